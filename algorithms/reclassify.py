@@ -1,0 +1,340 @@
+"""ocs:reclassify — OCS2D / OCS GE couverture × usage to levels, OCS GE, 4 postes, 21 postes, ENAF, artif…"""
+from collections import Counter
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterMatrix,
+    QgsProcessingParameterString,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+from .. import compat
+from ..core import nomenclature as nom
+from ..core import rules
+from . import base, spatial, styling
+
+DEFAULT_TARGETS = {nom.OCS2D_2021: ("p4", "p21", "enaf"), nom.OCS2D_NPDC: ("p4", "p21", "enaf"),
+                   nom.OCSGE: ("ocsge", "artif", "impermeable")}
+CUSTOM_HEADERS = ["source", "code", "label", "colour"]
+
+
+def matrix_rows(values, width=len(CUSTOM_HEADERS)):
+    """Flat matrix values (as parameterAsMatrix gives them) → rows; ``[NULL]`` (empty optional) → []."""
+    values = [v for v in (values or [])]
+    while values and nom.is_null(values[-1]) and len(values) % width:
+        values.pop()
+    if not values or all(nom.is_null(v) for v in values):
+        return []
+    if len(values) % width:
+        raise ValueError(len(values))
+    return [values[i:i + width] for i in range(0, len(values), width)]
+
+
+class ReclassifyAlgorithm(base.OcsAlgorithm):
+    NAME = "reclassify"
+    GROUP = "nomenclatures"
+    INPUT = "INPUT"
+    NOMENCLATURE = "NOMENCLATURE"
+    VINTAGES = "VINTAGES"
+    CS_FIELD = "CS_FIELD"
+    US_FIELD = "US_FIELD"
+    TARGETS = "TARGETS"
+    CUSTOM_TABLE = "CUSTOM_TABLE"
+    OUTPUT = "OUTPUT"
+
+    def tr(self, text):
+        return QCoreApplication.translate("ReclassifyAlgorithm", text)
+
+    def displayName(self):  # noqa: N802
+        return self.tr("Reclassify land cover / land use")
+
+    def target_options(self):
+        return [self.tr("Level 1 (couverture and usage)"), self.tr("Level 2 (couverture and usage)"),
+                self.tr("Level 3 (couverture and usage)"), self.tr("OCS GE equivalent"), self.tr("4 postes"),
+                self.tr("21 postes"), self.tr("ENAF (and NAF / non-NAF)"),
+                self.tr("Artificialisation (decree 2023-1096, matrix step)"), self.tr("Imperméabilisation"),
+                self.tr("Custom table")]
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.INPUT, self.tr("Land cover layer (OCS2D or OCS GE)"), [compat.TYPE_VECTOR_POLYGON]))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.NOMENCLATURE, self.tr("Nomenclature"), base.nomenclature_options(), defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(
+            self.VINTAGES, self.tr("Vintages (e.g. 2015,2021; empty = every vintage detected)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.CS_FIELD, self.tr("Couverture field (override, one vintage)"),
+            parentLayerParameterName=self.INPUT, optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.US_FIELD, self.tr("Usage field (override, one vintage)"),
+            parentLayerParameterName=self.INPUT, optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.TARGETS, self.tr("Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, "
+                                  "artificialisation, imperméabilisation for OCS GE)"),
+            self.target_options(), allowMultiple=True, optional=True, defaultValue=[]))
+        self.addParameter(QgsProcessingParameterMatrix(
+            self.CUSTOM_TABLE, self.tr("Custom table (source code → class code, label, colour)"),
+            headers=CUSTOM_HEADERS, hasFixedNumberRows=False, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Reclassified"), QgsProcessing.TypeVectorPolygon))
+
+    # -- parameters -------------------------------------------------------------------------------------
+    def _targets(self, parameters, context, key):
+        indexes = self.parameterAsEnums(parameters, self.TARGETS, context) or []
+        targets = [rules.TARGETS[i] for i in indexes]
+        return targets or list(DEFAULT_TARGETS[key])
+
+    def _custom_rows(self, parameters, context):
+        try:
+            return matrix_rows(self.parameterAsMatrix(parameters, self.CUSTOM_TABLE, context))
+        except ValueError as error:
+            raise QgsProcessingException(
+                self.tr("CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.")
+                .format(error.args[0]))
+
+    # -- run ----------------------------------------------------------------------------------------------
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        source = base.require_polygon_source(self, parameters, self.INPUT, context)
+        if source.featureCount() == 0:
+            raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
+        vintages = base.resolve_vintages(
+            source, self.parameterAsString(parameters, self.VINTAGES, context),
+            self.parameterAsString(parameters, self.CS_FIELD, context) or None,
+            self.parameterAsString(parameters, self.US_FIELD, context) or None, feedback)
+        key = base.choose_nomenclature(source, vintages,
+                                       self.parameterAsEnum(parameters, self.NOMENCLATURE, context), feedback)
+        targets = self._targets(parameters, context, key)
+        try:
+            classifier = rules.Reclassifier(key, targets, self._custom_rows(parameters, context))
+        except ValueError as error:
+            raise QgsProcessingException(str(error))
+        feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(classifier.targets)))
+
+        fields, slots = self._output_fields(source.fields(), classifier, vintages, feedback)
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, source.wkbType(),
+                                                 source.sourceCrs())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+
+        input_fields = source.fields()
+        indexes = [(input_fields.lookupField(v.cs_field), input_fields.lookupField(v.us_field)) for v in vintages]
+        spatial_needed = key != nom.OCSGE and any(t in classifier.targets for t in ("p4", "p21", "enaf"))
+        near = {}
+        if spatial_needed:
+            near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes)
+            if feedback.isCanceled():
+                return {}
+
+        counters = {"cs": Counter(), "us": Counter(), "null": Counter(), "unclassified": Counter()}
+        total = source.featureCount() or 1
+        area_meter = base.AreaMeter(source.sourceCrs(), context)
+        area_in = 0.0
+        written = 0
+        invalid = 0
+        width = fields.count()
+        batch = []
+        for count, feature in enumerate(base.features(source)):
+            if feedback.isCanceled():
+                return {}
+            attributes = feature.attributes() + [None] * (width - len(input_fields))
+            fid = feature.id()
+            for v_index, (cs_index, us_index) in enumerate(indexes):
+                cs_raw, us_raw = attributes[cs_index], attributes[us_index]
+                result = classifier.classify(cs_raw, us_raw)
+                if result.cs_state != "ok" or result.us_state != "ok":
+                    self._count_codes(counters, result, vintages[v_index], cs_raw, us_raw)
+                elif result.unclassified:
+                    for target in result.unclassified:
+                        counters["unclassified"]["%s %s/%s" % (target, cs_raw, us_raw)] += 1
+                values = result.values
+                if near and (fid, v_index) in near:
+                    values = classifier.near_values(result)
+                for slot, value in zip(slots[v_index], values):
+                    attributes[slot] = value
+            out = QgsFeature(fields, fid)
+            geometry = feature.geometry()
+            out.setGeometry(geometry)
+            out.setAttributes(attributes[:width])
+            area_in += area_meter.area(geometry)
+            if not geometry.isNull() and not geometry.isGeosValid():
+                invalid += 1
+            batch.append(out)
+            if len(batch) >= 5000:
+                if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+                    raise QgsProcessingException(self.tr("Could not write to the output: {0}").format(
+                        sink.lastError()))
+                written += len(batch)
+                batch = []
+                feedback.setProgress(100.0 * count / total)
+        if batch:
+            if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+                raise QgsProcessingException(self.tr("Could not write to the output: {0}").format(
+                    sink.lastError()))
+            written += len(batch)
+        if written != count + 1:
+            raise QgsProcessingException(self.tr("{0} features read but {1} written.").format(count + 1, written))
+        feedback.pushInfo(self.tr("{0} features read and written, {1:.4f} ha in and out (geometries copied "
+                                  "unchanged).").format(written, area_in / 1e4))
+        self._report(feedback, counters, invalid)
+        del sink  # flush and close the file before storing its style
+
+        code_fields = [(f.name(v.vintage), f.style) for v in reversed(vintages) for f in classifier.fields
+                       if not f.is_label and f.style]
+        if code_fields:
+            main_field, main_key = code_fields[0]
+            styling.style_output(context, feedback, destination, main_field, main_key, classifier.custom,
+                                 extra=code_fields[1:])
+        return {self.OUTPUT: destination}
+
+    def _output_fields(self, input_fields, classifier, vintages, feedback):
+        fields = QgsFields(input_fields)
+        slots = []
+        for vintage in vintages:
+            vintage_slots = []
+            for field in classifier.fields:
+                name = field.name(vintage.vintage)
+                existing = fields.lookupField(name)
+                if existing >= 0:
+                    feedback.reportError(self.tr("Field {0} already exists in the input: its values are replaced.")
+                                         .format(name), False)
+                    vintage_slots.append(existing)
+                    continue
+                kind = "int" if field.kind == rules.INT else "str"
+                fields.append(compat.make_field(name, kind, 0 if kind == "int" else 254))
+                vintage_slots.append(fields.count() - 1)
+            slots.append(vintage_slots)
+        return fields, slots
+
+    @staticmethod
+    def _count_codes(counters, result, vintage, cs_raw, us_raw):
+        if result.cs_state == "null" or result.us_state == "null":
+            counters["null"][vintage.vintage] += 1
+        if result.cs_state == "unknown":
+            counters["cs"]["%s=%s" % (vintage.cs_field, cs_raw)] += 1
+        if result.us_state == "unknown":
+            counters["us"]["%s=%s" % (vintage.us_field, us_raw)] += 1
+
+    def _report(self, feedback, counters, invalid):
+        base.report_counts(feedback, self.tr("{0} feature-vintages have an unknown couverture code; their "
+                                             "targets are NULL."), counters["cs"])
+        base.report_counts(feedback, self.tr("{0} feature-vintages have an unknown usage code; targets that need "
+                                             "it are NULL."), counters["us"])
+        base.report_counts(feedback, self.tr("{0} feature-vintages have a NULL couverture or usage code; their "
+                                             "targets are NULL."), counters["null"])
+        base.report_counts(feedback, self.tr("{0} feature-vintages are left unclassified by the published method "
+                                             "for their pair (NULL)."), counters["unclassified"])
+        if invalid:
+            feedback.reportError(self.tr("{0} invalid geometries were copied unchanged (the spatial rules used a "
+                                         "repaired copy).").format(invalid), False)
+
+    # -- spatial rules --------------------------------------------------------------------------------------
+    def _spatial_rules(self, source, context, feedback, classifier, vintages, indexes):
+        """{(fid, vintage index)} whose values the OCS2D spatial rules override."""
+        envelope_member = rules.envelope_predicate(classifier.key)
+        us7 = [set() for _ in vintages]
+        agri = [set() for _ in vintages]
+        urban = [set() for _ in vintages]
+        members = [set() for _ in vintages]
+        env_cache = {}
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+        request.setSubsetOfAttributes([i for pair in indexes for i in pair])
+        feedback.pushInfo(self.tr("Spatial rules: reading the codes…"))
+        for feature in base.features(source, request):
+            if feedback.isCanceled():
+                return {}
+            attributes = feature.attributes()
+            fid = feature.id()
+            for v_index, (cs_index, us_index) in enumerate(indexes):
+                cs_raw, us_raw = attributes[cs_index], attributes[us_index]
+                result = classifier.classify(cs_raw, us_raw)
+                if result.lookup is None:
+                    continue
+                rule = result.spatial_rule
+                if rule == "us7_near_urban":
+                    us7[v_index].add(fid)
+                elif rule == "agri_structure_near_envelope":
+                    agri[v_index].add(fid)
+                if result.lookup.p4 == 1:
+                    urban[v_index].add(fid)
+                pair = (cs_raw, us_raw)
+                is_member = env_cache.get(pair)
+                if is_member is None:
+                    is_member = envelope_member(nom.normalise_code(cs_raw), nom.normalise_code(us_raw))
+                    env_cache[pair] = is_member
+                if is_member:
+                    members[v_index].add(fid)
+        if not any(us7) and not any(agri):
+            return {}
+        transform = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
+        repairs = {}
+
+        def metric(geometry):
+            geometry = spatial.repaired(geometry, repairs)
+            if geometry is not None and transform is not None:
+                geometry = type(geometry)(geometry)
+                geometry.transform(transform)
+            return geometry
+
+        candidate_fids = set().union(*us7, *agri)
+        candidates = {}
+        for feature in base.features(source, QgsFeatureRequest().setFilterFids(list(candidate_fids))
+                                     .setNoAttributes()):
+            geometry = metric(feature.geometry())
+            if geometry is not None:
+                candidates[feature.id()] = geometry
+        points = [{fid: candidates[fid].pointOnSurface() for fid in us7[v] if fid in candidates}
+                  for v in range(len(vintages))]
+        need_members = [bool(agri[v]) for v in range(len(vintages))]
+        streams = [[] for _ in vintages]
+        envelope_geoms = [[] for _ in vintages]
+        feedback.pushInfo(self.tr("Spatial rules: reading the geometries…"))
+        total = source.featureCount() or 1
+        for count, feature in enumerate(base.features(source, QgsFeatureRequest().setNoAttributes())):
+            if feedback.isCanceled():
+                return {}
+            fid = feature.id()
+            wanted = [v for v in range(len(vintages))
+                      if (points[v] and fid in urban[v]) or (need_members[v] and fid in members[v])]
+            if not wanted:
+                continue
+            geometry = metric(feature.geometry())
+            if geometry is None:
+                continue
+            for v in wanted:
+                if points[v] and fid in urban[v]:
+                    streams[v].append(geometry)
+                if need_members[v] and fid in members[v]:
+                    envelope_geoms[v].append(geometry)
+            if count % 10000 == 0:
+                feedback.setProgress(100.0 * count / total)
+        near = set()
+        for v, vintage in enumerate(vintages):
+            hits = spatial.points_near_polygons(points[v], streams[v], spatial.US7_DISTANCE)
+            streams[v] = None
+            parts = []
+            agri_near = set()
+            if agri[v]:
+                parts = spatial.envelope_parts(envelope_geoms[v], feedback=feedback)
+                envelope_geoms[v] = None
+                agri_geoms = {fid: candidates[fid] for fid in agri[v] if fid in candidates}
+                agri_near = spatial.clusters_near(agri_geoms, parts, spatial.AGRI_DISTANCE)
+            feedback.pushInfo(self.tr(
+                "{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural "
+                "structures lie within 50 m of the enveloppe urbaine ({5} parts).").format(
+                vintage.vintage, len(hits), len(us7[v]), len(agri_near), len(agri[v]), len(parts)))
+            near.update((fid, v) for fid in hits)
+            near.update((fid, v) for fid in agri_near)
+        if repairs.get("invalid"):
+            feedback.reportError(self.tr("{0} invalid geometries were repaired for the spatial rules.").format(
+                repairs["invalid"]), False)
+        return near

@@ -1,0 +1,124 @@
+"""Renderers from the registry's templates, and how outputs get them in the GUI and in batch.
+
+GUI: a layer post-processor applies the renderer when QGIS loads the output. Batch (qgis_process): the style is
+stored in the output GeoPackage's ``layer_styles`` table as the default style (or as a .qml beside a shapefile),
+so whoever opens the file later sees it styled.
+"""
+import os
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsRendererCategory,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QColor
+
+from ..core import styles
+
+
+def tr(text):
+    return QCoreApplication.translate("OcsStyling", text)
+
+
+def make_renderer(field_name, template):
+    """A categorized renderer on ``field_name`` with the template's classes and a catch-all 'other' class."""
+    categories = []
+    for value, label, colour in template.classes:
+        if template.outline_only:
+            fill = QColor(colour)
+            fill.setAlpha(40)
+            symbol = QgsFillSymbol.createSimple({
+                "color": "%d,%d,%d,%d" % (fill.red(), fill.green(), fill.blue(), fill.alpha()),
+                "outline_color": colour, "outline_width": "0.6", "outline_width_unit": "MM"})
+        else:
+            symbol = QgsFillSymbol.createSimple({
+                "color": colour, "outline_color": QColor(colour).darker(130).name(), "outline_width": "0.06",
+                "outline_width_unit": "MM"})
+        categories.append(QgsRendererCategory(value, symbol, label))
+    other = QgsFillSymbol.createSimple({"color": "#FFFFFF", "style": "b_diagonal", "outline_color": "#7F7F7F",
+                                        "outline_width": "0.06"})
+    categories.append(QgsRendererCategory(None, other, tr("Unknown or unclassified")))
+    return QgsCategorizedSymbolRenderer(field_name, categories)
+
+
+def resolve_template(template_key, custom=None):
+    """A Template from its key, or the Template itself."""
+    if isinstance(template_key, styles.Template):
+        return template_key
+    return styles.get_template(template_key, custom)
+
+
+def style_layer(layer, field_name, template_key, custom=None):
+    template = resolve_template(template_key, custom)
+    layer.setRenderer(make_renderer(field_name, template))
+    layer.triggerRepaint()
+    return template
+
+
+def _is_geopackage(path):
+    return path.split("|")[0].lower().endswith(".gpkg")
+
+
+def store_default_style(destination, field_name, template_key, custom=None, extra=()):
+    """Store the style of ``field_name`` as the default style of the written output ``destination``.
+
+    ``extra`` = [(field, template_key)] stored as additional named styles (GeoPackage only).
+    Returns a message for the log, or None when the format keeps no style (memory layer, CSV…).
+    """
+    path = destination.split("|")[0]
+    if not os.path.exists(path):
+        return None
+    layer = QgsVectorLayer(destination, "styled", "ogr")
+    if not layer.isValid():
+        return None
+    if _is_geopackage(destination):
+        for other_field, other_key in extra:
+            style_layer(layer, other_field, other_key, custom)
+            layer.saveStyleToDatabase(other_field, resolve_template(other_key, custom).title, False, "")
+        style_layer(layer, field_name, template_key, custom)
+        error = layer.saveStyleToDatabase(field_name, resolve_template(template_key, custom).title, True, "")
+        if error:
+            return tr("Could not store the style in {0}: {1}").format(path, error)
+        return tr("Style on {0} stored as the default style of {1}").format(field_name, path)
+    if path.lower().endswith((".shp", ".tab", ".mif", ".geojson", ".fgb", ".sqlite")):
+        style_layer(layer, field_name, template_key, custom)
+        qml = os.path.splitext(path)[0] + ".qml"
+        _message, ok = layer.saveNamedStyle(qml)
+        if ok:
+            return tr("Style on {0} written to {1}").format(field_name, qml)
+    return None
+
+
+class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Applies a template to the output layer when the GUI loads it."""
+
+    _keep = []  # QGIS does not own Python post-processors: keep them alive
+
+    def __init__(self, field_name, template_key, custom=None):
+        super().__init__()
+        self.field_name = field_name
+        self.template_key = template_key
+        self.custom = custom
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        if isinstance(layer, QgsVectorLayer) and layer.fields().lookupField(self.field_name) >= 0:
+            style_layer(layer, self.field_name, self.template_key, self.custom)
+
+    @classmethod
+    def create(cls, field_name, template_key, custom=None):
+        processor = cls(field_name, template_key, custom)
+        cls._keep.append(processor)
+        return processor
+
+
+def style_output(context, feedback, destination, field_name, template_key, custom=None, extra=()):
+    """Both ways at once: post-processor for the GUI, default style stored in the file for batch."""
+    if context.willLoadLayerOnCompletion(destination):
+        details = context.layerToLoadOnCompletionDetails(destination)
+        details.setPostProcessor(StylePostProcessor.create(field_name, template_key, custom))
+    message = store_default_style(destination, field_name, template_key, custom, extra)
+    if message:
+        feedback.pushInfo(message)

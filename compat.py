@@ -1,0 +1,61 @@
+"""The one place where QGIS 3.22 … 3.40+ API differences are decided.
+
+Prefer the scoped ``Qgis.*`` enums where the running QGIS has them; fall back to the 3.22 spellings.
+"""
+from qgis.core import (
+    Qgis,
+    QgsField,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingParameterNumber,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+QGIS_VERSION_INT = Qgis.QGIS_VERSION_INT
+
+
+def _scoped(enum_name, member, fallback):
+    enum = getattr(Qgis, enum_name, None)
+    return getattr(enum, member) if enum is not None and hasattr(enum, member) else fallback
+
+
+# Processing source types (Qgis.ProcessingSourceType from 3.36).
+TYPE_VECTOR_POLYGON = _scoped("ProcessingSourceType", "VectorPolygon", QgsProcessing.TypeVectorPolygon)
+TYPE_VECTOR_ANY = _scoped("ProcessingSourceType", "VectorAnyGeometry", QgsProcessing.TypeVectorAnyGeometry)
+TYPE_VECTOR = _scoped("ProcessingSourceType", "Vector", QgsProcessing.TypeVector)
+# Number parameter types (Qgis.ProcessingNumberParameterType from 3.36).
+NUMBER_DOUBLE = _scoped("ProcessingNumberParameterType", "Double", QgsProcessingParameterNumber.Double)
+NUMBER_INTEGER = _scoped("ProcessingNumberParameterType", "Integer", QgsProcessingParameterNumber.Integer)
+# Geometry types (Qgis.GeometryType from 3.30).
+GEOMETRY_POLYGON = _scoped("GeometryType", "Polygon", QgsWkbTypes.PolygonGeometry)
+WKB_MULTIPOLYGON = _scoped("WkbType", "MultiPolygon", QgsWkbTypes.MultiPolygon)
+WKB_NOGEOMETRY = _scoped("WkbType", "NoGeometry", QgsWkbTypes.NoGeometry)
+
+try:  # QGIS >= 3.38 prefers QMetaType for field types
+    from qgis.PyQt.QtCore import QMetaType
+
+    _USE_METATYPE = QGIS_VERSION_INT >= 33800
+except ImportError:  # pragma: no cover
+    QMetaType = None
+    _USE_METATYPE = False
+
+
+def make_field(name, kind, length=0):
+    """QgsField of kind 'int', 'double' or 'str' built with the type API the running QGIS prefers."""
+    if _USE_METATYPE:
+        types = {"int": QMetaType.Type.Int, "double": QMetaType.Type.Double, "str": QMetaType.Type.QString}
+    else:
+        types = {"int": QVariant.Int, "double": QVariant.Double, "str": QVariant.String}
+    field = QgsField(name, types[kind])
+    if length:
+        field.setLength(length)
+    return field
+
+
+def geometry_type(layer_or_source):
+    """Geometry type of a layer/source as Qgis.GeometryType (3.30+) or QgsWkbTypes.GeometryType."""
+    return QgsWkbTypes.geometryType(layer_or_source.wkbType())
+
+# Algorithm flags (Qgis.ProcessingAlgorithmFlag from 3.36).
+FLAG_NO_THREADING = _scoped("ProcessingAlgorithmFlag", "NoThreading", QgsProcessingAlgorithm.FlagNoThreading)
