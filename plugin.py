@@ -52,8 +52,10 @@ class OcsToolboxPlugin:
 
         install_translator()
         if self.provider is None:
-            self.provider = OcsProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = OcsProvider()
+            # addProvider refuses (and deletes) a second provider with the same id
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
 
     def initGui(self):  # noqa: N802 - QGIS API
         self.initProcessing()

@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterMatrix,
     QgsProcessingParameterString,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -121,8 +122,8 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(classifier.targets)))
 
         fields, slots = self._output_fields(source.fields(), classifier, vintages, feedback)
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, source.wkbType(),
-                                                 source.sourceCrs())
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
+                                                 QgsWkbTypes.multiType(source.wkbType()), source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
 
@@ -163,6 +164,8 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                     attributes[slot] = value
             out = QgsFeature(fields, fid)
             geometry = feature.geometry()
+            if not geometry.isNull() and not geometry.isMultipart():
+                geometry.convertToMultiType()
             out.setGeometry(geometry)
             out.setAttributes(attributes[:width])
             area_in += area_meter.area(geometry)

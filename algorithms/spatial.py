@@ -72,9 +72,7 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
     for part in shrunk.asGeometryCollection():
         if part.type() != GEOMETRY_POLYGON or part.area() < min_area_m2:
             continue
-        filled = QgsGeometry(part)
-        filled.removeInteriorRings()
-        parts.append(filled)
+        parts.append(part.removeInteriorRings())
     return parts
 
 

@@ -133,9 +133,12 @@ def detect_nomenclature(cs_codes, us_codes, field_source=None):
     legacy = nom.get_nomenclature(nom.OCS2D_NPDC)
     if field_source == "ocsge":
         return nom.OCSGE
-    if any(c.count(".") == 3 for c in cs_codes) or any(c.count(".") <= 1 for c in us_codes):
+    modern_leaves = {"cs": {c for c, k in modern.cs.items() if k.leaf}, "us": {c for c, k in modern.us.items() if k.leaf}}
+    if any(c in ocsge.cs and c.count(".") == 3 for c in cs_codes):
         return nom.OCSGE
-    legacy_only_cs = {c for c, k in legacy.cs.items() if k.leaf} - {c for c, k in modern.cs.items() if k.leaf}
+    if any(c in ocsge.us and ocsge.us[c].leaf and c not in modern_leaves["us"] for c in us_codes):
+        return nom.OCSGE
+    legacy_only_cs = {c for c, k in legacy.cs.items() if k.leaf} - modern_leaves["cs"]
     if cs_codes & legacy_only_cs:
         return nom.OCS2D_NPDC
     score_ocsge = len(cs_codes & set(ocsge.cs)) + len(us_codes & set(ocsge.us))

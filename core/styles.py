@@ -95,15 +95,24 @@ def envelope_template(vintages):
     return Template("enveloppe", "Enveloppe urbaine", False, classes, outline_only=True)
 
 
-def looks_ocsge(values):
-    """True when sample codes have OCS GE shapes (4-part CS, 2-part US)."""
+def looks_ocsge(values, default=False):
+    """Do sample codes belong to OCS GE rather than OCS2D? 4-part CS codes decide; otherwise the codes that
+    exist in only one of the two lists are counted; ``default`` when nothing tells them apart."""
+    ocsge = nom.get_nomenclature(nom.OCSGE)
+    ocs2d = nom.get_nomenclature(nom.OCS2D_2021)
+    score = 0
     for value in values:
         code = nom.normalise_code(value)
         if not code:
             continue
-        if (code.startswith("CS") and code.count(".") == 3) or (code.startswith("US") and code.count(".") <= 1):
+        if code.startswith("CS") and code.count(".") == 3:
             return True
-    return False
+        dimension = "cs" if code.startswith("CS") else "us"
+        in_ge, in_2d = code in ocsge.classes(dimension), code in ocs2d.classes(dimension)
+        score += (1 if in_ge and not in_2d else 0) - (1 if in_2d and not in_ge else 0)
+    if score == 0:
+        return default
+    return score > 0
 
 
 def template_for_field(field_name, sample_values=()):
@@ -120,7 +129,8 @@ def template_for_field(field_name, sample_values=()):
     for pattern, key in rules:
         if re.search(pattern, name):
             return key
-    ocsge = looks_ocsge(sample_values)
+    ign_name = re.match(r"^(cs|us)_(\d{4}|avant|apres)$", name) is not None
+    ocsge = looks_ocsge(sample_values, default=ign_name)
     family = "ocsge" if ocsge else "ocs2d"
     match = re.match(r"^niv(\d)_(cs|us)_", name)
     if match:

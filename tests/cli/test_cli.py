@@ -1,0 +1,74 @@
+"""The algorithms run headless through qgis_process, as batch users run them."""
+import sqlite3
+
+import pytest
+from osgeo import ogr
+
+from helpers import box, make_layer, to_gpkg
+from test_reclassify import us7_layout
+from test_urbanenvelope import town_layout
+
+pytestmark = pytest.mark.cli
+
+
+def read(path, key):
+    dataset = ogr.Open(str(path))
+    layer = dataset.GetLayer(0)
+    return {f.GetField(key): f.items() for f in layer}
+
+
+def test_provider_is_listed(qgis_process):
+    out = qgis_process("list").stdout
+    assert "OCS Toolbox" in out
+    for algorithm in ("ocs:reclassify", "ocs:urbanenvelope", "ocs:applystyle"):
+        assert algorithm in out
+
+
+def test_reclassify_through_qgis_process(qgis_process, tmp_path):
+    source = to_gpkg(us7_layout(), tmp_path / "in.gpkg")
+    output = tmp_path / "out.gpkg"
+    completed = qgis_process("run", "ocs:reclassify", "--INPUT=%s" % source, "--TARGETS=4,5,6",
+                             "--VINTAGES=2021", "--OUTPUT=%s" % output)
+    assert "2 of 4 US7.0.0" in completed.stdout + completed.stderr
+    rows = read(output, "id")
+    assert {i: (r["p4_2021"], r["p21_2021"], r["enaf_2021"]) for i, r in rows.items()} == {
+        1: (1, 1, "Uh"), 2: (1, 13, "Ua"), 3: (3, 21, "N"), 4: (1, 14, "Ua"), 5: (3, 21, "N")}
+    with sqlite3.connect(str(output)) as db:
+        styles = db.execute("SELECT f_table_name, stylename, useasdefault FROM layer_styles").fetchall()
+    assert ("out", "p4_2021", 1) in [(t, s, int(d)) for t, s, d in styles]
+    assert ("out", "enaf_2021", 0) in [(t, s, int(d)) for t, s, d in styles]
+
+
+def test_custom_table_on_the_command_line(qgis_process, tmp_path):
+    source = to_gpkg(make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(0, 0, 1, 1), 1, "CS1.1.1", "US5.1.1"), (box(1, 0, 2, 1), 2, "CS6.3.0", "US1.1.3")]),
+        tmp_path / "in.gpkg")
+    output = tmp_path / "custom.gpkg"
+    qgis_process("run", "ocs:reclassify", "--INPUT=%s" % source, "--TARGETS=9",
+                 "--CUSTOM_TABLE=CS1,1,Artificiel,#ff0000,CS6,2,Herbacé,", "--OUTPUT=%s" % output)
+    rows = read(output, "id")
+    assert [(rows[i]["custom_2021"], rows[i]["custom_2021_lib"]) for i in (1, 2)] == [
+        ("1", "Artificiel"), ("2", "Herbacé")]
+
+
+def test_urbanenvelope_through_qgis_process(qgis_process, tmp_path):
+    source = to_gpkg(town_layout(), tmp_path / "town.gpkg")
+    output = tmp_path / "env.gpkg"
+    qgis_process("run", "ocs:urbanenvelope", "--INPUT=%s" % source, "--OUTPUT=%s" % output)
+    rows = list(read(output, "id").values())
+    assert sorted(r["millesime"] for r in rows) == ["2021", "2021"]
+    assert max(round(r["surface_ha"], 2) for r in rows) == 16.0
+
+
+def test_clear_error_on_missing_fields(qgis_process, tmp_path):
+    source = to_gpkg(make_layer([("nom", "string")], [(box(0, 0, 1, 1), "a")]), tmp_path / "bad.gpkg")
+    completed = qgis_process("run", "ocs:reclassify", "--INPUT=%s" % source, "--OUTPUT=%s" % (tmp_path / "o.gpkg"),
+                             check=False)
+    assert completed.returncode != 0
+    assert "No couverture/usage fields found" in completed.stdout + completed.stderr
+
+
+def test_help_in_french(qgis_process_fr):
+    out = qgis_process_fr("help", "ocs:reclassify").stdout
+    assert "Reclasser" in out or "reclass" in out.lower()
+    assert "millésime" in out.lower()

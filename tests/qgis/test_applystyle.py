@@ -1,0 +1,53 @@
+"""ocs:applystyle: template auto-detection, QML file, default style stored in the GeoPackage."""
+import pytest
+from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
+
+from helpers import box, make_layer, run
+
+
+def gpkg_copy(layer, path):
+    import processing
+
+    processing.run("native:refactorfields", {
+        "INPUT": layer, "OUTPUT": str(path),
+        "FIELDS_MAPPING": [{"expression": '"%s"' % f.name(), "length": f.length(), "name": f.name(),
+                            "precision": 0, "type": f.type()} for f in layer.fields()]})
+    return QgsVectorLayer(str(path), "copy", "ogr")
+
+
+def test_auto_detect_and_store(tmp_path):
+    layer = make_layer([("enaf_2021", "string"), ("cs21", "string")],
+                       [(box(0, 0, 1, 1), "Uh", "CS1.1.1"), (box(1, 0, 2, 1), "A", "CS6.3.0")])
+    copy = gpkg_copy(layer, tmp_path / "l.gpkg")
+    QgsProject.instance().addMapLayer(copy)
+    try:
+        qml = tmp_path / "style.qml"
+        results, feedback = run("ocs:applystyle", {"INPUT": copy.id(), "FIELD": "enaf_2021",
+                                                   "OUTPUT_QML": str(qml)})
+        assert "Template detected: enaf" in feedback.infos
+        assert copy.renderer().classAttribute() == "enaf_2021"
+        text = qml.read_text(encoding="utf-8")
+        assert 'attr="enaf_2021"' in text and "Habitat" in text
+        reopened = QgsVectorLayer(str(tmp_path / "l.gpkg"), "again", "ogr")
+        assert reopened.renderer().type() == "categorizedSymbol"
+        assert reopened.renderer().classAttribute() == "enaf_2021"
+        results, feedback = run("ocs:applystyle", {"INPUT": copy.id(), "FIELD": "cs21", "TEMPLATE": 0})
+        categories = {c.value(): c.label() for c in copy.renderer().categories()}
+        assert categories["CS1.1.1"] == "CS1.1.1 Surfaces bâties"
+    finally:
+        QgsProject.instance().removeMapLayer(copy.id())
+
+
+def test_explicit_template_and_unknown_field(tmp_path):
+    layer = make_layer([("classe", "integer")], [(box(0, 0, 1, 1), 3)])
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        with pytest.raises(QgsProcessingException, match="TEMPLATE"):
+            run("ocs:applystyle", {"INPUT": layer.id(), "FIELD": "classe"})
+        from ocs_toolbox.core.styles import template_keys
+
+        run("ocs:applystyle", {"INPUT": layer.id(), "FIELD": "classe", "TEMPLATE": template_keys().index("p4") + 1})
+        colours = {str(c.value()): c.symbol().color().name().upper() for c in layer.renderer().categories()}
+        assert colours["3"] == "#C4D79B"
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())

@@ -1,0 +1,83 @@
+"""The frozen interface: provider id, algorithm ids, parameter names and enum sizes.
+
+Users' saved models (.model3) and qgis_process scripts store these: change them only on purpose, with a
+CHANGELOG entry, and update this test in the same commit.
+"""
+from qgis.core import QgsApplication
+
+FROZEN = {
+    "ocs:reclassify": ["INPUT", "NOMENCLATURE", "VINTAGES", "CS_FIELD", "US_FIELD", "TARGETS", "CUSTOM_TABLE",
+                       "OUTPUT"],
+    "ocs:urbanenvelope": ["INPUT", "VINTAGES", "BUFFER", "MIN_AREA_HA", "OUTPUT"],
+    "ocs:applystyle": ["INPUT", "FIELD", "TEMPLATE", "OUTPUT_QML"],
+}
+ENUMS = {
+    ("ocs:reclassify", "NOMENCLATURE"): 4,
+    ("ocs:reclassify", "TARGETS"): 10,
+}
+
+
+def test_provider_id_and_name():
+    provider = QgsApplication.processingRegistry().providerById("ocs")
+    assert provider is not None
+    assert provider.name() == "OCS Toolbox"
+
+
+def test_algorithm_ids():
+    provider = QgsApplication.processingRegistry().providerById("ocs")
+    ids = {a.id() for a in provider.algorithms()}
+    assert set(FROZEN) <= ids
+    # any other id must be a shipped model (ocs:<model name>)
+    from ocs_toolbox.algorithms.provider import ALGORITHMS
+
+    assert {"ocs:" + a.NAME for a in ALGORITHMS} == set(FROZEN)
+
+
+def test_parameter_names_and_order():
+    registry = QgsApplication.processingRegistry()
+    for algorithm_id, names in FROZEN.items():
+        algorithm = registry.algorithmById(algorithm_id)
+        assert [p.name() for p in algorithm.parameterDefinitions()] == names, algorithm_id
+
+
+def test_enum_sizes_and_defaults():
+    registry = QgsApplication.processingRegistry()
+    for (algorithm_id, name), size in ENUMS.items():
+        parameter = registry.algorithmById(algorithm_id).parameterDefinition(name)
+        assert len(parameter.options()) == size
+    urban = registry.algorithmById("ocs:urbanenvelope")
+    assert urban.parameterDefinition("BUFFER").defaultValue() == 50.0
+    assert urban.parameterDefinition("MIN_AREA_HA").defaultValue() == 10.0
+    reclassify = registry.algorithmById("ocs:reclassify")
+    from ocs_toolbox.core.rules import TARGETS
+
+    assert TARGETS == ("niv1", "niv2", "niv3", "ocsge", "p4", "p21", "enaf", "artif", "impermeable", "custom")
+    assert reclassify.parameterDefinition("TARGETS").allowMultiple()
+
+
+def test_every_algorithm_has_help_in_both_languages():
+    from ocs_toolbox.algorithms.base import help_text
+    from ocs_toolbox.algorithms.provider import ALGORITHMS
+
+    for algorithm in ALGORITHMS:
+        english, french = help_text(algorithm.NAME, "en"), help_text(algorithm.NAME, "fr")
+        assert len(english) > 500 and len(french) > 500 and english != french, algorithm.NAME
+
+
+def test_plugin_entry_point_without_iface(ocs_provider):
+    import ocs_toolbox
+
+    registry = QgsApplication.processingRegistry()
+    registry.removeProvider(ocs_provider)
+    assert registry.providerById("ocs") is None
+    try:
+        plugin = ocs_toolbox.classFactory(None)   # qgis_process passes no iface
+        plugin.initProcessing()
+        assert registry.algorithmById("ocs:reclassify") is not None
+        plugin.initProcessing()                    # a second call registers nothing more
+        plugin.unload()
+        assert registry.providerById("ocs") is None
+    finally:
+        from ocs_toolbox.algorithms.provider import OcsProvider
+
+        registry.addProvider(OcsProvider())
