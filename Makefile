@@ -13,7 +13,7 @@ PYTEST_PIN := pytest==8.3.5 pytest-qgis==2.1.0
 export QT_QPA_PLATFORM := offscreen
 export QGIS_PLUGINPATH := $(PLUGINS)
 
-.PHONY: help deps venv link test test-fast test-unit test-qgis demo sample bench i18n styles package clean
+.PHONY: help deps venv link test test-fast test-unit test-qgis demo sample bench i18n styles models package clean
 
 help:
 	@echo "make demo       install what is missing, build the sample territory, run the main job (outputs in demo/)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench      performance figures written to BENCHMARKS.md"
 	@echo "make i18n       refresh i18n/*.ts and compile the .qm files"
 	@echo "make styles     regenerate resources/styles/*.qml from the registry"
+	@echo "make models     regenerate resources/models/*.model3"
 	@echo "make package    zip the plugin for the QGIS plugin manager"
 
 # QGIS from Debian's packages when missing (root on our machines; sudo otherwise).
@@ -67,6 +68,9 @@ i18n: deps
 
 styles: venv link
 	$(PY) scripts/make_styles.py
+
+models: venv link
+	$(PY) scripts/make_models.py
 
 package:
 	rm -f ocs_toolbox.zip && cd $(BUILD) && mkdir -p pkg && rm -rf pkg/ocs_toolbox && \

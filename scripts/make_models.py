@@ -1,0 +1,95 @@
+"""Build the models shipped in resources/models/ with the Processing API (make models).
+
+Models are written by code rather than drawn in the modeler so that a change of the algorithms' parameters
+shows up as a diff of this script.
+"""
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, ".build", "plugins"))
+sys.path.append("/usr/share/qgis/python/plugins")
+
+from qgis.core import (  # noqa: E402
+    QgsApplication,
+    QgsProcessing,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterString,
+)
+from qgis.PyQt.QtCore import QPointF  # noqa: E402
+
+MODELS = os.path.join(ROOT, "resources", "models")
+Source = QgsProcessingModelChildParameterSource
+
+
+def add_input(model, parameter, position):
+    component = QgsProcessingModelParameter(parameter.name())
+    component.setPosition(QPointF(*position))
+    model.addModelParameter(parameter, component)
+
+
+def add_child(model, algorithm_id, child_id, position, sources, outputs):
+    child = QgsProcessingModelChildAlgorithm(algorithm_id)
+    child.setChildId(child_id)
+    child.setDescription(child_id)
+    child.setPosition(QPointF(*position))
+    for name, source in sources.items():
+        child.addParameterSources(name, [source])
+    model_outputs = {}
+    for output_name, label in outputs:
+        output = QgsProcessingModelOutput(label)
+        output.setChildId(child_id)
+        output.setChildOutputName(output_name)
+        model_outputs[label] = output
+    child.setModelOutputs(model_outputs)
+    model.addChildAlgorithm(child)
+
+
+def ocs2d_postes_enaf_enveloppe():
+    model = QgsProcessingModelAlgorithm("ocs2d_postes_enaf_enveloppe", "nomenclatures", "ocs_models")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "OCS2D layer",
+                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
+    add_input(model, QgsProcessingParameterString("vintages", "Vintages (empty = all)", optional=True,
+                                                  defaultValue=""), (320, 60))
+    add_child(model, "ocs:reclassify", "reclassify", (220, 200), {
+        "INPUT": Source.fromModelParameter("ocs2d"), "VINTAGES": Source.fromModelParameter("vintages"),
+        "NOMENCLATURE": Source.fromStaticValue(0), "TARGETS": Source.fromStaticValue([4, 5, 6])},
+        [("OUTPUT", "postes_enaf")])
+    add_child(model, "ocs:urbanenvelope", "urbanenvelope", (420, 200), {
+        "INPUT": Source.fromModelParameter("ocs2d"), "VINTAGES": Source.fromModelParameter("vintages"),
+        "BUFFER": Source.fromStaticValue(50.0), "MIN_AREA_HA": Source.fromStaticValue(10.0)},
+        [("OUTPUT", "enveloppe_urbaine")])
+    model.setHelpContent({"ALG_DESC": (
+        "OCS2D: 4 postes, 21 postes and ENAF (with their spatial rules) and the enveloppe urbaine of each "
+        "vintage, in one run. / OCS2D : 4 postes, 21 postes et ENAF (avec leurs règles spatiales) et "
+        "enveloppe urbaine de chaque millésime, en une fois.")})
+    return model
+
+
+def main():
+    app = QgsApplication([], False)
+    app.initQgis()
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    from ocs_toolbox.algorithms.provider import OcsProvider
+
+    QgsApplication.processingRegistry().addProvider(OcsProvider())
+    os.makedirs(MODELS, exist_ok=True)
+    for build in (ocs2d_postes_enaf_enveloppe,):
+        model = build()
+        path = os.path.join(MODELS, model.name() + ".model3")
+        if not model.toFile(path):
+            sys.exit("could not write " + path)
+        print(path)
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
