@@ -32,8 +32,7 @@ GROUPS = {
 }
 
 
-def tr(text):
-    return QCoreApplication.translate("OcsAlgorithm", text)
+translate = QCoreApplication.translate
 
 
 def group_name(group_id):
@@ -100,10 +99,10 @@ def require_polygon_source(alg, parameters, name, context):
     """The feature source of parameter ``name``, which must exist and hold polygons."""
     source = alg.parameterAsSource(parameters, name, context)
     if source is None:
-        raise QgsProcessingException(tr("Invalid or missing input layer ({0}).").format(name))
+        raise QgsProcessingException(translate("OcsAlgorithm", "Invalid or missing input layer ({0}).").format(name))
     if compat.geometry_type(source) != compat.GEOMETRY_POLYGON:
         raise QgsProcessingException(
-            tr("{0} must be a polygon layer; '{1}' holds another geometry type.").format(
+            translate("OcsAlgorithm", "{0} must be a polygon layer; '{1}' holds another geometry type.").format(
                 name, source.sourceName()))
     return source
 
@@ -121,8 +120,8 @@ def nomenclature_from_enum(index):
 
 
 def nomenclature_options():
-    return [tr("Auto-detect"), tr("OCS2D Hauts-de-France 2021"),
-            tr("OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)"), tr("OCS GE (IGN)")]
+    return [translate("OcsAlgorithm", "Auto-detect"), translate("OcsAlgorithm", "OCS2D Hauts-de-France 2021"),
+            translate("OcsAlgorithm", "OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)"), translate("OcsAlgorithm", "OCS GE (IGN)")]
 
 
 def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
@@ -135,12 +134,12 @@ def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
         wanted = detection.parse_vintages(parameters_vintages)
     except ValueError as error:
         raise QgsProcessingException(
-            tr("VINTAGES: '{0}' is not a year. Give years such as 2015,2021.").format(error.args[0]))
+            translate("OcsAlgorithm", "VINTAGES: '{0}' is not a year. Give years such as 2015,2021.").format(error.args[0]))
     if cs_field or us_field:
         missing = [f for f in (cs_field, us_field) if not f or f not in names]
         if missing:
             raise QgsProcessingException(
-                tr("CS_FIELD and US_FIELD must both name fields of the layer. Missing: {0}. Fields found: {1}.")
+                translate("OcsAlgorithm", "CS_FIELD and US_FIELD must both name fields of the layer. Missing: {0}. Fields found: {1}.")
                 .format(", ".join(m or "(empty)" for m in missing), ", ".join(names)))
         vintage = None
         if len(wanted) == 1:
@@ -155,7 +154,7 @@ def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
         found, millesime = detection.detect_vintage_fields(names)
     if not found:
         raise QgsProcessingException(
-            tr("No couverture/usage fields found in '{0}'. Looked for csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, "
+            translate("OcsAlgorithm", "No couverture/usage fields found in '{0}'. Looked for csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, "
                "CODE_CS/CODE_US, code_cs/code_us or couverture/usage (OCS GE), CS_YYYY/US_YYYY or "
                "cs_avant/cs_apres (IGN change products). Fields found: {1}. Use CS_FIELD and US_FIELD to name "
                "them.").format(source.sourceName(), ", ".join(names)))
@@ -166,7 +165,7 @@ def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
             entry.vintage = wanted[0]
         elif len(wanted) > 1:
             raise QgsProcessingException(
-                tr("The layer holds one vintage (fields {0}/{1}); VINTAGES names {2}.").format(
+                translate("OcsAlgorithm", "The layer holds one vintage (fields {0}/{1}); VINTAGES names {2}.").format(
                     entry.cs_field, entry.us_field, ", ".join(wanted)))
         elif millesime:
             index = source.fields().lookupField(millesime)
@@ -175,11 +174,11 @@ def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
                 entry.vintage = years[0]
             else:
                 raise QgsProcessingException(
-                    tr("Field {0} holds several years ({1}): give the one to use in VINTAGES, or split the "
-                       "layer by millésime.").format(millesime, ", ".join(years) or tr("none")))
+                    translate("OcsAlgorithm", "Field {0} holds several years ({1}): give the one to use in VINTAGES, or split the "
+                       "layer by millésime.").format(millesime, ", ".join(years) or translate("OcsAlgorithm", "none")))
         else:
             raise QgsProcessingException(
-                tr("Cannot tell the vintage of '{0}': no MILLESIME field. Give the year in VINTAGES.").format(
+                translate("OcsAlgorithm", "Cannot tell the vintage of '{0}': no MILLESIME field. Give the year in VINTAGES.").format(
                     source.sourceName()))
         return [entry]
     if wanted:
@@ -187,10 +186,10 @@ def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
         missing = [w for w in wanted if w not in available]
         if missing:
             raise QgsProcessingException(
-                tr("Vintage(s) {0} not found in '{1}'. Vintages detected: {2}.").format(
+                translate("OcsAlgorithm", "Vintage(s) {0} not found in '{1}'. Vintages detected: {2}.").format(
                     ", ".join(missing), source.sourceName(), ", ".join(sorted(available))))
         found = [available[w] for w in wanted]
-    feedback.pushInfo(tr("Vintages: {0}").format(
+    feedback.pushInfo(translate("OcsAlgorithm", "Vintages: {0}").format(
         ", ".join("%s (%s/%s)" % (v.vintage, v.cs_field, v.us_field) for v in found)))
     return found
 
@@ -215,7 +214,7 @@ def choose_nomenclature(source, vintages, enum_index, feedback):
     if key is None:
         cs_codes, us_codes = sample_codes(source, vintages)
         key = detection.detect_nomenclature(cs_codes, us_codes, vintages[0].source)
-        feedback.pushInfo(tr("Nomenclature detected: {0}").format(nom.NOMENCLATURE_LABELS[key]))
+        feedback.pushInfo(translate("OcsAlgorithm", "Nomenclature detected: {0}").format(nom.NOMENCLATURE_LABELS[key]))
     return key
 
 
@@ -268,13 +267,13 @@ def report_counts(feedback, message, counter, examples_limit=5):
     if not total:
         return
     examples = ", ".join("%s (%d)" % (value, count) for value, count in counter.most_common(examples_limit))
-    feedback.reportError(message.format(total) + " " + tr("Values: {0}").format(examples), False)
+    feedback.reportError(message.format(total) + " " + translate("OcsAlgorithm", "Values: {0}").format(examples), False)
 
 
 def check_area_conservation(feedback, area_in, area_out, tolerance=1e-6):
     """Report in = out, and fail when the output lost or gained area."""
-    feedback.pushInfo(tr("Area in: {0:.4f} ha; area out: {1:.4f} ha").format(area_in / 1e4, area_out / 1e4))
+    feedback.pushInfo(translate("OcsAlgorithm", "Area in: {0:.4f} ha; area out: {1:.4f} ha").format(area_in / 1e4, area_out / 1e4))
     if abs(area_in - area_out) > max(tolerance * max(area_in, 1.0), 1e-3):
         raise QgsProcessingException(
-            tr("Area not conserved: {0:.4f} ha in, {1:.4f} ha out. Please report this with your data.").format(
+            translate("OcsAlgorithm", "Area not conserved: {0:.4f} ha in, {1:.4f} ha out. Please report this with your data.").format(
                 area_in / 1e4, area_out / 1e4))

@@ -115,10 +115,17 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         key = base.choose_nomenclature(source, vintages,
                                        self.parameterAsEnum(parameters, self.NOMENCLATURE, context), feedback)
         targets = self._targets(parameters, context, key)
+        custom_rows = self._custom_rows(parameters, context)
+        if key == nom.OCSGE and any(t in rules.OCS2D_ONLY for t in targets):
+            raise QgsProcessingException(self.tr(
+                "4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; "
+                "this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D."))
+        if "custom" in targets and not custom_rows:
+            raise QgsProcessingException(self.tr("The custom target needs a CUSTOM_TABLE."))
         try:
-            classifier = rules.Reclassifier(key, targets, self._custom_rows(parameters, context))
+            classifier = rules.Reclassifier(key, targets, custom_rows)
         except ValueError as error:
-            raise QgsProcessingException(str(error))
+            raise QgsProcessingException(self.tr("CUSTOM_TABLE: {0}").format(error))
         feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(classifier.targets)))
 
         fields, slots = self._output_fields(source.fields(), classifier, vintages, feedback)

@@ -19,8 +19,7 @@ from qgis.PyQt.QtGui import QColor
 from ..core import styles
 
 
-def tr(text):
-    return QCoreApplication.translate("OcsStyling", text)
+translate = QCoreApplication.translate
 
 
 def make_renderer(field_name, template):
@@ -40,7 +39,7 @@ def make_renderer(field_name, template):
         categories.append(QgsRendererCategory(value, symbol, label))
     other = QgsFillSymbol.createSimple({"color": "#FFFFFF", "style": "b_diagonal", "outline_color": "#7F7F7F",
                                         "outline_width": "0.06"})
-    categories.append(QgsRendererCategory(None, other, tr("Unknown or unclassified")))
+    categories.append(QgsRendererCategory(None, other, translate("OcsStyling", "Unknown or unclassified")))
     return QgsCategorizedSymbolRenderer(field_name, categories)
 
 
@@ -81,14 +80,14 @@ def store_default_style(destination, field_name, template_key, custom=None, extr
         style_layer(layer, field_name, template_key, custom)
         error = layer.saveStyleToDatabase(field_name, resolve_template(template_key, custom).title, True, "")
         if error:
-            return tr("Could not store the style in {0}: {1}").format(path, error)
-        return tr("Style on {0} stored as the default style of {1}").format(field_name, path)
+            return translate("OcsStyling", "Could not store the style in {0}: {1}").format(path, error)
+        return translate("OcsStyling", "Style on {0} stored as the default style of {1}").format(field_name, path)
     if path.lower().endswith((".shp", ".tab", ".mif", ".geojson", ".fgb", ".sqlite")):
         style_layer(layer, field_name, template_key, custom)
         qml = os.path.splitext(path)[0] + ".qml"
         _message, ok = layer.saveNamedStyle(qml)
         if ok:
-            return tr("Style on {0} written to {1}").format(field_name, qml)
+            return translate("OcsStyling", "Style on {0} written to {1}").format(field_name, qml)
     return None
 
 

@@ -1,0 +1,167 @@
+"""French translation: i18n/ocs_toolbox_fr.qm translates every algorithm name, group and parameter label.
+
+Self-sufficient (does not rely on a conftest): the plugin is imported as `ocs_toolbox` from .build/plugins.
+Regenerate the files with `bash scripts/i18n.sh` (or `make i18n`).
+"""
+import contextlib
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+PLUGINS = os.path.join(ROOT, ".build", "plugins")
+if not os.path.isdir(os.path.join(PLUGINS, "ocs_toolbox")):
+    os.makedirs(PLUGINS, exist_ok=True)
+    try:
+        os.symlink(ROOT, os.path.join(PLUGINS, "ocs_toolbox"))
+    except FileExistsError:
+        pass
+if PLUGINS not in sys.path:
+    sys.path.insert(0, PLUGINS)
+
+TS = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.ts")
+QM = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.qm")
+CONTEXTS = {"ReclassifyAlgorithm", "UrbanEnvelopeAlgorithm", "ApplyStyleAlgorithm", "OcsAlgorithm", "OcsStyling"}
+EXPECTED_NAMES = {
+    "reclassify": "Reclassifier la couverture et l’usage du sol",
+    "urbanenvelope": "Enveloppe urbaine",
+    "applystyle": "Appliquer un style officiel",
+}
+EXPECTED_GROUPS = {
+    "nomenclatures": "Nomenclatures",
+    "changes": "Évolutions",
+    "zan": "ZAN",
+    "friches": "Friches",
+    "climate": "Climat urbain",
+    "styles": "Styles",
+}
+# Words that French writes as English does: the translation must exist in the .qm, but cannot differ.
+SAME_IN_FRENCH = {"Nomenclatures", "Nomenclature", "Styles", "ZAN", "Friches"}
+
+
+@contextlib.contextmanager
+def english():
+    """Within the block, no French translator of the plugin (plugin.install_translator) is installed."""
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    from ocs_toolbox import plugin
+
+    plugin_translator = plugin._translator
+    if plugin_translator is not None:
+        QCoreApplication.removeTranslator(plugin_translator)
+    try:
+        yield
+    finally:
+        if plugin_translator is not None:
+            QCoreApplication.installTranslator(plugin_translator)
+
+
+@contextlib.contextmanager
+def french():
+    """Install i18n/ocs_toolbox_fr.qm with a QTranslator for the duration of the block, then remove it."""
+    from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+
+    translator = QTranslator()
+    assert translator.load(QM), QM
+    assert QCoreApplication.installTranslator(translator)
+    try:
+        yield translator
+    finally:
+        QCoreApplication.removeTranslator(translator)
+
+
+def labels(algorithm_class):
+    """displayName, group and every parameter/output description of a freshly initialised algorithm."""
+    algorithm = algorithm_class()
+    algorithm.initAlgorithm({})
+    found = {"displayName": algorithm.displayName(), "group": algorithm.group()}
+    for parameter in algorithm.parameterDefinitions():
+        found["parameter " + parameter.name()] = parameter.description()
+    for output in algorithm.outputDefinitions():
+        found.setdefault("output " + output.name(), output.description())
+    return found
+
+
+def check_translated(translator, context, english_text, french_text, what):
+    if english_text in SAME_IN_FRENCH:
+        # Identical on purpose: prove that the .qm holds it (QTranslator returns "" when it does not).
+        assert translator.translate(context, english_text) == english_text, what
+    else:
+        assert french_text != english_text, "%s not translated: %r" % (what, english_text)
+
+
+@pytest.fixture(scope="module")
+def algorithms(qgis_app, qgis_processing):
+    from ocs_toolbox.algorithms.provider import ALGORITHMS
+
+    return ALGORITHMS
+
+
+def test_qm_exists():
+    assert os.path.isfile(QM) and os.path.getsize(QM) > 100, "run bash scripts/i18n.sh"
+
+
+def test_display_names_groups_and_parameters_are_translated(algorithms):
+    with english():
+        before = {cls.NAME: labels(cls) for cls in algorithms}
+        with french() as translator:
+            after = {cls.NAME: labels(cls) for cls in algorithms}
+    assert set(EXPECTED_NAMES) == set(before)
+    for cls in algorithms:
+        name = cls.NAME
+        assert after[name]["displayName"] == EXPECTED_NAMES[name]
+        assert after[name]["displayName"] != before[name]["displayName"]
+        assert after[name]["group"] == EXPECTED_GROUPS[cls.GROUP]
+        check_translated(translator, "OcsAlgorithm", before[name]["group"], after[name]["group"], name + " group")
+        for key in before[name]:
+            if key in ("displayName", "group"):
+                continue
+            check_translated(translator, cls.__name__, before[name][key], after[name][key], "%s %s" % (name, key))
+
+
+def test_every_group_name_is_translated(qgis_app):
+    from ocs_toolbox.algorithms import base
+
+    with english():
+        before = {group: base.group_name(group) for group in base.GROUPS}
+        with french() as translator:
+            after = {group: base.group_name(group) for group in base.GROUPS}
+    assert after == {group: EXPECTED_GROUPS[group] for group in base.GROUPS}
+    for group in base.GROUPS:
+        check_translated(translator, "OcsAlgorithm", before[group], after[group], "group " + group)
+
+
+def test_translator_is_removed(qgis_app):
+    from ocs_toolbox.algorithms.reclassify import ReclassifyAlgorithm
+
+    with english():
+        english_name = ReclassifyAlgorithm().displayName()
+        with french():
+            assert ReclassifyAlgorithm().displayName() == EXPECTED_NAMES["reclassify"]
+        assert ReclassifyAlgorithm().displayName() == english_name
+
+
+def test_ts_is_complete():
+    """Every message of the .ts is finished, in a known context, with the placeholders of its source."""
+    root = ET.parse(TS).getroot()
+    placeholder = re.compile(r"\{[^{}]*\}")
+    problems = []
+    seen = set()
+    for context in root.findall("context"):
+        name = context.findtext("name")
+        seen.add(name)
+        if name not in CONTEXTS:
+            problems.append("unexpected context %s" % name)
+        for message in context.findall("message"):
+            source = message.findtext("source")
+            node = message.find("translation")
+            text = node.text if node is not None else None
+            if not text or node.get("type") in ("unfinished", "obsolete", "vanished"):
+                problems.append("[%s] %s: not translated" % (name, source))
+            elif sorted(placeholder.findall(text)) != sorted(placeholder.findall(source)):
+                problems.append("[%s] %s: placeholders differ" % (name, source))
+    assert not problems, problems
+    assert seen == CONTEXTS

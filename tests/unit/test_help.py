@@ -1,0 +1,113 @@
+"""Help documents (resources/help/<lang>/<algorithm>.html): present, complete and simple enough for Processing.
+
+No QGIS import: runs with `pytest -p no:qgis`.
+"""
+import os
+import re
+import sys
+from html.parser import HTMLParser
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+PLUGINS = os.path.join(ROOT, ".build", "plugins")
+if not os.path.isdir(os.path.join(PLUGINS, "ocs_toolbox")):
+    os.makedirs(PLUGINS, exist_ok=True)
+    try:
+        os.symlink(ROOT, os.path.join(PLUGINS, "ocs_toolbox"))
+    except FileExistsError:
+        pass
+if PLUGINS not in sys.path:
+    sys.path.insert(0, PLUGINS)
+
+HELP_DIR = os.path.join(ROOT, "resources", "help")
+LANGUAGES = ("en", "fr")
+# Algorithm name → its parameter names (frozen: saved models and qgis_process calls use them).
+ALGORITHMS = {
+    "reclassify": ("INPUT", "NOMENCLATURE", "VINTAGES", "CS_FIELD", "US_FIELD", "TARGETS", "CUSTOM_TABLE", "OUTPUT"),
+    "urbanenvelope": ("INPUT", "VINTAGES", "BUFFER", "MIN_AREA_HA", "OUTPUT"),
+    "applystyle": ("INPUT", "FIELD", "TEMPLATE", "OUTPUT_QML"),
+}
+MAX_CHARS = 6000
+# What the Processing help panel (QTextBrowser) renders well.
+ALLOWED_TAGS = {"p", "h3", "h4", "ul", "ol", "li", "b", "i", "code", "table", "tr", "th", "td", "br"}
+VOID_TAGS = {"br"}
+CASES = [(lang, name) for name in ALGORITHMS for lang in LANGUAGES]
+
+
+def read_help(lang, name):
+    with open(os.path.join(HELP_DIR, lang, name + ".html"), encoding="utf-8") as handle:
+        return handle.read()
+
+
+class _TagChecker(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_TAGS:
+            self.errors.append("tag <%s> not allowed" % tag)
+        if tag not in VOID_TAGS:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("</%s> closes <%s>" % (tag, self.stack[-1] if self.stack else "nothing"))
+            return
+        self.stack.pop()
+
+
+@pytest.mark.parametrize("lang,name", CASES)
+def test_help_file_exists_and_is_not_empty(lang, name):
+    path = os.path.join(HELP_DIR, lang, name + ".html")
+    assert os.path.isfile(path), path
+    assert read_help(lang, name).strip()
+
+
+@pytest.mark.parametrize("lang,name", CASES)
+def test_help_mentions_every_parameter(lang, name):
+    text = read_help(lang, name)
+    missing = [p for p in ALGORITHMS[name] if not re.search(r"(?<![A-Z_])%s(?![A-Z_])" % p, text)]
+    assert not missing, "%s/%s.html does not mention %s" % (lang, name, ", ".join(missing))
+
+
+@pytest.mark.parametrize("lang,name", CASES)
+def test_help_is_short_and_simple_html(lang, name):
+    text = read_help(lang, name)
+    assert len(text) <= MAX_CHARS, "%s/%s.html has %d characters" % (lang, name, len(text))
+    checker = _TagChecker()
+    checker.feed(text)
+    checker.close()
+    assert not checker.errors, checker.errors
+    assert not checker.stack, "unclosed: %s" % checker.stack
+    assert "<yyyy>" not in text, "write &lt;yyyy&gt; (a bare <yyyy> is an unknown tag)"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_reclassify_help_names_every_output_field(lang):
+    from ocs_toolbox.core import nomenclature as nom
+    from ocs_toolbox.core import rules
+
+    text = read_help(lang, "reclassify")
+    keys = {f.key for key in nom.NOMENCLATURES for f in rules.output_fields(key, rules.TARGETS)}
+    missing = sorted(k for k in keys if not re.search(r"(?<![a-z0-9_])%s_" % re.escape(k), text))
+    assert not missing, missing
+    assert "_lib" in text
+    for code in nom.ENAF_CODES:
+        assert re.search(r"\b%s\b" % code, text), code
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_urbanenvelope_help_names_output_fields_and_defaults(lang):
+    text = read_help(lang, "urbanenvelope")
+    for field in ("id", "millesime", "surface_ha"):
+        assert "<code>%s</code>" % field in text, field
+    assert "50" in text and "10 ha" in text
+
+
+def test_help_languages_have_the_same_documents():
+    documents = {lang: sorted(os.path.splitext(f)[0] for f in os.listdir(os.path.join(HELP_DIR, lang))
+                              if f.endswith(".html")) for lang in LANGUAGES}
+    assert documents["fr"] == documents["en"]
+    assert set(ALGORITHMS) <= set(documents["en"])
