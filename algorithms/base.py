@@ -268,12 +268,3 @@ def report_counts(feedback, message, counter, examples_limit=5):
         return
     examples = ", ".join("%s (%d)" % (value, count) for value, count in counter.most_common(examples_limit))
     feedback.reportError(message.format(total) + " " + translate("OcsAlgorithm", "Values: {0}").format(examples), False)
-
-
-def check_area_conservation(feedback, area_in, area_out, tolerance=1e-6):
-    """Report in = out, and fail when the output lost or gained area."""
-    feedback.pushInfo(translate("OcsAlgorithm", "Area in: {0:.4f} ha; area out: {1:.4f} ha").format(area_in / 1e4, area_out / 1e4))
-    if abs(area_in - area_out) > max(tolerance * max(area_in, 1.0), 1e-3):
-        raise QgsProcessingException(
-            translate("OcsAlgorithm", "Area not conserved: {0:.4f} ha in, {1:.4f} ha out. Please report this with your data.").format(
-                area_in / 1e4, area_out / 1e4))

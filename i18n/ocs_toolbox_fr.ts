@@ -196,16 +196,6 @@
         <source>Values: {0}</source>
         <translation>Valeurs : {0}</translation>
     </message>
-    <message>
-        <location filename="../algorithms/base.py" line="275"/>
-        <source>Area in: {0:.4f} ha; area out: {1:.4f} ha</source>
-        <translation>Surface en entrée : {0:.4f} ha ; en sortie : {1:.4f} ha</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/base.py" line="277"/>
-        <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out. Please report this with your data.</source>
-        <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie. Merci de signaler ce problème en joignant vos données.</translation>
-    </message>
 </context>
 <context>
     <name>OcsStyling</name>

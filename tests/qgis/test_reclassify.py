@@ -138,3 +138,21 @@ def test_output_is_styled_in_the_geopackage(tmp_path):
     assert colours["1"] == "#DA9694" and colours["3"] == "#C4D79B"
     styles = layer.listStylesInDatabase()
     assert "p21_2021" in styles[2] and "enaf_2021" in styles[2]
+
+
+def test_gui_post_processor_styles_a_temporary_output():
+    """As in QGIS Desktop: a memory output loaded into the project gets its style from the post-processor."""
+    import processing
+    from qgis.core import QgsProject
+
+    results = processing.runAndLoadResults("ocs:reclassify", {"INPUT": us7_layout(), "TARGETS": [6],
+                                                              "OUTPUT": "TEMPORARY_OUTPUT"})
+    layer = QgsProject.instance().mapLayer(results["OUTPUT"]) if isinstance(results["OUTPUT"], str) \
+        else results["OUTPUT"]
+    try:
+        assert layer.renderer().type() == "categorizedSymbol"
+        assert layer.renderer().classAttribute() == "enaf_2021"
+        labels = {c.value(): c.label() for c in layer.renderer().categories()}
+        assert labels["Ua"] == "Urbanisé autre"
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())

@@ -96,3 +96,39 @@ def test_derived_classes():
     assert len(nom.derived_classes("p21")) == 21
     assert nom.derived_classes("enaf")["Ue"].label == "Activité"
     assert nom.enaf_family("Ua") == "Non-NAF"
+
+
+def test_lookup_agrees_with_the_published_enaf_matrix():
+    """Cross-check with the CoTech matrix of 27/11/2024 as published (an independent table): every one of the
+    1,749 cells, including the ▲ cells (enveloppe urbaine rule) and the ◆ cells (decided by 4 postes)."""
+    by_p4 = {1: "Ua", 2: "A", 3: "N", 4: "Ui"}
+    lookup = nom.ocs2d_lookup()
+    checked = {"plain": 0, "▲": 0, "◆": 0}
+    for row in nom.read_table("matrices/ocs2d_enaf_cotech_2024-11-27.csv"):
+        us = row.pop("us").strip()
+        for cs, cell in row.items():
+            cell = cell.strip()
+            entry = lookup[(cs.strip(), us)]
+            if cell == "▲":
+                assert (entry.enaf, entry.spatial_rule, entry.enaf_near) == (
+                    "A", "agri_structure_near_envelope", "Ue"), (cs, us)
+            elif cell == "◆":
+                assert entry.spatial_rule == "us7_near_urban", (cs, us)
+                assert entry.enaf == by_p4[entry.p4], (cs, us)
+                assert entry.enaf_near == (by_p4[entry.p4_near] if entry.p4_near else None), (cs, us)
+            else:
+                assert entry.enaf == cell, (cs, us)
+                checked["plain"] += 1
+                continue
+            checked[cell] += 1
+    assert checked == {"plain": 1749 - 47, "▲": 44, "◆": 3}
+
+
+def test_reclassifier_reproduces_every_lookup_row():
+    """The engine gives, for each of the 1,749 pairs, exactly the lookup's 4 postes, 21 postes and ENAF."""
+    from ocs_toolbox.core import rules
+
+    classifier = rules.Reclassifier(nom.OCS2D_2021, ["p4", "p21", "enaf"])
+    for (cs, us), row in nom.ocs2d_lookup().items():
+        values = classifier.classify(cs.lower(), " " + us).values
+        assert (values[0], values[2], values[4], values[6]) == (row.p4, row.p21, row.enaf, row.naf), (cs, us)
