@@ -13,7 +13,7 @@ PYTEST_PIN := pytest==8.3.5 pytest-qgis==2.1.0
 export QT_QPA_PLATFORM := offscreen
 export QGIS_PLUGINPATH := $(PLUGINS)
 
-.PHONY: help deps venv link test test-fast test-unit test-qgis demo sample bench i18n styles models package clean
+.PHONY: help deps venv link test test-fast test-340 test-unit test-qgis demo sample bench i18n styles models package clean
 
 help:
 	@echo "make demo       install what is missing, build the sample territory, run the main job (outputs in demo/)"
@@ -52,7 +52,10 @@ test-qgis: venv link
 test-fast: test-unit test-qgis
 	@$(PY) -c "from qgis.core import Qgis; print('Tests passed on QGIS', Qgis.QGIS_VERSION)"
 
-test: test-fast
+test: test-fast test-340
+
+test-340: venv link
+	bash scripts/qgis340.sh test
 
 sample: deps link
 	$(SYS_PY) scripts/make_sample.py sample
