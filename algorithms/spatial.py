@@ -2,7 +2,11 @@
 
 All distances are in metres: callers hand over geometries already in a metric CRS.
 """
-from qgis.core import QgsFeature, QgsGeometry, QgsRectangle, QgsSpatialIndex
+import struct
+
+import numpy
+
+from qgis.core import QgsFeature, QgsGeometry, QgsPolygon, QgsRectangle, QgsSpatialIndex
 
 from ..compat import GEOMETRY_POLYGON
 
@@ -54,26 +58,193 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
                    feedback=None):
     """Enveloppe urbaine from member polygons: union, +buffer, −buffer, parts ≥ min area, holes filled.
 
-    ``buffer(union(P), d) = union(buffer(p, d))`` for d > 0, so the members are dissolved first (cheap on a
-    tessellation, whose members share edges) and buffered once.
+    Exact, and faster than one closing of the whole territory:
+    - the members are dissolved once (cheap on a tessellation, whose members share edges): since
+      ``buffer(union(P), d) = union(buffer(p, d))`` for d > 0, the dissolved parts are buffered instead of the
+      members;
+    - the parts are grouped so that two parts less than 2 × buffer apart (by bounding boxes, a lower bound of
+      their distance) share a group: the dilations of different groups never meet, so the closing of the whole
+      is the union of the closings of the groups, each computed on a small input;
+    - a closing by a disc lies within the convex hull of its input, so a group whose bounding box is smaller
+      than the minimum area cannot give a part large enough and is skipped.
     Returns a list of polygon geometries (single parts, no holes).
     """
     geometries = [g for g in geometries if g is not None and not g.isEmpty()]
     if not geometries:
         return []
+    pieces = dissolve(geometries)
+    parts = []
+    for group in _box_groups([p.boundingBox() for p in pieces], 2.0 * buffer):
+        if feedback is not None and feedback.isCanceled():
+            return []
+        box = QgsRectangle(pieces[group[0]].boundingBox())
+        for index in group[1:]:
+            box.combineExtentWith(pieces[index].boundingBox())
+        if box.width() * box.height() < min_area_m2:
+            continue
+        closed = QgsGeometry.collectGeometry([pieces[i] for i in group])
+        if buffer > 0:
+            closed = closed.buffer(buffer, BUFFER_SEGMENTS).buffer(-buffer, BUFFER_SEGMENTS)
+        else:
+            closed = QgsGeometry.unaryUnion([pieces[i] for i in group])
+        for part in closed.asGeometryCollection():
+            if part.type() == GEOMETRY_POLYGON and part.area() >= min_area_m2:
+                parts.append(part.removeInteriorRings())
+    return parts
+
+
+def dissolve(geometries):
+    """The union of polygons as a list of polygons.
+
+    A land-cover layer is a coverage: neighbours share their edges vertex for vertex. Then the boundary of the
+    union is made of the edges used once, and polygonizing them gives the union far faster than an overlay.
+    The result is checked (the dissolved faces must hold exactly the members' area); anything that is not such
+    a coverage (overlaps, gaps along unmatched vertices, curves, Z) goes through GEOS's unary union instead.
+    """
+    faces = _coverage_union(geometries)
+    if faces is not None:
+        return faces
     union = QgsGeometry.unaryUnion(geometries)
     if union.isNull():
         raise RuntimeError(union.lastError() or "union failed")
-    if feedback is not None and feedback.isCanceled():
+    return [p for p in union.asGeometryCollection() if p.type() == GEOMETRY_POLYGON and not p.isEmpty()]
+
+
+def _wkb_rings(wkb, rings):
+    """Append the (n, 2) coordinate arrays of the rings of a 2D WKB (multi)polygon; False if not one."""
+    if not wkb or wkb[0] != 1:
+        return False
+    (kind,) = struct.unpack_from("<I", wkb, 1)
+
+    def polygon(offset):
+        (count,) = struct.unpack_from("<I", wkb, offset)
+        offset += 4
+        for _ring in range(count):
+            (points,) = struct.unpack_from("<I", wkb, offset)
+            offset += 4
+            rings.append(numpy.frombuffer(wkb, dtype="<f8", count=2 * points, offset=offset).reshape(points, 2))
+            offset += 16 * points
+        return offset
+
+    if kind == 3:
+        polygon(5)
+    elif kind == 6:
+        (count,) = struct.unpack_from("<I", wkb, 5)
+        offset = 9
+        for _part in range(count):
+            if wkb[offset] != 1 or struct.unpack_from("<I", wkb, offset + 1)[0] != 3:
+                return False
+            offset = polygon(offset + 5)
+    else:
+        return False
+    return True
+
+
+def _coverage_union(geometries):
+    """Faces of the union of an edge-matched coverage, or None when the input is not one."""
+    rings = []
+    for geometry in geometries:
+        if not _wkb_rings(bytes(geometry.asWkb()), rings):
+            return None
+    if not rings:
         return []
-    grown = union.buffer(buffer, BUFFER_SEGMENTS)
-    shrunk = grown.buffer(-buffer, BUFFER_SEGMENTS)
-    parts = []
-    for part in shrunk.asGeometryCollection():
-        if part.type() != GEOMETRY_POLYGON or part.area() < min_area_m2:
-            continue
-        parts.append(part.removeInteriorRings())
-    return parts
+    starts = numpy.concatenate([r[:-1] for r in rings])
+    ends = numpy.concatenate([r[1:] for r in rings])
+    swap = (starts[:, 0] > ends[:, 0]) | ((starts[:, 0] == ends[:, 0]) & (starts[:, 1] > ends[:, 1]))
+    first = numpy.where(swap[:, None], ends, starts)
+    second = numpy.where(swap[:, None], starts, ends)
+    segments = numpy.hstack([first, second])
+    segments = segments[(first != second).any(axis=1)]
+    order = numpy.lexsort(segments.T[::-1])
+    segments = segments[order]
+    new = numpy.ones(len(segments), dtype=bool)
+    new[1:] = (segments[1:] != segments[:-1]).any(axis=1)
+    starts_at = numpy.flatnonzero(new)
+    counts = numpy.diff(numpy.append(starts_at, len(segments)))
+    if (counts > 2).any():
+        return None  # an edge shared by three polygons: overlaps
+    boundary = segments[starts_at[counts == 1]]
+    if not len(boundary):
+        return None
+    record = numpy.empty(len(boundary), dtype=[("order", "u1"), ("kind", "<u4"), ("points", "<u4"),
+                                               ("xy", "<f8", (4,))])
+    record["order"], record["kind"], record["points"], record["xy"] = 1, 2, 2, boundary
+    lines = QgsGeometry()
+    lines.fromWkb(struct.pack("<BII", 1, 5, len(boundary)) + record.tobytes())
+    if not lines.isSimple():
+        return None  # boundary edges cross or overlap: not an edge-matched coverage
+    polygons = QgsGeometry.polygonize([lines])
+    if polygons.isNull():
+        return None
+    faces = [f for f in polygons.asGeometryCollection() if f.type() == GEOMETRY_POLYGON and not f.isEmpty()]
+    # Faces that fill a hole of another face are holes of the union, not members (matched on ring bbox+area).
+    hole_keys = set()
+    for face in faces:
+        polygon = face.constGet()
+        for i in range(polygon.numInteriorRings()):
+            ring = polygon.interiorRing(i)
+            hole_keys.add((_box_key(ring.boundingBox()), round(_ring_area(ring), 3)))
+    members = []
+    for face in faces:
+        shell = face.constGet().exteriorRing()
+        if (_box_key(shell.boundingBox()), round(_ring_area(shell), 3)) not in hole_keys:
+            members.append(face)
+    expected = sum(g.area() for g in geometries)
+    if not _same_area(expected, sum(f.area() for f in members)):
+        # A hole bounded by several member faces (touching at points) is no face's interior ring: test the
+        # remaining faces with a point inside each.
+        index = QgsSpatialIndex()
+        for i, geometry in enumerate(geometries):
+            index.addFeature(i, geometry.boundingBox())
+        kept = []
+        for face in members:
+            point = face.pointOnSurface()
+            if any(geometries[j].intersects(point) for j in index.intersects(point.boundingBox())):
+                kept.append(face)
+        members = kept
+        if not _same_area(expected, sum(f.area() for f in members)):
+            return None
+    return members
+
+
+def _same_area(expected, found):
+    return abs(expected - found) <= 1e-9 * max(expected, 1.0) + 1e-6
+
+
+def _box_key(box):
+    return (round(box.xMinimum(), 6), round(box.yMinimum(), 6), round(box.xMaximum(), 6), round(box.yMaximum(), 6))
+
+
+def _ring_area(ring):
+    return QgsPolygon(ring.clone()).area()
+
+
+def _box_groups(boxes, gap):
+    """Indexes of ``boxes`` grouped transitively when two boxes are at most ``gap`` apart (union-find)."""
+    parent = list(range(len(boxes)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    index = QgsSpatialIndex()
+    for i, box in enumerate(boxes):
+        index.addFeature(i, box)
+    grow = max(gap, 1e-6)
+    for i, box in enumerate(boxes):
+        grown = QgsRectangle(box)
+        grown.grow(grow)
+        root = find(i)
+        for j in index.intersects(grown):
+            other = find(j)
+            if other != root:
+                parent[other] = root
+    groups = {}
+    for i in range(len(boxes)):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
 
 
 def points_near_polygons(points, polygon_stream, distance):

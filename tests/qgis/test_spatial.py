@@ -1,0 +1,59 @@
+"""Geometry steps: the coverage dissolve (with its fallback) and the grouped closing of the enveloppe."""
+from qgis.core import QgsGeometry
+
+from ocs_toolbox.algorithms import spatial
+
+
+def square(x, y, size=10):
+    return QgsGeometry.fromWkt("POLYGON((%d %d,%d %d,%d %d,%d %d,%d %d))" % (
+        x, y, x + size, y, x + size, y + size, x, y + size, x, y))
+
+
+def grid(cells):
+    return [square(10 * i, 10 * j) for i, j in cells]
+
+
+def union_area_and_parts(pieces):
+    return round(sum(p.area() for p in pieces), 6), len(pieces)
+
+
+def test_coverage_with_a_hole_dissolves_to_one_face():
+    cells = [(i, j) for i in range(3) for j in range(3) if (i, j) != (1, 1)]   # a ring of 8 cells
+    faces = spatial._coverage_union(grid(cells))
+    assert faces is not None                                                     # took the fast path
+    assert len(faces) == 1
+    assert faces[0].area() == 800 and faces[0].constGet().numInteriorRings() == 1
+
+
+def test_hole_bounded_by_two_faces_touching_at_corners():
+    # Two L-shaped groups that touch only at two corners enclose the centre cell.
+    cells = [(0, 0), (1, 0), (0, 1), (2, 1), (2, 2), (1, 2)]
+    faces = spatial._coverage_union(grid(cells))
+    assert faces is not None
+    assert union_area_and_parts(faces) == (600, 2)
+
+
+def test_overlaps_fall_back_to_the_overlay():
+    geometries = [square(0, 0), square(5, 0)]                                    # overlap of 50 m²
+    assert spatial._coverage_union(geometries) is None
+    assert union_area_and_parts(spatial.dissolve(geometries)) == (150, 1)
+
+
+def test_unmatched_vertices_fall_back_to_the_overlay():
+    # A T-junction: the right cell has a vertex (10 5) in the middle of the left cell's edge.
+    left = square(0, 0)
+    right = QgsGeometry.fromWkt("POLYGON((10 0,20 0,20 10,10 10,10 5,10 0))")
+    assert spatial._coverage_union([left, right]) is None
+    assert union_area_and_parts(spatial.dissolve([left, right])) == (200, 1)
+
+
+def test_grouped_closing_equals_the_closing_of_the_whole():
+    # Three blocks: two 60 m apart (merged by a 50 m closing), one 300 m away; a 400 m² block far off.
+    geometries = [square(0, 0, 100), square(160, 0, 100), square(560, 0, 100), square(2000, 0, 20)]
+    parts = spatial.envelope_parts(geometries, buffer=50, min_area_m2=300)
+    whole = QgsGeometry.unaryUnion(geometries).buffer(50, 8).buffer(-50, 8)
+    expected = sorted(round(p.area(), 3) for p in whole.asGeometryCollection() if p.area() >= 300)
+    assert sorted(round(p.area(), 3) for p in parts) == expected
+    assert len(parts) == 3 and max(expected) > 2 * 100 * 100        # the first two blocks merged
+    # a group whose bounding box is under the minimum area is skipped: the 400 m² block and nothing else
+    assert len(spatial.envelope_parts(geometries, buffer=50, min_area_m2=500)) == 2
