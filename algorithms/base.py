@@ -194,7 +194,7 @@ def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
     return found
 
 
-def sample_codes(source, vintages, limit=20000):
+def sample_codes(source, vintages, limit=5000):
     """Normalised cs and us codes of the first ``limit`` features (for nomenclature detection)."""
     cs_codes, us_codes = set(), set()
     fields = source.fields()

@@ -13,6 +13,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterMatrix,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
@@ -21,7 +22,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import nomenclature as nom
 from ..core import rules
-from . import base, spatial, styling
+from . import base, spatial, sqlfast, styling
 
 DEFAULT_TARGETS = {nom.OCS2D_2021: ("p4", "p21", "enaf"), nom.OCS2D_NPDC: ("p4", "p21", "enaf"),
                    nom.OCSGE: ("ocsge", "artif", "impermeable")}
@@ -128,45 +129,60 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             raise QgsProcessingException(self.tr("CUSTOM_TABLE: {0}").format(error))
         feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(classifier.targets)))
 
+        input_fields = source.fields()
+        indexes = [(input_fields.lookupField(v.cs_field), input_fields.lookupField(v.us_field)) for v in vintages]
+        spatial_needed = key != nom.OCSGE and any(t in classifier.targets for t in ("p4", "p21", "enaf"))
+        counters = {"cs": Counter(), "us": Counter(), "null": Counter(), "unclassified": Counter()}
+
+        fast = self._fast_path(parameters, context, source, classifier, vintages, feedback)
+        if fast is not None:
+            destination = self._run_fast(fast, parameters, context, feedback, source, classifier, vintages,
+                                         indexes, spatial_needed, counters)
+        else:
+            destination = self._run_generic(parameters, context, feedback, source, classifier, vintages,
+                                            indexes, spatial_needed, counters)
+        if destination is None:  # cancelled
+            return {}
+
+        code_fields = [(f.name(v.vintage), f.style) for v in reversed(vintages) for f in classifier.fields
+                       if not f.is_label and f.style]
+        if code_fields:
+            main_field, main_key = code_fields[0]
+            styling.style_output(context, feedback, destination, main_field, main_key, classifier.custom,
+                                 extra=code_fields[1:])
+        return {self.OUTPUT: destination}
+
+    def _run_generic(self, parameters, context, feedback, source, classifier, vintages, indexes,
+                     spatial_needed, counters):
+        """Feature by feature through the QGIS API: any input, any output format."""
         fields, slots = self._output_fields(source.fields(), classifier, vintages, feedback)
         sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
                                                  QgsWkbTypes.multiType(source.wkbType()), source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-
-        input_fields = source.fields()
-        indexes = [(input_fields.lookupField(v.cs_field), input_fields.lookupField(v.us_field)) for v in vintages]
-        spatial_needed = key != nom.OCSGE and any(t in classifier.targets for t in ("p4", "p21", "enaf"))
         near = {}
         if spatial_needed:
             near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes)
             if feedback.isCanceled():
-                return {}
-
-        counters = {"cs": Counter(), "us": Counter(), "null": Counter(), "unclassified": Counter()}
+                return None
+        input_count = len(source.fields())
         total = source.featureCount() or 1
         area_meter = base.AreaMeter(source.sourceCrs(), context)
         area_in = 0.0
         written = 0
-        invalid = 0
         width = fields.count()
         batch = []
+        count = -1
         for count, feature in enumerate(base.features(source)):
             if feedback.isCanceled():
-                return {}
-            attributes = feature.attributes() + [None] * (width - len(input_fields))
+                return None
+            attributes = feature.attributes() + [None] * (width - input_count)
             fid = feature.id()
             for v_index, (cs_index, us_index) in enumerate(indexes):
                 cs_raw, us_raw = attributes[cs_index], attributes[us_index]
                 result = classifier.classify(cs_raw, us_raw)
-                if result.cs_state != "ok" or result.us_state != "ok":
-                    self._count_codes(counters, result, vintages[v_index], cs_raw, us_raw)
-                elif result.unclassified:
-                    for target in result.unclassified:
-                        counters["unclassified"]["%s %s/%s" % (target, cs_raw, us_raw)] += 1
-                values = result.values
-                if near and (fid, v_index) in near:
-                    values = classifier.near_values(result)
+                self._count(counters, result, vintages[v_index], cs_raw, us_raw, 1)
+                values = classifier.near_values(result) if (fid, v_index) in near else result.values
                 for slot, value in zip(slots[v_index], values):
                     attributes[slot] = value
             out = QgsFeature(fields, fid)
@@ -176,35 +192,97 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             out.setGeometry(geometry)
             out.setAttributes(attributes[:width])
             area_in += area_meter.area(geometry)
-            if not geometry.isNull() and not geometry.isGeosValid():
-                invalid += 1
             batch.append(out)
             if len(batch) >= 5000:
-                if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
-                    raise QgsProcessingException(self.tr("Could not write to the output: {0}").format(
-                        sink.lastError()))
-                written += len(batch)
+                written += self._flush(sink, batch)
                 batch = []
                 feedback.setProgress(100.0 * count / total)
         if batch:
-            if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
-                raise QgsProcessingException(self.tr("Could not write to the output: {0}").format(
-                    sink.lastError()))
-            written += len(batch)
+            written += self._flush(sink, batch)
         if written != count + 1:
             raise QgsProcessingException(self.tr("{0} features read but {1} written.").format(count + 1, written))
         feedback.pushInfo(self.tr("{0} features read and written, {1:.4f} ha in and out (geometries copied "
                                   "unchanged).").format(written, area_in / 1e4))
-        self._report(feedback, counters, invalid)
+        self._report(feedback, counters)
         del sink  # flush and close the file before storing its style
+        return destination
 
-        code_fields = [(f.name(v.vintage), f.style) for v in reversed(vintages) for f in classifier.fields
-                       if not f.is_label and f.style]
-        if code_fields:
-            main_field, main_key = code_fields[0]
-            styling.style_output(context, feedback, destination, main_field, main_key, classifier.custom,
-                                 extra=code_fields[1:])
-        return {self.OUTPUT: destination}
+    def _flush(self, sink, batch):
+        if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+            raise QgsProcessingException(self.tr("Could not write to the output: {0}").format(sink.lastError()))
+        return len(batch)
+
+    def _fast_path(self, parameters, context, source, classifier, vintages, feedback):
+        """A GpkgReclassifier when the GeoPackage fast path gives the same result, else None."""
+        value = parameters.get(self.OUTPUT)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink.staticValue()
+        if not isinstance(value, str) or source.sourceCrs().isGeographic():
+            return None
+        names = set(source.fields().names())
+        if any(f.name(v.vintage) in names for v in vintages for f in classifier.fields):
+            return None
+        try:
+            path, layer_name = sqlfast.gpkg_input(self, parameters, self.INPUT, context)
+            out_path, out_layer = sqlfast.gpkg_output(value, path)
+            for vintage in vintages:
+                for field in (vintage.cs_field, vintage.us_field):
+                    if not sqlfast.ogr_type_is_text(path, layer_name, field):
+                        raise sqlfast.FastPathUnavailable("%s is not a text field" % field)
+            reader = sqlfast.GpkgReclassifier(path, layer_name)
+            reader.area_in = reader.area()
+        except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
+            feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+            return None
+        reader.out_path, reader.out_layer = out_path, out_layer
+        return reader
+
+    def _run_fast(self, reader, parameters, context, feedback, source, classifier, vintages, indexes,
+                  spatial_needed, counters):
+        """The attribute rules as one SQL join (GDAL), then the spatial rules as UPDATEs."""
+        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        count_in = reader.feature_count()
+        tables = []
+        for vintage in vintages:
+            table = {}
+            for cs_raw, us_raw, count in reader.pairs(vintage.cs_field, vintage.us_field):
+                result = classifier.classify(cs_raw, us_raw)
+                self._count(counters, result, vintage, cs_raw, us_raw, count)
+                table[sqlfast._key(cs_raw, us_raw)] = result.values
+            tables.append(table)
+        near = {}
+        if spatial_needed:
+            near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes)
+            if feedback.isCanceled():
+                return None
+        feedback.pushInfo(self.tr("Writing {0} with GDAL…").format(reader.out_path))
+        columns = [[(f.name(v.vintage), "int" if f.kind == rules.INT else "str") for f in classifier.fields]
+                   for v in vintages]
+        reader.write(reader.out_path, reader.out_layer, [(v.cs_field, v.us_field) for v in vintages], columns,
+                     tables, feedback)
+        if feedback.isCanceled():
+            return None
+        groups = {}
+        for (fid, v_index), result in near.items():
+            groups.setdefault((v_index, id(result)), (result, []))[1].append(fid)
+        for (v_index, _id), (result, fids) in groups.items():
+            values = classifier.near_values(result)
+            changed = {name: value for (name, _kind), value, old in zip(columns[v_index], values, result.values)
+                       if value != old}
+            reader.update(reader.out_path, reader.out_layer, fids, changed)
+        written = sqlfast.GpkgReclassifier(reader.out_path, reader.out_layer)
+        count_out, area_out = written.feature_count(), written.area()
+        written = None
+        if count_out != count_in:
+            raise QgsProcessingException(self.tr("{0} features read but {1} written.").format(count_in, count_out))
+        factor = base.AreaMeter(source.sourceCrs(), context).factor
+        if abs(area_out - reader.area_in) > 1e-9 * max(reader.area_in, 1.0):
+            raise QgsProcessingException(self.tr("Area not conserved: {0:.4f} ha in, {1:.4f} ha out.").format(
+                reader.area_in * factor / 1e4, area_out * factor / 1e4))
+        feedback.pushInfo(self.tr("{0} features read and written, {1:.4f} ha in and out (geometries copied "
+                                  "unchanged).").format(count_out, area_out * factor / 1e4))
+        self._report(feedback, counters)
+        return destination
 
     def _output_fields(self, input_fields, classifier, vintages, feedback):
         fields = QgsFields(input_fields)
@@ -226,15 +304,20 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         return fields, slots
 
     @staticmethod
-    def _count_codes(counters, result, vintage, cs_raw, us_raw):
+    def _count(counters, result, vintage, cs_raw, us_raw, count):
+        """Count NULL, unknown and unclassified pairs (``count`` features at once)."""
+        if result.cs_state == "ok" and result.us_state == "ok":
+            for target in result.unclassified:
+                counters["unclassified"]["%s %s/%s" % (target, cs_raw, us_raw)] += count
+            return
         if result.cs_state == "null" or result.us_state == "null":
-            counters["null"][vintage.vintage] += 1
+            counters["null"][vintage.vintage] += count
         if result.cs_state == "unknown":
-            counters["cs"]["%s=%s" % (vintage.cs_field, cs_raw)] += 1
+            counters["cs"]["%s=%s" % (vintage.cs_field, cs_raw)] += count
         if result.us_state == "unknown":
-            counters["us"]["%s=%s" % (vintage.us_field, us_raw)] += 1
+            counters["us"]["%s=%s" % (vintage.us_field, us_raw)] += count
 
-    def _report(self, feedback, counters, invalid):
+    def _report(self, feedback, counters):
         base.report_counts(feedback, self.tr("{0} feature-vintages have an unknown couverture code; their "
                                              "targets are NULL."), counters["cs"])
         base.report_counts(feedback, self.tr("{0} feature-vintages have an unknown usage code; targets that need "
@@ -243,16 +326,13 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                                              "targets are NULL."), counters["null"])
         base.report_counts(feedback, self.tr("{0} feature-vintages are left unclassified by the published method "
                                              "for their pair (NULL)."), counters["unclassified"])
-        if invalid:
-            feedback.reportError(self.tr("{0} invalid geometries were copied unchanged (the spatial rules used a "
-                                         "repaired copy).").format(invalid), False)
 
     # -- spatial rules --------------------------------------------------------------------------------------
     def _spatial_rules(self, source, context, feedback, classifier, vintages, indexes):
-        """{(fid, vintage index)} whose values the OCS2D spatial rules override."""
+        """{(fid, vintage index): PairResult} of the polygons whose values an OCS2D spatial rule overrides."""
         envelope_member = rules.envelope_predicate(classifier.key)
-        us7 = [set() for _ in vintages]
-        agri = [set() for _ in vintages]
+        us7 = [{} for _ in vintages]
+        agri = [{} for _ in vintages]
         urban = [set() for _ in vintages]
         members = [set() for _ in vintages]
         env_cache = {}
@@ -271,12 +351,12 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                     continue
                 rule = result.spatial_rule
                 if rule == "us7_near_urban":
-                    us7[v_index].add(fid)
+                    us7[v_index][fid] = result
                 elif rule == "agri_structure_near_envelope":
-                    agri[v_index].add(fid)
+                    agri[v_index][fid] = result
                 if result.lookup.p4 == 1:
                     urban[v_index].add(fid)
-                pair = (cs_raw, us_raw)
+                pair = (nom.plain(cs_raw), nom.plain(us_raw))
                 is_member = env_cache.get(pair)
                 if is_member is None:
                     is_member = envelope_member(nom.normalise_code(cs_raw), nom.normalise_code(us_raw))
@@ -288,24 +368,25 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         transform = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
         repairs = {}
 
-        def metric(geometry):
-            geometry = spatial.repaired(geometry, repairs)
-            if geometry is not None and transform is not None:
+        def metric(geometry, repair):
+            if repair:
+                geometry = spatial.repaired(geometry, repairs)
+            if geometry is not None and not geometry.isNull() and transform is not None:
                 geometry = type(geometry)(geometry)
                 geometry.transform(transform)
             return geometry
 
-        candidate_fids = set().union(*us7, *agri)
+        candidate_fids = set()
+        for v in range(len(vintages)):
+            candidate_fids.update(us7[v], agri[v])
         candidates = {}
         for feature in base.features(source, QgsFeatureRequest().setFilterFids(list(candidate_fids))
                                      .setNoAttributes()):
-            geometry = metric(feature.geometry())
+            geometry = metric(feature.geometry(), True)
             if geometry is not None:
                 candidates[feature.id()] = geometry
-        points = [{fid: candidates[fid].pointOnSurface() for fid in us7[v] if fid in candidates}
-                  for v in range(len(vintages))]
-        need_members = [bool(agri[v]) for v in range(len(vintages))]
-        streams = [[] for _ in vintages]
+        searches = [spatial.PointSearch({fid: candidates[fid].pointOnSurface() for fid in us7[v] if fid in candidates},
+                                        spatial.US7_DISTANCE) for v in range(len(vintages))]
         envelope_geoms = [[] for _ in vintages]
         feedback.pushInfo(self.tr("Spatial rules: reading the geometries…"))
         total = source.featureCount() or 1
@@ -313,24 +394,22 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             if feedback.isCanceled():
                 return {}
             fid = feature.id()
-            wanted = [v for v in range(len(vintages))
-                      if (points[v] and fid in urban[v]) or (need_members[v] and fid in members[v])]
-            if not wanted:
-                continue
-            geometry = metric(feature.geometry())
-            if geometry is None:
-                continue
-            for v in wanted:
-                if points[v] and fid in urban[v]:
-                    streams[v].append(geometry)
-                if need_members[v] and fid in members[v]:
-                    envelope_geoms[v].append(geometry)
+            near_points = [v for v in range(len(vintages)) if searches[v] and fid in urban[v]]
+            in_envelope = [v for v in range(len(vintages)) if agri[v] and fid in members[v]]
+            if near_points:
+                geometry = metric(feature.geometry(), False)
+                for v in near_points:
+                    searches[v].check(geometry)
+            if in_envelope:
+                geometry = metric(feature.geometry(), True)
+                if geometry is not None:
+                    for v in in_envelope:
+                        envelope_geoms[v].append(geometry)
             if count % 10000 == 0:
                 feedback.setProgress(100.0 * count / total)
-        near = set()
+        near = {}
         for v, vintage in enumerate(vintages):
-            hits = spatial.points_near_polygons(points[v], streams[v], spatial.US7_DISTANCE)
-            streams[v] = None
+            hits = searches[v].found
             parts = []
             agri_near = set()
             if agri[v]:
@@ -342,8 +421,10 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 "{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural "
                 "structures lie within 50 m of the enveloppe urbaine ({5} parts).").format(
                 vintage.vintage, len(hits), len(us7[v]), len(agri_near), len(agri[v]), len(parts)))
-            near.update((fid, v) for fid in hits)
-            near.update((fid, v) for fid in agri_near)
+            for fid in hits:
+                near[(fid, v)] = us7[v][fid]
+            for fid in agri_near:
+                near[(fid, v)] = agri[v][fid]
         if repairs.get("invalid"):
             feedback.reportError(self.tr("{0} invalid geometries were repaired for the spatial rules.").format(
                 repairs["invalid"]), False)

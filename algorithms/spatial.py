@@ -247,24 +247,27 @@ def _box_groups(boxes, gap):
     return list(groups.values())
 
 
-def points_near_polygons(points, polygon_stream, distance):
-    """Ids of ``points`` ({id: point geometry}) lying within ``distance`` of a polygon of ``polygon_stream``.
+class PointSearch:
+    """Which of a few points lie within ``distance`` of polygons streamed one by one (only the points are
+    indexed, so memory stays small whatever the number of polygons)."""
 
-    The polygons are streamed (only the few candidate points are indexed), so memory stays small.
-    """
-    if not points:
-        return set()
-    index = _index(points)
-    near = set()
-    for polygon in polygon_stream:
+    def __init__(self, points, distance):
+        self.points = points
+        self.distance = distance
+        self.found = set()
+        self.index = _index(points) if points else None
+
+    def __bool__(self):
+        return bool(self.points) and len(self.found) < len(self.points)
+
+    def check(self, polygon):
+        if polygon is None or polygon.isNull():
+            return
         box = polygon.boundingBox()
-        box.grow(distance)
-        for identifier in index.intersects(box):
-            if identifier in near:
-                continue
-            if polygon.distance(points[identifier]) <= distance:
-                near.add(identifier)
-    return near
+        box.grow(self.distance)
+        for identifier in self.index.intersects(box):
+            if identifier not in self.found and polygon.distance(self.points[identifier]) <= self.distance:
+                self.found.add(identifier)
 
 
 def clusters(geometries):
@@ -297,13 +300,23 @@ def clusters_near(geometries, targets, distance):
     if not geometries or not targets:
         return set()
     target_index = _index(dict(enumerate(targets)))
+    engines = {}
+
+    def engine(t):
+        if t not in engines:
+            engines[t] = QgsGeometry.createGeometryEngine(targets[t].constGet())
+            engines[t].prepareGeometry()
+        return engines[t]
+
     near = set()
     for group in clusters(geometries):
         for identifier in group:
             geometry = geometries[identifier]
             box = geometry.boundingBox()
             box.grow(distance)
-            if any(geometry.distance(targets[t]) <= distance for t in target_index.intersects(box)):
+            hits = target_index.intersects(box)
+            if any(engine(t).intersects(geometry.constGet()) for t in hits) or \
+                    any(geometry.distance(targets[t]) <= distance for t in hits):
                 near.update(group)
                 break
     return near

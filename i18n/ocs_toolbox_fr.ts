@@ -223,192 +223,197 @@
 <context>
     <name>ReclassifyAlgorithm</name>
     <message>
-        <location filename="../algorithms/reclassify.py" line="59"/>
+        <location filename="../algorithms/reclassify.py" line="60"/>
         <source>Reclassify land cover / land use</source>
         <translation>Reclassifier la couverture et l’usage du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="62"/>
+        <location filename="../algorithms/reclassify.py" line="63"/>
         <source>Level 1 (couverture and usage)</source>
         <translation>Niveau 1 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="62"/>
+        <location filename="../algorithms/reclassify.py" line="63"/>
         <source>Level 2 (couverture and usage)</source>
         <translation>Niveau 2 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="63"/>
+        <location filename="../algorithms/reclassify.py" line="64"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="63"/>
+        <location filename="../algorithms/reclassify.py" line="64"/>
         <source>Level 3 (couverture and usage)</source>
         <translation>Niveau 3 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="63"/>
+        <location filename="../algorithms/reclassify.py" line="64"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="64"/>
+        <location filename="../algorithms/reclassify.py" line="65"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="64"/>
+        <location filename="../algorithms/reclassify.py" line="65"/>
         <source>ENAF (and NAF / non-NAF)</source>
         <translation>ENAF (et NAF / non NAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="65"/>
+        <location filename="../algorithms/reclassify.py" line="66"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="65"/>
+        <location filename="../algorithms/reclassify.py" line="66"/>
         <source>Imperméabilisation</source>
         <translation>Imperméabilisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="66"/>
+        <location filename="../algorithms/reclassify.py" line="67"/>
         <source>Custom table</source>
         <translation>Table personnalisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="69"/>
+        <location filename="../algorithms/reclassify.py" line="70"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="71"/>
+        <location filename="../algorithms/reclassify.py" line="72"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="73"/>
+        <location filename="../algorithms/reclassify.py" line="74"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="76"/>
+        <location filename="../algorithms/reclassify.py" line="77"/>
         <source>Couverture field (override, one vintage)</source>
         <translation>Champ de couverture (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="79"/>
+        <location filename="../algorithms/reclassify.py" line="80"/>
         <source>Usage field (override, one vintage)</source>
         <translation>Champ d’usage (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="82"/>
+        <location filename="../algorithms/reclassify.py" line="83"/>
         <source>Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, artificialisation, imperméabilisation for OCS GE)</source>
         <translation>Cibles (vide = 4 postes, 21 postes, ENAF pour l’OCS2D ; équivalent OCS GE, artificialisation, imperméabilisation pour l’OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="86"/>
+        <location filename="../algorithms/reclassify.py" line="87"/>
         <source>Custom table (source code → class code, label, colour)</source>
         <translation>Table personnalisée (code source → code de classe, libellé, couleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="89"/>
+        <location filename="../algorithms/reclassify.py" line="90"/>
         <source>Reclassified</source>
         <translation>Couche reclassée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="102"/>
+        <location filename="../algorithms/reclassify.py" line="103"/>
         <source>CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.</source>
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="110"/>
+        <location filename="../algorithms/reclassify.py" line="111"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="120"/>
+        <location filename="../algorithms/reclassify.py" line="121"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="124"/>
+        <location filename="../algorithms/reclassify.py" line="125"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="128"/>
+        <location filename="../algorithms/reclassify.py" line="129"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="129"/>
+        <location filename="../algorithms/reclassify.py" line="130"/>
         <source>Targets: {0}</source>
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="191"/>
+        <location filename="../algorithms/reclassify.py" line="212"/>
         <source>Could not write to the output: {0}</source>
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="195"/>
+        <location filename="../algorithms/reclassify.py" line="258"/>
+        <source>Writing {0} with GDAL…</source>
+        <translation>Écriture de {0} avec GDAL…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/reclassify.py" line="277"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="196"/>
+        <location filename="../algorithms/reclassify.py" line="280"/>
+        <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
+        <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/reclassify.py" line="282"/>
         <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="218"/>
+        <location filename="../algorithms/reclassify.py" line="296"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="238"/>
+        <location filename="../algorithms/reclassify.py" line="321"/>
         <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="240"/>
+        <location filename="../algorithms/reclassify.py" line="323"/>
         <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
         <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="242"/>
+        <location filename="../algorithms/reclassify.py" line="325"/>
         <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="244"/>
+        <location filename="../algorithms/reclassify.py" line="327"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="247"/>
-        <source>{0} invalid geometries were copied unchanged (the spatial rules used a repaired copy).</source>
-        <translation>{0} géométries invalides ont été recopiées telles quelles (les règles spatiales ont utilisé une copie réparée).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="261"/>
+        <location filename="../algorithms/reclassify.py" line="341"/>
         <source>Spatial rules: reading the codes…</source>
         <translation>Règles spatiales : lecture des codes…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="310"/>
+        <location filename="../algorithms/reclassify.py" line="391"/>
         <source>Spatial rules: reading the geometries…</source>
         <translation>Règles spatiales : lecture des géométries…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="341"/>
+        <location filename="../algorithms/reclassify.py" line="420"/>
         <source>{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural structures lie within 50 m of the enveloppe urbaine ({5} parts).</source>
         <translation>{0} : {1} polygones US7.0.0 sur {2} sont à moins de 20 m des espaces urbanisés ; {3} structures agricoles sur {4} sont à moins de 50 m de l’enveloppe urbaine ({5} parties).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="348"/>
+        <location filename="../algorithms/reclassify.py" line="429"/>
         <source>{0} invalid geometries were repaired for the spatial rules.</source>
         <translation>{0} géométries invalides ont été réparées pour les règles spatiales.</translation>
     </message>

@@ -54,7 +54,10 @@ def ocs2d_layer(rows, years=("21",), crs="EPSG:2154"):
 class Feedback(QgsProcessingFeedback):
     def __init__(self):
         super().__init__()
-        self.infos, self.errors = [], []
+        self.infos, self.errors, self.debug = [], [], []
+
+    def pushDebugInfo(self, info):  # noqa: N802
+        self.debug.append(info)
 
     def pushInfo(self, info):  # noqa: N802
         self.infos.append(info)

@@ -64,8 +64,24 @@ def test_null_unknown_codes_and_invalid_geometries_are_counted(tmp_path):
     assert "2 feature-vintages have an unknown couverture code" in errors and "cs21=CS9.9.9 (2)" in errors
     assert "1 feature-vintages have an unknown usage code" in errors and "us21=US99" in errors
     assert "1 feature-vintages have a NULL couverture or usage code" in errors
-    assert "1 invalid geometries were copied unchanged" in errors
+    assert out[1].geometry().asWkt(0) == "MultiPolygon (((700000 7030000, 700010 7030010, 700010 7030000, " \
+                                         "700000 7030010, 700000 7030000)))"   # the bow-tie, copied as it is
     assert out[2].geometry().constGet().numGeometries() == 2
+
+
+def test_spatial_rules_repair_and_count_invalid_geometries(tmp_path):
+    # A bow-tie US7.0.0 polygon, 20 m wide, beside a habitat block: repaired to take its point-on-surface
+    # (which lies less than 20 m from the block whichever triangle it falls in), counted, copied unchanged.
+    bow_tie = "POLYGON((700100 7030000,700120 7030100,700120 7030000,700100 7030100,700100 7030000))"
+    layer = make_layer(OCS2D, [
+        (box(0, 0, 100, 100), 1, "CS1.1.1", "US5.1.1"),
+        (bow_tie, 2, "CS1.2.1", "US7.0.0"),
+    ])
+    results, feedback = run("ocs:reclassify", {"INPUT": layer, "OUTPUT": str(tmp_path / "out.gpkg")})
+    out = features_by(results["OUTPUT"], "id")
+    assert (out[2]["p4_2021"], out[2]["p21_2021"]) == (1, 13)
+    assert "1 invalid geometries were repaired for the spatial rules" in "\n".join(feedback.errors)
+    assert not out[2].geometry().isGeosValid()
 
 
 def test_urbanenvelope_repairs_invalid_members(tmp_path):

@@ -1,0 +1,199 @@
+"""The GeoPackage fast path of ocs:reclassify: the attribute rules as one SQL join run by GDAL.
+
+A land-cover layer holds few distinct (couverture, usage) pairs (a few hundred) for hundreds of thousands of
+polygons. The pairs are read with one GROUP BY, classified once in Python, and written into the SQL statement
+as a lookup table (a VALUES common table expression); GDAL then copies the layer with the joined columns at
+the speed of a plain copy. The spatial rules, which change few polygons, are applied afterwards as UPDATEs.
+
+Used only where it gives exactly what the feature-by-feature path gives: a whole GeoPackage layer (no
+selection, filter or feature limit) in a projected CRS, text code fields, a new GeoPackage as output and no
+output column that already exists. Everything else goes through the generic path.
+"""
+import os
+
+from osgeo import gdal, ogr
+from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
+
+from ..core import nomenclature as nom
+
+SEPARATOR = "\x1f"
+
+
+class FastPathUnavailable(Exception):
+    """The input or output does not qualify; the generic path is used."""
+
+
+def _quote_identifier(name):
+    return '"%s"' % name.replace('"', '""')
+
+
+def _literal(value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return "'%s'" % str(value).replace("'", "''")
+
+
+def gpkg_input(alg, parameters, name, context):
+    """(path, layer name) when parameter ``name`` is a whole GeoPackage layer, else raise FastPathUnavailable."""
+    value = parameters.get(name)
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        if value.selectedFeaturesOnly or value.featureLimit not in (-1, None) or \
+                getattr(value, "filterExpression", ""):
+            raise FastPathUnavailable("selection, filter or limit")
+    layer = alg.parameterAsVectorLayer(parameters, name, context)
+    if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+        raise FastPathUnavailable("not a plain OGR layer")
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path = parts.get("path") or ""
+    if not path.lower().endswith(".gpkg") or not os.path.isfile(path):
+        raise FastPathUnavailable("not a GeoPackage file")
+    layer_name = parts.get("layerName")
+    dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+    if dataset is None:
+        raise FastPathUnavailable("GDAL cannot open it")
+    if not layer_name:
+        layer_id = parts.get("layerId")
+        index = int(layer_id) if layer_id not in (None, "") else 0
+        if index >= dataset.GetLayerCount():
+            raise FastPathUnavailable("no such layer")
+        layer_name = dataset.GetLayer(index).GetName()
+    if dataset.GetLayerByName(layer_name) is None:
+        raise FastPathUnavailable("no such layer")
+    return path, layer_name
+
+
+def gpkg_output(destination, source_path):
+    """(path, layer name) when the output is a GeoPackage file other than the input."""
+    path, _sep, options = destination.partition("|")
+    if not path.lower().endswith(".gpkg"):
+        raise FastPathUnavailable("output is not a GeoPackage")
+    layer_name = os.path.splitext(os.path.basename(path))[0]
+    if options:
+        key, _eq, value = options.partition("=")
+        if key.strip().lower() != "layername" or "|" in value:
+            raise FastPathUnavailable("output options")
+        layer_name = value.strip()
+    if os.path.exists(path) and os.path.samefile(path, source_path):
+        raise FastPathUnavailable("output is the input")
+    return path, layer_name
+
+
+class GpkgReclassifier:
+    """Runs the attribute rules of a Reclassifier on a GeoPackage layer through GDAL."""
+
+    def __init__(self, path, layer_name):
+        self.path = path
+        self.layer_name = layer_name
+        gdal.UseExceptions()
+        self.dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+        self.layer = self.dataset.GetLayerByName(layer_name)
+        self.table = _quote_identifier(layer_name)
+
+    def _query(self, sql):
+        result = self.dataset.ExecuteSQL(sql, dialect="")
+        try:
+            return [[feature.GetField(i) for i in range(feature.GetFieldCount())] for feature in result]
+        finally:
+            self.dataset.ReleaseResultSet(result)
+
+    def feature_count(self):
+        return self.layer.GetFeatureCount()
+
+    def area(self):
+        """Sum of planar areas in layer units (SpatiaLite's ST_Area through GDAL)."""
+        geometry = _quote_identifier(self.layer.GetGeometryColumn())
+        try:
+            return self._query("SELECT SUM(ST_Area(%s)) FROM %s" % (geometry, self.table))[0][0] or 0.0
+        except RuntimeError as error:
+            raise FastPathUnavailable("no ST_Area: %s" % error)
+
+    def pairs(self, cs_field, us_field):
+        """[(cs, us, count)] of one vintage."""
+        return [tuple(row) for row in self._query("SELECT %s, %s, COUNT(*) FROM %s GROUP BY 1, 2" % (
+            _quote_identifier(cs_field), _quote_identifier(us_field), self.table))]
+
+    def fids_of_pairs(self, cs_field, us_field, pairs):
+        """Feature ids whose (cs, us) is one of ``pairs``."""
+        if not pairs:
+            return []
+        fid = _quote_identifier(self.layer.GetFIDColumn() or "fid")
+        keys = ",".join(_literal(_key(cs, us)) for cs, us in pairs)
+        rows = self._query("SELECT %s FROM %s WHERE %s IN (%s)" % (
+            fid, self.table, _key_sql(cs_field, us_field), keys))
+        return [row[0] for row in rows]
+
+    def write(self, out_path, out_layer, vintages, columns, tables, feedback=None):
+        """Copy the layer with the joined columns.
+
+        ``vintages`` = [(cs_field, us_field)]; ``columns`` = [[(name, kind)]] per vintage, kind 'int'/'str';
+        ``tables`` = [{key: values tuple}] per vintage (key from ``_key``).
+        """
+        ctes = []
+        selects = ["l.*"]
+        joins = []
+        for v, ((cs_field, us_field), vintage_columns, table) in enumerate(zip(vintages, columns, tables)):
+            alias = "lut%d" % v
+            names = ["k"] + ["c%d" % i for i in range(len(vintage_columns))]
+            rows = ",".join("(%s)" % ",".join([_literal(key)] + [_literal(x) for x in values])
+                            for key, values in table.items())
+            ctes.append("%s(%s) AS (VALUES %s)" % (alias, ",".join(names), rows))
+            for i, (name, kind) in enumerate(vintage_columns):
+                cast = "INTEGER" if kind == "int" else "VARCHAR"
+                selects.append("CAST(%s.c%d AS %s) AS %s" % (alias, i, cast, _quote_identifier(name)))
+            joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, _key_sql(cs_field, us_field, "l.")))
+        sql = "WITH %s SELECT %s FROM %s l %s" % (",".join(ctes), ", ".join(selects), self.table, " ".join(joins))
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(out_path + suffix):
+                os.remove(out_path + suffix)
+
+        last = [-1]
+
+        def progress(done, _message, _data):
+            if feedback is None:
+                return 1
+            percent = int(100 * done)
+            if percent != last[0]:
+                last[0] = percent
+                feedback.setProgress(percent)
+            return 0 if feedback.isCanceled() else 1
+
+        result = gdal.VectorTranslate(
+            out_path, self.dataset, format="GPKG", SQLStatement=sql, layerName=out_layer,
+            geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"], callback=progress)
+        if result is None:
+            raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not write %s" % out_path)
+        result = None  # close
+
+    @staticmethod
+    def update(out_path, out_layer, fids, assignments):
+        """UPDATE ``assignments`` ({column: value}) on ``fids`` of the written layer."""
+        if not fids:
+            return
+        dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
+        layer = dataset.GetLayerByName(out_layer)
+        fid = _quote_identifier(layer.GetFIDColumn() or "fid")
+        sets = ", ".join("%s = %s" % (_quote_identifier(k), _literal(v)) for k, v in assignments.items())
+        ids = sorted(fids)
+        for start in range(0, len(ids), 5000):
+            chunk = ",".join(str(int(i)) for i in ids[start:start + 5000])
+            dataset.ExecuteSQL("UPDATE %s SET %s WHERE %s IN (%s)" % (
+                _quote_identifier(out_layer), sets, fid, chunk))
+        dataset = None
+
+
+def _key(cs, us):
+    return "%s%s%s" % ("" if nom.is_null(cs) else cs, SEPARATOR, "" if nom.is_null(us) else us)
+
+
+def _key_sql(cs_field, us_field, prefix=""):
+    return "(ifnull(%s%s, '') || char(31) || ifnull(%s%s, ''))" % (
+        prefix, _quote_identifier(cs_field), prefix, _quote_identifier(us_field))
+
+
+def ogr_type_is_text(path, layer_name, field):
+    dataset = ogr.Open(path)
+    definition = dataset.GetLayerByName(layer_name).GetLayerDefn()
+    index = definition.GetFieldIndex(field)
+    return index >= 0 and definition.GetFieldDefn(index).GetType() == ogr.OFTString
