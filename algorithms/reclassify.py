@@ -413,13 +413,14 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             parts = []
             agri_near = set()
             if agri[v]:
-                parts = spatial.envelope_parts(envelope_geoms[v], feedback=feedback)
-                envelope_geoms[v] = None
                 agri_geoms = {fid: candidates[fid] for fid in agri[v] if fid in candidates}
+                parts = spatial.envelope_parts(envelope_geoms[v], feedback=feedback,
+                                               near=(spatial.box_index(agri_geoms), spatial.AGRI_DISTANCE))
+                envelope_geoms[v] = None
                 agri_near = spatial.clusters_near(agri_geoms, parts, spatial.AGRI_DISTANCE)
             feedback.pushInfo(self.tr(
                 "{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural "
-                "structures lie within 50 m of the enveloppe urbaine ({5} parts).").format(
+                "structures lie within 50 m of the enveloppe urbaine ({5} parts near them).").format(
                 vintage.vintage, len(hits), len(us7[v]), len(agri_near), len(agri[v]), len(parts)))
             for fid in hits:
                 near[(fid, v)] = us7[v][fid]

@@ -55,7 +55,7 @@ def _index(geometries):
 
 
 def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
-                   feedback=None):
+                   feedback=None, near=None):
     """Enveloppe urbaine from member polygons: union, +buffer, −buffer, parts ≥ min area, holes filled.
 
     Exact, and faster than one closing of the whole territory:
@@ -67,6 +67,8 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
       is the union of the closings of the groups, each computed on a small input;
     - a closing by a disc lies within the convex hull of its input, so a group whose bounding box is smaller
       than the minimum area cannot give a part large enough and is skipped.
+    ``near`` = (QgsSpatialIndex of rectangles, distance): only the parts that may lie within that distance of
+    one of the rectangles are wanted (the agricultural-structure rule), so groups farther away are skipped.
     Returns a list of polygon geometries (single parts, no holes).
     """
     geometries = [g for g in geometries if g is not None and not g.isEmpty()]
@@ -82,6 +84,11 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
             box.combineExtentWith(pieces[index].boundingBox())
         if box.width() * box.height() < min_area_m2:
             continue
+        if near is not None:
+            grown = QgsRectangle(box)
+            grown.grow(near[1])
+            if not near[0].intersects(grown):
+                continue
         closed = QgsGeometry.collectGeometry([pieces[i] for i in group])
         if buffer > 0:
             closed = closed.buffer(buffer, BUFFER_SEGMENTS).buffer(-buffer, BUFFER_SEGMENTS)
@@ -296,7 +303,11 @@ def clusters(geometries):
 
 
 def clusters_near(geometries, targets, distance):
-    """Ids of ``geometries`` whose cluster (contiguous members) has a member within ``distance`` of ``targets``."""
+    """Ids of ``geometries`` whose cluster (contiguous members) has a member within ``distance`` of ``targets``.
+
+    Targets are large (envelope parts): each is prepared once for the intersection test, and the exact distance
+    is measured to the part clipped to the member's box grown by ``distance`` (where any nearer point lies).
+    """
     if not geometries or not targets:
         return set()
     target_index = _index(dict(enumerate(targets)))
@@ -308,15 +319,27 @@ def clusters_near(geometries, targets, distance):
             engines[t].prepareGeometry()
         return engines[t]
 
+    def within(geometry, t, box):
+        if engine(t).intersects(geometry.constGet()):
+            return True
+        clipped = targets[t].clipped(box)
+        return not clipped.isEmpty() and clipped.distance(geometry) <= distance
+
     near = set()
     for group in clusters(geometries):
         for identifier in group:
             geometry = geometries[identifier]
             box = geometry.boundingBox()
             box.grow(distance)
-            hits = target_index.intersects(box)
-            if any(engine(t).intersects(geometry.constGet()) for t in hits) or \
-                    any(geometry.distance(targets[t]) <= distance for t in hits):
+            if any(within(geometry, t, box) for t in target_index.intersects(box)):
                 near.update(group)
                 break
     return near
+
+
+def box_index(geometries):
+    """QgsSpatialIndex of the bounding boxes of {id: geometry}."""
+    index = QgsSpatialIndex()
+    for identifier, geometry in geometries.items():
+        index.addFeature(identifier, geometry.boundingBox())
+    return index
