@@ -28,7 +28,7 @@ ALGORITHMS = {
     "urbanenvelope": ("INPUT", "VINTAGES", "BUFFER", "MIN_AREA_HA", "OUTPUT"),
     "applystyle": ("INPUT", "FIELD", "TEMPLATE", "OUTPUT_QML"),
 }
-MAX_CHARS = 6000
+MAX_CHARS = 7000  # the help panel stays readable: one screen or two
 # What the Processing help panel (QTextBrowser) renders well.
 ALLOWED_TAGS = {"p", "h3", "h4", "ul", "ol", "li", "b", "i", "code", "table", "tr", "th", "td", "br"}
 VOID_TAGS = {"br"}
