@@ -6,21 +6,12 @@ Regenerate the files with `bash scripts/i18n.sh` (or `make i18n`).
 import contextlib
 import os
 import re
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
-PLUGINS = os.path.join(ROOT, ".build", "plugins")
-if not os.path.isdir(os.path.join(PLUGINS, "ocs_toolbox")):
-    os.makedirs(PLUGINS, exist_ok=True)
-    try:
-        os.symlink(ROOT, os.path.join(PLUGINS, "ocs_toolbox"))
-    except FileExistsError:
-        pass
-if PLUGINS not in sys.path:
-    sys.path.insert(0, PLUGINS)
+# tests/conftest.py puts the plugin on sys.path as ocs_toolbox
 
 TS = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.ts")
 QM = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.qm")

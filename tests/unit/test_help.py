@@ -4,21 +4,12 @@ No QGIS import: runs with `pytest -p no:qgis`.
 """
 import os
 import re
-import sys
 from html.parser import HTMLParser
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
-PLUGINS = os.path.join(ROOT, ".build", "plugins")
-if not os.path.isdir(os.path.join(PLUGINS, "ocs_toolbox")):
-    os.makedirs(PLUGINS, exist_ok=True)
-    try:
-        os.symlink(ROOT, os.path.join(PLUGINS, "ocs_toolbox"))
-    except FileExistsError:
-        pass
-if PLUGINS not in sys.path:
-    sys.path.insert(0, PLUGINS)
+# tests/conftest.py puts the plugin on sys.path as ocs_toolbox
 
 HELP_DIR = os.path.join(ROOT, "resources", "help")
 LANGUAGES = ("en", "fr")
