@@ -155,29 +155,16 @@ def _coverage_union(geometries):
             return None
     if not rings:
         return []
-    starts = numpy.concatenate([r[:-1] for r in rings])
-    ends = numpy.concatenate([r[1:] for r in rings])
-    swap = (starts[:, 0] > ends[:, 0]) | ((starts[:, 0] == ends[:, 0]) & (starts[:, 1] > ends[:, 1]))
-    first = numpy.where(swap[:, None], ends, starts)
-    second = numpy.where(swap[:, None], starts, ends)
-    segments = numpy.hstack([first, second])
-    segments = segments[(first != second).any(axis=1)]
-    order = numpy.lexsort(segments.T[::-1])
-    segments = segments[order]
-    new = numpy.ones(len(segments), dtype=bool)
-    new[1:] = (segments[1:] != segments[:-1]).any(axis=1)
-    starts_at = numpy.flatnonzero(new)
-    counts = numpy.diff(numpy.append(starts_at, len(segments)))
-    if (counts > 2).any():
-        return None  # an edge shared by three polygons: overlaps
-    boundary = segments[starts_at[counts == 1]]
-    if not len(boundary):
+    boundary = _boundary_runs(rings)
+    rings = None
+    if boundary is None:
         return None
-    record = numpy.empty(len(boundary), dtype=[("order", "u1"), ("kind", "<u4"), ("points", "<u4"),
-                                               ("xy", "<f8", (4,))])
-    record["order"], record["kind"], record["points"], record["xy"] = 1, 2, 2, boundary
+    if not boundary:
+        return []
     lines = QgsGeometry()
-    lines.fromWkb(struct.pack("<BII", 1, 5, len(boundary)) + record.tobytes())
+    lines.fromWkb(struct.pack("<BII", 1, 5, len(boundary)) + b"".join(
+        struct.pack("<BII", 1, 2, len(run)) + run.tobytes() for run in boundary))
+    boundary = None
     if not lines.isSimple():
         return None  # boundary edges cross or overlap: not an edge-matched coverage
     polygons = QgsGeometry.polygonize([lines])
@@ -216,6 +203,69 @@ def _coverage_union(geometries):
 
 def _same_area(expected, found):
     return abs(expected - found) <= 1e-9 * max(expected, 1.0) + 1e-6
+
+
+def _boundary_runs(rings):
+    """The edges used by one ring only, as runs of consecutive vertices ((n, 2) arrays), or None when an edge is
+    used by three rings or more (overlaps). Runs keep the rings' own order, so the polygonizer gets a few long
+    lines instead of one line per edge."""
+    sizes = numpy.fromiter((len(r) - 1 for r in rings), dtype=numpy.int64, count=len(rings))
+    points = numpy.concatenate(rings)
+    ring_start = numpy.concatenate([[0], numpy.cumsum(sizes + 1)[:-1]])
+    # segment k of ring r goes from points[ring_start[r] + k] to the next point
+    seg_from = numpy.repeat(ring_start - numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]]), sizes) \
+        + numpy.arange(sizes.sum())
+    a, b = points[seg_from], points[seg_from + 1]
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    key = numpy.empty((len(a), 4))
+    key[:, :2] = numpy.where(swap[:, None], b, a)
+    key[:, 2:] = numpy.where(swap[:, None], a, b)
+    del a, b, swap
+    order = numpy.lexsort(key.T[::-1])
+    key = key[order]
+    new = numpy.ones(len(key), dtype=bool)
+    new[1:] = (key[1:] != key[:-1]).any(axis=1)
+    degenerate = (key[:, :2] == key[:, 2:]).all(axis=1)
+    del key
+    group = numpy.cumsum(new) - 1
+    counts = numpy.bincount(group)
+    once = counts[group] == 1
+    if ((counts[group] > 2) & ~degenerate).any():
+        return None
+    on_boundary = numpy.empty(len(order), dtype=bool)
+    on_boundary[order] = once & ~degenerate
+    del order, group, counts, once, new, degenerate
+    # Runs of consecutive boundary segments within a ring, cut at every vertex where more than two boundary
+    # segments meet, so that lines of a clean coverage only meet at their ends (what isSimple checks).
+    index = numpy.flatnonzero(on_boundary)
+    ends = numpy.concatenate([points[seg_from[index]], points[seg_from[index] + 1]])
+    order = numpy.lexsort(ends.T[::-1])
+    sorted_ends = ends[order]
+    new = numpy.ones(len(sorted_ends), dtype=bool)
+    new[1:] = (sorted_ends[1:] != sorted_ends[:-1]).any(axis=1)
+    group = numpy.cumsum(new) - 1
+    degree = numpy.bincount(group)[group]
+    vertex_degree = numpy.empty(len(ends), dtype=numpy.int64)
+    vertex_degree[order] = degree
+    del ends, order, sorted_ends, new, group, degree
+    branching = numpy.zeros(len(on_boundary), dtype=bool)
+    branching[index] = vertex_degree[:len(index)] > 2       # the segment starts at a branching vertex
+    ring_of = numpy.repeat(numpy.arange(len(sizes)), sizes)
+    new_ring = numpy.concatenate([[True], ring_of[1:] != ring_of[:-1]])
+    previous_off = numpy.concatenate([[True], ~on_boundary[:-1]])
+    starts_run = on_boundary & (new_ring | previous_off | branching)
+    next_starts = numpy.concatenate([starts_run[1:] | ~on_boundary[1:] | new_ring[1:], [True]])
+    ends_run = on_boundary & next_starts
+    runs = []
+    for first, last in zip(numpy.flatnonzero(starts_run), numpy.flatnonzero(ends_run)):
+        run = points[seg_from[first]:seg_from[last] + 2]
+        if len(run) > 2 and (run[0] == run[-1]).all():
+            # a closed line has no end points: one touching another line would not be "simple"
+            middle = len(run) // 2
+            runs.append(numpy.ascontiguousarray(run[:middle + 1]))
+            run = run[middle:]
+        runs.append(numpy.ascontiguousarray(run))
+    return runs
 
 
 def _box_key(box):

@@ -169,7 +169,7 @@ class GpkgReclassifier:
     @staticmethod
     def update(out_path, out_layer, fids, assignments):
         """UPDATE ``assignments`` ({column: value}) on ``fids`` of the written layer."""
-        if not fids:
+        if not fids or not assignments:
             return
         dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
         layer = dataset.GetLayerByName(out_layer)

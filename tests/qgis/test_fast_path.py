@@ -73,3 +73,12 @@ def test_output_layer_name_and_style(tmp_path):
     layer = QgsVectorLayer(str(tmp_path / "named.gpkg") + "|layername=postes", "p", "ogr")
     assert layer.isValid() and layer.featureCount() == 5
     assert layer.renderer().classAttribute() == "p4_2021"
+
+
+def test_spatial_rule_that_changes_nothing(tmp_path):
+    # US7.0.0 on built land beside housing: the rule fires but its "near" values equal the far ones.
+    layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(0, 0, 100, 100), 1, "CS1.1.1", "US5.1.1"), (box(100, 0, 130, 100), 2, "CS1.1.1", "US7.0.0")])
+    fast, _fb, generic, _gfb = both_paths(layer, tmp_path, {"TARGETS": [4, 5, 6]})
+    assert values(fast["OUTPUT"]) == values(generic["OUTPUT"])
+    assert features_by(fast["OUTPUT"], "id")[2]["p21_2021"] == 6

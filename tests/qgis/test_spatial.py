@@ -57,3 +57,10 @@ def test_grouped_closing_equals_the_closing_of_the_whole():
     assert len(parts) == 3 and max(expected) > 2 * 100 * 100        # the first two blocks merged
     # a group whose bounding box is under the minimum area is skipped: the 400 m² block and nothing else
     assert len(spatial.envelope_parts(geometries, buffer=50, min_area_m2=500)) == 2
+
+
+def test_faces_touching_at_a_ring_start_stay_on_the_fast_path():
+    # The second square's ring starts at the corner (10 10) that it shares with the first one.
+    faces = spatial._coverage_union([square(0, 0), square(10, 10)])
+    assert faces is not None
+    assert union_area_and_parts(faces) == (200, 2)
