@@ -159,9 +159,13 @@ class GpkgReclassifier:
                 feedback.setProgress(percent)
             return 0 if feedback.isCanceled() else 1
 
-        result = gdal.VectorTranslate(
-            out_path, self.dataset, format="GPKG", SQLStatement=sql, layerName=out_layer,
-            geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"], callback=progress)
+        gdal.PushErrorHandler("CPLQuietErrorHandler")  # warnings only ("progress turned off"); errors raise
+        try:
+            result = gdal.VectorTranslate(
+                out_path, self.dataset, format="GPKG", SQLStatement=sql, layerName=out_layer,
+                geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"], callback=progress)
+        finally:
+            gdal.PopErrorHandler()
         if result is None:
             raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not write %s" % out_path)
         result = None  # close
