@@ -1,0 +1,757 @@
+#!/usr/bin/env python3
+"""Performance of ocs:reclassify and ocs:urbanenvelope against their bounds (issue targets) → BENCHMARKS.md.
+
+    python scripts/bench.py                      # 1,000,000 polygons (make bench)
+    python scripts/bench.py --quick              # 100,000 polygons, for trial runs
+    python scripts/bench.py --n 250000 --update-baseline
+    python scripts/bench.py --quick --profile    # cProfile of the plugin steps, top functions printed
+    python scripts/bench.py --ref HEAD           # a commit exported with git archive, not the working tree
+    python scripts/bench.py --doc-only --reference .build/bench/runs/<run>.json   # re-render BENCHMARKS.md
+
+Each measured step runs in a fresh process (this script with ``--run-step``), so its peak memory is its own:
+the time is ``time.perf_counter()`` around the operation inside that process (QGIS start-up excluded, and
+shown apart), the peak memory is ``ru_maxrss`` (``getrusage``) of that process, or of its ``ogr2ogr`` child for
+the copy; ``os.wait4`` of the whole process tree is kept as a cross-check.
+
+Processing steps run in a Python runner: QgsApplication (offscreen) + ``Processing.initialize()`` + the
+``OcsProvider`` from ``.build/plugins/ocs_toolbox``, with a throwaway QGIS_CUSTOM_CONFIG_PATH. It is preferred
+to ``qgis_process.bin run``: no profile / plugin-enable state, tracebacks instead of exit codes, cProfile, and
+the native pipeline can chain temporary (memory) layers as a graphical model does.
+
+Steps: copy (ogr2ogr, the I/O bound), reclassify_spatial (p4, p21, ENAF × 3 vintages: spatial rules),
+reclassify_attr (artif + impermeable: attribute rules only), fieldcalc (native:fieldcalculator, one 4-postes
+CASE), envelope_3 / envelope_1 (ocs:urbanenvelope, 3 vintages / 2021), native_envelope (extractbyexpression →
+buffer 50 m dissolved → buffer −50 m → (drop fid) → multipart to singleparts → $area ≥ 10 ha).
+
+Without ``--update-baseline`` the figures are compared with bench/baseline.json (same N) and the change in %
+is printed. BENCHMARKS.md is rewritten above its notes marker on every run (not with ``--no-doc`` or
+``--profile``); the data set comes from scripts/bench_data.py, generated once in .build/bench/.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+BUILD = os.path.join(REPO, ".build")
+PLUGINS = os.path.join(BUILD, "plugins")
+BENCH_DIR = os.path.join(BUILD, "bench")
+BASELINE = os.path.join(REPO, "bench", "baseline.json")
+DOC = os.path.join(REPO, "BENCHMARKS.md")
+NOTES_MARKER = "<!-- notes: everything below this line is kept by scripts/bench.py -->"
+QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
+RESULT_TAG = "BENCH_RESULT "
+QUICK_N = 100_000
+
+sys.path.insert(0, HERE)
+import bench_data  # noqa: E402
+
+LAYER = bench_data.LAYER
+
+# The envelope members of core/rules.py _ocs2d_envelope, as a QGIS expression on cs21/us21.
+ENVELOPE_EXPRESSION = (
+    "(\"cs21\" LIKE 'CS1.1.%' AND left(\"us21\", 3) NOT IN ('US1', 'US4', 'US7'))"
+    " OR left(\"us21\", 3) IN ('US2', 'US3', 'US5')"
+    " OR \"us21\" IN ('US6.1.1', 'US6.2.1', 'US6.2.2', 'US6.2.3')"
+    " OR (left(\"us21\", 5) IN ('US4.3', 'US4.4') AND \"cs21\" NOT LIKE 'CS3%')"
+    " OR (left(\"us21\", 5) IN ('US4.1', 'US4.2') AND \"cs21\" = 'CS1.1.1')")
+# 4 postes from a handful of rules (what a user would type in the field calculator).
+P4_EXPRESSION = (
+    "CASE"
+    " WHEN left(\"us21\", 3) IN ('US2', 'US3', 'US5') OR left(\"us21\", 5) IN ('US6.1', 'US6.2') THEN 1"
+    " WHEN left(\"us21\", 3) = 'US4' THEN 4"
+    " WHEN \"cs21\" IN ('CS1.1.1', 'CS1.1.2') THEN 1"
+    " WHEN left(\"us21\", 5) = 'US1.1' THEN 2"
+    " ELSE 3 END")
+
+STEPS = [
+    ("copy", "ogr2ogr copy of the layer to a new GeoPackage (I/O bound)"),
+    ("fieldcalc", "native:fieldcalculator, one CASE giving the 4 postes of 2021"),
+    ("reclassify_attr", "ocs:reclassify TARGETS=[7, 8] (artificialisation, imperméabilisation) × 3 vintages: "
+                        "attribute rules only"),
+    ("reclassify_spatial", "ocs:reclassify TARGETS=[4, 5, 6] (4 postes, 21 postes, ENAF) × 3 vintages: "
+                           "spatial rules included"),
+    ("envelope_1", "ocs:urbanenvelope VINTAGES=2021"),
+    ("envelope_3", "ocs:urbanenvelope, the 3 vintages"),
+    ("native_envelope", "native pipeline, 2021: extractbyexpression → buffer 50 m dissolved → buffer −50 m → "
+                        "(deletecolumn fid) → multiparttosingleparts → extractbyexpression $area ≥ 100000"),
+]
+STEP_IDS = [s for s, _d in STEPS]
+DESCRIPTION = dict(STEPS)
+PROFILE_STEPS = ["reclassify_attr", "reclassify_spatial", "envelope_3"]
+
+
+# =============================================================================================================
+# Runner side (a fresh process per step)
+# =============================================================================================================
+
+def _start_qgis(plugins=PLUGINS):
+    from qgis.core import QgsApplication
+
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    if QGIS_PLUGINS not in sys.path:
+        sys.path.append(QGIS_PLUGINS)
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    sys.path.insert(0, plugins)
+    from ocs_toolbox.algorithms.provider import OcsProvider
+
+    provider = OcsProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    import processing
+
+    return app, provider, processing
+
+
+def _feedback():
+    from qgis.core import QgsProcessingFeedback
+
+    class LogFeedback(QgsProcessingFeedback):
+        def pushInfo(self, info):  # noqa: N802
+            print("  info:", info, file=sys.stderr, flush=True)
+
+        def reportError(self, error, fatalError=False):  # noqa: N802
+            print("  error:", error, file=sys.stderr, flush=True)
+
+        def pushWarning(self, warning):  # noqa: N802
+            print("  warning:", warning, file=sys.stderr, flush=True)
+
+    return LogFeedback()
+
+
+def _layer_stats(path, area=False):
+    from osgeo import gdal, ogr
+
+    gdal.UseExceptions()
+    ds = ogr.Open(path.split("|")[0])
+    layer = ds.GetLayer(0)
+    stats = {"features_out": layer.GetFeatureCount(), "fields_out": layer.GetLayerDefn().GetFieldCount()}
+    if area:
+        total = 0.0
+        for feature in layer:
+            geometry = feature.GetGeometryRef()
+            if geometry is not None:
+                total += geometry.GetArea()
+        stats["area_ha_out"] = round(total / 1e4, 1)
+    return stats
+
+
+def _remove(path):
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
+def run_step(spec):
+    """Run one step; print RESULT_TAG + json on stdout. ``spec``: step, input, out_dir, profile (path or None)."""
+    step = spec["step"]
+    source = spec["input"]
+    uri = "%s|layername=%s" % (source, LAYER)
+    out = os.path.join(spec["out_dir"], step + ".gpkg")
+    _remove(out)
+    result = {"step": step}
+    t_start = time.perf_counter()
+    if step == "copy":
+        command = ["ogr2ogr", "-f", "GPKG", out, source, LAYER]
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True)
+        result["time_s"] = time.perf_counter() - t0
+        result.update(_layer_stats(out))
+        result["command"] = " ".join(command)
+    else:
+        app, _provider, processing = _start_qgis(spec.get("plugins", PLUGINS))
+        from osgeo import gdal
+        from qgis.core import Qgis
+
+        import ocs_toolbox
+
+        result["plugin_path"] = os.path.realpath(ocs_toolbox.__path__[0])
+        result["qgis"] = Qgis.QGIS_VERSION
+        result["gdal"] = gdal.__version__
+        result["startup_s"] = time.perf_counter() - t_start
+        feedback = _feedback()
+        calls = _calls(step, uri, out)
+        profiler = None
+        if spec.get("profile"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+        timings = []
+        t0 = time.perf_counter()
+        previous = None
+        for label, algorithm, parameters in calls:
+            parameters = dict(parameters)
+            if parameters.get("INPUT") == "<previous>":
+                parameters["INPUT"] = previous
+            print("running %s %s" % (algorithm, json.dumps(parameters, default=str)), file=sys.stderr, flush=True)
+            t1 = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
+            outputs = processing.run(algorithm, parameters, feedback=feedback)
+            if profiler is not None:
+                profiler.disable()
+            timings.append((label, time.perf_counter() - t1))
+            previous = outputs["OUTPUT"]
+        result["time_s"] = time.perf_counter() - t0
+        if len(timings) > 1:
+            result["substeps"] = [[label, round(t, 3)] for label, t in timings]
+        result.update(_layer_stats(out, area=step.startswith(("envelope", "native"))))
+        if profiler is not None:
+            _print_profile(profiler, spec["profile"])
+        del app
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["peak_mib_self"] = round(own / 1024.0, 1)
+    result["peak_mib_children"] = round(children / 1024.0, 1)
+    # The step's peak: ogr2ogr (the child) for the copy; this process for Processing steps (its only child is
+    # the shell Processing forks at start-up to probe saga_cmd, whose maxrss is the inherited, shared RSS).
+    result["peak_mib_step"] = result["peak_mib_children" if step == "copy" else "peak_mib_self"]
+    print(RESULT_TAG + json.dumps(result), flush=True)
+    sys.stderr.flush()
+    os._exit(0)  # no QGIS teardown: it is not measured, and exitQgis() may crash offscreen
+
+
+def _calls(step, uri, out):
+    """[(label, algorithm id, parameters)] of a Processing step; '<previous>' chains the previous output."""
+    if step == "fieldcalc":
+        return [("fieldcalculator", "native:fieldcalculator", {
+            "INPUT": uri, "FIELD_NAME": "p4_2021", "FIELD_TYPE": 1, "FIELD_LENGTH": 0, "FIELD_PRECISION": 0,
+            "FORMULA": P4_EXPRESSION, "OUTPUT": out})]
+    if step == "reclassify_attr":
+        return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
+                                                  "TARGETS": [7, 8], "OUTPUT": out})]
+    if step == "reclassify_spatial":
+        return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
+                                                  "TARGETS": [4, 5, 6], "OUTPUT": out})]
+    if step == "envelope_1":
+        return [("urbanenvelope", "ocs:urbanenvelope", {"INPUT": uri, "VINTAGES": "2021", "BUFFER": 50.0,
+                                                        "MIN_AREA_HA": 10.0, "OUTPUT": out})]
+    if step == "envelope_3":
+        return [("urbanenvelope", "ocs:urbanenvelope", {"INPUT": uri, "VINTAGES": "", "BUFFER": 50.0,
+                                                        "MIN_AREA_HA": 10.0, "OUTPUT": out})]
+    if step == "native_envelope":
+        temporary = "TEMPORARY_OUTPUT"
+        return [
+            ("extractbyexpression members", "native:extractbyexpression", {
+                "INPUT": uri, "EXPRESSION": ENVELOPE_EXPRESSION, "OUTPUT": temporary}),
+            ("buffer +50 m dissolved", "native:buffer", {
+                "INPUT": "<previous>", "DISTANCE": 50.0, "SEGMENTS": 8, "END_CAP_STYLE": 0, "JOIN_STYLE": 0,
+                "MITER_LIMIT": 2.0, "DISSOLVE": True, "OUTPUT": temporary}),
+            ("buffer -50 m", "native:buffer", {
+                "INPUT": "<previous>", "DISTANCE": -50.0, "SEGMENTS": 8, "END_CAP_STYLE": 0, "JOIN_STYLE": 0,
+                "MITER_LIMIT": 2.0, "DISSOLVE": False, "OUTPUT": temporary}),
+            # the dissolved feature carries the source's fid attribute, which the parts would share: the
+            # GeoPackage writer refuses duplicate fids, so a user's model has to drop it (1 feature, negligible)
+            ("deletecolumn fid", "native:deletecolumn", {
+                "INPUT": "<previous>", "COLUMN": ["fid"], "OUTPUT": temporary}),
+            ("multiparttosingleparts", "native:multiparttosingleparts", {
+                "INPUT": "<previous>", "OUTPUT": temporary}),
+            ("extractbyexpression area", "native:extractbyexpression", {
+                "INPUT": "<previous>", "EXPRESSION": "$area >= 100000", "OUTPUT": out}),
+        ]
+    raise SystemExit("unknown step %s" % step)
+
+
+def _print_profile(profiler, path):
+    import io
+    import pstats
+
+    profiler.dump_stats(path)
+    for order in ("tottime", "cumulative"):
+        stream = io.StringIO()
+        stats = pstats.Stats(profiler, stream=stream)
+        stats.strip_dirs().sort_stats(order).print_stats(30)
+        print("---- profile by %s (%s) ----" % (order, path), file=sys.stderr)
+        print(stream.getvalue(), file=sys.stderr, flush=True)
+
+
+# =============================================================================================================
+# Driver side
+# =============================================================================================================
+
+def measure(step, spec, env, log_path, timeout):
+    """Run a step in a fresh process: (result dict, status)."""
+    command = [sys.executable, os.path.abspath(__file__), "--run-step", json.dumps(dict(spec, step=step))]
+    with open(log_path, "w") as log:
+        t0 = time.perf_counter()
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        status = "ok"
+        while True:
+            pid, wait_status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout and time.perf_counter() - t0 > timeout:
+                os.killpg(process.pid, signal.SIGKILL)  # the step's own process group only
+                pid, wait_status, usage = os.wait4(process.pid, 0)
+                status = "timeout"
+                break
+            time.sleep(0.05)
+        wall = time.perf_counter() - t0
+        process.returncode = os.waitstatus_to_exitcode(wait_status)
+    result = {}
+    with open(log_path) as log:
+        for line in log:
+            if line.startswith(RESULT_TAG):
+                result = json.loads(line[len(RESULT_TAG):])
+    if status == "ok" and (process.returncode != 0 or not result):
+        status = "failed (exit %s, see %s)" % (process.returncode, os.path.relpath(log_path, REPO))
+    result["status"] = status
+    result["wall_s"] = wall
+    result["peak_mib_process"] = round(usage.ru_maxrss / 1024.0, 1)  # the step process and its children
+    result["peak_mib"] = result.get("peak_mib_step", result["peak_mib_process"])
+    result["loadavg_end"] = round(os.getloadavg()[0], 2)
+    if status == "timeout":
+        result["time_s"] = None
+    return result
+
+
+def _git(*args):
+    return subprocess.run(["git", "-C", REPO] + list(args), check=True, stdout=subprocess.PIPE,
+                          universal_newlines=True).stdout.rstrip()
+
+
+# What the plugin code is made of, for the record (the working tree may change while a long run goes on).
+CODE_PATHS = ["algorithms", "core", "resources", "compat.py", "__init__.py", "__about__.py", "metadata.txt",
+              "plugin.py"]
+
+
+def export_ref(ref):
+    """``git archive`` of ``ref`` into .build/bench/src/<commit>/ocs_toolbox: (plugins dir, commit)."""
+    commit = _git("rev-parse", "--verify", ref + "^{commit}")
+    target = os.path.join(BENCH_DIR, "src", commit[:12])
+    if not os.path.exists(os.path.join(target, "ocs_toolbox", "metadata.txt")):
+        partial = target + ".part"
+        shutil.rmtree(partial, ignore_errors=True)
+        os.makedirs(partial)
+        archive = subprocess.Popen(["git", "-C", REPO, "archive", "--prefix=ocs_toolbox/", commit],
+                                   stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", partial], stdin=archive.stdout, check=True)
+        if archive.wait() != 0:
+            raise SystemExit("bench: git archive %s failed" % commit)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(partial, target)
+    return target, commit
+
+
+def code_info(ref_commit=None):
+    """{'source', 'commit', 'modified'}: the commit measured, and uncommitted changes of the plugin code."""
+    try:
+        if ref_commit:
+            return {"source": "git archive", "commit": ref_commit[:12], "modified": []}
+        status = _git("status", "--porcelain", "--", *CODE_PATHS)
+        modified = sorted(line[3:] for line in status.splitlines() if line.strip())
+        return {"source": "working tree", "commit": _git("rev-parse", "--short=12", "HEAD"), "modified": modified}
+    except (OSError, subprocess.CalledProcessError):
+        return {"source": "unknown", "commit": None, "modified": []}
+
+
+def code_text(code):
+    if not code or not code.get("commit"):
+        return "unknown (not a git checkout)"
+    if code["source"] == "git archive":
+        return "commit %s, exported with `git archive` (`--ref`)" % code["commit"]
+    if code["modified"]:
+        return "working tree at commit %s, with uncommitted changes in %s" % (
+            code["commit"], ", ".join("`%s`" % m for m in code["modified"]))
+    return "working tree at commit %s (no uncommitted change in the plugin code)" % code["commit"]
+
+
+def machine_info():
+    info = {"nproc": os.cpu_count(), "python": platform.python_version(), "os": platform.platform()}
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    info["ram_gib"] = round(int(line.split()[1]) / 1024.0 / 1024.0, 1)
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/etc/debian_version") as handle:
+            info["debian"] = handle.read().strip()
+    except OSError:
+        pass
+    info["loadavg_start"] = round(os.getloadavg()[0], 2)
+    return info
+
+
+def ratio(a, b):
+    if a is None or b is None or not b:
+        return None
+    return a / b
+
+
+def step_time(results, step):
+    entry = results.get(step)
+    if not entry or entry.get("status") != "ok":
+        return None
+    return entry.get("time_s")
+
+
+def targets(results):
+    """[(target, measured text, met True/False/None)] — the issue's targets."""
+    t = {s: step_time(results, s) for s in STEP_IDS}
+
+    def missing(*steps):
+        failed = [s for s in steps if s in results and results[s].get("status") != "ok"]
+        return ("%s %s" % (", ".join(failed), results[failed[0]].get("status", "failed").split(" (")[0])
+                if failed else "not measured")
+
+    rows = []
+    r = ratio(t["reclassify_attr"], t["copy"])
+    rows.append(("ocs:reclassify, attribute rules ≤ 1.5 × copy (proxy: TARGETS=[7, 8])",
+                 "%.2f × copy" % r if r else missing("copy", "reclassify_attr"), None if r is None else r <= 1.5))
+    r = ratio(t["reclassify_spatial"], t["copy"])
+    rows.append(("ocs:reclassify with spatial rules (p4, p21, ENAF) ≤ 3 × copy",
+                 "%.2f × copy" % r if r else missing("copy", "reclassify_spatial"),
+                 None if r is None else r <= 3.0))
+    r = ratio(t["reclassify_attr"], t["fieldcalc"])
+    r2 = ratio(t["reclassify_spatial"], t["fieldcalc"])
+    text = missing("fieldcalc", "reclassify_attr")
+    if r:
+        text = "attribute rules %.2f × field calculator" % r
+        if r2:
+            text += " (with spatial rules %.2f ×)" % r2
+    rows.append(("ocs:reclassify faster than the field calculator", text, None if r is None else r < 1.0))
+    r = ratio(t["native_envelope"], t["envelope_1"])
+    rows.append(("ocs:urbanenvelope ≥ 2 × faster than the native pipeline (one vintage)",
+                 "native pipeline / urbanenvelope = %.2f" % r if r else missing("native_envelope", "envelope_1"),
+                 None if r is None else r >= 2.0))
+    # a failed step's peak counts too: it is a lower bound of what the step needs
+    peaks = [(s if results[s].get("status") == "ok" else s + ", failed run", results[s]["peak_mib"])
+             for s in ("reclassify_attr", "reclassify_spatial", "envelope_1", "envelope_3")
+             if s in results and results[s].get("peak_mib")]
+    label = "peak memory < 2 GB of the ocs steps (read as 2 GiB = 2048 MiB)"
+    if peaks:
+        step, peak = max(peaks, key=lambda item: item[1])
+        rows.append((label, "%.0f MiB = %.2f × 10⁹ bytes (%s)" % (peak, peak * 1048576 / 1e9, step),
+                     peak < 2048.0))
+    else:
+        rows.append((label, "not measured", None))
+    return rows
+
+
+def _load_json(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def load_baseline():
+    if not os.path.exists(BASELINE):
+        return {}
+    with open(BASELINE, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def compare(results, baseline_run):
+    """{step: (time change %, peak change %)} against a baseline run of the same N."""
+    changes = {}
+    for step, entry in results.items():
+        old = (baseline_run or {}).get("steps", {}).get(step)
+        if not old or entry.get("status") != "ok" or old.get("status") != "ok":
+            continue
+        dt = 100.0 * (entry["time_s"] - old["time_s"]) / old["time_s"] if old.get("time_s") else None
+        dm = 100.0 * (entry["peak_mib"] - old["peak_mib"]) / old["peak_mib"] if old.get("peak_mib") else None
+        changes[step] = (dt, dm)
+    return changes
+
+
+def fmt(value, pattern="%.2f"):
+    return "—" if value is None else pattern % value
+
+
+def status_text(met):
+    return {True: "**met**", False: "**not met**", None: "not measured"}[met]
+
+
+def write_doc(run, changes, reference=None):
+    results = run["steps"]
+    machine = run["machine"]
+    copy_time = step_time(results, "copy")
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- Generated by scripts/bench.py (`make bench`); the part above the notes marker is rewritten on each "
+        "run. -->",
+        "",
+        "| | |",
+        "|---|---|",
+        "| Date | %s |" % run["date"],
+        "| Machine | %s core(s) (`nproc`), %s GiB RAM, %s; 1-min load average %.2f at start, %s at the end of "
+        "each step (the step itself counts for about 1) |" % (
+            machine.get("nproc"), machine.get("ram_gib"), machine.get("cpu", "?"), machine.get("loadavg_start", 0),
+            " / ".join(fmt(results[s].get("loadavg_end"), "%.1f") for s in STEP_IDS if s in results)),
+        "| System | Debian %s, Python %s, QGIS %s, GDAL %s |" % (
+            machine.get("debian", "?"), machine.get("python"), run.get("qgis", "?"), run.get("gdal", "?")),
+        "| N | %s polygons, 3 vintages (cs05/us05, cs15/us15, cs21/us21), EPSG:2154, %.0f MB GeoPackage |" % (
+            "{:,}".format(run["n"]), run["dataset_mb"]),
+        "| Data | synthetic OCS2D-like layer from `scripts/bench_data.py` (cached in `.build/bench/`): a jittered "
+        "40 m lattice cut into parcels, towns of Pareto-distributed sizes (housing, activity zones, streets), "
+        "farmland, woods, roads, railway, rivers, US7.0.0 polygons and farm buildings near and far from towns; "
+        "7–12 % of the polygons change between two vintages |",
+        "| Code | %s |" % code_text(run.get("code")),
+        "| Repeats | %d run(s) per step: the fastest time and the highest peak are shown |" % run.get("repeat", 1),
+        "| Runner | Python: QgsApplication offscreen + `Processing.initialize()` + `OcsProvider`, throwaway "
+        "QGIS_CUSTOM_CONFIG_PATH, one fresh process per step |",
+        "",
+        "## Targets of the issue",
+        "",
+        "| Target | Measured | Status |",
+        "|---|---|---|",
+    ]
+    for target, measured, met in targets(results):
+        status = "**step failed**" if met is None and "failed" in measured else status_text(met)
+        lines.append("| %s | %s | %s |" % (target, measured, status))
+    show_change = bool(changes)
+    lines += [
+        "",
+        "## Steps",
+        "",
+        "| Step | What | Time (s) | × copy | Process wall (s) | Peak RSS (MiB) | Output |%s" % (
+            " Δ time / Δ peak vs reference |" if show_change else ""),
+        "|---|---|---:|---:|---:|---:|---|%s" % ("---|" if show_change else ""),
+    ]
+    for step in STEP_IDS:
+        entry = results.get(step)
+        if entry is None:
+            lines.append("| %s | %s | not run | | | | |%s" % (step, DESCRIPTION[step], " |" if show_change else ""))
+            continue
+        if entry.get("status") != "ok":
+            time_text = entry.get("status")
+        else:
+            time_text = fmt(entry.get("time_s"))
+        output = ""
+        if "features_out" in entry:
+            output = "{:,} features".format(entry["features_out"])
+            if "area_ha_out" in entry:
+                output += ", {:,.0f} ha".format(entry["area_ha_out"])
+            if step.startswith("reclassify") or step == "fieldcalc":
+                output += ", %d fields" % entry.get("fields_out", 0)
+        row = "| %s | %s | %s | %s | %s | %s | %s |" % (
+            step, DESCRIPTION[step], time_text, fmt(ratio(step_time(results, step), copy_time)),
+            fmt(entry.get("wall_s")), fmt(entry.get("peak_mib"), "%.0f"), output)
+        if show_change:
+            dt, dm = changes.get(step, (None, None))
+            row += " %s / %s |" % (fmt(dt, "%+.1f %%"), fmt(dm, "%+.1f %%"))
+        lines.append(row)
+    if show_change and reference:
+        lines += ["", "Δ: change against the reference run of %s (%s): the baseline stored in `bench/baseline.json` "
+                  "before this run, or the record given with `--reference`." % (
+                      reference.get("date"), code_text(reference.get("code")))]
+    native = results.get("native_envelope", {})
+    if native.get("substeps"):
+        lines += ["", "Native pipeline, time per algorithm: " + "; ".join(
+            "%s %.2f s" % (label, t) for label, t in native["substeps"]) + "."]
+    lines += [
+        "",
+        "Ratios: reclassify with spatial rules / attribute rules = %s; urbanenvelope 3 vintages / 1 vintage = %s; "
+        "reclassify (spatial) / field calculator = %s." % (
+            fmt(ratio(step_time(results, "reclassify_spatial"), step_time(results, "reclassify_attr"))),
+            fmt(ratio(step_time(results, "envelope_3"), step_time(results, "envelope_1"))),
+            fmt(ratio(step_time(results, "reclassify_spatial"), step_time(results, "fieldcalc")))),
+        "",
+        "## Method",
+        "",
+        "- Time: `time.perf_counter()` around the operation inside the step's own process (the Processing call, "
+        "or the `ogr2ogr` process for the copy); *Process wall* adds Python and QGIS start-up (about 1–2 s). "
+        "Peak RSS: `ru_maxrss` in a fresh process per step: of the `ogr2ogr` child for the copy, of the runner "
+        "process itself for the Processing steps (`os.wait4` of the whole process tree is kept in "
+        "`bench/baseline.json` as `peak_mib_process`; it also counts the shell Processing forks at start-up "
+        "to probe `saga_cmd`, whose ~230 MiB are the inherited, shared pages).",
+        "- The file is read once before the first step, so every step starts with a warm page cache. "
+        "Outputs are GeoPackages in `.build/bench/out/<N>/` (removed after each step unless `--keep`), logs in "
+        "`.build/bench/logs/<N>/`.",
+        "- *Attribute-rules proxy*: `ocs:reclassify` with TARGETS=[7, 8] (artificialisation, imperméabilisation), "
+        "which need no spatial rule; on OCS2D the default targets (4 postes, 21 postes, ENAF; TARGETS=[4, 5, 6]) "
+        "always run the spatial rules (US7.0.0 within 20 m of espaces urbanisés, agricultural structures within "
+        "50 m of the enveloppe urbaine).",
+        "- The field calculator computes one integer field (a 5-rule CASE on cs21/us21 giving the 4 postes) for "
+        "one vintage; ocs:reclassify writes a code and a label per target and vintage (12 fields with "
+        "TARGETS=[7, 8], 24 with [4, 5, 6]) for 3 vintages, and stores a style in the output.",
+        "- The native pipeline uses the member definition of `core/rules.py` `_ocs2d_envelope` as an expression, "
+        "8 segments per quarter circle like the plugin, temporary (memory) layers between algorithms as a "
+        "graphical model would, and the Processing default for invalid geometries (checked; the plugin skips "
+        "the check and repairs what it uses). Unlike ocs:urbanenvelope it does not fill the holes of the parts.",
+        "- The machine may be shared (see the load average): compare runs of one machine, and rerun before "
+        "drawing conclusions from a few %.",
+        "- Reproduce: `make bench` (1,000,000 polygons), `.build/venv/bin/python scripts/bench.py --quick` "
+        "(100,000), `--update-baseline` to store the figures in `bench/baseline.json`, `--profile` for the "
+        "cProfile of the plugin steps.",
+        "",
+    ]
+    notes = ""
+    if os.path.exists(DOC):
+        with open(DOC, encoding="utf-8") as handle:
+            text = handle.read()
+        if NOTES_MARKER in text:
+            notes = text.split(NOTES_MARKER, 1)[1].lstrip("\n")
+    with open(DOC, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n" + NOTES_MARKER + "\n\n" + notes)
+
+
+def warm_cache(path):
+    with open(path, "rb") as handle:
+        while handle.read(16 << 20):
+            pass
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=bench_data.DEFAULT_N, help="polygons (default %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="%d polygons, for trial runs" % QUICK_N)
+    parser.add_argument("--update-baseline", action="store_true", help="store the figures in bench/baseline.json")
+    parser.add_argument("--steps", default=None, help="comma-separated subset of: %s" % ", ".join(STEP_IDS))
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the plugin steps (%s by default) and print the top functions; "
+                             "writes neither BENCHMARKS.md nor the baseline" % ", ".join(PROFILE_STEPS))
+    parser.add_argument("--repeat", type=int, default=1, help="runs per step, the fastest is kept")
+    parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds per step (default %(default)s)")
+    parser.add_argument("--force-data", action="store_true", help="regenerate the dataset")
+    parser.add_argument("--keep", action="store_true", help="keep the outputs in .build/bench/out/")
+    parser.add_argument("--no-doc", action="store_true", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--ref", default=None,
+                        help="benchmark this commit (exported with git archive into .build/bench/src/) instead of "
+                             "the working tree linked in .build/plugins")
+    parser.add_argument("--doc-only", action="store_true",
+                        help="rewrite BENCHMARKS.md from the run stored in bench/baseline.json for N, measure nothing")
+    parser.add_argument("--reference", default=None,
+                        help="compare with this run record (.build/bench/runs/*.json) instead of the baseline")
+    parser.add_argument("--run-step", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.run_step:
+        return run_step(json.loads(args.run_step))
+
+    n = QUICK_N if args.quick else args.n
+    if args.doc_only:
+        stored = load_baseline().get(str(n))
+        if not stored:
+            parser.error("no run for N=%d in %s" % (n, os.path.relpath(BASELINE, REPO)))
+        reference = _load_json(args.reference) if args.reference else None
+        write_doc(stored, compare(stored["steps"], reference) if reference else {}, reference)
+        print("bench: %s written from the baseline run of %s" % (os.path.relpath(DOC, REPO), stored["date"]))
+        return 0
+    steps = STEP_IDS if not args.steps else [s.strip() for s in args.steps.split(",") if s.strip()]
+    if args.profile and not args.steps:
+        steps = PROFILE_STEPS
+    unknown = [s for s in steps if s not in STEP_IDS]
+    if unknown:
+        parser.error("unknown step(s) %s; steps: %s" % (", ".join(unknown), ", ".join(STEP_IDS)))
+    plugins, ref_commit = PLUGINS, None
+    if args.ref:
+        plugins, ref_commit = export_ref(args.ref)
+    if not os.path.exists(os.path.join(plugins, "ocs_toolbox")):
+        parser.error("%s/ocs_toolbox is missing: run `make link`" % plugins)
+
+    data = bench_data.ensure(n, args.force_data)
+    warm_cache(data)
+    run_dir = os.path.join(BENCH_DIR, "out", str(n))
+    log_dir = os.path.join(BENCH_DIR, "logs", str(n))
+    os.makedirs(run_dir, exist_ok=True)
+    os.makedirs(log_dir, exist_ok=True)
+    config = tempfile.mkdtemp(prefix="ocs-bench-qgis-")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_CUSTOM_CONFIG_PATH=config,
+               QGIS_PLUGINPATH=plugins)
+    machine = machine_info()
+    run = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "n": n, "machine": machine,
+           "dataset": os.path.relpath(data, REPO), "dataset_mb": round(os.path.getsize(data) / 1e6, 1),
+           "code": code_info(ref_commit), "repeat": max(1, args.repeat), "steps": {}}
+    print("bench: %s polygons, %s (%.0f MB); %d core(s), %s GiB, load %.2f" % (
+        "{:,}".format(n), run["dataset"], run["dataset_mb"], machine["nproc"], machine.get("ram_gib"),
+        machine["loadavg_start"]), flush=True)
+    print("bench: code: %s" % code_text(run["code"]).replace("`", ""), flush=True)
+    try:
+        for step in steps:
+            best = None
+            attempts = []
+            for attempt in range(max(1, args.repeat)):
+                spec = {"input": data, "out_dir": run_dir, "plugins": plugins}
+                suffix = "" if args.repeat <= 1 else ".%d" % (attempt + 1)
+                if args.profile:
+                    spec["profile"] = os.path.join(log_dir, step + ".prof")
+                    suffix += ".profile"
+                log_path = os.path.join(log_dir, step + suffix + ".log")
+                print("bench: %-19s ..." % step, end=" ", flush=True)
+                result = measure(step, spec, env, log_path, args.timeout)
+                attempts.append(result)
+                if result["status"] == "ok":
+                    print("%8.2f s  (process %.2f s)  peak %6.0f MiB" % (
+                        result["time_s"], result["wall_s"], result["peak_mib"]), flush=True)
+                else:
+                    print(result["status"], flush=True)
+                if best is None or (result["status"] == "ok" and (best["status"] != "ok"
+                                                                  or result["time_s"] < best["time_s"])):
+                    best = result
+                if args.profile:
+                    with open(log_path) as handle:
+                        sys.stdout.write(handle.read())
+            if len(attempts) > 1:  # the fastest time, the highest peak, and every attempt for the record
+                best = dict(best, times_s=[a.get("time_s") for a in attempts],
+                            peak_mib=max(a["peak_mib"] for a in attempts))
+            run["steps"][step] = best
+            for key in ("qgis", "gdal"):
+                if best.get(key):
+                    run[key] = best[key]
+            if not args.keep:
+                _remove(os.path.join(run_dir, step + ".gpkg"))
+    finally:
+        shutil.rmtree(config, ignore_errors=True)
+    if args.profile:
+        return 0
+
+    results = run["steps"]
+    print("\nTargets:")
+    for target, measured, met in targets(results):
+        print("  %-78s %-48s %s" % (target, measured, {True: "met", False: "NOT MET", None: "-"}[met]))
+    record = os.path.join(BENCH_DIR, "runs", "%s_%d.json" % (run["date"].replace(" ", "_").replace(":", ""), n))
+    os.makedirs(os.path.dirname(record), exist_ok=True)
+    with open(record, "w", encoding="utf-8") as handle:
+        json.dump(run, handle, indent=1, sort_keys=True)
+    print("\nbench: raw figures in %s" % os.path.relpath(record, REPO))
+    baseline = load_baseline()
+    changes = {}
+    reference = _load_json(args.reference) if args.reference else baseline.get(str(n))
+    if reference:  # always against the stored run, also when it is about to be replaced
+        changes = compare(results, reference)
+        print("\nChange vs %s of %s (N=%d; %s): time, peak memory" % (
+            "reference" if args.reference else "baseline",
+            reference["date"], n, code_text(reference.get("code")).replace("`", "")))
+        for step in STEP_IDS:
+            if step in changes:
+                dt, dm = changes[step]
+                print("  %-19s %s  %s" % (step, fmt(dt, "%+7.1f %%"), fmt(dm, "%+7.1f %%")))
+    else:
+        print("\nbench: no baseline for N=%d in %s (use --update-baseline)" % (n, os.path.relpath(BASELINE, REPO)))
+    if args.update_baseline:
+        previous = reference
+        if args.steps and previous:  # a subset of the steps: keep the other steps of the stored run
+            run["steps"] = dict(previous.get("steps", {}), **run["steps"])
+        baseline[str(n)] = run
+        os.makedirs(os.path.dirname(BASELINE), exist_ok=True)
+        with open(BASELINE, "w", encoding="utf-8") as handle:
+            json.dump(baseline, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+        print("bench: baseline for N=%d written to %s" % (n, os.path.relpath(BASELINE, REPO)))
+    if not args.no_doc:
+        write_doc(run, changes, reference)
+        print("bench: %s written" % os.path.relpath(DOC, REPO))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
