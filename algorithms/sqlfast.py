@@ -114,16 +114,6 @@ class GpkgReclassifier:
         return [tuple(row) for row in self._query("SELECT %s, %s, COUNT(*) FROM %s GROUP BY 1, 2" % (
             _quote_identifier(cs_field), _quote_identifier(us_field), self.table))]
 
-    def fids_of_pairs(self, cs_field, us_field, pairs):
-        """Feature ids whose (cs, us) is one of ``pairs``."""
-        if not pairs:
-            return []
-        fid = _quote_identifier(self.layer.GetFIDColumn() or "fid")
-        keys = ",".join(_literal(_key(cs, us)) for cs, us in pairs)
-        rows = self._query("SELECT %s FROM %s WHERE %s IN (%s)" % (
-            fid, self.table, _key_sql(cs_field, us_field), keys))
-        return [row[0] for row in rows]
-
     def write(self, out_path, out_layer, vintages, columns, tables, feedback=None):
         """Copy the layer with the joined columns.
 
