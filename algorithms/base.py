@@ -21,16 +21,9 @@ from ..core import detection
 from ..core import nomenclature as nom
 
 HELP_DIR = os.path.join(PLUGIN_DIR, "resources", "help")
-
-GROUPS = {
-    "nomenclatures": "Nomenclatures",
-    "changes": "Changes",
-    "zan": "ZAN",
-    "friches": "Friches",
-    "climate": "Urban climate",
-    "styles": "Styles",
-}
-
+# Group ids of the provider (stable: saved models do not store them, but the toolbox sorts by them);
+# their display names are in group_name(), written out literally for pylupdate5.
+GROUPS = ("nomenclatures", "changes", "zan", "friches", "climate", "styles")
 
 translate = QCoreApplication.translate
 

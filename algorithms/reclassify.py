@@ -393,20 +393,20 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         for count, feature in enumerate(base.features(source, QgsFeatureRequest().setNoAttributes())):
             if feedback.isCanceled():
                 return {}
+            if count % 10000 == 0:
+                feedback.setProgress(100.0 * count / total)
             fid = feature.id()
             near_points = [v for v in range(len(vintages)) if searches[v] and fid in urban[v]]
             in_envelope = [v for v in range(len(vintages)) if agri[v] and fid in members[v]]
-            if near_points:
-                geometry = metric(feature.geometry(), False)
-                for v in near_points:
-                    searches[v].check(geometry)
-            if in_envelope:
-                geometry = metric(feature.geometry(), True)
-                if geometry is not None:
-                    for v in in_envelope:
-                        envelope_geoms[v].append(geometry)
-            if count % 10000 == 0:
-                feedback.setProgress(100.0 * count / total)
+            if not near_points and not in_envelope:
+                continue
+            # envelope members are repaired for the union; the distance test takes any geometry as it is
+            geometry = metric(feature.geometry(), bool(in_envelope))
+            for v in near_points:
+                searches[v].check(geometry)
+            if geometry is not None:
+                for v in in_envelope:
+                    envelope_geoms[v].append(geometry)
         near = {}
         for v, vintage in enumerate(vintages):
             hits = searches[v].found

@@ -6,7 +6,7 @@ import struct
 
 import numpy
 
-from qgis.core import QgsFeature, QgsGeometry, QgsPolygon, QgsRectangle, QgsSpatialIndex
+from qgis.core import QgsGeometry, QgsPolygon, QgsRectangle, QgsSpatialIndex
 
 from ..compat import GEOMETRY_POLYGON
 
@@ -44,13 +44,11 @@ def polygonal_part(geometry):
     return QgsGeometry.collectGeometry(polygons)
 
 
-def _index(geometries):
-    """QgsSpatialIndex over {id: geometry}."""
+def box_index(geometries):
+    """QgsSpatialIndex of the bounding boxes of {id: geometry} (every query here is by rectangle)."""
     index = QgsSpatialIndex()
     for identifier, geometry in geometries.items():
-        feature = QgsFeature(identifier)
-        feature.setGeometry(geometry)
-        index.addFeature(feature)
+        index.addFeature(identifier, geometry.boundingBox())
     return index
 
 
@@ -187,9 +185,7 @@ def _coverage_union(geometries):
     if not _same_area(expected, sum(f.area() for f in members)):
         # A hole bounded by several member faces (touching at points) is no face's interior ring: test the
         # remaining faces with a point inside each.
-        index = QgsSpatialIndex()
-        for i, geometry in enumerate(geometries):
-            index.addFeature(i, geometry.boundingBox())
+        index = box_index(dict(enumerate(geometries)))
         kept = []
         for face in members:
             point = face.pointOnSurface()
@@ -312,7 +308,7 @@ class PointSearch:
         self.points = points
         self.distance = distance
         self.found = set()
-        self.index = _index(points) if points else None
+        self.index = box_index(points) if points else None
 
     def __bool__(self):
         return bool(self.points) and len(self.found) < len(self.points)
@@ -337,7 +333,7 @@ def clusters(geometries):
             identifier = parent[identifier]
         return identifier
 
-    index = _index(geometries)
+    index = box_index(geometries)
     for identifier, geometry in geometries.items():
         box = QgsRectangle(geometry.boundingBox())
         box.grow(1e-6)
@@ -360,7 +356,7 @@ def clusters_near(geometries, targets, distance):
     """
     if not geometries or not targets:
         return set()
-    target_index = _index(dict(enumerate(targets)))
+    target_index = box_index(dict(enumerate(targets)))
     engines = {}
 
     def engine(t):
@@ -386,10 +382,3 @@ def clusters_near(geometries, targets, distance):
                 break
     return near
 
-
-def box_index(geometries):
-    """QgsSpatialIndex of the bounding boxes of {id: geometry}."""
-    index = QgsSpatialIndex()
-    for identifier, geometry in geometries.items():
-        index.addFeature(identifier, geometry.boundingBox())
-    return index

@@ -131,7 +131,7 @@ class CustomTable:
 class PairResult:
     """What one (cs, us) pair gives: output values and the flags the caller counts."""
 
-    __slots__ = ("values", "cs_state", "us_state", "spatial_rule", "lookup", "p4_index", "unclassified")
+    __slots__ = ("values", "cs_state", "us_state", "spatial_rule", "lookup", "unclassified")
 
     def __init__(self):
         self.values = ()
@@ -139,7 +139,6 @@ class PairResult:
         self.us_state = "ok"
         self.spatial_rule = None
         self.lookup = None
-        self.p4_index = None
         self.unclassified = ()      # targets the method leaves empty for a known pair (e.g. some 21 postes)
 
 
@@ -168,10 +167,6 @@ class Reclassifier:
             self._to2021 = nom.legacy_to_2021()
         else:
             self._to2021 = None
-        self._p4_index = None
-        for index, field in enumerate(self.fields):
-            if field.key == "p4" and not field.is_label:
-                self._p4_index = index
 
     # -- helpers -------------------------------------------------------------------------------------
     def modern_codes(self, cs, us):
@@ -289,7 +284,6 @@ class Reclassifier:
             derived[key] = label
         result.values = tuple(values)
         result.unclassified = tuple(unclassified)
-        result.p4_index = self._p4_index
         return result
 
     def near_values(self, result):
