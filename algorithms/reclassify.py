@@ -225,11 +225,11 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         try:
             path, layer_name = sqlfast.gpkg_input(self, parameters, self.INPUT, context)
             out_path, out_layer = sqlfast.gpkg_output(value, path)
+            reader = sqlfast.GpkgReclassifier(path, layer_name)
             for vintage in vintages:
                 for field in (vintage.cs_field, vintage.us_field):
-                    if not sqlfast.ogr_type_is_text(path, layer_name, field):
+                    if not reader.is_text(field):
                         raise sqlfast.FastPathUnavailable("%s is not a text field" % field)
-            reader = sqlfast.GpkgReclassifier(path, layer_name)
             reader.area_in = reader.area()
         except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
             feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)

@@ -98,6 +98,11 @@ class GpkgReclassifier:
         finally:
             self.dataset.ReleaseResultSet(result)
 
+    def is_text(self, field):
+        definition = self.layer.GetLayerDefn()
+        index = definition.GetFieldIndex(field)
+        return index >= 0 and definition.GetFieldDefn(index).GetType() == ogr.OFTString
+
     def feature_count(self):
         return self.layer.GetFeatureCount()
 
@@ -184,10 +189,3 @@ def _key(cs, us):
 def _key_sql(cs_field, us_field, prefix=""):
     return "(ifnull(%s%s, '') || char(31) || ifnull(%s%s, ''))" % (
         prefix, _quote_identifier(cs_field), prefix, _quote_identifier(us_field))
-
-
-def ogr_type_is_text(path, layer_name, field):
-    dataset = ogr.Open(path)
-    definition = dataset.GetLayerByName(layer_name).GetLayerDefn()
-    index = definition.GetFieldIndex(field)
-    return index >= 0 and definition.GetFieldDefn(index).GetType() == ogr.OFTString
