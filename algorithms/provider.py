@@ -7,10 +7,14 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..__about__ import ICON_PATH, PLUGIN_DIR, PROVIDER_ID, VERSION
 from .applystyle import ApplyStyleAlgorithm
+from .changedetection import ChangeDetectionAlgorithm
 from .reclassify import ReclassifyAlgorithm
+from .territoryflows import TerritoryFlowsAlgorithm
+from .transitionmatrix import TransitionMatrixAlgorithm
 from .urbanenvelope import UrbanEnvelopeAlgorithm
 
-ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm)
+ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm, ChangeDetectionAlgorithm,
+              TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm)
 MODELS_DIR = os.path.join(PLUGIN_DIR, "resources", "models")
 
 

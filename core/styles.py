@@ -34,7 +34,7 @@ def template_keys():
         for dimension in ("cs", "us"):
             for level in (1, 2, 3):
                 keys.append("%s_%s_niv%d" % (family, dimension, level))
-    keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable"]
+    keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable", "type_changement"]
     return keys
 
 
@@ -42,6 +42,7 @@ TITLES = {
     "p4": "OCS2D 4 postes", "p21": "OCS2D 21 postes", "enaf": "ENAF (OCS2D, CoTech 2024)",
     "naf": "NAF / non NAF", "artif": "Artificialisation (décret 2023-1096)",
     "impermeable": "Imperméabilisation", "ocsge_cs": "OCS GE couverture", "ocsge_us": "OCS GE usage",
+    "type_changement": "Type de changement",
 }
 
 
@@ -73,6 +74,10 @@ def get_template(key, custom=None):
             label = "%s - %s" % (code, c.label) if key in ("p4", "p21") else c.label
             items.append((code, label, c.colour))
         return Template(key, TITLES[key], numeric, items)
+    if key == "type_changement":
+        from .changes import CHANGE_TYPES
+
+        return Template(key, TITLES[key], False, [(name, name, colour) for name, colour in CHANGE_TYPES])
     raise KeyError(key)
 
 
@@ -122,7 +127,7 @@ def template_for_field(field_name, sample_values=()):
         return None
     rules = (
         (r"^p4(_|$)", "p4"), (r"^p21(_|$)", "p21"), (r"^enaf(_|$)", "enaf"), (r"^(naf|urba)(_|$)", "naf"),
-        (r"^artif(_|$)", "artif"), (r"^imperm", "impermeable"),
+        (r"^artif(_|$)", "artif"), (r"^imperm", "impermeable"), (r"^type_changement$", "type_changement"),
         (r"^ocsge_cs", "ocsge_cs"), (r"^ocsge_us", "ocsge_us"),
         (r"^(code_cs|couverture)$", "ocsge_cs"), (r"^(code_us|usage)$", "ocsge_us"),
     )

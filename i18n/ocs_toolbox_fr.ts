@@ -80,6 +80,287 @@
     </message>
 </context>
 <context>
+    <name>ChangeAlgorithm</name>
+    <message>
+        <location filename="../algorithms/changes.py" line="45"/>
+        <source>Raw couverture code</source>
+        <translation>Code de couverture brut</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="45"/>
+        <source>Raw usage code</source>
+        <translation>Code d’usage brut</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="46"/>
+        <source>Couverture × usage pair</source>
+        <translation>Couple couverture × usage</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="46"/>
+        <source>Level 1</source>
+        <translation>Niveau 1</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="47"/>
+        <source>Level 2</source>
+        <translation>Niveau 2</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="47"/>
+        <source>Level 3</source>
+        <translation>Niveau 3</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="48"/>
+        <source>4 postes</source>
+        <translation>4 postes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="48"/>
+        <source>OCS GE equivalent</source>
+        <translation>Équivalent OCS GE</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="49"/>
+        <source>21 postes</source>
+        <translation>21 postes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="49"/>
+        <source>ENAF</source>
+        <translation>ENAF</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="50"/>
+        <source>NAF / non-NAF</source>
+        <translation>NAF / non NAF</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="51"/>
+        <source>Artificialisation (decree 2023-1096, matrix step)</source>
+        <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="55"/>
+        <source>Couverture</source>
+        <translation>Couverture</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="55"/>
+        <source>Usage</source>
+        <translation>Usage</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="56"/>
+        <source>Couverture × usage</source>
+        <translation>Couverture × usage</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="76"/>
+        <source>Land cover layer (multi-date, or the first vintage)</source>
+        <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="79"/>
+        <source>Second vintage layer (optional: overlay mode)</source>
+        <translation>Couche du second millésime (facultatif : mode superposition)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="82"/>
+        <source>From vintage (year; empty = first detected)</source>
+        <translation>Millésime de départ (année ; vide = premier détecté)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="85"/>
+        <source>To vintage (year; empty = last detected)</source>
+        <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="88"/>
+        <source>Compare</source>
+        <translation>Comparer</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="91"/>
+        <source>Dimension for levels and OCS GE equivalent</source>
+        <translation>Dimension pour les niveaux et l’équivalent OCS GE</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="94"/>
+        <source>Nomenclature</source>
+        <translation>Nomenclature</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="97"/>
+        <source>Zones (e.g. communes, optional)</source>
+        <translation>Zones (p. ex. communes, facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="100"/>
+        <source>Zone field (e.g. INSEE code)</source>
+        <translation>Champ de zone (p. ex. code INSEE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="103"/>
+        <source>Drop overlay pieces smaller than (m², 0 = keep all)</source>
+        <translation>Écarter les morceaux de superposition de moins de (m², 0 = tout garder)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="156"/>
+        <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
+        <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="188"/>
+        <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
+        <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="193"/>
+        <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
+        <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="202"/>
+        <source>Using the values computed by Reclassify (with the spatial rules) for vintage(s) {0}.</source>
+        <translation>Valeurs calculées par Reclassifier (avec les règles spatiales) utilisées pour le(s) millésime(s) {0}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="210"/>
+        <source>Compared: {0}; periods: {1}</source>
+        <translation>Comparaison : {0} ; périodes : {1}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="220"/>
+        <source>The input layer &apos;{0}&apos; is empty.</source>
+        <translation>La couche d’entrée « {0} » est vide.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="228"/>
+        <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
+        <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="240"/>
+        <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
+        <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="247"/>
+        <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
+        <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="260"/>
+        <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
+        <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="264"/>
+        <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
+        <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="272"/>
+        <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
+        <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="284"/>
+        <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
+        <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="298"/>
+        <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
+        <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="301"/>
+        <source>Zone field: {0}</source>
+        <translation>Champ de zone : {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="303"/>
+        <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
+        <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="325"/>
+        <source>The zone layer has no polygon.</source>
+        <translation>La couche de zones ne contient aucun polygone.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="327"/>
+        <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
+        <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="438"/>
+        <source>Overlay of {0} and {1} polygons</source>
+        <translation>Superposition de {0} et {1} polygones</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="548"/>
+        <source>{0} invalid geometries were repaired (makeValid) before use.</source>
+        <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="552"/>
+        <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
+        <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="556"/>
+        <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
+        <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="560"/>
+        <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
+        <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="564"/>
+        <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
+        <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="574"/>
+        <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
+        <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="583"/>
+        <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
+        <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
+    </message>
+</context>
+<context>
+    <name>ChangeDetectionAlgorithm</name>
+    <message>
+        <location filename="../algorithms/changedetection.py" line="31"/>
+        <source>Change detection between two vintages</source>
+        <translation>Détection des changements entre deux millésimes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changedetection.py" line="35"/>
+        <source>Keep only the polygons that changed</source>
+        <translation>Ne garder que les polygones qui ont changé</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changedetection.py" line="37"/>
+        <source>Change polygons</source>
+        <translation>Polygones de changement</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changedetection.py" line="88"/>
+        <source>{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.</source>
+        <translation>{0} polygones écrits ({1} ha) ; surface changée {2} ha sur {3} ha comparés.</translation>
+    </message>
+</context>
+<context>
     <name>OcsAlgorithm</name>
     <message>
         <location filename="../algorithms/base.py" line="33"/>
@@ -416,6 +697,72 @@
         <location filename="../algorithms/reclassify.py" line="430"/>
         <source>{0} invalid geometries were repaired for the spatial rules.</source>
         <translation>{0} géométries invalides ont été réparées pour les règles spatiales.</translation>
+    </message>
+</context>
+<context>
+    <name>TerritoryFlowsAlgorithm</name>
+    <message>
+        <location filename="../algorithms/territoryflows.py" line="36"/>
+        <source>Flows per territory (artificialisation, ENAF consumption)</source>
+        <translation>Flux par territoire (artificialisation, consommation d’ENAF)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/territoryflows.py" line="40"/>
+        <source>Flows per zone</source>
+        <translation>Flux par zone</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/territoryflows.py" line="56"/>
+        <source>{0} classes: the stock columns are left out (use Transition matrix).</source>
+        <translation>{0} classes : les colonnes de stock sont omises (utilisez Matrice de transition).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/territoryflows.py" line="108"/>
+        <source>{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed {3} ha.</source>
+        <translation>{0} : artificialisation {1} ha, désartificialisation {2} ha, ENAF consommés {3} ha.</translation>
+    </message>
+</context>
+<context>
+    <name>TransitionMatrixAlgorithm</name>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="41"/>
+        <source>Land cover transitions — {0}</source>
+        <translation>Transitions d’occupation du sol — {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="43"/>
+        <source>Compared: {0}. Areas in hectares. OCS Toolbox, ocs:transitionmatrix.</source>
+        <translation>Comparaison : {0}. Surfaces en hectares. OCS Toolbox, ocs:transitionmatrix.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="50"/>
+        <source>Report written to {0}</source>
+        <translation>Rapport écrit dans {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="66"/>
+        <source>Transition matrix</source>
+        <translation>Matrice de transition</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="68"/>
+        <source>HTML files (*.html)</source>
+        <translation>Fichiers HTML (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="68"/>
+        <source>HTML report</source>
+        <translation>Rapport HTML</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="104"/>
+        <source>{0}: {1} codes, {2} ha compared, {3} ha changed.</source>
+        <translation>{0} : {1} codes, {2} ha comparés, {3} ha changés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="107"/>
+        <source>{0} matrix rows written.</source>
+        <translation>{0} lignes de matrice écrites.</translation>
     </message>
 </context>
 <context>

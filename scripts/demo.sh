@@ -17,7 +17,7 @@ run() {
   return "${PIPESTATUS[0]}"
 }
 
-rm -f "$OUT"/*.gpkg
+rm -f "$OUT"/*.gpkg "$OUT"/*.html
 run ocs:reclassify --INPUT="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" --VINTAGES=2005,2015,2021 \
     --TARGETS=4,5,6 --OUTPUT="$OUT/ocs2d_postes_enaf.gpkg"
 run ocs:urbanenvelope --INPUT="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" --VINTAGES=2005,2015,2021 \
@@ -26,6 +26,22 @@ for year in 2018 2021; do
   run ocs:reclassify --INPUT="$SAMPLE/ocsge_$year.gpkg|layername=occupation_sol" --TARGETS=3,7,8 \
       --OUTPUT="$OUT/ocsge_${year}_artif.gpkg"
 done
+# Changes 2005 → 2015 → 2021 per commune, through the shipped model (reclassify with the spatial rules first)
+run ocs:diagnostic_changements --ocs2d="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
+    --communes="$SAMPLE/communes.gpkg|layername=communes" --insee=insee_com --compare=7 \
+    --reclassify:postes_enaf="$OUT/diag_postes_enaf.gpkg" \
+    --changedetection:changements="$OUT/changements_2005_2021.gpkg" \
+    --transitionmatrix:matrices="$OUT/matrices_4postes.gpkg" \
+    --transitionmatrix:rapport="$OUT/rapport_transitions.html" \
+    --territoryflows:flux_communes="$OUT/flux_communes.gpkg"
+# OCS GE 2018 → 2021: overlay of the two vintages, artificialisation per commune
+OCSGE_PAIR=(--INPUT="$SAMPLE/ocsge_2018.gpkg|layername=occupation_sol"
+            --INPUT_AFTER="$SAMPLE/ocsge_2021.gpkg|layername=occupation_sol" --TARGET=11
+            --ZONES="$SAMPLE/communes.gpkg|layername=communes" --ZONE_FIELD=insee_com)
+run ocs:changedetection "${OCSGE_PAIR[@]}" --OUTPUT="$OUT/ocsge_changements_2018_2021.gpkg"
+run ocs:transitionmatrix "${OCSGE_PAIR[@]}" --OUTPUT="$OUT/ocsge_matrice_2018_2021.gpkg" \
+    --REPORT="$OUT/ocsge_rapport_2018_2021.html"
+run ocs:territoryflows "${OCSGE_PAIR[@]}" --OUTPUT="$OUT/ocsge_flux_communes_2018_2021.gpkg"
 
 cat <<MSG
 
@@ -34,4 +50,10 @@ Demo outputs (styled: open them in QGIS, the style is stored in each GeoPackage)
   $OUT/enveloppe_urbaine.gpkg   enveloppe urbaine of each vintage
   $OUT/ocsge_2018_artif.gpkg    OCS GE 2018: OCS GE levels, artificialisation (matrix step), imperméabilisation
   $OUT/ocsge_2021_artif.gpkg    the same for 2021
+  $OUT/changements_2005_2021.gpkg     OCS2D change polygons 2005 → 2021 (4 postes), per commune, typed
+  $OUT/matrices_4postes.gpkg          transition matrices 2005-2015, 2015-2021, 2005-2021 per commune
+  $OUT/rapport_transitions.html       the matrices, Sankey diagrams and gains/losses (open in a browser)
+  $OUT/flux_communes.gpkg             stocks and flows per commune: artificialisation, ENAF consumption, ha/year
+  $OUT/ocsge_changements_2018_2021.gpkg, ocsge_matrice_2018_2021.gpkg, ocsge_rapport_2018_2021.html,
+  $OUT/ocsge_flux_communes_2018_2021.gpkg   the same from the overlay of OCS GE 2018 and 2021
 MSG

@@ -16,10 +16,13 @@ from qgis.core import (  # noqa: E402
     QgsProcessing,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildDependency,
     QgsProcessingModelChildParameterSource,
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterString,
 )
 from qgis.PyQt.QtCore import QPointF  # noqa: E402
@@ -34,8 +37,10 @@ def add_input(model, parameter, position):
     model.addModelParameter(parameter, component)
 
 
-def add_child(model, algorithm_id, child_id, position, sources, outputs):
+def add_child(model, algorithm_id, child_id, position, sources, outputs, after=()):
     child = QgsProcessingModelChildAlgorithm(algorithm_id)
+    if after:
+        child.setDependencies([QgsProcessingModelChildDependency(child_id_before) for child_id_before in after])
     child.setChildId(child_id)
     child.setDescription(child_id)
     child.setPosition(QPointF(*position))
@@ -72,6 +77,41 @@ def ocs2d_postes_enaf_enveloppe():
     return model
 
 
+def diagnostic_changements():
+    """Reclassify (with the spatial rules) → change polygons → transition matrices + report → flows per commune."""
+    from ocs_toolbox.algorithms.changes import target_options
+
+    model = QgsProcessingModelAlgorithm("diagnostic_changements", "changes", "ocs_models")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "OCS2D multi-date layer",
+                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes (zones)",
+                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
+    add_input(model, QgsProcessingParameterField("insee", "INSEE code field (empty = detected)",
+                                                 parentLayerParameterName="communes", optional=True), (560, 60))
+    add_input(model, QgsProcessingParameterEnum("compare", "Compare", target_options(), defaultValue=7),
+              (780, 60))
+    reclassified = Source.fromChildOutput("reclassify", "OUTPUT")
+    add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
+        "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0),
+        "TARGETS": Source.fromStaticValue([4, 5, 6])}, [("OUTPUT", "postes_enaf")])
+    common = {"INPUT": reclassified, "TARGET": Source.fromModelParameter("compare"),
+              "ZONES": Source.fromModelParameter("communes"), "ZONE_FIELD": Source.fromModelParameter("insee")}
+    add_child(model, "ocs:changedetection", "changedetection", (340, 340), dict(common, **{
+        "ONLY_CHANGES": Source.fromStaticValue(True)}), [("OUTPUT", "changements")])
+    add_child(model, "ocs:transitionmatrix", "transitionmatrix", (560, 340), dict(common),
+              [("OUTPUT", "matrices"), ("REPORT", "rapport")], after=("changedetection",))
+    add_child(model, "ocs:territoryflows", "territoryflows", (780, 340), dict(common),
+              [("OUTPUT", "flux_communes")], after=("transitionmatrix",))
+    model.setHelpContent({"ALG_DESC": (
+        "Land-use change diagnosis of an OCS2D multi-date layer per commune: reclassification with the spatial "
+        "rules, change polygons, transition matrices with an HTML report, and flows per commune "
+        "(artificialisation, ENAF consumption) for each pair of vintages. / Diagnostic des changements d'une "
+        "OCS2D multidate par commune : reclassement avec les règles spatiales, polygones de changement, "
+        "matrices de transition avec rapport HTML et flux par commune (artificialisation, consommation "
+        "d'ENAF) pour chaque paire de millésimes.")})
+    return model
+
+
 def main():
     app = QgsApplication([], False)
     app.initQgis()
@@ -82,7 +122,7 @@ def main():
 
     QgsApplication.processingRegistry().addProvider(OcsProvider())
     os.makedirs(MODELS, exist_ok=True)
-    for build in (ocs2d_postes_enaf_enveloppe,):
+    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements):
         model = build()
         path = os.path.join(MODELS, model.name() + ".model3")
         if not model.toFile(path):

@@ -72,3 +72,40 @@ def test_help_in_french(qgis_process_fr):
     out = qgis_process_fr("help", "ocs:reclassify").stdout
     assert "Reclassifier la couverture et l’usage du sol (ocs:reclassify)" in out   # translated display name
     assert "millésime" in out and "Cibles" in out                                  # French help text
+
+
+def test_diagnostic_model_through_qgis_process(qgis_process, tmp_path):
+    from test_changes import grid_layer, zones_layer
+
+    source = to_gpkg(grid_layer(), tmp_path / "grid.gpkg")
+    communes = to_gpkg(zones_layer(), tmp_path / "communes.gpkg")
+    flows, report = tmp_path / "flux.gpkg", tmp_path / "rapport.html"
+    qgis_process("run", "ocs:diagnostic_changements", "--ocs2d=%s" % source, "--communes=%s" % communes,
+                 "--insee=insee", "--compare=7",
+                 "--reclassify:postes_enaf=%s" % (tmp_path / "postes.gpkg"),
+                 "--changedetection:changements=%s" % (tmp_path / "changes.gpkg"),
+                 "--transitionmatrix:matrices=%s" % (tmp_path / "matrices.gpkg"),
+                 "--transitionmatrix:rapport=%s" % report, "--territoryflows:flux_communes=%s" % flows)
+    rows = read(flows, "zone")
+    assert sorted(rows) == ["A", "B", "hors zones", "total"]
+    assert round(rows["total"]["artif_2005_2021_ha"], 6) == 3.0
+    assert round(rows["A"]["conso_enaf_2005_2021_ha"], 6) == 3.0
+    assert report.stat().st_size > 1000
+    with sqlite3.connect(str(tmp_path / "changes.gpkg")) as db:
+        styles = db.execute("SELECT stylename, useasdefault FROM layer_styles").fetchall()
+    assert [(s, int(d)) for s, d in styles] == [("type_changement", 1)]
+
+
+def test_overlay_through_qgis_process(qgis_process, tmp_path):
+    from test_changes import two_layers
+
+    before, after = two_layers()
+    output = tmp_path / "m.gpkg"
+    qgis_process("run", "ocs:transitionmatrix", "--INPUT=%s" % to_gpkg(before, tmp_path / "a.gpkg"),
+                 "--INPUT_AFTER=%s" % to_gpkg(after, tmp_path / "b.gpkg"), "--TARGET=11",
+                 "--OUTPUT=%s" % output)
+    dataset = ogr.Open(str(output))
+    cells = {(f.GetField("code_avant"), f.GetField("code_apres")): round(f.GetField("surface_ha"), 6)
+             for f in dataset.GetLayer(0) if f.GetField("surface_ha")}
+    assert cells == {("0", "1"): 0.5, ("0", "hors couverture"): 0.5, ("1", "1"): 0.5, ("1", "0"): 0.5,
+                     ("hors couverture", "0"): 0.5, ("0", "0"): 1.0}

@@ -5,16 +5,25 @@ CHANGELOG entry, and update this test in the same commit.
 """
 from qgis.core import QgsApplication
 
+COMMON_CHANGES = ["INPUT", "INPUT_AFTER", "FROM_VINTAGE", "TO_VINTAGE", "TARGET", "DIMENSION", "NOMENCLATURE",
+                  "ZONES", "ZONE_FIELD", "MIN_AREA_M2"]
 FROZEN = {
     "ocs:reclassify": ["INPUT", "NOMENCLATURE", "VINTAGES", "CS_FIELD", "US_FIELD", "TARGETS", "CUSTOM_TABLE",
                        "OUTPUT"],
     "ocs:urbanenvelope": ["INPUT", "VINTAGES", "BUFFER", "MIN_AREA_HA", "OUTPUT"],
     "ocs:applystyle": ["INPUT", "FIELD", "TEMPLATE", "OUTPUT_QML"],
+    "ocs:changedetection": COMMON_CHANGES + ["ONLY_CHANGES", "OUTPUT"],
+    "ocs:transitionmatrix": COMMON_CHANGES + ["OUTPUT", "REPORT"],
+    "ocs:territoryflows": COMMON_CHANGES + ["OUTPUT"],
 }
 ENUMS = {
     ("ocs:reclassify", "NOMENCLATURE"): 4,
     ("ocs:reclassify", "TARGETS"): 10,
 }
+for _change in ("ocs:changedetection", "ocs:transitionmatrix", "ocs:territoryflows"):
+    ENUMS[(_change, "TARGET")] = 12
+    ENUMS[(_change, "DIMENSION")] = 3
+    ENUMS[(_change, "NOMENCLATURE")] = 4
 
 
 def test_provider_id_and_name():
@@ -53,6 +62,15 @@ def test_enum_sizes_and_defaults():
 
     assert TARGETS == ("niv1", "niv2", "niv3", "ocsge", "p4", "p21", "enaf", "artif", "impermeable", "custom")
     assert reclassify.parameterDefinition("TARGETS").allowMultiple()
+    from ocs_toolbox.core import changes
+
+    assert changes.TARGETS == ("cs", "us", "pair", "niv1", "niv2", "niv3", "ocsge", "p4", "p21", "enaf", "naf",
+                               "artif")
+    for algorithm_id in ("ocs:changedetection", "ocs:transitionmatrix", "ocs:territoryflows"):
+        algorithm = registry.algorithmById(algorithm_id)
+        assert algorithm.parameterDefinition("TARGET").defaultValue() == 7      # 4 postes
+        assert algorithm.parameterDefinition("MIN_AREA_M2").defaultValue() == 0.0
+    assert registry.algorithmById("ocs:changedetection").parameterDefinition("ONLY_CHANGES").defaultValue() is True
 
 
 def test_every_algorithm_has_help_in_both_languages():

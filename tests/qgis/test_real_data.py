@@ -43,3 +43,36 @@ def test_urbanenvelope_real_ocsge(tmp_path):
     for feature in layer.getFeatures():
         assert feature["surface_ha"] >= 10.0
         assert feature.geometry().constGet().numInteriorRings() == 0
+
+
+def test_overlay_real_ocsge_with_zones(tmp_path):
+    """The real extract against itself, cut by two zones across its middle: nothing changes, nothing is lost
+    (the run stops if the matrix or the zones do not add up to the land compared)."""
+    from helpers import make_layer
+
+    source = QgsVectorLayer(DATA + "|layername=occupation_sol", "real", "ogr")
+    extent = source.extent()
+    middle = extent.center().x()
+
+    def rect(x1, x2):
+        return "POLYGON((%f %f,%f %f,%f %f,%f %f,%f %f))" % (
+            x1, extent.yMinimum() - 10, x2, extent.yMinimum() - 10, x2, extent.yMaximum() + 10,
+            x1, extent.yMaximum() + 10, x1, extent.yMinimum() - 10)
+
+    zones = make_layer([("insee", "string")], [(rect(extent.xMinimum() - 10, middle), "62001"),
+                                                (rect(middle, extent.xMaximum() + 10), "62002")])
+    results, feedback = run("ocs:transitionmatrix", {
+        "INPUT": DATA + "|layername=occupation_sol", "INPUT_AFTER": DATA + "|layername=occupation_sol",
+        "FROM_VINTAGE": "2018", "TO_VINTAGE": "2021", "TARGET": 0, "ZONES": zones, "ZONE_FIELD": "insee",
+        "OUTPUT": str(tmp_path / "m.gpkg")})
+    layer = QgsVectorLayer(results["OUTPUT"], "m", "ogr")
+    by_zone, changed = {}, 0.0
+    for feature in layer.getFeatures():
+        by_zone[feature["zone"]] = by_zone.get(feature["zone"], 0.0) + feature["surface_ha"]
+        if feature["code_avant"] != feature["code_apres"]:
+            changed += feature["surface_ha"]
+    assert changed == 0.0
+    assert sorted(by_zone) == ["62001", "62002"]
+    assert sum(by_zone.values()) == pytest.approx(10077.02, abs=0.05)
+    assert 1000 < by_zone["62001"] < 9000
+    assert any("invalid geometries were repaired" in m for m in feedback.errors)

@@ -13,11 +13,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__
 
 HELP_DIR = os.path.join(ROOT, "resources", "help")
 LANGUAGES = ("en", "fr")
+# Parameters shared by the change algorithms (algorithms/changes.py).
+COMMON = ("INPUT", "INPUT_AFTER", "FROM_VINTAGE", "TO_VINTAGE", "TARGET", "DIMENSION", "NOMENCLATURE", "ZONES",
+          "ZONE_FIELD", "MIN_AREA_M2")
 # Algorithm name → its parameter names (frozen: saved models and qgis_process calls use them).
 ALGORITHMS = {
     "reclassify": ("INPUT", "NOMENCLATURE", "VINTAGES", "CS_FIELD", "US_FIELD", "TARGETS", "CUSTOM_TABLE", "OUTPUT"),
     "urbanenvelope": ("INPUT", "VINTAGES", "BUFFER", "MIN_AREA_HA", "OUTPUT"),
     "applystyle": ("INPUT", "FIELD", "TEMPLATE", "OUTPUT_QML"),
+    "changedetection": COMMON + ("ONLY_CHANGES", "OUTPUT"),
+    "transitionmatrix": COMMON + ("OUTPUT", "REPORT"),
+    "territoryflows": COMMON + ("OUTPUT",),
 }
 MAX_CHARS = 7000  # the help panel stays readable: one screen or two
 # What the Processing help panel (QTextBrowser) renders well.

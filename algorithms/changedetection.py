@@ -1,0 +1,95 @@
+"""ocs:changedetection — change polygons between two vintages, with the type of change."""
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+from .. import compat
+from ..core import changes as ch
+from . import styling
+from .changes import ChangeAlgorithm
+
+BATCH = 2000
+
+
+class ChangeDetectionAlgorithm(ChangeAlgorithm):
+    NAME = "changedetection"
+    ONLY_CHANGES = "ONLY_CHANGES"
+    OUTPUT = "OUTPUT"
+
+    def tr(self, text):
+        return QCoreApplication.translate("ChangeDetectionAlgorithm", text)
+
+    def displayName(self):  # noqa: N802
+        return self.tr("Change detection between two vintages")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.add_common_parameters()
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.ONLY_CHANGES, self.tr("Keep only the polygons that changed"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Change polygons"), QgsProcessing.TypeVectorPolygon))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        job = self.job(parameters, context, feedback, all_periods=False)
+        only_changes = self.parameterAsBoolean(parameters, self.ONLY_CHANGES, context)
+        period = job.periods[0]
+        fields = QgsFields()
+        if job.zone_field:
+            fields.append(compat.make_field(job.zone_field, "str"))
+        for name, kind in (("code_avant", "str"), ("code_apres", "str"), ("libelle_avant", "str"),
+                           ("libelle_apres", "str"), ("surface_m2", "double"), ("type_changement", "str"),
+                           ("millesime_avant", "str"), ("millesime_apres", "str"), ("artif_avant", "int"),
+                           ("artif_apres", "int"), ("enaf_avant", "str"), ("enaf_apres", "str")):
+            fields.append(compat.make_field(name, kind))
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
+                                                 compat.WKB_MULTIPOLYGON, job.crs)
+        batch = []
+        kept = [0, 0.0]
+        with_zone = job.zone_field is not None
+
+        type_areas = {}
+
+        def consumer(geometry, zone, before, after, area):
+            change = ch.change_type(before, after)
+            type_areas[change] = type_areas.get(change, 0.0) + area
+            if only_changes and before.code == after.code:
+                return
+            feature = QgsFeature(fields)
+            geometry = QgsGeometry(geometry)
+            if not QgsWkbTypes.isMultiType(geometry.wkbType()):
+                geometry.convertToMultiType()
+            feature.setGeometry(geometry)
+            values = [before.code, after.code, before.label, after.label, area, change,
+                      period[0], period[1], before.artif, after.artif, before.enaf, after.enaf]
+            feature.setAttributes([zone] + values if with_zone else values)
+            batch.append(feature)
+            kept[0] += 1
+            kept[1] += area
+            if len(batch) >= BATCH:
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                del batch[:]
+
+        transitions = ch.Transitions()
+        if not job.run(transitions, consumer, period):
+            return {}
+        if batch:
+            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        del sink  # flush and close the file before storing its style
+        changed = sum(area for (code_from, code_to), area in transitions.matrix(period).items()
+                      if code_from != code_to)
+        feedback.pushInfo(self.tr("{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.").format(
+            kept[0], "%.4f" % (kept[1] / 1e4), "%.4f" % (changed / 1e4),
+            "%.4f" % (transitions.total(period) / 1e4)))
+        for name, _colour in ch.CHANGE_TYPES:
+            if type_areas.get(name):
+                feedback.pushInfo("  %s: %.4f ha" % (name, type_areas[name] / 1e4))
+        styling.style_output(context, feedback, destination, "type_changement", "type_changement")
+        return {self.OUTPUT: destination}

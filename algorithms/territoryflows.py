@@ -1,0 +1,136 @@
+"""ocs:territoryflows — stocks and flows per zone (artificialisation, ENAF consumption…), in ha and ha/year."""
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessingParameterFeatureSink,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+from .. import compat
+from ..core import changes as ch
+from .changes import ChangeAlgorithm
+
+# Stock columns are written for targets with at most this many classes (use ocs:transitionmatrix beyond).
+MAX_STOCK_CLASSES = 60
+TOTAL = "total"
+
+
+def stock_column(target, code, year):
+    token = ch.field_token(code)
+    if not token[0].isalpha() or target in ("p4", "p21", "enaf", "naf", "artif"):
+        token = "%s_%s" % (target, token)
+    return "%s_%s_ha" % (token, year)
+
+
+class TerritoryFlowsAlgorithm(ChangeAlgorithm):
+    NAME = "territoryflows"
+    OUTPUT = "OUTPUT"
+
+    def tr(self, text):
+        return QCoreApplication.translate("TerritoryFlowsAlgorithm", text)
+
+    def displayName(self):  # noqa: N802
+        return self.tr("Flows per territory (artificialisation, ENAF consumption)")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.add_common_parameters()
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Flows per zone"), compat.TYPE_VECTOR_ANY))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        job = self.job(parameters, context, feedback, all_periods=True)
+        transitions = ch.Transitions()
+        if not job.run(transitions):
+            return {}
+        # stock classes per vintage, from the first period holding the vintage
+        stock_period = {}
+        for period in job.periods:
+            for year in period:
+                stock_period.setdefault(year, period)
+        codes = transitions.codes()
+        stocks_ok = len(codes) <= MAX_STOCK_CLASSES
+        if not stocks_ok:
+            feedback.reportError(self.tr("{0} classes: the stock columns are left out (use Transition matrix).")
+                                 .format(len(codes)), False)
+        fields = QgsFields()
+        fields.append(compat.make_field("zone", "str"))
+        fields.append(compat.make_field("surface_ha", "double"))
+        columns = []        # (name, kind, function(zone) → value)
+        stock_cache = {}
+        if stocks_ok:
+            for year in job.years:
+                period = stock_period[year]
+                side = 0 if period[0] == year else 1
+                for code in codes:
+                    columns.append((stock_column(job.target, code, year), "double",
+                                    self._stock(stock_cache, transitions, period, side, code)))
+        for period in job.periods:
+            years = ch.years_between(period)
+            suffix = "%s_%s" % period
+            columns.append(("annees_%s" % suffix, "int", lambda zone, y=years: y))
+            for flow in ch.FLOW_COLUMNS:
+                for unit in ("ha", "ha_an", "pct"):
+                    columns.append(("%s_%s_%s" % (flow, suffix, unit), "double",
+                                    self._flow(transitions, period, flow, unit)))
+        for name, kind, _f in columns:
+            fields.append(compat.make_field(name, kind))
+        geometry_type = compat.WKB_MULTIPOLYGON if job.zones is not None else compat.WKB_NOGEOMETRY
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry_type, job.crs)
+        zone_rows = []
+        if job.zones is not None:
+            geometries = {}
+            for value, geometry in zip(job.zones.values, job.zones.geometries):
+                geometries.setdefault(value, []).append(geometry)
+            for zone in transitions.zones():
+                zone_rows.append((zone, geometries.get(None if zone == ch.OUTSIDE_ZONES else zone)))
+            zone_rows.append((TOTAL, job.zones.geometries))
+        else:
+            zone_rows.append((TOTAL, None))
+        features = []
+        for zone, parts in zone_rows:
+            key = Ellipsis if zone == TOTAL else zone
+            feature = QgsFeature(fields)
+            if parts and zone != ch.OUTSIDE_ZONES:
+                geometry = QgsGeometry.unaryUnion(parts) if len(parts) > 1 else QgsGeometry(parts[0])
+                if not QgsWkbTypes.isMultiType(geometry.wkbType()):
+                    geometry.convertToMultiType()
+                feature.setGeometry(geometry)
+            area = transitions.total(job.periods[0], key)
+            values = [zone, area / 1e4] + [function(key) for _n, _k, function in columns]
+            feature.setAttributes(values)
+            features.append(feature)
+        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        for period in job.periods:
+            flows = ch.flow_values(transitions.zone_flows(period))
+            feedback.pushInfo(self.tr("{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed "
+                                      "{3} ha.").format(ch.period_label(period), "%.4f" % (flows["artif"] / 1e4),
+                                                        "%.4f" % (flows["desartif"] / 1e4),
+                                                        "%.4f" % (flows["conso_enaf"] / 1e4)))
+        return {self.OUTPUT: destination}
+
+    @staticmethod
+    def _stock(cache, transitions, period, side, code):
+        def value(zone):
+            if (period, zone) not in cache:
+                cache[(period, zone)] = transitions.stocks(period, zone)
+            return cache[(period, zone)][side].get(code, 0.0) / 1e4
+        return value
+
+    @staticmethod
+    def _flow(transitions, period, flow, unit):
+        """Flow in ha ('ha'), ha/year ('ha_an', NULL when the vintages are not years) or % of the zone ('pct')."""
+        years = ch.years_between(period)
+
+        def value(zone):
+            flows = transitions.zone_flows(period, zone)
+            area = ch.flow_values(flows)[flow]
+            if unit == "pct":
+                total = flows.get("total", 0.0)
+                return 100.0 * area / total if total else None
+            if unit == "ha_an":
+                return area / 1e4 / years if years else None
+            return area / 1e4
+        return value
