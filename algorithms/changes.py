@@ -104,8 +104,8 @@ class ChangeAlgorithm(base.OcsAlgorithm):
             self.MIN_AREA_M2, translate("ChangeAlgorithm", "Drop overlay pieces smaller than (m², 0 = keep all)"),
             compat.NUMBER_DOUBLE, defaultValue=0.0, minValue=0.0))
 
-    def job(self, parameters, context, feedback, all_periods):
-        return ChangeJob(self, parameters, context, feedback, all_periods)
+    def job(self, parameters, context, feedback, all_periods, fixed=None):
+        return ChangeJob(self, parameters, context, feedback, all_periods, fixed)
 
 
 class Layer:
@@ -123,35 +123,48 @@ class Layer:
             pre_code = fields.lookupField("%s_%s" % (classifier.target, year)) \
                 if classifier.target in ("p4", "p21", "enaf", "naf", "artif") else -1
             pre_enaf = fields.lookupField("enaf_%s" % year)
+            pre_artif = fields.lookupField("artif_%s" % year)
             self.indexes[year] = (fields.lookupField(entry.cs_field), fields.lookupField(entry.us_field),
-                                  pre_code, pre_enaf)
+                                  pre_code, pre_enaf, pre_artif)
 
     def attribute_indexes(self):
         return sorted({i for values in self.indexes.values() for i in values if i >= 0})
 
     def precomputed(self):
-        return [year for year, (_c, _u, pre_code, pre_enaf) in self.indexes.items() if pre_code >= 0 or pre_enaf >= 0]
+        return [year for year, (_c, _u, pre_code, pre_enaf, pre_artif) in self.indexes.items()
+                if pre_code >= 0 or pre_enaf >= 0 or pre_artif >= 0]
 
     def side(self, attributes, year):
-        cs_index, us_index, pre_code, pre_enaf = self.indexes[year]
+        cs_index, us_index, pre_code, pre_enaf, pre_artif = self.indexes[year]
         return self.classifier.classify(attributes[cs_index], attributes[us_index],
                                         attributes[pre_code] if pre_code >= 0 else None,
-                                        attributes[pre_enaf] if pre_enaf >= 0 else None)
+                                        attributes[pre_enaf] if pre_enaf >= 0 else None,
+                                        attributes[pre_artif] if pre_artif >= 0 else None)
 
 
 class ChangeJob:
     """Everything the three algorithms share: inputs resolved, checks, and the stream of pieces."""
 
-    def __init__(self, alg, parameters, context, feedback, all_periods):
+    def __init__(self, alg, parameters, context, feedback, all_periods, fixed=None):
+        """``fixed``: settings given by the calling algorithm instead of parameters (ocs:zantrajectory has no
+        TARGET, FROM_VINTAGE… parameters): keys target, dimension, from, to, nomenclature, min_area,
+        consecutive (periods between consecutive vintages only, without first → last)."""
         self.context = context
         self.feedback = feedback
-        self.target = ch.TARGETS[alg.parameterAsEnum(parameters, alg.TARGET, context)]
-        self.dimension = ch.DIMENSIONS[alg.parameterAsEnum(parameters, alg.DIMENSION, context)]
-        self.min_area = alg.parameterAsDouble(parameters, alg.MIN_AREA_M2, context) or 0.0
-        from_vintage = alg.parameterAsString(parameters, alg.FROM_VINTAGE, context).strip()
-        to_vintage = alg.parameterAsString(parameters, alg.TO_VINTAGE, context).strip()
-        enum_index = alg.parameterAsEnum(parameters, alg.NOMENCLATURE, context)
-        for name, value in ((alg.FROM_VINTAGE, from_vintage), (alg.TO_VINTAGE, to_vintage)):
+        if fixed is None:
+            fixed = {
+                "target": ch.TARGETS[alg.parameterAsEnum(parameters, alg.TARGET, context)],
+                "dimension": ch.DIMENSIONS[alg.parameterAsEnum(parameters, alg.DIMENSION, context)],
+                "min_area": alg.parameterAsDouble(parameters, alg.MIN_AREA_M2, context) or 0.0,
+                "from": alg.parameterAsString(parameters, alg.FROM_VINTAGE, context).strip(),
+                "to": alg.parameterAsString(parameters, alg.TO_VINTAGE, context).strip(),
+                "nomenclature": alg.parameterAsEnum(parameters, alg.NOMENCLATURE, context),
+                "consecutive": False}
+        self.target = fixed["target"]
+        self.dimension = fixed["dimension"]
+        self.min_area = fixed["min_area"]
+        from_vintage, to_vintage, enum_index = fixed["from"], fixed["to"], fixed["nomenclature"]
+        for name, value in (("FROM_VINTAGE", from_vintage), ("TO_VINTAGE", to_vintage)):
             if value and not (value.isdigit() and len(value) in (2, 4)):
                 raise QgsProcessingException(translate(
                     "ChangeAlgorithm", "{0}: '{1}' is not a year. Give a year such as 2015.").format(name, value))
@@ -199,13 +212,15 @@ class ChangeJob:
             self.transform_after = self._transform(after)
         for layer in {id(self.before): self.before, id(self.after): self.after}.values():
             if layer.precomputed():
-                feedback.pushInfo(translate("ChangeAlgorithm", "Using the values computed by Reclassify (with "
-                                            "the spatial rules) for vintage(s) {0}.").format(
+                feedback.pushInfo(translate("ChangeAlgorithm", "Using the values computed by Reclassify or "
+                                            "Artificialisation (spatial rules, thresholds) for vintage(s) {0}.").format(
                     ", ".join(layer.precomputed())))
         self.years = years
         # every consecutive pair and first → last, unless one period is asked (changedetection, or both ends)
         self.periods = ch.periods(years) if all_periods and not (from_vintage and to_vintage) else \
             [(years[0], years[-1])]
+        if fixed["consecutive"] and len(self.periods) > 1:
+            self.periods = self.periods[:len(years) - 1]
         self.zones = self._zones(alg, parameters, context)
         feedback.pushInfo(translate("ChangeAlgorithm", "Compared: {0}; periods: {1}").format(
             self.target, ", ".join(ch.period_label(p) for p in self.periods)))
@@ -332,7 +347,8 @@ class ChangeJob:
     # -- the stream of pieces -----------------------------------------------------------------------------
     def run(self, transitions, consumer=None, period_for_output=None):
         """Feed ``transitions`` with every piece; ``consumer(geometry, zone, before, after, area)`` receives
-        the pieces of ``period_for_output`` (geometry in the input CRS). Returns False when cancelled."""
+        the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS).
+        Returns False when cancelled."""
         if self.mode == "multidate":
             ok = self._run_multidate(transitions, consumer, period_for_output)
         else:
@@ -352,7 +368,7 @@ class ChangeJob:
             for period in self.periods:
                 before, after = sides[period[0]], sides[period[1]]
                 transitions.add(period, zone, before, after, part_area)
-                if consumer is not None and period == period_for_output:
+                if consumer is not None and (period_for_output is Ellipsis or period == period_for_output):
                     consumer(part, zone, before, after, part_area)
         return area
 
@@ -396,7 +412,7 @@ class ChangeJob:
         return valid
 
     def _count_unknown(self, side, attributes, layer, year):
-        cs_index, us_index, _p, _e = layer.indexes[year]
+        cs_index, us_index = layer.indexes[year][:2]
         self.codes["before" if layer is self.before and year == self.years[0] else "after"][
             "%s/%s" % (attributes[cs_index], attributes[us_index])] += 1
 

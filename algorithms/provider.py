@@ -7,14 +7,17 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..__about__ import ICON_PATH, PLUGIN_DIR, PROVIDER_ID, VERSION
 from .applystyle import ApplyStyleAlgorithm
+from .artificialisation import ArtificialisationAlgorithm
 from .changedetection import ChangeDetectionAlgorithm
 from .reclassify import ReclassifyAlgorithm
 from .territoryflows import TerritoryFlowsAlgorithm
 from .transitionmatrix import TransitionMatrixAlgorithm
 from .urbanenvelope import UrbanEnvelopeAlgorithm
+from .zantrajectory import ZanTrajectoryAlgorithm
 
 ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm, ChangeDetectionAlgorithm,
-              TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm)
+              TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm, ArtificialisationAlgorithm,
+              ZanTrajectoryAlgorithm)
 MODELS_DIR = os.path.join(PLUGIN_DIR, "resources", "models")
 
 

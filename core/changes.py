@@ -174,21 +174,21 @@ class SideClassifier:
         return str(cls.code), cls.label, cls.colour
 
     # -- main ----------------------------------------------------------------------------------------
-    def classify(self, cs_raw, us_raw, pre_code=None, pre_enaf=None):
-        key = (cs_raw, us_raw, pre_code, pre_enaf)
+    def classify(self, cs_raw, us_raw, pre_code=None, pre_enaf=None, pre_artif=None):
+        key = (cs_raw, us_raw, pre_code, pre_enaf, pre_artif)
         try:
             return self._cache[key]
         except KeyError:
             pass
         except TypeError:
-            key = (str(cs_raw), str(us_raw), str(pre_code), str(pre_enaf))
+            key = (str(cs_raw), str(us_raw), str(pre_code), str(pre_enaf), str(pre_artif))
             if key in self._cache:
                 return self._cache[key]
-        side = self._classify(cs_raw, us_raw, pre_code, pre_enaf)
+        side = self._classify(cs_raw, us_raw, pre_code, pre_enaf, pre_artif)
         self._cache[key] = side
         return side
 
-    def _classify(self, cs_raw, us_raw, pre_code, pre_enaf):
+    def _classify(self, cs_raw, us_raw, pre_code, pre_enaf, pre_artif=None):
         cs = nom.normalise_code(cs_raw)
         us = nom.normalise_code(us_raw)
         n = self.nomenclature
@@ -200,8 +200,13 @@ class SideClassifier:
         lookup = None
         if pair_ok and self.key != nom.OCSGE:
             lookup = nom.ocs2d_lookup().get(self._rules.modern_codes(cs, us))
-        # statuses
+        # statuses (artif_YYYY written by ocs:artificialisation, with the thresholds, wins over the matrix)
         artif = self._rules.artif_value(cs, us) if pair_ok else None
+        if not nom.is_null(pre_artif):
+            try:
+                artif = int(float(pre_artif))
+            except (TypeError, ValueError):
+                pass
         if nom.is_null(pre_enaf):
             pre_enaf = None
         if pre_enaf is not None and pre_enaf in nom.derived_classes("enaf"):

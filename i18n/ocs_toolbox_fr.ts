@@ -80,6 +80,129 @@
     </message>
 </context>
 <context>
+    <name>ArtificialisationAlgorithm</name>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="51"/>
+        <source>Artificialisation (decree 2023-1096, with thresholds)</source>
+        <translation>Artificialisation (décret 2023-1096, avec les seuils)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="54"/>
+        <source>Land cover layer (OCS GE or OCS2D)</source>
+        <translation>Couche d’occupation du sol (OCS GE ou OCS2D)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="56"/>
+        <source>Nomenclature</source>
+        <translation>Nomenclature</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="58"/>
+        <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
+        <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="60"/>
+        <source>Apply the reference thresholds (step 2)</source>
+        <translation>Appliquer les seuils de référence (étape 2)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="62"/>
+        <source>Threshold for built surfaces (m²)</source>
+        <translation>Seuil des surfaces bâties (m²)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="65"/>
+        <source>Threshold for the other surfaces (m²)</source>
+        <translation>Seuil des autres surfaces (m²)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="68"/>
+        <source>Exemption: vegetated public parks and gardens count as non-artificialised</source>
+        <translation>Exemption : parcs et jardins publics végétalisés comptés comme non artificialisés</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="71"/>
+        <source>Exemption: ground-mounted solar panels that keep the soil&apos;s functions</source>
+        <translation>Exemption : panneaux photovoltaïques au sol qui préservent les fonctions du sol</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="74"/>
+        <source>Dissolve the result by status</source>
+        <translation>Regrouper le résultat par statut</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="76"/>
+        <source>Artificialisation</source>
+        <translation>Artificialisation</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="82"/>
+        <source>The input layer &apos;{0}&apos; is empty.</source>
+        <translation>La couche d’entrée « {0} » est vide.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="94"/>
+        <source>The exemptions need OCS2D codes (US3.2.1 parks, US2.1.4 or photovolYY solar panels): OCS GE has no code for them, so they change nothing here (the official OCS GE measure does not apply them either).</source>
+        <translation>Les exemptions s’appuient sur des codes OCS2D (US3.2.1 parcs, US2.1.4 ou photovolYY panneaux solaires) : l’OCS GE n’a pas de code pour elles, elles ne changent donc rien ici (la mesure officielle sur l’OCS GE ne les applique pas non plus).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="99"/>
+        <source>OCS2D is measured through the OCS2D → OCS GE crosswalk with three choices (resources/matrices/ocs2d_artif_crosswalk_choices.csv): US6.2.3 counts as agriculture, US6.1.2 as a zone in transition, US7.0.0 as sans usage. This is an approximation of the official measure, which exists for OCS GE only.</source>
+        <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="173"/>
+        <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
+        <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="176"/>
+        <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
+        <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="183"/>
+        <source>Thresholds: indexing {0} polygons…</source>
+        <translation>Seuils : indexation de {0} polygones…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="190"/>
+        <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
+        <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="214"/>
+        <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
+        <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="275"/>
+        <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
+        <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="295"/>
+        <source>Field {0} already exists in the input: its values are replaced.</source>
+        <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="353"/>
+        <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
+        <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="380"/>
+        <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
+        <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="383"/>
+        <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
+        <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
+    </message>
+</context>
+<context>
     <name>ChangeAlgorithm</name>
     <message>
         <location filename="../algorithms/changes.py" line="45"/>
@@ -207,132 +330,132 @@
         <translation>Écarter les morceaux de superposition de moins de (m², 0 = tout garder)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="156"/>
+        <location filename="../algorithms/changes.py" line="169"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="188"/>
+        <location filename="../algorithms/changes.py" line="201"/>
         <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
         <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="193"/>
+        <location filename="../algorithms/changes.py" line="206"/>
         <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="202"/>
+        <location filename="../algorithms/changes.py" line="215"/>
         <source>Using the values computed by Reclassify (with the spatial rules) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier (avec les règles spatiales) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="210"/>
+        <location filename="../algorithms/changes.py" line="225"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="220"/>
+        <location filename="../algorithms/changes.py" line="235"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="228"/>
+        <location filename="../algorithms/changes.py" line="243"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="240"/>
+        <location filename="../algorithms/changes.py" line="255"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="247"/>
+        <location filename="../algorithms/changes.py" line="262"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="260"/>
+        <location filename="../algorithms/changes.py" line="275"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="264"/>
+        <location filename="../algorithms/changes.py" line="279"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="272"/>
+        <location filename="../algorithms/changes.py" line="287"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="284"/>
+        <location filename="../algorithms/changes.py" line="299"/>
         <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
         <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="298"/>
+        <location filename="../algorithms/changes.py" line="313"/>
         <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="301"/>
+        <location filename="../algorithms/changes.py" line="316"/>
         <source>Zone field: {0}</source>
         <translation>Champ de zone : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="303"/>
+        <location filename="../algorithms/changes.py" line="318"/>
         <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="325"/>
+        <location filename="../algorithms/changes.py" line="340"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="327"/>
+        <location filename="../algorithms/changes.py" line="342"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="438"/>
+        <location filename="../algorithms/changes.py" line="450"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="548"/>
+        <location filename="../algorithms/changes.py" line="572"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="552"/>
+        <location filename="../algorithms/changes.py" line="576"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="556"/>
+        <location filename="../algorithms/changes.py" line="580"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="560"/>
+        <location filename="../algorithms/changes.py" line="584"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="564"/>
+        <location filename="../algorithms/changes.py" line="588"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="574"/>
+        <location filename="../algorithms/changes.py" line="598"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="583"/>
+        <location filename="../algorithms/changes.py" line="607"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -821,6 +944,139 @@
         <location filename="../algorithms/urbanenvelope.py" line="143"/>
         <source>{0}: {1} parts, {2:.2f} ha</source>
         <translation>{0} : {1} parties, {2:.2f} ha</translation>
+    </message>
+</context>
+<context>
+    <name>ZanTrajectoryAlgorithm</name>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="53"/>
+        <source>ZAN trajectory per territory (ENAF consumption 2021-2031)</source>
+        <translation>Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="56"/>
+        <source>Land cover layer (multi-date, or the first vintage)</source>
+        <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="58"/>
+        <source>Second vintage layer (optional)</source>
+        <translation>Couche du second millésime (facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="61"/>
+        <source>Zones (e.g. communes, optional)</source>
+        <translation>Zones (p. ex. communes, facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="63"/>
+        <source>Zone field (e.g. INSEE code)</source>
+        <translation>Champ de zone (p. ex. code INSEE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="66"/>
+        <source>Reference period: start</source>
+        <translation>Période de référence : début</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="68"/>
+        <source>Reference period: end (start of the objective decade)</source>
+        <translation>Période de référence : fin (début de la décennie d’objectif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="71"/>
+        <source>Reduction of the consumption (%)</source>
+        <translation>Réduction de la consommation (%)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="74"/>
+        <source>Official consumption of the reference period (table, optional)</source>
+        <translation>Consommation officielle de la période de référence (table, facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="77"/>
+        <source>Zone field of the official table</source>
+        <translation>Champ de zone de la table officielle</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="80"/>
+        <source>Consumption field of the official table</source>
+        <translation>Champ de consommation de la table officielle</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <source>Unit of the official consumption</source>
+        <translation>Unité de la consommation officielle</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <source>hectares</source>
+        <translation>hectares</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <source>square metres (Cerema files)</source>
+        <translation>mètres carrés (fichiers du Cerema)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="86"/>
+        <source>ZAN trajectory</source>
+        <translation>Trajectoire ZAN</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="88"/>
+        <source>HTML files (*.html)</source>
+        <translation>Fichiers HTML (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="88"/>
+        <source>HTML report</source>
+        <translation>Rapport HTML</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="98"/>
+        <source>{0}: &apos;{1}&apos; is not a year such as 2011.</source>
+        <translation>{0} : « {1} » n’est pas une année comme 2011.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="100"/>
+        <source>The reference period must end after it starts ({0}-{1}).</source>
+        <translation>La période de référence doit finir après son début ({0}-{1}).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="114"/>
+        <source>{0} must name a field of the official table. Fields: {1}.</source>
+        <translation>{0} doit désigner un champ de la table officielle. Champs : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="130"/>
+        <source>{0} rows of the official table have no zone or no number: ignored.</source>
+        <translation>{0} lignes de la table officielle n’ont pas de zone ou pas de nombre : ignorées.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="132"/>
+        <source>Official consumption read for {0} zones.</source>
+        <translation>Consommation officielle lue pour {0} zones.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="175"/>
+        <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
+        <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="309"/>
+        <source>ZAN trajectory — {0}</source>
+        <translation>Trajectoire ZAN — {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="310"/>
+        <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
+        <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="316"/>
+        <source>Report written to {0}</source>
+        <translation>Rapport écrit dans {0}</translation>
     </message>
 </context>
 </TS>

@@ -42,6 +42,16 @@ run ocs:changedetection "${OCSGE_PAIR[@]}" --OUTPUT="$OUT/ocsge_changements_2018
 run ocs:transitionmatrix "${OCSGE_PAIR[@]}" --OUTPUT="$OUT/ocsge_matrice_2018_2021.gpkg" \
     --REPORT="$OUT/ocsge_rapport_2018_2021.html"
 run ocs:territoryflows "${OCSGE_PAIR[@]}" --OUTPUT="$OUT/ocsge_flux_communes_2018_2021.gpkg"
+# ZAN: artificialisation with the thresholds for each vintage, flows and the 2021-2031 trajectory per commune
+run ocs:diagnostic_zan --ocs2d="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
+    --communes="$SAMPLE/communes.gpkg|layername=communes" --insee=insee_com \
+    --reclassify:postes_enaf="$OUT/zan_postes_enaf.gpkg" \
+    --artificialisation:artificialisation="$OUT/zan_artificialisation.gpkg" \
+    --territoryflows:flux_communes="$OUT/zan_flux_communes.gpkg" \
+    --zantrajectory:trajectoire_zan="$OUT/zan_trajectoire.gpkg" \
+    --zantrajectory:rapport_zan="$OUT/rapport_zan.html"
+run ocs:artificialisation --INPUT="$SAMPLE/ocsge_2021.gpkg|layername=occupation_sol" \
+    --OUTPUT="$OUT/ocsge_2021_artificialisation_seuils.gpkg"
 
 cat <<MSG
 
@@ -56,4 +66,8 @@ Demo outputs (styled: open them in QGIS, the style is stored in each GeoPackage)
   $OUT/flux_communes.gpkg             stocks and flows per commune: artificialisation, ENAF consumption, ha/year
   $OUT/ocsge_changements_2018_2021.gpkg, ocsge_matrice_2018_2021.gpkg, ocsge_rapport_2018_2021.html,
   $OUT/ocsge_flux_communes_2018_2021.gpkg   the same from the overlay of OCS GE 2018 and 2021
+  $OUT/zan_artificialisation.gpkg      artificialisation (décret 2023-1096, matrix + thresholds) 2005, 2015, 2021
+  $OUT/zan_trajectoire.gpkg            ENAF consumption per commune, reference 2011-2021, allowance 2021-2031
+  $OUT/rapport_zan.html                the ZAN trajectory report (open in a browser)
+  $OUT/ocsge_2021_artificialisation_seuils.gpkg   OCS GE 2021 with the thresholds (artif_2021, crit_seuil_2021)
 MSG

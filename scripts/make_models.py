@@ -112,6 +112,43 @@ def diagnostic_changements():
     return model
 
 
+def diagnostic_zan():
+    """Reclassify (ENAF with the spatial rules) → artificialisation with the thresholds for each vintage →
+    flows per commune → ZAN trajectory per commune with its report."""
+    model = QgsProcessingModelAlgorithm("diagnostic_zan", "zan", "ocs_models")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "OCS2D multi-date layer",
+                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes (zones)",
+                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
+    add_input(model, QgsProcessingParameterField("insee", "INSEE code field (empty = detected)",
+                                                 parentLayerParameterName="communes", optional=True), (560, 60))
+    add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
+        "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0),
+        "TARGETS": Source.fromStaticValue([4, 5, 6])}, [("OUTPUT", "postes_enaf")])
+    add_child(model, "ocs:artificialisation", "artificialisation", (340, 260), {
+        "INPUT": Source.fromChildOutput("reclassify", "OUTPUT"), "NOMENCLATURE": Source.fromStaticValue(0),
+        "APPLY_THRESHOLDS": Source.fromStaticValue(True), "BUILT_MIN_M2": Source.fromStaticValue(50.0),
+        "OTHER_MIN_M2": Source.fromStaticValue(2500.0), "EXEMPT_PARKS": Source.fromStaticValue(False),
+        "EXEMPT_PV": Source.fromStaticValue(False), "DISSOLVE": Source.fromStaticValue(False)},
+        [("OUTPUT", "artificialisation")])
+    zones = {"ZONES": Source.fromModelParameter("communes"), "ZONE_FIELD": Source.fromModelParameter("insee")}
+    add_child(model, "ocs:territoryflows", "territoryflows", (560, 400), dict(zones, **{
+        "INPUT": Source.fromChildOutput("artificialisation", "OUTPUT"), "TARGET": Source.fromStaticValue(11)}),
+        [("OUTPUT", "flux_communes")])
+    add_child(model, "ocs:zantrajectory", "zantrajectory", (780, 400), dict(zones, **{
+        "INPUT": Source.fromChildOutput("artificialisation", "OUTPUT"),
+        "REFERENCE_START": Source.fromStaticValue("2011"), "REFERENCE_END": Source.fromStaticValue("2021"),
+        "REDUCTION_PCT": Source.fromStaticValue(50.0)}),
+        [("OUTPUT", "trajectoire_zan"), ("REPORT", "rapport_zan")], after=("territoryflows",))
+    model.setHelpContent({"ALG_DESC": (
+        "ZAN diagnosis of an OCS2D multi-date layer per commune: ENAF (with the spatial rules), artificialisation "
+        "with the thresholds of décret 2023-1096 for each vintage, flows per commune, and the 2021-2031 "
+        "trajectory with its HTML report. / Diagnostic ZAN d'une OCS2D multidate par commune : ENAF (avec les "
+        "règles spatiales), artificialisation avec les seuils du décret 2023-1096 pour chaque millésime, flux par "
+        "commune, et trajectoire 2021-2031 avec son rapport HTML.")})
+    return model
+
+
 def main():
     app = QgsApplication([], False)
     app.initQgis()
@@ -122,7 +159,7 @@ def main():
 
     QgsApplication.processingRegistry().addProvider(OcsProvider())
     os.makedirs(MODELS, exist_ok=True)
-    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements):
+    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan):
         model = build()
         path = os.path.join(MODELS, model.name() + ".model3")
         if not model.toFile(path):

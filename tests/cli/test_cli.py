@@ -109,3 +109,23 @@ def test_overlay_through_qgis_process(qgis_process, tmp_path):
              for f in dataset.GetLayer(0) if f.GetField("surface_ha")}
     assert cells == {("0", "1"): 0.5, ("0", "hors couverture"): 0.5, ("1", "1"): 0.5, ("1", "0"): 0.5,
                      ("hors couverture", "0"): 0.5, ("0", "0"): 1.0}
+
+
+def test_diagnostic_zan_through_qgis_process(qgis_process, tmp_path):
+    from test_changes import grid_layer, zones_layer
+
+    source = to_gpkg(grid_layer(), tmp_path / "grid.gpkg")
+    communes = to_gpkg(zones_layer(), tmp_path / "communes.gpkg")
+    trajectory, report = tmp_path / "zan.gpkg", tmp_path / "zan.html"
+    qgis_process("run", "ocs:diagnostic_zan", "--ocs2d=%s" % source, "--communes=%s" % communes, "--insee=insee",
+                 "--reclassify:postes_enaf=%s" % (tmp_path / "postes.gpkg"),
+                 "--artificialisation:artificialisation=%s" % (tmp_path / "artif.gpkg"),
+                 "--territoryflows:flux_communes=%s" % (tmp_path / "flux.gpkg"),
+                 "--zantrajectory:trajectoire_zan=%s" % trajectory, "--zantrajectory:rapport_zan=%s" % report)
+    rows = read(trajectory, "zone")
+    assert sorted(rows) == ["A", "B", "hors zones", "total"]
+    assert round(rows["total"]["conso_reference_ha"], 6) == 3.0
+    assert round(rows["total"]["enveloppe_ha"], 6) == 1.5
+    assert report.stat().st_size > 1000
+    artif = read(tmp_path / "artif.gpkg", "cell")
+    assert artif[5]["artif_2005"] == 1 and artif[5]["artif_2021"] == 0

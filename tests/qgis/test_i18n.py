@@ -16,7 +16,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__
 TS = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.ts")
 QM = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.qm")
 CONTEXTS = {"ReclassifyAlgorithm", "UrbanEnvelopeAlgorithm", "ApplyStyleAlgorithm", "OcsAlgorithm", "OcsStyling",
-            "ChangeAlgorithm", "ChangeDetectionAlgorithm", "TransitionMatrixAlgorithm", "TerritoryFlowsAlgorithm"}
+            "ChangeAlgorithm", "ChangeDetectionAlgorithm", "TransitionMatrixAlgorithm", "TerritoryFlowsAlgorithm",
+            "ArtificialisationAlgorithm", "ZanTrajectoryAlgorithm"}
 EXPECTED_NAMES = {
     "reclassify": "Reclassifier la couverture et l’usage du sol",
     "urbanenvelope": "Enveloppe urbaine",
@@ -24,6 +25,8 @@ EXPECTED_NAMES = {
     "changedetection": "Détection des changements entre deux millésimes",
     "transitionmatrix": "Matrice de transition",
     "territoryflows": "Flux par territoire (artificialisation, consommation d’ENAF)",
+    "artificialisation": "Artificialisation (décret 2023-1096, avec les seuils)",
+    "zantrajectory": "Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)",
 }
 EXPECTED_GROUPS = {
     "nomenclatures": "Nomenclatures",
@@ -34,7 +37,7 @@ EXPECTED_GROUPS = {
     "styles": "Styles",
 }
 # Words that French writes as English does: the translation must exist in the .qm, but cannot differ.
-SAME_IN_FRENCH = {"Nomenclatures", "Nomenclature", "Styles", "ZAN", "Friches"}
+SAME_IN_FRENCH = {"Nomenclatures", "Nomenclature", "Styles", "ZAN", "Friches", "Artificialisation"}
 
 
 @contextlib.contextmanager

@@ -15,6 +15,11 @@ FROZEN = {
     "ocs:changedetection": COMMON_CHANGES + ["ONLY_CHANGES", "OUTPUT"],
     "ocs:transitionmatrix": COMMON_CHANGES + ["OUTPUT", "REPORT"],
     "ocs:territoryflows": COMMON_CHANGES + ["OUTPUT"],
+    "ocs:artificialisation": ["INPUT", "NOMENCLATURE", "VINTAGES", "APPLY_THRESHOLDS", "BUILT_MIN_M2", "OTHER_MIN_M2",
+                              "EXEMPT_PARKS", "EXEMPT_PV", "DISSOLVE", "OUTPUT"],
+    "ocs:zantrajectory": ["INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "REFERENCE_START", "REFERENCE_END",
+                          "REDUCTION_PCT", "OFFICIAL_CONSUMPTION", "CONSUMPTION_ZONE_FIELD", "CONSUMPTION_FIELD",
+                          "CONSUMPTION_UNIT", "OUTPUT", "REPORT"],
 }
 ENUMS = {
     ("ocs:reclassify", "NOMENCLATURE"): 4,
@@ -71,6 +76,14 @@ def test_enum_sizes_and_defaults():
         assert algorithm.parameterDefinition("TARGET").defaultValue() == 7      # 4 postes
         assert algorithm.parameterDefinition("MIN_AREA_M2").defaultValue() == 0.0
     assert registry.algorithmById("ocs:changedetection").parameterDefinition("ONLY_CHANGES").defaultValue() is True
+    artif = registry.algorithmById("ocs:artificialisation")
+    defaults = {name: artif.parameterDefinition(name).defaultValue() for name in (
+        "APPLY_THRESHOLDS", "BUILT_MIN_M2", "OTHER_MIN_M2", "EXEMPT_PARKS", "EXEMPT_PV", "DISSOLVE")}
+    assert defaults == {"APPLY_THRESHOLDS": True, "BUILT_MIN_M2": 50.0, "OTHER_MIN_M2": 2500.0,
+                        "EXEMPT_PARKS": False, "EXEMPT_PV": False, "DISSOLVE": False}
+    trajectory = registry.algorithmById("ocs:zantrajectory")
+    assert [trajectory.parameterDefinition(name).defaultValue() for name in (
+        "REFERENCE_START", "REFERENCE_END", "REDUCTION_PCT")] == ["2011", "2021", 50.0]
 
 
 def test_every_algorithm_has_help_in_both_languages():

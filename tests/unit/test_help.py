@@ -24,6 +24,11 @@ ALGORITHMS = {
     "changedetection": COMMON + ("ONLY_CHANGES", "OUTPUT"),
     "transitionmatrix": COMMON + ("OUTPUT", "REPORT"),
     "territoryflows": COMMON + ("OUTPUT",),
+    "artificialisation": ("INPUT", "NOMENCLATURE", "VINTAGES", "APPLY_THRESHOLDS", "BUILT_MIN_M2", "OTHER_MIN_M2",
+                          "EXEMPT_PARKS", "EXEMPT_PV", "DISSOLVE", "OUTPUT"),
+    "zantrajectory": ("INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "REFERENCE_START", "REFERENCE_END",
+                      "REDUCTION_PCT", "OFFICIAL_CONSUMPTION", "CONSUMPTION_ZONE_FIELD", "CONSUMPTION_FIELD",
+                      "CONSUMPTION_UNIT", "OUTPUT", "REPORT"),
 }
 MAX_CHARS = 7000  # the help panel stays readable: one screen or two
 # What the Processing help panel (QTextBrowser) renders well.
