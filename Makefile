@@ -70,10 +70,10 @@ i18n: deps
 	bash scripts/i18n.sh
 
 styles: venv link
-	$(PY) scripts/make_styles.py
+	QT_HASH_SEED=0 $(PY) scripts/make_styles.py   # fixed seed: XML attributes in a stable order
 
 models: venv link
-	$(PY) scripts/make_models.py
+	QT_HASH_SEED=0 $(PY) scripts/make_models.py
 
 package:
 	rm -f ocs_toolbox.zip && cd $(BUILD) && mkdir -p pkg && rm -rf pkg/ocs_toolbox && \

@@ -34,7 +34,7 @@ def template_keys():
         for dimension in ("cs", "us"):
             for level in (1, 2, 3):
                 keys.append("%s_%s_niv%d" % (family, dimension, level))
-    keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable", "type_changement"]
+    keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable", "type_changement", "heat_classe"]
     return keys
 
 
@@ -43,6 +43,7 @@ TITLES = {
     "naf": "NAF / non NAF", "artif": "Artificialisation (décret 2023-1096)",
     "impermeable": "Imperméabilisation", "ocsge_cs": "OCS GE couverture", "ocsge_us": "OCS GE usage",
     "type_changement": "Type de changement",
+    "heat_classe": "Surchauffe (classes ADEME)",
 }
 
 
@@ -78,6 +79,11 @@ def get_template(key, custom=None):
         from .changes import CHANGE_TYPES
 
         return Template(key, TITLES[key], False, [(name, name, colour) for name, colour in CHANGE_TYPES])
+    if key == "heat_classe":
+        from .heat import CLASS_COLOURS, CLASSES
+
+        return Template(key, TITLES[key], False,
+                        [(label, label, colour) for (_b, label), colour in zip(CLASSES, CLASS_COLOURS)])
     raise KeyError(key)
 
 
@@ -128,6 +134,7 @@ def template_for_field(field_name, sample_values=()):
     rules = (
         (r"^p4(_|$)", "p4"), (r"^p21(_|$)", "p21"), (r"^enaf(_|$)", "enaf"), (r"^(naf|urba)(_|$)", "naf"),
         (r"^artif(_|$)", "artif"), (r"^imperm", "impermeable"), (r"^type_changement$", "type_changement"),
+        (r"^classe_\d{4}$", "heat_classe"),
         (r"^ocsge_cs", "ocsge_cs"), (r"^ocsge_us", "ocsge_us"),
         (r"^(code_cs|couverture)$", "ocsge_cs"), (r"^(code_us|usage)$", "ocsge_us"),
     )

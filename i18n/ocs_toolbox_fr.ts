@@ -152,52 +152,52 @@
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="173"/>
+        <location filename="../algorithms/artificialisation.py" line="176"/>
         <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
         <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="176"/>
+        <location filename="../algorithms/artificialisation.py" line="179"/>
         <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
         <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="183"/>
+        <location filename="../algorithms/artificialisation.py" line="186"/>
         <source>Thresholds: indexing {0} polygons…</source>
         <translation>Seuils : indexation de {0} polygones…</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="190"/>
+        <location filename="../algorithms/artificialisation.py" line="193"/>
         <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
         <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="214"/>
+        <location filename="../algorithms/artificialisation.py" line="217"/>
         <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
         <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="275"/>
+        <location filename="../algorithms/artificialisation.py" line="280"/>
         <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
         <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="295"/>
+        <location filename="../algorithms/artificialisation.py" line="300"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="353"/>
+        <location filename="../algorithms/artificialisation.py" line="358"/>
         <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="380"/>
+        <location filename="../algorithms/artificialisation.py" line="385"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="383"/>
+        <location filename="../algorithms/artificialisation.py" line="388"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -346,8 +346,8 @@
     </message>
     <message>
         <location filename="../algorithms/changes.py" line="215"/>
-        <source>Using the values computed by Reclassify (with the spatial rules) for vintage(s) {0}.</source>
-        <translation>Valeurs calculées par Reclassifier (avec les règles spatiales) utilisées pour le(s) millésime(s) {0}.</translation>
+        <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
+        <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
         <location filename="../algorithms/changes.py" line="225"/>
@@ -481,6 +481,169 @@
         <location filename="../algorithms/changedetection.py" line="88"/>
         <source>{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.</source>
         <translation>{0} polygones écrits ({1} ha) ; surface changée {2} ha sur {3} ha comparés.</translation>
+    </message>
+</context>
+<context>
+    <name>HeatIslandAlgorithm</name>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="73"/>
+        <source>Heat island (surchauffe) score</source>
+        <translation>Score d’îlot de chaleur (surchauffe)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="76"/>
+        <source>Land cover layer (OCS2D or OCS GE)</source>
+        <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="78"/>
+        <source>Nomenclature</source>
+        <translation>Nomenclature</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="80"/>
+        <source>Vintages (e.g. 2005,2021; empty = every vintage detected)</source>
+        <translation>Millésimes (p. ex. 2005,2021 ; vide = tous les millésimes détectés)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="82"/>
+        <source>Hexagonal grid</source>
+        <translation>Grille hexagonale</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="82"/>
+        <source>Input polygons</source>
+        <translation>Polygones en entrée</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="82"/>
+        <source>Square grid</source>
+        <translation>Grille carrée</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="82"/>
+        <source>Units</source>
+        <translation>Unités</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="82"/>
+        <source>Zones layer</source>
+        <translation>Couche de zones</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="85"/>
+        <source>Grid cell size (m)</source>
+        <translation>Taille de maille (m)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="88"/>
+        <source>Zones (e.g. îlots, IRIS) when Units = zones</source>
+        <translation>Zones (p. ex. îlots, IRIS) quand Unités = zones</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="91"/>
+        <source>Coefficients (class or code, h_jour, h_nuit; empty = defaults)</source>
+        <translation>Coefficients (classe ou code, h_jour, h_nuit ; vide = valeurs par défaut)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="94"/>
+        <source>Cooling distance of green and blue areas (m)</source>
+        <translation>Distance de rafraîchissement des espaces verts et bleus (m)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="97"/>
+        <source>Minimum area of a cooling green or blue area (ha)</source>
+        <translation>Surface minimale d’un espace vert ou bleu rafraîchissant (ha)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="100"/>
+        <source>Internal raster resolution (m)</source>
+        <translation>Résolution du raster interne (m)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="103"/>
+        <source>Surchauffe score</source>
+        <translation>Score de surchauffe</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="105"/>
+        <source>Score raster (GeoTIFF, optional)</source>
+        <translation>Raster du score (GeoTIFF, facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="113"/>
+        <source>COEFFICIENTS must have 3 columns (class, h_jour, h_nuit); got {0} values.</source>
+        <translation>COEFFICIENTS doit avoir 3 colonnes (classe, h_jour, h_nuit) ; {0} valeurs reçues.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="118"/>
+        <source>COEFFICIENTS: &apos;{0}&apos; is neither a class (bati, impermeable, mineral, composite, sol_nu, eau, feuillus, coniferes, mixte, arbustif, vigne, herbace…) nor a known couverture code, or a value is not between 0 and 1.</source>
+        <translation>COEFFICIENTS : « {0} » n’est ni une classe (bati, impermeable, mineral, composite, sol_nu, eau, feuillus, coniferes, mixte, arbustif, vigne, herbace…) ni un code de couverture connu, ou une valeur n’est pas comprise entre 0 et 1.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="123"/>
+        <source>Coefficients overridden: {0}</source>
+        <translation>Coefficients remplacés : {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="129"/>
+        <source>The input layer &apos;{0}&apos; is empty.</source>
+        <translation>La couche d’entrée « {0} » est vide.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="143"/>
+        <source>Units = zones needs a ZONES layer.</source>
+        <translation>Unités = zones demande une couche ZONES.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="148"/>
+        <source>Geographic CRS: the score is computed and written in {0}.</source>
+        <translation>SCR géographique : le score est calculé et écrit en {0}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="262"/>
+        <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
+        <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="339"/>
+        <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
+        <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="451"/>
+        <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
+        <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="501"/>
+        <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
+        <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="505"/>
+        <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
+        <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="511"/>
+        <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
+        <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="518"/>
+        <source>{0}: {1} ha of land cover lie outside every unit.</source>
+        <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="606"/>
+        <source>{0} units with land cover written.</source>
+        <translation>{0} unités couvertes écrites.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="646"/>
+        <source>Score raster of {0} written to {1}</source>
+        <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
 </context>
 <context>
@@ -1059,22 +1222,27 @@
         <translation>Consommation officielle lue pour {0} zones.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="175"/>
+        <location filename="../algorithms/zantrajectory.py" line="142"/>
+        <source>OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per zone, so they are not used.</source>
+        <translation>OFFICIAL_CONSUMPTION est fourni sans ZONES : les chiffres officiels sont par zone, ils ne sont donc pas utilisés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="179"/>
         <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="309"/>
+        <location filename="../algorithms/zantrajectory.py" line="315"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="310"/>
+        <location filename="../algorithms/zantrajectory.py" line="316"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="316"/>
+        <location filename="../algorithms/zantrajectory.py" line="322"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>

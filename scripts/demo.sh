@@ -52,6 +52,11 @@ run ocs:diagnostic_zan --ocs2d="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
     --zantrajectory:rapport_zan="$OUT/rapport_zan.html"
 run ocs:artificialisation --INPUT="$SAMPLE/ocsge_2021.gpkg|layername=occupation_sol" \
     --OUTPUT="$OUT/ocsge_2021_artificialisation_seuils.gpkg"
+# Surchauffe: score on a 100 m grid and per commune, 2005 and 2021, and its change
+run ocs:diagnostic_surchauffe --ocs="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
+    --communes="$SAMPLE/communes.gpkg|layername=communes" --vintages=2005,2021 \
+    --grille:surchauffe_grille="$OUT/surchauffe_grille.gpkg" \
+    --communes:surchauffe_communes="$OUT/surchauffe_communes.gpkg"
 
 cat <<MSG
 
@@ -70,4 +75,6 @@ Demo outputs (styled: open them in QGIS, the style is stored in each GeoPackage)
   $OUT/zan_trajectoire.gpkg            ENAF consumption per commune, reference 2011-2021, allowance 2021-2031
   $OUT/rapport_zan.html                the ZAN trajectory report (open in a browser)
   $OUT/ocsge_2021_artificialisation_seuils.gpkg   OCS GE 2021 with the thresholds (artif_2021, crit_seuil_2021)
+  $OUT/surchauffe_grille.gpkg          surchauffe score 2005 and 2021 on a 100 m grid, with its change
+  $OUT/surchauffe_communes.gpkg        the same per commune
 MSG

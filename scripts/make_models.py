@@ -149,6 +149,32 @@ def diagnostic_zan():
     return model
 
 
+def diagnostic_surchauffe():
+    """Surchauffe score on a 100 m grid and per commune, for the vintages asked, with their change."""
+    model = QgsProcessingModelAlgorithm("diagnostic_surchauffe", "climate", "ocs_models")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs", "Land cover layer (OCS2D or OCS GE)",
+                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes (zones)",
+                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
+    add_input(model, QgsProcessingParameterString("vintages", "Vintages (e.g. 2005,2021; empty = all)",
+                                                  optional=True, defaultValue=""), (560, 60))
+    common = {"INPUT": Source.fromModelParameter("ocs"), "VINTAGES": Source.fromModelParameter("vintages"),
+              "NOMENCLATURE": Source.fromStaticValue(0), "COOLING_DISTANCE": Source.fromStaticValue(300.0),
+              "MIN_GREEN_AREA_HA": Source.fromStaticValue(2.0), "RESOLUTION": Source.fromStaticValue(5.0)}
+    add_child(model, "ocs:heatisland", "grille", (220, 220), dict(common, **{
+        "UNITS": Source.fromStaticValue(0), "CELL_SIZE": Source.fromStaticValue(100.0)}),
+        [("OUTPUT", "surchauffe_grille")])
+    add_child(model, "ocs:heatisland", "communes", (460, 220), dict(common, **{
+        "UNITS": Source.fromStaticValue(2), "ZONES": Source.fromModelParameter("communes"),
+        "CELL_SIZE": Source.fromStaticValue(100.0)}), [("OUTPUT", "surchauffe_communes")], after=("grille",))
+    model.setHelpContent({"ALG_DESC": (
+        "Surchauffe score (ADEME coefficients, InVEST-like cooling of parks and water) on a 100 m grid and per "
+        "commune, for each vintage, with the change between them. / Score de surchauffe (coefficients ADEME, "
+        "rafraîchissement des parcs et de l'eau à la manière d'InVEST) sur une grille de 100 m et par commune, "
+        "pour chaque millésime, avec son évolution.")})
+    return model
+
+
 def main():
     app = QgsApplication([], False)
     app.initQgis()
@@ -159,7 +185,7 @@ def main():
 
     QgsApplication.processingRegistry().addProvider(OcsProvider())
     os.makedirs(MODELS, exist_ok=True)
-    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan):
+    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan, diagnostic_surchauffe):
         model = build()
         path = os.path.join(MODELS, model.name() + ".model3")
         if not model.toFile(path):

@@ -129,3 +129,30 @@ def test_diagnostic_zan_through_qgis_process(qgis_process, tmp_path):
     assert report.stat().st_size > 1000
     artif = read(tmp_path / "artif.gpkg", "cell")
     assert artif[5]["artif_2005"] == 1 and artif[5]["artif_2021"] == 0
+
+
+def test_diagnostic_surchauffe_through_qgis_process(qgis_process, tmp_path):
+    from test_changes import grid_layer, zones_layer
+
+    source = to_gpkg(grid_layer(), tmp_path / "grid.gpkg")
+    communes = to_gpkg(zones_layer(), tmp_path / "communes.gpkg")
+    grid, zones = tmp_path / "grille.gpkg", tmp_path / "communes_score.gpkg"
+    qgis_process("run", "ocs:diagnostic_surchauffe", "--ocs=%s" % source, "--communes=%s" % communes,
+                 "--vintages=2005,2021", "--grille:surchauffe_grille=%s" % grid,
+                 "--communes:surchauffe_communes=%s" % zones)
+    rows = read(zones, "insee")
+    assert sorted(rows) == ["A", "B"]
+    # the model's communes output equals a direct run of ocs:heatisland with the model's settings
+    direct = tmp_path / "direct.gpkg"
+    qgis_process("run", "ocs:heatisland", "--INPUT=%s" % source, "--VINTAGES=2005,2021", "--UNITS=2",
+                 "--ZONES=%s" % communes, "--OUTPUT=%s" % direct)
+    expected = read(direct, "insee")
+    for zone in ("A", "B"):
+        for field in ("score_2005", "score_2021", "delta_score_2005_2021", "part_bati_2021"):
+            assert round(rows[zone][field], 9) == round(expected[zone][field], 9)
+    # zone B, 2005 → 2021: a wooded garden replaces 2.5 ha of fields (cell 7) and a wooded park 1 ha of housing
+    # (half of cell 5), against 2.5 ha of forest turned to fields (cell 9): it cools down on the whole
+    assert rows["B"]["delta_score_2005_2021"] < 0
+    with sqlite3.connect(str(grid)) as db:
+        styles = db.execute("SELECT stylename, useasdefault FROM layer_styles").fetchall()
+    assert ("classe_2021", 1) in [(s, int(d)) for s, d in styles]

@@ -20,6 +20,8 @@ FROZEN = {
     "ocs:zantrajectory": ["INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "REFERENCE_START", "REFERENCE_END",
                           "REDUCTION_PCT", "OFFICIAL_CONSUMPTION", "CONSUMPTION_ZONE_FIELD", "CONSUMPTION_FIELD",
                           "CONSUMPTION_UNIT", "OUTPUT", "REPORT"],
+    "ocs:heatisland": ["INPUT", "NOMENCLATURE", "VINTAGES", "UNITS", "CELL_SIZE", "ZONES", "COEFFICIENTS",
+                       "COOLING_DISTANCE", "MIN_GREEN_AREA_HA", "RESOLUTION", "OUTPUT", "OUTPUT_RASTER"],
 }
 ENUMS = {
     ("ocs:reclassify", "NOMENCLATURE"): 4,
@@ -81,6 +83,10 @@ def test_enum_sizes_and_defaults():
         "APPLY_THRESHOLDS", "BUILT_MIN_M2", "OTHER_MIN_M2", "EXEMPT_PARKS", "EXEMPT_PV", "DISSOLVE")}
     assert defaults == {"APPLY_THRESHOLDS": True, "BUILT_MIN_M2": 50.0, "OTHER_MIN_M2": 2500.0,
                         "EXEMPT_PARKS": False, "EXEMPT_PV": False, "DISSOLVE": False}
+    heat = registry.algorithmById("ocs:heatisland")
+    assert len(heat.parameterDefinition("UNITS").options()) == 4
+    assert [heat.parameterDefinition(name).defaultValue() for name in (
+        "UNITS", "CELL_SIZE", "COOLING_DISTANCE", "MIN_GREEN_AREA_HA", "RESOLUTION")] == [0, 100.0, 300.0, 2.0, 5.0]
     trajectory = registry.algorithmById("ocs:zantrajectory")
     assert [trajectory.parameterDefinition(name).defaultValue() for name in (
         "REFERENCE_START", "REFERENCE_END", "REDUCTION_PCT")] == ["2011", "2021", 50.0]

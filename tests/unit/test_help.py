@@ -29,6 +29,8 @@ ALGORITHMS = {
     "zantrajectory": ("INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "REFERENCE_START", "REFERENCE_END",
                       "REDUCTION_PCT", "OFFICIAL_CONSUMPTION", "CONSUMPTION_ZONE_FIELD", "CONSUMPTION_FIELD",
                       "CONSUMPTION_UNIT", "OUTPUT", "REPORT"),
+    "heatisland": ("INPUT", "NOMENCLATURE", "VINTAGES", "UNITS", "CELL_SIZE", "ZONES", "COEFFICIENTS",
+                   "COOLING_DISTANCE", "MIN_GREEN_AREA_HA", "RESOLUTION", "OUTPUT", "OUTPUT_RASTER"),
 }
 MAX_CHARS = 7000  # the help panel stays readable: one screen or two
 # What the Processing help panel (QTextBrowser) renders well.

@@ -1,0 +1,654 @@
+"""ocs:heatisland — surchauffe score per unit (grid, hexagons, zones or the input polygons) from land cover.
+
+Raster engine (GDAL, numpy), tile by tile so that memory stays small on a whole département:
+1. the land-cover classes of every vintage and the unit ids are burnt at RESOLUTION (5 m) into tiles of
+   TILE × TILE pixels; pixel counts per unit and class give the shares and the local indices (core/heat.py);
+2. green and blue areas are kept on a coarser grid (COARSE_MIN m, ≥ RESOLUTION), sieved to patches of at least
+   MIN_GREEN_AREA_HA, and GDAL's proximity gives the distance of every coarse cell to the nearest patch; each
+   unit takes the nearest distance over its coarse cells.
+The areas of every class burnt into the tiles are compared with the vector areas (conservation, in the log).
+"""
+import math
+import os
+import uuid
+
+import numpy
+from osgeo import gdal, ogr, osr
+
+from qgis.core import (
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterMatrix,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterString,
+    QgsProcessingUtils,
+    QgsRectangle,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+from .. import compat
+from ..core import heat
+from ..core import nomenclature as nom
+from . import base, styling
+from .reclassify import matrix_rows
+
+translate = QCoreApplication.translate
+TILE = 2000                 # pixels per tile side
+COARSE_MIN = 20.0           # metres: resolution of the green areas and of the distances
+UNITS = ("grid", "hexagons", "zones", "polygons")
+
+
+class HeatIslandAlgorithm(base.OcsAlgorithm):
+    NAME = "heatisland"
+    GROUP = "climate"
+    INPUT = "INPUT"
+    NOMENCLATURE = "NOMENCLATURE"
+    VINTAGES = "VINTAGES"
+    UNITS = "UNITS"
+    CELL_SIZE = "CELL_SIZE"
+    ZONES = "ZONES"
+    COEFFICIENTS = "COEFFICIENTS"
+    COOLING_DISTANCE = "COOLING_DISTANCE"
+    MIN_GREEN_AREA_HA = "MIN_GREEN_AREA_HA"
+    RESOLUTION = "RESOLUTION"
+    OUTPUT = "OUTPUT"
+    OUTPUT_RASTER = "OUTPUT_RASTER"
+
+    def tr(self, text):
+        return QCoreApplication.translate("HeatIslandAlgorithm", text)
+
+    def displayName(self):  # noqa: N802
+        return self.tr("Heat island (surchauffe) score")
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.INPUT, self.tr("Land cover layer (OCS2D or OCS GE)"), [compat.TYPE_VECTOR_POLYGON]))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.NOMENCLATURE, self.tr("Nomenclature"), base.nomenclature_options(), defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(
+            self.VINTAGES, self.tr("Vintages (e.g. 2005,2021; empty = every vintage detected)"), optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.UNITS, self.tr("Units"), [self.tr("Square grid"), self.tr("Hexagonal grid"),
+                                           self.tr("Zones layer"), self.tr("Input polygons")], defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.CELL_SIZE, self.tr("Grid cell size (m)"), compat.NUMBER_DOUBLE, defaultValue=heat.CELL_SIZE,
+            minValue=1.0))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.ZONES, self.tr("Zones (e.g. îlots, IRIS) when Units = zones"), [compat.TYPE_VECTOR_POLYGON],
+            optional=True))
+        self.addParameter(QgsProcessingParameterMatrix(
+            self.COEFFICIENTS, self.tr("Coefficients (class or code, h_jour, h_nuit; empty = defaults)"),
+            headers=["class", "h_jour", "h_nuit"], hasFixedNumberRows=False, optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.COOLING_DISTANCE, self.tr("Cooling distance of green and blue areas (m)"), compat.NUMBER_DOUBLE,
+            defaultValue=heat.COOLING_DISTANCE, minValue=1.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.MIN_GREEN_AREA_HA, self.tr("Minimum area of a cooling green or blue area (ha)"),
+            compat.NUMBER_DOUBLE, defaultValue=heat.MIN_GREEN_AREA_HA, minValue=0.0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.RESOLUTION, self.tr("Internal raster resolution (m)"), compat.NUMBER_DOUBLE,
+            defaultValue=heat.RESOLUTION, minValue=0.1))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, self.tr("Surchauffe score"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterRasterDestination(
+            self.OUTPUT_RASTER, self.tr("Score raster (GeoTIFF, optional)"), optional=True, createByDefault=False))
+
+    # -- parameters ---------------------------------------------------------------------------------------
+    def _coefficients(self, parameters, context, key, feedback):
+        try:
+            rows = matrix_rows(self.parameterAsMatrix(parameters, self.COEFFICIENTS, context), 3)
+        except ValueError as error:
+            raise QgsProcessingException(self.tr("COEFFICIENTS must have 3 columns (class, h_jour, h_nuit); got "
+                                                 "{0} values.").format(error.args[0]))
+        try:
+            coefficients = heat.Coefficients(key, rows)
+        except ValueError as error:
+            raise QgsProcessingException(self.tr(
+                "COEFFICIENTS: '{0}' is neither a class (bati, impermeable, mineral, composite, sol_nu, eau, "
+                "feuillus, coniferes, mixte, arbustif, vigne, herbace…) nor a known couverture code, or a value "
+                "is not between 0 and 1.").format(error.args[0]))
+        if coefficients.overridden:
+            feedback.pushInfo(self.tr("Coefficients overridden: {0}").format(", ".join(coefficients.overridden)))
+        return coefficients
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        source = base.require_polygon_source(self, parameters, self.INPUT, context)
+        if source.featureCount() == 0:
+            raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
+        vintages = base.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
+                                         None, None, feedback)
+        key = base.choose_nomenclature(source, vintages,
+                                       self.parameterAsEnum(parameters, self.NOMENCLATURE, context), feedback)
+        coefficients = self._coefficients(parameters, context, key, feedback)
+        units = UNITS[self.parameterAsEnum(parameters, self.UNITS, context)]
+        cell = self.parameterAsDouble(parameters, self.CELL_SIZE, context)
+        cooling_distance = self.parameterAsDouble(parameters, self.COOLING_DISTANCE, context)
+        min_green = self.parameterAsDouble(parameters, self.MIN_GREEN_AREA_HA, context)
+        resolution = self.parameterAsDouble(parameters, self.RESOLUTION, context)
+        zones = None
+        if units == "zones":
+            if parameters.get(self.ZONES) in (None, ""):
+                raise QgsProcessingException(self.tr("Units = zones needs a ZONES layer."))
+            zones = base.require_polygon_source(self, parameters, self.ZONES, context)
+        transform = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
+        crs = transform.destinationCrs() if transform is not None else source.sourceCrs()
+        if transform is not None:
+            feedback.pushInfo(self.tr("Geographic CRS: the score is computed and written in {0}.").format(
+                crs.authid()))
+        workdir = os.path.join(QgsProcessingUtils.tempFolder(), "ocs_heat_" + uuid.uuid4().hex[:8])
+        os.makedirs(workdir, exist_ok=True)
+        years = [v.vintage for v in vintages]
+
+        engine = HeatEngine(self, context, feedback, crs, resolution, coefficients, years, workdir)
+        if not engine.write_classes(source, vintages, transform, os.path.join(workdir, "classes.gpkg")):
+            return {}
+        if units in ("grid", "hexagons"):
+            engine.make_grid(units, cell, os.path.join(workdir, "units.gpkg"))
+        elif units == "zones":
+            engine.write_units(zones, self._transform_to(zones, crs, context), os.path.join(workdir, "units.gpkg"),
+                               keep_fields=True)
+        else:
+            engine.use_classes_as_units()
+        if not engine.burn(cooling_distance, min_green):
+            return {}
+        results = {self.OUTPUT: engine.write_output(parameters, self, cooling_distance)}
+        raster = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context)
+        if raster:
+            engine.write_raster(raster, cooling_distance)
+            results[self.OUTPUT_RASTER] = raster
+        engine.close()
+        return results
+
+    @staticmethod
+    def _transform_to(source, crs, context):
+        if source.sourceCrs() == crs:
+            return None
+        return QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
+
+
+class HeatEngine:
+    """Vector → tiles → counts per unit and class, distances to green areas, scores."""
+
+    def __init__(self, alg, context, feedback, crs, resolution, coefficients, years, workdir):
+        self.alg = alg
+        self.workdir = workdir
+        self.tiles = []             # (tx, ty, pw, ph, file of the tile's arrays)
+        self.context = context
+        self.feedback = feedback
+        self.crs = crs
+        self.res = resolution
+        self.coefficients = coefficients
+        self.years = years
+        self.n_ids = len(coefficients.classes) + 1
+        self.vector_area = {year: numpy.zeros(self.n_ids) for year in years}
+        self.extent = None
+        self.srs = osr.SpatialReference()
+        self.srs.ImportFromWkt(crs.toWkt())
+        self.unit_path = None
+        self.unit_field = "uid"
+        self.unit_layer_fields = None
+        self.max_uid = 0
+        self.units_are_input = False
+
+    # -- vector preparation -----------------------------------------------------------------------------
+    def _create(self, path, name, fields):
+        driver = ogr.GetDriverByName("GPKG")
+        dataset = driver.CreateDataSource(path)
+        layer = dataset.CreateLayer(name, self.srs, ogr.wkbUnknown, ["SPATIAL_INDEX=YES"])
+        for field_name in fields:
+            layer.CreateField(ogr.FieldDefn(field_name, ogr.OFTInteger))
+        return dataset, layer
+
+    def write_classes(self, source, vintages, transform, path):
+        """One GeoPackage holding the geometry and the class id of every vintage (cls_<year>)."""
+        meter_crs = self.crs
+        meter = base.AreaMeter(meter_crs, self.context)
+        dataset, layer = self._create(path, "classes", ["uid"] + ["cls_%s" % y for y in self.years])
+        definition = layer.GetLayerDefn()
+        fields = source.fields()
+        indexes = [(v.vintage, fields.lookupField(v.cs_field), fields.lookupField(v.us_field)) for v in vintages]
+        request = QgsFeatureRequest().setSubsetOfAttributes([i for _y, a, b in indexes for i in (a, b)])
+        extent = QgsRectangle()
+        extent.setMinimal()
+        unknown = 0
+        total = source.featureCount() or 1
+        step = max(1, total // 50)
+        dataset.StartTransaction()
+        self.unit_ids = []
+        for count, feature in enumerate(base.features(source, request)):
+            if count % step == 0:
+                if self.feedback.isCanceled():
+                    return False
+                self.feedback.setProgress(25.0 * count / total)
+            geometry = feature.geometry()
+            if geometry is None or geometry.isNull() or geometry.isEmpty():
+                continue
+            if transform is not None:
+                geometry = QgsGeometry(geometry)
+                geometry.transform(transform)
+            extent.combineExtentWith(geometry.boundingBox())
+            out = ogr.Feature(definition)
+            out.SetGeometry(ogr.CreateGeometryFromWkb(bytes(geometry.asWkb())))
+            out.SetField(0, count + 1)
+            self.max_uid = count + 1
+            attributes = feature.attributes()
+            area = meter.area(geometry)
+            for position, (year, cs_index, us_index) in enumerate(indexes, start=1):
+                class_id = self.coefficients.class_id(attributes[cs_index], attributes[us_index])
+                if class_id == 0:
+                    unknown += 1
+                out.SetField(position, class_id)
+                self.vector_area[year][class_id] += area
+            layer.CreateFeature(out)
+            self.unit_ids.append(feature.id())
+            if count % 50000 == 49999:
+                dataset.CommitTransaction()
+                dataset.StartTransaction()
+        dataset.CommitTransaction()
+        dataset = None
+        if unknown:
+            self.feedback.reportError(translate("HeatIslandAlgorithm", "{0} feature-vintages have a NULL or unknown couverture code: they are "
+                                              "left out of the covered part.").format(unknown), False)
+        self.classes_path = path
+        self.extent = extent
+        return True
+
+    def make_grid(self, kind, cell, path):
+        import processing
+
+        extent = self.extent
+        extent_text = "%f,%f,%f,%f [%s]" % (extent.xMinimum(), extent.xMaximum(), extent.yMinimum(),
+                                            extent.yMaximum(), self.crs.authid())
+        processing.run("native:creategrid", {
+            "TYPE": 2 if kind == "grid" else 4, "EXTENT": extent_text, "HSPACING": cell, "VSPACING": cell,
+            "HOVERLAY": 0, "VOVERLAY": 0, "CRS": self.crs, "OUTPUT": path},
+            context=self.context, feedback=None, is_child_algorithm=True)
+        self.unit_path = path
+        self.unit_field = "id"
+        self.unit_layer_fields = None
+
+    def write_units(self, source, transform, path, keep_fields):
+        dataset, layer = self._create(path, "units", ["uid"])
+        definition = layer.GetLayerDefn()
+        dataset.StartTransaction()
+        self.zone_attributes = []
+        self.unit_layer_fields = source.fields()
+        uid = 0
+        for feature in base.features(source):
+            geometry = feature.geometry()
+            if geometry is None or geometry.isNull() or geometry.isEmpty():
+                continue
+            if transform is not None:
+                geometry = QgsGeometry(geometry)
+                geometry.transform(transform)
+            uid += 1
+            out = ogr.Feature(definition)
+            out.SetGeometry(ogr.CreateGeometryFromWkb(bytes(geometry.asWkb())))
+            out.SetField(0, uid)
+            layer.CreateFeature(out)
+            self.zone_attributes.append(feature.attributes())
+        self.max_uid = uid
+        dataset.CommitTransaction()
+        dataset = None
+        self.unit_path = path
+        self.unit_field = "uid"
+
+    def use_classes_as_units(self):
+        self.unit_path = self.classes_path
+        self.unit_field = "uid"
+        self.unit_layer_fields = None
+        self.units_are_input = True
+
+    # -- tiles -------------------------------------------------------------------------------------------------
+    def burn(self, cooling_distance, min_green):
+        res = self.res
+        extent = self.extent
+        self.x0, self.y0 = extent.xMinimum(), extent.yMaximum()
+        self.width = max(1, int(math.ceil(extent.width() / res)))
+        self.height = max(1, int(math.ceil(extent.height() / res)))
+        self.k = max(1, int(round(max(COARSE_MIN, res) / res)))
+        tile = TILE - TILE % self.k
+        self.coarse_w = int(math.ceil(self.width / self.k))
+        self.coarse_h = int(math.ceil(self.height / self.k))
+        units = ogr.Open(self.unit_path)
+        unit_layer = units.GetLayer(0)
+        self.n_units = self.max_uid if self.unit_field == "uid" else self._max_id(unit_layer)
+        classes = ogr.Open(self.classes_path)
+        class_layer = classes.GetLayer(0)
+        n_years = len(self.years)
+        self.counts = [numpy.zeros(self.n_units * self.n_ids, dtype=numpy.int64) for _y in self.years]
+        self.outside = [numpy.zeros(self.n_ids, dtype=numpy.int64) for _y in self.years]
+        _h_jour, _h_nuit, green, _group = self.coefficients.arrays()
+        self.green_lookup = green
+        self.coarse_green = [numpy.zeros((self.coarse_h, self.coarse_w), dtype=numpy.uint8) for _y in self.years]
+        # (unit, coarse cell) pairs: the units present in each coarse cell (lowest and highest id of the cell)
+        pairs_unit, pairs_cell = [], []
+        tiles = [(tx, ty) for ty in range(0, self.height, tile) for tx in range(0, self.width, tile)]
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} × {1} pixels of {2} m in {3} tiles; {4} units.").format(
+            self.width, self.height, "%g" % res, len(tiles), self.n_units))
+        memory = gdal.GetDriverByName("MEM")
+        for number, (tx, ty) in enumerate(tiles):
+            if self.feedback.isCanceled():
+                return False
+            self.feedback.setProgress(25.0 + 55.0 * number / len(tiles))
+            tw, th = min(tile, self.width - tx), min(tile, self.height - ty)
+            # pad to whole coarse cells
+            pw, ph = int(math.ceil(tw / self.k)) * self.k, int(math.ceil(th / self.k)) * self.k
+            xmin, ymax = self.x0 + tx * res, self.y0 - ty * res
+            raster = memory.Create("", pw, ph, n_years + 1, gdal.GDT_Int32)
+            raster.SetGeoTransform((xmin, res, 0.0, ymax, 0.0, -res))
+            raster.SetProjection(self.srs.ExportToWkt())
+            box = (xmin, ymax - ph * res, xmin + pw * res, ymax)
+            class_layer.SetSpatialFilterRect(*box)
+            for band, year in enumerate(self.years, start=1):
+                gdal.RasterizeLayer(raster, [band], class_layer, options=["ATTRIBUTE=cls_%s" % year])
+            unit_layer.SetSpatialFilterRect(*box)
+            gdal.RasterizeLayer(raster, [n_years + 1], unit_layer, options=["ATTRIBUTE=%s" % self.unit_field])
+            uid = raster.GetRasterBand(n_years + 1).ReadAsArray()
+            # pixels beyond the territory's extent (padding) hold no class and no unit
+            inside_unit = uid > 0
+            unit_index = uid[inside_unit].astype(numpy.int64) - 1
+            for position, year in enumerate(self.years):
+                cls = raster.GetRasterBand(position + 1).ReadAsArray()
+                self.counts[position] += numpy.bincount(unit_index * self.n_ids + cls[inside_unit],
+                                                        minlength=self.n_units * self.n_ids)
+                self.outside[position] += numpy.bincount(cls[~inside_unit].ravel(), minlength=self.n_ids)
+                self.outside[position][0] = 0     # padding and gaps: no land cover
+                blocks = green[cls].reshape(ph // self.k, self.k, pw // self.k, self.k).mean(axis=(1, 3))
+                cy, cx = ty // self.k, tx // self.k
+                sub = self.coarse_green[position][cy:cy + ph // self.k, cx:cx + pw // self.k]
+                sub[...] = (blocks[:sub.shape[0], :sub.shape[1]] >= 0.5)
+            blocks = uid.reshape(ph // self.k, self.k, pw // self.k, self.k)
+            masked = numpy.where(blocks > 0, blocks, numpy.iinfo(numpy.int32).max)
+            lowest = masked.min(axis=(1, 3))
+            highest = blocks.max(axis=(1, 3))
+            rows, cols = numpy.indices(lowest.shape)
+            cells = (rows + ty // self.k) * self.coarse_w + (cols + tx // self.k)
+            valid = (rows + ty // self.k < self.coarse_h) & (cols + tx // self.k < self.coarse_w)
+            for ids, extra in ((lowest, None), (highest, highest != lowest)):
+                keep = valid & (ids > 0) & (ids < numpy.iinfo(numpy.int32).max)
+                if extra is not None:
+                    keep &= extra       # most coarse cells hold one unit: store it once
+                pairs_unit.append((ids[keep] - 1).astype(numpy.int32))
+                pairs_cell.append(cells[keep].astype(numpy.int64))
+            # the tile's arrays, for the second pass once the distances are known
+            tile_path = os.path.join(self.workdir, "tile_%d.npz" % number)
+            numpy.savez(tile_path, uid=uid, **{"cls%d" % position: raster.GetRasterBand(position + 1).ReadAsArray()
+                                                .astype(numpy.uint8) for position in range(n_years)})
+            self.tiles.append((tx, ty, pw, ph, tile_path))
+            raster = None
+        class_layer.SetSpatialFilter(None)
+        unit_layer.SetSpatialFilter(None)
+        self.pairs = (numpy.concatenate(pairs_unit), numpy.concatenate(pairs_cell))
+        self.distances = []
+        self.coarse_distance = {}
+        for position, year in enumerate(self.years):
+            self.distances.append(self._distances(position, cooling_distance, min_green))
+        self._conservation()
+        return self._cool(cooling_distance)
+
+    def _cool(self, cooling_distance):
+        """Second pass: per pixel, H = 1 − max(1 − h, CC_GREEN · cooling(distance of its coarse cell)); per unit,
+        the sums of H by day and by night and of the cooling factor over the covered pixels."""
+        h_jour, h_nuit, _green, _group = self.coefficients.arrays()
+        self.sums = []
+        for position in range(len(self.years)):
+            self.sums.append({name: numpy.zeros(self.n_units) for name in ("jour", "nuit", "cooling")})
+        for number, (tx, ty, pw, ph, path) in enumerate(self.tiles):
+            if self.feedback.isCanceled():
+                return False
+            self.feedback.setProgress(80.0 + 15.0 * number / max(1, len(self.tiles)))
+            arrays = numpy.load(path)
+            uid = arrays["uid"]
+            rows = numpy.minimum((numpy.arange(ph) + ty) // self.k, self.coarse_h - 1)
+            cols = numpy.minimum((numpy.arange(pw) + tx) // self.k, self.coarse_w - 1)
+            for position in range(len(self.years)):
+                cls = arrays["cls%d" % position]
+                covered = (uid > 0) & (cls > 0)
+                index = uid[covered].astype(numpy.int64) - 1
+                distance = self.coarse_distance[position][numpy.ix_(rows, cols)][covered]
+                factor = heat.cooling(distance, cooling_distance)
+                ids = cls[covered]
+                sums = self.sums[position]
+                sums["jour"] += numpy.bincount(index, heat.final_index(h_jour[ids], factor), self.n_units)
+                sums["nuit"] += numpy.bincount(index, heat.final_index(h_nuit[ids], factor), self.n_units)
+                sums["cooling"] += numpy.bincount(index, factor, self.n_units)
+            arrays = None
+            os.remove(path)
+        return True
+
+    @staticmethod
+    def _max_id(layer):
+        layer.ResetReading()
+        highest = 0
+        for feature in layer:
+            highest = max(highest, feature.GetFieldAsInteger("id"))
+        layer.ResetReading()
+        return highest
+
+    def _distances(self, position, cooling_distance, min_green):
+        """Per unit: distance (m) to the nearest green/blue patch of at least ``min_green`` ha (inf: none near)."""
+        coarse = self.res * self.k
+        memory = gdal.GetDriverByName("MEM")
+        green = memory.Create("", self.coarse_w, self.coarse_h, 2, gdal.GDT_Byte)
+        green.SetGeoTransform((self.x0, coarse, 0.0, self.y0, 0.0, -coarse))
+        green.GetRasterBand(1).WriteArray(self.coarse_green[position])
+        band = green.GetRasterBand(1)
+        self._keep_large_patches(green, band, min_green * 1e4)
+        patches = band.ReadAsArray()
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0}: {1} ha of green and blue areas in patches of at least {2} ha.").format(
+            self.years[position], "%.2f" % (patches.sum() * coarse * coarse / 1e4), "%g" % min_green))
+        distance = memory.Create("", self.coarse_w, self.coarse_h, 1, gdal.GDT_Float32)
+        distance.SetGeoTransform((self.x0, coarse, 0.0, self.y0, 0.0, -coarse))
+        gdal.ComputeProximity(band, distance.GetRasterBand(1),
+                              ["VALUES=1", "DISTUNITS=GEO", "MAXDIST=%f" % (cooling_distance * 3), "NODATA=-1"])
+        values = distance.GetRasterBand(1).ReadAsArray().astype(float)
+        values[values < 0] = numpy.inf
+        self.coarse_distance[position] = values
+        values = values.ravel()
+        per_unit = numpy.full(self.n_units, numpy.inf)
+        units, cells = self.pairs
+        numpy.minimum.at(per_unit, units, values[cells])
+        return per_unit
+
+    def _keep_large_patches(self, dataset, band, min_area):
+        """Keep in ``band`` (1 = green or blue) only the 8-connected patches of at least ``min_area`` m²."""
+        if min_area <= 0:
+            return
+        vectors = ogr.GetDriverByName("Memory").CreateDataSource("patches")
+        layer = vectors.CreateLayer("patches", self.srs, ogr.wkbPolygon)
+        layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
+        # one polygon per 8-connected patch of green pixels (the mask leaves the other pixels out)
+        gdal.Polygonize(band, band, layer, 0, ["8CONNECTED=8"])
+        keep_source = ogr.GetDriverByName("Memory").CreateDataSource("keep")
+        keep = keep_source.CreateLayer("keep", self.srs, ogr.wkbPolygon)
+        for feature in layer:
+            geometry = feature.GetGeometryRef()
+            if geometry.GetArea() >= min_area - 1e-6:
+                out = ogr.Feature(keep.GetLayerDefn())
+                out.SetGeometry(geometry)
+                keep.CreateFeature(out)
+        band.Fill(0)
+        gdal.RasterizeLayer(dataset, [1], keep, burn_values=[1])
+        keep_source = vectors = None
+
+    def _conservation(self):
+        res2 = self.res * self.res
+        for position, year in enumerate(self.years):
+            burnt = (self.counts[position].reshape(self.n_units, self.n_ids).sum(axis=0)
+                     + self.outside[position]) * res2
+            vector = self.vector_area[year]
+            worst = []
+            for class_id in range(1, self.n_ids):
+                if vector[class_id] <= 0 and burnt[class_id] <= 0:
+                    continue
+                gap = abs(burnt[class_id] - vector[class_id]) / max(vector[class_id], 1e-9)
+                worst.append((gap, self.coefficients.classes[class_id - 1].key, vector[class_id], burnt[class_id]))
+            worst.sort(reverse=True)
+            total_v, total_b = vector[1:].sum(), burnt[1:].sum()
+            self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).")
+                                   .format(year, "%.2f" % (total_v / 1e4), "%.2f" % (total_b / 1e4), "%g" % self.res,
+                                           "%+.3f" % (100.0 * (total_b - total_v) / max(total_v, 1e-9))))
+            if total_v - total_b > 0.005 * total_v:
+                self.feedback.reportError(translate("HeatIslandAlgorithm", 
+                    "{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more "
+                    "than the land they cover. Each pixel holds one class; check the layer (Check validity, "
+                    "overlaps).").format(year, "%.2f" % ((total_v - total_b) / 1e4)), False)
+            large = [w for w in worst if w[2] >= 1e4 and w[0] > 0.005]
+            if large:
+                self.feedback.reportError(translate("HeatIslandAlgorithm", 
+                    "{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); "
+                    "lower RESOLUTION for small or thin polygons.").format(
+                    year, "%g" % self.res, ", ".join("%s %+.1f %%" % (w[1], 100.0 * (w[3] - w[2]) / w[2])
+                                                    for w in large[:5])), False)
+            outside = self.outside[position][1:].sum() * res2
+            if outside > 0.001 * max(total_b, 1.0):
+                self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0}: {1} ha of land cover lie outside every unit.").format(
+                    year, "%.2f" % (outside / 1e4)))
+
+    # -- output --------------------------------------------------------------------------------------------
+    def write_output(self, parameters, alg, cooling_distance):
+        scores = []
+        for position, year in enumerate(self.years):
+            counts = self.counts[position].reshape(self.n_units, self.n_ids)
+            scores.append(heat.unit_scores(counts, self.coefficients, self.sums[position]))
+        fields = QgsFields()
+        zone_fields = self.unit_layer_fields if self.unit_layer_fields is not None and self.unit_field == "uid" \
+            and hasattr(self, "zone_attributes") else None
+        if zone_fields is not None:
+            for field in zone_fields:
+                fields.append(field)
+        else:
+            fields.append(compat.make_field("id", "int"))
+        fields.append(compat.make_field("part_couverte", "double"))
+        names = []
+        for year in self.years:
+            for group in heat.GROUPS:
+                names.append(("part_%s_%s" % (group, year), "double"))
+            names += [("h_jour_%s" % year, "double"), ("h_nuit_%s" % year, "double"),
+                      ("dist_espace_vert_m_%s" % year, "double"), ("refroidissement_%s" % year, "double"),
+                      ("score_jour_%s" % year, "double"), ("score_nuit_%s" % year, "double"),
+                      ("score_%s" % year, "double"), ("classe_%s" % year, "str")]
+        pairs = [(self.years[i], self.years[i + 1]) for i in range(len(self.years) - 1)]
+        if len(self.years) > 2:
+            pairs.append((self.years[0], self.years[-1]))
+        for first, last in pairs:
+            names.append(("delta_score_%s_%s" % (first, last), "double"))
+        for name, kind in names:
+            fields.append(compat.make_field(name, kind))
+        sink, destination = alg.parameterAsSink(parameters, alg.OUTPUT, self.context, fields,
+                                                compat.WKB_MULTIPOLYGON, self.crs)
+        units = ogr.Open(self.unit_path)
+        layer = units.GetLayer(0)
+        res2 = self.res * self.res
+        covered_all = [s["covered"] for s in scores]
+        written = 0
+        batch = []
+        for feature in layer:
+            uid = feature.GetFieldAsInteger(self.unit_field)
+            index = uid - 1
+            if index < 0 or index >= self.n_units:
+                continue
+            covered = max(c[index] for c in covered_all)
+            if covered <= 0:
+                continue
+            geometry_ref = feature.GetGeometryRef()
+            geometry = QgsGeometry()
+            geometry.fromWkb(bytes(geometry_ref.ExportToIsoWkb()))
+            unit_area = geometry.area()
+            if not QgsWkbTypes.isMultiType(geometry.wkbType()):
+                geometry.convertToMultiType()
+            out = QgsFeature(fields)
+            out.setGeometry(geometry)
+            if zone_fields is not None:
+                values = list(self.zone_attributes[index])
+            elif self.units_are_input:
+                values = [self.unit_ids[index]]      # the input feature's id
+            else:
+                values = [uid]
+            values.append(float(min(1.0, covered * res2 / unit_area)) if unit_area > 0 else None)
+            for position, year in enumerate(self.years):
+                s = scores[position]
+                if s["covered"][index] <= 0:
+                    values += [None] * (len(heat.GROUPS) + 8)
+                    continue
+                values += [float(s["shares"][g][index]) for g in heat.GROUPS]
+                distance = self.distances[position][index]
+                values += [float(s["h_jour"][index]), float(s["h_nuit"][index]),
+                           None if math.isinf(distance) else float(distance), float(s["refroidissement"][index]),
+                           float(s["score_jour"][index]), float(s["score_nuit"][index]), float(s["score"][index]),
+                           heat.classe(float(s["score"][index]))]
+            for first, last in pairs:
+                a, b = scores[self.years.index(first)]["score"][index], scores[self.years.index(last)]["score"][index]
+                values.append(None if (math.isnan(a) or math.isnan(b)) else float(b - a))
+            out.setAttributes(values)
+            batch.append(out)
+            written += 1
+            if len(batch) >= 5000:
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                batch = []
+        if batch:
+            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        del sink
+        units = None
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} units with land cover written.").format(written))
+        last = self.years[-1]
+        styling.style_output(self.context, self.feedback, destination, "classe_%s" % last, "heat_classe",
+                             extra=[("classe_%s" % y, "heat_classe") for y in self.years[:-1]])
+        return destination
+
+    def write_raster(self, path, cooling_distance):
+        """Local score (0–100, mean of day and night with the cooling) of the last vintage, per pixel."""
+        h_jour, h_nuit, _green, _group = self.coefficients.arrays()
+        driver = gdal.GetDriverByName("GTiff")
+        raster = driver.Create(path, self.width, self.height, 1, gdal.GDT_Byte,
+                               ["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"])
+        raster.SetGeoTransform((self.x0, self.res, 0.0, self.y0, 0.0, -self.res))
+        raster.SetProjection(self.srs.ExportToWkt())
+        band = raster.GetRasterBand(1)
+        band.SetNoDataValue(255)
+        classes = ogr.Open(self.classes_path)
+        layer = classes.GetLayer(0)
+        memory = gdal.GetDriverByName("MEM")
+        year = self.years[-1]
+        coarse_distance = self.coarse_distance[len(self.years) - 1]
+        tile = TILE - TILE % self.k
+        for ty in range(0, self.height, tile):
+            for tx in range(0, self.width, tile):
+                tw, th = min(tile, self.width - tx), min(tile, self.height - ty)
+                xmin, ymax = self.x0 + tx * self.res, self.y0 - ty * self.res
+                work = memory.Create("", tw, th, 1, gdal.GDT_Int32)
+                work.SetGeoTransform((xmin, self.res, 0.0, ymax, 0.0, -self.res))
+                layer.SetSpatialFilterRect(xmin, ymax - th * self.res, xmin + tw * self.res, ymax)
+                gdal.RasterizeLayer(work, [1], layer, options=["ATTRIBUTE=cls_%s" % year])
+                cls = work.GetRasterBand(1).ReadAsArray()
+                rows = (numpy.arange(th) + ty) // self.k
+                cols = (numpy.arange(tw) + tx) // self.k
+                distance = coarse_distance[numpy.ix_(rows, cols)]
+                factor = heat.cooling(distance, cooling_distance)
+                score = 50.0 * (heat.final_index(h_jour[cls], factor) + heat.final_index(h_nuit[cls], factor))
+                out = numpy.where(cls > 0, numpy.round(score), 255).astype(numpy.uint8)
+                band.WriteArray(out, tx, ty)
+        band.FlushCache()
+        raster = None
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "Score raster of {0} written to {1}").format(year, path))
+
+    def close(self):
+        for path in (getattr(self, "classes_path", None), self.unit_path):
+            if path and os.path.exists(path):
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass

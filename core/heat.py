@@ -1,0 +1,200 @@
+"""Surchauffe score from land cover (ocs:heatisland), without QGIS: coefficients, local indices, cooling, classes.
+
+Method (shared/reference/notes/heat_and_friches_methods.md, part A, section A8; every default in
+resources/heat/coefficients.csv with its source; docs/method_heatisland.md):
+1. every land-cover class has a day and a night heat coefficient h (0 cools the most, 1 heats the most);
+2. local index of a unit = the area-weighted mean of h over the unit's covered part (ADEME "Plus fraîche ma
+   ville" formula CRU = Σ s_i·c_i / Σ s_i, with h = 1 − CRU);
+3. cooling by green and blue areas, as the InVEST urban cooling model: the patches of green/blue classes of at
+   least MIN_GREEN_AREA_HA cool the land within COOLING_DISTANCE with an exponential decay,
+   cooling = exp(−d / COOLING_DISTANCE) for d ≤ COOLING_DISTANCE, 0 beyond; every pixel keeps the larger of its
+   own cooling capacity (1 − h) and the park's (CC_GREEN × cooling): H = 1 − max(1 − h, CC_GREEN·cooling);
+4. score_jour, score_nuit = 100 × the mean of H over the unit's covered pixels, by day and by night;
+   score = their mean; classe = the five ADEME classes of CRU = 1 − score/100.
+"""
+import math
+
+import numpy
+
+from . import nomenclature as nom
+
+GROUPS = ("bati", "impermeable", "mineral", "sol_nu", "eau", "arboree", "arbustive", "herbacee")
+# Cooling capacity of a green/blue area of at least MIN_GREEN_AREA_HA [PROPOSITION of this project; A8.3 takes
+# a distance-weighted mean of the parks' own capacities, simplified here to a constant]: between an
+# herbaceous park (1 − 0.45 = 0.55 by day, 0.90 by night) and a wooded one (1.00 / 0.85), water 0.90 / 0.60.
+CC_GREEN = 0.8
+COOLING_DISTANCE = 300.0
+MIN_GREEN_AREA_HA = 2.0
+CELL_SIZE = 100.0
+RESOLUTION = 5.0
+# ADEME classes of CRU = 1 − score/100 (indi-en ranges of "Plus fraîche ma ville", notes A4.2), hottest first.
+CLASSES = (
+    (0.2, "participe fortement à la surchauffe"),
+    (0.4, "participe moyennement à la surchauffe"),
+    (0.6, "impact neutre"),
+    (0.8, "participe au rafraîchissement"),
+    (None, "refuge de fraîcheur"),
+)
+CLASS_COLOURS = ("#B2182B", "#EF8A62", "#F7F7F7", "#67A9CF", "#2166AC")
+
+
+class HeatClass:
+    __slots__ = ("key", "group", "h_jour", "h_nuit", "green")
+
+    def __init__(self, key, group, h_jour, h_nuit, green):
+        self.key, self.group, self.h_jour, self.h_nuit, self.green = key, group, h_jour, h_nuit, green
+
+    def __repr__(self):
+        return "HeatClass(%s, %s, %.2f, %.2f, %d)" % (self.key, self.group, self.h_jour, self.h_nuit, self.green)
+
+
+def family(nomenclature_key):
+    return "ocsge" if nomenclature_key == nom.OCSGE else "ocs2d"
+
+
+class Coefficients:
+    """The coefficient table of one nomenclature family, with user overrides, and the (cs, us) → class look-up.
+
+    Class ids: 0 = not covered (or a NULL/unknown code), 1..n = ``self.classes`` in table order. An
+    herbaceous class under a park usage (OCS2D US3.2.1; OCS GE US3 [derived], no park code in OCS GE) is its own
+    class ``herbace_parc`` with the same coefficients and ``green`` = 1.
+    """
+
+    PARK_USAGES = {"ocs2d": ("US3.2.1",), "ocsge": ("US3",)}
+
+    def __init__(self, nomenclature_key, overrides=()):
+        self.key = nomenclature_key
+        self.family = family(nomenclature_key)
+        self.prefixes = []          # (code prefix, class index)
+        self.classes = []
+        by_key = {}
+        for row in nom.read_table("heat/coefficients.csv"):
+            if row["nomenclature"] != self.family:
+                continue
+            if row["classe"] not in by_key:
+                by_key[row["classe"]] = len(self.classes)
+                self.classes.append(HeatClass(row["classe"], row["groupe"], float(row["h_jour"]),
+                                              float(row["h_nuit"]), int(row["espace_vert"])))
+            self.prefixes.append((row["code"], by_key[row["classe"]]))
+        self.prefixes.sort(key=lambda p: -len(p[0]))
+        for index, cls in enumerate(list(self.classes)):
+            if cls.key == "herbace":
+                by_key[cls.key + "_parc"] = len(self.classes)
+                self.classes.append(HeatClass(cls.key + "_parc", cls.group, cls.h_jour, cls.h_nuit, 1))
+        self.by_key = by_key
+        self.overridden = []
+        for row in overrides:
+            self.override(*row)
+        self._cache = {}
+        self._legacy = nom.legacy_to_2021() if nomenclature_key == nom.OCS2D_NPDC else None
+
+    def override(self, name, h_jour, h_nuit=None):
+        """Override the coefficients of a class (its key, e.g. ``herbace``) or of the class of a code."""
+        name = str(name).strip()
+        targets = [i for key, i in self.by_key.items() if key == name or key == name + "_parc"]
+        if not targets:
+            code = nom.normalise_code(name)
+            match = self._match(code) if code else None
+            if match is None:
+                raise ValueError(name)
+            targets = [match]
+        for index in targets:
+            cls = self.classes[index]
+            if h_jour is not None and not nom.is_null(h_jour):
+                cls.h_jour = _unit(h_jour, name)
+            if h_nuit is not None and not nom.is_null(h_nuit):
+                cls.h_nuit = _unit(h_nuit, name)
+            self.overridden.append(cls.key)
+
+    def _match(self, cs):
+        for prefix, index in self.prefixes:
+            if cs == prefix or cs.startswith(prefix + "."):
+                return index
+        return None
+
+    def class_id(self, cs_raw, us_raw):
+        """1-based class id of a raw (cs, us) pair, 0 when the couverture is NULL or unknown."""
+        key = (cs_raw, us_raw)
+        found = self._cache.get(key)
+        if found is None:
+            cs, us = nom.normalise_code(cs_raw), nom.normalise_code(us_raw)
+            if self._legacy is not None:
+                cs, us = self._legacy["cs"].get(cs), self._legacy["us"].get(us)
+            index = self._match(cs) if cs else None
+            if index is None:
+                found = 0
+            else:
+                cls = self.classes[index]
+                if cls.key == "herbace" and us and any(us == p or us.startswith(p + ".")
+                                                          for p in self.PARK_USAGES[self.family]):
+                    index = self.by_key[cls.key + "_parc"]
+                found = index + 1
+            self._cache[key] = found
+        return found
+
+    def arrays(self):
+        """numpy arrays indexed by class id (0 = not covered): h_jour, h_nuit, green, group index."""
+        count = len(self.classes) + 1
+        h_jour, h_nuit = numpy.zeros(count), numpy.zeros(count)
+        green, group = numpy.zeros(count, dtype=bool), numpy.full(count, -1, dtype=int)
+        for index, cls in enumerate(self.classes, start=1):
+            h_jour[index], h_nuit[index] = cls.h_jour, cls.h_nuit
+            green[index] = bool(cls.green)
+            group[index] = GROUPS.index(cls.group)
+        return h_jour, h_nuit, green, group
+
+
+def _unit(value, name):
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise ValueError("%s: %s is not between 0 and 1" % (name, value))
+    return number
+
+
+def cooling(distance, cooling_distance=COOLING_DISTANCE):
+    """exp(−d / d_cool) within d_cool, 0 beyond (numpy arrays or floats; NaN distance = no green area)."""
+    distance = numpy.asarray(distance, dtype=float)
+    with numpy.errstate(invalid="ignore"):
+        result = numpy.where(distance <= cooling_distance, numpy.exp(-distance / cooling_distance), 0.0)
+    return numpy.where(numpy.isnan(distance), 0.0, result)
+
+
+def final_index(h_local, cooling_factor, cc_green=CC_GREEN):
+    """H = 1 − max(1 − h_local, CC_GREEN · cooling)."""
+    return 1.0 - numpy.maximum(1.0 - numpy.asarray(h_local, dtype=float), cc_green * numpy.asarray(cooling_factor))
+
+
+def unit_scores(counts, coefficients, sums):
+    """Per unit, from pixel counts per class id (array n_units × n_ids, column 0 = not covered) and the sums over
+    the unit's covered pixels of H by day (``sums['jour']``), by night (``'nuit'``) and of the cooling factor:
+
+    {'covered': pixels covered, 'shares': {group: share of the covered part}, 'h_jour', 'h_nuit' (local, without
+     the cooling, 0–1), 'refroidissement' (mean cooling factor), 'score_jour', 'score_nuit', 'score' (0–100)};
+    NaN where a unit has no covered pixel.
+    """
+    h_jour, h_nuit, _green, group = coefficients.arrays()
+    counts = numpy.asarray(counts, dtype=float)
+    covered = counts[:, 1:].sum(axis=1)
+    with numpy.errstate(invalid="ignore", divide="ignore"):
+        local_day = counts @ h_jour / covered
+        local_night = counts @ h_nuit / covered
+        shares = {}
+        for index, name in enumerate(GROUPS):
+            shares[name] = counts[:, group == index].sum(axis=1) / covered
+        day = numpy.asarray(sums["jour"], dtype=float) / covered
+        night = numpy.asarray(sums["nuit"], dtype=float) / covered
+        factor = numpy.asarray(sums["cooling"], dtype=float) / covered
+    return {"covered": covered, "shares": shares, "h_jour": local_day, "h_nuit": local_night,
+            "refroidissement": factor, "score_jour": 100.0 * day, "score_nuit": 100.0 * night,
+            "score": 50.0 * (day + night)}
+
+
+def classe(score):
+    """ADEME class label of a score (0–100), None for NaN."""
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return None
+    cru = 1.0 - score / 100.0
+    for bound, label in CLASSES:
+        if bound is None or cru <= bound:
+            return label
+    return CLASSES[-1][1]

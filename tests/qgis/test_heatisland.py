@@ -1,0 +1,160 @@
+"""ocs:heatisland on layouts computed by hand (OCS GE codes; coefficients of resources/heat/coefficients.csv)."""
+import math
+import os
+
+import pytest
+from qgis.core import QgsRasterLayer, QgsVectorLayer
+
+from helpers import box, make_layer, run
+
+ASPHALT = ("CS1.1.1.2", "US4.1.1")     # impermeable: h_jour 1.00, h_nuit 0.90
+BUILT = ("CS1.1.1.1", "US5")           # bati: 0.95 / 1.00
+GRASS = ("CS2.2.1", "US1.1")           # herbace: 0.45 / 0.10
+WATER = ("CS1.2.2", "US6.3")           # eau: 0.10 / 0.40, green/blue area
+TREES = ("CS2.1.1.1", "US1.2")         # feuillus: 0.00 / 0.15, green area
+FIELDS = [("CODE_CS", "string"), ("CODE_US", "string"), ("MILLESIME", "string")]
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
+                    "ocsge_d062_2018_metaleurop.gpkg")
+
+
+def layer(rows, year="2021"):
+    return make_layer(FIELDS, [(wkt,) + codes + (year,) for wkt, codes in rows], name="ocsge")
+
+
+def units_by_box(path):
+    result = {}
+    for feature in QgsVectorLayer(path, "h", "ogr").getFeatures():
+        b = feature.geometry().boundingBox()
+        result[(round(b.xMinimum() % 100000), round(b.yMinimum() % 100000))] = feature
+    return result
+
+
+def test_two_by_two_grid_by_hand(tmp_path):
+    """Cells of 100 m: A asphalt, B half building half grass, C water, D trees. No cooling (threshold 100 ha)."""
+    rows = [(box(0, 0, 100, 100), ASPHALT), (box(100, 0, 150, 100), BUILT), (box(150, 0, 200, 100), GRASS),
+            (box(0, 100, 100, 200), WATER), (box(100, 100, 200, 200), TREES)]
+    results, feedback = run("ocs:heatisland", {"INPUT": layer(rows), "MIN_GREEN_AREA_HA": 100.0,
+                                               "OUTPUT": str(tmp_path / "h.gpkg")})
+    cells = units_by_box(results["OUTPUT"])
+    x0, y0 = 0, 30000   # helpers.X0 % 100000, helpers.Y0 % 100000
+    a, b, c, d = cells[(x0, y0)], cells[(x0 + 100, y0)], cells[(x0, y0 + 100)], cells[(x0 + 100, y0 + 100)]
+    assert (a["score_jour_2021"], a["score_nuit_2021"], a["score_2021"]) == pytest.approx((100.0, 90.0, 95.0))
+    assert a["classe_2021"] == "participe fortement à la surchauffe"
+    assert (b["h_jour_2021"], b["h_nuit_2021"]) == pytest.approx((0.70, 0.55))
+    assert b["score_2021"] == pytest.approx(62.5)
+    assert b["classe_2021"] == "participe moyennement à la surchauffe"
+    assert (b["part_bati_2021"], b["part_herbacee_2021"], b["part_eau_2021"]) == pytest.approx((0.5, 0.5, 0.0))
+    assert c["score_2021"] == pytest.approx(25.0) and c["classe_2021"] == "participe au rafraîchissement"
+    assert d["score_2021"] == pytest.approx(7.5) and d["classe_2021"] == "refuge de fraîcheur"
+    for cell in (a, b, c, d):
+        shares = sum(cell["part_%s_2021" % g] for g in ("bati", "impermeable", "mineral", "sol_nu", "eau",
+                                                          "arboree", "arbustive", "herbacee"))
+        assert shares == pytest.approx(1.0)
+        assert cell["part_couverte"] == pytest.approx(1.0)
+        assert cell["refroidissement_2021"] == 0.0
+    assert any("4.00 ha of land cover in the input, 4.00 ha burnt at 5 m (+0.000 %)" in m for m in feedback.infos)
+    # asphalt heats more than trees by day and by night
+    assert a["score_jour_2021"] > d["score_jour_2021"] and a["score_nuit_2021"] > d["score_nuit_2021"]
+
+
+def strip(park_width):
+    """An asphalt strip 1,500 m × 100 m with a park of trees ``park_width`` × 100 m at its west end."""
+    return layer([(box(0, 0, park_width, 100), TREES), (box(park_width, 0, 1500, 100), ASPHALT)])
+
+
+def test_a_3_ha_park_cools_its_neighbours(tmp_path):
+    results, _feedback = run("ocs:heatisland", {"INPUT": strip(300), "OUTPUT": str(tmp_path / "h.gpkg")})
+    cells = units_by_box(results["OUTPUT"])
+    beside, far = cells[(300, 30000)], cells[(1300, 30000)]
+    assert beside["dist_espace_vert_m_2021"] == pytest.approx(20.0)
+    # the cell's five columns of 20 m cells lie 20, 40, 60, 80 and 100 m from the park's edge cells; per pixel
+    # H = 1 − max(1 − h, 0.8 × e^(−d/300)), and 0.8 × e^(−d/300) > 1 − h for asphalt by day (0) and night (0.1)
+    factors = [math.exp(-d / 300.0) for d in (20, 40, 60, 80, 100)]
+    assert beside["refroidissement_2021"] == pytest.approx(sum(factors) / 5)
+    expected = 100 * sum(1 - 0.8 * f for f in factors) / 5
+    assert beside["score_jour_2021"] == pytest.approx(expected)
+    assert beside["score_nuit_2021"] == pytest.approx(expected)
+    assert far["score_2021"] == pytest.approx(95.0)
+    assert beside["score_2021"] < far["score_2021"]
+
+
+def test_a_1_ha_park_does_not_cool(tmp_path):
+    results, _feedback = run("ocs:heatisland", {"INPUT": strip(100), "OUTPUT": str(tmp_path / "h.gpkg")})
+    beside = units_by_box(results["OUTPUT"])[(100, 30000)]
+    assert beside["score_2021"] == pytest.approx(95.0)
+    assert beside["refroidissement_2021"] == 0.0
+
+
+def test_edge_units_and_overrides(tmp_path):
+    """A territory 150 m wide: the second column of 100 m cells is half covered. COEFFICIENTS sets grass to 0.6."""
+    rows = [(box(0, 0, 150, 100), GRASS)]
+    results, _feedback = run("ocs:heatisland", {"INPUT": layer(rows), "MIN_GREEN_AREA_HA": 100.0,
+                                                "COEFFICIENTS": ["herbace", "0.6", "0.2"],
+                                                "OUTPUT": str(tmp_path / "h.gpkg")})
+    cells = units_by_box(results["OUTPUT"])
+    assert cells[(100, 30000)]["part_couverte"] == pytest.approx(0.5)
+    assert cells[(0, 30000)]["part_couverte"] == pytest.approx(1.0)
+    assert cells[(100, 30000)]["score_2021"] == pytest.approx(40.0)
+
+
+def test_zones_polygons_hexagons_and_two_vintages(tmp_path):
+    rows = [(box(0, 0, 100, 100), ASPHALT + GRASS), (box(100, 0, 200, 100), GRASS + BUILT)]
+    two = make_layer([("CS_2018", "string"), ("US_2018", "string"), ("CS_2021", "string"), ("US_2021", "string")],
+                     [(wkt,) + codes for wkt, codes in rows])
+    zones = make_layer([("iris", "string")], [(box(0, 0, 200, 100), "IRIS1")])
+    results, _feedback = run("ocs:heatisland", {"INPUT": two, "UNITS": 2, "ZONES": zones,
+                                                "MIN_GREEN_AREA_HA": 100.0, "OUTPUT": str(tmp_path / "z.gpkg")})
+    zone = next(QgsVectorLayer(results["OUTPUT"], "z", "ogr").getFeatures())
+    assert zone["iris"] == "IRIS1"
+    assert zone["score_2018"] == pytest.approx((95.0 + 27.5) / 2)
+    assert zone["score_2021"] == pytest.approx((27.5 + 97.5) / 2)
+    assert zone["delta_score_2018_2021"] == pytest.approx(1.25)
+    results, _feedback = run("ocs:heatisland", {"INPUT": two, "UNITS": 3, "MIN_GREEN_AREA_HA": 100.0,
+                                                "VINTAGES": "2021", "OUTPUT": str(tmp_path / "p.gpkg")})
+    scores = sorted(f["score_2021"] for f in QgsVectorLayer(results["OUTPUT"], "p", "ogr").getFeatures())
+    assert scores == pytest.approx([27.5, 97.5])
+    results, _feedback = run("ocs:heatisland", {"INPUT": two, "UNITS": 1, "CELL_SIZE": 50.0,
+                                                "OUTPUT": str(tmp_path / "x.gpkg")})
+    hexagons = QgsVectorLayer(results["OUTPUT"], "x", "ogr")
+    assert hexagons.featureCount() > 4
+    assert {f.geometry().constGet().geometryN(0).exteriorRing().numPoints() for f in hexagons.getFeatures()} == {7}
+
+
+def test_raster_output(tmp_path):
+    rows = [(box(0, 0, 100, 100), ASPHALT), (box(100, 0, 200, 100), TREES)]
+    results, _feedback = run("ocs:heatisland", {"INPUT": layer(rows), "MIN_GREEN_AREA_HA": 100.0,
+                                                "OUTPUT": str(tmp_path / "h.gpkg"),
+                                                "OUTPUT_RASTER": str(tmp_path / "h.tif")})
+    raster = QgsRasterLayer(results["OUTPUT_RASTER"], "r")
+    assert raster.isValid() and raster.width() == 40 and raster.height() == 20
+    provider = raster.dataProvider()
+    from qgis.core import QgsPointXY
+
+    from helpers import X0, Y0
+    assert provider.sample(QgsPointXY(X0 + 50, Y0 + 50), 1)[0] == 95
+    assert provider.sample(QgsPointXY(X0 + 150, Y0 + 50), 1)[0] == 8     # 7.5 rounded to even
+
+
+def test_real_ocsge_extract(tmp_path):
+    """The real extract completes. Its 9 class multipolygons overlap: their areas add up to 10,077.02 ha but
+    they cover 9,792.45 ha (GEOS union): the raster holds the land covered, to 0.5 %, and the log says so."""
+    results, feedback = run("ocs:heatisland", {"INPUT": DATA + "|layername=occupation_sol",
+                                               "OUTPUT": str(tmp_path / "h.gpkg")})
+    line = [m for m in feedback.infos if "burnt at 5 m" in m][0]
+    burnt = float(line.split(" ha of land cover in the input, ")[1].split(" ha burnt")[0])
+    assert burnt == pytest.approx(9792.45, rel=0.005)
+    assert any("overlap" in m and "284." in m for m in feedback.errors)
+    layer = QgsVectorLayer(results["OUTPUT"], "h", "ogr")
+    assert layer.featureCount() > 1000
+    covered = sum(f["part_couverte"] * f.geometry().area() for f in layer.getFeatures())
+    assert covered / 1e4 == pytest.approx(burnt, rel=0.005)
+
+
+def test_bad_input():
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="ZONES"):
+        run("ocs:heatisland", {"INPUT": layer([(box(0, 0, 10, 10), GRASS)]), "UNITS": 2, "OUTPUT": "memory:"})
+    with pytest.raises(QgsProcessingException, match="COEFFICIENTS"):
+        run("ocs:heatisland", {"INPUT": layer([(box(0, 0, 10, 10), GRASS)]), "COEFFICIENTS": ["gazon", "2", "0"],
+                               "OUTPUT": "memory:"})
