@@ -59,6 +59,7 @@ test-340: venv link
 
 sample: deps link
 	$(SYS_PY) scripts/make_sample.py sample
+	$(SYS_PY) scripts/make_sample_context.py sample
 
 demo: venv link sample
 	bash scripts/demo.sh

@@ -9,6 +9,7 @@ from ..__about__ import ICON_PATH, PLUGIN_DIR, PROVIDER_ID, VERSION
 from .applystyle import ApplyStyleAlgorithm
 from .artificialisation import ArtificialisationAlgorithm
 from .changedetection import ChangeDetectionAlgorithm
+from .friches import FrichesAlgorithm
 from .heatisland import HeatIslandAlgorithm
 from .reclassify import ReclassifyAlgorithm
 from .territoryflows import TerritoryFlowsAlgorithm
@@ -18,7 +19,7 @@ from .zantrajectory import ZanTrajectoryAlgorithm
 
 ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm, ChangeDetectionAlgorithm,
               TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm, ArtificialisationAlgorithm,
-              ZanTrajectoryAlgorithm, HeatIslandAlgorithm)
+              ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm)
 MODELS_DIR = os.path.join(PLUGIN_DIR, "resources", "models")
 
 

@@ -1,4 +1,4 @@
-"""Mutafriches mutability scoring (ADEME / Cerema, algorithm v1.11) without QGIS, for a future ocs:friches.
+"""Mutafriches mutability scoring (ADEME / Cerema, algorithm v1.11) without QGIS, for a ocs:friches.
 
 Data: resources/friches/mutafriches_criteria.csv (28 criteria, total weight 30, one row per criterion value,
 one note per use), copied from incubateur-ademe/mutafriches algorithme.config.ts at commit 93e596bb; see

@@ -34,7 +34,8 @@ def template_keys():
         for dimension in ("cs", "us"):
             for level in (1, 2, 3):
                 keys.append("%s_%s_niv%d" % (family, dimension, level))
-    keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable", "type_changement", "heat_classe"]
+    keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable", "type_changement",
+             "heat_classe", "friche_vocation"]
     return keys
 
 
@@ -44,7 +45,11 @@ TITLES = {
     "impermeable": "Imperméabilisation", "ocsge_cs": "OCS GE couverture", "ocsge_us": "OCS GE usage",
     "type_changement": "Type de changement",
     "heat_classe": "Surchauffe (classes ADEME)",
+    "friche_vocation": "Vocation des friches (Mutafriches)",
 }
+# Vocation colours: the ENAF destination colours of the regional method (habitat, activité) where they exist.
+FRICHE_VOCATIONS = (("habitat", "Habitat", "#ED7D31"), ("economie", "Économie", "#AA73D5"),
+                    ("equipements", "Équipements", "#4A90C8"), ("renaturation", "Renaturation", "#70AD47"))
 
 
 def get_template(key, custom=None):
@@ -79,6 +84,8 @@ def get_template(key, custom=None):
         from .changes import CHANGE_TYPES
 
         return Template(key, TITLES[key], False, [(name, name, colour) for name, colour in CHANGE_TYPES])
+    if key == "friche_vocation":
+        return Template(key, TITLES[key], False, list(FRICHE_VOCATIONS))
     if key == "heat_classe":
         from .heat import CLASS_COLOURS, CLASSES
 
@@ -134,7 +141,7 @@ def template_for_field(field_name, sample_values=()):
     rules = (
         (r"^p4(_|$)", "p4"), (r"^p21(_|$)", "p21"), (r"^enaf(_|$)", "enaf"), (r"^(naf|urba)(_|$)", "naf"),
         (r"^artif(_|$)", "artif"), (r"^imperm", "impermeable"), (r"^type_changement$", "type_changement"),
-        (r"^classe_\d{4}$", "heat_classe"),
+        (r"^classe_\d{4}$", "heat_classe"), (r"^vocation$", "friche_vocation"),
         (r"^ocsge_cs", "ocsge_cs"), (r"^ocsge_us", "ocsge_us"),
         (r"^(code_cs|couverture)$", "ocsge_cs"), (r"^(code_us|usage)$", "ocsge_us"),
     )

@@ -484,6 +484,169 @@
     </message>
 </context>
 <context>
+    <name>FrichesAlgorithm</name>
+    <message>
+        <location filename="../algorithms/friches.py" line="86"/>
+        <source>Friches: candidates, characteristics, mutability and vocation</source>
+        <translation>Friches : candidats, caractérisation, mutabilité et vocation</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="91"/>
+        <source>Land cover layer (multi-date if possible)</source>
+        <translation>Couche d’occupation du sol (multidate si possible)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="93"/>
+        <source>Nomenclature</source>
+        <translation>Nomenclature</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="95"/>
+        <source>Vintages (e.g. 2005,2015,2021; empty = every vintage detected)</source>
+        <translation>Millésimes (p. ex. 2005,2015,2021 ; vide = tous les millésimes détectés)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="97"/>
+        <source>Friche inventory (CNIG friches standard, e.g. Cartofriches; optional)</source>
+        <translation>Inventaire des friches (standard CNIG friches, p. ex. Cartofriches ; facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="100"/>
+        <source>Minimum area of a site (m²)</source>
+        <translation>Surface minimale d’un site (m²)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="103"/>
+        <source>Communes (optional)</source>
+        <translation>Communes (facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="105"/>
+        <source>INSEE code field</source>
+        <translation>Champ du code INSEE</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="107"/>
+        <source>Town halls (points; town centre = within 1 km)</source>
+        <translation>Mairies (points ; centre-ville = à moins de 1 km)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="109"/>
+        <source>Railway stations and public transport stops (points)</source>
+        <translation>Gares et arrêts de transport en commun (points)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="112"/>
+        <source>Shops and services (points, e.g. BPE)</source>
+        <translation>Commerces et services (points, p. ex. BPE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="114"/>
+        <source>BPE type field of the services</source>
+        <translation>Champ du type BPE des services</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="117"/>
+        <source>Flood areas (polygons)</source>
+        <translation>Zones inondables (polygones)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="119"/>
+        <source>Zoning (PLU zones, polygons)</source>
+        <translation>Zonage (zones du PLU, polygones)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="121"/>
+        <source>Zone type field (CNIG typezone: U, AUc, AUs, A, N)</source>
+        <translation>Champ du type de zone (typezone CNIG : U, AUc, AUs, A, N)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="124"/>
+        <source>Protected natural areas (polygons)</source>
+        <translation>Espaces naturels protégés (polygones)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="126"/>
+        <source>Polluted sites (points or polygons, e.g. BASOL, SIS)</source>
+        <translation>Sites pollués (points ou polygones, p. ex. BASOL, SIS)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="129"/>
+        <source>Friches</source>
+        <translation>Friches</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="131"/>
+        <source>CNIG friches CSV</source>
+        <translation>CSV au standard CNIG friches</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="131"/>
+        <source>CSV files (*.csv)</source>
+        <translation>Fichiers CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="139"/>
+        <source>The input layer &apos;{0}&apos; is empty.</source>
+        <translation>La couche d’entrée « {0} » est vide.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="146"/>
+        <source>One vintage only: candidates come from the current usage codes; the history, the abandonment period and reconverted friches need several vintages.</source>
+        <translation>Un seul millésime : les candidats viennent des codes d’usage actuels ; l’historique, la période d’abandon et les friches reconverties demandent plusieurs millésimes.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="216"/>
+        <source>{0} polygons with US6.2.3 (espaces agricoles non exploités) are never friches (décret 2023-1259).</source>
+        <translation>{0} polygones en US6.2.3 (espaces agricoles non exploités) ne sont jamais des friches (décret 2023-1259).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="218"/>
+        <source>{0} candidate polygons ({1} ha).</source>
+        <translation>{0} polygones candidats ({1} ha).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="254"/>
+        <source>{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.</source>
+        <translation>{0} sites candidats sous MIN_AREA_M2 ({1} m² au total) sont écartés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="256"/>
+        <source>{0} sites from the land cover.</source>
+        <translation>{0} sites issus de l’occupation du sol.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="314"/>
+        <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
+        <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="349"/>
+        <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
+        <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="370"/>
+        <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
+        <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="387"/>
+        <source>ZONE_FIELD is needed with ZONES.</source>
+        <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="503"/>
+        <source>{0} sites written; vocations: {1}.</source>
+        <translation>{0} sites écrits ; vocations : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="514"/>
+        <source>CNIG friches CSV written to {0} (coordinates in {1}).</source>
+        <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
+    </message>
+</context>
+<context>
     <name>HeatIslandAlgorithm</name>
     <message>
         <location filename="../algorithms/heatisland.py" line="73"/>

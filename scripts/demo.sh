@@ -17,7 +17,7 @@ run() {
   return "${PIPESTATUS[0]}"
 }
 
-rm -f "$OUT"/*.gpkg "$OUT"/*.html
+rm -f "$OUT"/*.gpkg "$OUT"/*.html "$OUT"/*.csv
 run ocs:reclassify --INPUT="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" --VINTAGES=2005,2015,2021 \
     --TARGETS=4,5,6 --OUTPUT="$OUT/ocs2d_postes_enaf.gpkg"
 run ocs:urbanenvelope --INPUT="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" --VINTAGES=2005,2015,2021 \
@@ -57,6 +57,13 @@ run ocs:diagnostic_surchauffe --ocs="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" 
     --communes="$SAMPLE/communes.gpkg|layername=communes" --vintages=2005,2021 \
     --grille:surchauffe_grille="$OUT/surchauffe_grille.gpkg" \
     --communes:surchauffe_communes="$OUT/surchauffe_communes.gpkg"
+# Friches: candidates of the sample territory with its context layers (sample/contexte_friches.gpkg)
+CTX="$SAMPLE/contexte_friches.gpkg"
+run ocs:observatoire_friches --ocs="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
+    --communes="$SAMPLE/communes.gpkg|layername=communes" --mairies="$CTX|layername=mairies" \
+    --gares="$CTX|layername=gares" --services="$CTX|layername=services" --inondation="$CTX|layername=inondation" \
+    --plu="$CTX|layername=plu" --protege="$CTX|layername=protege" --pollution="$CTX|layername=pollution" \
+    --friches:friches="$OUT/friches.gpkg" --friches:friches_cnig="$OUT/friches_cnig.csv"
 
 cat <<MSG
 
@@ -77,4 +84,6 @@ Demo outputs (styled: open them in QGIS, the style is stored in each GeoPackage)
   $OUT/ocsge_2021_artificialisation_seuils.gpkg   OCS GE 2021 with the thresholds (artif_2021, crit_seuil_2021)
   $OUT/surchauffe_grille.gpkg          surchauffe score 2005 and 2021 on a 100 m grid, with its change
   $OUT/surchauffe_communes.gpkg        the same per commune
+  $OUT/friches.gpkg                    friche candidates: history, characteristics, Mutafriches indices, vocation
+  $OUT/friches_cnig.csv                the same in the CNIG friches standard (Table Schema column order)
 MSG

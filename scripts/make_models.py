@@ -175,6 +175,41 @@ def diagnostic_surchauffe():
     return model
 
 
+def observatoire_friches():
+    """Friche candidates of a multi-date OCS with their context layers, scored with Mutafriches."""
+    model = QgsProcessingModelAlgorithm("observatoire_friches", "friches", "ocs_models")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs", "Land cover layer (multi-date if possible)",
+                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes",
+                                                         [QgsProcessing.TypeVectorPolygon]), (300, 60))
+    optional = {}
+    for position, (name, label, kinds) in enumerate((
+            ("inventaire", "Friche inventory (CNIG)", [QgsProcessing.TypeVectorAnyGeometry]),
+            ("mairies", "Town halls", [QgsProcessing.TypeVectorPoint]),
+            ("gares", "Stations", [QgsProcessing.TypeVectorPoint]),
+            ("services", "Shops and services (BPE, field typequ)", [QgsProcessing.TypeVectorPoint]),
+            ("inondation", "Flood areas", [QgsProcessing.TypeVectorPolygon]),
+            ("plu", "PLU zones (field typezone)", [QgsProcessing.TypeVectorPolygon]),
+            ("protege", "Protected natural areas", [QgsProcessing.TypeVectorPolygon]),
+            ("pollution", "Polluted sites", [QgsProcessing.TypeVectorAnyGeometry]))):
+        add_input(model, QgsProcessingParameterFeatureSource(name, label, kinds, optional=True),
+                  (480 + 180 * (position % 4), 60 + 90 * (position // 4)))
+        optional[name] = Source.fromModelParameter(name)
+    add_child(model, "ocs:friches", "friches", (400, 320), {
+        "INPUT": Source.fromModelParameter("ocs"), "NOMENCLATURE": Source.fromStaticValue(0),
+        "MIN_AREA_M2": Source.fromStaticValue(1000.0), "ZONES": Source.fromModelParameter("communes"),
+        "INVENTORY": optional["inventaire"], "TOWN_HALLS": optional["mairies"], "STATIONS": optional["gares"],
+        "SERVICES": optional["services"], "SERVICES_TYPE_FIELD": Source.fromStaticValue("typequ"),
+        "FLOOD": optional["inondation"], "ZONING": optional["plu"],
+        "ZONING_TYPE_FIELD": Source.fromStaticValue("typezone"), "PROTECTED": optional["protege"],
+        "POLLUTION": optional["pollution"]}, [("OUTPUT", "friches"), ("OUTPUT_CSV", "friches_cnig")])
+    model.setHelpContent({"ALG_DESC": (
+        "Observatory of friches: candidates from the land-use history, characteristics, Mutafriches indices and "
+        "vocation, with the context layers. / Observatoire des friches : candidats issus de l'historique des "
+        "usages, caractérisation, indices Mutafriches et vocation, avec les couches de contexte.")})
+    return model
+
+
 def main():
     app = QgsApplication([], False)
     app.initQgis()
@@ -185,7 +220,8 @@ def main():
 
     QgsApplication.processingRegistry().addProvider(OcsProvider())
     os.makedirs(MODELS, exist_ok=True)
-    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan, diagnostic_surchauffe):
+    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan, diagnostic_surchauffe,
+                  observatoire_friches):
         model = build()
         path = os.path.join(MODELS, model.name() + ".model3")
         if not model.toFile(path):

@@ -156,3 +156,21 @@ def test_diagnostic_surchauffe_through_qgis_process(qgis_process, tmp_path):
     with sqlite3.connect(str(grid)) as db:
         styles = db.execute("SELECT stylename, useasdefault FROM layer_styles").fetchall()
     assert ("classe_2021", 1) in [(s, int(d)) for s, d in styles]
+
+
+def test_observatoire_friches_through_qgis_process(qgis_process, tmp_path):
+    from test_friches import FACTORY, context, layout
+
+    layers = context()
+    paths = {name: to_gpkg(layers[key], tmp_path / ("%s.gpkg" % name)) for name, key in (
+        ("mairies", "TOWN_HALLS"), ("gares", "STATIONS"), ("services", "SERVICES"), ("inondation", "FLOOD"),
+        ("plu", "ZONING"), ("protege", "PROTECTED"), ("pollution", "POLLUTION"), ("communes", "ZONES"))}
+    output, table = tmp_path / "friches.gpkg", tmp_path / "friches.csv"
+    arguments = ["--%s=%s" % (name, path) for name, path in paths.items()]
+    qgis_process("run", "ocs:observatoire_friches", "--ocs=%s" % to_gpkg(layout(), tmp_path / "ocs.gpkg"),
+                 *arguments, "--friches:friches=%s" % output, "--friches:friches_cnig=%s" % table)
+    rows = read(output, "historique_usage")
+    factory = rows[FACTORY]
+    assert (factory["comm_insee"], factory["centre_ville"], factory["services_500m"]) == ("62001", 1, 1)
+    assert round(factory["fiabilite"], 6) == round(14 / 3, 6)
+    assert table.read_text(encoding="utf-8").startswith("site_id,site_nom,site_type,site_adresse")

@@ -17,7 +17,8 @@ TS = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.ts")
 QM = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.qm")
 CONTEXTS = {"ReclassifyAlgorithm", "UrbanEnvelopeAlgorithm", "ApplyStyleAlgorithm", "OcsAlgorithm", "OcsStyling",
             "ChangeAlgorithm", "ChangeDetectionAlgorithm", "TransitionMatrixAlgorithm", "TerritoryFlowsAlgorithm",
-            "ArtificialisationAlgorithm", "ZanTrajectoryAlgorithm", "HeatIslandAlgorithm"}
+            "ArtificialisationAlgorithm", "ZanTrajectoryAlgorithm", "HeatIslandAlgorithm",
+            "FrichesAlgorithm"}
 EXPECTED_NAMES = {
     "reclassify": "Reclassifier la couverture et l’usage du sol",
     "urbanenvelope": "Enveloppe urbaine",
@@ -28,6 +29,7 @@ EXPECTED_NAMES = {
     "artificialisation": "Artificialisation (décret 2023-1096, avec les seuils)",
     "zantrajectory": "Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)",
     "heatisland": "Score d’îlot de chaleur (surchauffe)",
+    "friches": "Friches : candidats, caractérisation, mutabilité et vocation",
 }
 EXPECTED_GROUPS = {
     "nomenclatures": "Nomenclatures",

@@ -22,6 +22,9 @@ FROZEN = {
                           "CONSUMPTION_UNIT", "OUTPUT", "REPORT"],
     "ocs:heatisland": ["INPUT", "NOMENCLATURE", "VINTAGES", "UNITS", "CELL_SIZE", "ZONES", "COEFFICIENTS",
                        "COOLING_DISTANCE", "MIN_GREEN_AREA_HA", "RESOLUTION", "OUTPUT", "OUTPUT_RASTER"],
+    "ocs:friches": ["INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
+                    "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
+                    "POLLUTION", "OUTPUT", "OUTPUT_CSV"],
 }
 ENUMS = {
     ("ocs:reclassify", "NOMENCLATURE"): 4,
@@ -87,6 +90,7 @@ def test_enum_sizes_and_defaults():
     assert len(heat.parameterDefinition("UNITS").options()) == 4
     assert [heat.parameterDefinition(name).defaultValue() for name in (
         "UNITS", "CELL_SIZE", "COOLING_DISTANCE", "MIN_GREEN_AREA_HA", "RESOLUTION")] == [0, 100.0, 300.0, 2.0, 5.0]
+    assert registry.algorithmById("ocs:friches").parameterDefinition("MIN_AREA_M2").defaultValue() == 1000.0
     trajectory = registry.algorithmById("ocs:zantrajectory")
     assert [trajectory.parameterDefinition(name).defaultValue() for name in (
         "REFERENCE_START", "REFERENCE_END", "REDUCTION_PCT")] == ["2011", "2021", 50.0]
