@@ -41,7 +41,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import heat
 from ..core import nomenclature as nom
-from . import base, styling
+from . import base, sqlfast, styling
 from .reclassify import matrix_rows
 
 translate = QCoreApplication.translate
@@ -152,7 +152,16 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         years = [v.vintage for v in vintages]
 
         engine = HeatEngine(self, context, feedback, crs, resolution, coefficients, years, workdir)
-        if not engine.write_classes(source, vintages, transform, os.path.join(workdir, "classes.gpkg")):
+        classes_path = os.path.join(workdir, "classes.gpkg")
+        fast = None
+        if transform is None:
+            try:
+                fast = sqlfast.gpkg_input(self, parameters, self.INPUT, context)
+            except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
+                feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+        if fast is not None and engine.write_classes_sql(fast[0], fast[1], vintages, source, classes_path):
+            pass
+        elif not engine.write_classes(source, vintages, transform, classes_path):
             return {}
         if units in ("grid", "hexagons"):
             engine.make_grid(units, cell, os.path.join(workdir, "units.gpkg"))
@@ -263,6 +272,52 @@ class HeatEngine:
                                               "left out of the covered part.").format(unknown), False)
         self.classes_path = path
         self.extent = extent
+        return True
+
+    def write_classes_sql(self, path, layer_name, vintages, source, out_path):
+        """The classes GeoPackage written by GDAL in one SQL statement (a join on the distinct (cs, us) pairs);
+        False when the layer does not qualify (then the feature-by-feature path runs)."""
+        reader = sqlfast.GpkgReclassifier(path, layer_name)
+        if not all(reader.is_text(f) for v in vintages for f in (v.cs_field, v.us_field)):
+            return False
+        q = sqlfast._quote_identifier
+        geometry = q(reader.layer.GetGeometryColumn())
+        fid = q(reader.layer.GetFIDColumn() or "fid")
+        # "+ 0" makes uid a plain field (a bare fid column would become the FID of the result)
+        ctes, selects, joins = [], ["l.%s AS geom" % geometry, "(l.%s + 0) AS uid" % fid], []
+        unknown = 0
+        for position, entry in enumerate(vintages):
+            year = entry.vintage
+            table = {}
+            for cs, us, area in reader._query("SELECT %s, %s, SUM(ST_Area(%s)) FROM %s GROUP BY 1, 2" % (
+                    q(entry.cs_field), q(entry.us_field), geometry, reader.table)):
+                class_id = self.coefficients.class_id(cs, us)
+                table[sqlfast._key(cs, us)] = class_id
+                self.vector_area[year][class_id] += area or 0.0
+                if class_id == 0:
+                    unknown += 1
+            alias = "lut%d" % position
+            rows = ",".join("(%s,%d)" % (sqlfast._literal(key), value) for key, value in table.items())
+            ctes.append("%s(k, c) AS (VALUES %s)" % (alias, rows))
+            selects.append("CAST(ifnull(%s.c, 0) AS INTEGER) AS %s" % (alias, q("cls_%s" % year)))
+            joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, sqlfast._key_sql(
+                entry.cs_field, entry.us_field, "l.")))
+        sql = "WITH %s SELECT %s FROM %s l %s" % (",".join(ctes), ", ".join(selects), reader.table, " ".join(joins))
+        result = gdal.VectorTranslate(out_path, reader.dataset, format="GPKG", SQLStatement=sql,
+                                      layerName="classes", options=["-nlt", "GEOMETRY"])
+        if result is None:
+            return False
+        result = None
+        self.max_uid = int(reader._query("SELECT MAX(%s) FROM %s" % (fid, reader.table))[0][0] or 0)
+        self.unit_ids = None        # uid = the input feature's id
+        self.classes_path = out_path
+        extent = source.sourceExtent()
+        self.extent = QgsRectangle(extent)
+        if unknown:
+            self.feedback.reportError(translate("HeatIslandAlgorithm", "{0} (couverture, usage) pairs have a NULL "
+                                                "or unknown couverture code: their polygons are left out of the "
+                                                "covered part.").format(unknown), False)
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "Classes written by GDAL (GeoPackage fast path)."))
         return True
 
     def make_grid(self, kind, cell, path):
@@ -575,7 +630,7 @@ class HeatEngine:
             if zone_fields is not None:
                 values = list(self.zone_attributes[index])
             elif self.units_are_input:
-                values = [self.unit_ids[index]]      # the input feature's id
+                values = [self.unit_ids[index] if self.unit_ids is not None else uid]   # the input feature's id
             else:
                 values = [uid]
             values.append(float(min(1.0, covered * res2 / unit_area)) if unit_area > 0 else None)

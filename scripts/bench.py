@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Performance of ocs:reclassify and ocs:urbanenvelope against their bounds (issue targets) → BENCHMARKS.md.
+"""Performance of ocs:reclassify, ocs:urbanenvelope, ocs:transitionmatrix and ocs:changedetection against their
+bounds (issue targets) → BENCHMARKS.md.
 
     python scripts/bench.py                      # 1,000,000 polygons (make bench)
     python scripts/bench.py --quick              # 100,000 polygons, for trial runs
     python scripts/bench.py --n 250000 --update-baseline
     python scripts/bench.py --quick --profile    # cProfile of the plugin steps, top functions printed
     python scripts/bench.py --ref HEAD           # a commit exported with git archive, not the working tree
+    python scripts/bench.py --snapshot           # a copy of the working tree, immune to edits during the run
+    python scripts/bench.py --steps matrix_communes,native_matrix_communes   # a subset of the steps
     python scripts/bench.py --doc-only --reference .build/bench/runs/<run>.json   # re-render BENCHMARKS.md
+    python scripts/bench.py --doc-only --run-record .build/bench/runs/<run>.json  # ... from a run not in the baseline
 
 Each measured step runs in a fresh process (this script with ``--run-step``), so its peak memory is its own:
 the time is ``time.perf_counter()`` around the operation inside that process (QGIS start-up excluded, and
@@ -21,7 +25,11 @@ the native pipeline can chain temporary (memory) layers as a graphical model doe
 Steps: copy (ogr2ogr, the I/O bound), reclassify_spatial (p4, p21, ENAF × 3 vintages: spatial rules),
 reclassify_attr (artif + impermeable: attribute rules only), fieldcalc (native:fieldcalculator, one 4-postes
 CASE), envelope_3 / envelope_1 (ocs:urbanenvelope, 3 vintages / 2021), native_envelope (extractbyexpression →
-buffer 50 m dissolved → buffer −50 m → (drop fid) → multipart to singleparts → $area ≥ 10 ha).
+buffer 50 m dissolved → buffer −50 m → (drop fid) → multipart to singleparts → $area ≥ 10 ha), matrix_communes
+(ocs:transitionmatrix 2005 → 2021, 4 postes, per commune) / native_matrix_communes (intersection with the communes →
+$area → transition expression → statistics by categories), changes_overlay (ocs:changedetection of two
+single-vintage layers of N/5 polygons) / native_intersection_pair (native:intersection of the same layers).
+The communes and the pair come from scripts/bench_changes_data.py (cached in .build/bench/ too).
 
 Without ``--update-baseline`` the figures are compared with bench/baseline.json (same N) and the change in %
 is printed. BENCHMARKS.md is rewritten above its notes marker on every run (not with ``--no-doc`` or
@@ -53,6 +61,7 @@ RESULT_TAG = "BENCH_RESULT "
 QUICK_N = 100_000
 
 sys.path.insert(0, HERE)
+import bench_changes_data  # noqa: E402
 import bench_data  # noqa: E402
 
 LAYER = bench_data.LAYER
@@ -64,14 +73,22 @@ ENVELOPE_EXPRESSION = (
     " OR \"us21\" IN ('US6.1.1', 'US6.2.1', 'US6.2.2', 'US6.2.3')"
     " OR (left(\"us21\", 5) IN ('US4.3', 'US4.4') AND \"cs21\" NOT LIKE 'CS3%')"
     " OR (left(\"us21\", 5) IN ('US4.1', 'US4.2') AND \"cs21\" = 'CS1.1.1')")
-# 4 postes from a handful of rules (what a user would type in the field calculator).
-P4_EXPRESSION = (
-    "CASE"
-    " WHEN left(\"us21\", 3) IN ('US2', 'US3', 'US5') OR left(\"us21\", 5) IN ('US6.1', 'US6.2') THEN 1"
-    " WHEN left(\"us21\", 3) = 'US4' THEN 4"
-    " WHEN \"cs21\" IN ('CS1.1.1', 'CS1.1.2') THEN 1"
-    " WHEN left(\"us21\", 5) = 'US1.1' THEN 2"
-    " ELSE 3 END")
+
+
+def p4_expression(yy):
+    """4 postes from a handful of rules on csYY/usYY (what a user would type in the field calculator): the
+    attribute rules only, none of the spatial rules of the OCS2D method."""
+    return (
+        "CASE"
+        " WHEN left(\"us{y}\", 3) IN ('US2', 'US3', 'US5') OR left(\"us{y}\", 5) IN ('US6.1', 'US6.2') THEN 1"
+        " WHEN left(\"us{y}\", 3) = 'US4' THEN 4"
+        " WHEN \"cs{y}\" IN ('CS1.1.1', 'CS1.1.2') THEN 1"
+        " WHEN left(\"us{y}\", 5) = 'US1.1' THEN 2"
+        " ELSE 3 END").format(y=yy)
+
+
+P4_EXPRESSION = p4_expression("21")
+TRANSITION_EXPRESSION = "to_string(%s) || '>' || to_string(%s)" % (p4_expression("05"), p4_expression("21"))
 
 STEPS = [
     ("copy", "ogr2ogr copy of the layer to a new GeoPackage (I/O bound)"),
@@ -84,9 +101,31 @@ STEPS = [
     ("envelope_3", "ocs:urbanenvelope, the 3 vintages"),
     ("native_envelope", "native pipeline, 2021: extractbyexpression → buffer 50 m dissolved → buffer −50 m → "
                         "(deletecolumn fid) → multiparttosingleparts → extractbyexpression $area ≥ 100000"),
+    ("matrix_communes", "ocs:transitionmatrix 2005 → 2021, 4 postes (TARGET=7), ZONES=communes, "
+                        "ZONE_FIELD=insee_com"),
+    ("native_matrix_communes", "native pipeline: intersection (cs05 us05 cs21 us21 × insee_com) → fieldcalculator "
+                               "surface = $area → fieldcalculator transition = 4 postes 2005, '>', 4 postes 2021 "
+                               "concatenated → qgis:statisticsbycategories [insee_com, transition] on surface"),
+    ("changes_overlay", "ocs:changedetection INPUT=pair A (cs15/us15), INPUT_AFTER=pair B (cs21/us21), raw "
+                        "couverture (TARGET=0), changed polygons only (the default)"),
+    ("native_intersection_pair", "native:intersection pair A × pair B, all fields"),
 ]
 STEP_IDS = [s for s, _d in STEPS]
 DESCRIPTION = dict(STEPS)
+# Steps on other inputs than the N-polygon layer (no "× copy"): the pair of single-vintage layers.
+PAIR_STEPS = ("changes_overlay", "native_intersection_pair")
+COMMUNE_STEPS = ("matrix_communes", "native_matrix_communes")
+# Output figures: area of the geometries, or the sum of a field (ha = field × factor).
+AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "changes_overlay": None,
+            "native_intersection_pair": None, "matrix_communes": ("surface_ha", 1.0),
+            "native_matrix_communes": ("sum", 1e-4)}
+
+
+def pair_size(n):
+    """Polygons per layer of the pair: N/5 (200,000 at 10⁶)."""
+    return max(1000, n // 5)
+
+
 PROFILE_STEPS = ["reclassify_attr", "reclassify_spatial", "envelope_3"]
 
 
@@ -131,14 +170,25 @@ def _feedback():
     return LogFeedback()
 
 
-def _layer_stats(path, area=False):
+def _layer_stats(path, area=False, area_field=None):
+    """Features and fields of the output; with ``area`` the area of its geometries (ha), or with
+    ``area_field`` = (field, factor to ha) the sum of that field (a table)."""
     from osgeo import gdal, ogr
 
     gdal.UseExceptions()
     ds = ogr.Open(path.split("|")[0])
     layer = ds.GetLayer(0)
     stats = {"features_out": layer.GetFeatureCount(), "fields_out": layer.GetLayerDefn().GetFieldCount()}
-    if area:
+    if area_field:
+        name, factor = area_field
+        index = layer.GetLayerDefn().GetFieldIndex(name)
+        total = 0.0
+        for feature in layer:
+            value = feature.GetField(index)
+            if value is not None:
+                total += value * factor
+        stats["area_ha_out"] = round(total, 1)
+    elif area:
         total = 0.0
         for feature in layer:
             geometry = feature.GetGeometryRef()
@@ -182,7 +232,7 @@ def run_step(spec):
         result["gdal"] = gdal.__version__
         result["startup_s"] = time.perf_counter() - t_start
         feedback = _feedback()
-        calls = _calls(step, uri, out)
+        calls = _calls(step, uri, out, spec)
         profiler = None
         if spec.get("profile"):
             import cProfile
@@ -207,7 +257,7 @@ def run_step(spec):
         result["time_s"] = time.perf_counter() - t0
         if len(timings) > 1:
             result["substeps"] = [[label, round(t, 3)] for label, t in timings]
-        result.update(_layer_stats(out, area=step.startswith(("envelope", "native"))))
+        result.update(_layer_stats(out, area=step in AREA_OUT, area_field=AREA_OUT.get(step)))
         if profiler is not None:
             _print_profile(profiler, spec["profile"])
         del app
@@ -223,8 +273,41 @@ def run_step(spec):
     os._exit(0)  # no QGIS teardown: it is not measured, and exitQgis() may crash offscreen
 
 
-def _calls(step, uri, out):
-    """[(label, algorithm id, parameters)] of a Processing step; '<previous>' chains the previous output."""
+def _calls(step, uri, out, spec=None):
+    """[(label, algorithm id, parameters)] of a Processing step; '<previous>' chains the previous output.
+    ``spec`` gives the other inputs: communes (GeoPackage of the zones), pair_a / pair_b."""
+    spec = spec or {}
+    temporary = "TEMPORARY_OUTPUT"
+    if step in COMMUNE_STEPS:
+        communes = "%s|layername=%s" % (spec["communes"], bench_changes_data.COMMUNES_LAYER)
+    if step in PAIR_STEPS:
+        pair_a = "%s|layername=%s" % (spec["pair_a"], bench_changes_data.PAIR_LAYERS[0])
+        pair_b = "%s|layername=%s" % (spec["pair_b"], bench_changes_data.PAIR_LAYERS[1])
+    if step == "matrix_communes":
+        return [("transitionmatrix", "ocs:transitionmatrix", {
+            "INPUT": uri, "NOMENCLATURE": 1, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "TARGET": 7,
+            "ZONES": communes, "ZONE_FIELD": bench_changes_data.ZONE_FIELD, "OUTPUT": out})]
+    if step == "native_matrix_communes":
+        return [
+            ("intersection with the communes", "native:intersection", {
+                "INPUT": uri, "OVERLAY": communes, "INPUT_FIELDS": ["cs05", "us05", "cs21", "us21"],
+                "OVERLAY_FIELDS": [bench_changes_data.ZONE_FIELD], "OVERLAY_FIELDS_PREFIX": "",
+                "OUTPUT": temporary}),
+            ("fieldcalculator surface", "native:fieldcalculator", {
+                "INPUT": "<previous>", "FIELD_NAME": "surface", "FIELD_TYPE": 0, "FIELD_LENGTH": 0,
+                "FIELD_PRECISION": 0, "FORMULA": "$area", "OUTPUT": temporary}),
+            ("fieldcalculator transition", "native:fieldcalculator", {
+                "INPUT": "<previous>", "FIELD_NAME": "transition", "FIELD_TYPE": 2, "FIELD_LENGTH": 0,
+                "FIELD_PRECISION": 0, "FORMULA": TRANSITION_EXPRESSION, "OUTPUT": temporary}),
+            ("statisticsbycategories", "qgis:statisticsbycategories", {
+                "INPUT": "<previous>", "VALUES_FIELD_NAME": "surface",
+                "CATEGORIES_FIELD_NAME": [bench_changes_data.ZONE_FIELD, "transition"], "OUTPUT": out}),
+        ]
+    if step == "changes_overlay":
+        return [("changedetection", "ocs:changedetection", {
+            "INPUT": pair_a, "INPUT_AFTER": pair_b, "NOMENCLATURE": 1, "TARGET": 0, "OUTPUT": out})]
+    if step == "native_intersection_pair":
+        return [("intersection", "native:intersection", {"INPUT": pair_a, "OVERLAY": pair_b, "OUTPUT": out})]
     if step == "fieldcalc":
         return [("fieldcalculator", "native:fieldcalculator", {
             "INPUT": uri, "FIELD_NAME": "p4_2021", "FIELD_TYPE": 1, "FIELD_LENGTH": 0, "FIELD_PRECISION": 0,
@@ -242,7 +325,6 @@ def _calls(step, uri, out):
         return [("urbanenvelope", "ocs:urbanenvelope", {"INPUT": uri, "VINTAGES": "", "BUFFER": 50.0,
                                                         "MIN_AREA_HA": 10.0, "OUTPUT": out})]
     if step == "native_envelope":
-        temporary = "TEMPORARY_OUTPUT"
         return [
             ("extractbyexpression members", "native:extractbyexpression", {
                 "INPUT": uri, "EXPRESSION": ENVELOPE_EXPRESSION, "OUTPUT": temporary}),
@@ -345,6 +427,32 @@ def export_ref(ref):
     return target, commit
 
 
+def snapshot_working_tree():
+    """Copy of the working tree (tracked and untracked, not ignored files) into
+    .build/bench/src/wt-<fingerprint>/ocs_toolbox, so that edits made while the steps run do not change what is
+    measured: (plugins dir, code info)."""
+    code = code_info()
+    name = "wt-%s-%s" % (code["commit"], code.get("fingerprint", "clean"))
+    target = os.path.join(BENCH_DIR, "src", name)
+    files = [f for f in _git("ls-files", "-co", "--exclude-standard").splitlines() if f]
+    if not os.path.exists(os.path.join(target, "ocs_toolbox", "metadata.txt")):
+        partial = target + ".part"
+        shutil.rmtree(partial, ignore_errors=True)
+        for path in files:
+            source = os.path.join(REPO, path)
+            if not os.path.isfile(source):
+                continue          # deleted in the working tree
+            destination = os.path.join(partial, "ocs_toolbox", path)
+            os.makedirs(os.path.dirname(destination), exist_ok=True)
+            shutil.copy2(source, destination)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(partial, target)
+    again = code_info()
+    if again != code:
+        raise SystemExit("bench: the working tree changed while it was copied; run again")
+    return target, dict(code, source="working tree snapshot")
+
+
 def code_info(ref_commit=None):
     """{'source', 'commit', 'modified'}: the commit measured, and uncommitted changes of the plugin code."""
     try:
@@ -352,9 +460,36 @@ def code_info(ref_commit=None):
             return {"source": "git archive", "commit": ref_commit[:12], "modified": []}
         status = _git("status", "--porcelain", "--", *CODE_PATHS)
         modified = sorted(line[3:] for line in status.splitlines() if line.strip())
-        return {"source": "working tree", "commit": _git("rev-parse", "--short=12", "HEAD"), "modified": modified}
+        info = {"source": "working tree", "commit": _git("rev-parse", "--short=12", "HEAD"), "modified": modified}
+        if modified:
+            info["fingerprint"] = fingerprint(modified)
+        return info
     except (OSError, subprocess.CalledProcessError):
         return {"source": "unknown", "commit": None, "modified": []}
+
+
+def fingerprint(paths):
+    """12 hex digits of a SHA-1 of the uncommitted files' contents: which working-tree state was measured."""
+    import hashlib
+
+    digest = hashlib.sha1()
+    files = []
+    for path in paths:
+        full = os.path.join(REPO, path)
+        if os.path.isdir(full):
+            for root, _dirs, names in os.walk(full):
+                files += [os.path.relpath(os.path.join(root, name), REPO) for name in names]
+        else:
+            files.append(path)
+    for path in sorted(files):
+        digest.update(path.encode("utf-8") + b"\0")
+        try:
+            with open(os.path.join(REPO, path), "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            digest.update(b"<missing>")
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
 
 
 def code_text(code):
@@ -363,9 +498,13 @@ def code_text(code):
     if code["source"] == "git archive":
         return "commit %s, exported with `git archive` (`--ref`)" % code["commit"]
     if code["modified"]:
-        return "working tree at commit %s, with uncommitted changes in %s" % (
-            code["commit"], ", ".join("`%s`" % m for m in code["modified"]))
-    return "working tree at commit %s (no uncommitted change in the plugin code)" % code["commit"]
+        return "working tree%s at commit %s, with uncommitted changes%s in %s" % (
+            " (copied before the run with `--snapshot`)" if code["source"] == "working tree snapshot" else "",
+            code["commit"], " (content fingerprint %s)" % code["fingerprint"] if code.get("fingerprint") else "",
+            ", ".join("`%s`" % m for m in code["modified"]))
+    return "working tree%s at commit %s (no uncommitted change in the plugin code)" % (
+        " (copied before the run with `--snapshot`)" if code["source"] == "working tree snapshot" else "",
+        code["commit"])
 
 
 def machine_info():
@@ -404,8 +543,8 @@ def step_time(results, step):
     return entry.get("time_s")
 
 
-def targets(results):
-    """[(target, measured text, met True/False/None)] — the issue's targets."""
+def targets(results, n=None):
+    """[(target, measured text, met True/False/None)] — the issue's targets (``n``: polygons of the layer)."""
     t = {s: step_time(results, s) for s in STEP_IDS}
 
     def missing(*steps):
@@ -442,6 +581,27 @@ def targets(results):
         step, peak = max(peaks, key=lambda item: item[1])
         rows.append((label, "%.0f MiB = %.2f × 10⁹ bytes (%s)" % (peak, peak * 1048576 / 1e9, step),
                      peak < 2048.0))
+    else:
+        rows.append((label, "not measured", None))
+    size = "{:,}".format(n) if n else "N"
+    r = ratio(t["native_matrix_communes"], t["matrix_communes"])
+    rows.append(("ocs:transitionmatrix 2005 → 2021, 4 postes per commune, %s polygons: ≥ 5 × faster than the "
+                 "native pipeline" % size,
+                 "native pipeline / transitionmatrix = %.2f" % r if r else missing("native_matrix_communes",
+                                                                                    "matrix_communes"),
+                 None if r is None else r >= 5.0))
+    pair = "{:,}".format(pair_size(n)) if n else "N/5"
+    r = ratio(t["native_intersection_pair"], t["changes_overlay"])
+    rows.append(("ocs:changedetection, two layers of %s polygons: ≥ 3 × faster than native:intersection" % pair,
+                 "native:intersection / changedetection = %.2f" % r if r else missing("native_intersection_pair",
+                                                                                     "changes_overlay"),
+                 None if r is None else r >= 3.0))
+    label = "ocs:changedetection, two layers of %s polygons: peak memory < 2 GB (read as 2 GiB = 2048 MiB)" % pair
+    entry = results.get("changes_overlay")
+    if entry and entry.get("peak_mib"):
+        peak = entry["peak_mib"]
+        rows.append((label, "%.0f MiB = %.2f × 10⁹ bytes%s" % (
+            peak, peak * 1048576 / 1e9, "" if entry.get("status") == "ok" else " (failed run)"), peak < 2048.0))
     else:
         rows.append((label, "not measured", None))
     return rows
@@ -505,7 +665,29 @@ def write_doc(run, changes, reference=None):
         "40 m lattice cut into parcels, towns of Pareto-distributed sizes (housing, activity zones, streets), "
         "farmland, woods, roads, railway, rivers, US7.0.0 polygons and farm buildings near and far from towns; "
         "7–12 % of the polygons change between two vintages |",
-        "| Code | %s |" % code_text(run.get("code")),
+    ]
+    communes = run.get("communes")
+    if communes:
+        lines.append(
+            "| Communes | %s zones (`%s`, field `insee_com`, from `scripts/bench_changes_data.py`): Voronoi diagram "
+            "of jittered seeds, one per 8 km² (%.1f km² each on average), over the extent of the layer (%s km²); "
+            "edges bent by a smooth wave with a vertex every 25 m (%s vertices in all); no gap, no overlap |" % (
+                "{:,}".format(communes["features"]), communes["path"], communes["extent_km2"] / communes["features"],
+                "{:,.0f}".format(communes["extent_km2"]), "{:,}".format(communes["vertices"])))
+    pair = run.get("pair")
+    if pair:
+        lines.append(
+            "| Pair | A `%s` (cs15/us15, %s polygons) and B `%s` (cs21/us21, %s polygons), from `%s`: B is A with "
+            "its 2021 codes, except %s groups of 2 neighbouring polygons (%.0f %% of A) merged and re-cut by a "
+            "chord through their centroid (%s pieces); %.0f %% of the polygons have the same geometry in both, "
+            "%.1f %% change codes (cs and/or us) between the two vintages |" % (
+                pair["a"], "{:,}".format(pair["a_features"]), pair["b"], "{:,}".format(pair["b_features"]),
+                pair["source"], "{:,}".format(pair["groups"]), 100.0 * pair["a_redrawn"] / pair["a_features"],
+                "{:,}".format(pair["b_pieces"]), 100.0 * pair["identical_geometry_share"],
+                100.0 * pair["code_changes_share"]))
+    lines += [
+        "| Code | %s%s |" % (code_text(run.get("code")), "; **the code changed during the run**: at the end, "
+                             "%s" % code_text(run["code_end"]) if run.get("code_end") else ""),
         "| Repeats | %d run(s) per step: the fastest time and the highest peak are shown |" % run.get("repeat", 1),
         "| Runner | Python: QgsApplication offscreen + `Processing.initialize()` + `OcsProvider`, throwaway "
         "QGIS_CUSTOM_CONFIG_PATH, one fresh process per step |",
@@ -515,7 +697,7 @@ def write_doc(run, changes, reference=None):
         "| Target | Measured | Status |",
         "|---|---|---|",
     ]
-    for target, measured, met in targets(results):
+    for target, measured, met in targets(results, run["n"]):
         status = "**step failed**" if met is None and "failed" in measured else status_text(met)
         lines.append("| %s | %s | %s |" % (target, measured, status))
     show_change = bool(changes)
@@ -538,13 +720,14 @@ def write_doc(run, changes, reference=None):
             time_text = fmt(entry.get("time_s"))
         output = ""
         if "features_out" in entry:
-            output = "{:,} features".format(entry["features_out"])
+            output = "{:,} %s".format(entry["features_out"]) % ("rows" if step in COMMUNE_STEPS else "features")
             if "area_ha_out" in entry:
                 output += ", {:,.0f} ha".format(entry["area_ha_out"])
             if step.startswith("reclassify") or step == "fieldcalc":
                 output += ", %d fields" % entry.get("fields_out", 0)
         row = "| %s | %s | %s | %s | %s | %s | %s |" % (
-            step, DESCRIPTION[step], time_text, fmt(ratio(step_time(results, step), copy_time)),
+            step, DESCRIPTION[step], time_text,
+            "—" if step in PAIR_STEPS else fmt(ratio(step_time(results, step), copy_time)),
             fmt(entry.get("wall_s")), fmt(entry.get("peak_mib"), "%.0f"), output)
         if show_change:
             dt, dm = changes.get(step, (None, None))
@@ -554,10 +737,12 @@ def write_doc(run, changes, reference=None):
         lines += ["", "Δ: change against the reference run of %s (%s): the baseline stored in `bench/baseline.json` "
                   "before this run, or the record given with `--reference`." % (
                       reference.get("date"), code_text(reference.get("code")))]
-    native = results.get("native_envelope", {})
-    if native.get("substeps"):
-        lines += ["", "Native pipeline, time per algorithm: " + "; ".join(
-            "%s %.2f s" % (label, t) for label, t in native["substeps"]) + "."]
+    for step, name in (("native_envelope", "Native envelope pipeline"),
+                       ("native_matrix_communes", "Native matrix pipeline")):
+        native = results.get(step, {})
+        if native.get("substeps"):
+            lines += ["", "%s, time per algorithm: " % name + "; ".join(
+                "%s %.2f s" % (label, t) for label, t in native["substeps"]) + "."]
     lines += [
         "",
         "Ratios: reclassify with spatial rules / attribute rules = %s; urbanenvelope 3 vintages / 1 vintage = %s; "
@@ -565,6 +750,11 @@ def write_doc(run, changes, reference=None):
             fmt(ratio(step_time(results, "reclassify_spatial"), step_time(results, "reclassify_attr"))),
             fmt(ratio(step_time(results, "envelope_3"), step_time(results, "envelope_1"))),
             fmt(ratio(step_time(results, "reclassify_spatial"), step_time(results, "fieldcalc")))),
+        "",
+        "Ratios, changes: native matrix pipeline / transitionmatrix = %s; native:intersection / changedetection "
+        "= %s." % (
+            fmt(ratio(step_time(results, "native_matrix_communes"), step_time(results, "matrix_communes"))),
+            fmt(ratio(step_time(results, "native_intersection_pair"), step_time(results, "changes_overlay")))),
         "",
         "## Method",
         "",
@@ -588,11 +778,31 @@ def write_doc(run, changes, reference=None):
         "8 segments per quarter circle like the plugin, temporary (memory) layers between algorithms as a "
         "graphical model would, and the Processing default for invalid geometries (checked; the plugin skips "
         "the check and repairs what it uses). Unlike ocs:urbanenvelope it does not fill the holes of the parts.",
+        "- *Transition matrix per commune*: `ocs:transitionmatrix` INPUT = the N-polygon layer, NOMENCLATURE=1 "
+        "(OCS2D 2021), FROM_VINTAGE=2005, TO_VINTAGE=2021, TARGET=7 (4 postes), ZONES = the communes, "
+        "ZONE_FIELD=insee_com, output GeoPackage (one row per commune and (from, to) cell, zero cells included up "
+        "to 25 codes). The native pipeline is what a user would build: `native:intersection` (INPUT_FIELDS cs05 "
+        "us05 cs21 us21, OVERLAY_FIELDS insee_com) → `native:fieldcalculator` surface = `$area` → "
+        "`native:fieldcalculator` transition = 4 postes of 2005 `|| '>' ||` 4 postes of 2021 (the CASE of the "
+        "field-calculator step on cs05/us05 and on cs21/us21) → `qgis:statisticsbycategories` (categories "
+        "insee_com and transition, values surface), with temporary (memory) layers between algorithms. Its "
+        "4-postes expression is the attribute rule without the spatial rules of the OCS2D method (US7.0.0 near "
+        "urban areas, agricultural structures near the enveloppe urbaine), like ocs:transitionmatrix here: the "
+        "input is not reclassified first, so the plugin classifies by attributes too (and says how many hectares "
+        "depend on a spatial rule). The *Output* column gives the rows and the sum of their areas (surface_ha; "
+        "sum / 10⁴ for the native table): both must equal the territory.",
+        "- *Change polygons of two layers*: `ocs:changedetection` INPUT = pair A, INPUT_AFTER = pair B, "
+        "NOMENCLATURE=1, TARGET=0 (raw couverture code), ONLY_CHANGES left at its default (changed polygons "
+        "only), output GeoPackage; `native:intersection` A × B (all fields, every piece) to a GeoPackage. The "
+        "pair has N/5 polygons per layer (200,000 at N = 10⁶, the size of the target); its peak memory is compared "
+        "with 2 GiB like the other ocs steps.",
         "- The machine may be shared (see the load average): compare runs of one machine, and rerun before "
         "drawing conclusions from a few %.",
         "- Reproduce: `make bench` (1,000,000 polygons), `.build/venv/bin/python scripts/bench.py --quick` "
-        "(100,000), `--update-baseline` to store the figures in `bench/baseline.json`, `--profile` for the "
-        "cProfile of the plugin steps.",
+        "(100,000), `--steps a,b` for a subset, `--ref <commit>` to measure a commit (or `--snapshot`, a copy of "
+        "the working tree, when someone edits it during the run), `--update-baseline` to store the figures in "
+        "`bench/baseline.json`, `--profile` for the cProfile of the plugin steps (`--steps` to choose them); "
+        "`scripts/bench_changes_data.py --communes N --pair M --check` builds and checks the communes and the pair.",
         "",
     ]
     notes = ""
@@ -603,6 +813,23 @@ def write_doc(run, changes, reference=None):
             notes = text.split(NOTES_MARKER, 1)[1].lstrip("\n")
     with open(DOC, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n" + NOTES_MARKER + "\n\n" + notes)
+
+
+def communes_info(path):
+    from osgeo import gdal, ogr
+
+    gdal.UseExceptions()
+    ds = ogr.Open(path)
+    layer = ds.GetLayer(0)
+    xmin, xmax, ymin, ymax = layer.GetExtent()
+    vertices = 0
+    for feature in layer:
+        geometry = feature.GetGeometryRef()
+        for i in range(geometry.GetGeometryCount()):
+            vertices += geometry.GetGeometryRef(i).GetPointCount()
+    count = layer.GetFeatureCount()
+    return {"path": os.path.relpath(path, REPO), "features": count, "vertices": vertices,
+            "extent_km2": round((xmax - xmin) * (ymax - ymin) / 1e6, 1)}
 
 
 def warm_cache(path):
@@ -628,8 +855,13 @@ def main(argv=None):
     parser.add_argument("--ref", default=None,
                         help="benchmark this commit (exported with git archive into .build/bench/src/) instead of "
                              "the working tree linked in .build/plugins")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="copy the working tree into .build/bench/src/ first and benchmark the copy: edits made "
+                             "during the run do not change what is measured (identified by its content fingerprint)")
     parser.add_argument("--doc-only", action="store_true",
                         help="rewrite BENCHMARKS.md from the run stored in bench/baseline.json for N, measure nothing")
+    parser.add_argument("--run-record", default=None,
+                        help="with --doc-only: rewrite BENCHMARKS.md from this run record (.build/bench/runs/*.json)")
     parser.add_argument("--reference", default=None,
                         help="compare with this run record (.build/bench/runs/*.json) instead of the baseline")
     parser.add_argument("--run-step", help=argparse.SUPPRESS)
@@ -639,12 +871,17 @@ def main(argv=None):
 
     n = QUICK_N if args.quick else args.n
     if args.doc_only:
-        stored = load_baseline().get(str(n))
-        if not stored:
-            parser.error("no run for N=%d in %s" % (n, os.path.relpath(BASELINE, REPO)))
-        reference = _load_json(args.reference) if args.reference else None
+        if args.run_record:  # a run of .build/bench/runs/, compared with the baseline like the run itself was
+            stored = _load_json(args.run_record)
+            reference = _load_json(args.reference) if args.reference else load_baseline().get(str(stored["n"]))
+        else:
+            stored = load_baseline().get(str(n))
+            if not stored:
+                parser.error("no run for N=%d in %s" % (n, os.path.relpath(BASELINE, REPO)))
+            reference = _load_json(args.reference) if args.reference else None
         write_doc(stored, compare(stored["steps"], reference) if reference else {}, reference)
-        print("bench: %s written from the baseline run of %s" % (os.path.relpath(DOC, REPO), stored["date"]))
+        print("bench: %s written from the %s run of %s" % (
+            os.path.relpath(DOC, REPO), "recorded" if args.run_record else "baseline", stored["date"]))
         return 0
     steps = STEP_IDS if not args.steps else [s.strip() for s in args.steps.split(",") if s.strip()]
     if args.profile and not args.steps:
@@ -652,14 +889,25 @@ def main(argv=None):
     unknown = [s for s in steps if s not in STEP_IDS]
     if unknown:
         parser.error("unknown step(s) %s; steps: %s" % (", ".join(unknown), ", ".join(STEP_IDS)))
-    plugins, ref_commit = PLUGINS, None
+    plugins, ref_commit, code = PLUGINS, None, None
+    if args.ref and args.snapshot:
+        parser.error("--ref and --snapshot exclude each other")
     if args.ref:
         plugins, ref_commit = export_ref(args.ref)
+    elif args.snapshot:
+        plugins, code = snapshot_working_tree()
     if not os.path.exists(os.path.join(plugins, "ocs_toolbox")):
         parser.error("%s/ocs_toolbox is missing: run `make link`" % plugins)
 
     data = bench_data.ensure(n, args.force_data)
+    inputs = {}
+    if any(step in COMMUNE_STEPS for step in steps):
+        inputs["communes"] = bench_changes_data.ensure_communes(n, args.force_data)
+    if any(step in PAIR_STEPS for step in steps):
+        inputs["pair_a"], inputs["pair_b"], pair_stats = bench_changes_data.ensure_pair(pair_size(n), args.force_data)
     warm_cache(data)
+    for path in inputs.values():
+        warm_cache(path)
     run_dir = os.path.join(BENCH_DIR, "out", str(n))
     log_dir = os.path.join(BENCH_DIR, "logs", str(n))
     os.makedirs(run_dir, exist_ok=True)
@@ -670,7 +918,12 @@ def main(argv=None):
     machine = machine_info()
     run = {"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "n": n, "machine": machine,
            "dataset": os.path.relpath(data, REPO), "dataset_mb": round(os.path.getsize(data) / 1e6, 1),
-           "code": code_info(ref_commit), "repeat": max(1, args.repeat), "steps": {}}
+           "code": code or code_info(ref_commit), "repeat": max(1, args.repeat), "steps": {}}
+    if "communes" in inputs:
+        run["communes"] = communes_info(inputs["communes"])
+    if "pair_a" in inputs:
+        run["pair"] = dict(pair_stats, a=os.path.relpath(inputs["pair_a"], REPO),
+                           b=os.path.relpath(inputs["pair_b"], REPO))
     print("bench: %s polygons, %s (%.0f MB); %d core(s), %s GiB, load %.2f" % (
         "{:,}".format(n), run["dataset"], run["dataset_mb"], machine["nproc"], machine.get("ram_gib"),
         machine["loadavg_start"]), flush=True)
@@ -680,7 +933,7 @@ def main(argv=None):
             best = None
             attempts = []
             for attempt in range(max(1, args.repeat)):
-                spec = {"input": data, "out_dir": run_dir, "plugins": plugins}
+                spec = dict(inputs, input=data, out_dir=run_dir, plugins=plugins)
                 suffix = "" if args.repeat <= 1 else ".%d" % (attempt + 1)
                 if args.profile:
                     spec["profile"] = os.path.join(log_dir, step + ".prof")
@@ -711,12 +964,18 @@ def main(argv=None):
                 _remove(os.path.join(run_dir, step + ".gpkg"))
     finally:
         shutil.rmtree(config, ignore_errors=True)
+    if run["code"]["source"] == "working tree":  # it may have changed while the steps ran (someone editing)
+        end = code_info()
+        if end != run["code"]:
+            run["code_end"] = end
+            print("bench: WARNING: the plugin code changed during the run: %s at the start, %s at the end" % (
+                code_text(run["code"]).replace("`", ""), code_text(end).replace("`", "")), flush=True)
     if args.profile:
         return 0
 
     results = run["steps"]
     print("\nTargets:")
-    for target, measured, met in targets(results):
+    for target, measured, met in targets(results, n):
         print("  %-78s %-48s %s" % (target, measured, {True: "met", False: "NOT MET", None: "-"}[met]))
     record = os.path.join(BENCH_DIR, "runs", "%s_%d.json" % (run["date"].replace(" ", "_").replace(":", ""), n))
     os.makedirs(os.path.dirname(record), exist_ok=True)
@@ -741,6 +1000,9 @@ def main(argv=None):
         previous = reference
         if args.steps and previous:  # a subset of the steps: keep the other steps of the stored run
             run["steps"] = dict(previous.get("steps", {}), **run["steps"])
+            for key in ("communes", "pair"):
+                if key not in run and key in previous:
+                    run[key] = previous[key]
         baseline[str(n)] = run
         os.makedirs(os.path.dirname(BASELINE), exist_ok=True)
         with open(BASELINE, "w", encoding="utf-8") as handle:

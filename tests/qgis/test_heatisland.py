@@ -158,3 +158,22 @@ def test_bad_input():
     with pytest.raises(QgsProcessingException, match="COEFFICIENTS"):
         run("ocs:heatisland", {"INPUT": layer([(box(0, 0, 10, 10), GRASS)]), "COEFFICIENTS": ["gazon", "2", "0"],
                                "OUTPUT": "memory:"})
+
+
+def test_geopackage_fast_path_gives_the_same_scores(tmp_path):
+    """A GeoPackage input has its classes written by GDAL in one SQL statement: same scores as feature by feature."""
+    from helpers import to_gpkg
+
+    rows = [(box(0, 0, 100, 100), ASPHALT), (box(100, 0, 150, 100), BUILT), (box(150, 0, 200, 100), GRASS),
+            (box(0, 100, 100, 200), WATER), (box(100, 100, 200, 200), TREES)]
+    memory = layer(rows)
+    path = to_gpkg(memory, tmp_path / "in.gpkg")
+    for units in (0, 3):
+        generic, _f = run("ocs:heatisland", {"INPUT": memory, "UNITS": units, "OUTPUT": str(tmp_path / "a.gpkg")})
+        fast, feedback = run("ocs:heatisland", {"INPUT": path, "UNITS": units, "OUTPUT": str(tmp_path / "b.gpkg")})
+        assert any("GeoPackage fast path" in m for m in feedback.infos)
+        a = sorted((f["id"], round(f["score_2021"], 9), round(f["part_bati_2021"], 9))
+                   for f in QgsVectorLayer(generic["OUTPUT"], "a", "ogr").getFeatures())
+        b = sorted((f["id"], round(f["score_2021"], 9), round(f["part_bati_2021"], 9))
+                   for f in QgsVectorLayer(fast["OUTPUT"], "b", "ogr").getFeatures())
+        assert a == b and len(a) == (4 if units == 0 else 5)
