@@ -660,8 +660,11 @@ class HeatEngine:
         units = None
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} units with land cover written.").format(written))
         last = self.years[-1]
+        extra = [("classe_%s" % y, "heat_classe") for y in self.years[:-1]]
+        extra += [("%s_%s" % (name, y), "heat_score") for y in self.years for name in ("score", "score_jour",
+                                                                                       "score_nuit")]
         styling.style_output(self.context, self.feedback, destination, "classe_%s" % last, "heat_classe",
-                             extra=[("classe_%s" % y, "heat_classe") for y in self.years[:-1]])
+                             extra=extra)
         return destination
 
     def write_raster(self, path, cooling_distance):

@@ -9,8 +9,10 @@ import os
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
+    QgsGraduatedSymbolRenderer,
     QgsProcessingLayerPostProcessorInterface,
     QgsRendererCategory,
+    QgsRendererRange,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication
@@ -23,7 +25,15 @@ translate = QCoreApplication.translate
 
 
 def make_renderer(field_name, template):
-    """A categorized renderer on ``field_name`` with the template's classes and a catch-all 'other' class."""
+    """A categorized renderer on ``field_name`` with the template's classes and a catch-all 'other' class, or a
+    graduated renderer for templates with ranges (scores)."""
+    if template.ranges:
+        ranges = []
+        for lower, upper, label, colour in template.ranges:
+            symbol = QgsFillSymbol.createSimple({"color": colour, "outline_color": QColor(colour).darker(130).name(),
+                                                 "outline_width": "0.06", "outline_width_unit": "MM"})
+            ranges.append(QgsRendererRange(lower, upper, symbol, label))
+        return QgsGraduatedSymbolRenderer(field_name, ranges)
     categories = []
     for value, label, colour in template.classes:
         if template.outline_only:

@@ -9,14 +9,15 @@ from . import nomenclature as nom
 
 
 class Template:
-    __slots__ = ("key", "title", "numeric", "classes", "outline_only")
+    __slots__ = ("key", "title", "numeric", "classes", "outline_only", "ranges")
 
-    def __init__(self, key, title, numeric, classes, outline_only=False):
+    def __init__(self, key, title, numeric, classes, outline_only=False, ranges=None):
         self.key = key
         self.title = title
         self.numeric = numeric
         self.classes = classes  # list of (value, label, "#RRGGBB")
         self.outline_only = outline_only
+        self.ranges = ranges    # graduated templates: list of (lower, upper, label, "#RRGGBB")
 
 
 def _code_classes(classes, keep):
@@ -35,7 +36,7 @@ def template_keys():
             for level in (1, 2, 3):
                 keys.append("%s_%s_niv%d" % (family, dimension, level))
     keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable", "type_changement",
-             "heat_classe", "friche_vocation"]
+             "heat_classe", "heat_score", "friche_vocation"]
     return keys
 
 
@@ -45,6 +46,7 @@ TITLES = {
     "impermeable": "Imperméabilisation", "ocsge_cs": "OCS GE couverture", "ocsge_us": "OCS GE usage",
     "type_changement": "Type de changement",
     "heat_classe": "Surchauffe (classes ADEME)",
+    "heat_score": "Score de surchauffe (0-100)",
     "friche_vocation": "Vocation des friches (Mutafriches)",
 }
 # Vocation colours: the ENAF destination colours of the regional method (habitat, activité) where they exist.
@@ -86,6 +88,14 @@ def get_template(key, custom=None):
         return Template(key, TITLES[key], False, [(name, name, colour) for name, colour in CHANGE_TYPES])
     if key == "friche_vocation":
         return Template(key, TITLES[key], False, list(FRICHE_VOCATIONS))
+    if key == "heat_score":
+        from .heat import CLASS_COLOURS, CLASSES
+
+        # the ADEME bounds of CRU = 1 − score/100, hottest first: score ≥ 80, 60–80, 40–60, 20–40, < 20
+        bounds = (100.0, 80.0, 60.0, 40.0, 20.0, 0.0)
+        ranges = [(bounds[i + 1], bounds[i], "%g – %g : %s" % (bounds[i + 1], bounds[i], label), colour)
+                  for i, ((_b, label), colour) in enumerate(zip(CLASSES, CLASS_COLOURS))]
+        return Template(key, TITLES[key], True, [], ranges=ranges)
     if key == "heat_classe":
         from .heat import CLASS_COLOURS, CLASSES
 
@@ -141,7 +151,7 @@ def template_for_field(field_name, sample_values=()):
     rules = (
         (r"^p4(_|$)", "p4"), (r"^p21(_|$)", "p21"), (r"^enaf(_|$)", "enaf"), (r"^(naf|urba)(_|$)", "naf"),
         (r"^artif(_|$)", "artif"), (r"^imperm", "impermeable"), (r"^type_changement$", "type_changement"),
-        (r"^classe_\d{4}$", "heat_classe"), (r"^vocation$", "friche_vocation"),
+        (r"^classe_\d{4}$", "heat_classe"), (r"^score(_jour|_nuit)?_\d{4}$", "heat_score"), (r"^vocation$", "friche_vocation"),
         (r"^ocsge_cs", "ocsge_cs"), (r"^ocsge_us", "ocsge_us"),
         (r"^(code_cs|couverture)$", "ocsge_cs"), (r"^(code_us|usage)$", "ocsge_us"),
     )

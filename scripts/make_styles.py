@@ -22,7 +22,7 @@ target = os.path.join(ROOT, "resources", "styles")
 os.makedirs(target, exist_ok=True)
 for key in styles.template_keys():
     template = styles.get_template(key)
-    kind = "integer" if template.numeric else "string"
+    kind = "double" if template.ranges else ("integer" if template.numeric else "string")
     layer = QgsVectorLayer("Polygon?crs=EPSG:2154&field=%s:%s" % (key, kind), key, "memory")
     layer.setRenderer(make_renderer(key, template))
     path = os.path.join(target, key + ".qml")

@@ -177,3 +177,19 @@ def test_geopackage_fast_path_gives_the_same_scores(tmp_path):
         b = sorted((f["id"], round(f["score_2021"], 9), round(f["part_bati_2021"], 9))
                    for f in QgsVectorLayer(fast["OUTPUT"], "b", "ogr").getFeatures())
         assert a == b and len(a) == (4 if units == 0 else 5)
+
+
+def test_styles_stored_in_the_geopackage(tmp_path):
+    import sqlite3
+
+    rows = [(box(0, 0, 100, 100), ASPHALT), (box(100, 0, 200, 100), TREES)]
+    results, _feedback = run("ocs:heatisland", {"INPUT": layer(rows), "OUTPUT": str(tmp_path / "h.gpkg")})
+    with sqlite3.connect(results["OUTPUT"]) as db:
+        styles = {name: int(default) for name, default in db.execute(
+            "SELECT stylename, useasdefault FROM layer_styles").fetchall()}
+    assert styles == {"classe_2021": 1, "score_2021": 0, "score_jour_2021": 0, "score_nuit_2021": 0}
+    layer_out = QgsVectorLayer(results["OUTPUT"], "h", "ogr")
+    assert layer_out.renderer().classAttribute() == "classe_2021"
+    from ocs_toolbox.core.styles import template_for_field
+
+    assert (template_for_field("score_2021"), template_for_field("classe_2005")) == ("heat_score", "heat_classe")

@@ -7,9 +7,16 @@ from ocs_toolbox.core import styles
 def test_every_template_builds():
     for key in styles.template_keys():
         template = styles.get_template(key)
-        assert template.classes, key
+        assert template.classes or template.ranges, key
         for value, label, colour in template.classes:
             assert colour.startswith("#") and len(colour) == 7, (key, value)
+
+
+def test_heat_score_ranges_follow_the_ademe_bounds():
+    ranges = styles.get_template("heat_score").ranges
+    assert [(lower, upper) for lower, upper, _l, _c in ranges] == [(80, 100), (60, 80), (40, 60), (20, 40), (0, 20)]
+    assert ranges[0][2].endswith("participe fortement à la surchauffe")
+    assert ranges[-1][2].endswith("refuge de fraîcheur")
 
 
 def test_official_colours():
@@ -58,3 +65,6 @@ def test_shipped_qml_files_match_the_registry():
             rgb = "%d,%d,%d,255" % tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
             assert 'value="%s"' % value in text, (key, value)
             assert rgb in text, (key, value, colour)
+        for lower, upper, label, colour in styles.get_template(key).ranges or ():
+            rgb = "%d,%d,%d,255" % tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+            assert 'lower="%s' % ("%.15f" % lower)[:4] in text and rgb in text, (key, lower, upper)
