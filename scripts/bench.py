@@ -9,6 +9,7 @@ bounds (issue targets) → BENCHMARKS.md.
     python scripts/bench.py --ref HEAD           # a commit exported with git archive, not the working tree
     python scripts/bench.py --snapshot           # a copy of the working tree, immune to edits during the run
     python scripts/bench.py --steps matrix_communes,native_matrix_communes   # a subset of the steps
+    python scripts/bench.py --steps friches_200k,friches_1m --merge .build/bench/runs/<full run>.json
     python scripts/bench.py --doc-only --reference .build/bench/runs/<run>.json   # re-render BENCHMARKS.md
     python scripts/bench.py --doc-only --run-record .build/bench/runs/<run>.json  # ... from a run not in the baseline
 
@@ -30,6 +31,13 @@ buffer 50 m dissolved → buffer −50 m → (drop fid) → multipart to singlep
 $area → transition expression → statistics by categories), changes_overlay (ocs:changedetection of two
 single-vintage layers of N/5 polygons) / native_intersection_pair (native:intersection of the same layers).
 The communes and the pair come from scripts/bench_changes_data.py (cached in .build/bench/ too).
+artif_matrix / artif_thresholds (ocs:artificialisation 2021 without / with the reference thresholds), heat_grid
+(ocs:heatisland 2021 on a 100 m square grid) / native_heat_grid (creategrid → intersection (cs21 × grid id) → $area
+→ statistics by categories [id, cs21]), friches_200k / friches_1m (ocs:friches on N/5 and N polygons with every
+context layer: communes, and the layers of scripts/bench_context_data.py, cached in .build/bench/context_<n>.gpkg).
+
+``--merge <run record>`` (with ``--steps``): BENCHMARKS.md shows the steps of this run and, marked as such, the
+other steps of the given run (e.g. the last full run), so that a partial run does not drop their figures.
 
 Without ``--update-baseline`` the figures are compared with bench/baseline.json (same N) and the change in %
 is printed. BENCHMARKS.md is rewritten above its notes marker on every run (not with ``--no-doc`` or
@@ -38,6 +46,7 @@ is printed. BENCHMARKS.md is rewritten above its notes marker on every run (not 
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import resource
@@ -62,6 +71,7 @@ QUICK_N = 100_000
 
 sys.path.insert(0, HERE)
 import bench_changes_data  # noqa: E402
+import bench_context_data  # noqa: E402
 import bench_data  # noqa: E402
 
 LAYER = bench_data.LAYER
@@ -109,21 +119,52 @@ STEPS = [
     ("changes_overlay", "ocs:changedetection INPUT=pair A (cs15/us15), INPUT_AFTER=pair B (cs21/us21), raw "
                         "couverture (TARGET=0), changed polygons only (the default)"),
     ("native_intersection_pair", "native:intersection pair A × pair B, all fields"),
+    ("artif_matrix", "ocs:artificialisation VINTAGES=2021, APPLY_THRESHOLDS=False (decree matrix only)"),
+    ("artif_thresholds", "ocs:artificialisation VINTAGES=2021, APPLY_THRESHOLDS=True (matrix, then the reference "
+                         "thresholds on the patches under 2,500 m²)"),
+    ("heat_grid", "ocs:heatisland VINTAGES=2021, UNITS=0 (square grid), CELL_SIZE=100"),
+    ("native_heat_grid", "native pipeline: creategrid 100 m (rectangles, extent of the layer) → intersection (cs21 × "
+                         "grid id) → fieldcalculator area = $area → qgis:statisticsbycategories [id, cs21] on area"),
+    ("friches_200k", "ocs:friches, N/5 polygons (its own territory), MIN_AREA_M2=1000, the 3 vintages, every "
+                     "context layer"),
+    ("friches_1m", "ocs:friches, N polygons, MIN_AREA_M2=1000, the 3 vintages, every context layer"),
 ]
 STEP_IDS = [s for s, _d in STEPS]
 DESCRIPTION = dict(STEPS)
 # Steps on other inputs than the N-polygon layer (no "× copy"): the pair of single-vintage layers.
 PAIR_STEPS = ("changes_overlay", "native_intersection_pair")
 COMMUNE_STEPS = ("matrix_communes", "native_matrix_communes")
+FRICHES_STEPS = ("friches_200k", "friches_1m")
+OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",)
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
 AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "changes_overlay": None,
             "native_intersection_pair": None, "matrix_communes": ("surface_ha", 1.0),
-            "native_matrix_communes": ("sum", 1e-4)}
+            "native_matrix_communes": ("sum", 1e-4), "native_heat_grid": ("sum", 1e-4), "friches_200k": None,
+            "friches_1m": None}
+# Outputs that are tables (rows), not features.
+TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid",)
+# Lines of the algorithm's log kept in the record (substrings).
+LOG_KEEP = {
+    "artif_matrix": ("features written",),
+    "artif_thresholds": ("Thresholds:", "the thresholds make", "features written", "repaired"),
+    "heat_grid": ("pixels of", "burnt at", "outside every unit", "units with land cover written"),
+    "friches_200k": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
+    "friches_1m": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
+}
+HEAT_CELL = 100.0
+SUBSTEP_TAG = "BENCH_SUBSTEP "
+RUNNING_TAG = "BENCH_RUNNING "
+STARTUP_TAG = "BENCH_STARTUP "
 
 
 def pair_size(n):
     """Polygons per layer of the pair: N/5 (200,000 at 10⁶)."""
     return max(1000, n // 5)
+
+
+def friches_size(step, n):
+    """Polygons of the layer of a friches step: N/5 for friches_200k, N for friches_1m."""
+    return pair_size(n) if step == "friches_200k" else n
 
 
 PROFILE_STEPS = ["reclassify_attr", "reclassify_spatial", "envelope_3"]
@@ -158,7 +199,10 @@ def _feedback():
     from qgis.core import QgsProcessingFeedback
 
     class LogFeedback(QgsProcessingFeedback):
+        lines = []
+
         def pushInfo(self, info):  # noqa: N802
+            self.lines.append(info)
             print("  info:", info, file=sys.stderr, flush=True)
 
         def reportError(self, error, fatalError=False):  # noqa: N802
@@ -198,6 +242,24 @@ def _layer_stats(path, area=False, area_field=None):
     return stats
 
 
+def _extra_stats(step, path):
+    """Step-specific figures of the output: polygons changed by the thresholds (crit_seuil_2021 = 1) and
+    artificialised (artif_2021 = 1) for ocs:artificialisation."""
+    if step not in ("artif_matrix", "artif_thresholds"):
+        return {}
+    from osgeo import gdal, ogr
+
+    gdal.UseExceptions()
+    ds = ogr.Open(path)
+    layer = ds.GetLayer(0)
+    stats = {}
+    for key, where in (("artif_2021", "artif_2021 = 1"), ("crit_seuil_2021", "crit_seuil_2021 = 1")):
+        layer.SetAttributeFilter(where)
+        stats[key] = layer.GetFeatureCount()
+    layer.SetAttributeFilter(None)
+    return stats
+
+
 def _remove(path):
     for suffix in ("", "-wal", "-shm", "-journal"):
         if os.path.exists(path + suffix):
@@ -208,6 +270,8 @@ def run_step(spec):
     """Run one step; print RESULT_TAG + json on stdout. ``spec``: step, input, out_dir, profile (path or None)."""
     step = spec["step"]
     source = spec["input"]
+    if step in FRICHES_STEPS:
+        source = spec["friches"][step]["input"]
     uri = "%s|layername=%s" % (source, LAYER)
     out = os.path.join(spec["out_dir"], step + ".gpkg")
     _remove(out)
@@ -231,6 +295,7 @@ def run_step(spec):
         result["qgis"] = Qgis.QGIS_VERSION
         result["gdal"] = gdal.__version__
         result["startup_s"] = time.perf_counter() - t_start
+        print(STARTUP_TAG + json.dumps(round(result["startup_s"], 3)), flush=True)
         feedback = _feedback()
         calls = _calls(step, uri, out, spec)
         profiler = None
@@ -242,10 +307,9 @@ def run_step(spec):
         t0 = time.perf_counter()
         previous = None
         for label, algorithm, parameters in calls:
-            parameters = dict(parameters)
-            if parameters.get("INPUT") == "<previous>":
-                parameters["INPUT"] = previous
+            parameters = {key: previous if value == "<previous>" else value for key, value in parameters.items()}
             print("running %s %s" % (algorithm, json.dumps(parameters, default=str)), file=sys.stderr, flush=True)
+            print(RUNNING_TAG + json.dumps(label), flush=True)
             t1 = time.perf_counter()
             if profiler is not None:
                 profiler.enable()
@@ -253,11 +317,17 @@ def run_step(spec):
             if profiler is not None:
                 profiler.disable()
             timings.append((label, time.perf_counter() - t1))
+            # each algorithm's time as it ends, so that a step killed by the timeout still tells how far it got
+            print(SUBSTEP_TAG + json.dumps([label, round(timings[-1][1], 3)]), flush=True)
             previous = outputs["OUTPUT"]
         result["time_s"] = time.perf_counter() - t0
         if len(timings) > 1:
             result["substeps"] = [[label, round(t, 3)] for label, t in timings]
         result.update(_layer_stats(out, area=step in AREA_OUT, area_field=AREA_OUT.get(step)))
+        result.update(_extra_stats(step, out))
+        keep = LOG_KEEP.get(step)
+        if keep:
+            result["log"] = [line for line in feedback.lines if any(k in line for k in keep)]
         if profiler is not None:
             _print_profile(profiler, spec["profile"])
         del app
@@ -303,6 +373,44 @@ def _calls(step, uri, out, spec=None):
                 "INPUT": "<previous>", "VALUES_FIELD_NAME": "surface",
                 "CATEGORIES_FIELD_NAME": [bench_changes_data.ZONE_FIELD, "transition"], "OUTPUT": out}),
         ]
+    if step in ("artif_matrix", "artif_thresholds"):
+        return [("artificialisation", "ocs:artificialisation", {
+            "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "2021", "APPLY_THRESHOLDS": step == "artif_thresholds",
+            "OUTPUT": out})]
+    if step == "heat_grid":
+        return [("heatisland", "ocs:heatisland", {
+            "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "2021", "UNITS": 0, "CELL_SIZE": HEAT_CELL,
+            "OUTPUT": out})]
+    if step == "native_heat_grid":
+        xmin, xmax, ymin, ymax = spec["extent"]
+        return [
+            ("creategrid", "native:creategrid", {
+                "TYPE": 2, "EXTENT": "%f,%f,%f,%f [EPSG:2154]" % (xmin, xmax, ymin, ymax), "HSPACING": HEAT_CELL,
+                "VSPACING": HEAT_CELL, "HOVERLAY": 0, "VOVERLAY": 0, "CRS": "EPSG:2154", "OUTPUT": temporary}),
+            ("intersection with the grid", "native:intersection", {
+                "INPUT": uri, "OVERLAY": "<previous>", "INPUT_FIELDS": ["cs21"], "OVERLAY_FIELDS": ["id"],
+                "OVERLAY_FIELDS_PREFIX": "", "OUTPUT": temporary}),
+            ("fieldcalculator area", "native:fieldcalculator", {
+                "INPUT": "<previous>", "FIELD_NAME": "area", "FIELD_TYPE": 0, "FIELD_LENGTH": 0,
+                "FIELD_PRECISION": 0, "FORMULA": "$area", "OUTPUT": temporary}),
+            ("statisticsbycategories", "qgis:statisticsbycategories", {
+                "INPUT": "<previous>", "VALUES_FIELD_NAME": "area", "CATEGORIES_FIELD_NAME": ["id", "cs21"],
+                "OUTPUT": out}),
+        ]
+    if step in FRICHES_STEPS:
+        inputs = spec["friches"][step]
+        context = inputs["context"]
+
+        def layer(name):
+            return "%s|layername=%s" % (context, bench_context_data.LAYERS[name])
+        return [("friches", "ocs:friches", {
+            "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "", "MIN_AREA_M2": 1000.0,
+            "ZONES": "%s|layername=%s" % (inputs["communes"], bench_changes_data.COMMUNES_LAYER),
+            "ZONE_FIELD": bench_changes_data.ZONE_FIELD, "TOWN_HALLS": layer("TOWN_HALLS"),
+            "STATIONS": layer("STATIONS"), "SERVICES": layer("SERVICES"),
+            "SERVICES_TYPE_FIELD": bench_context_data.SERVICES_FIELD, "FLOOD": layer("FLOOD"),
+            "ZONING": layer("ZONING"), "ZONING_TYPE_FIELD": bench_context_data.ZONING_FIELD,
+            "PROTECTED": layer("PROTECTED"), "POLLUTION": layer("POLLUTION"), "OUTPUT": out})]
     if step == "changes_overlay":
         return [("changedetection", "ocs:changedetection", {
             "INPUT": pair_a, "INPUT_AFTER": pair_b, "NOMENCLATURE": 1, "TARGET": 0, "OUTPUT": out})]
@@ -383,10 +491,24 @@ def measure(step, spec, env, log_path, timeout):
         wall = time.perf_counter() - t0
         process.returncode = os.waitstatus_to_exitcode(wait_status)
     result = {}
+    substeps, running, startup = [], None, None
     with open(log_path) as log:
         for line in log:
             if line.startswith(RESULT_TAG):
                 result = json.loads(line[len(RESULT_TAG):])
+            elif line.startswith(SUBSTEP_TAG):
+                substeps.append(json.loads(line[len(SUBSTEP_TAG):]))
+                running = None
+            elif line.startswith(RUNNING_TAG):
+                running = json.loads(line[len(RUNNING_TAG):])
+            elif line.startswith(STARTUP_TAG):
+                startup = json.loads(line[len(STARTUP_TAG):])
+    if not result:  # killed or failed: the algorithms that ended, and the one that was running (about how long)
+        if substeps:
+            result["substeps"] = substeps
+        if running:
+            elapsed = wall - (startup or 0.0) - sum(t for _label, t in substeps)
+            result["running_at_end"] = [running, round(elapsed, 1)]
     if status == "ok" and (process.returncode != 0 or not result):
         status = "failed (exit %s, see %s)" % (process.returncode, os.path.relpath(log_path, REPO))
     result["status"] = status
@@ -604,6 +726,42 @@ def targets(results, n=None):
             peak, peak * 1048576 / 1e9, "" if entry.get("status") == "ok" else " (failed run)"), peak < 2048.0))
     else:
         rows.append((label, "not measured", None))
+
+    def peak_row(label, steps):
+        """Peak memory < 2 GiB of ``steps`` (the highest; a failed run's peak is a lower bound)."""
+        peaks = [(s if results[s].get("status") == "ok" else s + ", failed run", results[s]["peak_mib"])
+                 for s in steps if s in results and results[s].get("peak_mib")]
+        if not peaks:
+            return (label, "not measured", None)
+        step, peak = max(peaks, key=lambda item: item[1])
+        return (label, "%.0f MiB = %.2f × 10⁹ bytes (%s)" % (peak, peak * 1048576 / 1e9, step), peak < 2048.0)
+
+    matrix, thresholds = t["artif_matrix"], t["artif_thresholds"]
+    r = (thresholds - matrix) / matrix if matrix and thresholds is not None else None
+    rows.append(("ocs:artificialisation 2021, %s polygons: the threshold step costs at most 3 × the matrix step, "
+                 "(t thresholds − t matrix) / t matrix ≤ 3" % size,
+                 "(%.1f − %.1f) / %.1f = %.2f" % (thresholds, matrix, matrix, r) if r is not None
+                 else missing("artif_matrix", "artif_thresholds"), None if r is None else r <= 3.0))
+    rows.append(peak_row("ocs:artificialisation with the thresholds: peak memory < 2 GB (read as 2 GiB = 2048 MiB)",
+                         ["artif_thresholds"]))
+    r = ratio(t["native_heat_grid"], t["heat_grid"])
+    text = "native pipeline / heatisland = %.2f" % r if r else missing("native_heat_grid", "heat_grid")
+    native = results.get("native_heat_grid", {})
+    if r is None and t["heat_grid"] and native.get("status") == "timeout":
+        # a lower bound: the native pipeline ran at least this long
+        text = "native pipeline killed at the timeout after %.0f s: > %.1f × heatisland" % (
+            native["wall_s"], native["wall_s"] / t["heat_grid"])
+        r = native["wall_s"] / t["heat_grid"]
+    rows.append(("ocs:heatisland 2021, 100 m grid, %s polygons: ≥ 10 × faster than the native pipeline" % size, text,
+                 None if r is None else r >= 10.0))
+    rows.append(peak_row("ocs:heatisland: peak memory < 2 GB (read as 2 GiB = 2048 MiB)", ["heat_grid"]))
+    r = ratio(t["friches_1m"], t["friches_200k"])
+    small, large = ("{:,}".format(friches_size(s, n)) if n else s for s in FRICHES_STEPS)
+    rows.append(("ocs:friches with every context layer: near-linear growth, %s polygons ≤ 6 × the time of %s "
+                 "polygons" % (large, small),
+                 "%.1f s / %.1f s = %.2f" % (t["friches_1m"], t["friches_200k"], r) if r
+                 else missing("friches_200k", "friches_1m"), None if r is None else r <= 6.0))
+    rows.append(peak_row("ocs:friches: peak memory < 2 GB (read as 2 GiB = 2048 MiB)", list(FRICHES_STEPS)))
     return rows
 
 
@@ -640,10 +798,30 @@ def status_text(met):
     return {True: "**met**", False: "**not met**", None: "not measured"}[met]
 
 
+def merge_runs(run, record_path):
+    """The run with the steps it did not measure taken from the run record ``record_path`` (same N), for the
+    document: {'merged': {record, date, code, repeat, steps}} says which steps come from there."""
+    other = _load_json(record_path)
+    if other.get("n") != run["n"]:
+        raise SystemExit("bench: --merge %s is a run of N=%s, not %s" % (record_path, other.get("n"), run["n"]))
+    taken = [step for step in STEP_IDS if step in other.get("steps", {}) and step not in run["steps"]]
+    merged = dict(run, steps=dict(run["steps"], **{step: other["steps"][step] for step in taken}))
+    for key in ("communes", "pair"):
+        if key not in merged and key in other:
+            merged[key] = other[key]
+    merged["merged"] = {"record": os.path.relpath(record_path, REPO), "date": other.get("date"),
+                        "code": other.get("code"), "repeat": other.get("repeat", 1), "steps": taken,
+                        "loadavg_start": other.get("machine", {}).get("loadavg_start")}
+    return merged
+
+
 def write_doc(run, changes, reference=None):
     results = run["steps"]
     machine = run["machine"]
     copy_time = step_time(results, "copy")
+    merged = run.get("merged") or {"steps": []}
+    merged_steps = set(merged["steps"])
+    own_steps = [s for s in STEP_IDS if s in results and s not in merged_steps]
     lines = [
         "# Benchmarks",
         "",
@@ -652,11 +830,17 @@ def write_doc(run, changes, reference=None):
         "",
         "| | |",
         "|---|---|",
-        "| Date | %s |" % run["date"],
+        "| Date | %s%s |" % (run["date"], "" if not merged_steps else
+                             " (steps %s); the steps marked † come from the run of %s (`%s`)" % (
+                                 ", ".join(own_steps), merged["date"], merged["record"])),
         "| Machine | %s core(s) (`nproc`), %s GiB RAM, %s; 1-min load average %.2f at start, %s at the end of "
-        "each step (the step itself counts for about 1) |" % (
+        "each step%s (the step itself counts for about 1) |" % (
             machine.get("nproc"), machine.get("ram_gib"), machine.get("cpu", "?"), machine.get("loadavg_start", 0),
-            " / ".join(fmt(results[s].get("loadavg_end"), "%.1f") for s in STEP_IDS if s in results)),
+            " / ".join(fmt(results[s].get("loadavg_end"), "%.1f") for s in own_steps),
+            " of this run (%s); † run: %s at start, %s at the end of its steps" % (
+                ", ".join(own_steps), fmt(merged.get("loadavg_start"), "%.2f"),
+                " / ".join(fmt(results[s].get("loadavg_end"), "%.1f") for s in STEP_IDS if s in merged_steps))
+            if merged_steps else ""),
         "| System | Debian %s, Python %s, QGIS %s, GDAL %s |" % (
             machine.get("debian", "?"), machine.get("python"), run.get("qgis", "?"), run.get("gdal", "?")),
         "| N | %s polygons, 3 vintages (cs05/us05, cs15/us15, cs21/us21), EPSG:2154, %.0f MB GeoPackage |" % (
@@ -685,10 +869,53 @@ def write_doc(run, changes, reference=None):
                 pair["source"], "{:,}".format(pair["groups"]), 100.0 * pair["a_redrawn"] / pair["a_features"],
                 "{:,}".format(pair["b_pieces"]), 100.0 * pair["identical_geometry_share"],
                 100.0 * pair["code_changes_share"]))
+    artif = results.get("artif_thresholds") or results.get("artif_matrix")
+    if artif:
+        import re
+
+        under = [re.search(r"(\d+) polygons under", line) for line in artif.get("log", [])]
+        under = next((int(m.group(1)) for m in under if m), None)
+        lines.append(
+            "| Artificialisation | the N-polygon layer, vintage 2021 (cs21/us21; OCS2D, measured by the plugin "
+            "through its OCS2D → OCS GE crosswalk); default thresholds (2,500 m², built 50 m²)%s |" % (
+                "; %s polygons under 2,500 m² go through the neighbour tests of the threshold step (its log)" %
+                "{:,}".format(under) if under is not None else ""))
+    heat = run.get("heat_grid")
+    if heat and any(step in results for step in ("heat_grid", "native_heat_grid")):
+        lines.append(
+            "| Heat grid | the N-polygon layer, vintage 2021; square cells of %g m over the extent of the layer "
+            "(%s × %s m: %s × %s = %s cells; ocs:heatisland and the native pipeline both call native:creategrid "
+            "on that extent) |" % (HEAT_CELL, "{:,.0f}".format(heat["width"]), "{:,.0f}".format(heat["height"]),
+                                   "{:,}".format(heat["columns"]), "{:,}".format(heat["rows"]),
+                                   "{:,}".format(heat["cells"])))
+    contexts = run.get("context") or {}
+    for step in FRICHES_STEPS:
+        info = contexts.get(step)
+        if not info or step not in results:
+            continue
+        lines.append(
+            "| Friches (`%s`) | `%s` (%s polygons, %s friche-candidate polygons by the rule of `core/friches.py`), "
+            "communes `%s` (%s, field `insee_com`), context `%s` (%.1f MB, from `scripts/bench_context_data.py`): "
+            "mairies %s (point on surface of each commune), gares %s (every 5th commune), services %s (on urban "
+            "polygons of 2021; `typequ`: %s of them with a BPE code Mutafriches counts), inondation %s (pieces of "
+            "300 m bands along 4 sinuous lines), plu %s (one per commune, `typezone` U / AU / A / N in turn), "
+            "protege %s (every 7th commune), pollution %s points (every %dth candidate polygon) |" % (
+                step, info["source"], "{:,}".format(info["polygons"]), "{:,}".format(info["candidate_polygons"]),
+                info["communes"], "{:,}".format(info["mairies"]), info["path"], info["mb"],
+                "{:,}".format(info["mairies"]), "{:,}".format(info["gares"]), "{:,}".format(info["services"]),
+                "{:,}".format(info["services_counted"]), "{:,}".format(info["inondation"]),
+                "{:,}".format(info["plu"]), "{:,}".format(info["protege"]), "{:,}".format(info["pollution"]),
+                bench_context_data.POLLUTION_EVERY))
+    code_row = "| Code | %s%s" % (code_text(run.get("code")), "; **the code changed during the run**: at the end, "
+                                   "%s" % code_text(run["code_end"]) if run.get("code_end") else "")
+    repeat_row = "| Repeats | %d run(s) per step: the fastest time and the highest peak are shown" % run.get(
+        "repeat", 1)
+    if merged_steps:
+        code_row += "; † steps: %s" % code_text(merged.get("code"))
+        repeat_row += "; † steps: %d run(s) per step" % merged.get("repeat", 1)
     lines += [
-        "| Code | %s%s |" % (code_text(run.get("code")), "; **the code changed during the run**: at the end, "
-                             "%s" % code_text(run["code_end"]) if run.get("code_end") else ""),
-        "| Repeats | %d run(s) per step: the fastest time and the highest peak are shown |" % run.get("repeat", 1),
+        code_row + " |",
+        repeat_row + " |",
         "| Runner | Python: QgsApplication offscreen + `Processing.initialize()` + `OcsProvider`, throwaway "
         "QGIS_CUSTOM_CONFIG_PATH, one fresh process per step |",
         "",
@@ -716,33 +943,54 @@ def write_doc(run, changes, reference=None):
             continue
         if entry.get("status") != "ok":
             time_text = entry.get("status")
+            if entry.get("status") == "timeout":
+                time_text = "timeout (killed after %.0f s)" % entry.get("wall_s", 0)
         else:
             time_text = fmt(entry.get("time_s"))
         output = ""
         if "features_out" in entry:
-            output = "{:,} %s".format(entry["features_out"]) % ("rows" if step in COMMUNE_STEPS else "features")
+            noun = "rows" if step in TABLE_STEPS else "sites" if step in FRICHES_STEPS else \
+                "cells" if step == "heat_grid" else "features"
+            output = "{:,} %s".format(entry["features_out"]) % noun
             if "area_ha_out" in entry:
                 output += ", {:,.0f} ha".format(entry["area_ha_out"])
             if step.startswith("reclassify") or step == "fieldcalc":
                 output += ", %d fields" % entry.get("fields_out", 0)
+            if "artif_2021" in entry:
+                output += "; artif_2021 = 1: {:,}; crit_seuil_2021 = 1 (changed by the thresholds): {:,}".format(
+                    entry["artif_2021"], entry["crit_seuil_2021"])
         row = "| %s | %s | %s | %s | %s | %s | %s |" % (
-            step, DESCRIPTION[step], time_text,
-            "—" if step in PAIR_STEPS else fmt(ratio(step_time(results, step), copy_time)),
+            step + (" †" if step in merged_steps else ""), DESCRIPTION[step], time_text,
+            "—" if step in OTHER_INPUT_STEPS else fmt(ratio(step_time(results, step), copy_time)),
             fmt(entry.get("wall_s")), fmt(entry.get("peak_mib"), "%.0f"), output)
         if show_change:
             dt, dm = changes.get(step, (None, None))
             row += " %s / %s |" % (fmt(dt, "%+.1f %%"), fmt(dm, "%+.1f %%"))
         lines.append(row)
+    if merged_steps:
+        lines += ["", "†: measured in the run of %s (%s; record `%s`), not in this run; the other steps were run "
+                  "now (%s)." % (merged["date"], code_text(merged.get("code")), merged["record"], run["date"])]
     if show_change and reference:
         lines += ["", "Δ: change against the reference run of %s (%s): the baseline stored in `bench/baseline.json` "
                   "before this run, or the record given with `--reference`." % (
                       reference.get("date"), code_text(reference.get("code")))]
     for step, name in (("native_envelope", "Native envelope pipeline"),
-                       ("native_matrix_communes", "Native matrix pipeline")):
+                       ("native_matrix_communes", "Native matrix pipeline"),
+                       ("native_heat_grid", "Native heat-grid pipeline")):
         native = results.get(step, {})
-        if native.get("substeps"):
-            lines += ["", "%s, time per algorithm: " % name + "; ".join(
-                "%s %.2f s" % (label, t) for label, t in native["substeps"]) + "."]
+        parts = ["%s %.2f s" % (label, t) for label, t in native.get("substeps", [])]
+        if native.get("running_at_end"):
+            label, elapsed = native["running_at_end"]
+            parts.append("%s still running after about %.0f s when the step was %s" % (
+                label, elapsed, "killed at the timeout" if native.get("status") == "timeout" else "stopped"))
+        if parts:
+            lines += ["", "%s, time per algorithm%s: " % (
+                name, "" if native.get("status") == "ok" else " (%s)" % native.get("status")) + "; ".join(parts) + "."]
+    for step in ("artif_thresholds", "heat_grid") + FRICHES_STEPS:
+        entry = results.get(step, {})
+        if entry.get("log"):
+            lines += ["", "Log of %s: %s" % (step, " ".join(
+                "“%s”" % line.rstrip() for line in entry["log"]))]
     lines += [
         "",
         "Ratios: reclassify with spatial rules / attribute rules = %s; urbanenvelope 3 vintages / 1 vintage = %s; "
@@ -755,6 +1003,12 @@ def write_doc(run, changes, reference=None):
         "= %s." % (
             fmt(ratio(step_time(results, "native_matrix_communes"), step_time(results, "matrix_communes"))),
             fmt(ratio(step_time(results, "native_intersection_pair"), step_time(results, "changes_overlay")))),
+        "",
+        "Ratios, issues #4–#6: artificialisation with / without thresholds = %s; native heat-grid pipeline / "
+        "heatisland = %s; friches N / friches N/5 = %s." % (
+            fmt(ratio(step_time(results, "artif_thresholds"), step_time(results, "artif_matrix"))),
+            fmt(ratio(step_time(results, "native_heat_grid"), step_time(results, "heat_grid"))),
+            fmt(ratio(step_time(results, "friches_1m"), step_time(results, "friches_200k")))),
         "",
         "## Method",
         "",
@@ -796,13 +1050,43 @@ def write_doc(run, changes, reference=None):
         "only), output GeoPackage; `native:intersection` A × B (all fields, every piece) to a GeoPackage. The "
         "pair has N/5 polygons per layer (200,000 at N = 10⁶, the size of the target); its peak memory is compared "
         "with 2 GiB like the other ocs steps.",
+        "- *Artificialisation* (issue #4): `ocs:artificialisation` INPUT = the N-polygon layer, NOMENCLATURE=1, "
+        "VINTAGES=2021, APPLY_THRESHOLDS=False (`artif_matrix`: the decree matrix per polygon) or True "
+        "(`artif_thresholds`: then the reference thresholds, patches of polygons under 2,500 m² with the same "
+        "status, surrounded by the other status, switch), other parameters at their defaults, output GeoPackage "
+        "(the input fields + artif_2021, crit_seuil_2021). The target compares the extra time of the thresholds "
+        "with the matrix step: (t thresholds − t matrix) / t matrix ≤ 3. *Output* counts the polygons with "
+        "artif_2021 = 1 and those whose status the thresholds changed (crit_seuil_2021 = 1, read back from the "
+        "output with OGR).",
+        "- *Heat grid* (issue #6): `ocs:heatisland` INPUT = the N-polygon layer, NOMENCLATURE=1, VINTAGES=2021, "
+        "UNITS=0 (square grid), CELL_SIZE=100, the other parameters at their defaults (5 m raster, cooling "
+        "distance 300 m, green areas ≥ 2 ha), output GeoPackage (one row per cell with land cover: shares, indices, "
+        "score). The native pipeline is the part a user can build in a graphical model, the shares of land cover "
+        "per cell: `native:creategrid` (TYPE 2 rectangles, 100 m, EXTENT = the extent of the layer, EPSG:2154) → "
+        "`native:intersection` (INPUT = the layer with INPUT_FIELDS cs21, OVERLAY = the grid with OVERLAY_FIELDS "
+        "id) → `native:fieldcalculator` area = `$area` → `qgis:statisticsbycategories` (categories id and cs21, "
+        "values area), temporary (memory) layers between algorithms, the table to a GeoPackage; it computes "
+        "neither the cooling distances nor the score, so the ratio understates the gap. Its *Output* gives the "
+        "rows and the sum of their areas (must equal the territory). If a step is killed at the timeout "
+        "(`--timeout`, 4 h by default), the time of the algorithms that ended and the one still running are kept.",
+        "- *Friches* (issue #5): `ocs:friches` NOMENCLATURE=1, VINTAGES empty (2005, 2015, 2021), "
+        "MIN_AREA_M2=1000, ZONES = the communes of the layer's territory (ZONE_FIELD insee_com), TOWN_HALLS = "
+        "mairies, STATIONS = gares, SERVICES = services (SERVICES_TYPE_FIELD typequ), FLOOD = inondation, "
+        "ZONING = plu (ZONING_TYPE_FIELD typezone), PROTECTED = protege, POLLUTION = pollution, no inventory, "
+        "output GeoPackage; on the N/5-polygon layer (`friches_200k`, its own territory, communes and context "
+        "built the same way) and on the N-polygon layer (`friches_1m`). The context layers are deterministic "
+        "(`scripts/bench_context_data.py`, cached in `.build/bench/context_<n>.gpkg`, counts in "
+        "`context_<n>.json`). *Output* is the number of sites written (the log's “N sites written”) and their "
+        "area. Target: time of N ≤ 6 × time of N/5 (5 × the data).",
         "- The machine may be shared (see the load average): compare runs of one machine, and rerun before "
         "drawing conclusions from a few %.",
         "- Reproduce: `make bench` (1,000,000 polygons), `.build/venv/bin/python scripts/bench.py --quick` "
         "(100,000), `--steps a,b` for a subset, `--ref <commit>` to measure a commit (or `--snapshot`, a copy of "
         "the working tree, when someone edits it during the run), `--update-baseline` to store the figures in "
-        "`bench/baseline.json`, `--profile` for the cProfile of the plugin steps (`--steps` to choose them); "
-        "`scripts/bench_changes_data.py --communes N --pair M --check` builds and checks the communes and the pair.",
+        "`bench/baseline.json`, `--profile` for the cProfile of the plugin steps (`--steps` to choose them), "
+        "`--merge <run record>` with `--steps` to keep the other steps of an earlier run in this document (marked †); "
+        "`scripts/bench_changes_data.py --communes N --pair M --check` builds and checks the communes and the pair, "
+        "`scripts/bench_context_data.py --n N` the context layers of the friches steps.",
         "",
     ]
     notes = ""
@@ -830,6 +1114,24 @@ def communes_info(path):
     count = layer.GetFeatureCount()
     return {"path": os.path.relpath(path, REPO), "features": count, "vertices": vertices,
             "extent_km2": round((xmax - xmin) * (ymax - ymin) / 1e6, 1)}
+
+
+def layer_extent(path):
+    """(xmin, xmax, ymin, ymax) of the layer, as QGIS reports it for the EXTENT parameter."""
+    from osgeo import gdal, ogr
+
+    gdal.UseExceptions()
+    ds = ogr.Open(path)
+    return tuple(ds.GetLayer(LAYER).GetExtent(force=1))
+
+
+def grid_info(extent):
+    """Cells of the HEAT_CELL grid native:creategrid makes over ``extent`` (whole cells from the top-left corner,
+    the last column / row overlapping the edge)."""
+    xmin, xmax, ymin, ymax = extent
+    columns = int(math.ceil((xmax - xmin) / HEAT_CELL))
+    rows = int(math.ceil((ymax - ymin) / HEAT_CELL))
+    return {"width": xmax - xmin, "height": ymax - ymin, "columns": columns, "rows": rows, "cells": columns * rows}
 
 
 def warm_cache(path):
@@ -864,6 +1166,9 @@ def main(argv=None):
                         help="with --doc-only: rewrite BENCHMARKS.md from this run record (.build/bench/runs/*.json)")
     parser.add_argument("--reference", default=None,
                         help="compare with this run record (.build/bench/runs/*.json) instead of the baseline")
+    parser.add_argument("--merge", default=None,
+                        help="with --steps (or --doc-only): BENCHMARKS.md also shows the other steps of this run "
+                             "record (.build/bench/runs/*.json of the same N), marked †")
     parser.add_argument("--run-step", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run_step:
@@ -879,6 +1184,8 @@ def main(argv=None):
             if not stored:
                 parser.error("no run for N=%d in %s" % (n, os.path.relpath(BASELINE, REPO)))
             reference = _load_json(args.reference) if args.reference else None
+        if args.merge:
+            stored = merge_runs(stored, args.merge)
         write_doc(stored, compare(stored["steps"], reference) if reference else {}, reference)
         print("bench: %s written from the %s run of %s" % (
             os.path.relpath(DOC, REPO), "recorded" if args.run_record else "baseline", stored["date"]))
@@ -905,9 +1212,24 @@ def main(argv=None):
         inputs["communes"] = bench_changes_data.ensure_communes(n, args.force_data)
     if any(step in PAIR_STEPS for step in steps):
         inputs["pair_a"], inputs["pair_b"], pair_stats = bench_changes_data.ensure_pair(pair_size(n), args.force_data)
+    friches, contexts = {}, {}
+    for step in FRICHES_STEPS:
+        if step in steps:
+            size = friches_size(step, n)
+            context, stats = bench_context_data.ensure_context(size, args.force_data)
+            friches[step] = {"input": bench_data.ensure(size, args.force_data),
+                             "communes": bench_changes_data.ensure_communes(size, args.force_data),
+                             "context": context}
+            contexts[step] = dict(stats, path=os.path.relpath(context, REPO))
     warm_cache(data)
-    for path in inputs.values():
+    for path in list(inputs.values()) + [p for entry in friches.values() for p in entry.values()]:
         warm_cache(path)
+    if friches:
+        inputs["friches"] = friches
+    heat = None
+    if any(step in ("heat_grid", "native_heat_grid") for step in steps):
+        inputs["extent"] = layer_extent(data)
+        heat = grid_info(inputs["extent"])
     run_dir = os.path.join(BENCH_DIR, "out", str(n))
     log_dir = os.path.join(BENCH_DIR, "logs", str(n))
     os.makedirs(run_dir, exist_ok=True)
@@ -924,6 +1246,10 @@ def main(argv=None):
     if "pair_a" in inputs:
         run["pair"] = dict(pair_stats, a=os.path.relpath(inputs["pair_a"], REPO),
                            b=os.path.relpath(inputs["pair_b"], REPO))
+    if contexts:
+        run["context"] = contexts
+    if heat:
+        run["heat_grid"] = heat
     print("bench: %s polygons, %s (%.0f MB); %d core(s), %s GiB, load %.2f" % (
         "{:,}".format(n), run["dataset"], run["dataset_mb"], machine["nproc"], machine.get("ram_gib"),
         machine["loadavg_start"]), flush=True)
@@ -1000,7 +1326,7 @@ def main(argv=None):
         previous = reference
         if args.steps and previous:  # a subset of the steps: keep the other steps of the stored run
             run["steps"] = dict(previous.get("steps", {}), **run["steps"])
-            for key in ("communes", "pair"):
+            for key in ("communes", "pair", "context", "heat_grid"):
                 if key not in run and key in previous:
                     run[key] = previous[key]
         baseline[str(n)] = run
@@ -1010,7 +1336,13 @@ def main(argv=None):
             handle.write("\n")
         print("bench: baseline for N=%d written to %s" % (n, os.path.relpath(BASELINE, REPO)))
     if not args.no_doc:
-        write_doc(run, changes, reference)
+        doc_run, doc_changes = run, changes
+        if args.merge:
+            doc_run = merge_runs(run, args.merge)
+            doc_changes = compare(doc_run["steps"], reference) if reference else {}
+            print("bench: the document also shows %s from %s" % (", ".join(doc_run["merged"]["steps"]) or "nothing",
+                                                                  args.merge))
+        write_doc(doc_run, doc_changes, reference)
         print("bench: %s written" % os.path.relpath(DOC, REPO))
     return 0
 
