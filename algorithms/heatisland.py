@@ -486,10 +486,17 @@ class HeatEngine:
 
     @staticmethod
     def _max_id(layer):
+        """Highest grid id (native:creategrid numbers its cells from 1)."""
+        result = layer.GetDataset().ExecuteSQL('SELECT MAX("id") FROM "%s"' % layer.GetName()) \
+            if hasattr(layer, "GetDataset") else None
+        if result is not None:
+            try:
+                feature = result.GetNextFeature()
+                return int(feature.GetField(0) or 0)
+            finally:
+                layer.GetDataset().ReleaseResultSet(result)
         layer.ResetReading()
-        highest = 0
-        for feature in layer:
-            highest = max(highest, feature.GetFieldAsInteger("id"))
+        highest = max((feature.GetFieldAsInteger("id") for feature in layer), default=0)
         layer.ResetReading()
         return highest
 
