@@ -206,6 +206,11 @@ class ChangeJob:
                 raise QgsProcessingException(translate(
                     "ChangeAlgorithm", "Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.").format(
                     before_v.vintage))
+            if before_v.vintage.isdigit() and after_v.vintage.isdigit() and \
+                    int(after_v.vintage) < int(before_v.vintage):
+                raise QgsProcessingException(translate(
+                    "ChangeAlgorithm", "INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in "
+                    "INPUT and the newer one in INPUT_AFTER.").format(before_v.vintage, after_v.vintage))
             self.before = Layer(source, [before_v], key_before, self._classifier(key_before))
             self.after = Layer(after, [after_v], key_after, self._classifier(key_after))
             years = [before_v.vintage, after_v.vintage]

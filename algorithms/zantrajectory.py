@@ -208,7 +208,8 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         usable = {p: v for p, v in consumption.items() if ch.years_between(p)}
         if label == TOTAL and zones:
             parts = [figures[z] for z in zones]
-            reference = sum(p["conso_reference_ha"] or 0.0 for p in parts)
+            known = [p["conso_reference_ha"] for p in parts if p["conso_reference_ha"] is not None]
+            reference = sum(known) if known else None       # no measurable period anywhere: NULL, not 0
             # the land outside every zone is never in an official table: it does not make the total "mixte"
             sources = {p["source_reference"] for p in parts if p["zone"] != ch.OUTSIDE_ZONES} or {"OCS"}
             source = sources.pop() if len(sources) == 1 else "mixte"

@@ -345,117 +345,122 @@
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="215"/>
+        <location filename="../algorithms/changes.py" line="211"/>
+        <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
+        <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="220"/>
         <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="225"/>
+        <location filename="../algorithms/changes.py" line="230"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="235"/>
+        <location filename="../algorithms/changes.py" line="240"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="243"/>
+        <location filename="../algorithms/changes.py" line="248"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="255"/>
+        <location filename="../algorithms/changes.py" line="260"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="262"/>
+        <location filename="../algorithms/changes.py" line="267"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="275"/>
+        <location filename="../algorithms/changes.py" line="280"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="279"/>
+        <location filename="../algorithms/changes.py" line="284"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="287"/>
+        <location filename="../algorithms/changes.py" line="292"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="299"/>
+        <location filename="../algorithms/changes.py" line="304"/>
         <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
         <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="313"/>
+        <location filename="../algorithms/changes.py" line="318"/>
         <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="316"/>
+        <location filename="../algorithms/changes.py" line="321"/>
         <source>Zone field: {0}</source>
         <translation>Champ de zone : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="318"/>
+        <location filename="../algorithms/changes.py" line="323"/>
         <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="340"/>
+        <location filename="../algorithms/changes.py" line="345"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="342"/>
+        <location filename="../algorithms/changes.py" line="347"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="450"/>
+        <location filename="../algorithms/changes.py" line="455"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="572"/>
+        <location filename="../algorithms/changes.py" line="577"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="576"/>
+        <location filename="../algorithms/changes.py" line="581"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="580"/>
+        <location filename="../algorithms/changes.py" line="585"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="584"/>
+        <location filename="../algorithms/changes.py" line="589"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="588"/>
+        <location filename="../algorithms/changes.py" line="593"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="598"/>
+        <location filename="../algorithms/changes.py" line="603"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="607"/>
+        <location filename="../algorithms/changes.py" line="612"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -486,162 +491,162 @@
 <context>
     <name>FrichesAlgorithm</name>
     <message>
-        <location filename="../algorithms/friches.py" line="86"/>
+        <location filename="../algorithms/friches.py" line="85"/>
         <source>Friches: candidates, characteristics, mutability and vocation</source>
         <translation>Friches : candidats, caractérisation, mutabilité et vocation</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="91"/>
+        <location filename="../algorithms/friches.py" line="90"/>
         <source>Land cover layer (multi-date if possible)</source>
         <translation>Couche d’occupation du sol (multidate si possible)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="93"/>
+        <location filename="../algorithms/friches.py" line="92"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="95"/>
+        <location filename="../algorithms/friches.py" line="94"/>
         <source>Vintages (e.g. 2005,2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2005,2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="97"/>
+        <location filename="../algorithms/friches.py" line="96"/>
         <source>Friche inventory (CNIG friches standard, e.g. Cartofriches; optional)</source>
         <translation>Inventaire des friches (standard CNIG friches, p. ex. Cartofriches ; facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="100"/>
+        <location filename="../algorithms/friches.py" line="99"/>
         <source>Minimum area of a site (m²)</source>
         <translation>Surface minimale d’un site (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="103"/>
+        <location filename="../algorithms/friches.py" line="102"/>
         <source>Communes (optional)</source>
         <translation>Communes (facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="105"/>
+        <location filename="../algorithms/friches.py" line="104"/>
         <source>INSEE code field</source>
         <translation>Champ du code INSEE</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="107"/>
+        <location filename="../algorithms/friches.py" line="106"/>
         <source>Town halls (points; town centre = within 1 km)</source>
         <translation>Mairies (points ; centre-ville = à moins de 1 km)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="109"/>
+        <location filename="../algorithms/friches.py" line="108"/>
         <source>Railway stations and public transport stops (points)</source>
         <translation>Gares et arrêts de transport en commun (points)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="112"/>
+        <location filename="../algorithms/friches.py" line="111"/>
         <source>Shops and services (points, e.g. BPE)</source>
         <translation>Commerces et services (points, p. ex. BPE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="114"/>
+        <location filename="../algorithms/friches.py" line="113"/>
         <source>BPE type field of the services</source>
         <translation>Champ du type BPE des services</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="117"/>
+        <location filename="../algorithms/friches.py" line="116"/>
         <source>Flood areas (polygons)</source>
         <translation>Zones inondables (polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="119"/>
+        <location filename="../algorithms/friches.py" line="118"/>
         <source>Zoning (PLU zones, polygons)</source>
         <translation>Zonage (zones du PLU, polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="121"/>
+        <location filename="../algorithms/friches.py" line="120"/>
         <source>Zone type field (CNIG typezone: U, AUc, AUs, A, N)</source>
         <translation>Champ du type de zone (typezone CNIG : U, AUc, AUs, A, N)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="124"/>
+        <location filename="../algorithms/friches.py" line="123"/>
         <source>Protected natural areas (polygons)</source>
         <translation>Espaces naturels protégés (polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="126"/>
+        <location filename="../algorithms/friches.py" line="125"/>
         <source>Polluted sites (points or polygons, e.g. BASOL, SIS)</source>
         <translation>Sites pollués (points ou polygones, p. ex. BASOL, SIS)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="129"/>
+        <location filename="../algorithms/friches.py" line="128"/>
         <source>Friches</source>
         <translation>Friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="131"/>
+        <location filename="../algorithms/friches.py" line="130"/>
         <source>CNIG friches CSV</source>
         <translation>CSV au standard CNIG friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="131"/>
+        <location filename="../algorithms/friches.py" line="130"/>
         <source>CSV files (*.csv)</source>
         <translation>Fichiers CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="139"/>
+        <location filename="../algorithms/friches.py" line="138"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="146"/>
+        <location filename="../algorithms/friches.py" line="145"/>
         <source>One vintage only: candidates come from the current usage codes; the history, the abandonment period and reconverted friches need several vintages.</source>
         <translation>Un seul millésime : les candidats viennent des codes d’usage actuels ; l’historique, la période d’abandon et les friches reconverties demandent plusieurs millésimes.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="216"/>
+        <location filename="../algorithms/friches.py" line="215"/>
         <source>{0} polygons with US6.2.3 (espaces agricoles non exploités) are never friches (décret 2023-1259).</source>
         <translation>{0} polygones en US6.2.3 (espaces agricoles non exploités) ne sont jamais des friches (décret 2023-1259).</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="218"/>
+        <location filename="../algorithms/friches.py" line="217"/>
         <source>{0} candidate polygons ({1} ha).</source>
         <translation>{0} polygones candidats ({1} ha).</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="254"/>
+        <location filename="../algorithms/friches.py" line="253"/>
         <source>{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.</source>
         <translation>{0} sites candidats sous MIN_AREA_M2 ({1} m² au total) sont écartés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="256"/>
+        <location filename="../algorithms/friches.py" line="255"/>
         <source>{0} sites from the land cover.</source>
         <translation>{0} sites issus de l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="314"/>
+        <location filename="../algorithms/friches.py" line="313"/>
         <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
         <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="349"/>
+        <location filename="../algorithms/friches.py" line="348"/>
         <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
         <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="370"/>
+        <location filename="../algorithms/friches.py" line="369"/>
         <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
         <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="387"/>
+        <location filename="../algorithms/friches.py" line="386"/>
         <source>ZONE_FIELD is needed with ZONES.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="503"/>
+        <location filename="../algorithms/friches.py" line="507"/>
         <source>{0} sites written; vocations: {1}.</source>
         <translation>{0} sites écrits ; vocations : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="514"/>
+        <location filename="../algorithms/friches.py" line="518"/>
         <source>CNIG friches CSV written to {0} (coordinates in {1}).</source>
         <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
     </message>
@@ -764,47 +769,57 @@
         <translation>SCR géographique : le score est calculé et écrit en {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="262"/>
+        <location filename="../algorithms/heatisland.py" line="271"/>
         <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="339"/>
+        <location filename="../algorithms/heatisland.py" line="317"/>
+        <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
+        <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="320"/>
+        <source>Classes written by GDAL (GeoPackage fast path).</source>
+        <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="394"/>
         <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
         <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="451"/>
+        <location filename="../algorithms/heatisland.py" line="513"/>
         <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
         <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="501"/>
+        <location filename="../algorithms/heatisland.py" line="563"/>
         <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
         <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="505"/>
+        <location filename="../algorithms/heatisland.py" line="567"/>
         <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
         <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="511"/>
+        <location filename="../algorithms/heatisland.py" line="573"/>
         <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
         <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="518"/>
+        <location filename="../algorithms/heatisland.py" line="580"/>
         <source>{0}: {1} ha of land cover lie outside every unit.</source>
         <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="606"/>
+        <location filename="../algorithms/heatisland.py" line="668"/>
         <source>{0} units with land cover written.</source>
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="646"/>
+        <location filename="../algorithms/heatisland.py" line="711"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -930,22 +945,22 @@
 <context>
     <name>OcsStyling</name>
     <message>
-        <location filename="../algorithms/styling.py" line="42"/>
+        <location filename="../algorithms/styling.py" line="52"/>
         <source>Unknown or unclassified</source>
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../algorithms/styling.py" line="83"/>
+        <location filename="../algorithms/styling.py" line="93"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/styling.py" line="84"/>
+        <location filename="../algorithms/styling.py" line="94"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/styling.py" line="90"/>
+        <location filename="../algorithms/styling.py" line="100"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
@@ -1395,17 +1410,17 @@
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="315"/>
+        <location filename="../algorithms/zantrajectory.py" line="316"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="316"/>
+        <location filename="../algorithms/zantrajectory.py" line="317"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="322"/>
+        <location filename="../algorithms/zantrajectory.py" line="323"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>

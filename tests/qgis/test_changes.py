@@ -312,6 +312,8 @@ def test_bad_inputs(tmp_path):
     with pytest.raises(QgsProcessingException, match="empty"):
         run("ocs:changedetection", {"INPUT": empty, "OUTPUT": "memory:"})
     before, _after = two_layers()
+    with pytest.raises(QgsProcessingException, match="give the older layer in INPUT"):
+        run("ocs:changedetection", {"INPUT": _after, "INPUT_AFTER": before, "TARGET": 11, "OUTPUT": "memory:"})
     with pytest.raises(QgsProcessingException, match="OCS2D codes only"):
         run("ocs:changedetection", {"INPUT": before, "INPUT_AFTER": _after, "TARGET": 7, "OUTPUT": "memory:"})
 

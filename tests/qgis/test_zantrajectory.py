@@ -99,3 +99,16 @@ def test_official_codes_stored_as_numbers(tmp_path):
     assert (rows["02001"]["conso_reference_ha"], rows["02002"]["conso_reference_ha"]) == (4.0, 6.0)
     assert (rows["total"]["conso_reference_ha"], rows["total"]["source_reference"]) == (10.0, "officiel")
     assert rows["total"]["enveloppe_ha"] == 5.0
+
+
+def test_no_measurable_period_gives_null_not_zero(tmp_path):
+    """A change product without years (cs_avant/cs_apres): nothing can be annualised; with zones the total stays NULL."""
+    layer = make_layer([("cs_avant", "string"), ("us_avant", "string"), ("cs_apres", "string"), ("us_apres", "string")],
+                       [(box(0, 0, 100, 100), "CS6.3.0", "US1.1.1", "CS1.1.1", "US5.1.1")])
+    zones = make_layer([("insee", "string")], [(box(-10, -10, 200, 200), "A")])
+    results, _feedback = run("ocs:zantrajectory", {"INPUT": layer, "ZONES": zones, "ZONE_FIELD": "insee",
+                                                   "OUTPUT": str(tmp_path / "z.gpkg")})
+    rows = features_by(results["OUTPUT"], "zone")
+    for zone in ("A", "total"):
+        assert is_null(rows[zone]["conso_reference_ha"]) and is_null(rows[zone]["enveloppe_ha"]), zone
+    assert rows["A"]["methode"] == "aucune période mesurée"
