@@ -421,13 +421,22 @@ def build_report(title, sections, language="fr", subtitle=None):
     toc = []
     for index, section in enumerate(sections, 1):
         toc.append('<li><a href="#section-%d">%s — %s → %s</a></li>' % ((index,) + _section_heading(section, t)))
+    body = [_section_html(index, section, t, lang) for index, section in enumerate(sections, 1)]
+    return html_document(title, subtitle, lang, _CSS, t, toc, body)
+
+
+def html_document(title, subtitle, lang, css, t, toc, body):
+    """The frame every report of the plugin shares: head, title, table of contents, sections, footer.
+
+    ``t``: the texts of the language (``contents``, ``footer``); ``toc``: ``<li>`` items; ``body``: sections.
+    """
     parts = [
         "<!DOCTYPE html>",
         '<html lang="%s">' % lang,
         '<head><meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>',
         '<meta name="generator" content="OCS Toolbox"/>',
         "<title>%s</title>" % _esc(title),
-        "<style>%s</style>" % _CSS,
+        "<style>%s</style>" % css,
         "</head>",
         "<body>",
         "<header>",
@@ -436,6 +445,6 @@ def build_report(title, sections, language="fr", subtitle=None):
     if subtitle:
         parts.append('<p class="subtitle">%s</p>' % _esc(subtitle))
     parts += ["<nav><h2>%s</h2><ol>" % t["contents"]] + toc + ["</ol></nav>", "</header>", "<main>"]
-    parts += [_section_html(index, section, t, lang) for index, section in enumerate(sections, 1)]
+    parts += body
     parts += ["</main>", "<footer><p>%s</p></footer>" % t["footer"], "</body>", "</html>"]
     return "\n".join(parts) + "\n"

@@ -9,6 +9,7 @@ output). It shares the style and the number formatting of ``report.py``. Standar
 import math
 
 from .report import _CSS, NBSP, NEUTRAL_COLOUR, TEXTS as _REPORT_TEXTS, _esc, _language, _num, _tidy, format_ha
+from .report import html_document
 
 DESTINATIONS = ("habitat", "activite", "infra", "autre")
 # ENAF colours of the regional method.
@@ -387,21 +388,5 @@ def build_zan_report(title, sections, language="fr", subtitle=None):
     toc = ['<li><a href="#section-%d">%s</a></li>' % (
         index, t["territory"] if section.get("zone") is None else _esc(section.get("zone")))
         for index, section in enumerate(sections, 1)]
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="%s">' % lang,
-        '<head><meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>',
-        '<meta name="generator" content="OCS Toolbox"/>',
-        "<title>%s</title>" % _esc(title),
-        "<style>%s</style>" % _ZAN_CSS,
-        "</head>",
-        "<body>",
-        "<header>",
-        "<h1>%s</h1>" % _esc(title),
-    ]
-    if subtitle:
-        parts.append('<p class="subtitle">%s</p>' % _esc(subtitle))
-    parts += ["<nav><h2>%s</h2><ol>" % t["contents"]] + toc + ["</ol></nav>", "</header>", "<main>"]
-    parts += [_section_html(index, section, t, lang) for index, section in enumerate(sections, 1)]
-    parts += ["</main>", "<footer><p>%s</p></footer>" % t["footer"], "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    body = [_section_html(index, section, t, lang) for index, section in enumerate(sections, 1)]
+    return html_document(title, subtitle, lang, _ZAN_CSS, t, toc, body)
