@@ -6,6 +6,7 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsDistanceArea,
     QgsFeatureRequest,
+    QgsGeometry,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeatureSource,
@@ -105,6 +106,21 @@ def features(source, request=None):
     and the spatial steps repair what they use (counted and reported)."""
     request = request or QgsFeatureRequest()
     return source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+
+
+def geometries(source, transform=None, request=None, counter=None):
+    """(feature, geometry) of the features that have a geometry, the geometry a copy in the CRS of ``transform``
+    (when given); features without one are skipped and counted in ``counter['empty']`` when a counter is given."""
+    for feature in features(source, request):
+        geometry = feature.geometry()
+        if geometry is None or geometry.isNull() or geometry.isEmpty():
+            if counter is not None:
+                counter["empty"] = counter.get("empty", 0) + 1
+            continue
+        geometry = QgsGeometry(geometry)
+        if transform is not None:
+            geometry.transform(transform)
+        yield feature, geometry
 
 
 def nomenclature_from_enum(index):

@@ -327,10 +327,7 @@ class ChangeJob:
         transform = self._transform(zones)
         index = zones.fields().lookupField(field)
         items, nulls = [], 0
-        for feature in base.features(zones):
-            geometry = QgsGeometry(feature.geometry())
-            if transform is not None and not geometry.isNull():
-                geometry.transform(transform)
+        for feature, geometry in base.geometries(zones, transform):
             geometry = spatial.repaired(geometry, self.counters)
             if geometry is None:
                 continue
@@ -428,18 +425,11 @@ class ChangeJob:
         items = {}
         total = source.featureCount() or 1
         step = max(1, total // 50)
-        for count, feature in enumerate(base.features(source, request)):
+        for count, (feature, geometry) in enumerate(base.geometries(source, transform, request, self.counters)):
             if count % step == 0:
                 if self.feedback.isCanceled():
                     return None
                 self.feedback.setProgress(progress_from + (progress_to - progress_from) * count / total)
-            geometry = feature.geometry()
-            if geometry is None or geometry.isNull() or geometry.isEmpty():
-                self.counters["empty"] += 1
-                continue
-            geometry = QgsGeometry(geometry)
-            if transform is not None:
-                geometry.transform(transform)
             geometry = self._valid(geometry)
             if geometry is None:
                 continue

@@ -267,16 +267,6 @@ class FrichesAlgorithm(base.OcsAlgorithm):
             transform = QgsCoordinateTransform(source.sourceCrs(), self.crs, context.transformContext())
         return source, transform
 
-    def _features(self, source, transform):
-        for feature in base.features(source):
-            geometry = feature.geometry()
-            if geometry is None or geometry.isNull() or geometry.isEmpty():
-                continue
-            geometry = QgsGeometry(geometry)
-            if transform is not None:
-                geometry.transform(transform)
-            yield feature, geometry
-
     def _inventory(self, parameters, context, feedback, sites):
         source, transform = self._layer(parameters, self.INVENTORY, context)
         if source is None:
@@ -288,7 +278,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
 
         index = spatial.box_index({i: s["geometry"] for i, s in enumerate(sites)})
         matched, added = 0, 0
-        for feature, geometry in self._features(source, transform):
+        for feature, geometry in base.geometries(source, transform):
             identifier = value(feature, "site_id") or "inventaire-%d" % feature.id()
             hits = [i for i in index.intersects(geometry.boundingBox()) if sites[i]["geometry"].intersects(geometry)]
             if hits:
@@ -329,22 +319,22 @@ class FrichesAlgorithm(base.OcsAlgorithm):
             site["dans_enveloppe"] = None if envelope is None else int(envelope.intersects(site["point"]))
         halls, transform = self._layer(parameters, self.TOWN_HALLS, context)
         if halls is not None:
-            points = _Points(self._features(halls, transform))
+            points = _Points(base.geometries(halls, transform))
             for site in sites:
                 site["dist_mairie_m"] = points.distance(site["geometry"])
         stations, transform = self._layer(parameters, self.STATIONS, context)
         if stations is not None:
-            points = _Points(self._features(stations, transform))
+            points = _Points(base.geometries(stations, transform))
             for site in sites:
                 site["dist_gare_m"] = points.distance(site["geometry"])
         services, transform = self._layer(parameters, self.SERVICES, context)
         if services is not None:
             type_field = self.parameterAsString(parameters, self.SERVICES_TYPE_FIELD, context)
             if type_field:
-                kept = ((f, g) for f, g in self._features(services, transform)
+                kept = ((f, g) for f, g in base.geometries(services, transform)
                         if not nom.is_null(f[type_field]) and str(f[type_field]).strip().upper() in BPE_SERVICES)
             else:
-                kept = self._features(services, transform)
+                kept = base.geometries(services, transform)
                 feedback.reportError(self.tr("SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a "
                                              "shop or service."), False)
             points = _Points(kept)
@@ -354,7 +344,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
             layer, transform = self._layer(parameters, name, context)
             if layer is None:
                 continue
-            shapes = _Prepared([g for _f, g in self._features(layer, transform)])
+            shapes = _Prepared([g for _f, g in base.geometries(layer, transform)])
             for site in sites:
                 site[key] = int(shapes.intersects(site["geometry"]))
                 if key == "protege" and not site[key]:
@@ -369,7 +359,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
                 raise QgsProcessingException(self.tr("ZONING_TYPE_FIELD must name the zone type field (CNIG "
                                                      "typezone). Fields: {0}.").format(", ".join(names)))
             zones = [(str(f[field]).strip() if not nom.is_null(f[field]) else None, g)
-                     for f, g in self._features(zoning, transform)]
+                     for f, g in base.geometries(zoning, transform)]
             index = spatial.box_index({i: g for i, (_t, g) in enumerate(zones)})
             for site in sites:
                 overlap = Counter()
@@ -387,7 +377,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
             names = zones.fields().names()
             name_field = next((n for n in names if n.lower() in ("nom_com", "nom", "libelle", "nom_commune")), None)
             communes = [(str(f[field]), None if name_field is None or nom.is_null(f[name_field]) else
-                         str(f[name_field]), g) for f, g in self._features(zones, transform)]
+                         str(f[name_field]), g) for f, g in base.geometries(zones, transform)]
             index = spatial.box_index({i: g for i, (_c, _n, g) in enumerate(communes)})
             for site in sites:
                 point = site["point"]

@@ -236,17 +236,12 @@ class HeatEngine:
         step = max(1, total // 50)
         dataset.StartTransaction()
         self.unit_ids = []
-        for count, feature in enumerate(base.features(source, request)):
+        # uid = position among the features with a geometry, so that unit_ids[uid - 1] is the feature's id
+        for count, (feature, geometry) in enumerate(base.geometries(source, transform, request)):
             if count % step == 0:
                 if self.feedback.isCanceled():
                     return False
                 self.feedback.setProgress(25.0 * count / total)
-            geometry = feature.geometry()
-            if geometry is None or geometry.isNull() or geometry.isEmpty():
-                continue
-            if transform is not None:
-                geometry = QgsGeometry(geometry)
-                geometry.transform(transform)
             extent.combineExtentWith(geometry.boundingBox())
             out = ogr.Feature(definition)
             out.SetGeometry(ogr.CreateGeometryFromWkb(bytes(geometry.asWkb())))
@@ -341,13 +336,7 @@ class HeatEngine:
         self.zone_attributes = []
         self.unit_layer_fields = source.fields()
         uid = 0
-        for feature in base.features(source):
-            geometry = feature.geometry()
-            if geometry is None or geometry.isNull() or geometry.isEmpty():
-                continue
-            if transform is not None:
-                geometry = QgsGeometry(geometry)
-                geometry.transform(transform)
+        for feature, geometry in base.geometries(source, transform):
             uid += 1
             out = ogr.Feature(definition)
             out.SetGeometry(ogr.CreateGeometryFromWkb(bytes(geometry.asWkb())))
