@@ -193,3 +193,12 @@ def test_styles_stored_in_the_geopackage(tmp_path):
     from ocs_toolbox.core.styles import template_for_field
 
     assert (template_for_field("score_2021"), template_for_field("classe_2005")) == ("heat_score", "heat_classe")
+
+
+def test_input_polygon_ids_after_a_feature_without_geometry(tmp_path):
+    """UNITS = input polygons: each unit carries its own feature id, also after a feature without geometry."""
+    rows = [(None, GRASS), (box(0, 0, 100, 100), ASPHALT), (box(100, 0, 200, 100), TREES)]
+    results, _feedback = run("ocs:heatisland", {"INPUT": layer(rows), "UNITS": 3, "MIN_GREEN_AREA_HA": 100.0,
+                                                "OUTPUT": str(tmp_path / "p.gpkg")})
+    scores = {f["id"]: f["score_2021"] for f in QgsVectorLayer(results["OUTPUT"], "p", "ogr").getFeatures()}
+    assert scores == pytest.approx({2: 95.0, 3: 7.5})
