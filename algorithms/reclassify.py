@@ -41,6 +41,12 @@ def matrix_rows(values, width=len(CUSTOM_HEADERS)):
     return [values[i:i + width] for i in range(0, len(values), width)]
 
 
+def _pair_order(item):
+    """SQLite's order of ((cs, us), count) items: NULL first, then text in code-point order."""
+    (cs, us), _count = item
+    return (cs is not None, cs or "", us is not None, us or "")
+
+
 class ReclassifyAlgorithm(base.OcsAlgorithm):
     NAME = "reclassify"
     GROUP = "nomenclatures"
@@ -242,10 +248,15 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         """The attribute rules as one SQL join (GDAL), then the spatial rules as UPDATEs."""
         destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         count_in = reader.feature_count()
+        # one GROUP BY over the code fields of every vintage, then the (cs, us) pairs of each vintage from it
+        combinations = reader.combinations([f for v in vintages for f in (v.cs_field, v.us_field)])
         tables = []
-        for vintage in vintages:
+        for v, vintage in enumerate(vintages):
+            pairs = Counter()
+            for values, count in combinations:
+                pairs[values[2 * v], values[2 * v + 1]] += count
             table = {}
-            for cs_raw, us_raw, count in reader.pairs(vintage.cs_field, vintage.us_field):
+            for (cs_raw, us_raw), count in sorted(pairs.items(), key=_pair_order):  # as GROUP BY cs, us
                 result = classifier.classify(cs_raw, us_raw)
                 self._count(counters, result, vintage, cs_raw, us_raw, count)
                 table[sqlfast._key(cs_raw, us_raw)] = result.values
@@ -259,7 +270,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         columns = [[(f.name(v.vintage), "int" if f.kind == rules.INT else "str") for f in classifier.fields]
                    for v in vintages]
         reader.write(reader.out_path, reader.out_layer, [(v.cs_field, v.us_field) for v in vintages], columns,
-                     tables, feedback)
+                     tables, feedback, [values for values, _count in combinations])
         if feedback.isCanceled():
             return None
         groups = {}

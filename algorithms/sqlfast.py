@@ -17,6 +17,7 @@ from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
 from ..core import nomenclature as nom
 
 SEPARATOR = "\x1f"
+MAX_JOINED_COMBINATIONS = 20000   # above: one lookup table per vintage (smaller SQL)
 
 
 class FastPathUnavailable(Exception):
@@ -114,30 +115,58 @@ class GpkgReclassifier:
         except RuntimeError as error:
             raise FastPathUnavailable("no ST_Area: %s" % error)
 
-    def pairs(self, cs_field, us_field):
-        """[(cs, us, count)] of one vintage."""
-        return [tuple(row) for row in self._query("SELECT %s, %s, COUNT(*) FROM %s GROUP BY 1, 2" % (
-            _quote_identifier(cs_field), _quote_identifier(us_field), self.table))]
+    def combinations(self, fields):
+        """[(values, count)]: the distinct tuples of ``fields`` (the code fields of every vintage) with their
+        feature counts, from one scan and one sort of the table (instead of one GROUP BY per vintage)."""
+        names = ", ".join(_quote_identifier(f) for f in fields)
+        positions = ", ".join(str(i + 1) for i in range(len(fields)))
+        return [(tuple(row[:-1]), row[-1]) for row in self._query(
+            "SELECT %s, COUNT(*) FROM %s GROUP BY %s" % (names, self.table, positions))]
 
-    def write(self, out_path, out_layer, vintages, columns, tables, feedback=None):
+    def write(self, out_path, out_layer, vintages, columns, tables, feedback=None, combinations=None):
         """Copy the layer with the joined columns.
 
         ``vintages`` = [(cs_field, us_field)]; ``columns`` = [[(name, kind)]] per vintage, kind 'int'/'str';
-        ``tables`` = [{key: values tuple}] per vintage (key from ``_key``).
+        ``tables`` = [{key: values tuple}] per vintage (key from ``_key``). ``combinations`` (optional) = the
+        distinct tuples (cs, us of the first vintage, cs, us of the second, …) of the layer, as ``combinations``
+        gives them: when there are not too many, one lookup table keyed on the whole tuple is joined (one search
+        per feature instead of one per vintage).
         """
-        ctes = []
         selects = ["l.*"]
-        joins = []
-        for v, ((cs_field, us_field), vintage_columns, table) in enumerate(zip(vintages, columns, tables)):
-            alias = "lut%d" % v
-            names = ["k"] + ["c%d" % i for i in range(len(vintage_columns))]
-            rows = ",".join("(%s)" % ",".join([_literal(key)] + [_literal(x) for x in values])
-                            for key, values in table.items())
-            ctes.append("%s(%s) AS (VALUES %s)" % (alias, ",".join(names), rows))
-            for i, (name, kind) in enumerate(vintage_columns):
-                cast = "INTEGER" if kind == "int" else "VARCHAR"
-                selects.append("CAST(%s.c%d AS %s) AS %s" % (alias, i, cast, _quote_identifier(name)))
-            joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, _key_sql(cs_field, us_field, "l.")))
+        if combinations is not None and len(combinations) <= MAX_JOINED_COMBINATIONS:
+            fields = [field for pair in vintages for field in pair]
+            width = sum(len(c) for c in columns)
+            rows = {}   # by key, as the join sees it: NULL and '' give the same key (and the same values)
+            for values in combinations:
+                key = SEPARATOR.join("" if x is None else x for x in values)
+                if key not in rows:
+                    row = [_literal(key)]
+                    for v, table in enumerate(tables):
+                        row.extend(_literal(x) for x in table[_key(values[2 * v], values[2 * v + 1])])
+                    rows[key] = "(%s)" % ",".join(row)
+            ctes = ["lut(%s) AS (VALUES %s)" % (",".join(["k"] + ["c%d" % i for i in range(width)]),
+                                                 ",".join(rows.values()))]
+            position = 0
+            for vintage_columns in columns:
+                for name, kind in vintage_columns:
+                    cast = "INTEGER" if kind == "int" else "VARCHAR"
+                    selects.append("CAST(lut.c%d AS %s) AS %s" % (position, cast, _quote_identifier(name)))
+                    position += 1
+            joins = ["LEFT JOIN lut ON lut.k = (%s)" % " || char(31) || ".join(
+                "ifnull(l.%s, '')" % _quote_identifier(f) for f in fields)]
+        else:
+            ctes = []
+            joins = []
+            for v, ((cs_field, us_field), vintage_columns, table) in enumerate(zip(vintages, columns, tables)):
+                alias = "lut%d" % v
+                names = ["k"] + ["c%d" % i for i in range(len(vintage_columns))]
+                rows = ",".join("(%s)" % ",".join([_literal(key)] + [_literal(x) for x in values])
+                                for key, values in table.items())
+                ctes.append("%s(%s) AS (VALUES %s)" % (alias, ",".join(names), rows))
+                for i, (name, kind) in enumerate(vintage_columns):
+                    cast = "INTEGER" if kind == "int" else "VARCHAR"
+                    selects.append("CAST(%s.c%d AS %s) AS %s" % (alias, i, cast, _quote_identifier(name)))
+                joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, _key_sql(cs_field, us_field, "l.")))
         sql = "WITH %s SELECT %s FROM %s l %s" % (",".join(ctes), ", ".join(selects), self.table, " ".join(joins))
         for suffix in ("", "-wal", "-shm", "-journal"):
             if os.path.exists(out_path + suffix):
