@@ -5,6 +5,7 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
+    QgsGeometry,
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
@@ -39,6 +40,12 @@ def matrix_rows(values, width=len(CUSTOM_HEADERS)):
     if len(values) % width:
         raise ValueError(len(values))
     return [values[i:i + width] for i in range(0, len(values), width)]
+
+
+def _from_wkb(wkb):
+    geometry = QgsGeometry()
+    geometry.fromWkb(wkb)
+    return geometry
 
 
 def _pair_order(item):
@@ -390,15 +397,25 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         candidate_fids = set()
         for v in range(len(vintages)):
             candidate_fids.update(us7[v], agri[v])
-        candidates = {}
+        points = {}       # point on surface of the US7.0.0 polygons
+        agri_geoms = {}   # the agricultural structures
+        us7_fids, agri_fids = set().union(*us7), set().union(*agri)
         for feature in base.features(source, QgsFeatureRequest().setFilterFids(list(candidate_fids))
                                      .setNoAttributes()):
             geometry = metric(feature.geometry(), True)
             if geometry is not None:
-                candidates[feature.id()] = geometry
-        searches = [spatial.PointSearch({fid: candidates[fid].pointOnSurface() for fid in us7[v] if fid in candidates},
-                                        spatial.US7_DISTANCE) for v in range(len(vintages))]
-        envelope_geoms = [[] for _ in vintages]
+                if feature.id() in us7_fids:
+                    points[feature.id()] = geometry.pointOnSurface()
+                if feature.id() in agri_fids:
+                    agri_geoms[feature.id()] = geometry
+        searches = [spatial.PointSearch({fid: points[fid] for fid in us7[v] if fid in points}, spatial.US7_DISTANCE)
+                    for v in range(len(vintages))]
+        points = None
+        # The envelope members (of a vintage with agricultural structures) are kept as WKB with their bounding
+        # boxes: the dissolve and closing then run group by group (spatial.envelope_parts_by_group), and only
+        # for the groups within reach of a structure.
+        member_wkb = {}
+        member_box = {}
         feedback.pushInfo(self.tr("Spatial rules: reading the geometries…"))
         total = source.featureCount() or 1
         for count, feature in enumerate(base.features(source, QgsFeatureRequest().setNoAttributes())):
@@ -408,27 +425,28 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 feedback.setProgress(100.0 * count / total)
             fid = feature.id()
             near_points = [v for v in range(len(vintages)) if searches[v] and fid in urban[v]]
-            in_envelope = [v for v in range(len(vintages)) if agri[v] and fid in members[v]]
+            in_envelope = any(agri[v] and fid in members[v] for v in range(len(vintages)))
             if not near_points and not in_envelope:
                 continue
             # envelope members are repaired for the union; the distance test takes any geometry as it is
-            geometry = metric(feature.geometry(), bool(in_envelope))
+            geometry = metric(feature.geometry(), in_envelope)
             for v in near_points:
                 searches[v].check(geometry)
-            if geometry is not None:
-                for v in in_envelope:
-                    envelope_geoms[v].append(geometry)
+            if geometry is not None and in_envelope and not geometry.isEmpty():
+                member_wkb[fid] = bytes(geometry.asWkb())
+                member_box[fid] = geometry.boundingBox()
         near = {}
         for v, vintage in enumerate(vintages):
             hits = searches[v].found
             parts = []
             agri_near = set()
             if agri[v]:
-                agri_geoms = {fid: candidates[fid] for fid in agri[v] if fid in candidates}
-                parts = spatial.envelope_parts(envelope_geoms[v], feedback=feedback,
-                                               near=(spatial.box_index(agri_geoms), spatial.AGRI_DISTANCE))
-                envelope_geoms[v] = None
-                agri_near = spatial.clusters_near(agri_geoms, parts, spatial.AGRI_DISTANCE)
+                structures = {fid: agri_geoms[fid] for fid in agri[v] if fid in agri_geoms}
+                fids = [fid for fid in member_wkb if fid in members[v]]
+                parts = spatial.envelope_parts_by_group(
+                    [member_box[fid] for fid in fids], lambda i: _from_wkb(member_wkb[fids[i]]),
+                    feedback=feedback, near=(spatial.box_index(structures), spatial.AGRI_DISTANCE))
+                agri_near = spatial.clusters_near(structures, parts, spatial.AGRI_DISTANCE)
             feedback.pushInfo(self.tr(
                 "{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural "
                 "structures lie within 50 m of the enveloppe urbaine ({5} parts near them).").format(

@@ -98,6 +98,34 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
     return parts
 
 
+def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
+                            feedback=None, near=None):
+    """``envelope_parts`` of members given by their bounding boxes (``boxes``, QgsRectangle) and ``geometry(i)``
+    (the member of box ``i``), computed group by group, so that the arrays of the dissolve stay group-sized.
+
+    Members whose boxes are more than 2 × buffer apart lie more than 2 × buffer apart: their dilations never
+    meet, so the closing of all members is the union of the closings of the groups (transitive, by boxes).
+    A group whose box is smaller than the minimum area, or (with ``near``) farther than ``near[1]`` from every
+    rectangle of ``near[0]``, cannot give a wanted part: its geometries are never built.
+    """
+    parts = []
+    for group in _box_groups(boxes, 2.0 * buffer):
+        if feedback is not None and feedback.isCanceled():
+            return []
+        box = QgsRectangle(boxes[group[0]])
+        for index in group[1:]:
+            box.combineExtentWith(boxes[index])
+        if box.width() * box.height() < min_area_m2:
+            continue
+        if near is not None:
+            grown = QgsRectangle(box)
+            grown.grow(near[1])
+            if not near[0].intersects(grown):
+                continue
+        parts.extend(envelope_parts([geometry(i) for i in group], buffer, min_area_m2, feedback, near))
+    return parts
+
+
 def dissolve(geometries):
     """The union of polygons as a list of polygons.
 
@@ -183,11 +211,12 @@ def _coverage_union(geometries):
             members.append(face)
     expected = sum(g.area() for g in geometries)
     if not _same_area(expected, sum(f.area() for f in members)):
-        # A hole bounded by several member faces (touching at points) is no face's interior ring: test the
-        # remaining faces with a point inside each.
+        # A hole bounded by several member faces (touching at points) is no face's interior ring, and a member
+        # island inside a hole of the union has the shell of that hole's interior ring: test every face with a
+        # point inside it.
         index = box_index(dict(enumerate(geometries)))
         kept = []
-        for face in members:
+        for face in faces:
             point = face.pointOnSurface()
             if any(geometries[j].intersects(point) for j in index.intersects(point.boundingBox())):
                 kept.append(face)

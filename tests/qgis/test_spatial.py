@@ -64,3 +64,37 @@ def test_faces_touching_at_a_ring_start_stay_on_the_fast_path():
     faces = spatial._coverage_union([square(0, 0), square(10, 10)])
     assert faces is not None
     assert union_area_and_parts(faces) == (200, 2)
+
+
+def test_island_in_a_hole_stays_on_the_fast_path():
+    # A ring of 16 cells around a 3 × 3 hole whose centre cell is a member again: the island's shell is the
+    # interior ring of the hole's face, yet the island is a member.
+    cells = [(i, j) for i in range(5) for j in range(5) if i in (0, 4) or j in (0, 4) or (i, j) == (2, 2)]
+    faces = spatial._coverage_union(grid(cells))
+    assert faces is not None
+    assert union_area_and_parts(faces) == (1700, 2)
+    assert sorted(f.constGet().numInteriorRings() for f in faces) == [0, 1]
+
+
+def test_closing_group_by_group_equals_the_closing_of_all_members():
+    # Members of three blocks (two 60 m apart, one 300 m away) and a 400 m² block far off, given as boxes and
+    # built on demand; with ``near``, only the groups within reach of a rectangle are built.
+    geometries = [square(x + 10 * i, 10 * j) for x in (0, 160, 560) for i in range(10) for j in range(10)]
+    geometries += [square(2000, 0, 20)]
+    boxes = [g.boundingBox() for g in geometries]
+    built = set()
+
+    def geometry(i):
+        built.add(i)
+        return geometries[i]
+
+    parts = spatial.envelope_parts_by_group(boxes, geometry, buffer=50, min_area_m2=500)
+    expected = spatial.envelope_parts(geometries, buffer=50, min_area_m2=500)
+    assert sorted(round(p.area(), 3) for p in parts) == sorted(round(p.area(), 3) for p in expected)
+    assert len(parts) == 2 and len(geometries) - 1 not in built      # the 400 m² block is never built
+    built.clear()
+    near = spatial.box_index({0: square(700, 120, 10)})                       # 10 m north of the third block
+    parts = spatial.envelope_parts_by_group(boxes, geometry, buffer=50, min_area_m2=500,
+                                            near=(near, spatial.AGRI_DISTANCE))
+    assert len(parts) == 1 and parts[0].boundingBox().xMinimum() == 560                # the third block
+    assert built == set(range(200, 300))
