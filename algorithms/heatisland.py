@@ -24,6 +24,7 @@ from qgis.core import (
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -41,7 +42,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import heat
 from ..core import nomenclature as nom
-from . import base, sqlfast, styling
+from . import base, heatgrid, sqlfast, styling
 from .reclassify import matrix_rows
 
 translate = QCoreApplication.translate
@@ -159,6 +160,10 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
                 fast = sqlfast.gpkg_input(self, parameters, self.INPUT, context)
             except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
                 feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+        steps = heat.grid_steps(cell, resolution, COARSE_MIN) if units == "grid" else None
+        if steps is not None:
+            return self._run_grid(parameters, context, engine, fast, steps, vintages, source, transform,
+                                  classes_path, cell, cooling_distance, min_green)
         if fast is not None and engine.write_classes_sql(fast[0], fast[1], vintages, source, classes_path):
             pass
         elif not engine.write_classes(source, vintages, transform, classes_path):
@@ -177,6 +182,36 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         if raster:
             engine.write_raster(raster, cooling_distance)
             results[self.OUTPUT_RASTER] = raster
+        engine.close()
+        return results
+
+    def _run_grid(self, parameters, context, engine, fast, steps, vintages, source, transform, classes_path, cell,
+                  cooling_distance, min_green):
+        """Square grid whose cells are whole blocks of pixels: read off the raster (algorithms/heatgrid.py)."""
+        class_source = None
+        if fast is not None:
+            class_source = engine.sql_class_source(fast[0], fast[1], vintages, source)
+        if class_source is None:
+            if not engine.write_classes(source, vintages, transform, classes_path):
+                return {}
+            class_source = heatgrid.ClassSource(classes_path, "classes", ['"cls_%s"' % y for y in engine.years])
+        writer = engine.grid_writer(parameters, self, cell, fast[0] if fast else None)
+        try:
+            done = engine.burn_grid(class_source, cell, steps, cooling_distance, min_green)
+        except BaseException:
+            if writer is not None:
+                writer.discard()
+            raise
+        if not done:
+            if writer is not None:
+                writer.discard()
+            return {}
+        results = {self.OUTPUT: engine.write_grid_output(parameters, self, writer)}
+        raster = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context)
+        if raster:
+            engine.write_raster(raster, cooling_distance)
+            results[self.OUTPUT_RASTER] = raster
+        class_source.close()
         engine.close()
         return results
 
@@ -269,17 +304,16 @@ class HeatEngine:
         self.extent = extent
         return True
 
-    def write_classes_sql(self, path, layer_name, vintages, source, out_path):
-        """The classes GeoPackage written by GDAL in one SQL statement (a join on the distinct (cs, us) pairs);
-        False when the layer does not qualify (then the feature-by-feature path runs)."""
+    def class_sql(self, path, layer_name, vintages):
+        """(reader, WITH clause, joins, [class id expression per vintage]) giving the class ids of a GeoPackage
+        layer in SQL (a join on its distinct (cs, us) pairs); the vector area of every class is summed on the way.
+        None when the layer does not qualify (text code fields)."""
         reader = sqlfast.GpkgReclassifier(path, layer_name)
         if not all(reader.is_text(f) for v in vintages for f in (v.cs_field, v.us_field)):
-            return False
+            return None
         q = sqlfast._quote_identifier
         geometry = q(reader.layer.GetGeometryColumn())
-        fid = q(reader.layer.GetFIDColumn() or "fid")
-        # "+ 0" makes uid a plain field (a bare fid column would become the FID of the result)
-        ctes, selects, joins = [], ["l.%s AS geom" % geometry, "(l.%s + 0) AS uid" % fid], []
+        ctes, expressions, joins = [], [], []
         unknown = 0
         for position, entry in enumerate(vintages):
             year = entry.vintage
@@ -294,10 +328,29 @@ class HeatEngine:
             alias = "lut%d" % position
             rows = ",".join("(%s,%d)" % (sqlfast._literal(key), value) for key, value in table.items())
             ctes.append("%s(k, c) AS (VALUES %s)" % (alias, rows))
-            selects.append("CAST(ifnull(%s.c, 0) AS INTEGER) AS %s" % (alias, q("cls_%s" % year)))
+            expressions.append("CAST(ifnull(%s.c, 0) AS INTEGER)" % alias)
             joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, sqlfast._key_sql(
                 entry.cs_field, entry.us_field, "l.")))
-        sql = "WITH %s SELECT %s FROM %s l %s" % (",".join(ctes), ", ".join(selects), reader.table, " ".join(joins))
+        if unknown:
+            self.feedback.reportError(translate("HeatIslandAlgorithm", "{0} (couverture, usage) pairs have a NULL "
+                                                "or unknown couverture code: their polygons are left out of the "
+                                                "covered part.").format(unknown), False)
+        return reader, "WITH " + ",".join(ctes), " ".join(joins), expressions
+
+    def write_classes_sql(self, path, layer_name, vintages, source, out_path):
+        """The classes GeoPackage written by GDAL in one SQL statement (a join on the distinct (cs, us) pairs);
+        False when the layer does not qualify (then the feature-by-feature path runs)."""
+        found = self.class_sql(path, layer_name, vintages)
+        if found is None:
+            return False
+        reader, prefix, joins, expressions = found
+        q = sqlfast._quote_identifier
+        geometry = q(reader.layer.GetGeometryColumn())
+        fid = q(reader.layer.GetFIDColumn() or "fid")
+        # "+ 0" makes uid a plain field (a bare fid column would become the FID of the result)
+        selects = ["l.%s AS geom" % geometry, "(l.%s + 0) AS uid" % fid]
+        selects += ["%s AS %s" % (e, q("cls_%s" % v.vintage)) for e, v in zip(expressions, vintages)]
+        sql = "%s SELECT %s FROM %s l %s" % (prefix, ", ".join(selects), reader.table, joins)
         result = gdal.VectorTranslate(out_path, reader.dataset, format="GPKG", SQLStatement=sql,
                                       layerName="classes", options=["-nlt", "GEOMETRY"])
         if result is None:
@@ -306,14 +359,25 @@ class HeatEngine:
         self.max_uid = int(reader._query("SELECT MAX(%s) FROM %s" % (fid, reader.table))[0][0] or 0)
         self.unit_ids = None        # uid = the input feature's id
         self.classes_path = out_path
-        extent = source.sourceExtent()
-        self.extent = QgsRectangle(extent)
-        if unknown:
-            self.feedback.reportError(translate("HeatIslandAlgorithm", "{0} (couverture, usage) pairs have a NULL "
-                                                "or unknown couverture code: their polygons are left out of the "
-                                                "covered part.").format(unknown), False)
+        self.extent = QgsRectangle(source.sourceExtent())
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "Classes written by GDAL (GeoPackage fast path)."))
         return True
+
+    def sql_class_source(self, path, layer_name, vintages, source):
+        """A heatgrid.ClassSource reading the classes straight from the input GeoPackage, or None."""
+        found = self.class_sql(path, layer_name, vintages)
+        if found is None:
+            return None
+        reader, prefix, joins, expressions = found
+        try:
+            class_source = heatgrid.ClassSource(path, layer_name, expressions, prefix, joins)
+        except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
+            self.feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+            self.vector_area = {year: numpy.zeros(self.n_ids) for year in self.years}
+            return None
+        self.extent = QgsRectangle(source.sourceExtent())
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "Classes read by GDAL (GeoPackage fast path)."))
+        return class_source
 
     def make_grid(self, kind, cell, path):
         import processing
@@ -473,6 +537,75 @@ class HeatEngine:
             os.remove(path)
         return True
 
+    # -- square grid read off the raster (algorithms/heatgrid.py) -------------------------------------------
+    def burn_grid(self, class_source, cell, steps, cooling_distance, min_green):
+        """Counts, distances and cooled sums per cell of the square grid of native:creategrid on the extent,
+        without building the grid: a cell is an n × n block of pixels, a coarse cell a k × k block."""
+        n, k = steps
+        m = n // k
+        res = self.res
+        extent = self.extent
+        self.cell = cell
+        self.x0, self.y0 = extent.xMinimum(), extent.yMaximum()
+        self.grid_cols, self.grid_rows = heatgrid.grid_size(extent, cell)
+        self.width, self.height = self.grid_cols * n, self.grid_rows * n
+        self.k = k
+        self.coarse_w, self.coarse_h = self.width // k, self.height // k
+        self.n_units = self.grid_cols * self.grid_rows
+        self.class_source = class_source
+        n_years = len(self.years)
+        _h_jour, _h_nuit, green, _group = self.coefficients.arrays()
+        # cell rows per band: about 8 million pixels
+        band_cells = max(1, int(8e6 // (self.width * n)))
+        bands = list(range(0, self.grid_rows, band_cells))
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} × {1} pixels of {2} m in {3} bands; {4} cells "
+                                         "of {5} m read off the raster.").format(
+            self.width, self.height, "%g" % res, len(bands), self.n_units, "%g" % cell))
+        keys = heat.coarse_keys(band_cells * n, self.width, k, self.n_ids)
+        histograms = [None] * n_years
+        burnt = class_source.bands(self.x0, self.y0, self.width, self.height, res, band_cells * n,
+                                   workers=min(2, os.cpu_count() or 1))
+        try:
+            for number, (first, arrays) in enumerate(burnt):
+                if self.feedback.isCanceled():
+                    return False
+                self.feedback.setProgress(60.0 * number / len(bands))
+                for position, classes in enumerate(arrays):
+                    band = heat.coarse_histogram(classes, keys, k, self.n_ids)
+                    if histograms[position] is None:
+                        histograms[position] = numpy.zeros((self.coarse_h, self.coarse_w, self.n_ids),
+                                                           dtype=band.dtype)
+                    histograms[position][first // k:first // k + band.shape[0]] = band
+        finally:
+            burnt.close()
+        self.counts, self.outside, self.distances, self.sums = [], [], [], []
+        self.coarse_distance = {}
+        self.coarse_green = [None] * n_years
+        h_jour, h_nuit, _green, _group = self.coefficients.arrays()
+        green_ids = [c for c in range(self.n_ids) if green[c]]
+        for position, year in enumerate(self.years):
+            if self.feedback.isCanceled():
+                return False
+            self.feedback.setProgress(60.0 + 30.0 * position / n_years)
+            histogram = histograms[position]
+            counts = heat.block_sum(histogram, m)                    # (rows, cols, n_ids)
+            self.counts.append(heatgrid.by_id(counts).ravel())
+            self.outside.append(numpy.zeros(self.n_ids, dtype=numpy.int64))
+            green_pixels = histogram[..., green_ids].sum(axis=2, dtype=numpy.int64) if green_ids else \
+                numpy.zeros((self.coarse_h, self.coarse_w), dtype=numpy.int64)
+            self.coarse_green[position] = (2 * green_pixels >= k * k).astype(numpy.uint8)
+            distance = self._coarse_distances(position, cooling_distance, min_green)
+            self.distances.append(heatgrid.by_id(heat.block_min(distance, m)))
+            factor = heat.cooling(distance, cooling_distance)
+            covered = histogram[..., 1:].sum(axis=2, dtype=numpy.int64)
+            sums = {"jour": heat.cooled_sums(histogram, factor, h_jour),
+                    "nuit": heat.cooled_sums(histogram, factor, h_nuit),
+                    "cooling": factor * covered}
+            self.sums.append({name: heatgrid.by_id(heat.block_sum(value, m)) for name, value in sums.items()})
+            histograms[position] = None
+        self._conservation()
+        return True
+
     @staticmethod
     def _max_id(layer):
         """Highest grid id (native:creategrid numbers its cells from 1)."""
@@ -491,6 +624,15 @@ class HeatEngine:
 
     def _distances(self, position, cooling_distance, min_green):
         """Per unit: distance (m) to the nearest green/blue patch of at least ``min_green`` ha (inf: none near)."""
+        values = self._coarse_distances(position, cooling_distance, min_green).ravel()
+        per_unit = numpy.full(self.n_units, numpy.inf)
+        units, cells = self.pairs
+        numpy.minimum.at(per_unit, units, values[cells])
+        return per_unit
+
+    def _coarse_distances(self, position, cooling_distance, min_green):
+        """Per coarse cell: distance (m) to the nearest green/blue patch of at least ``min_green`` ha (inf: none
+        within 3 × the cooling distance)."""
         coarse = self.res * self.k
         memory = gdal.GetDriverByName("MEM")
         green = memory.Create("", self.coarse_w, self.coarse_h, 2, gdal.GDT_Byte)
@@ -508,11 +650,7 @@ class HeatEngine:
         values = distance.GetRasterBand(1).ReadAsArray().astype(float)
         values[values < 0] = numpy.inf
         self.coarse_distance[position] = values
-        values = values.ravel()
-        per_unit = numpy.full(self.n_units, numpy.inf)
-        units, cells = self.pairs
-        numpy.minimum.at(per_unit, units, values[cells])
-        return per_unit
+        return values
 
     def _keep_large_patches(self, dataset, band, min_area):
         """Keep in ``band`` (1 = green or blue) only the 8-connected patches of at least ``min_area`` m²."""
@@ -570,20 +708,8 @@ class HeatEngine:
                     year, "%.2f" % (outside / 1e4)))
 
     # -- output --------------------------------------------------------------------------------------------
-    def write_output(self, parameters, alg, cooling_distance):
-        scores = []
-        for position, year in enumerate(self.years):
-            counts = self.counts[position].reshape(self.n_units, self.n_ids)
-            scores.append(heat.unit_scores(counts, self.coefficients, self.sums[position]))
-        fields = QgsFields()
-        zone_fields = self.unit_layer_fields if self.unit_layer_fields is not None and self.unit_field == "uid" \
-            and hasattr(self, "zone_attributes") else None
-        if zone_fields is not None:
-            for field in zone_fields:
-                fields.append(field)
-        else:
-            fields.append(compat.make_field("id", "int"))
-        fields.append(compat.make_field("part_couverte", "double"))
+    def _output_fields(self):
+        """([(name, kind)] of the score fields, [(first, last)] vintage pairs of the deltas)."""
         names = []
         for year in self.years:
             for group in heat.GROUPS:
@@ -597,6 +723,50 @@ class HeatEngine:
             pairs.append((self.years[0], self.years[-1]))
         for first, last in pairs:
             names.append(("delta_score_%s_%s" % (first, last), "double"))
+        return names, pairs
+
+    def _columns(self, scores, pairs, selected):
+        """Values of the score fields (``_output_fields`` order) of the units ``selected`` (0-based indexes), one
+        list per field; NaN or None = NULL (a vintage without land cover in the unit is NULL throughout)."""
+        columns = []
+        for position, year in enumerate(self.years):
+            s = scores[position]
+            empty = s["covered"][selected] <= 0
+            values = [s["shares"][g][selected] for g in heat.GROUPS]
+            distance = numpy.asarray(self.distances[position], dtype=float)[selected]
+            distance = numpy.where(numpy.isinf(distance) | empty, numpy.nan, distance)
+            values += [s["h_jour"][selected], s["h_nuit"][selected], distance, s["refroidissement"][selected],
+                       s["score_jour"][selected], s["score_nuit"][selected], s["score"][selected]]
+            for array in values:
+                array = numpy.where(empty, numpy.nan, array)
+                columns.append(array.tolist())
+            columns.append(heat.classes_of(numpy.where(empty, numpy.nan, s["score"][selected])))
+        for first, last in pairs:
+            a = scores[self.years.index(first)]["score"][selected]
+            b = scores[self.years.index(last)]["score"][selected]
+            columns.append((b - a).tolist())
+        return columns
+
+    def _scores(self):
+        scores = []
+        for position, year in enumerate(self.years):
+            counts = self.counts[position].reshape(self.n_units, self.n_ids)
+            scores.append(heat.unit_scores(counts, self.coefficients, self.sums[position]))
+        covered = numpy.max([s["covered"] for s in scores], axis=0)
+        return scores, covered
+
+    def write_output(self, parameters, alg, cooling_distance):
+        scores, covered_all = self._scores()
+        names, pairs = self._output_fields()
+        fields = QgsFields()
+        zone_fields = self.unit_layer_fields if self.unit_layer_fields is not None and self.unit_field == "uid" \
+            and hasattr(self, "zone_attributes") else None
+        if zone_fields is not None:
+            for field in zone_fields:
+                fields.append(field)
+        else:
+            fields.append(compat.make_field("id", "int"))
+        fields.append(compat.make_field("part_couverte", "double"))
         for name, kind in names:
             fields.append(compat.make_field(name, kind))
         sink, destination = alg.parameterAsSink(parameters, alg.OUTPUT, self.context, fields,
@@ -604,16 +774,16 @@ class HeatEngine:
         units = ogr.Open(self.unit_path)
         layer = units.GetLayer(0)
         res2 = self.res * self.res
-        covered_all = [s["covered"] for s in scores]
+        selected = numpy.flatnonzero(covered_all > 0)
+        row_of = numpy.full(self.n_units, -1, dtype=numpy.int64)
+        row_of[selected] = numpy.arange(len(selected))
+        columns = self._columns(scores, pairs, selected)
         written = 0
         batch = []
         for feature in layer:
             uid = feature.GetFieldAsInteger(self.unit_field)
             index = uid - 1
-            if index < 0 or index >= self.n_units:
-                continue
-            covered = max(c[index] for c in covered_all)
-            if covered <= 0:
+            if index < 0 or index >= self.n_units or row_of[index] < 0:
                 continue
             geometry_ref = feature.GetGeometryRef()
             geometry = QgsGeometry()
@@ -621,31 +791,14 @@ class HeatEngine:
             unit_area = geometry.area()
             if not QgsWkbTypes.isMultiType(geometry.wkbType()):
                 geometry.convertToMultiType()
-            out = QgsFeature(fields)
-            out.setGeometry(geometry)
             if zone_fields is not None:
                 values = list(self.zone_attributes[index])
             elif self.units_are_input:
                 values = [self.unit_ids[index] if self.unit_ids is not None else uid]   # the input feature's id
             else:
                 values = [uid]
-            values.append(float(min(1.0, covered * res2 / unit_area)) if unit_area > 0 else None)
-            for position, year in enumerate(self.years):
-                s = scores[position]
-                if s["covered"][index] <= 0:
-                    values += [None] * (len(heat.GROUPS) + 8)
-                    continue
-                values += [float(s["shares"][g][index]) for g in heat.GROUPS]
-                distance = self.distances[position][index]
-                values += [float(s["h_jour"][index]), float(s["h_nuit"][index]),
-                           None if math.isinf(distance) else float(distance), float(s["refroidissement"][index]),
-                           float(s["score_jour"][index]), float(s["score_nuit"][index]), float(s["score"][index]),
-                           heat.classe(float(s["score"][index]))]
-            for first, last in pairs:
-                a, b = scores[self.years.index(first)]["score"][index], scores[self.years.index(last)]["score"][index]
-                values.append(None if (math.isnan(a) or math.isnan(b)) else float(b - a))
-            out.setAttributes(values)
-            batch.append(out)
+            values.append(float(min(1.0, covered_all[index] * res2 / unit_area)) if unit_area > 0 else None)
+            batch.append(self._feature(fields, geometry, values, columns, row_of[index]))
             written += 1
             if len(batch) >= 5000:
                 sink.addFeatures(batch, QgsFeatureSink.FastInsert)
@@ -654,6 +807,19 @@ class HeatEngine:
             sink.addFeatures(batch, QgsFeatureSink.FastInsert)
         del sink
         units = None
+        return self._finish_output(destination, written)
+
+    @staticmethod
+    def _feature(fields, geometry, values, columns, row):
+        out = QgsFeature(fields)
+        out.setGeometry(geometry)
+        for column in columns:
+            value = column[row]
+            values.append(None if value is None or (isinstance(value, float) and math.isnan(value)) else value)
+        out.setAttributes(values)
+        return out
+
+    def _finish_output(self, destination, written):
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} units with land cover written.").format(written))
         last = self.years[-1]
         extra = [("classe_%s" % y, "heat_classe") for y in self.years[:-1]]
@@ -662,6 +828,62 @@ class HeatEngine:
         styling.style_output(self.context, self.feedback, destination, "classe_%s" % last, "heat_classe",
                              extra=extra)
         return destination
+
+    def grid_writer(self, parameters, alg, cell, source_path):
+        """A heatgrid.GridWriter when the output is a GeoPackage file (its R-tree is filled meanwhile), else None:
+        the cells then go through the Processing sink."""
+        value = parameters.get(alg.OUTPUT)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink.staticValue()
+        try:
+            if not isinstance(value, str):
+                raise sqlfast.FastPathUnavailable("output is not a file")
+            out_path, out_layer = sqlfast.gpkg_output(value, source_path or "")
+        except sqlfast.FastPathUnavailable as reason:
+            self.feedback.pushDebugInfo("Output written through the sink: %s" % reason)
+            return None
+        names, _pairs = self._output_fields()
+        cols, rows = heatgrid.grid_size(self.extent, cell)
+        return heatgrid.GridWriter(out_path, out_layer, self.srs, [("id", "int"), ("part_couverte", "double")] + names,
+                                   self.extent.xMinimum(), self.extent.yMaximum(), cell, cols, rows)
+
+    def write_grid_output(self, parameters, alg, writer):
+        """The cells of the square grid read off the raster, with the GridWriter or through the sink."""
+        scores, covered_all = self._scores()
+        names, pairs = self._output_fields()
+        selected = numpy.flatnonzero(covered_all > 0)
+        cell = self.cell
+        columns = [(selected + 1).tolist(),
+                   numpy.minimum(1.0, covered_all[selected] * self.res * self.res / (cell * cell)).tolist()]
+        columns += self._columns(scores, pairs, selected)
+        if writer is None:
+            return self._write_grid_sink(parameters, alg, [("id", "int"), ("part_couverte", "double")] + names,
+                                         columns, selected)
+        destination = alg.parameterAsOutputLayer(parameters, alg.OUTPUT, self.context)
+        writer.write(selected + 1, columns)
+        return self._finish_output(destination, len(selected))
+
+    def _write_grid_sink(self, parameters, alg, all_fields, columns, selected):
+        fields = QgsFields()
+        for name, kind in all_fields:
+            fields.append(compat.make_field(name, kind))
+        sink, destination = alg.parameterAsSink(parameters, alg.OUTPUT, self.context, fields,
+                                                compat.WKB_MULTIPOLYGON, self.crs)
+        rows, cell = self.grid_rows, self.cell
+        batch = []
+        for row, index in enumerate(selected.tolist()):
+            col, line = divmod(index, rows)
+            left, top = self.x0 + col * cell, self.y0 - line * cell
+            geometry = QgsGeometry.fromRect(QgsRectangle(left, top - cell, left + cell, top))
+            geometry.convertToMultiType()
+            batch.append(self._feature(fields, geometry, [], columns, row))
+            if len(batch) >= 5000:
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                batch = []
+        if batch:
+            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        del sink
+        return self._finish_output(destination, len(selected))
 
     def write_raster(self, path, cooling_distance):
         """Local score (0–100, mean of day and night with the cooling) of the last vintage, per pixel."""
@@ -673,9 +895,9 @@ class HeatEngine:
         raster.SetProjection(self.srs.ExportToWkt())
         band = raster.GetRasterBand(1)
         band.SetNoDataValue(255)
-        classes = ogr.Open(self.classes_path)
-        layer = classes.GetLayer(0)
-        memory = gdal.GetDriverByName("MEM")
+        class_source = getattr(self, "class_source", None)
+        if class_source is None:
+            class_source = heatgrid.ClassSource(self.classes_path, "classes", ['"cls_%s"' % y for y in self.years])
         year = self.years[-1]
         coarse_distance = self.coarse_distance[len(self.years) - 1]
         tile = TILE - TILE % self.k
@@ -683,11 +905,7 @@ class HeatEngine:
             for tx in range(0, self.width, tile):
                 tw, th = min(tile, self.width - tx), min(tile, self.height - ty)
                 xmin, ymax = self.x0 + tx * self.res, self.y0 - ty * self.res
-                work = memory.Create("", tw, th, 1, gdal.GDT_Int32)
-                work.SetGeoTransform((xmin, self.res, 0.0, ymax, 0.0, -self.res))
-                layer.SetSpatialFilterRect(xmin, ymax - th * self.res, xmin + tw * self.res, ymax)
-                gdal.RasterizeLayer(work, [1], layer, options=["ATTRIBUTE=cls_%s" % year])
-                cls = work.GetRasterBand(1).ReadAsArray()
+                cls = class_source.burn(xmin, ymax, tw, th, self.res, [len(self.years) - 1])[0]
                 rows = (numpy.arange(th) + ty) // self.k
                 cols = (numpy.arange(tw) + tx) // self.k
                 distance = coarse_distance[numpy.ix_(rows, cols)]

@@ -193,8 +193,81 @@ def classe(score):
     """ADEME class label of a score (0–100), None for NaN."""
     if score is None or (isinstance(score, float) and math.isnan(score)):
         return None
-    cru = 1.0 - score / 100.0
+    cru = 1.0 - round(score, 6) / 100.0      # rounded: summation noise must not move a score off a class bound
     for bound, label in CLASSES:
         if bound is None or cru <= bound:
             return label
     return CLASSES[-1][1]
+
+
+# -- square grid on the raster (the fast path of ocs:heatisland) ----------------------------------------------
+def grid_steps(cell_size, resolution, coarse_min):
+    """(pixels per cell side n, pixels per coarse cell side k) when the square grid can be read straight off
+    the raster (n whole, k dividing n), else None. k is the coarse step of the distances: round(coarse_min /
+    resolution) pixels, at least 1."""
+    n = cell_size / resolution
+    if n < 1 or abs(n - round(n)) > 1e-9:
+        return None
+    n = int(round(n))
+    k = max(1, int(round(max(coarse_min, resolution) / resolution)))
+    if n % k:
+        return None
+    return n, k
+
+
+def coarse_keys(rows, width, k, n_ids):
+    """Key of every pixel of a band of ``rows`` × ``width`` pixels: (coarse cell in the band) × n_ids; add the class
+    id and count with numpy.bincount to get the class histogram of every coarse cell."""
+    coarse_w = width // k
+    row_part = (numpy.arange(rows, dtype=numpy.int64) // k)[:, None] * coarse_w
+    col_part = (numpy.arange(width, dtype=numpy.int64) // k)[None, :]
+    return (row_part + col_part) * n_ids
+
+
+def coarse_histogram(classes, keys, k, n_ids):
+    """Pixel count per coarse cell and class id of a band of class ids (rows and width multiples of k):
+    array (rows/k, width/k, n_ids), uint8 when k² < 256."""
+    rows, width = classes.shape
+    counts = numpy.bincount((keys[:rows] + classes).ravel(), minlength=(rows // k) * (width // k) * n_ids)
+    dtype = numpy.uint8 if k * k < 256 else numpy.uint32
+    return counts.reshape(rows // k, width // k, n_ids).astype(dtype)
+
+
+def block_sum(array, m):
+    """Sums of m × m blocks of the first two axes (their lengths are multiples of m)."""
+    rows, cols = array.shape[0] // m, array.shape[1] // m
+    shape = (rows, m, cols, m) + array.shape[2:]
+    dtype = numpy.int64 if numpy.issubdtype(array.dtype, numpy.integer) else numpy.float64
+    return array.reshape(shape).sum(axis=(1, 3), dtype=dtype)
+
+
+def block_min(array, m):
+    rows, cols = array.shape[0] // m, array.shape[1] // m
+    return array.reshape(rows, m, cols, m).min(axis=(1, 3))
+
+
+def cooled_sums(histogram, factor, h_values, cc_green=CC_GREEN, rows_per_step=256):
+    """Per coarse cell, the sum over its pixels of H = 1 − max(1 − h, CC_GREEN · cooling) = min(h, 1 − CC_GREEN ·
+    cooling), from its class histogram (rows, cols, n_ids), its cooling factor (rows, cols) and h per class id
+    (id 0, not covered, counts for nothing)."""
+    h_values = numpy.asarray(h_values, dtype=float).copy()
+    h_values[0] = 0.0
+    out = numpy.zeros(factor.shape)
+    present = [c for c in range(1, histogram.shape[2]) if histogram[..., c].any()]
+    for start in range(0, factor.shape[0], rows_per_step):
+        ceiling = 1.0 - cc_green * factor[start:start + rows_per_step]
+        part = out[start:start + rows_per_step]
+        for c in present:
+            part += histogram[start:start + rows_per_step, :, c] * numpy.minimum(h_values[c], ceiling)
+    return out
+
+
+def classes_of(scores):
+    """``classe`` of every score of an array (list of labels, None for NaN), as ``classe`` does one by one."""
+    scores = numpy.asarray(scores, dtype=float)
+    bounds = numpy.array([bound for bound, _label in CLASSES[:-1]])
+    labels = [label for _bound, label in CLASSES] + [None]
+    with numpy.errstate(invalid="ignore"):
+        index = numpy.searchsorted(bounds, 1.0 - numpy.round(scores, 6) / 100.0, side="left")
+    index[numpy.isnan(scores)] = len(CLASSES)
+    return [labels[i] for i in index.tolist()]

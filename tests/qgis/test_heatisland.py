@@ -202,3 +202,90 @@ def test_input_polygon_ids_after_a_feature_without_geometry(tmp_path):
                                                 "OUTPUT": str(tmp_path / "p.gpkg")})
     scores = {f["id"]: f["score_2021"] for f in QgsVectorLayer(results["OUTPUT"], "p", "ogr").getFeatures()}
     assert scores == pytest.approx({2: 95.0, 3: 7.5})
+
+
+def _town(tmp_path):
+    """1,050 × 620 m, two vintages (OCS GE change-product fields): asphalt and buildings around a 4.2 ha wood that
+    loses a corner to buildings in 2021, a pond, grass, and a 50 m gap along the east side (cells cut by the
+    edge). Written to a GeoPackage, so the classes are read with SQL."""
+    from helpers import to_gpkg
+
+    rows = [(box(0, 0, 1000, 200), ASPHALT + ASPHALT), (box(0, 200, 300, 620), BUILT + BUILT),
+            (box(300, 200, 650, 320), TREES + TREES), (box(300, 320, 650, 620), TREES + BUILT),
+            (box(650, 200, 800, 620), WATER + WATER), (box(800, 200, 1000, 620), GRASS + ASPHALT),
+            (box(1000, 0, 1050, 300), GRASS + GRASS)]
+    two = make_layer([("CS_2018", "string"), ("US_2018", "string"), ("CS_2021", "string"), ("US_2021", "string")],
+                     [(wkt,) + codes for wkt, codes in rows])
+    return two, to_gpkg(two, tmp_path / "town.gpkg")
+
+
+SCORE_FIELDS = ["part_couverte"] + ["%s_%s" % (name, year) for year in (2018, 2021) for name in (
+    "part_bati", "part_impermeable", "part_eau", "part_arboree", "part_herbacee", "h_jour", "h_nuit",
+    "dist_espace_vert_m", "refroidissement", "score_jour", "score_nuit", "score", "classe")] + [
+    "delta_score_2018_2021"]
+
+
+def _rows(path, key="id"):
+    return {f[key]: [None if f[name] is None or f[name] == "" else
+                     (round(f[name], 9) if isinstance(f[name], float) else f[name]) for name in SCORE_FIELDS]
+            for f in QgsVectorLayer(path, "l", "ogr").getFeatures()}
+
+
+@pytest.mark.parametrize("cell", [100.0, 60.0, 50.0])
+def test_square_grid_read_off_the_raster_equals_the_grid_as_zones(tmp_path, cell):
+    """The square grid read off the raster (100 m = 20 pixels of 5 m, 60 m = 12 pixels; distances on 4-pixel
+    cells) gives, cell by cell, what the generic engine gives for the grid of native:creategrid given as ZONES;
+    50 m (10 pixels, not a multiple of 4) takes the generic path itself. Memory output = GeoPackage output."""
+    import processing
+
+    _two, path = _town(tmp_path)
+    extent = QgsVectorLayer(path, "t", "ogr").extent()
+    grid = processing.run("native:creategrid", {
+        "TYPE": 2, "EXTENT": "%f,%f,%f,%f [EPSG:2154]" % (extent.xMinimum(), extent.xMaximum(), extent.yMinimum(),
+                                                          extent.yMaximum()),
+        "HSPACING": cell, "VSPACING": cell, "HOVERLAY": 0, "VOVERLAY": 0, "CRS": "EPSG:2154",
+        "OUTPUT": str(tmp_path / "grid.gpkg")})["OUTPUT"]
+    fast, feedback = run("ocs:heatisland", {"INPUT": path, "CELL_SIZE": cell, "OUTPUT": str(tmp_path / "f.gpkg")})
+    assert any("read off the raster" in m for m in feedback.infos) == (cell != 50.0)
+    zones, _f = run("ocs:heatisland", {"INPUT": path, "UNITS": 2, "ZONES": grid, "CELL_SIZE": cell,
+                                        "OUTPUT": str(tmp_path / "z.gpkg")})
+    memory, _f = run("ocs:heatisland", {"INPUT": path, "CELL_SIZE": cell, "OUTPUT": "memory:"})
+    a, b = _rows(fast["OUTPUT"]), _rows(zones["OUTPUT"])
+    assert len(a) == {100.0: 74, 60.0: 193, 50.0: 267}[cell] and a == b
+    assert {f["id"]: [None if f[n] is None else (round(f[n], 9) if isinstance(f[n], float) else f[n])
+                      for n in SCORE_FIELDS] for f in memory["OUTPUT"].getFeatures()} == a
+    # the wood (4.2 ha, then 2.1 ha) cools its neighbours in both vintages
+    for year in (2018, 2021):
+        assert sum(1 for row in a.values() if row[SCORE_FIELDS.index("refroidissement_%d" % year)]) > 10
+
+
+def test_grid_geopackage_layer_and_index(tmp_path):
+    """The grid written with SQLite: fid = grid id, R-tree consistent (SQLite's rtreecheck) and holding only the
+    written cells, feature count and extent filled in, GDAL's triggers back in place; writing into a GeoPackage
+    that holds another layer keeps that layer."""
+    import sqlite3
+
+    from helpers import to_gpkg
+
+    two, path = _town(tmp_path)
+    target = tmp_path / "out.gpkg"
+    to_gpkg(two, target, "autre")
+    results, _f = run("ocs:heatisland", {"INPUT": path, "OUTPUT": "%s|layername=chaleur" % target})
+    with sqlite3.connect(str(target)) as db:
+        assert db.execute("SELECT rtreecheck('rtree_chaleur_geom')").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM rtree_chaleur_geom").fetchone()[0] == 74
+        assert db.execute("SELECT COUNT(*) FROM chaleur WHERE fid <> id").fetchone()[0] == 0
+        assert db.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'chaleur'"
+                          ).fetchone()[0] == 74
+        triggers = {name for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'chaleur'")}
+        assert {"rtree_chaleur_geom_insert", "rtree_chaleur_geom_delete"} <= triggers
+        assert db.execute("SELECT COUNT(*) FROM autre").fetchone()[0] == 7
+    layer_out = QgsVectorLayer(results["OUTPUT"], "c", "ogr")
+    assert layer_out.featureCount() == 74 and layer_out.hasSpatialIndex() in (1, 2)
+    from qgis.core import QgsFeatureRequest, QgsRectangle
+
+    from helpers import X0, Y0
+    hits = list(layer_out.getFeatures(QgsFeatureRequest(QgsRectangle(X0 + 10, Y0 + 5, X0 + 20, Y0 + 15))))
+    assert [f["id"] for f in hits] == [7]      # 11 columns × 7 rows: the bottom-left cell is the 7th of column 1
+    assert hits[0].geometry().area() == pytest.approx(10000.0)

@@ -73,3 +73,46 @@ def test_unit_scores_by_hand():
     assert scores["score"][0] == pytest.approx(62.5)
     assert (scores["shares"]["bati"][0], scores["shares"]["herbacee"][0]) == pytest.approx((0.5, 0.5))
     assert math.isnan(scores["score"][1])
+
+
+def test_grid_steps():
+    assert heat.grid_steps(100.0, 5.0, 20.0) == (20, 4)
+    assert heat.grid_steps(60.0, 5.0, 20.0) == (12, 4)
+    assert heat.grid_steps(50.0, 5.0, 20.0) is None        # 10 pixels: not a multiple of the 4-pixel coarse cell
+    assert heat.grid_steps(100.0, 3.0, 20.0) is None       # 33.3 pixels
+    assert heat.grid_steps(100.0, 25.0, 20.0) == (4, 1)     # coarse step = the pixel when RESOLUTION ≥ 20 m
+
+
+def test_coarse_histogram_block_sums_and_minimum():
+    classes = numpy.array([[1, 1, 2, 0],
+                           [1, 3, 2, 2],
+                           [0, 0, 1, 1],
+                           [0, 2, 1, 1]], dtype=numpy.uint8)
+    keys = heat.coarse_keys(4, 4, 2, 4)
+    histogram = heat.coarse_histogram(classes, keys, 2, 4)
+    assert histogram.shape == (2, 2, 4) and histogram.dtype == numpy.uint8
+    assert histogram[0, 0].tolist() == [0, 3, 0, 1]
+    assert histogram[0, 1].tolist() == [1, 0, 3, 0]
+    assert histogram[1, 0].tolist() == [3, 0, 1, 0]
+    assert histogram[1, 1].tolist() == [0, 4, 0, 0]
+    assert heat.block_sum(histogram, 2).tolist() == [[[4, 7, 4, 1]]]
+    assert heat.block_min(numpy.array([[5.0, 3.0], [numpy.inf, 7.0]]), 2).tolist() == [[3.0]]
+
+
+def test_cooled_sums_equal_the_per_pixel_formula():
+    """Σ over a coarse cell's pixels of H = 1 − max(1 − h, CC·f) = Σ_c n_c · min(h_c, 1 − CC·f)."""
+    h = numpy.array([0.0, 1.0, 0.45, 0.1])
+    histogram = numpy.array([[[2, 1, 1, 0], [0, 0, 0, 4]]], dtype=numpy.uint8)
+    factor = numpy.array([[0.5, 0.0]])
+    sums = heat.cooled_sums(histogram, factor, h)
+    pixels = [1, 2]                                         # first cell: one pixel of class 1, one of class 2
+    expected = sum(heat.final_index(h[c], 0.5) for c in pixels)
+    assert sums[0, 0] == pytest.approx(expected) == pytest.approx(0.6 + 0.45)
+    assert sums[0, 1] == pytest.approx(0.4)
+
+
+def test_classes_of_matches_classe_and_ignores_summation_noise():
+    scores = numpy.array([0.0, 19.99, 20.0, 40.0, 59.5, 60.0, 80.0, 79.99999999999969, 80.5, 100.0, numpy.nan])
+    assert heat.classes_of(scores) == [heat.classe(float(s)) for s in scores]
+    assert heat.classe(79.99999999999969) == heat.classe(80.0) == "participe fortement à la surchauffe"
+    assert heat.classes_of(numpy.array([numpy.nan])) == [None]
