@@ -158,6 +158,15 @@ def cell_blobs(ids, x0, y0, cell, rows, srs_id):
     return [data[i:i + size] for i in range(0, len(data), size)]
 
 
+def _rows(fids, blobs, columns, chunk=20000):
+    """Row tuples for executemany, converting the numpy columns to Python values a chunk at a time (a list of
+    Python floats per column would take about 32 bytes per value)."""
+    for start in range(0, len(blobs), chunk):
+        end = start + chunk
+        parts = [c[start:end].tolist() if isinstance(c, numpy.ndarray) else c[start:end] for c in columns]
+        yield from zip(fids[start:end], blobs[start:end], *parts)
+
+
 class GridWriter:
     """The output GeoPackage of the grid cells, fid = cell id.
 
@@ -216,7 +225,8 @@ class GridWriter:
             self.error = error
 
     def write(self, ids, columns):
-        """Rows of the cells ``ids`` (sorted, 1-based) with the ``columns`` of ``fields``."""
+        """Rows of the cells ``ids`` (sorted, 1-based) with the ``columns`` of ``fields`` (numpy arrays or
+        lists)."""
         self.thread.join()
         q = sqlfast._quote_identifier
         db = sqlite3.connect(self.path, timeout=600)
@@ -232,7 +242,7 @@ class GridWriter:
             names = ", ".join(q(n) for n in ["fid", "geom"] + [name for name, _k in self.fields])
             marks = ", ".join("?" * (len(self.fields) + 2))
             db.executemany("INSERT INTO %s (%s) VALUES (%s)" % (q(self.layer_name), names, marks),
-                           zip(fids, blobs, *columns))
+                           _rows(fids, blobs, columns))
             if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (self.rtree,)).fetchone():
                 if self.error is not None:
                     db.execute("DELETE FROM %s" % q(self.rtree))

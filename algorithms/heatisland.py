@@ -562,6 +562,7 @@ class HeatEngine:
                                          "of {5} m read off the raster.").format(
             self.width, self.height, "%g" % res, len(bands), self.n_units, "%g" % cell))
         keys = heat.coarse_keys(band_cells * n, self.width, k, self.n_ids)
+        work = numpy.empty(keys.shape, dtype=numpy.int64)
         histograms = [None] * n_years
         burnt = class_source.bands(self.x0, self.y0, self.width, self.height, res, band_cells * n,
                                    workers=min(2, os.cpu_count() or 1))
@@ -571,7 +572,7 @@ class HeatEngine:
                     return False
                 self.feedback.setProgress(60.0 * number / len(bands))
                 for position, classes in enumerate(arrays):
-                    band = heat.coarse_histogram(classes, keys, k, self.n_ids)
+                    band = heat.coarse_histogram(classes, keys, k, self.n_ids, work)
                     if histograms[position] is None:
                         histograms[position] = numpy.zeros((self.coarse_h, self.coarse_w, self.n_ids),
                                                            dtype=band.dtype)
@@ -591,17 +592,16 @@ class HeatEngine:
             counts = heat.block_sum(histogram, m)                    # (rows, cols, n_ids)
             self.counts.append(heatgrid.by_id(counts).ravel())
             self.outside.append(numpy.zeros(self.n_ids, dtype=numpy.int64))
-            green_pixels = histogram[..., green_ids].sum(axis=2, dtype=numpy.int64) if green_ids else \
-                numpy.zeros((self.coarse_h, self.coarse_w), dtype=numpy.int64)
+            green_pixels = numpy.zeros((self.coarse_h, self.coarse_w), dtype=numpy.int32)
+            for c in green_ids:
+                green_pixels += histogram[..., c]
             self.coarse_green[position] = (2 * green_pixels >= k * k).astype(numpy.uint8)
+            green_pixels = None
             distance = self._coarse_distances(position, cooling_distance, min_green)
             self.distances.append(heatgrid.by_id(heat.block_min(distance, m)))
-            factor = heat.cooling(distance, cooling_distance)
-            covered = histogram[..., 1:].sum(axis=2, dtype=numpy.int64)
-            sums = {"jour": heat.cooled_sums(histogram, factor, h_jour),
-                    "nuit": heat.cooled_sums(histogram, factor, h_nuit),
-                    "cooling": factor * covered}
-            self.sums.append({name: heatgrid.by_id(heat.block_sum(value, m)) for name, value in sums.items()})
+            (day, night), cooling = heat.cooled_block_sums(histogram, distance, cooling_distance, (h_jour, h_nuit), m)
+            self.sums.append({"jour": heatgrid.by_id(day), "nuit": heatgrid.by_id(night),
+                              "cooling": heatgrid.by_id(cooling)})
             histograms[position] = None
         self._conservation()
         return True
@@ -647,7 +647,7 @@ class HeatEngine:
         distance.SetGeoTransform((self.x0, coarse, 0.0, self.y0, 0.0, -coarse))
         gdal.ComputeProximity(band, distance.GetRasterBand(1),
                               ["VALUES=1", "DISTUNITS=GEO", "MAXDIST=%f" % (cooling_distance * 3), "NODATA=-1"])
-        values = distance.GetRasterBand(1).ReadAsArray().astype(float)
+        values = distance.GetRasterBand(1).ReadAsArray()         # float32
         values[values < 0] = numpy.inf
         self.coarse_distance[position] = values
         return values
@@ -727,7 +727,8 @@ class HeatEngine:
 
     def _columns(self, scores, pairs, selected):
         """Values of the score fields (``_output_fields`` order) of the units ``selected`` (0-based indexes), one
-        list per field; NaN or None = NULL (a vintage without land cover in the unit is NULL throughout)."""
+        numpy array (numbers) or list (labels) per field; NaN or None = NULL (a vintage without land cover in the
+        unit is NULL throughout)."""
         columns = []
         for position, year in enumerate(self.years):
             s = scores[position]
@@ -738,13 +739,12 @@ class HeatEngine:
             values += [s["h_jour"][selected], s["h_nuit"][selected], distance, s["refroidissement"][selected],
                        s["score_jour"][selected], s["score_nuit"][selected], s["score"][selected]]
             for array in values:
-                array = numpy.where(empty, numpy.nan, array)
-                columns.append(array.tolist())
+                columns.append(numpy.where(empty, numpy.nan, array))
             columns.append(heat.classes_of(numpy.where(empty, numpy.nan, s["score"][selected])))
         for first, last in pairs:
             a = scores[self.years.index(first)]["score"][selected]
             b = scores[self.years.index(last)]["score"][selected]
-            columns.append((b - a).tolist())
+            columns.append(b - a)
         return columns
 
     def _scores(self):
@@ -777,7 +777,7 @@ class HeatEngine:
         selected = numpy.flatnonzero(covered_all > 0)
         row_of = numpy.full(self.n_units, -1, dtype=numpy.int64)
         row_of[selected] = numpy.arange(len(selected))
-        columns = self._columns(scores, pairs, selected)
+        columns = [c.tolist() if isinstance(c, numpy.ndarray) else c for c in self._columns(scores, pairs, selected)]
         written = 0
         batch = []
         for feature in layer:
@@ -853,10 +853,10 @@ class HeatEngine:
         names, pairs = self._output_fields()
         selected = numpy.flatnonzero(covered_all > 0)
         cell = self.cell
-        columns = [(selected + 1).tolist(),
-                   numpy.minimum(1.0, covered_all[selected] * self.res * self.res / (cell * cell)).tolist()]
+        columns = [selected + 1, numpy.minimum(1.0, covered_all[selected] * self.res * self.res / (cell * cell))]
         columns += self._columns(scores, pairs, selected)
         if writer is None:
+            columns = [c.tolist() if isinstance(c, numpy.ndarray) else c for c in columns]
             return self._write_grid_sink(parameters, alg, [("id", "int"), ("part_couverte", "double")] + names,
                                          columns, selected)
         destination = alg.parameterAsOutputLayer(parameters, alg.OUTPUT, self.context)

@@ -224,11 +224,15 @@ def coarse_keys(rows, width, k, n_ids):
     return (row_part + col_part) * n_ids
 
 
-def coarse_histogram(classes, keys, k, n_ids):
+def coarse_histogram(classes, keys, k, n_ids, work=None):
     """Pixel count per coarse cell and class id of a band of class ids (rows and width multiples of k):
-    array (rows/k, width/k, n_ids), uint8 when k² < 256."""
+    array (rows/k, width/k, n_ids), uint8 when k² < 256. ``work``: an int64 array of the shape of ``keys`` to
+    reuse between bands."""
     rows, width = classes.shape
-    counts = numpy.bincount((keys[:rows] + classes).ravel(), minlength=(rows // k) * (width // k) * n_ids)
+    if work is None:
+        work = numpy.empty(keys.shape, dtype=numpy.int64)
+    numpy.add(keys[:rows], classes, out=work[:rows])
+    counts = numpy.bincount(work[:rows].ravel(), minlength=(rows // k) * (width // k) * n_ids)
     dtype = numpy.uint8 if k * k < 256 else numpy.uint32
     return counts.reshape(rows // k, width // k, n_ids).astype(dtype)
 
@@ -246,20 +250,36 @@ def block_min(array, m):
     return array.reshape(rows, m, cols, m).min(axis=(1, 3))
 
 
-def cooled_sums(histogram, factor, h_values, cc_green=CC_GREEN, rows_per_step=256):
-    """Per coarse cell, the sum over its pixels of H = 1 − max(1 − h, CC_GREEN · cooling) = min(h, 1 − CC_GREEN ·
-    cooling), from its class histogram (rows, cols, n_ids), its cooling factor (rows, cols) and h per class id
-    (id 0, not covered, counts for nothing)."""
-    h_values = numpy.asarray(h_values, dtype=float).copy()
-    h_values[0] = 0.0
-    out = numpy.zeros(factor.shape)
-    present = [c for c in range(1, histogram.shape[2]) if histogram[..., c].any()]
-    for start in range(0, factor.shape[0], rows_per_step):
-        ceiling = 1.0 - cc_green * factor[start:start + rows_per_step]
-        part = out[start:start + rows_per_step]
+def cooled_block_sums(histogram, distance, cooling_distance, h_tables, m, cc_green=CC_GREEN, rows_per_step=None):
+    """Per block of m × m coarse cells (a grid cell): for each table h of ``h_tables`` (h per class id), the sum
+    over the covered pixels of H = 1 − max(1 − h, CC_GREEN · cooling) = min(h, 1 − CC_GREEN · cooling), and the
+    sum of the cooling factor; from the class histogram of every coarse cell (rows, cols, n_ids; id 0 = not
+    covered) and its distance to the nearest green area (rows, cols). Computed a strip of rows at a time, so
+    that no full-size float array is made."""
+    rows, cols, n_ids = histogram.shape
+    step = rows_per_step or max(m, (256 // m) * m)
+    tables = []
+    for h_values in h_tables:
+        h_values = numpy.asarray(h_values, dtype=float).copy()
+        h_values[0] = 0.0
+        tables.append(h_values)
+    sums = [numpy.zeros((rows // m, cols // m)) for _t in tables]
+    cooling_sum = numpy.zeros((rows // m, cols // m))
+    present = [c for c in range(1, n_ids) if histogram[..., c].any()]
+    for start in range(0, rows, step):
+        part = histogram[start:start + step]
+        factor = cooling(distance[start:start + step], cooling_distance)
+        ceiling = 1.0 - cc_green * factor
+        covered = numpy.zeros(factor.shape, dtype=numpy.int64)
         for c in present:
-            part += histogram[start:start + rows_per_step, :, c] * numpy.minimum(h_values[c], ceiling)
-    return out
+            covered += part[..., c]
+        cooling_sum[start // m:(start + step) // m] = block_sum(factor * covered, m)
+        for h_values, out in zip(tables, sums):
+            total = numpy.zeros(factor.shape)
+            for c in present:
+                total += part[..., c] * numpy.minimum(h_values[c], ceiling)
+            out[start // m:(start + step) // m] = block_sum(total, m)
+    return sums, cooling_sum
 
 
 def classes_of(scores):

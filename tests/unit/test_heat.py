@@ -99,16 +99,19 @@ def test_coarse_histogram_block_sums_and_minimum():
     assert heat.block_min(numpy.array([[5.0, 3.0], [numpy.inf, 7.0]]), 2).tolist() == [[3.0]]
 
 
-def test_cooled_sums_equal_the_per_pixel_formula():
-    """Σ over a coarse cell's pixels of H = 1 − max(1 − h, CC·f) = Σ_c n_c · min(h_c, 1 − CC·f)."""
+def test_cooled_block_sums_equal_the_per_pixel_formula():
+    """Σ over a grid cell's pixels of H = 1 − max(1 − h, CC·f) = Σ_c n_c · min(h_c, 1 − CC·f), per coarse cell."""
     h = numpy.array([0.0, 1.0, 0.45, 0.1])
-    histogram = numpy.array([[[2, 1, 1, 0], [0, 0, 0, 4]]], dtype=numpy.uint8)
-    factor = numpy.array([[0.5, 0.0]])
-    sums = heat.cooled_sums(histogram, factor, h)
-    pixels = [1, 2]                                         # first cell: one pixel of class 1, one of class 2
-    expected = sum(heat.final_index(h[c], 0.5) for c in pixels)
-    assert sums[0, 0] == pytest.approx(expected) == pytest.approx(0.6 + 0.45)
+    histogram = numpy.array([[[2, 1, 1, 0], [0, 0, 0, 4]]], dtype=numpy.uint8)     # 1 × 2 coarse cells
+    distance = numpy.array([[300.0 * math.log(2.0), numpy.inf]], dtype=numpy.float32)  # factor 0.5, then none
+    (sums,), cooling = heat.cooled_block_sums(histogram, distance, 300.0, [h], 1)
+    expected = sum(heat.final_index(h[c], 0.5) for c in (1, 2))  # one pixel of class 1, one of class 2
+    assert sums[0, 0] == pytest.approx(expected, rel=1e-6) == pytest.approx(0.6 + 0.45, rel=1e-6)
     assert sums[0, 1] == pytest.approx(0.4)
+    assert cooling.ravel().tolist() == pytest.approx([2 * 0.5, 0.0], rel=1e-6)     # 2 covered pixels × 0.5
+    (whole,), cooling = heat.cooled_block_sums(histogram.reshape(1, 2, 4).repeat(2, axis=0), distance.repeat(2, axis=0),
+                                               300.0, [h], 2)
+    assert whole.shape == (1, 1) and whole[0, 0] == pytest.approx(2 * (0.6 + 0.45 + 0.4), rel=1e-6)
 
 
 def test_classes_of_matches_classe_and_ignores_summation_noise():
