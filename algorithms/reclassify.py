@@ -434,7 +434,8 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 searches[v].check(geometry)
             if geometry is not None and in_envelope and not geometry.isEmpty():
                 member_wkb[fid] = bytes(geometry.asWkb())
-                member_box[fid] = geometry.boundingBox()
+                box = geometry.boundingBox()
+                member_box[fid] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
         near = {}
         for v, vintage in enumerate(vintages):
             hits = searches[v].found

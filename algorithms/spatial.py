@@ -100,30 +100,98 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
 
 def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
                             feedback=None, near=None):
-    """``envelope_parts`` of members given by their bounding boxes (``boxes``, QgsRectangle) and ``geometry(i)``
-    (the member of box ``i``), computed group by group, so that the arrays of the dissolve stay group-sized.
+    """``envelope_parts`` of members given by their bounding boxes (``boxes``: (xmin, ymin, xmax, ymax) each)
+    and ``geometry(i)`` (the member of box ``i``), computed group by group, so that the arrays of the dissolve
+    stay group-sized.
 
-    Members whose boxes are more than 2 × buffer apart lie more than 2 × buffer apart: their dilations never
-    meet, so the closing of all members is the union of the closings of the groups (transitive, by boxes).
-    A group whose box is smaller than the minimum area, or (with ``near``) farther than ``near[1]`` from every
-    rectangle of ``near[0]``, cannot give a wanted part: its geometries are never built.
+    Members more than 2 × buffer apart in different groups: their dilations never meet, so the closing of all
+    members is the union of the closings of the groups (``grid_groups``). A group whose box is smaller than the
+    minimum area, or (with ``near``) farther than ``near[1]`` from every rectangle of ``near[0]``, cannot give a
+    wanted part: its geometries are never built.
     """
+    boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
     parts = []
-    for group in _box_groups(boxes, 2.0 * buffer):
+    for group in grid_groups(boxes, 2.0 * buffer):
         if feedback is not None and feedback.isCanceled():
             return []
-        box = QgsRectangle(boxes[group[0]])
-        for index in group[1:]:
-            box.combineExtentWith(boxes[index])
-        if box.width() * box.height() < min_area_m2:
+        xmin, ymin = boxes[group, 0].min(), boxes[group, 1].min()
+        xmax, ymax = boxes[group, 2].max(), boxes[group, 3].max()
+        if (xmax - xmin) * (ymax - ymin) < min_area_m2:
             continue
         if near is not None:
-            grown = QgsRectangle(box)
+            grown = QgsRectangle(xmin, ymin, xmax, ymax)
             grown.grow(near[1])
             if not near[0].intersects(grown):
                 continue
-        parts.extend(envelope_parts([geometry(i) for i in group], buffer, min_area_m2, feedback, near))
+        parts.extend(envelope_parts([geometry(int(i)) for i in group], buffer, min_area_m2, feedback, near))
     return parts
+
+
+def grid_groups(boxes, gap, cell=None):
+    """Indexes of ``boxes`` ((n, 4) array of xmin, ymin, xmax, ymax) in groups such that two boxes at most ``gap``
+    apart always share a group (transitively); boxes a little farther apart may share one too.
+
+    Each box grown by gap / 2 is put in the cells of a grid that it covers: two boxes at most ``gap`` apart have
+    overlapping grown boxes, so they share a cell, and every cell links its boxes. Boxes covering many cells are
+    linked to the boxes they overlap directly. All in numpy, with the components found by hooking and pointer
+    jumping. Returns a list of index arrays.
+    """
+    n = len(boxes)
+    if n == 0:
+        return []
+    half = gap / 2.0
+    extent = max(boxes[:, 2].max() - boxes[:, 0].min(), boxes[:, 3].max() - boxes[:, 1].min())
+    cell = max(cell or gap, 1e-6, extent / 2 ** 20)   # at most 2^20 cells a side (int64 cell keys)
+    lo = numpy.floor((boxes[:, :2] - half) / cell).astype(numpy.int64)
+    hi = numpy.floor((boxes[:, 2:] + half) / cell).astype(numpy.int64)
+    span = hi - lo + 1
+    count = span[:, 0] * span[:, 1]
+    large = count > 64
+    small = numpy.flatnonzero(~large)
+    # (cell, box) pairs of the small boxes
+    repeats = count[small]
+    box_of = numpy.repeat(small, repeats)
+    rank = numpy.arange(len(box_of)) - numpy.repeat(numpy.cumsum(repeats) - repeats, repeats)
+    cx = lo[box_of, 0] + rank % span[box_of, 0]
+    cy = lo[box_of, 1] + rank // span[box_of, 0]
+    cx -= cx.min()
+    cy -= cy.min()
+    key = cx * (cy.max() + 1) + cy
+    order = numpy.argsort(key, kind="stable")
+    key, box_of = key[order], box_of[order]
+    first = numpy.concatenate([[True], key[1:] != key[:-1]])
+    head = box_of[first][numpy.cumsum(first) - 1]       # the first box of each pair's cell
+    a, b = [head], [box_of]
+    grown = boxes + numpy.array([-half, -half, half, half])
+    for i in numpy.flatnonzero(large):
+        hit = numpy.flatnonzero((grown[:, 0] <= grown[i, 2]) & (grown[:, 2] >= grown[i, 0]) &
+                                (grown[:, 1] <= grown[i, 3]) & (grown[:, 3] >= grown[i, 1]))
+        a.append(numpy.full(len(hit), i))
+        b.append(hit)
+    label = _components(n, numpy.concatenate(a), numpy.concatenate(b))
+    order = numpy.argsort(label, kind="stable")
+    cuts = numpy.flatnonzero(numpy.diff(label[order])) + 1
+    return numpy.split(order, cuts)
+
+
+def _components(n, a, b):
+    """Connected components of the graph of ``n`` nodes and edges ``a[k]``–``b[k]``: the smallest node of its
+    component for each node (minimum-label hooking, then pointer jumping, until nothing changes)."""
+    label = numpy.arange(n)
+    while True:
+        la, lb = label[a], label[b]
+        low = numpy.minimum(la, lb)
+        hooked = label.copy()
+        numpy.minimum.at(hooked, la, low)
+        numpy.minimum.at(hooked, lb, low)
+        while True:
+            jumped = hooked[hooked]
+            if (jumped == hooked).all():
+                break
+            hooked = jumped
+        if (hooked == label).all():
+            return label
+        label = hooked
 
 
 def dissolve(geometries):

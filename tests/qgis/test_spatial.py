@@ -81,7 +81,7 @@ def test_closing_group_by_group_equals_the_closing_of_all_members():
     # built on demand; with ``near``, only the groups within reach of a rectangle are built.
     geometries = [square(x + 10 * i, 10 * j) for x in (0, 160, 560) for i in range(10) for j in range(10)]
     geometries += [square(2000, 0, 20)]
-    boxes = [g.boundingBox() for g in geometries]
+    boxes = [(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum()) for b in (g.boundingBox() for g in geometries)]
     built = set()
 
     def geometry(i):
@@ -98,3 +98,15 @@ def test_closing_group_by_group_equals_the_closing_of_all_members():
                                             near=(near, spatial.AGRI_DISTANCE))
     assert len(parts) == 1 and parts[0].boundingBox().xMinimum() == 560                # the third block
     assert built == set(range(200, 300))
+
+
+def test_grid_groups_join_boxes_at_most_the_gap_apart():
+    import numpy
+    boxes = numpy.array([(0, 0, 10, 10), (110, 0, 120, 10),       # 100 apart: one group
+                         (300, 0, 310, 10),                         # 180 from the second: alone
+                         (0, 500, 5000, 510),                       # a long box (many cells) ...
+                         (4000, 610, 4010, 620)], dtype=float)      # ... 100 below this one
+    groups = sorted(sorted(int(i) for i in g) for g in spatial.grid_groups(boxes, 100.0))
+    assert groups == [[0, 1], [2], [3, 4]]
+    assert [len(g) for g in spatial.grid_groups(boxes, 1000.0)] == [5]
+    assert spatial.grid_groups(numpy.zeros((0, 4)), 100.0) == []
