@@ -256,11 +256,12 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         count_in = reader.feature_count()
         # one GROUP BY over the code fields of every vintage, then the (cs, us) pairs of each vintage from it
-        combinations = reader.combinations([f for v in vintages for f in (v.cs_field, v.us_field)])
+        combinations = reader.combinations([f for v in vintages for f in (v.cs_field, v.us_field)],
+                                           with_fids=spatial_needed)
         tables = []
         for v, vintage in enumerate(vintages):
             pairs = Counter()
-            for values, count in combinations:
+            for values, count, *_fids in combinations:
                 pairs[values[2 * v], values[2 * v + 1]] += count
             table = {}
             for (cs_raw, us_raw), count in sorted(pairs.items(), key=_pair_order):  # as GROUP BY cs, us
@@ -270,14 +271,16 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             tables.append(table)
         near = {}
         if spatial_needed:
-            near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes)
+            near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes,
+                                       {values: fids for values, _count, fids in combinations})
+            combinations = [c[:2] for c in combinations]   # the fids are no longer needed
             if feedback.isCanceled():
                 return None
         feedback.pushInfo(self.tr("Writing {0} with GDAL…").format(reader.out_path))
         columns = [[(f.name(v.vintage), "int" if f.kind == rules.INT else "str") for f in classifier.fields]
                    for v in vintages]
         reader.write(reader.out_path, reader.out_layer, [(v.cs_field, v.us_field) for v in vintages], columns,
-                     tables, feedback, [values for values, _count in combinations])
+                     tables, feedback, [c[0] for c in combinations])
         if feedback.isCanceled():
             return None
         groups = {}
@@ -346,41 +349,49 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                                              "for their pair (NULL)."), counters["unclassified"])
 
     # -- spatial rules --------------------------------------------------------------------------------------
-    def _spatial_rules(self, source, context, feedback, classifier, vintages, indexes):
-        """{(fid, vintage index): PairResult} of the polygons whose values an OCS2D spatial rule overrides."""
+    def _spatial_rules(self, source, context, feedback, classifier, vintages, indexes, by_codes=None):
+        """{(fid, vintage index): PairResult} of the polygons whose values an OCS2D spatial rule overrides.
+
+        ``by_codes`` (optional): {(cs, us of every vintage): [fids]}, when the caller has it already (fast path).
+        """
         envelope_member = rules.envelope_predicate(classifier.key)
         us7 = [{} for _ in vintages]
         agri = [{} for _ in vintages]
         urban = [set() for _ in vintages]
         members = [set() for _ in vintages]
         env_cache = {}
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
-        request.setSubsetOfAttributes([i for pair in indexes for i in pair])
         feedback.pushInfo(self.tr("Spatial rules: reading the codes…"))
-        for feature in base.features(source, request):
-            if feedback.isCanceled():
-                return {}
-            attributes = feature.attributes()
-            fid = feature.id()
-            for v_index, (cs_index, us_index) in enumerate(indexes):
-                cs_raw, us_raw = attributes[cs_index], attributes[us_index]
+        if by_codes is None:
+            request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+            flat = [i for pair in indexes for i in pair]
+            request.setSubsetOfAttributes(flat)
+            by_codes = {}
+            for feature in base.features(source, request):
+                if feedback.isCanceled():
+                    return {}
+                attributes = feature.attributes()
+                by_codes.setdefault(tuple(attributes[i] for i in flat), []).append(feature.id())
+        for codes, fids in by_codes.items():
+            for v_index in range(len(vintages)):
+                cs_raw, us_raw = codes[2 * v_index], codes[2 * v_index + 1]
                 result = classifier.classify(cs_raw, us_raw)
                 if result.lookup is None:
                     continue
                 rule = result.spatial_rule
                 if rule == "us7_near_urban":
-                    us7[v_index][fid] = result
+                    us7[v_index].update(dict.fromkeys(fids, result))
                 elif rule == "agri_structure_near_envelope":
-                    agri[v_index][fid] = result
+                    agri[v_index].update(dict.fromkeys(fids, result))
                 if result.lookup.p4 == 1:
-                    urban[v_index].add(fid)
+                    urban[v_index].update(fids)
                 pair = (nom.plain(cs_raw), nom.plain(us_raw))
                 is_member = env_cache.get(pair)
                 if is_member is None:
                     is_member = envelope_member(nom.normalise_code(cs_raw), nom.normalise_code(us_raw))
                     env_cache[pair] = is_member
                 if is_member:
-                    members[v_index].add(fid)
+                    members[v_index].update(fids)
+        by_codes = None
         if not any(us7) and not any(agri):
             return {}
         transform = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
@@ -437,6 +448,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 box = geometry.boundingBox()
                 member_box[fid] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
         near = {}
+        closings = {}   # the closed groups of the last vintage, reused where the members did not change
         for v, vintage in enumerate(vintages):
             hits = searches[v].found
             parts = []
@@ -446,7 +458,8 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 fids = [fid for fid in member_wkb if fid in members[v]]
                 parts = spatial.envelope_parts_by_group(
                     [member_box[fid] for fid in fids], lambda i: _from_wkb(member_wkb[fids[i]]),
-                    feedback=feedback, near=(spatial.box_index(structures), spatial.AGRI_DISTANCE))
+                    feedback=feedback, near=(spatial.box_index(structures), spatial.AGRI_DISTANCE), ids=fids,
+                    cache=closings)
                 agri_near = spatial.clusters_near(structures, parts, spatial.AGRI_DISTANCE)
             feedback.pushInfo(self.tr(
                 "{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural "

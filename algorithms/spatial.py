@@ -99,7 +99,7 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
 
 
 def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
-                            feedback=None, near=None):
+                            feedback=None, near=None, ids=None, cache=None):
     """``envelope_parts`` of members given by their bounding boxes (``boxes``: (xmin, ymin, xmax, ymax) each)
     and ``geometry(i)`` (the member of box ``i``), computed group by group, so that the arrays of the dissolve
     stay group-sized.
@@ -108,9 +108,16 @@ def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2
     members is the union of the closings of the groups (``grid_groups``). A group whose box is smaller than the
     minimum area, or (with ``near``) farther than ``near[1]`` from every rectangle of ``near[0]``, cannot give a
     wanted part: its geometries are never built.
+    ``cache`` (a dict, with ``ids``: an integer identifier per member, e.g. its fid): the parts of each group are
+    stored under the identifiers of its members and of the rectangles of ``near`` within reach of it; a later call
+    (the next vintage) meeting a group with the same members near the same rectangles reuses its parts instead of
+    closing it again. The cache keeps the groups of the last call only.
     """
     boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
+    if cache is not None:
+        ids = numpy.asarray(ids, dtype=numpy.int64)
     parts = []
+    kept = {}
     for group in grid_groups(boxes, 2.0 * buffer):
         if feedback is not None and feedback.isCanceled():
             return []
@@ -118,12 +125,26 @@ def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2
         xmax, ymax = boxes[group, 2].max(), boxes[group, 3].max()
         if (xmax - xmin) * (ymax - ymin) < min_area_m2:
             continue
+        reach = ()
         if near is not None:
             grown = QgsRectangle(xmin, ymin, xmax, ymax)
             grown.grow(near[1])
-            if not near[0].intersects(grown):
+            reach = near[0].intersects(grown)
+            if not reach:
                 continue
-        parts.extend(envelope_parts([geometry(int(i)) for i in group], buffer, min_area_m2, feedback, near))
+        key = None
+        found = None
+        if cache is not None:
+            key = (numpy.sort(ids[group]).tobytes(), tuple(sorted(reach)))
+            found = cache.get(key)
+        if found is None:
+            found = envelope_parts([geometry(int(i)) for i in group], buffer, min_area_m2, feedback, near)
+        if cache is not None:
+            kept[key] = found
+        parts.extend(found)
+    if cache is not None:
+        cache.clear()
+        cache.update(kept)
     return parts
 
 

@@ -115,13 +115,19 @@ class GpkgReclassifier:
         except RuntimeError as error:
             raise FastPathUnavailable("no ST_Area: %s" % error)
 
-    def combinations(self, fields):
+    def combinations(self, fields, with_fids=False):
         """[(values, count)]: the distinct tuples of ``fields`` (the code fields of every vintage) with their
-        feature counts, from one scan and one sort of the table (instead of one GROUP BY per vintage)."""
+        feature counts, from one scan and one sort of the table (instead of one GROUP BY per vintage);
+        [(values, count, [fids])] with ``with_fids``."""
         names = ", ".join(_quote_identifier(f) for f in fields)
         positions = ", ".join(str(i + 1) for i in range(len(fields)))
-        return [(tuple(row[:-1]), row[-1]) for row in self._query(
-            "SELECT %s, COUNT(*) FROM %s GROUP BY %s" % (names, self.table, positions))]
+        if not with_fids:
+            return [(tuple(row[:-1]), row[-1]) for row in self._query(
+                "SELECT %s, COUNT(*) FROM %s GROUP BY %s" % (names, self.table, positions))]
+        fid = _quote_identifier(self.layer.GetFIDColumn() or "fid")
+        rows = self._query("SELECT %s, COUNT(*), group_concat(%s) FROM %s GROUP BY %s" % (
+            names, fid, self.table, positions))
+        return [(tuple(row[:-2]), row[-2], [int(x) for x in row[-1].split(",")]) for row in rows]
 
     def write(self, out_path, out_layer, vintages, columns, tables, feedback=None, combinations=None):
         """Copy the layer with the joined columns.

@@ -110,3 +110,25 @@ def test_grid_groups_join_boxes_at_most_the_gap_apart():
     assert groups == [[0, 1], [2], [3, 4]]
     assert [len(g) for g in spatial.grid_groups(boxes, 1000.0)] == [5]
     assert spatial.grid_groups(numpy.zeros((0, 4)), 100.0) == []
+
+
+def test_closed_groups_are_reused_when_their_members_did_not_change():
+    geometries = [square(x + 10 * i, 10 * j) for x in (0, 560) for i in range(10) for j in range(10)]
+    boxes = [(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum()) for b in (g.boundingBox() for g in geometries)]
+    built = set()
+
+    def geometry(i):
+        built.add(i)
+        return geometries[i]
+
+    cache = {}
+    first = spatial.envelope_parts_by_group(boxes, geometry, buffer=50, min_area_m2=500, ids=range(200),
+                                            cache=cache)
+    assert len(first) == 2 and len(built) == 200 and len(cache) == 2
+    built.clear()
+    # the next vintage: the first block unchanged, the second one lost a member (id 150)
+    keep = [i for i in range(200) if i != 150]
+    again = spatial.envelope_parts_by_group([boxes[i] for i in keep], lambda k: geometry(keep[k]), buffer=50,
+                                            min_area_m2=500, ids=keep, cache=cache)
+    assert built == set(keep[100:])                                     # only the changed group is closed
+    assert again[0] is first[0] and again[1] is not first[1]
