@@ -6,11 +6,12 @@ from the layer's GeoPackage (one SQL statement per band, the look-up of the clas
 band filter), counted per coarse cell and class (core/heat.py coarse_histogram), and every figure per cell is a
 block sum of those counts. The cells and their ids are those of native:creategrid on the layer's extent
 (rectangles, numbered column by column from the top-left corner), so the result is the one of the generic path.
-The output GeoPackage is written with SQLite in one transaction (geometries encoded with numpy).
+The output GeoPackage is written with SQLite in one transaction (geometries encoded with numpy, the R-tree
+written packed).
 """
+import collections
 import math
 import os
-import collections
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -167,119 +168,167 @@ def _rows(fids, blobs, columns, chunk=20000):
         yield from zip(fids[start:end], blobs[start:end], *parts)
 
 
-class GridWriter:
-    """The output GeoPackage of the grid cells, fid = cell id.
+_TOWARDS, _AWAY = 1.0 - 1.0 / 8388608.0, 1.0 + 1.0 / 8388608.0
+RTREE_CELL = numpy.dtype([("id", ">i8"), ("box", ">f4", (4,))])
 
-    GDAL creates the layer, its R-tree and its triggers when the run starts; a background thread then fills the
-    R-tree with every cell of the grid (SQLite inserts, the slow part of writing a GeoPackage) while the scores
-    are computed. ``write`` inserts the rows with SQLite in one transaction, the layer's triggers set aside
-    meanwhile (they call GDAL's SQL functions) and put back as GDAL wrote them, and removes from the R-tree the
-    cells left out. An existing file is replaced, or only the layer of that name when the file holds other
-    layers."""
 
-    def __init__(self, path, layer_name, srs, fields, x0, y0, cell, cols, rows):
-        self.path, self.layer_name, self.fields = path, layer_name, fields
-        self.x0, self.y0, self.cell, self.cols, self.rows = x0, y0, cell, cols, rows
-        for suffix in ("-wal", "-shm", "-journal"):
-            if os.path.exists(path + suffix):
-                os.remove(path + suffix)
-        dataset = None
-        self.new_file = True
-        if os.path.exists(path):
-            dataset = ogr.Open(path, 1)
-            names = [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())] if dataset else []
-            if any(name != layer_name for name in names):
-                self.new_file = False
-                self._drop_layer(dataset)
-            else:
-                dataset = None
-                os.remove(path)
-        if dataset is None:
-            dataset = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-        if dataset is None:
-            raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not create %s" % path)
-        layer = dataset.CreateLayer(layer_name, srs, ogr.wkbMultiPolygon, ["FID=fid", "GEOMETRY_NAME=geom"])
-        kinds = {"int": ogr.OFTInteger, "double": ogr.OFTReal, "str": ogr.OFTString}
-        for name, kind in fields:
-            layer.CreateField(ogr.FieldDefn(name, kinds[kind]))
-        layer = dataset = None
-        self.rtree = "rtree_%s_geom" % layer_name
-        self.error = None
-        self.thread = threading.Thread(target=self._fill_rtree, daemon=True)
-        self.thread.start()
+def _float32(values, down):
+    """SQLite's rounding of R-tree coordinates to 32-bit floats: minima rounded down, maxima up (rtree.c,
+    rtreeValueDown / rtreeValueUp), so that a box always holds its geometry."""
+    values = numpy.asarray(values, dtype=numpy.float64)
+    single = values.astype(numpy.float32)
+    wrong = single > values if down else single < values
+    if wrong.any():
+        v = values[wrong]
+        factor = numpy.where(v < 0, _AWAY, _TOWARDS) if down else numpy.where(v < 0, _TOWARDS, _AWAY)
+        single[wrong] = (v * factor).astype(numpy.float32)
+    return single
 
-    def _fill_rtree(self):
-        try:
-            db = sqlite3.connect(self.path, timeout=600)
-            try:
-                if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (self.rtree,)).fetchone():
-                    return
-                ids = numpy.arange(1, self.cols * self.rows + 1)
-                boxes = cell_boxes(ids, self.x0, self.y0, self.cell, self.rows)
-                db.executemany("INSERT INTO %s VALUES (?, ?, ?, ?, ?)" % sqlfast._quote_identifier(self.rtree),
-                               zip(ids.tolist(), *(b.tolist() for b in boxes)))
-                db.commit()
-            finally:
-                db.close()
-        except Exception as error:      # noqa: BLE001 - reported by write(), which then fills the R-tree itself
-            self.error = error
 
-    def write(self, ids, columns):
-        """Rows of the cells ``ids`` (sorted, 1-based) with the ``columns`` of ``fields`` (numpy arrays or
-        lists)."""
-        self.thread.join()
-        q = sqlfast._quote_identifier
-        db = sqlite3.connect(self.path, timeout=600)
-        try:
-            srs_id = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
-                                (self.layer_name,)).fetchone()[0]
-            blobs = cell_blobs(ids, self.x0, self.y0, self.cell, self.rows, srs_id)
-            fids = numpy.asarray(ids).tolist()
-            triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
-                                  (self.layer_name,)).fetchall()
-            for name, _sql in triggers:
-                db.execute("DROP TRIGGER %s" % q(name))
-            names = ", ".join(q(n) for n in ["fid", "geom"] + [name for name, _k in self.fields])
-            marks = ", ".join("?" * (len(self.fields) + 2))
-            db.executemany("INSERT INTO %s (%s) VALUES (%s)" % (q(self.layer_name), names, marks),
-                           _rows(fids, blobs, columns))
-            if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (self.rtree,)).fetchone():
-                if self.error is not None:
-                    db.execute("DELETE FROM %s" % q(self.rtree))
-                    boxes = cell_boxes(ids, self.x0, self.y0, self.cell, self.rows)
-                    db.executemany("INSERT INTO %s VALUES (?, ?, ?, ?, ?)" % q(self.rtree),
-                                   zip(fids, *(b.tolist() for b in boxes)))
-                else:
-                    left_out = numpy.setdiff1d(numpy.arange(1, self.cols * self.rows + 1), ids).tolist()
-                    db.executemany("DELETE FROM %s WHERE id = ?" % q(self.rtree), ((i,) for i in left_out))
-            left, right, bottom, top = cell_boxes(ids, self.x0, self.y0, self.cell, self.rows)
-            if len(fids):
-                db.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
-                           "WHERE table_name = ?", (float(left.min()), float(bottom.min()), float(right.max()),
-                                                    float(top.max()), self.layer_name))
-            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
-                db.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)",
-                           (len(fids), self.layer_name))
-            for _name, sql in triggers:
-                db.execute(sql)
-            db.commit()
-        finally:
-            db.close()
+def _str_order(boxes, capacity):
+    """Sort-Tile-Recursive order of boxes (n, 4 = minx, maxx, miny, maxy) for nodes of ``capacity`` entries: vertical
+    slices by centre x, each sorted by centre y."""
+    n = len(boxes)
+    leaves = -(-n // capacity)
+    slices = max(1, int(math.ceil(math.sqrt(leaves))))
+    per_slice = slices * capacity
+    cx = boxes[:, 0] + boxes[:, 1]
+    cy = boxes[:, 2] + boxes[:, 3]
+    by_x = numpy.argsort(cx, kind="stable")
+    slice_of = numpy.empty(n, dtype=numpy.int64)
+    slice_of[by_x] = numpy.arange(n) // per_slice
+    return numpy.lexsort((cy, slice_of))
 
-    def _drop_layer(self, dataset):
-        for index in range(dataset.GetLayerCount()):
-            if dataset.GetLayer(index).GetName() == self.layer_name:
-                dataset.DeleteLayer(index)
-                return
 
-    def discard(self):
-        """Remove what was created (the run failed or was cancelled)."""
-        self.thread.join()
-        if not self.new_file:
-            dataset = ogr.Open(self.path, 1)
-            if dataset is not None:
-                self._drop_layer(dataset)
-            return
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            if os.path.exists(self.path + suffix):
-                os.remove(self.path + suffix)
+def pack_rtree(db, name, ids, boxes):
+    """Fill the empty SQLite R-tree ``name`` (created by GDAL: rtree(id, minx, maxx, miny, maxy)) with the entries
+    ``ids`` / ``boxes`` (n, 4 = minx, maxx, miny, maxy) by writing its shadow tables (_node, _parent, _rowid) as a
+    packed Sort-Tile-Recursive tree, instead of one insert per entry (SQLite's R*-tree insert is the slow part of
+    writing a large GeoPackage). Node layout of SQLite's rtree.c: a 4-byte header (tree depth on the root node,
+    then the number of cells, big-endian) and cells of a big-endian 64-bit id and four 32-bit floats, each node
+    as long as the root node written by GDAL. Returns False, leaving the R-tree untouched, when it is not empty
+    or has another layout; the caller checks the result with SQLite's rtreecheck()."""
+    q = sqlfast._quote_identifier
+    row = db.execute("SELECT length(data) FROM %s WHERE nodeno = 1" % q(name + "_node")).fetchone()
+    columns = [r[1] for r in db.execute("PRAGMA table_info(%s)" % q(name + "_rowid"))]
+    if row is None or columns != ["rowid", "nodeno"] or \
+            db.execute("SELECT COUNT(*) FROM %s" % q(name + "_rowid")).fetchone()[0]:
+        return False
+    node_size = row[0]
+    capacity = (node_size - 4) // RTREE_CELL.itemsize
+    if capacity < 2:
+        return False
+    entries_id = numpy.asarray(ids, dtype=numpy.int64)
+    entries_box = numpy.stack([_float32(boxes[:, 0], True), _float32(boxes[:, 1], False),
+                               _float32(boxes[:, 2], True), _float32(boxes[:, 3], False)], axis=1)
+    nodes, parents, rowids = [], [], []
+    next_node, depth = 2, 0
+    while True:
+        order = _str_order(entries_box.astype(numpy.float64), capacity)
+        entries_id, entries_box = entries_id[order], entries_box[order]
+        count = len(entries_id)
+        groups = -(-count // capacity)
+        numbers = numpy.array([1]) if groups == 1 else numpy.arange(next_node, next_node + groups)
+        next_node += 0 if groups == 1 else groups
+        group_of = numpy.arange(count) // capacity
+        if depth == 0:
+            rowids.append(numpy.stack([entries_id, numbers[group_of]], axis=1))
+        else:
+            parents.append(numpy.stack([entries_id, numbers[group_of]], axis=1))
+        cells = numpy.zeros(count, dtype=RTREE_CELL)
+        cells["id"], cells["box"] = entries_id, entries_box
+        data = cells.tobytes()
+        size = RTREE_CELL.itemsize
+        for g in range(groups):
+            first, last = g * capacity, min(count, (g + 1) * capacity)
+            header = (depth if groups == 1 else 0).to_bytes(2, "big") + (last - first).to_bytes(2, "big")
+            blob = header + data[first * size:last * size]
+            nodes.append((int(numbers[g]), blob + bytes(node_size - len(blob))))
+        if groups == 1:
+            break
+        starts = numpy.arange(0, count, capacity)
+        entries_box = numpy.stack([numpy.minimum.reduceat(entries_box[:, 0], starts),
+                                   numpy.maximum.reduceat(entries_box[:, 1], starts),
+                                   numpy.minimum.reduceat(entries_box[:, 2], starts),
+                                   numpy.maximum.reduceat(entries_box[:, 3], starts)], axis=1)
+        entries_id = numbers
+        depth += 1
+    db.execute("DELETE FROM %s" % q(name + "_node"))
+    db.execute("DELETE FROM %s" % q(name + "_parent"))
+    db.executemany("INSERT INTO %s (nodeno, data) VALUES (?, ?)" % q(name + "_node"), nodes)
+    for table, pairs in ((name + "_rowid", rowids), (name + "_parent", parents)):
+        if pairs:
+            pairs = numpy.concatenate(pairs)
+            pairs = pairs[numpy.argsort(pairs[:, 0], kind="stable")]     # in key order: appended to the B-tree
+            key = "rowid" if table.endswith("_rowid") else "nodeno"
+            value = "nodeno" if table.endswith("_rowid") else "parentnode"
+            db.executemany("INSERT INTO %s (%s, %s) VALUES (?, ?)" % (q(table), key, value),
+                           map(tuple, pairs.tolist()))
+    return True
+
+
+def write_gpkg(path, layer_name, srs, fields, ids, columns, x0, y0, cell, rows):
+    """The output GeoPackage layer of the grid cells ``ids`` (sorted, 1-based; fid = id) with the ``columns``
+    (numpy arrays or lists) of ``fields`` = [(name, 'int' | 'double' | 'str')].
+
+    GDAL creates the layer, its (empty) R-tree and its triggers; the rows are then inserted with SQLite in one
+    transaction, the layer's triggers set aside meanwhile (they call GDAL's SQL functions) and put back as GDAL
+    wrote them, and the R-tree is written packed (pack_rtree). An existing file is replaced, or only the layer of
+    that name when the file holds other layers."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    dataset = None
+    if os.path.exists(path):
+        dataset = ogr.Open(path, 1)
+        names = [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())] if dataset else []
+        if any(name != layer_name for name in names):
+            for index, name in enumerate(names):
+                if name == layer_name:
+                    dataset.DeleteLayer(index)
+                    break
+        else:
+            dataset = None
+            os.remove(path)
+    if dataset is None:
+        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    if dataset is None:
+        raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not create %s" % path)
+    layer = dataset.CreateLayer(layer_name, srs, ogr.wkbMultiPolygon, ["FID=fid", "GEOMETRY_NAME=geom"])
+    kinds = {"int": ogr.OFTInteger, "double": ogr.OFTReal, "str": ogr.OFTString}
+    for name, kind in fields:
+        layer.CreateField(ogr.FieldDefn(name, kinds[kind]))
+    layer = dataset = None
+    q = sqlfast._quote_identifier
+    db = sqlite3.connect(path)
+    try:
+        srs_id = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
+                            (layer_name,)).fetchone()[0]
+        blobs = cell_blobs(ids, x0, y0, cell, rows, srs_id)
+        fids = numpy.asarray(ids).tolist()
+        triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                              (layer_name,)).fetchall()
+        for name, _sql in triggers:
+            db.execute("DROP TRIGGER %s" % q(name))
+        names = ", ".join(q(n) for n in ["fid", "geom"] + [name for name, _k in fields])
+        marks = ", ".join("?" * (len(fields) + 2))
+        db.executemany("INSERT INTO %s (%s) VALUES (%s)" % (q(layer_name), names, marks),
+                       _rows(fids, blobs, columns))
+        left, right, bottom, top = cell_boxes(ids, x0, y0, cell, rows)
+        rtree = "rtree_%s_geom" % layer_name
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone() and fids:
+            boxes = numpy.stack([left, right, bottom, top], axis=1)
+            if not pack_rtree(db, rtree, ids, boxes):
+                db.executemany("INSERT INTO %s VALUES (?, ?, ?, ?, ?)" % q(rtree),
+                               zip(fids, *(b.tolist() for b in (left, right, bottom, top))))
+        if fids:
+            db.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
+                       (float(left.min()), float(bottom.min()), float(right.max()), float(top.max()), layer_name))
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
+            db.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)",
+                       (len(fids), layer_name))
+        for _name, sql in triggers:
+            db.execute(sql)
+        db.commit()
+    finally:
+        db.close()

@@ -195,18 +195,9 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
             if not engine.write_classes(source, vintages, transform, classes_path):
                 return {}
             class_source = heatgrid.ClassSource(classes_path, "classes", ['"cls_%s"' % y for y in engine.years])
-        writer = engine.grid_writer(parameters, self, cell, fast[0] if fast else None)
-        try:
-            done = engine.burn_grid(class_source, cell, steps, cooling_distance, min_green)
-        except BaseException:
-            if writer is not None:
-                writer.discard()
-            raise
-        if not done:
-            if writer is not None:
-                writer.discard()
+        if not engine.burn_grid(class_source, cell, steps, cooling_distance, min_green):
             return {}
-        results = {self.OUTPUT: engine.write_grid_output(parameters, self, writer)}
+        results = {self.OUTPUT: engine.write_grid_output(parameters, self, fast[0] if fast else None)}
         raster = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context)
         if raster:
             engine.write_raster(raster, cooling_distance)
@@ -829,9 +820,16 @@ class HeatEngine:
                              extra=extra)
         return destination
 
-    def grid_writer(self, parameters, alg, cell, source_path):
-        """A heatgrid.GridWriter when the output is a GeoPackage file (its R-tree is filled meanwhile), else None:
-        the cells then go through the Processing sink."""
+    def write_grid_output(self, parameters, alg, source_path):
+        """The cells of the square grid read off the raster: written with SQLite when the output is a GeoPackage
+        file (heatgrid.write_gpkg), else through the Processing sink."""
+        scores, covered_all = self._scores()
+        names, pairs = self._output_fields()
+        fields = [("id", "int"), ("part_couverte", "double")] + names
+        selected = numpy.flatnonzero(covered_all > 0)
+        cell = self.cell
+        columns = [selected + 1, numpy.minimum(1.0, covered_all[selected] * self.res * self.res / (cell * cell))]
+        columns += self._columns(scores, pairs, selected)
         value = parameters.get(alg.OUTPUT)
         if isinstance(value, QgsProcessingOutputLayerDefinition):
             value = value.sink.staticValue()
@@ -841,26 +839,11 @@ class HeatEngine:
             out_path, out_layer = sqlfast.gpkg_output(value, source_path or "")
         except sqlfast.FastPathUnavailable as reason:
             self.feedback.pushDebugInfo("Output written through the sink: %s" % reason)
-            return None
-        names, _pairs = self._output_fields()
-        cols, rows = heatgrid.grid_size(self.extent, cell)
-        return heatgrid.GridWriter(out_path, out_layer, self.srs, [("id", "int"), ("part_couverte", "double")] + names,
-                                   self.extent.xMinimum(), self.extent.yMaximum(), cell, cols, rows)
-
-    def write_grid_output(self, parameters, alg, writer):
-        """The cells of the square grid read off the raster, with the GridWriter or through the sink."""
-        scores, covered_all = self._scores()
-        names, pairs = self._output_fields()
-        selected = numpy.flatnonzero(covered_all > 0)
-        cell = self.cell
-        columns = [selected + 1, numpy.minimum(1.0, covered_all[selected] * self.res * self.res / (cell * cell))]
-        columns += self._columns(scores, pairs, selected)
-        if writer is None:
             columns = [c.tolist() if isinstance(c, numpy.ndarray) else c for c in columns]
-            return self._write_grid_sink(parameters, alg, [("id", "int"), ("part_couverte", "double")] + names,
-                                         columns, selected)
+            return self._write_grid_sink(parameters, alg, fields, columns, selected)
         destination = alg.parameterAsOutputLayer(parameters, alg.OUTPUT, self.context)
-        writer.write(selected + 1, columns)
+        heatgrid.write_gpkg(out_path, out_layer, self.srs, fields, selected + 1, columns, self.x0, self.y0, cell,
+                            self.grid_rows)
         return self._finish_output(destination, len(selected))
 
     def _write_grid_sink(self, parameters, alg, all_fields, columns, selected):
