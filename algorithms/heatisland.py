@@ -652,17 +652,11 @@ class HeatEngine:
         layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
         # one polygon per 8-connected patch of green pixels (the mask leaves the other pixels out)
         gdal.Polygonize(band, band, layer, 0, ["8CONNECTED=8"])
-        keep_source = ogr.GetDriverByName("Memory").CreateDataSource("keep")
-        keep = keep_source.CreateLayer("keep", self.srs, ogr.wkbPolygon)
-        for feature in layer:
-            geometry = feature.GetGeometryRef()
-            if geometry.GetArea() >= min_area - 1e-6:
-                out = ogr.Feature(keep.GetLayerDefn())
-                out.SetGeometry(geometry)
-                keep.CreateFeature(out)
+        # OGR's special field OGR_GEOM_AREA: the patches large enough, without a Python loop over them
+        layer.SetAttributeFilter("OGR_GEOM_AREA >= %r" % (min_area - 1e-6))
         band.Fill(0)
-        gdal.RasterizeLayer(dataset, [1], keep, burn_values=[1])
-        keep_source = vectors = None
+        gdal.RasterizeLayer(dataset, [1], layer, burn_values=[1])
+        vectors = None
 
     def _conservation(self):
         res2 = self.res * self.res
