@@ -415,52 +415,52 @@
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="345"/>
+        <location filename="../algorithms/changes.py" line="342"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="347"/>
+        <location filename="../algorithms/changes.py" line="344"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="455"/>
+        <location filename="../algorithms/changes.py" line="445"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="577"/>
+        <location filename="../algorithms/changes.py" line="567"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="581"/>
+        <location filename="../algorithms/changes.py" line="571"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="585"/>
+        <location filename="../algorithms/changes.py" line="575"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="589"/>
+        <location filename="../algorithms/changes.py" line="579"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="593"/>
+        <location filename="../algorithms/changes.py" line="583"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="603"/>
+        <location filename="../algorithms/changes.py" line="593"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="612"/>
+        <location filename="../algorithms/changes.py" line="602"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -621,32 +621,32 @@
         <translation>{0} sites issus de l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="313"/>
+        <location filename="../algorithms/friches.py" line="303"/>
         <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
         <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="348"/>
+        <location filename="../algorithms/friches.py" line="338"/>
         <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
         <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="369"/>
+        <location filename="../algorithms/friches.py" line="359"/>
         <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
         <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="386"/>
+        <location filename="../algorithms/friches.py" line="376"/>
         <source>ZONE_FIELD is needed with ZONES.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="507"/>
+        <location filename="../algorithms/friches.py" line="497"/>
         <source>{0} sites written; vocations: {1}.</source>
         <translation>{0} sites écrits ; vocations : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="518"/>
+        <location filename="../algorithms/friches.py" line="508"/>
         <source>CNIG friches CSV written to {0} (coordinates in {1}).</source>
         <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
     </message>
@@ -654,172 +654,182 @@
 <context>
     <name>HeatIslandAlgorithm</name>
     <message>
-        <location filename="../algorithms/heatisland.py" line="73"/>
+        <location filename="../algorithms/heatisland.py" line="74"/>
         <source>Heat island (surchauffe) score</source>
         <translation>Score d’îlot de chaleur (surchauffe)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="76"/>
+        <location filename="../algorithms/heatisland.py" line="77"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="78"/>
+        <location filename="../algorithms/heatisland.py" line="79"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="80"/>
+        <location filename="../algorithms/heatisland.py" line="81"/>
         <source>Vintages (e.g. 2005,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2005,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="82"/>
+        <location filename="../algorithms/heatisland.py" line="83"/>
         <source>Hexagonal grid</source>
         <translation>Grille hexagonale</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="82"/>
+        <location filename="../algorithms/heatisland.py" line="83"/>
         <source>Input polygons</source>
         <translation>Polygones en entrée</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="82"/>
+        <location filename="../algorithms/heatisland.py" line="83"/>
         <source>Square grid</source>
         <translation>Grille carrée</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="82"/>
+        <location filename="../algorithms/heatisland.py" line="83"/>
         <source>Units</source>
         <translation>Unités</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="82"/>
+        <location filename="../algorithms/heatisland.py" line="83"/>
         <source>Zones layer</source>
         <translation>Couche de zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="85"/>
+        <location filename="../algorithms/heatisland.py" line="86"/>
         <source>Grid cell size (m)</source>
         <translation>Taille de maille (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="88"/>
+        <location filename="../algorithms/heatisland.py" line="89"/>
         <source>Zones (e.g. îlots, IRIS) when Units = zones</source>
         <translation>Zones (p. ex. îlots, IRIS) quand Unités = zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="91"/>
+        <location filename="../algorithms/heatisland.py" line="92"/>
         <source>Coefficients (class or code, h_jour, h_nuit; empty = defaults)</source>
         <translation>Coefficients (classe ou code, h_jour, h_nuit ; vide = valeurs par défaut)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="94"/>
+        <location filename="../algorithms/heatisland.py" line="95"/>
         <source>Cooling distance of green and blue areas (m)</source>
         <translation>Distance de rafraîchissement des espaces verts et bleus (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="97"/>
+        <location filename="../algorithms/heatisland.py" line="98"/>
         <source>Minimum area of a cooling green or blue area (ha)</source>
         <translation>Surface minimale d’un espace vert ou bleu rafraîchissant (ha)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="100"/>
+        <location filename="../algorithms/heatisland.py" line="101"/>
         <source>Internal raster resolution (m)</source>
         <translation>Résolution du raster interne (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="103"/>
+        <location filename="../algorithms/heatisland.py" line="104"/>
         <source>Surchauffe score</source>
         <translation>Score de surchauffe</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="105"/>
+        <location filename="../algorithms/heatisland.py" line="106"/>
         <source>Score raster (GeoTIFF, optional)</source>
         <translation>Raster du score (GeoTIFF, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="113"/>
+        <location filename="../algorithms/heatisland.py" line="114"/>
         <source>COEFFICIENTS must have 3 columns (class, h_jour, h_nuit); got {0} values.</source>
         <translation>COEFFICIENTS doit avoir 3 colonnes (classe, h_jour, h_nuit) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="118"/>
+        <location filename="../algorithms/heatisland.py" line="119"/>
         <source>COEFFICIENTS: &apos;{0}&apos; is neither a class (bati, impermeable, mineral, composite, sol_nu, eau, feuillus, coniferes, mixte, arbustif, vigne, herbace…) nor a known couverture code, or a value is not between 0 and 1.</source>
         <translation>COEFFICIENTS : « {0} » n’est ni une classe (bati, impermeable, mineral, composite, sol_nu, eau, feuillus, coniferes, mixte, arbustif, vigne, herbace…) ni un code de couverture connu, ou une valeur n’est pas comprise entre 0 et 1.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="123"/>
+        <location filename="../algorithms/heatisland.py" line="124"/>
         <source>Coefficients overridden: {0}</source>
         <translation>Coefficients remplacés : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="129"/>
+        <location filename="../algorithms/heatisland.py" line="130"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="143"/>
+        <location filename="../algorithms/heatisland.py" line="144"/>
         <source>Units = zones needs a ZONES layer.</source>
         <translation>Unités = zones demande une couche ZONES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="148"/>
+        <location filename="../algorithms/heatisland.py" line="149"/>
         <source>Geographic CRS: the score is computed and written in {0}.</source>
         <translation>SCR géographique : le score est calculé et écrit en {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="271"/>
+        <location filename="../algorithms/heatisland.py" line="292"/>
         <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="317"/>
+        <location filename="../algorithms/heatisland.py" line="326"/>
         <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
         <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="320"/>
+        <location filename="../algorithms/heatisland.py" line="354"/>
         <source>Classes written by GDAL (GeoPackage fast path).</source>
         <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="394"/>
+        <location filename="../algorithms/heatisland.py" line="370"/>
+        <source>Classes read by GDAL (GeoPackage fast path).</source>
+        <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="438"/>
         <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
         <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="513"/>
+        <location filename="../algorithms/heatisland.py" line="552"/>
+        <source>{0} × {1} pixels of {2} m in {3} bands; {4} cells of {5} m read off the raster.</source>
+        <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="635"/>
         <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
         <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="563"/>
+        <location filename="../algorithms/heatisland.py" line="675"/>
         <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
         <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="567"/>
+        <location filename="../algorithms/heatisland.py" line="679"/>
         <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
         <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="573"/>
+        <location filename="../algorithms/heatisland.py" line="685"/>
         <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
         <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="580"/>
+        <location filename="../algorithms/heatisland.py" line="692"/>
         <source>{0}: {1} ha of land cover lie outside every unit.</source>
         <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="668"/>
+        <location filename="../algorithms/heatisland.py" line="808"/>
         <source>{0} units with land cover written.</source>
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="711"/>
+        <location filename="../algorithms/heatisland.py" line="895"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -827,117 +837,117 @@
 <context>
     <name>OcsAlgorithm</name>
     <message>
-        <location filename="../algorithms/base.py" line="33"/>
+        <location filename="../algorithms/base.py" line="34"/>
         <source>Nomenclatures</source>
         <translation>Nomenclatures</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="34"/>
+        <location filename="../algorithms/base.py" line="35"/>
         <source>Changes</source>
         <translation>Évolutions</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="35"/>
+        <location filename="../algorithms/base.py" line="36"/>
         <source>ZAN</source>
         <translation>ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="36"/>
+        <location filename="../algorithms/base.py" line="37"/>
         <source>Friches</source>
         <translation>Friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="37"/>
+        <location filename="../algorithms/base.py" line="38"/>
         <source>Urban climate</source>
         <translation>Climat urbain</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="38"/>
+        <location filename="../algorithms/base.py" line="39"/>
         <source>Styles</source>
         <translation>Styles</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="95"/>
+        <location filename="../algorithms/base.py" line="96"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="97"/>
+        <location filename="../algorithms/base.py" line="98"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="116"/>
+        <location filename="../algorithms/base.py" line="132"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="116"/>
+        <location filename="../algorithms/base.py" line="132"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="117"/>
+        <location filename="../algorithms/base.py" line="133"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="117"/>
+        <location filename="../algorithms/base.py" line="133"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="129"/>
+        <location filename="../algorithms/base.py" line="145"/>
         <source>VINTAGES: &apos;{0}&apos; is not a year. Give years such as 2015,2021.</source>
         <translation>VINTAGES : « {0} » n’est pas une année. Indiquez des années, p. ex. 2015,2021.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="134"/>
+        <location filename="../algorithms/base.py" line="150"/>
         <source>CS_FIELD and US_FIELD must both name fields of the layer. Missing: {0}. Fields found: {1}.</source>
         <translation>CS_FIELD et US_FIELD doivent désigner tous deux des champs de la couche. Manquant(s) : {0}. Champs présents : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="149"/>
+        <location filename="../algorithms/base.py" line="165"/>
         <source>No couverture/usage fields found in &apos;{0}&apos;. Looked for csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us or couverture/usage (OCS GE), CS_YYYY/US_YYYY or cs_avant/cs_apres (IGN change products). Fields found: {1}. Use CS_FIELD and US_FIELD to name them.</source>
         <translation>Aucun champ de couverture/usage trouvé dans « {0} ». Champs recherchés : csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us ou couverture/usage (OCS GE), CS_YYYY/US_YYYY ou cs_avant/cs_apres (produits de différence de l’IGN). Champs présents : {1}. Désignez-les avec CS_FIELD et US_FIELD.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="160"/>
+        <location filename="../algorithms/base.py" line="176"/>
         <source>The layer holds one vintage (fields {0}/{1}); VINTAGES names {2}.</source>
         <translation>La couche ne contient qu’un millésime (champs {0}/{1}) ; VINTAGES en demande plusieurs : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="169"/>
+        <location filename="../algorithms/base.py" line="185"/>
         <source>Field {0} holds several years ({1}): give the one to use in VINTAGES, or split the layer by millésime.</source>
         <translation>Le champ {0} contient plusieurs années ({1}) : indiquez celle à utiliser dans VINTAGES, ou découpez la couche par millésime.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="169"/>
+        <location filename="../algorithms/base.py" line="185"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="173"/>
+        <location filename="../algorithms/base.py" line="189"/>
         <source>Cannot tell the vintage of &apos;{0}&apos;: no MILLESIME field. Give the year in VINTAGES.</source>
         <translation>Impossible de déterminer le millésime de « {0} » : pas de champ MILLESIME. Indiquez l’année dans VINTAGES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="181"/>
+        <location filename="../algorithms/base.py" line="197"/>
         <source>Vintage(s) {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime(s) {0} absent(s) de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="185"/>
+        <location filename="../algorithms/base.py" line="201"/>
         <source>Vintages: {0}</source>
         <translation>Millésimes : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="210"/>
+        <location filename="../algorithms/base.py" line="226"/>
         <source>Nomenclature detected: {0}</source>
         <translation>Nomenclature détectée : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="263"/>
+        <location filename="../algorithms/base.py" line="279"/>
         <source>Values: {0}</source>
         <translation>Valeurs : {0}</translation>
     </message>
@@ -968,197 +978,197 @@
 <context>
     <name>ReclassifyAlgorithm</name>
     <message>
-        <location filename="../algorithms/reclassify.py" line="60"/>
+        <location filename="../algorithms/reclassify.py" line="73"/>
         <source>Reclassify land cover / land use</source>
         <translation>Reclassifier la couverture et l’usage du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="63"/>
+        <location filename="../algorithms/reclassify.py" line="76"/>
         <source>Level 1 (couverture and usage)</source>
         <translation>Niveau 1 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="63"/>
+        <location filename="../algorithms/reclassify.py" line="76"/>
         <source>Level 2 (couverture and usage)</source>
         <translation>Niveau 2 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="64"/>
+        <location filename="../algorithms/reclassify.py" line="77"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="64"/>
+        <location filename="../algorithms/reclassify.py" line="77"/>
         <source>Level 3 (couverture and usage)</source>
         <translation>Niveau 3 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="64"/>
+        <location filename="../algorithms/reclassify.py" line="77"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="65"/>
+        <location filename="../algorithms/reclassify.py" line="78"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="65"/>
+        <location filename="../algorithms/reclassify.py" line="78"/>
         <source>ENAF (and NAF / non-NAF)</source>
         <translation>ENAF (et NAF / non NAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="66"/>
+        <location filename="../algorithms/reclassify.py" line="79"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="66"/>
+        <location filename="../algorithms/reclassify.py" line="79"/>
         <source>Imperméabilisation</source>
         <translation>Imperméabilisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="67"/>
+        <location filename="../algorithms/reclassify.py" line="80"/>
         <source>Custom table</source>
         <translation>Table personnalisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="70"/>
+        <location filename="../algorithms/reclassify.py" line="83"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="72"/>
+        <location filename="../algorithms/reclassify.py" line="85"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="74"/>
+        <location filename="../algorithms/reclassify.py" line="87"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="77"/>
+        <location filename="../algorithms/reclassify.py" line="90"/>
         <source>Couverture field (override, one vintage)</source>
         <translation>Champ de couverture (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="80"/>
+        <location filename="../algorithms/reclassify.py" line="93"/>
         <source>Usage field (override, one vintage)</source>
         <translation>Champ d’usage (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="83"/>
+        <location filename="../algorithms/reclassify.py" line="96"/>
         <source>Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, artificialisation, imperméabilisation for OCS GE)</source>
         <translation>Cibles (vide = 4 postes, 21 postes, ENAF pour l’OCS2D ; équivalent OCS GE, artificialisation, imperméabilisation pour l’OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="87"/>
+        <location filename="../algorithms/reclassify.py" line="100"/>
         <source>Custom table (source code → class code, label, colour)</source>
         <translation>Table personnalisée (code source → code de classe, libellé, couleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="90"/>
+        <location filename="../algorithms/reclassify.py" line="103"/>
         <source>Reclassified</source>
         <translation>Couche reclassée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="103"/>
+        <location filename="../algorithms/reclassify.py" line="116"/>
         <source>CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.</source>
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="111"/>
+        <location filename="../algorithms/reclassify.py" line="124"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="121"/>
+        <location filename="../algorithms/reclassify.py" line="134"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="125"/>
+        <location filename="../algorithms/reclassify.py" line="138"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="129"/>
+        <location filename="../algorithms/reclassify.py" line="142"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="130"/>
+        <location filename="../algorithms/reclassify.py" line="143"/>
         <source>Targets: {0}</source>
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="212"/>
+        <location filename="../algorithms/reclassify.py" line="225"/>
         <source>Could not write to the output: {0}</source>
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="258"/>
+        <location filename="../algorithms/reclassify.py" line="279"/>
         <source>Writing {0} with GDAL…</source>
         <translation>Écriture de {0} avec GDAL…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="277"/>
+        <location filename="../algorithms/reclassify.py" line="298"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="280"/>
+        <location filename="../algorithms/reclassify.py" line="301"/>
         <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
         <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="282"/>
+        <location filename="../algorithms/reclassify.py" line="303"/>
         <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="296"/>
+        <location filename="../algorithms/reclassify.py" line="317"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="321"/>
+        <location filename="../algorithms/reclassify.py" line="342"/>
         <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="323"/>
+        <location filename="../algorithms/reclassify.py" line="344"/>
         <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
         <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="325"/>
+        <location filename="../algorithms/reclassify.py" line="346"/>
         <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="327"/>
+        <location filename="../algorithms/reclassify.py" line="348"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="341"/>
+        <location filename="../algorithms/reclassify.py" line="363"/>
         <source>Spatial rules: reading the codes…</source>
         <translation>Règles spatiales : lecture des codes…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="391"/>
+        <location filename="../algorithms/reclassify.py" line="430"/>
         <source>Spatial rules: reading the geometries…</source>
         <translation>Règles spatiales : lecture des géométries…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="421"/>
+        <location filename="../algorithms/reclassify.py" line="464"/>
         <source>{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural structures lie within 50 m of the enveloppe urbaine ({5} parts near them).</source>
         <translation>{0} : {1} polygones US7.0.0 sur {2} sont à moins de 20 m des espaces urbanisés ; {3} structures agricoles sur {4} sont à moins de 50 m de l’enveloppe urbaine ({5} parties proches d’elles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="430"/>
+        <location filename="../algorithms/reclassify.py" line="473"/>
         <source>{0} invalid geometries were repaired for the spatial rules.</source>
         <translation>{0} géométries invalides ont été réparées pour les règles spatiales.</translation>
     </message>
