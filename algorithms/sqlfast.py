@@ -10,6 +10,8 @@ selection, filter or feature limit) in a projected CRS, text code fields, a new 
 output column that already exists. Everything else goes through the generic path.
 """
 import os
+import sqlite3
+import urllib.parse
 
 from osgeo import gdal, ogr
 from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
@@ -189,16 +191,46 @@ class GpkgReclassifier:
                 feedback.setProgress(percent)
             return 0 if feedback.isCanceled() else 1
 
+        index = self._spatial_index()
         gdal.PushErrorHandler("CPLQuietErrorHandler")  # warnings only ("progress turned off"); errors raise
         try:
             result = gdal.VectorTranslate(
                 out_path, self.dataset, format="GPKG", SQLStatement=sql, layerName=out_layer,
-                geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"], callback=progress)
+                geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"], callback=progress,
+                layerCreationOptions=["SPATIAL_INDEX=NO"] if index else [])
         finally:
             gdal.PopErrorHandler()
         if result is None:
             raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not write %s" % out_path)
         result = None  # close
+        if index:
+            copy_spatial_index(self.path, index[0], index[1], out_path, out_layer)
+
+    def _spatial_index(self):
+        """(R-tree name, entries) of the layer's GeoPackage spatial index when it can serve the output too
+        (the geometries are copied unchanged, with the same fids, so its entries are the output's), else None:
+        registered, a plain 2D R-tree, and holding one entry per non-empty geometry."""
+        geometry = self.layer.GetGeometryColumn()
+        if not geometry:
+            return None
+        name = "rtree_%s_%s" % (self.layer_name, geometry)
+        try:
+            registered = self._query(
+                "SELECT COUNT(*) FROM gpkg_extensions WHERE lower(table_name) = lower(%s) AND "
+                "lower(column_name) = lower(%s) AND extension_name = 'gpkg_rtree_index'" % (
+                    _literal(self.layer_name), _literal(geometry)))[0][0]
+            definition = self._query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s" % (
+                _literal(name)))
+            if not registered or not definition or \
+                    "".join((definition[0][0] or "").lower().split()).find("usingrtree(") < 0:
+                return None
+            entries = self._query('SELECT COUNT(*) FROM %s' % _quote_identifier(name + "_rowid"))[0][0]
+            column = _quote_identifier(geometry)
+            geometries = self._query("SELECT COUNT(*) FROM %s WHERE %s NOT NULL AND NOT ST_IsEmpty(%s)" % (
+                self.table, column, column))[0][0]
+        except RuntimeError:
+            return None
+        return (name, entries) if entries == geometries else None
 
     @staticmethod
     def update(out_path, out_layer, fids, assignments):
@@ -215,6 +247,95 @@ class GpkgReclassifier:
             dataset.ExecuteSQL("UPDATE %s SET %s WHERE %s IN (%s)" % (
                 _quote_identifier(out_layer), sets, fid, chunk))
         dataset = None
+
+
+def copy_spatial_index(source_path, source_index, entries, out_path, out_layer):
+    """Give ``out_layer`` (written without spatial index) the R-tree ``source_index`` of ``source_path``.
+
+    The tables, triggers and extension row are those GDAL writes for a layer of that name (taken from an empty
+    layer GDAL creates in memory); the R-tree's nodes are copied from the source (its shadow tables), which is
+    far faster than inserting a million boxes one by one. Checked (``rtreecheck`` and the number of entries);
+    if the check fails, the index is filled from the geometries instead.
+    """
+    dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
+    layer = dataset.GetLayerByName(out_layer)
+    geometry = layer.GetGeometryColumn()
+    fid = layer.GetFIDColumn() or "fid"
+    name = "rtree_%s_%s" % (out_layer, geometry)
+    statements = _index_statements(out_layer, geometry, layer.GetSpatialRef())
+    has_extensions = _rows(dataset, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                                    "name = 'gpkg_extensions'")[0][0]
+    dataset.StartTransaction()
+    for kind, sql in statements:
+        if kind != "extensions" or not has_extensions:
+            dataset.ExecuteSQL(sql)
+    dataset.CommitTransaction()
+    dataset = layer = None
+    copied = False
+    connection = sqlite3.connect("file:%s" % urllib.parse.quote(out_path), uri=True)
+    try:
+        connection.execute("ATTACH DATABASE ? AS src", ("file:%s?mode=ro" % urllib.parse.quote(source_path),))
+        connection.execute("BEGIN")
+        for suffix, columns in (("node", "nodeno, data"), ("parent", "nodeno, parentnode"),
+                                ("rowid", "rowid, nodeno")):
+            target = _quote_identifier("%s_%s" % (name, suffix))
+            connection.execute("DELETE FROM %s" % target)
+            connection.execute("INSERT INTO %s (%s) SELECT %s FROM src.%s" % (
+                target, columns, columns, _quote_identifier("%s_%s" % (source_index, suffix))))
+        check = connection.execute("SELECT rtreecheck(?)", (name,)).fetchone()[0]
+        count = connection.execute("SELECT COUNT(*) FROM %s" % _quote_identifier(name + "_rowid")).fetchone()[0]
+        copied = check == "ok" and count == entries
+        connection.execute("COMMIT" if copied else "ROLLBACK")
+        connection.execute("DETACH DATABASE src")
+    finally:
+        connection.close()
+    if not copied:
+        dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
+        column = _quote_identifier(geometry)
+        dataset.ExecuteSQL("INSERT INTO %s SELECT %s, ST_MinX(%s), ST_MaxX(%s), ST_MinY(%s), ST_MaxY(%s) FROM %s "
+                           "WHERE %s NOT NULL AND NOT ST_IsEmpty(%s)" % (
+                               _quote_identifier(name), _quote_identifier(fid),
+                               column, column, column, column, _quote_identifier(out_layer), column, column))
+        dataset = None
+
+
+def _rows(dataset, sql):
+    result = dataset.ExecuteSQL(sql, dialect="")
+    try:
+        return [[feature.GetField(i) for i in range(feature.GetFieldCount())] for feature in result]
+    finally:
+        dataset.ReleaseResultSet(result)
+
+
+def _index_statements(layer_name, geometry, srs):
+    """[(kind, SQL)] creating the spatial index of a GeoPackage layer as GDAL does: the gpkg_extensions table
+    ('extensions'), the R-tree ('rtree'), its triggers ('trigger') and its extension row ('row'), read from an
+    empty layer of that name that GDAL creates in memory."""
+    path = "/vsimem/ocs_rtree_%d_%d.gpkg" % (os.getpid(), id(srs))
+    dataset = gdal.GetDriverByName("GPKG").Create(path, 0, 0, 0, gdal.GDT_Unknown)
+    dataset.CreateLayer(layer_name, srs, ogr.wkbMultiPolygon,
+                        options=["GEOMETRY_NAME=%s" % geometry, "SPATIAL_INDEX=YES"])
+    dataset = None
+    try:
+        dataset = gdal.OpenEx(path, gdal.OF_VECTOR)
+        name = "rtree_%s_%s" % (layer_name, geometry)
+        statements = [("extensions", sql) for (sql,) in _rows(
+            dataset, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_extensions'")]
+        statements += [("rtree", sql) for (sql,) in _rows(
+            dataset, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s" % _literal(name))]
+        statements += [("trigger", sql) for (sql,) in _rows(
+            dataset, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, %d) = %s" % (
+                len(name), _literal(name)))]
+        statements += [("row", "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
+                               "scope) VALUES (%s)" % ", ".join(_literal(x) for x in row)) for row in _rows(
+            dataset, "SELECT table_name, column_name, extension_name, definition, scope FROM gpkg_extensions "
+                     "WHERE table_name = %s AND extension_name = 'gpkg_rtree_index'" % _literal(layer_name))]
+        dataset = None
+    finally:
+        gdal.Unlink(path)
+    if [kind for kind, _sql in statements].count("rtree") != 1 or not any(k == "row" for k, _s in statements):
+        raise RuntimeError("GDAL did not create a spatial index for the template layer")
+    return statements
 
 
 def _key(cs, us):

@@ -82,3 +82,58 @@ def test_spatial_rule_that_changes_nothing(tmp_path):
     fast, _fb, generic, _gfb = both_paths(layer, tmp_path, {"TARGETS": [4, 5, 6]})
     assert values(fast["OUTPUT"]) == values(generic["OUTPUT"])
     assert features_by(fast["OUTPUT"], "id")[2]["p21_2021"] == 6
+
+
+def _index_rows(path, layer_name):
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        return (connection.execute("SELECT id, minx, maxx, miny, maxy FROM rtree_%s_geom ORDER BY id"
+                                   % layer_name).fetchall(),
+                connection.execute("SELECT rtreecheck('rtree_%s_geom')" % layer_name).fetchone()[0],
+                sorted(r[0] for r in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree_%'")),
+                connection.execute("SELECT extension_name FROM gpkg_extensions WHERE table_name = ?",
+                                   (layer_name,)).fetchall())
+    finally:
+        connection.close()
+
+
+def test_spatial_index_of_the_output(tmp_path):
+    # The fast path gives the output the input's R-tree (same fids, same geometries): the same entries, tables,
+    # triggers and extension row as GDAL builds itself (here on an input without spatial index, rebuilt by GDAL).
+    from osgeo import gdal
+
+    layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(10 * i, 5 * (i % 3), 10 * i + 8, 5 * (i % 3) + 7), i, "CS1.1.1", "US5.1.1") for i in range(1, 400)])
+    source = to_gpkg(layer, tmp_path / "in.gpkg", "ocs")
+    bare = str(tmp_path / "bare.gpkg")
+    gdal.VectorTranslate(bare, source, format="GPKG", layerCreationOptions=["SPATIAL_INDEX=NO"])
+    reused, _ = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4], "OUTPUT": str(tmp_path / "a.gpkg")})
+    rebuilt, _ = run("ocs:reclassify", {"INPUT": bare, "TARGETS": [4], "OUTPUT": str(tmp_path / "b.gpkg")})
+    a, b = _index_rows(reused["OUTPUT"], "a"), _index_rows(rebuilt["OUTPUT"], "b")
+    assert len(a[0]) == 399 and a[0] == b[0] and a[1] == b[1] == "ok"
+    assert [n.replace("rtree_a_", "") for n in a[2]] == [n.replace("rtree_b_", "") for n in b[2]] and a[2]
+    assert a[3] == b[3] == [("gpkg_rtree_index",)]
+    out = QgsVectorLayer(reused["OUTPUT"], "o", "ogr")
+    assert out.hasSpatialIndex() == 2   # QgsFeatureSource.SpatialIndexPresent
+    from qgis.core import QgsFeatureRequest, QgsRectangle
+    from helpers import X0, Y0
+    request = QgsFeatureRequest(QgsRectangle(X0 + 95, Y0, X0 + 125, Y0 + 20))
+    assert sorted(f["id"] for f in out.getFeatures(request)) == [9, 10, 11, 12]
+
+
+def test_stale_spatial_index_is_not_reused(tmp_path):
+    import sqlite3
+
+    layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(10 * i, 0, 10 * i + 8, 8), i, "CS1.1.1", "US5.1.1") for i in range(1, 50)])
+    source = to_gpkg(layer, tmp_path / "in.gpkg", "ocs")
+    connection = sqlite3.connect(source)
+    connection.execute("DELETE FROM rtree_ocs_geom WHERE id = 7")        # an index that lost an entry
+    connection.commit()
+    connection.close()
+    results, _ = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4], "OUTPUT": str(tmp_path / "out.gpkg")})
+    rows, check, _triggers, _ext = _index_rows(results["OUTPUT"], "out")
+    assert len(rows) == 49 and check == "ok"
