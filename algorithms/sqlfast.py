@@ -10,6 +10,7 @@ selection, filter or feature limit) in a projected CRS, text code fields, a new 
 output column that already exists. Everything else goes through the generic path.
 """
 import os
+import pathlib
 import sqlite3
 import urllib.parse
 
@@ -255,47 +256,51 @@ def copy_spatial_index(source_path, source_index, entries, out_path, out_layer):
     The tables, triggers and extension row are those GDAL writes for a layer of that name (taken from an empty
     layer GDAL creates in memory); the R-tree's nodes are copied from the source (its shadow tables), which is
     far faster than inserting a million boxes one by one. Checked (``rtreecheck`` and the number of entries);
-    if the check fails, the index is filled from the geometries instead.
+    if anything fails, GDAL builds the index from the geometries instead.
     """
     dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
     layer = dataset.GetLayerByName(out_layer)
     geometry = layer.GetGeometryColumn()
-    fid = layer.GetFIDColumn() or "fid"
     name = "rtree_%s_%s" % (out_layer, geometry)
-    statements = _index_statements(out_layer, geometry, layer.GetSpatialRef())
-    has_extensions = _rows(dataset, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
-                                    "name = 'gpkg_extensions'")[0][0]
-    dataset.StartTransaction()
-    for kind, sql in statements:
-        if kind != "extensions" or not has_extensions:
-            dataset.ExecuteSQL(sql)
-    dataset.CommitTransaction()
-    dataset = layer = None
     copied = False
-    connection = sqlite3.connect("file:%s" % urllib.parse.quote(out_path), uri=True)
     try:
-        connection.execute("ATTACH DATABASE ? AS src", ("file:%s?mode=ro" % urllib.parse.quote(source_path),))
-        connection.execute("BEGIN")
-        for suffix, columns in (("node", "nodeno, data"), ("parent", "nodeno, parentnode"),
-                                ("rowid", "rowid, nodeno")):
-            target = _quote_identifier("%s_%s" % (name, suffix))
-            connection.execute("DELETE FROM %s" % target)
-            connection.execute("INSERT INTO %s (%s) SELECT %s FROM src.%s" % (
-                target, columns, columns, _quote_identifier("%s_%s" % (source_index, suffix))))
-        check = connection.execute("SELECT rtreecheck(?)", (name,)).fetchone()[0]
-        count = connection.execute("SELECT COUNT(*) FROM %s" % _quote_identifier(name + "_rowid")).fetchone()[0]
-        copied = check == "ok" and count == entries
-        connection.execute("COMMIT" if copied else "ROLLBACK")
-        connection.execute("DETACH DATABASE src")
-    finally:
-        connection.close()
+        statements = _index_statements(out_layer, geometry, layer.GetSpatialRef())
+        has_extensions = _rows(dataset, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                                        "name = 'gpkg_extensions'")[0][0]
+        dataset.StartTransaction()
+        for kind, sql in statements:
+            if kind != "extensions" or not has_extensions:
+                dataset.ExecuteSQL(sql)
+        dataset.CommitTransaction()
+        dataset = layer = None
+        connection = sqlite3.connect(pathlib.Path(out_path).absolute().as_uri(), uri=True)
+        try:
+            source_uri = pathlib.Path(source_path).absolute().as_uri() + "?mode=ro"
+            connection.execute("ATTACH DATABASE ? AS src", (source_uri,))
+            connection.execute("BEGIN")
+            for suffix, columns in (("node", "nodeno, data"), ("parent", "nodeno, parentnode"),
+                                    ("rowid", "rowid, nodeno")):
+                target = _quote_identifier("%s_%s" % (name, suffix))
+                connection.execute("DELETE FROM %s" % target)
+                connection.execute("INSERT INTO %s (%s) SELECT %s FROM src.%s" % (
+                    target, columns, columns, _quote_identifier("%s_%s" % (source_index, suffix))))
+            check = connection.execute("SELECT rtreecheck(?)", (name,)).fetchone()[0]
+            count = connection.execute("SELECT COUNT(*) FROM %s" % _quote_identifier(name + "_rowid")).fetchone()[0]
+            copied = check == "ok" and count == entries
+            connection.execute("COMMIT" if copied else "ROLLBACK")
+            connection.execute("DETACH DATABASE src")
+        finally:
+            connection.close()
+    except (RuntimeError, sqlite3.Error):
+        copied = False
+    dataset = layer = None
     if not copied:
         dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
-        column = _quote_identifier(geometry)
-        dataset.ExecuteSQL("INSERT INTO %s SELECT %s, ST_MinX(%s), ST_MaxX(%s), ST_MinY(%s), ST_MaxY(%s) FROM %s "
-                           "WHERE %s NOT NULL AND NOT ST_IsEmpty(%s)" % (
-                               _quote_identifier(name), _quote_identifier(fid),
-                               column, column, column, column, _quote_identifier(out_layer), column, column))
+        arguments = "%s, %s" % (_literal(out_layer), _literal(geometry))
+        if _rows(dataset, "SELECT HasSpatialIndex(%s)" % arguments)[0][0]:
+            _rows(dataset, "SELECT DisableSpatialIndex(%s)" % arguments)
+        if not _rows(dataset, "SELECT CreateSpatialIndex(%s)" % arguments)[0][0]:
+            raise RuntimeError("GDAL could not create the spatial index of %s" % out_path)
         dataset = None
 
 

@@ -137,3 +137,22 @@ def test_stale_spatial_index_is_not_reused(tmp_path):
     results, _ = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4], "OUTPUT": str(tmp_path / "out.gpkg")})
     rows, check, _triggers, _ext = _index_rows(results["OUTPUT"], "out")
     assert len(rows) == 49 and check == "ok"
+
+
+def test_spatial_index_built_by_gdal_when_the_copy_fails(tmp_path, monkeypatch):
+    import sqlite3
+
+    from ocs_toolbox.algorithms import sqlfast
+
+    def broken(*_args, **_kwargs):
+        raise sqlite3.OperationalError("no rtree module")
+
+    monkeypatch.setattr(sqlfast.sqlite3, "connect", broken)
+    layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(10 * i, 0, 10 * i + 8, 8), i, "CS1.1.1", "US5.1.1") for i in range(1, 30)])
+    source = to_gpkg(layer, tmp_path / "in.gpkg", "ocs")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4], "OUTPUT": str(tmp_path / "out.gpkg")})
+    assert not any("fast path not used" in m for m in feedback.debug)
+    monkeypatch.undo()
+    rows, check, triggers, extensions = _index_rows(results["OUTPUT"], "out")
+    assert len(rows) == 29 and check == "ok" and len(triggers) >= 6 and extensions == [("gpkg_rtree_index",)]
