@@ -546,8 +546,9 @@ class HeatEngine:
         self.class_source = class_source
         n_years = len(self.years)
         _h_jour, _h_nuit, green, _group = self.coefficients.arrays()
-        # cell rows per band: about 8 million pixels
-        band_cells = max(1, int(8e6 // (self.width * n)))
+        # cell rows per band: about 3 million pixels (the arrays of a band stay under the 32 MiB above which glibc
+        # maps fresh pages for every allocation)
+        band_cells = max(1, int(3e6 // (self.width * n)))
         bands = list(range(0, self.grid_rows, band_cells))
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} × {1} pixels of {2} m in {3} bands; {4} cells "
                                          "of {5} m read off the raster.").format(
