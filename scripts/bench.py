@@ -884,8 +884,8 @@ def write_doc(run, changes, reference=None):
     if heat and any(step in results for step in ("heat_grid", "native_heat_grid")):
         lines.append(
             "| Heat grid | the N-polygon layer, vintage 2021; square cells of %g m over the extent of the layer "
-            "(%s × %s m: %s × %s = %s cells; ocs:heatisland and the native pipeline both call native:creategrid "
-            "on that extent) |" % (HEAT_CELL, "{:,.0f}".format(heat["width"]), "{:,.0f}".format(heat["height"]),
+            "(%s × %s m: %s × %s = %s cells, the grid of native:creategrid on that extent: the native pipeline "
+            "builds it, ocs:heatisland reads the same cells off its raster) |" % (HEAT_CELL, "{:,.0f}".format(heat["width"]), "{:,.0f}".format(heat["height"]),
                                    "{:,}".format(heat["columns"]), "{:,}".format(heat["rows"]),
                                    "{:,}".format(heat["cells"])))
     contexts = run.get("context") or {}
