@@ -582,7 +582,7 @@ class HeatEngine:
             self.feedback.setProgress(60.0 + 30.0 * position / n_years)
             histogram = histograms[position]
             counts = heat.block_sum(histogram, m)                    # (rows, cols, n_ids)
-            self.counts.append(heatgrid.by_id(counts).ravel())
+            self.counts.append(heatgrid.by_id(counts).astype(numpy.int64).ravel())
             self.outside.append(numpy.zeros(self.n_ids, dtype=numpy.int64))
             green_pixels = numpy.zeros((self.coarse_h, self.coarse_w), dtype=numpy.int32)
             for c in green_ids:

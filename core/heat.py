@@ -238,16 +238,33 @@ def coarse_histogram(classes, keys, k, n_ids, work=None):
 
 
 def block_sum(array, m):
-    """Sums of m × m blocks of the first two axes (their lengths are multiples of m)."""
+    """Sums of m × m blocks of the first two axes (their lengths are multiples of m): m² additions of strided
+    views, much faster than a reduction over two non-adjacent axes. Integers add up in the smallest unsigned or
+    64-bit type that cannot overflow, floats in float64."""
     rows, cols = array.shape[0] // m, array.shape[1] // m
-    shape = (rows, m, cols, m) + array.shape[2:]
-    dtype = numpy.int64 if numpy.issubdtype(array.dtype, numpy.integer) else numpy.float64
-    return array.reshape(shape).sum(axis=(1, 3), dtype=dtype)
+    view = array.reshape((rows, m, cols, m) + array.shape[2:])
+    if numpy.issubdtype(array.dtype, numpy.unsignedinteger):
+        largest = int(numpy.iinfo(array.dtype).max) * m * m
+        dtype = numpy.uint16 if largest < 2 ** 16 else numpy.uint32 if largest < 2 ** 32 else numpy.int64
+    elif numpy.issubdtype(array.dtype, numpy.integer):
+        dtype = numpy.int64
+    else:
+        dtype = numpy.float64
+    out = numpy.zeros((rows, cols) + array.shape[2:], dtype=dtype)
+    for i in range(m):
+        for j in range(m):
+            out += view[:, i, :, j]
+    return out
 
 
 def block_min(array, m):
     rows, cols = array.shape[0] // m, array.shape[1] // m
-    return array.reshape(rows, m, cols, m).min(axis=(1, 3))
+    view = array.reshape(rows, m, cols, m)
+    out = view[:, 0, :, 0].copy()
+    for i in range(m):
+        for j in range(m):
+            numpy.minimum(out, view[:, i, :, j], out=out)
+    return out
 
 
 def cooled_block_sums(histogram, distance, cooling_distance, h_tables, m, cc_green=CC_GREEN, rows_per_step=None):
