@@ -89,8 +89,9 @@ class ClassSource:
 
     def bands(self, xmin, ymax, width, height, res, rows, workers=2, ahead=4):
         """Yield (first pixel row, arrays) for the bands of ``rows`` pixel rows of a raster of ``width`` ×
-        ``height`` pixels, in order, burnt by ``workers`` threads (GDAL releases the GIL; each thread reads through its own
-        connection), at most ``ahead`` bands in advance. Closing the generator cancels what is pending."""
+        ``height`` pixels, in order, burnt by ``workers`` threads (GDAL releases the GIL; each thread reads
+        through its own connection), at most ``ahead`` bands in advance. Closing the generator cancels what is
+        pending."""
         local = threading.local()
         clones = []
         lock = threading.Lock()

@@ -764,36 +764,46 @@ class HeatEngine:
         row_of = numpy.full(self.n_units, -1, dtype=numpy.int64)
         row_of[selected] = numpy.arange(len(selected))
         columns = [c.tolist() if isinstance(c, numpy.ndarray) else c for c in self._columns(scores, pairs, selected)]
-        written = 0
-        batch = []
-        for feature in layer:
-            uid = feature.GetFieldAsInteger(self.unit_field)
-            index = uid - 1
-            if index < 0 or index >= self.n_units or row_of[index] < 0:
-                continue
-            geometry_ref = feature.GetGeometryRef()
-            geometry = QgsGeometry()
-            geometry.fromWkb(bytes(geometry_ref.ExportToIsoWkb()))
-            unit_area = geometry.area()
-            if not QgsWkbTypes.isMultiType(geometry.wkbType()):
-                geometry.convertToMultiType()
-            if zone_fields is not None:
-                values = list(self.zone_attributes[index])
-            elif self.units_are_input:
-                values = [self.unit_ids[index] if self.unit_ids is not None else uid]   # the input feature's id
-            else:
-                values = [uid]
-            values.append(float(min(1.0, covered_all[index] * res2 / unit_area)) if unit_area > 0 else None)
-            batch.append(self._feature(fields, geometry, values, columns, row_of[index]))
-            written += 1
-            if len(batch) >= 5000:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-                batch = []
-        if batch:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+
+        def features():
+            for feature in layer:
+                uid = feature.GetFieldAsInteger(self.unit_field)
+                index = uid - 1
+                if index < 0 or index >= self.n_units or row_of[index] < 0:
+                    continue
+                geometry = QgsGeometry()
+                geometry.fromWkb(bytes(feature.GetGeometryRef().ExportToIsoWkb()))
+                unit_area = geometry.area()
+                if not QgsWkbTypes.isMultiType(geometry.wkbType()):
+                    geometry.convertToMultiType()
+                if zone_fields is not None:
+                    values = list(self.zone_attributes[index])
+                elif self.units_are_input:
+                    values = [self.unit_ids[index] if self.unit_ids is not None else uid]   # the input feature's id
+                else:
+                    values = [uid]
+                values.append(float(min(1.0, covered_all[index] * res2 / unit_area)) if unit_area > 0 else None)
+                yield self._feature(fields, geometry, values, columns, row_of[index])
+
+        written = self._add_all(sink, features())
         del sink
         units = None
         return self._finish_output(destination, written)
+
+    @staticmethod
+    def _add_all(sink, features, batch_size=5000):
+        """Add the features to the sink in batches; their count."""
+        count, batch = 0, []
+        for feature in features:
+            batch.append(feature)
+            if len(batch) >= batch_size:
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                count += len(batch)
+                batch = []
+        if batch:
+            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+            count += len(batch)
+        return count
 
     @staticmethod
     def _feature(fields, geometry, values, columns, row):
@@ -848,18 +858,16 @@ class HeatEngine:
         sink, destination = alg.parameterAsSink(parameters, alg.OUTPUT, self.context, fields,
                                                 compat.WKB_MULTIPOLYGON, self.crs)
         rows, cell = self.grid_rows, self.cell
-        batch = []
-        for row, index in enumerate(selected.tolist()):
-            col, line = divmod(index, rows)
-            left, top = self.x0 + col * cell, self.y0 - line * cell
-            geometry = QgsGeometry.fromRect(QgsRectangle(left, top - cell, left + cell, top))
-            geometry.convertToMultiType()
-            batch.append(self._feature(fields, geometry, [], columns, row))
-            if len(batch) >= 5000:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-                batch = []
-        if batch:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+
+        def features():
+            for row, index in enumerate(selected.tolist()):
+                col, line = divmod(index, rows)
+                left, top = self.x0 + col * cell, self.y0 - line * cell
+                geometry = QgsGeometry.fromRect(QgsRectangle(left, top - cell, left + cell, top))
+                geometry.convertToMultiType()
+                yield self._feature(fields, geometry, [], columns, row)
+
+        self._add_all(sink, features())
         del sink
         return self._finish_output(destination, len(selected))
 

@@ -100,7 +100,7 @@ def test_coarse_histogram_block_sums_and_minimum():
 
 
 def test_cooled_block_sums_equal_the_per_pixel_formula():
-    """Σ over a grid cell's pixels of H = 1 − max(1 − h, CC·f) = Σ_c n_c · min(h_c, 1 − CC·f), per coarse cell."""
+    """Σ over a cell's pixels of H = 1 − max(1 − h, CC·f) = Σ_c n_c · min(h_c, 1 − CC·f), per coarse cell."""
     h = numpy.array([0.0, 1.0, 0.45, 0.1])
     histogram = numpy.array([[[2, 1, 1, 0], [0, 0, 0, 4]]], dtype=numpy.uint8)     # 1 × 2 coarse cells
     distance = numpy.array([[300.0 * math.log(2.0), numpy.inf]], dtype=numpy.float32)  # factor 0.5, then none
