@@ -59,3 +59,15 @@ def geometry_type(layer_or_source):
 
 # Algorithm flags (Qgis.ProcessingAlgorithmFlag from 3.36).
 FLAG_NO_THREADING = _scoped("ProcessingAlgorithmFlag", "NoThreading", QgsProcessingAlgorithm.FlagNoThreading)
+
+
+def null_rectangle():
+    """An empty QgsRectangle to grow with combineExtentWith (setNull from 3.34, setMinimal before)."""
+    from qgis.core import QgsRectangle
+
+    rectangle = QgsRectangle()
+    if hasattr(rectangle, "setNull"):
+        rectangle.setNull()
+    else:  # pragma: no cover - QGIS < 3.34
+        rectangle.setMinimal()
+    return rectangle

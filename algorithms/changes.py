@@ -628,8 +628,7 @@ class ZoneFinder:
         self.meter = meter
         self.counters = counters
         self.index = QgsSpatialIndex()
-        extent = QgsRectangle()
-        extent.setMinimal()
+        extent = compat.null_rectangle()
         for i, geometry in enumerate(self.geometries):
             box = geometry.boundingBox()
             self.index.addFeature(i, box)

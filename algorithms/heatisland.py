@@ -255,8 +255,7 @@ class HeatEngine:
         fields = source.fields()
         indexes = [(v.vintage, fields.lookupField(v.cs_field), fields.lookupField(v.us_field)) for v in vintages]
         request = QgsFeatureRequest().setSubsetOfAttributes([i for _y, a, b in indexes for i in (a, b)])
-        extent = QgsRectangle()
-        extent.setMinimal()
+        extent = compat.null_rectangle()
         unknown = 0
         total = source.featureCount() or 1
         step = max(1, total // 50)
