@@ -289,3 +289,20 @@ def test_grid_geopackage_layer_and_index(tmp_path):
     hits = list(layer_out.getFeatures(QgsFeatureRequest(QgsRectangle(X0 + 10, Y0 + 5, X0 + 20, Y0 + 15))))
     assert [f["id"] for f in hits] == [7]      # 11 columns × 7 rows: the bottom-left cell is the 7th of column 1
     assert hits[0].geometry().area() == pytest.approx(10000.0)
+
+
+def test_geographic_crs_is_scored_in_lambert93(tmp_path):
+    """A layer in EPSG:4326: classes written feature by feature in Lambert-93, then the grid read off the raster;
+    same scores as the Lambert-93 layer (cell edges move by millimetres in the round trip)."""
+    import processing
+
+    two, _path = _town(tmp_path)
+    wgs84 = processing.run("native:reprojectlayer", {"INPUT": two, "TARGET_CRS": "EPSG:4326",
+                                                     "OUTPUT": "memory:"})["OUTPUT"]
+    plain, _f = run("ocs:heatisland", {"INPUT": two, "OUTPUT": str(tmp_path / "a.gpkg")})
+    geographic, feedback = run("ocs:heatisland", {"INPUT": wgs84, "OUTPUT": str(tmp_path / "b.gpkg")})
+    assert any("EPSG:2154" in m for m in feedback.infos) and any("read off the raster" in m for m in feedback.infos)
+    a, b = _rows(plain["OUTPUT"]), _rows(geographic["OUTPUT"])
+    assert len(a) == len(b) == 74
+    score = SCORE_FIELDS.index("score_2021")
+    assert sorted(round(row[score], 3) for row in a.values()) == sorted(round(row[score], 3) for row in b.values())
