@@ -303,11 +303,14 @@ def _coverage_union(geometries):
         # A hole bounded by several member faces (touching at points) is no face's interior ring, and a member
         # island inside a hole of the union has the shell of that hole's interior ring: test every face with a
         # point inside it.
-        index = box_index(dict(enumerate(geometries)))
+        boxes = numpy.array([(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum())
+                             for b in (g.boundingBox() for g in geometries)]).T
         kept = []
         for face in faces:
             point = face.pointOnSurface()
-            if any(geometries[j].intersects(point) for j in index.intersects(point.boundingBox())):
+            x, y = point.asPoint().x(), point.asPoint().y()
+            near = numpy.flatnonzero((boxes[0] <= x) & (boxes[2] >= x) & (boxes[1] <= y) & (boxes[3] >= y))
+            if any(geometries[j].intersects(point) for j in near):
                 kept.append(face)
         members = kept
         if not _same_area(expected, sum(f.area() for f in members)):
