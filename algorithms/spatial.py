@@ -15,6 +15,7 @@ AGRI_DISTANCE = 50.0       # agricultural structures within 50 m of the envelopp
 ENVELOPE_BUFFER = 50.0     # enveloppe urbaine: +50 m, union, −50 m
 ENVELOPE_MIN_AREA_HA = 10.0
 BUFFER_SEGMENTS = 8
+NUMPY_BOX_TESTS = 5e7        # point × box tests done in numpy before a spatial index pays
 
 
 def repaired(geometry, counter=None):
@@ -303,14 +304,23 @@ def _coverage_union(geometries):
         # A hole bounded by several member faces (touching at points) is no face's interior ring, and a member
         # island inside a hole of the union has the shell of that hole's interior ring: test every face with a
         # point inside it.
-        boxes = numpy.array([(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum())
-                             for b in (g.boundingBox() for g in geometries)]).T
+        # candidates by box: numpy tests of every box for a few faces (a group), a spatial index for many
+        if len(faces) * len(geometries) <= NUMPY_BOX_TESTS:
+            boxes = numpy.array([(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum())
+                                 for b in (g.boundingBox() for g in geometries)]).T
+
+            def candidates(point):
+                x, y = point.asPoint().x(), point.asPoint().y()
+                return numpy.flatnonzero((boxes[0] <= x) & (boxes[2] >= x) & (boxes[1] <= y) & (boxes[3] >= y))
+        else:
+            index = box_index(dict(enumerate(geometries)))
+
+            def candidates(point):
+                return index.intersects(point.boundingBox())
         kept = []
         for face in faces:
             point = face.pointOnSurface()
-            x, y = point.asPoint().x(), point.asPoint().y()
-            near = numpy.flatnonzero((boxes[0] <= x) & (boxes[2] >= x) & (boxes[1] <= y) & (boxes[3] >= y))
-            if any(geometries[j].intersects(point) for j in near):
+            if any(geometries[j].intersects(point) for j in candidates(point)):
                 kept.append(face)
         members = kept
         if not _same_area(expected, sum(f.area() for f in members)):

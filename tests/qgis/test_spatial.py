@@ -76,6 +76,13 @@ def test_island_in_a_hole_stays_on_the_fast_path():
     assert sorted(f.constGet().numInteriorRings() for f in faces) == [0, 1]
 
 
+def test_island_in_a_hole_with_the_spatial_index(monkeypatch):
+    monkeypatch.setattr(spatial, "NUMPY_BOX_TESTS", 0)       # the branch of large dissolves (a whole territory)
+    cells = [(i, j) for i in range(5) for j in range(5) if i in (0, 4) or j in (0, 4) or (i, j) == (2, 2)]
+    faces = spatial._coverage_union(grid(cells))
+    assert faces is not None and union_area_and_parts(faces) == (1700, 2)
+
+
 def test_closing_group_by_group_equals_the_closing_of_all_members():
     # Members of three blocks (two 60 m apart, one 300 m away) and a 400 m² block far off, given as boxes and
     # built on demand; with ``near``, only the groups within reach of a rectangle are built.
