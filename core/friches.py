@@ -80,15 +80,15 @@ def is_candidate(fam, history):
     return False
 
 
-def reconversion_type(fam, cs, us):
-    """CNIG site_reconv_type of the usage a friche turned into."""
-    if us is None:
-        return None
-    if us == "US2.1.4":
-        return "panneaux photovoltaïques"
-    if us == "US3.2.1" or us.startswith("US1") or (cs and (cs.startswith("CS2") if fam == "ocsge"
-                                                         else cs[:3] in ("CS4", "CS5", "CS6"))):
-        return "renaturation"
+# Urban activity of a usage code, shared by the CNIG site type (before) and reconversion type (after): OCS2D has a
+# commerce usage (US2.2) and public facilities (US3); OCS GE counts its services (US3) as commerce.
+RECONVERSION_LABELS = {"habitat": "habitat", "mixte": "mixte", "commerce": "commerce", "industrie": "industrie",
+                       "equipement": "équipement public"}
+SITE_LABELS = {"habitat": "friche d'habitat", "mixte": "mixte", "commerce": "friche commerciale",
+               "industrie": "friche industrielle", "equipement": "friche d'équipement public"}
+
+
+def _activity(fam, us):
     if us.startswith("US5"):
         return "habitat"
     if us.startswith("US235"):
@@ -98,7 +98,22 @@ def reconversion_type(fam, cs, us):
     if us.startswith("US2"):
         return "industrie"
     if us.startswith("US3"):
-        return "équipement public" if fam == "ocs2d" else "commerce"
+        return "equipement" if fam == "ocs2d" else "commerce"
+    return None
+
+
+def reconversion_type(fam, cs, us):
+    """CNIG site_reconv_type of the usage a friche turned into."""
+    if us is None:
+        return None
+    if us == "US2.1.4":
+        return "panneaux photovoltaïques"
+    if us == "US3.2.1" or us.startswith("US1") or (cs and (cs.startswith("CS2") if fam == "ocsge"
+                                                         else cs[:3] in ("CS4", "CS5", "CS6"))):
+        return "renaturation"
+    activity = _activity(fam, us)
+    if activity is not None:
+        return RECONVERSION_LABELS[activity]
     if us.startswith("US4"):
         return "aménagement d'espace public"
     return None
@@ -119,17 +134,8 @@ def site_type(fam, us):
     for prefix, label in transport:
         if us.startswith(prefix):
             return label
-    if us.startswith("US5"):
-        return "friche d'habitat"
-    if us.startswith("US235"):
-        return "mixte"
-    if fam == "ocs2d" and us.startswith("US2.2"):
-        return "friche commerciale"
-    if us.startswith("US2"):
-        return "friche industrielle"
-    if us.startswith("US3"):
-        return "friche d'équipement public" if fam == "ocs2d" else "friche commerciale"
-    return None
+    activity = _activity(fam, us)
+    return None if activity is None else SITE_LABELS[activity]
 
 
 def site_history(fam, history):
