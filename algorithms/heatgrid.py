@@ -146,9 +146,9 @@ def cell_boxes(ids, x0, y0, cell, rows):
     return left, left + cell, top - cell, top
 
 
-def cell_blobs(ids, x0, y0, cell, rows, srs_id):
-    """GeoPackage geometry blobs (MultiPolygon with its envelope) of the grid cells ``ids``."""
-    left, right, bottom, top = cell_boxes(ids, x0, y0, cell, rows)
+def cell_blobs(boxes, srs_id):
+    """GeoPackage geometry blobs (MultiPolygon with its envelope) of the cells whose ``cell_boxes`` are given."""
+    left, right, bottom, top = boxes
     cells = numpy.zeros(len(left), dtype=GPKG_CELL)
     cells["magic"], cells["version"], cells["flags"], cells["srs_id"] = b"GP", 0, 3, srs_id
     cells["envelope"] = numpy.stack([left, right, bottom, top], axis=1)
@@ -305,7 +305,8 @@ def write_gpkg(path, layer_name, srs, fields, ids, columns, x0, y0, cell, rows):
     try:
         srs_id = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
                             (layer_name,)).fetchone()[0]
-        blobs = cell_blobs(ids, x0, y0, cell, rows, srs_id)
+        boxes = cell_boxes(ids, x0, y0, cell, rows)
+        blobs = cell_blobs(boxes, srs_id)
         fids = numpy.asarray(ids).tolist()
         triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
                               (layer_name,)).fetchall()
@@ -315,11 +316,10 @@ def write_gpkg(path, layer_name, srs, fields, ids, columns, x0, y0, cell, rows):
         marks = ", ".join("?" * (len(fields) + 2))
         db.executemany("INSERT INTO %s (%s) VALUES (%s)" % (q(layer_name), names, marks),
                        _rows(fids, blobs, columns))
-        left, right, bottom, top = cell_boxes(ids, x0, y0, cell, rows)
+        left, right, bottom, top = boxes
         rtree = "rtree_%s_geom" % layer_name
         if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (rtree,)).fetchone() and fids:
-            boxes = numpy.stack([left, right, bottom, top], axis=1)
-            if not pack_rtree(db, rtree, ids, boxes):
+            if not pack_rtree(db, rtree, ids, numpy.stack(boxes, axis=1)):
                 db.executemany("INSERT INTO %s VALUES (?, ?, ?, ?, ?)" % q(rtree),
                                zip(fids, *(b.tolist() for b in (left, right, bottom, top))))
         if fids:

@@ -544,14 +544,14 @@ class HeatEngine:
         self.n_units = self.grid_cols * self.grid_rows
         self.class_source = class_source
         n_years = len(self.years)
-        _h_jour, _h_nuit, green, _group = self.coefficients.arrays()
+        h_jour, h_nuit, green, _group = self.coefficients.arrays()
         # cell rows per band: about 3 million pixels (the arrays of a band stay under the 32 MiB above which glibc
         # maps fresh pages for every allocation)
         band_cells = max(1, int(3e6 // (self.width * n)))
-        bands = list(range(0, self.grid_rows, band_cells))
+        n_bands = -(-self.grid_rows // band_cells)
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} × {1} pixels of {2} m in {3} bands; {4} cells "
                                          "of {5} m read off the raster.").format(
-            self.width, self.height, "%g" % res, len(bands), self.n_units, "%g" % cell))
+            self.width, self.height, "%g" % res, n_bands, self.n_units, "%g" % cell))
         keys = heat.coarse_keys(band_cells * n, self.width, k, self.n_ids)
         work = numpy.empty(keys.shape, dtype=numpy.int64)
         histograms = [None] * n_years
@@ -561,7 +561,7 @@ class HeatEngine:
             for number, (first, arrays) in enumerate(burnt):
                 if self.feedback.isCanceled():
                     return False
-                self.feedback.setProgress(60.0 * number / len(bands))
+                self.feedback.setProgress(60.0 * number / n_bands)
                 for position, classes in enumerate(arrays):
                     band = heat.coarse_histogram(classes, keys, k, self.n_ids, work)
                     if histograms[position] is None:
@@ -573,7 +573,6 @@ class HeatEngine:
         self.counts, self.outside, self.distances, self.sums = [], [], [], []
         self.coarse_distance = {}
         self.coarse_green = [None] * n_years
-        h_jour, h_nuit, _green, _group = self.coefficients.arrays()
         green_ids = [c for c in range(self.n_ids) if green[c]]
         for position, year in enumerate(self.years):
             if self.feedback.isCanceled():
