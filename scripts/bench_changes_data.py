@@ -74,21 +74,10 @@ def pair_paths(m):
 
 def _write(path, layer_name, fields, rows, width=10):
     """GeoPackage of polygons: ``rows`` = [(wkb, [values])]; written to a .part file, then renamed."""
-    from osgeo import gdal, ogr, osr
+    from osgeo import gdal, ogr
 
     gdal.UseExceptions()
-    tmp = path[:-len(".gpkg")] + ".part.gpkg"
-    if os.path.exists(tmp):
-        os.remove(tmp)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(tmp)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(2154)
-    layer = ds.CreateLayer(layer_name, srs, ogr.wkbPolygon, options=["FID=fid", "GEOMETRY_NAME=geom"])
-    for name in fields:
-        field = ogr.FieldDefn(name, ogr.OFTString)
-        field.SetWidth(width)
-        layer.CreateField(field)
+    ds, layer, tmp = bench_data.part_layer(path, layer_name, fields, width)
     defn = layer.GetLayerDefn()
     layer.StartTransaction()
     for count, (wkb, values) in enumerate(rows):

@@ -493,8 +493,28 @@ def polygons_wkb(gx0, gy0, w, h):
 
 # -- writing -----------------------------------------------------------------------------------------------------
 
+def part_layer(path, layer_name, fields, width):
+    """(dataset, layer, temporary path) of a new GeoPackage ``<path>.part.gpkg`` (EPSG:2154, polygons, fid, geom)
+    with text ``fields`` of ``width``; renamed to ``path`` by the caller once written."""
+    from osgeo import ogr, osr
+
+    tmp = path[:-len(".gpkg")] + ".part.gpkg"
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(tmp)
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(2154)
+    layer = ds.CreateLayer(layer_name, srs, ogr.wkbPolygon, options=["FID=fid", "GEOMETRY_NAME=geom"])
+    for name in fields:
+        field = ogr.FieldDefn(name, ogr.OFTString)
+        field.SetWidth(width)
+        layer.CreateField(field)
+    return ds, layer, tmp
+
+
 def generate(n, path, chunk=100_000, log=print):
-    from osgeo import gdal, ogr, osr
+    from osgeo import gdal, ogr
 
     gdal.UseExceptions()
     check_pairs()
@@ -503,18 +523,7 @@ def generate(n, path, chunk=100_000, log=print):
     codes = assign_codes(p)
     log("bench_data: layout of %d polygons (%d × %d blocks of %d m) in %.1f s" % (
         n, p["side"], p["side"], BLOCK * CELL, time.perf_counter() - start))
-    tmp = path[:-len(".gpkg")] + ".part.gpkg"
-    if os.path.exists(tmp):
-        os.remove(tmp)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(tmp)
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(2154)
-    layer = ds.CreateLayer(LAYER, srs, ogr.wkbPolygon, options=["FID=fid", "GEOMETRY_NAME=geom"])
-    for name in FIELDS:
-        field = ogr.FieldDefn(name, ogr.OFTString)
-        field.SetWidth(10)
-        layer.CreateField(field)
+    ds, layer, tmp = part_layer(path, LAYER, FIELDS, 10)
     defn = layer.GetLayerDefn()
     cs_text = [c for c, _u in PAIRS]
     us_text = [u for _c, u in PAIRS]
