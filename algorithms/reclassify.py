@@ -1,5 +1,7 @@
 """ocs:reclassify — OCS2D / OCS GE couverture × usage to levels, OCS GE, 4 postes, 21 postes, ENAF, artif…"""
+import functools
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 from qgis.core import (
     QgsFeature,
@@ -269,18 +271,28 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 self._count(counters, result, vintage, cs_raw, us_raw, count)
                 table[sqlfast._key(cs_raw, us_raw)] = result.values
             tables.append(table)
-        near = {}
-        if spatial_needed:
-            near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes,
-                                       {values: fids for values, _count, fids in combinations})
-            combinations = [c[:2] for c in combinations]   # the fids are no longer needed
-            if feedback.isCanceled():
-                return None
-        feedback.pushInfo(self.tr("Writing {0} with GDAL…").format(reader.out_path))
         columns = [[(f.name(v.vintage), "int" if f.kind == rules.INT else "str") for f in classifier.fields]
                    for v in vintages]
-        reader.write(reader.out_path, reader.out_layer, [(v.cs_field, v.us_field) for v in vintages], columns,
-                     tables, feedback, [c[0] for c in combinations])
+        write = functools.partial(reader.write, reader.out_path, reader.out_layer,
+                                  [(v.cs_field, v.us_field) for v in vintages], columns, tables)
+        feedback.pushInfo(self.tr("Writing {0} with GDAL…").format(reader.out_path))
+        near = {}
+        if spatial_needed:
+            # GDAL writes the attribute rules' output on a thread of its own (it releases the GIL) while the
+            # spatial rules are computed; their few changes are applied afterwards as UPDATEs. That write
+            # reports no progress (a Python callback would take the GIL for every feature) and, when the run
+            # is cancelled, is waited for.
+            pool = ThreadPoolExecutor(max_workers=1)
+            written = pool.submit(write, None, [c[0] for c in combinations])
+            try:
+                near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes,
+                                           {values: fids for values, _count, fids in combinations})
+            finally:
+                combinations = None
+                pool.shutdown(wait=True)
+            written.result()
+        else:
+            write(feedback, [c[0] for c in combinations])
         if feedback.isCanceled():
             return None
         groups = {}
@@ -458,7 +470,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 fids = [fid for fid in member_wkb if fid in members[v]]
                 parts = spatial.envelope_parts_by_group(
                     [member_box[fid] for fid in fids], lambda i: _from_wkb(member_wkb[fids[i]]),
-                    feedback=feedback, near=(spatial.box_index(structures), spatial.AGRI_DISTANCE), ids=fids,
+                    feedback=feedback, near=(spatial.BoxSet.of(structures), spatial.AGRI_DISTANCE), ids=fids,
                     cache=closings)
                 agri_near = spatial.clusters_near(structures, parts, spatial.AGRI_DISTANCE)
             feedback.pushInfo(self.tr(

@@ -2,7 +2,9 @@
 
 All distances are in metres: callers hand over geometries already in a metric CRS.
 """
+import os
 import struct
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy
 
@@ -43,6 +45,32 @@ def polygonal_part(geometry):
     if len(polygons) == 1:
         return polygons[0]
     return QgsGeometry.collectGeometry(polygons)
+
+
+class BoxSet:
+    """Rectangles with integer ids, searched by rectangle in numpy; read-only, so threads can share it."""
+
+    def __init__(self, ids, boxes):
+        self.ids = numpy.asarray(ids, dtype=numpy.int64)
+        self.boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
+
+    @classmethod
+    def of(cls, geometries):
+        """The bounding boxes of {id: geometry}."""
+        boxes = [(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum())
+                 for b in (g.boundingBox() for g in geometries.values())]
+        return cls(list(geometries), boxes)
+
+    def intersects(self, rectangle):
+        """Ids of the rectangles that intersect ``rectangle`` (a QgsRectangle), in id order."""
+        b = self.boxes
+        hit = (b[:, 0] <= rectangle.xMaximum()) & (b[:, 2] >= rectangle.xMinimum()) & \
+              (b[:, 1] <= rectangle.yMaximum()) & (b[:, 3] >= rectangle.yMinimum())
+        return sorted(self.ids[hit].tolist())
+
+    def subset(self, ids):
+        keep = numpy.isin(self.ids, numpy.asarray(list(ids), dtype=numpy.int64))
+        return BoxSet(self.ids[keep], self.boxes[keep])
 
 
 def box_index(geometries):
@@ -100,7 +128,7 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
 
 
 def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
-                            feedback=None, near=None, ids=None, cache=None):
+                            feedback=None, near=None, ids=None, cache=None, workers=None):
     """``envelope_parts`` of members given by their bounding boxes (``boxes``: (xmin, ymin, xmax, ymax) each)
     and ``geometry(i)`` (the member of box ``i``), computed group by group, so that the arrays of the dissolve
     stay group-sized.
@@ -109,15 +137,19 @@ def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2
     members is the union of the closings of the groups (``grid_groups``). A group whose box is smaller than the
     minimum area, or (with ``near``) farther than ``near[1]`` from every rectangle of ``near[0]``, cannot give a
     wanted part: its geometries are never built.
+    ``near``: (BoxSet, distance).
     ``cache`` (a dict, with ``ids``: an integer identifier per member, e.g. its fid): the parts of each group are
     stored under the identifiers of its members and of the rectangles of ``near`` within reach of it; a later call
     (the next vintage) meeting a group with the same members near the same rectangles reuses its parts instead of
     closing it again. The cache keeps the groups of the last call only.
+    The groups are closed on ``workers`` threads (default: one per core, at most 2; GEOS and numpy release the
+    GIL), largest first; the parts come back in the order of the groups whatever the threads' order.
+    ``geometry`` must then be callable from any thread.
     """
     boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
     if cache is not None:
         ids = numpy.asarray(ids, dtype=numpy.int64)
-    parts = []
+    jobs = []      # [key, members, reach boxes, parts (None until closed)] in the order of the groups
     kept = {}
     for group in grid_groups(boxes, 2.0 * buffer):
         if feedback is not None and feedback.isCanceled():
@@ -138,8 +170,29 @@ def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2
         if cache is not None:
             key = (numpy.sort(ids[group]).tobytes(), tuple(sorted(reach)))
             found = cache.get(key)
-        if found is None:
-            found = envelope_parts([geometry(int(i)) for i in group], buffer, min_area_m2, feedback, near)
+        near_group = None
+        if near is not None and found is None:
+            near_group = (near[0].subset(reach), near[1])
+        jobs.append([key, group, near_group, found])
+
+    def close(job):
+        if feedback is not None and feedback.isCanceled():
+            return []
+        return envelope_parts([geometry(int(i)) for i in job[1]], buffer, min_area_m2, feedback, job[2])
+
+    todo = sorted((job for job in jobs if job[3] is None), key=lambda job: -len(job[1]))
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers > 1 and len(todo) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for job, found in zip(todo, pool.map(close, todo)):
+                job[3] = found
+    else:
+        for job in todo:
+            job[3] = close(job)
+    if feedback is not None and feedback.isCanceled():
+        return []
+    parts = []
+    for key, _group, _near, found in jobs:
         if cache is not None:
             kept[key] = found
         parts.extend(found)

@@ -139,7 +139,8 @@ class GpkgReclassifier:
         ``tables`` = [{key: values tuple}] per vintage (key from ``_key``). ``combinations`` (optional) = the
         distinct tuples (cs, us of the first vintage, cs, us of the second, …) of the layer, as ``combinations``
         gives them: when there are not too many, one lookup table keyed on the whole tuple is joined (one search
-        per feature instead of one per vintage).
+        per feature instead of one per vintage). Without ``feedback``, no progress callback: the copy runs without
+        the GIL from start to end (another thread can run Python meanwhile).
         """
         selects = ["l.*"]
         if combinations is not None and len(combinations) <= MAX_JOINED_COMBINATIONS:
@@ -197,7 +198,8 @@ class GpkgReclassifier:
         try:
             result = gdal.VectorTranslate(
                 out_path, self.dataset, format="GPKG", SQLStatement=sql, layerName=out_layer,
-                geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"], callback=progress,
+                geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"],
+                callback=progress if feedback is not None else None,
                 layerCreationOptions=["SPATIAL_INDEX=NO"] if index else [])
         finally:
             gdal.PopErrorHandler()

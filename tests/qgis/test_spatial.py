@@ -1,5 +1,5 @@
 """Geometry steps: the coverage dissolve (with its fallback) and the grouped closing of the enveloppe."""
-from qgis.core import QgsGeometry
+from qgis.core import QgsGeometry, QgsRectangle
 
 from ocs_toolbox.algorithms import spatial
 
@@ -100,11 +100,32 @@ def test_closing_group_by_group_equals_the_closing_of_all_members():
     assert sorted(round(p.area(), 3) for p in parts) == sorted(round(p.area(), 3) for p in expected)
     assert len(parts) == 2 and len(geometries) - 1 not in built      # the 400 m² block is never built
     built.clear()
-    near = spatial.box_index({0: square(700, 120, 10)})                       # 10 m north of the third block
+    near = spatial.BoxSet.of({0: square(700, 120, 10)})                       # 10 m north of the third block
     parts = spatial.envelope_parts_by_group(boxes, geometry, buffer=50, min_area_m2=500,
                                             near=(near, spatial.AGRI_DISTANCE))
     assert len(parts) == 1 and parts[0].boundingBox().xMinimum() == 560                # the third block
     assert built == set(range(200, 300))
+
+
+def test_groups_closed_on_threads_come_back_in_the_order_of_the_groups():
+    # four blocks of different sizes (the largest is closed first), far apart: one part each, in group order
+    geometries = [square(1000 * b + 10 * i, 10 * j) for b, n in enumerate((3, 9, 5, 7)) for i in range(n)
+                  for j in range(n)]
+    boxes = [(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum()) for b in (g.boundingBox() for g in geometries)]
+    serial = spatial.envelope_parts_by_group(boxes, geometries.__getitem__, buffer=50, min_area_m2=500, workers=1)
+    threaded = spatial.envelope_parts_by_group(boxes, geometries.__getitem__, buffer=50, min_area_m2=500, workers=2)
+    assert [round(p.area(), 6) for p in threaded] == [round(p.area(), 6) for p in serial]
+    assert [p.boundingBox().xMinimum() for p in threaded] == [0.0, 1000.0, 2000.0, 3000.0]
+    # the n × n blocks of 10 m squares, less about 0.5 m² at each corner (the closing's buffers are polygons)
+    assert [abs(p.area() - a) < 3 for p, a in zip(threaded, (900, 8100, 2500, 4900))] == [True] * 4
+
+
+def test_box_set_finds_the_rectangles_that_intersect_a_rectangle():
+    boxes = spatial.BoxSet([7, 3, 5], [(0, 0, 10, 10), (20, 0, 30, 10), (5, 5, 25, 6)])
+    assert boxes.intersects(QgsRectangle(9, 8, 21, 9)) == [3, 7]
+    assert boxes.intersects(QgsRectangle(11, 0, 19, 4)) == []
+    assert boxes.intersects(QgsRectangle(10, 6, 20, 7)) == [3, 5, 7]          # touching edges count
+    assert boxes.subset([5, 7]).intersects(QgsRectangle(-100, -100, 100, 100)) == [5, 7]
 
 
 def test_grid_groups_join_boxes_at_most_the_gap_apart():
