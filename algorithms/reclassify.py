@@ -3,6 +3,7 @@ import functools
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy
 from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
@@ -284,11 +285,14 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             # is cancelled, is waited for.
             pool = ThreadPoolExecutor(max_workers=1)
             written = pool.submit(write, None, [c[0] for c in combinations])
+            store = reader.geometries()
             try:
                 near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes,
-                                           {values: fids for values, _count, fids in combinations})
+                                           {values: fids for values, _count, fids in combinations}, store)
             finally:
                 combinations = None
+                if store is not None:
+                    store.close()
                 pool.shutdown(wait=True)
             written.result()
         else:
@@ -361,10 +365,11 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                                              "for their pair (NULL)."), counters["unclassified"])
 
     # -- spatial rules --------------------------------------------------------------------------------------
-    def _spatial_rules(self, source, context, feedback, classifier, vintages, indexes, by_codes=None):
+    def _spatial_rules(self, source, context, feedback, classifier, vintages, indexes, by_codes=None, store=None):
         """{(fid, vintage index): PairResult} of the polygons whose values an OCS2D spatial rule overrides.
 
         ``by_codes`` (optional): {(cs, us of every vintage): [fids]}, when the caller has it already (fast path).
+        ``store`` (optional): a sqlfast.GpkgGeometries of the source, to read only the geometries needed.
         """
         envelope_member = rules.envelope_predicate(classifier.key)
         us7 = [{} for _ in vintages]
@@ -434,31 +439,15 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         searches = [spatial.PointSearch({fid: points[fid] for fid in us7[v] if fid in points}, spatial.US7_DISTANCE)
                     for v in range(len(vintages))]
         points = None
-        # The envelope members (of a vintage with agricultural structures) are kept as WKB with their bounding
-        # boxes: the dissolve and closing then run group by group (spatial.envelope_parts_by_group), and only
-        # for the groups within reach of a structure.
-        member_wkb = {}
-        member_box = {}
-        feedback.pushInfo(self.tr("Spatial rules: reading the geometries…"))
-        total = source.featureCount() or 1
-        for count, feature in enumerate(base.features(source, QgsFeatureRequest().setNoAttributes())):
-            if feedback.isCanceled():
-                return {}
-            if count % 10000 == 0:
-                feedback.setProgress(100.0 * count / total)
-            fid = feature.id()
-            near_points = [v for v in range(len(vintages)) if searches[v] and fid in urban[v]]
-            in_envelope = any(agri[v] and fid in members[v] for v in range(len(vintages)))
-            if not near_points and not in_envelope:
-                continue
-            # envelope members are repaired for the union; the distance test takes any geometry as it is
-            geometry = metric(feature.geometry(), in_envelope)
-            for v in near_points:
-                searches[v].check(geometry)
-            if geometry is not None and in_envelope and not geometry.isEmpty():
-                member_wkb[fid] = bytes(geometry.asWkb())
-                box = geometry.boundingBox()
-                member_box[fid] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+        def in_envelope(fid):
+            return any(agri[v] and fid in members[v] for v in range(len(vintages)))
+
+        if store is not None and transform is None:
+            members_of = self._scan_gpkg(store, feedback, vintages, searches, urban, members, repairs, in_envelope)
+        else:
+            members_of = self._scan_source(source, feedback, vintages, searches, urban, members, in_envelope, metric)
+        if members_of is None:
+            return {}
         near = {}
         closings = {}   # the closed groups of the last vintage, reused where the members did not change
         for v, vintage in enumerate(vintages):
@@ -467,11 +456,10 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             agri_near = set()
             if agri[v]:
                 structures = {fid: agri_geoms[fid] for fid in agri[v] if fid in agri_geoms}
-                fids = [fid for fid in member_wkb if fid in members[v]]
+                fids, boxes, geometries = members_of(v)
                 parts = spatial.envelope_parts_by_group(
-                    [member_box[fid] for fid in fids], lambda i: _from_wkb(member_wkb[fids[i]]),
-                    feedback=feedback, near=(spatial.BoxSet.of(structures), spatial.AGRI_DISTANCE), ids=fids,
-                    cache=closings)
+                    boxes, None, feedback=feedback, near=(spatial.BoxSet.of(structures), spatial.AGRI_DISTANCE),
+                    ids=fids, cache=closings, geometries=geometries)
                 agri_near = spatial.clusters_near(structures, parts, spatial.AGRI_DISTANCE)
             feedback.pushInfo(self.tr(
                 "{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural "
@@ -481,7 +469,121 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 near[(fid, v)] = us7[v][fid]
             for fid in agri_near:
                 near[(fid, v)] = agri[v][fid]
-        if repairs.get("invalid"):
+        invalid = repairs.get("invalid", 0) + len(repairs.get("fids", set()) - candidate_fids)
+        if invalid:
             feedback.reportError(self.tr("{0} invalid geometries were repaired for the spatial rules.").format(
-                repairs["invalid"]), False)
+                invalid), False)
         return near
+
+    def _scan_source(self, source, feedback, vintages, searches, urban, members, in_envelope, metric):
+        """Stream every geometry of ``source``: the US7.0.0 distance tests (``searches``), and the envelope members
+        kept as WKB. Returns members_of(v) → (fids, boxes, geometries(indexes)) for envelope_parts_by_group, or
+        None when cancelled."""
+        member_wkb = {}
+        member_box = {}
+        feedback.pushInfo(self.tr("Spatial rules: reading the geometries…"))
+        total = source.featureCount() or 1
+        for count, feature in enumerate(base.features(source, QgsFeatureRequest().setNoAttributes())):
+            if feedback.isCanceled():
+                return None
+            if count % 10000 == 0:
+                feedback.setProgress(100.0 * count / total)
+            fid = feature.id()
+            near_points = [v for v in range(len(vintages)) if searches[v] and fid in urban[v]]
+            envelope = in_envelope(fid)
+            if not near_points and not envelope:
+                continue
+            # envelope members are repaired for the union; the distance test takes any geometry as it is
+            geometry = metric(feature.geometry(), envelope)
+            for v in near_points:
+                searches[v].check(geometry)
+            if geometry is not None and envelope and not geometry.isEmpty():
+                member_wkb[fid] = bytes(geometry.asWkb())
+                box = geometry.boundingBox()
+                member_box[fid] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+
+        def members_of(v):
+            fids = [fid for fid in member_wkb if fid in members[v]]
+            return fids, [member_box[fid] for fid in fids], \
+                lambda indexes: [_from_wkb(member_wkb[fids[i]]) for i in indexes]
+        return members_of
+
+    def _scan_gpkg(self, store, feedback, vintages, searches, urban, members, repairs, in_envelope):
+        """``_scan_source`` for a GeoPackage in a metric CRS, without reading every geometry: the boxes come from
+        the blobs' headers; the US7.0.0 points are matched with the boxes of the urban polygons in numpy, and only
+        the polygons of those pairs are read for the exact distance; the envelope members are read group by group
+        when (and on the thread where) their group is closed. Same results as ``_scan_source``."""
+        feedback.pushInfo(self.tr("Spatial rules: reading the geometries…"))
+        fids_all, boxes_all = store.boxes()
+        repaired = repairs.setdefault("fids", set())   # fids repaired here and on the closing threads
+        pairs = []
+        for v, search in enumerate(searches):
+            if not search:
+                continue
+            point_fids = numpy.fromiter(search.points, dtype=numpy.int64, count=len(search.points))
+            xy = numpy.array([(p.x(), p.y()) for p in (search.points[f].asPoint() for f in point_fids.tolist())],
+                             dtype=float).reshape(-1, 2)
+            is_urban = numpy.isin(fids_all, numpy.fromiter(urban[v], dtype=numpy.int64, count=len(urban[v])))
+            urban_fids = fids_all[is_urban]
+            b, p = spatial.box_point_pairs(boxes_all[is_urban], xy, spatial.US7_DISTANCE)
+            pairs.append(numpy.stack([urban_fids[b], numpy.full(len(b), v), point_fids[p]], axis=1))
+        pairs = numpy.concatenate(pairs) if pairs else numpy.zeros((0, 3), dtype=numpy.int64)
+        pairs = pairs[numpy.argsort(pairs[:, 0], kind="stable")]
+        polygons = numpy.unique(pairs[:, 0])
+        starts = numpy.searchsorted(pairs[:, 0], polygons, "left")
+        ends = numpy.searchsorted(pairs[:, 0], polygons, "right")
+        step = 20000
+        for chunk in range(0, len(polygons), step):
+            if feedback.isCanceled():
+                return None
+            feedback.setProgress(100.0 * chunk / len(polygons))
+            wkbs = store.wkb(polygons[chunk:chunk + step])
+            for fid, start, end in zip(polygons[chunk:chunk + step].tolist(), starts[chunk:chunk + step].tolist(),
+                                       ends[chunk:chunk + step].tolist()):
+                geometry = None
+                for _fid, v, point in pairs[start:end].tolist():
+                    found = searches[v].found
+                    if point in found:
+                        continue
+                    if geometry is None:
+                        wkb = wkbs.get(fid)
+                        if wkb is None:
+                            break
+                        geometry = _from_wkb(wkb)
+                        if in_envelope(fid):   # as _scan_source: members are tested once repaired
+                            fixed = spatial.repaired(geometry)
+                            if fixed is not geometry:
+                                repaired.add(fid)
+                            geometry = fixed
+                            if geometry is None:
+                                break
+                    if geometry.distance(searches[v].points[point]) <= searches[v].distance:
+                        found.add(point)
+        valid = set()
+
+        def members_of(v):
+            is_member = numpy.isin(fids_all, numpy.fromiter(members[v], dtype=numpy.int64, count=len(members[v])))
+            fids = fids_all[is_member]
+
+            def geometries(indexes):
+                """The members ``indexes``, repaired (called on the closing threads)."""
+                ids = fids[indexes]
+                wkbs = store.wkb(ids)
+                out = []
+                for fid in ids.tolist():
+                    wkb = wkbs.get(fid)
+                    if wkb is None:
+                        continue
+                    geometry = _from_wkb(wkb)
+                    if fid not in valid:
+                        fixed = spatial.repaired(geometry)
+                        if fixed is geometry:
+                            valid.add(fid)
+                        else:
+                            repaired.add(fid)
+                        geometry = fixed
+                    if geometry is not None and not geometry.isEmpty():
+                        out.append(geometry)
+                return out
+            return fids, boxes_all[is_member], geometries
+        return members_of

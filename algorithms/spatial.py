@@ -128,7 +128,7 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
 
 
 def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
-                            feedback=None, near=None, ids=None, cache=None, workers=None):
+                            feedback=None, near=None, ids=None, cache=None, workers=None, geometries=None):
     """``envelope_parts`` of members given by their bounding boxes (``boxes``: (xmin, ymin, xmax, ymax) each)
     and ``geometry(i)`` (the member of box ``i``), computed group by group, so that the arrays of the dissolve
     stay group-sized.
@@ -144,7 +144,8 @@ def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2
     closing it again. The cache keeps the groups of the last call only.
     The groups are closed on ``workers`` threads (default: one per core, at most 2; GEOS and numpy release the
     GIL), largest first; the parts come back in the order of the groups whatever the threads' order.
-    ``geometry`` must then be callable from any thread.
+    ``geometry`` must then be callable from any thread. ``geometries`` (instead of ``geometry``): a function
+    giving the members of a group at once from an array of their indexes (it may leave out empty ones).
     """
     boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
     if cache is not None:
@@ -178,7 +179,8 @@ def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2
     def close(job):
         if feedback is not None and feedback.isCanceled():
             return []
-        return envelope_parts([geometry(int(i)) for i in job[1]], buffer, min_area_m2, feedback, job[2])
+        members = geometries(job[1]) if geometries is not None else [geometry(int(i)) for i in job[1]]
+        return envelope_parts(members, buffer, min_area_m2, feedback, job[2])
 
     todo = sorted((job for job in jobs if job[3] is None), key=lambda job: -len(job[1]))
     workers = workers or min(2, os.cpu_count() or 1)
@@ -247,6 +249,59 @@ def grid_groups(boxes, gap, cell=None):
     order = numpy.argsort(label, kind="stable")
     cuts = numpy.flatnonzero(numpy.diff(label[order])) + 1
     return numpy.split(order, cuts)
+
+
+def box_point_pairs(boxes, points, grow=0.0):
+    """(box indexes, point indexes) of every point of ``points`` ((m, 2) array) that lies in a box of ``boxes``
+    ((n, 4) array of xmin, ymin, xmax, ymax) grown by ``grow``, edges included; in numpy, through a grid of cells
+    about the size of most boxes (a box spanning more than 64 cells is tested against every point)."""
+    boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4) + numpy.array([-grow, -grow, grow, grow])
+    points = numpy.asarray(points, dtype=float).reshape(-1, 2)
+    if not len(boxes) or not len(points):
+        return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.int64)
+    sides = numpy.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    extent = max(points[:, 0].max() - points[:, 0].min(), points[:, 1].max() - points[:, 1].min())
+    cell = max(float(numpy.percentile(sides, 75)), 1e-6, extent / 2 ** 20)
+    origin = points.min(axis=0)
+    pcell = numpy.floor((points - origin) / cell).astype(numpy.int64)
+    rows = int(pcell[:, 1].max()) + 3
+    pkey = (pcell[:, 0] + 1) * rows + (pcell[:, 1] + 1)
+    porder = numpy.argsort(pkey, kind="stable")
+    pkey = pkey[porder]
+    lo = numpy.floor((boxes[:, :2] - origin) / cell).astype(numpy.int64)
+    hi = numpy.floor((boxes[:, 2:] - origin) / cell).astype(numpy.int64)
+    # cells outside the points' grid hold no point: clip to it (one ring of empty cells around)
+    lo = numpy.maximum(lo, -1)
+    hi[:, 0] = numpy.minimum(hi[:, 0], pcell[:, 0].max() + 1)
+    hi[:, 1] = numpy.minimum(hi[:, 1], rows - 2)
+    span = numpy.maximum(hi - lo + 1, 0)
+    count = span[:, 0] * span[:, 1]
+    large = count > 64
+    small = numpy.flatnonzero(~large & (count > 0))
+    repeats = count[small]
+    box_of = numpy.repeat(small, repeats)
+    rank = numpy.arange(len(box_of)) - numpy.repeat(numpy.cumsum(repeats) - repeats, repeats)
+    cx = lo[box_of, 0] + rank % span[box_of, 0]
+    cy = lo[box_of, 1] + rank // span[box_of, 0]
+    key = (cx + 1) * rows + (cy + 1)
+    first = numpy.searchsorted(pkey, key, "left")
+    last = numpy.searchsorted(pkey, key, "right")
+    hits = last - first
+    pair_box = numpy.repeat(box_of, hits)
+    offset = numpy.arange(hits.sum()) - numpy.repeat(numpy.cumsum(hits) - hits, hits)
+    pair_point = porder[numpy.repeat(first, hits) + offset]
+    found_box, found_point = [pair_box], [pair_point]
+    for i in numpy.flatnonzero(large):
+        inside = numpy.flatnonzero((points[:, 0] >= boxes[i, 0]) & (points[:, 0] <= boxes[i, 2]) &
+                                   (points[:, 1] >= boxes[i, 1]) & (points[:, 1] <= boxes[i, 3]))
+        found_box.append(numpy.full(len(inside), i, dtype=numpy.int64))
+        found_point.append(inside)
+    pair_box = numpy.concatenate(found_box).astype(numpy.int64)
+    pair_point = numpy.concatenate(found_point).astype(numpy.int64)
+    x, y = points[pair_point, 0], points[pair_point, 1]
+    keep = (x >= boxes[pair_box, 0]) & (x <= boxes[pair_box, 2]) & (y >= boxes[pair_box, 1]) & \
+        (y <= boxes[pair_box, 3])
+    return pair_box[keep], pair_point[keep]
 
 
 def _components(n, a, b):

@@ -12,7 +12,10 @@ output column that already exists. Everything else goes through the generic path
 import os
 import pathlib
 import sqlite3
+import threading
 import urllib.parse
+
+import numpy
 
 from osgeo import gdal, ogr
 from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
@@ -109,6 +112,15 @@ class GpkgReclassifier:
 
     def feature_count(self):
         return self.layer.GetFeatureCount()
+
+    def geometries(self):
+        """A GpkgGeometries reading this layer with SQLite, or None when it has no geometry column or SQLite
+        cannot open the file."""
+        column = self.layer.GetGeometryColumn()
+        try:
+            return GpkgGeometries(self.path, self.layer_name, column) if column else None
+        except sqlite3.Error:
+            return None
 
     def area(self):
         """Sum of planar areas in layer units (SpatiaLite's ST_Area through GDAL)."""
@@ -250,6 +262,98 @@ class GpkgReclassifier:
             dataset.ExecuteSQL("UPDATE %s SET %s WHERE %s IN (%s)" % (
                 _quote_identifier(out_layer), sets, fid, chunk))
         dataset = None
+
+
+class GpkgGeometries:
+    """The bounding boxes and geometries (WKB) of a GeoPackage layer's features by fid, read straight from the
+    geometry blobs with SQLite, read-only; one connection per thread, so that threads can read at once."""
+
+    def __init__(self, path, layer_name, geometry_column):
+        self.uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
+        self.table = _quote_identifier(layer_name)
+        self.geometry = _quote_identifier(geometry_column)
+        self.local = threading.local()
+        self.connections = []
+        self.fid = _quote_identifier(self._connection().execute(
+            "SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % _literal(layer_name)).fetchone()[0])
+
+    def _connection(self):
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
+            self.connections.append(connection)
+        return connection
+
+    def boxes(self):
+        """(fids, boxes) of the non-empty geometries, sorted by fid; boxes as (xmin, ymin, xmax, ymax) rows.
+
+        The envelope stored in each blob's header is the geometry's own (GeoPackage 1.x, §2.1.3): only the first
+        40 bytes of each blob are read. A blob without an envelope, or in big-endian order, is measured from its
+        WKB instead."""
+        rows = self._connection().execute("SELECT %s, substr(%s, 1, 40) FROM %s WHERE %s IS NOT NULL" % (
+            self.fid, self.geometry, self.table, self.geometry)).fetchall()
+        usual = [(fid, head) for fid, head in rows if len(head) == 40 and head[:2] == b"GP" and
+                 (head[3] & 0x11) == 0x01 and 1 <= (head[3] >> 1) & 7 <= 4]
+        fids = numpy.fromiter((fid for fid, _head in usual), dtype=numpy.int64, count=len(usual))
+        heads = numpy.frombuffer(b"".join(head for _fid, head in usual), dtype=numpy.uint8).reshape(-1, 40)
+        envelope = numpy.frombuffer(heads[:, 8:40].tobytes(), dtype="<f8").reshape(-1, 4)  # minx maxx miny maxy
+        boxes = envelope[:, [0, 2, 1, 3]]
+        if len(usual) < len(rows):
+            seen = set(fids.tolist())
+            others = [fid for fid, _head in rows if fid not in seen]
+            extra = [(fid, _wkb_box(wkb)) for fid, wkb in self.wkb(others).items()]
+            extra = [(fid, box) for fid, box in extra if box is not None]
+            if extra:
+                fids = numpy.concatenate([fids, numpy.array([f for f, _b in extra], dtype=numpy.int64)])
+                boxes = numpy.concatenate([boxes, numpy.array([b for _f, b in extra], dtype=float)])
+        order = numpy.argsort(fids, kind="stable")
+        return fids[order], numpy.ascontiguousarray(boxes[order])
+
+    def wkb(self, fids):
+        """{fid: WKB} of ``fids`` (non-empty geometries only)."""
+        found = {}
+        connection = self._connection()
+        fids = sorted(int(f) for f in fids)
+        for start in range(0, len(fids), 10000):
+            sql = "SELECT %s, %s FROM %s WHERE %s IN (%s)" % (
+                self.fid, self.geometry, self.table, self.fid, ",".join(map(str, fids[start:start + 10000])))
+            for fid, blob in connection.execute(sql):
+                wkb = gpkg_wkb(blob)
+                if wkb is not None:
+                    found[fid] = wkb
+        return found
+
+    def close(self):
+        """Close the connections of every thread (call once the threads are done)."""
+        for connection in self.connections:
+            connection.close()
+        self.connections = []
+        self.local = threading.local()
+
+
+ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+def _wkb_box(wkb):
+    """(xmin, ymin, xmax, ymax) of a WKB geometry, None when empty or unreadable."""
+    geometry = ogr.CreateGeometryFromWkb(wkb)
+    if geometry is None or geometry.IsEmpty():
+        return None
+    xmin, xmax, ymin, ymax = geometry.GetEnvelope()
+    return (xmin, ymin, xmax, ymax)
+
+
+def gpkg_wkb(blob):
+    """The WKB of a GeoPackage geometry blob; None for NULL, empty or not a GeoPackage blob."""
+    if blob is None or len(blob) < 8 or blob[:2] != b"GP":
+        return None
+    flags = blob[3]
+    if flags & 0x10:      # empty geometry
+        return None
+    size = ENVELOPE_BYTES.get((flags >> 1) & 7)
+    if size is None:
+        return None
+    return bytes(blob[8 + size:])
 
 
 def copy_spatial_index(source_path, source_index, entries, out_path, out_layer):
