@@ -559,14 +559,15 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                                 break
                     if geometry.distance(searches[v].points[point]) <= searches[v].distance:
                         found.add(point)
-        valid = set()
+        valid = set()   # fids known valid
+        fixed = {}      # fid: WKB of the repaired geometry (None: nothing left)
 
         def members_of(v):
             is_member = numpy.isin(fids_all, numpy.fromiter(members[v], dtype=numpy.int64, count=len(members[v])))
             fids = fids_all[is_member]
 
             def geometries(indexes):
-                """The members ``indexes``, repaired (called on the closing threads)."""
+                """The members ``indexes`` as WKB, repaired (called on the closing threads)."""
                 ids = fids[indexes]
                 wkbs = store.wkb(ids)
                 out = []
@@ -574,16 +575,19 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                     wkb = wkbs.get(fid)
                     if wkb is None:
                         continue
-                    geometry = _from_wkb(wkb)
-                    if fid not in valid:
-                        fixed = spatial.repaired(geometry)
-                        if fixed is geometry:
+                    if fid in fixed:
+                        wkb = fixed[fid]
+                    elif fid not in valid:
+                        geometry = _from_wkb(wkb)
+                        repaired_geometry = spatial.repaired(geometry)
+                        if repaired_geometry is geometry:
                             valid.add(fid)
                         else:
                             repaired.add(fid)
-                        geometry = fixed
-                    if geometry is not None and not geometry.isEmpty():
-                        out.append(geometry)
+                            wkb = fixed[fid] = None if repaired_geometry is None or repaired_geometry.isEmpty() \
+                                else bytes(repaired_geometry.asWkb())
+                    if wkb is not None:
+                        out.append(wkb)
                 return out
             return fids, boxes_all[is_member], geometries
         return members_of

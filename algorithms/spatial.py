@@ -96,9 +96,11 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
       than the minimum area cannot give a part large enough and is skipped.
     ``near`` = (QgsSpatialIndex of rectangles, distance): only the parts that may lie within that distance of
     one of the rectangles are wanted (the agricultural-structure rule), so groups farther away are skipped.
+    ``geometries``: QgsGeometry objects, or WKB (bytes) of valid non-empty polygons, which spares a conversion
+    per member.
     Returns a list of polygon geometries (single parts, no holes).
     """
-    geometries = [g for g in geometries if g is not None and not g.isEmpty()]
+    geometries = [g for g in geometries if isinstance(g, bytes) or (g is not None and not g.isEmpty())]
     if not geometries:
         return []
     pieces = dissolve(geometries)
@@ -335,14 +337,15 @@ def dissolve(geometries):
     faces = _coverage_union(geometries)
     if faces is not None:
         return faces
-    union = QgsGeometry.unaryUnion(geometries)
+    union = QgsGeometry.unaryUnion([_geometry(g) for g in geometries])
     if union.isNull():
         raise RuntimeError(union.lastError() or "union failed")
     return [p for p in union.asGeometryCollection() if p.type() == GEOMETRY_POLYGON and not p.isEmpty()]
 
 
-def _wkb_rings(wkb, rings):
-    """Append the (n, 2) coordinate arrays of the rings of a 2D WKB (multi)polygon; False if not one."""
+def _wkb_rings(wkb, rings, exterior=None):
+    """Append the (n, 2) coordinate arrays of the rings of a 2D WKB (multi)polygon (and to ``exterior``, whether
+    each is an exterior ring); False if not one."""
     if not wkb or wkb[0] != 1:
         return False
     (kind,) = struct.unpack_from("<I", wkb, 1)
@@ -350,10 +353,12 @@ def _wkb_rings(wkb, rings):
     def polygon(offset):
         (count,) = struct.unpack_from("<I", wkb, offset)
         offset += 4
-        for _ring in range(count):
+        for ring in range(count):
             (points,) = struct.unpack_from("<I", wkb, offset)
             offset += 4
             rings.append(numpy.frombuffer(wkb, dtype="<f8", count=2 * points, offset=offset).reshape(points, 2))
+            if exterior is not None:
+                exterior.append(ring == 0)
             offset += 16 * points
         return offset
 
@@ -371,16 +376,27 @@ def _wkb_rings(wkb, rings):
     return True
 
 
+def _geometry(geometry):
+    """A QgsGeometry of a QgsGeometry or a WKB."""
+    if isinstance(geometry, bytes):
+        converted = QgsGeometry()
+        converted.fromWkb(geometry)
+        return converted
+    return geometry
+
+
 def _coverage_union(geometries):
     """Faces of the union of an edge-matched coverage, or None when the input is not one."""
     rings = []
+    exterior = []
     for geometry in geometries:
-        if not _wkb_rings(bytes(geometry.asWkb()), rings):
+        if not _wkb_rings(geometry if isinstance(geometry, bytes) else bytes(geometry.asWkb()), rings, exterior):
             return None
     if not rings:
         return []
+    expected = _polygons_area(rings, exterior)
     boundary = _boundary_runs(rings)
-    rings = None
+    rings = exterior = None
     if boundary is None:
         return None
     if not boundary:
@@ -407,8 +423,8 @@ def _coverage_union(geometries):
         shell = face.constGet().exteriorRing()
         if (_box_key(shell.boundingBox()), round(_ring_area(shell), 3)) not in hole_keys:
             members.append(face)
-    expected = sum(g.area() for g in geometries)
     if not _same_area(expected, sum(f.area() for f in members)):
+        geometries = [_geometry(g) for g in geometries]
         # A hole bounded by several member faces (touching at points) is no face's interior ring, and a member
         # island inside a hole of the union has the shell of that hole's interior ring: test every face with a
         # point inside it.
@@ -434,6 +450,24 @@ def _coverage_union(geometries):
         if not _same_area(expected, sum(f.area() for f in members)):
             return None
     return members
+
+
+def _polygons_area(rings, exterior):
+    """Area of polygons given as rings (closed (n, 2) arrays) and whether each is exterior: the exteriors' areas
+    less the holes' (shoelace formula, all rings at once)."""
+    exterior = [e for e, r in zip(exterior, rings) if len(r)]
+    rings = [r for r in rings if len(r)]
+    if not rings:
+        return 0.0
+    sizes = numpy.fromiter((len(r) for r in rings), dtype=numpy.int64, count=len(rings))
+    points = numpy.concatenate(rings)
+    x, y = points[:, 0] - points[:, 0].mean(), points[:, 1] - points[:, 1].mean()   # centred: fewer lost digits
+    cross = numpy.zeros(len(points))
+    cross[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
+    starts = numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]])
+    cross[starts + sizes - 1] = 0.0          # the pair (last point of a ring, first of the next) is no edge
+    areas = numpy.abs(numpy.add.reduceat(cross, starts)) / 2.0
+    return float(areas[numpy.asarray(exterior, dtype=bool)].sum() - areas[~numpy.asarray(exterior, dtype=bool)].sum())
 
 
 def _same_area(expected, found):
