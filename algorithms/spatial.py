@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy
 
-from qgis.core import QgsGeometry, QgsPolygon, QgsRectangle, QgsSpatialIndex
+from qgis.core import QgsGeometry, QgsRectangle, QgsSpatialIndex
 
 from ..compat import GEOMETRY_POLYGON
 
@@ -17,7 +17,6 @@ AGRI_DISTANCE = 50.0       # agricultural structures within 50 m of the envelopp
 ENVELOPE_BUFFER = 50.0     # enveloppe urbaine: +50 m, union, −50 m
 ENVELOPE_MIN_AREA_HA = 10.0
 BUFFER_SEGMENTS = 8
-NUMPY_BOX_TESTS = 5e7        # point × box tests done in numpy before a spatial index pays
 
 
 def repaired(geometry, counter=None):
@@ -394,11 +393,14 @@ def _coverage_union(geometries):
             return None
     if not rings:
         return []
-    expected = _polygons_area(rings, exterior)
-    boundary = _boundary_runs(rings)
-    rings = exterior = None
-    if boundary is None:
+    signed = _signed_areas(rings)
+    exterior = numpy.asarray(exterior, dtype=bool)
+    expected = float(numpy.abs(signed[exterior]).sum() - numpy.abs(signed[~exterior]).sum())
+    found = _boundary_runs(rings, (signed > 0) == exterior)
+    rings = exterior = signed = None
+    if found is None:
         return None
+    boundary, segments = found
     if not boundary:
         return []
     lines = QgsGeometry()
@@ -411,73 +413,82 @@ def _coverage_union(geometries):
     if polygons.isNull():
         return None
     faces = [f for f in polygons.asGeometryCollection() if f.type() == GEOMETRY_POLYGON and not f.isEmpty()]
-    # Faces that fill a hole of another face are holes of the union, not members (matched on ring bbox+area).
-    hole_keys = set()
-    for face in faces:
-        polygon = face.constGet()
-        for i in range(polygon.numInteriorRings()):
-            ring = polygon.interiorRing(i)
-            hole_keys.add((_box_key(ring.boundingBox()), round(_ring_area(ring), 3)))
-    members = []
-    for face in faces:
-        shell = face.constGet().exteriorRing()
-        if (_box_key(shell.boundingBox()), round(_ring_area(shell), 3)) not in hole_keys:
-            members.append(face)
+    inside = _faces_inside(faces, *segments)
+    if inside is None:
+        return None
+    members = [face for face, keep in zip(faces, inside) if keep]
     if not _same_area(expected, sum(f.area() for f in members)):
-        geometries = [_geometry(g) for g in geometries]
-        # A hole bounded by several member faces (touching at points) is no face's interior ring, and a member
-        # island inside a hole of the union has the shell of that hole's interior ring: test every face with a
-        # point inside it.
-        # candidates by box: numpy tests of every box for a few faces (a group), a spatial index for many
-        if len(faces) * len(geometries) <= NUMPY_BOX_TESTS:
-            boxes = numpy.array([(b.xMinimum(), b.yMinimum(), b.xMaximum(), b.yMaximum())
-                                 for b in (g.boundingBox() for g in geometries)]).T
-
-            def candidates(point):
-                x, y = point.asPoint().x(), point.asPoint().y()
-                return numpy.flatnonzero((boxes[0] <= x) & (boxes[2] >= x) & (boxes[1] <= y) & (boxes[3] >= y))
-        else:
-            index = box_index(dict(enumerate(geometries)))
-
-            def candidates(point):
-                return index.intersects(point.boundingBox())
-        kept = []
-        for face in faces:
-            point = face.pointOnSurface()
-            if any(geometries[j].intersects(point) for j in candidates(point)):
-                kept.append(face)
-        members = kept
-        if not _same_area(expected, sum(f.area() for f in members)):
-            return None
+        return None
     return members
 
 
-def _polygons_area(rings, exterior):
-    """Area of polygons given as rings (closed (n, 2) arrays) and whether each is exterior: the exteriors' areas
-    less the holes' (shoelace formula, all rings at once)."""
-    exterior = [e for e, r in zip(exterior, rings) if len(r)]
-    rings = [r for r in rings if len(r)]
-    if not rings:
-        return 0.0
+def _faces_inside(faces, keys, swapped, left):
+    """Which polygonized faces lie inside the union (the others fill its holes).
+
+    Every edge of a face is a boundary edge of the union, and the member ring it comes from has the union on
+    its left or its right: a face lies inside the union when it lies on that side of its first edge.
+    ``keys``: the boundary edges as (m, 4) rows (x1, y1, x2, y2), first point the smaller, rows sorted;
+    ``swapped``: whether the member ring runs from the second point to the first; ``left``: whether the union
+    lies on the left of the member ring's direction. None when a face's first edge is not a boundary edge.
+    """
+    if not faces:
+        return []
+    shells = []
+    for face in faces:
+        rings = []
+        if not _wkb_rings(bytes(face.asWkb()), rings) or len(rings[0]) < 3:
+            return None
+        shells.append(rings[0])
+    first = numpy.array([(r[0, 0], r[0, 1], r[1, 0], r[1, 1]) for r in shells], dtype=float)
+    ccw = _signed_areas(shells) > 0
+    a, b = first[:, :2], first[:, 2:]
+    face_swapped = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    face_keys = numpy.where(face_swapped[:, None], numpy.hstack([b, a]), first)
+    # each face's row, sorted together with the edges' rows (edges first on ties), follows its edge's row
+    both = numpy.vstack([keys, face_keys])
+    tag = numpy.concatenate([numpy.zeros(len(keys), dtype=numpy.int8), numpy.ones(len(faces), dtype=numpy.int8)])
+    order = numpy.lexsort((tag, both[:, 3], both[:, 2], both[:, 1], both[:, 0]))
+    position = numpy.arange(len(order))
+    last_edge = numpy.maximum.accumulate(numpy.where(tag[order] == 0, position, -1))
+    face_rows = tag[order] == 1
+    at = numpy.empty(len(faces), dtype=numpy.int64)
+    at[order[face_rows] - len(keys)] = position[face_rows]
+    edge = last_edge[at]
+    if (edge < 0).any():
+        return None
+    edge = order[edge]
+    if not (both[edge] == face_keys).all():
+        return None
+    union_left = numpy.where(face_swapped == swapped[edge], left[edge], ~left[edge])
+    return (ccw == union_left).tolist()
+
+
+def _signed_areas(rings):
+    """Signed areas (shoelace; > 0 counter-clockwise) of rings given as closed (n, 2) arrays, all at once."""
     sizes = numpy.fromiter((len(r) for r in rings), dtype=numpy.int64, count=len(rings))
+    areas = numpy.zeros(len(rings))
+    if not len(rings) or not sizes.any():
+        return areas
     points = numpy.concatenate(rings)
     x, y = points[:, 0] - points[:, 0].mean(), points[:, 1] - points[:, 1].mean()   # centred: fewer lost digits
     cross = numpy.zeros(len(points))
     cross[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
     starts = numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]])
-    cross[starts + sizes - 1] = 0.0          # the pair (last point of a ring, first of the next) is no edge
-    areas = numpy.abs(numpy.add.reduceat(cross, starts)) / 2.0
-    return float(areas[numpy.asarray(exterior, dtype=bool)].sum() - areas[~numpy.asarray(exterior, dtype=bool)].sum())
+    filled = sizes > 0
+    cross[(starts + sizes - 1)[filled]] = 0.0      # the pair (last point of a ring, first of the next) is no edge
+    areas[filled] = numpy.add.reduceat(cross, starts[filled]) / 2.0
+    return areas
 
 
 def _same_area(expected, found):
     return abs(expected - found) <= 1e-9 * max(expected, 1.0) + 1e-6
 
 
-def _boundary_runs(rings):
-    """The edges used by one ring only, as runs of consecutive vertices ((n, 2) arrays), or None when an edge is
-    used by three rings or more (overlaps). Runs keep the rings' own order, so the polygonizer gets a few long
-    lines instead of one line per edge."""
+def _boundary_runs(rings, left_of_ring):
+    """(runs, edges): the edges used by one ring only, as runs of consecutive vertices ((n, 2) arrays), or None
+    when an edge is used by three rings or more (overlaps). Runs keep the rings' own order, so the polygonizer
+    gets a few long lines instead of one line per edge. ``edges`` = (keys, swapped, left) of those edges, as
+    ``_faces_inside`` takes them; ``left_of_ring``: whether the polygon lies on the left of each ring."""
     sizes = numpy.fromiter((len(r) - 1 for r in rings), dtype=numpy.int64, count=len(rings))
     points = numpy.concatenate(rings)
     ring_start = numpy.concatenate([[0], numpy.cumsum(sizes + 1)[:-1]])
@@ -489,13 +500,12 @@ def _boundary_runs(rings):
     key = numpy.empty((len(a), 4))
     key[:, :2] = numpy.where(swap[:, None], b, a)
     key[:, 2:] = numpy.where(swap[:, None], a, b)
-    del a, b, swap
+    del a, b
     order = numpy.lexsort(key.T[::-1])
     key = key[order]
     new = numpy.ones(len(key), dtype=bool)
     new[1:] = (key[1:] != key[:-1]).any(axis=1)
     degenerate = (key[:, :2] == key[:, 2:]).all(axis=1)
-    del key
     group = numpy.cumsum(new) - 1
     counts = numpy.bincount(group)
     once = counts[group] == 1
@@ -503,7 +513,10 @@ def _boundary_runs(rings):
         return None
     on_boundary = numpy.empty(len(order), dtype=bool)
     on_boundary[order] = once & ~degenerate
-    del order, group, counts, once, new, degenerate
+    ring_of = numpy.repeat(numpy.arange(len(sizes)), sizes)
+    edge = order[once & ~degenerate]
+    edges = (key[once & ~degenerate], swap[edge], numpy.asarray(left_of_ring, dtype=bool)[ring_of[edge]])
+    del key, swap, edge, order, group, counts, once, new, degenerate
     # Runs of consecutive boundary segments within a ring, cut at every vertex where more than two boundary
     # segments meet, so that lines of a clean coverage only meet at their ends (what isSimple checks).
     index = numpy.flatnonzero(on_boundary)
@@ -519,7 +532,6 @@ def _boundary_runs(rings):
     del ends, order, sorted_ends, new, group, degree
     branching = numpy.zeros(len(on_boundary), dtype=bool)
     branching[index] = vertex_degree[:len(index)] > 2       # the segment starts at a branching vertex
-    ring_of = numpy.repeat(numpy.arange(len(sizes)), sizes)
     new_ring = numpy.concatenate([[True], ring_of[1:] != ring_of[:-1]])
     previous_off = numpy.concatenate([[True], ~on_boundary[:-1]])
     starts_run = on_boundary & (new_ring | previous_off | branching)
@@ -534,15 +546,7 @@ def _boundary_runs(rings):
             runs.append(numpy.ascontiguousarray(run[:middle + 1]))
             run = run[middle:]
         runs.append(numpy.ascontiguousarray(run))
-    return runs
-
-
-def _box_key(box):
-    return (round(box.xMinimum(), 6), round(box.yMinimum(), 6), round(box.xMaximum(), 6), round(box.yMaximum(), 6))
-
-
-def _ring_area(ring):
-    return QgsPolygon(ring.clone()).area()
+    return runs, edges
 
 
 def _box_groups(boxes, gap):

@@ -76,11 +76,31 @@ def test_island_in_a_hole_stays_on_the_fast_path():
     assert sorted(f.constGet().numInteriorRings() for f in faces) == [0, 1]
 
 
-def test_island_in_a_hole_with_the_spatial_index(monkeypatch):
-    monkeypatch.setattr(spatial, "NUMPY_BOX_TESTS", 0)       # the branch of large dissolves (a whole territory)
-    cells = [(i, j) for i in range(5) for j in range(5) if i in (0, 4) or j in (0, 4) or (i, j) == (2, 2)]
-    faces = spatial._coverage_union(grid(cells))
-    assert faces is not None and union_area_and_parts(faces) == (1700, 2)
+def test_hole_bounded_by_four_cells_touching_at_corners():
+    # Four cells around the centre one, touching only at corners: the centre is a face of the polygonizer that
+    # lies outside the union (each of its edges has its member on the other side).
+    faces = spatial._coverage_union(grid([(0, 1), (1, 0), (1, 2), (2, 1)]))
+    assert faces is not None
+    assert union_area_and_parts(faces) == (400, 4)
+    assert not any(f.intersects(QgsGeometry.fromWkt("POINT(15 15)")) for f in faces)
+
+
+def test_clockwise_and_counter_clockwise_rings_give_the_same_faces():
+    # The ring of 8 cells with its hole, half of the cells drawn clockwise; then an island in the hole, clockwise.
+    cells = [(i, j) for i in range(3) for j in range(3) if (i, j) != (1, 1)]
+    members = [QgsGeometry.fromWkt("POLYGON((%d %d,%d %d,%d %d,%d %d,%d %d))" % (
+        x, y, x, y + 10, x + 10, y + 10, x + 10, y, x, y)) if k % 2 else square(x, y)
+        for k, (x, y) in enumerate((10 * i, 10 * j) for i, j in cells)]
+    faces = spatial._coverage_union(members)
+    assert faces is not None and union_area_and_parts(faces) == (800, 1)
+    island = QgsGeometry.fromWkt("POLYGON((12 12,12 18,18 18,18 12,12 12))")
+    faces = spatial._coverage_union(members + [island])
+    assert faces is not None and union_area_and_parts(faces) == (836, 2)
+    # a member with a hole, clockwise shell and counter-clockwise hole, around a member filling it
+    holed = QgsGeometry.fromWkt("POLYGON((0 0,0 30,30 30,30 0,0 0),(10 10,20 10,20 20,10 20,10 10))")
+    faces = spatial._coverage_union([holed, square(10, 10)])
+    assert faces is not None and union_area_and_parts(faces) == (900, 1)
+    assert faces[0].constGet().numInteriorRings() == 0
 
 
 def test_closing_group_by_group_equals_the_closing_of_all_members():
