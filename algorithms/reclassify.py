@@ -439,6 +439,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         searches = [spatial.PointSearch({fid: points[fid] for fid in us7[v] if fid in points}, spatial.US7_DISTANCE)
                     for v in range(len(vintages))]
         points = None
+
         def in_envelope(fid):
             return any(agri[v] and fid in members[v] for v in range(len(vintages)))
 

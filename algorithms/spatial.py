@@ -585,7 +585,14 @@ class PointSearch:
         self.points = points
         self.distance = distance
         self.found = set()
-        self.index = box_index(points) if points else None
+        self._index = None
+
+    @property
+    def index(self):
+        """The points' spatial index, built on first use."""
+        if self._index is None and self.points:
+            self._index = box_index(self.points)
+        return self._index
 
     def __bool__(self):
         return bool(self.points) and len(self.found) < len(self.points)
