@@ -302,11 +302,12 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         groups = {}
         for (fid, v_index), result in near.items():
             groups.setdefault((v_index, id(result)), (result, []))[1].append(fid)
+        changes = []
         for (v_index, _id), (result, fids) in groups.items():
             values = classifier.near_values(result)
-            changed = {name: value for (name, _kind), value, old in zip(columns[v_index], values, result.values)
-                       if value != old}
-            reader.update(reader.out_path, reader.out_layer, fids, changed)
+            changes.append((fids, {name: value for (name, _kind), value, old in zip(columns[v_index], values,
+                                                                                   result.values) if value != old}))
+        reader.update(reader.out_path, reader.out_layer, changes)
         written = sqlfast.GpkgReclassifier(reader.out_path, reader.out_layer)
         count_out, area_out = written.feature_count(), written.area()
         written = None
@@ -450,18 +451,32 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         if members_of is None:
             return {}
         near = {}
-        closings = {}   # the closed groups of the last vintage, reused where the members did not change
+        # the envelope groups of every vintage are submitted to the closing threads first (a group with the same
+        # members near the same structures as in another vintage is closed once), then collected vintage by vintage
+        closer = spatial.GroupCloser(feedback=feedback)
+        try:
+            handles = []
+            for v in range(len(vintages)):
+                handle = None
+                if agri[v]:
+                    structures = {fid: agri_geoms[fid] for fid in agri[v] if fid in agri_geoms}
+                    fids, boxes, geometries = members_of(v)
+                    handle = (structures, closer.submit(boxes, near=(spatial.BoxSet.of(structures),
+                                                                     spatial.AGRI_DISTANCE),
+                                                        ids=fids, geometries=geometries))
+                handles.append(handle)
+            found = []
+            for handle in handles:
+                parts = closer.parts(handle[1]) if handle else []
+                found.append((parts, spatial.clusters_near(handle[0], parts, spatial.AGRI_DISTANCE) if handle
+                              else set()))
+        finally:
+            closer.shutdown()
+        if feedback.isCanceled():
+            return {}
         for v, vintage in enumerate(vintages):
             hits = searches[v].found
-            parts = []
-            agri_near = set()
-            if agri[v]:
-                structures = {fid: agri_geoms[fid] for fid in agri[v] if fid in agri_geoms}
-                fids, boxes, geometries = members_of(v)
-                parts = spatial.envelope_parts_by_group(
-                    boxes, None, feedback=feedback, near=(spatial.BoxSet.of(structures), spatial.AGRI_DISTANCE),
-                    ids=fids, cache=closings, geometries=geometries)
-                agri_near = spatial.clusters_near(structures, parts, spatial.AGRI_DISTANCE)
+            parts, agri_near = found[v]
             feedback.pushInfo(self.tr(
                 "{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural "
                 "structures lie within 50 m of the enveloppe urbaine ({5} parts near them).").format(

@@ -131,78 +131,97 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
 def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
                             feedback=None, near=None, ids=None, cache=None, workers=None, geometries=None):
     """``envelope_parts`` of members given by their bounding boxes (``boxes``: (xmin, ymin, xmax, ymax) each)
-    and ``geometry(i)`` (the member of box ``i``), computed group by group, so that the arrays of the dissolve
-    stay group-sized.
+    and ``geometry(i)`` (the member of box ``i``), computed group by group (see GroupCloser).
+    ``cache`` (a dict, with ``ids``): the closed groups of earlier calls, reused and added to.
+    """
+    closer = GroupCloser(buffer, min_area_m2, feedback, workers, cache)
+    try:
+        return closer.parts(closer.submit(boxes, geometry, near, ids, geometries))
+    finally:
+        closer.shutdown()
+
+
+class GroupCloser:
+    """The enveloppe urbaine of member sets (one per vintage), closed group by group on threads.
 
     Members more than 2 × buffer apart in different groups: their dilations never meet, so the closing of all
-    members is the union of the closings of the groups (``grid_groups``). A group whose box is smaller than the
-    minimum area, or (with ``near``) farther than ``near[1]`` from every rectangle of ``near[0]``, cannot give a
-    wanted part: its geometries are never built.
-    ``near``: (BoxSet, distance).
-    ``cache`` (a dict, with ``ids``: an integer identifier per member, e.g. its fid): the parts of each group are
-    stored under the identifiers of its members and of the rectangles of ``near`` within reach of it; a later call
-    (the next vintage) meeting a group with the same members near the same rectangles reuses its parts instead of
-    closing it again. The cache keeps the groups of the last call only.
-    The groups are closed on ``workers`` threads (default: one per core, at most 2; GEOS and numpy release the
-    GIL), largest first; the parts come back in the order of the groups whatever the threads' order.
-    ``geometry`` must then be callable from any thread. ``geometries`` (instead of ``geometry``): a function
-    giving the members of a group at once from an array of their indexes (it may leave out empty ones).
+    members is the union of the closings of the groups (``grid_groups``), each computed on a small input. A
+    group whose box is smaller than the minimum area, or (with ``near``) farther than ``near[1]`` from every
+    rectangle of ``near[0]`` (a BoxSet), cannot give a wanted part: its geometries are never built.
+    Groups are closed on ``workers`` threads (default: one per core, at most 2; GEOS, SQLite and numpy release
+    the GIL), largest first, while the caller goes on (e.g. grouping the next vintage); ``parts`` waits for them.
+    With ``ids`` (an integer identifier per member, e.g. its fid), a group with the same members near the same
+    rectangles as a group already submitted (another vintage) is not closed again: its parts are reused
+    (``cache``: a dict of them, kept across closers).
     """
-    boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
-    if cache is not None:
-        ids = numpy.asarray(ids, dtype=numpy.int64)
-    jobs = []      # [key, members, reach boxes, parts (None until closed)] in the order of the groups
-    kept = {}
-    for group in grid_groups(boxes, 2.0 * buffer):
-        if feedback is not None and feedback.isCanceled():
-            return []
-        xmin, ymin = boxes[group, 0].min(), boxes[group, 1].min()
-        xmax, ymax = boxes[group, 2].max(), boxes[group, 3].max()
-        if (xmax - xmin) * (ymax - ymin) < min_area_m2:
-            continue
-        reach = ()
-        if near is not None:
-            grown = QgsRectangle(xmin, ymin, xmax, ymax)
-            grown.grow(near[1])
-            reach = near[0].intersects(grown)
-            if not reach:
+
+    def __init__(self, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4, feedback=None, workers=None,
+                 cache=None):
+        self.buffer = buffer
+        self.min_area_m2 = min_area_m2
+        self.feedback = feedback
+        workers = workers or min(2, os.cpu_count() or 1)
+        self.pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+        self.done = {} if cache is None else cache    # key: parts
+        self.pending = {}                             # key: future
+
+    def _canceled(self):
+        return self.feedback is not None and self.feedback.isCanceled()
+
+    def submit(self, boxes, geometry=None, near=None, ids=None, geometries=None):
+        """Group and submit members given by their boxes ((xmin, ymin, xmax, ymax) each) and ``geometry(i)`` (the
+        member of box ``i``) or ``geometries(indexes)`` (the members of an index array at once, from any thread;
+        empty ones may be left out). Returns a handle for ``parts``."""
+        boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
+        if ids is not None:
+            ids = numpy.asarray(ids, dtype=numpy.int64)
+        keys = []
+        jobs = {}
+        for group in grid_groups(boxes, 2.0 * self.buffer):
+            if self._canceled():
+                return []
+            xmin, ymin = boxes[group, 0].min(), boxes[group, 1].min()
+            xmax, ymax = boxes[group, 2].max(), boxes[group, 3].max()
+            if (xmax - xmin) * (ymax - ymin) < self.min_area_m2:
                 continue
-        key = None
-        found = None
-        if cache is not None:
-            key = (numpy.sort(ids[group]).tobytes(), tuple(sorted(reach)))
-            found = cache.get(key)
-        near_group = None
-        if near is not None and found is None:
-            near_group = (near[0].subset(reach), near[1])
-        jobs.append([key, group, near_group, found])
+            reach = ()
+            if near is not None:
+                grown = QgsRectangle(xmin, ymin, xmax, ymax)
+                grown.grow(near[1])
+                reach = near[0].intersects(grown)
+                if not reach:
+                    continue
+            key = (numpy.sort(ids[group]).tobytes(), tuple(reach)) if ids is not None else object()
+            keys.append(key)
+            if key not in self.done and key not in self.pending and key not in jobs:
+                jobs[key] = (group, None if near is None else (near[0].subset(reach), near[1]))
+        for key, (group, near_group) in sorted(jobs.items(), key=lambda job: -len(job[1][0])):
+            if self.pool is not None:
+                self.pending[key] = self.pool.submit(self._close, group, geometry, geometries, near_group)
+            else:
+                self.done[key] = self._close(group, geometry, geometries, near_group)
+        return keys
 
-    def close(job):
-        if feedback is not None and feedback.isCanceled():
+    def _close(self, group, geometry, geometries, near):
+        if self._canceled():
             return []
-        members = geometries(job[1]) if geometries is not None else [geometry(int(i)) for i in job[1]]
-        return envelope_parts(members, buffer, min_area_m2, feedback, job[2])
+        members = geometries(group) if geometries is not None else [geometry(int(i)) for i in group]
+        return envelope_parts(members, self.buffer, self.min_area_m2, self.feedback, near)
 
-    todo = sorted((job for job in jobs if job[3] is None), key=lambda job: -len(job[1]))
-    workers = workers or min(2, os.cpu_count() or 1)
-    if workers > 1 and len(todo) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for job, found in zip(todo, pool.map(close, todo)):
-                job[3] = found
-    else:
-        for job in todo:
-            job[3] = close(job)
-    if feedback is not None and feedback.isCanceled():
-        return []
-    parts = []
-    for key, _group, _near, found in jobs:
-        if cache is not None:
-            kept[key] = found
-        parts.extend(found)
-    if cache is not None:
-        cache.clear()
-        cache.update(kept)
-    return parts
+    def parts(self, handle):
+        """The parts of the groups of a ``submit``, in the order of the groups (whatever the threads' order)."""
+        parts = []
+        for key in handle:
+            if key in self.pending:
+                self.done[key] = self.pending.pop(key).result()
+            parts.extend(self.done[key])
+        return [] if self._canceled() else parts
+
+    def shutdown(self):
+        """Wait for the threads (also the groups of a cancelled run) and stop them."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
 
 def grid_groups(boxes, gap, cell=None):

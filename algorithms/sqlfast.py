@@ -248,19 +248,23 @@ class GpkgReclassifier:
         return (name, entries) if entries == geometries else None
 
     @staticmethod
-    def update(out_path, out_layer, fids, assignments):
-        """UPDATE ``assignments`` ({column: value}) on ``fids`` of the written layer."""
-        if not fids or not assignments:
+    def update(out_path, out_layer, changes):
+        """UPDATE the written layer: ``changes`` = [(fids, {column: value})], all in one transaction."""
+        changes = [(fids, assignments) for fids, assignments in changes if fids and assignments]
+        if not changes:
             return
         dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
         layer = dataset.GetLayerByName(out_layer)
         fid = _quote_identifier(layer.GetFIDColumn() or "fid")
-        sets = ", ".join("%s = %s" % (_quote_identifier(k), _literal(v)) for k, v in assignments.items())
-        ids = sorted(fids)
-        for start in range(0, len(ids), 5000):
-            chunk = ",".join(str(int(i)) for i in ids[start:start + 5000])
-            dataset.ExecuteSQL("UPDATE %s SET %s WHERE %s IN (%s)" % (
-                _quote_identifier(out_layer), sets, fid, chunk))
+        dataset.StartTransaction()
+        for fids, assignments in changes:
+            sets = ", ".join("%s = %s" % (_quote_identifier(k), _literal(v)) for k, v in assignments.items())
+            ids = sorted(fids)
+            for start in range(0, len(ids), 5000):
+                chunk = ",".join(str(int(i)) for i in ids[start:start + 5000])
+                dataset.ExecuteSQL("UPDATE %s SET %s WHERE %s IN (%s)" % (
+                    _quote_identifier(out_layer), sets, fid, chunk))
+        dataset.CommitTransaction()
         dataset = None
 
 
