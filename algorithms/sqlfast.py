@@ -12,6 +12,7 @@ output column that already exists. Everything else goes through the generic path
 import os
 import pathlib
 import sqlite3
+import struct
 import threading
 import urllib.parse
 
@@ -87,6 +88,23 @@ def gpkg_output(destination, source_path):
     return path, layer_name
 
 
+class _NotSqlite(Exception):
+    """The SQLite writer cannot write this layer exactly as GDAL would."""
+
+
+def _field_copy(field):
+    """A copy of an OGR field definition (type, subtype, width, precision, nullability, default)."""
+    copy = ogr.FieldDefn(field.GetName(), field.GetType())
+    copy.SetSubType(field.GetSubType())
+    copy.SetWidth(field.GetWidth())
+    copy.SetPrecision(field.GetPrecision())
+    copy.SetNullable(field.IsNullable())
+    copy.SetUnique(field.IsUnique())
+    if field.GetDefault() is not None:
+        copy.SetDefault(field.GetDefault())
+    return copy
+
+
 class GpkgReclassifier:
     """Runs the attribute rules of a Reclassifier on a GeoPackage layer through GDAL."""
 
@@ -154,7 +172,7 @@ class GpkgReclassifier:
         per feature instead of one per vintage). Without ``feedback``, no progress callback: the copy runs without
         the GIL from start to end (another thread can run Python meanwhile).
         """
-        selects = ["l.*"]
+        selects = []   # (SQL expression on the input row "l", output column name, kind)
         if combinations is not None and len(combinations) <= MAX_JOINED_COMBINATIONS:
             fields = [field for pair in vintages for field in pair]
             width = sum(len(c) for c in columns)
@@ -171,8 +189,7 @@ class GpkgReclassifier:
             position = 0
             for vintage_columns in columns:
                 for name, kind in vintage_columns:
-                    cast = "INTEGER" if kind == "int" else "VARCHAR"
-                    selects.append("CAST(lut.c%d AS %s) AS %s" % (position, cast, _quote_identifier(name)))
+                    selects.append(("lut.c%d" % position, name, kind))
                     position += 1
             joins = ["LEFT JOIN lut ON lut.k = (%s)" % " || char(31) || ".join(
                 "ifnull(l.%s, '')" % _quote_identifier(f) for f in fields)]
@@ -186,14 +203,24 @@ class GpkgReclassifier:
                                 for key, values in table.items())
                 ctes.append("%s(%s) AS (VALUES %s)" % (alias, ",".join(names), rows))
                 for i, (name, kind) in enumerate(vintage_columns):
-                    cast = "INTEGER" if kind == "int" else "VARCHAR"
-                    selects.append("CAST(%s.c%d AS %s) AS %s" % (alias, i, cast, _quote_identifier(name)))
+                    selects.append(("%s.c%d" % (alias, i), name, kind))
                 joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, _key_sql(cs_field, us_field, "l.")))
-        sql = "WITH %s SELECT %s FROM %s l %s" % (",".join(ctes), ", ".join(selects), self.table, " ".join(joins))
+        sql = "WITH %s SELECT l.*, %s FROM %s l %s" % (
+            ",".join(ctes), ", ".join("CAST(%s AS %s) AS %s" % (
+                expression, "INTEGER" if kind == "int" else "VARCHAR", _quote_identifier(name))
+                for expression, name, kind in selects), self.table, " ".join(joins))
         for suffix in ("", "-wal", "-shm", "-journal"):
             if os.path.exists(out_path + suffix):
                 os.remove(out_path + suffix)
 
+        index = self._spatial_index()
+        written = self._write_sqlite(out_path, out_layer, sql, ctes, selects, joins, feedback, index[0]) \
+            if index else False
+        if written is None:   # cancelled
+            return
+        if written:
+            copy_spatial_index(self.path, index[0], index[1], out_path, out_layer)
+            return
         last = [-1]
 
         def progress(done, _message, _data):
@@ -205,7 +232,6 @@ class GpkgReclassifier:
                 feedback.setProgress(percent)
             return 0 if feedback.isCanceled() else 1
 
-        index = self._spatial_index()
         gdal.PushErrorHandler("CPLQuietErrorHandler")  # warnings only ("progress turned off"); errors raise
         try:
             result = gdal.VectorTranslate(
@@ -220,6 +246,135 @@ class GpkgReclassifier:
         result = None  # close
         if index:
             copy_spatial_index(self.path, index[0], index[1], out_path, out_layer)
+
+    def _write_sqlite(self, out_path, out_layer, sql, ctes, selects, joins, feedback, index):
+        """Write what ``gdal.VectorTranslate`` would write for ``sql`` (PROMOTE_TO_MULTI, fids kept, no spatial
+        index) with one INSERT … SELECT in SQLite, about three times faster. GDAL creates the layer (its fields
+        are those of the statement's result, as GDAL types them) and SQLite fills it from the attached input;
+        the geometry blobs are copied with their header's SRS id replaced by the output's and, for a Polygon,
+        the WKB wrapped in a one-part MultiPolygon (its envelope stays the same). The layer's extent is that of
+        the geometries, as GDAL computes it (see ``_extent``); ``index`` is the input's R-tree (checked).
+
+        Only for 2D Polygon/MultiPolygon layers whose blobs are all little-endian with an XY envelope, or empty
+        (written as GDAL writes an empty MultiPolygon): any other blob stops the INSERT, which is rolled back, and False is returned (GDAL then writes the layer). True
+        when written, None when cancelled (nothing written). With ``feedback``, the INSERT runs in 20 slices of
+        fids, for progress and cancellation; without, in one statement (SQLite runs without the GIL)."""
+        result = self.dataset.ExecuteSQL(sql, dialect="")
+        try:
+            definition = result.GetLayerDefn()
+            fields = [definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())]
+            fields = [_field_copy(f) for f in fields]
+            geometry_type = result.GetGeomType()
+            fid_name = result.GetFIDColumn()
+            geometry_name = result.GetGeometryColumn()
+            srs = result.GetSpatialRef()
+            srs = srs.Clone() if srs is not None else None
+        finally:
+            self.dataset.ReleaseResultSet(result)
+        source_geometry = self.layer.GetGeometryColumn()
+        source_fid = self.layer.GetFIDColumn()
+        names = [f.GetName() for f in fields]
+        kept = names[:len(names) - len(selects)]
+        if geometry_type not in (ogr.wkbPolygon, ogr.wkbMultiPolygon) or not fid_name or not geometry_name or \
+                geometry_name != source_geometry or fid_name != source_fid or \
+                names[len(kept):] != [name for _e, name, _k in selects]:
+            return False
+        connection = None
+        try:
+            dataset = gdal.GetDriverByName("GPKG").Create(out_path, 0, 0, 0, gdal.GDT_Unknown)
+            layer = dataset.CreateLayer(out_layer, srs, ogr.wkbMultiPolygon, options=[
+                "GEOMETRY_NAME=%s" % geometry_name, "FID=%s" % fid_name, "SPATIAL_INDEX=NO"])
+            for field in fields:
+                if layer.CreateField(field) != 0:
+                    raise RuntimeError("GDAL could not create field %s" % field.GetName())
+            layer.SyncToDisk()
+            dataset = layer = None
+            connection = sqlite3.connect(pathlib.Path(out_path).absolute().as_uri(), uri=True,
+                                         check_same_thread=False)
+            connection.execute("ATTACH DATABASE ? AS src", (pathlib.Path(self.path).absolute().as_uri() + "?mode=ro",))
+            out_columns = [r[1] for r in connection.execute("SELECT * FROM main.pragma_table_info(?)", (out_layer,))]
+            in_columns = [r[1] for r in connection.execute("SELECT * FROM src.pragma_table_info(?)",
+                                                           (self.layer_name,))]
+            if out_columns != [fid_name, geometry_name] + names or \
+                    in_columns != [source_fid, source_geometry] + kept:
+                raise _NotSqlite("columns differ")
+            srs_id = connection.execute("SELECT srs_id FROM main.gpkg_geometry_columns WHERE table_name = ?",
+                                        (out_layer,)).fetchone()[0]
+            extent = _extent(connection, index, self.table, _quote_identifier(source_fid),
+                             _quote_identifier(source_geometry))
+
+            def refuse(_blob):
+                raise _NotSqlite("a geometry blob that is not a 2D little-endian Polygon/MultiPolygon with an "
+                                 "XY envelope")
+
+            connection.create_function("ocs_refuse", 1, refuse)
+            srs_hex = struct.pack("<i", srs_id).hex()
+            header = "x'47500003' || x'%s'" % srs_hex
+            empty = "x'47500011%s010600000000000000'" % srs_hex   # GDAL's empty MultiPolygon (no envelope)
+            g = "l.%s" % _quote_identifier(source_geometry)
+            geometry = ("CASE WHEN %(g)s IS NULL THEN NULL WHEN substr(%(g)s, 1, 4) <> x'47500003' THEN "
+                        "CASE WHEN substr(%(g)s, 1, 4) = x'47500011' AND substr(%(g)s, 9) IN "
+                        "(x'010300000000000000', x'010600000000000000') THEN %(e)s ELSE ocs_refuse(%(g)s) END WHEN substr(%(g)s, 41, 5) = x'0106000000' THEN CAST(%(h)s || substr(%(g)s, 9) "
+                        "AS BLOB) WHEN substr(%(g)s, 41, 5) = x'0103000000' THEN CAST(%(h)s || substr(%(g)s, 9, 32) "
+                        "|| x'010600000001000000' || substr(%(g)s, 41) AS BLOB) ELSE ocs_refuse(%(g)s) END" % {
+                            "g": g, "h": header, "e": empty})
+            target = ", ".join(_quote_identifier(c) for c in out_columns)
+            values = ", ".join(["l.%s" % _quote_identifier(source_fid), geometry] +
+                               ["l.%s" % _quote_identifier(c) for c in kept] +
+                               ["CAST(%s AS %s)" % (expression, "INTEGER" if kind == "int" else "TEXT")
+                                for expression, _name, kind in selects])
+            insert = "INSERT INTO main.%s (%s) WITH %s SELECT %s FROM src.%s l %s" % (
+                _quote_identifier(out_layer), target, ",".join(ctes), values, self.table, " ".join(joins))
+            bounds = connection.execute("SELECT (SELECT min(%s) FROM src.%s), (SELECT max(%s) FROM src.%s)" % (
+                _quote_identifier(source_fid), self.table, _quote_identifier(source_fid), self.table)).fetchone()
+            steps = 1 if feedback is None or bounds[0] is None else 20
+            # GDAL's triggers keeping gpkg_ogr_contents.feature_count would fire once per row (a third of the
+            # time): they are dropped for the INSERT and put back after it, the count being set once.
+            triggers = connection.execute(
+                "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?)",
+                (out_layer, "trigger_insert_feature_count_" + out_layer,
+                 "trigger_delete_feature_count_" + out_layer)).fetchall()
+            connection.execute("PRAGMA main.synchronous = OFF")
+            connection.execute("BEGIN")
+            for name, _sql in triggers:
+                connection.execute("DROP TRIGGER main.%s" % _quote_identifier(name))
+            if steps == 1:
+                connection.execute(insert)
+            else:
+                low, high = bounds
+                cut = [low + (high - low + 1) * i // steps for i in range(steps + 1)]
+                for i in range(steps):
+                    if feedback.isCanceled():
+                        raise _NotSqlite("cancelled")
+                    connection.execute("%s WHERE l.%s >= %d AND l.%s < %d" % (
+                        insert, _quote_identifier(source_fid), cut[i], _quote_identifier(source_fid),
+                        cut[i + 1] if i + 1 < steps else high + 1))
+                    feedback.setProgress(100 * (i + 1) // steps)
+            # the extent as GDAL writes it: formatted by SQLite's printf (%.18g: 16 digits before SQLite 3.43)
+            extent = [None if value is None else connection.execute(
+                "SELECT CAST(printf('%.18g', ?) AS REAL)", (value,)).fetchone()[0] for value in extent]
+            connection.execute("UPDATE main.gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
+                               "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
+                               (*extent, out_layer))
+            connection.execute("UPDATE main.gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main.%s) "
+                               "WHERE table_name = ?" % _quote_identifier(out_layer), (out_layer,))
+            for _name, sql in triggers:
+                connection.execute(sql)
+            connection.execute("COMMIT")
+        except (_NotSqlite, sqlite3.Error, RuntimeError) as reason:
+            if connection is not None:
+                connection.close()
+                connection = None
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                if os.path.exists(out_path + suffix):
+                    os.remove(out_path + suffix)
+            if feedback is not None:
+                feedback.pushDebugInfo("SQLite write not used: %s" % reason)
+            return None if str(reason) == "cancelled" else False
+        finally:
+            if connection is not None:
+                connection.close()
+        return True
 
     def _spatial_index(self):
         """(R-tree name, entries) of the layer's GeoPackage spatial index when it can serve the output too
@@ -336,6 +491,35 @@ class GpkgGeometries:
 
 
 ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+def _extent(connection, index, table, fid, geometry):
+    """(min_x, min_y, max_x, max_y) of the non-empty geometries of ``src.table``, exactly (from the envelopes in
+    the blob headers), or (None,) * 4 when there are none. The R-tree ``src.index`` (one entry per non-empty
+    geometry) holds the envelopes in single precision, rounded outward: its bounds are within a float32 step of
+    the exact ones, so only the few entries that close to a bound are read from the blobs."""
+    bounds = connection.execute("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM src.%s" % (
+        _quote_identifier(index))).fetchone()
+    if bounds[0] is None:
+        return (None,) * 4
+    extent = []
+    for position, (column, bound) in enumerate(zip(("minx", "miny", "maxx", "maxy"), bounds)):
+        slack = max(1.0, abs(bound) * 1e-6)   # float32: a step is < 1.2e-7 of the value
+        condition = "%s <= %r" % (column, bound + slack) if position < 2 else "%s >= %r" % (column, bound - slack)
+        ids = [row[0] for row in connection.execute("SELECT id FROM src.%s WHERE %s" % (
+            _quote_identifier(index), condition))]
+        values = []
+        for start in range(0, len(ids), 10000):
+            for (head,) in connection.execute("SELECT substr(%s, 1, 40) FROM src.%s WHERE %s IN (%s)" % (
+                    geometry, table, fid, ",".join(map(str, ids[start:start + 10000])))):
+                if head is None or len(head) < 40 or head[:4] != b"GP\x00\x03":
+                    raise _NotSqlite("a blob without an XY envelope")
+                minx, maxx, miny, maxy = struct.unpack("<4d", head[8:40])
+                values.append((minx, miny, maxx, maxy)[position])
+        if not values:
+            raise _NotSqlite("the R-tree does not match the geometries")
+        extent.append(min(values) if position < 2 else max(values))
+    return tuple(extent)
 
 
 def _wkb_box(wkb):

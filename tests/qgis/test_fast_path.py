@@ -1,7 +1,7 @@
 """The GeoPackage fast path of ocs:reclassify gives exactly what the feature-by-feature path gives."""
 from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProject, QgsVectorLayer
 
-from helpers import box, features_by, is_null, make_layer, run, to_gpkg
+from helpers import X0, Y0, box, features_by, is_null, make_layer, run, to_gpkg
 from test_reclassify import agri_layout, us7_layout
 
 
@@ -156,3 +156,105 @@ def test_spatial_index_built_by_gdal_when_the_copy_fails(tmp_path, monkeypatch):
     monkeypatch.undo()
     rows, check, triggers, extensions = _index_rows(results["OUTPUT"], "out")
     assert len(rows) == 29 and check == "ok" and len(triggers) >= 6 and extensions == [("gpkg_rtree_index",)]
+
+
+def _dump(path, layer_name):
+    """Everything of a written layer that a reader sees: rows (every column, geometry blobs byte for byte),
+    table definition, GeoPackage metadata rows and triggers; the layer name replaced by "T"."""
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute('SELECT * FROM "%s" ORDER BY fid' % layer_name).fetchall()
+        schema = sorted((sql or "").replace(layer_name, "T") for (sql,) in connection.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? OR name LIKE ?", (layer_name, "rtree_%")))
+        meta = [connection.execute(sql, (layer_name,)).fetchall() for sql in (
+            "SELECT data_type, description, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents "
+            "WHERE table_name = ?",
+            "SELECT column_name, geometry_type_name, srs_id, z, m FROM gpkg_geometry_columns WHERE table_name = ?",
+            "SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?",
+            "SELECT column_name, extension_name FROM gpkg_extensions WHERE table_name = ?")]
+        check = connection.execute("SELECT rtreecheck(?)", ("rtree_%s_geom" % layer_name,)).fetchone()[0]
+    finally:
+        connection.close()
+    return rows, schema, meta, check
+
+
+def _both_writers(tmp_path, monkeypatch, source, targets):
+    """(SQLite writer's output, GDAL writer's output, what the SQLite writer returned) for one input."""
+    from ocs_toolbox.algorithms import sqlfast
+
+    returned = []
+    sqlite_writer = sqlfast.GpkgReclassifier._write_sqlite
+
+    def spy(*args, **kwargs):
+        returned.append(sqlite_writer(*args, **kwargs))
+        return returned[-1]
+
+    monkeypatch.setattr(sqlfast.GpkgReclassifier, "_write_sqlite", spy)
+    first, _ = run("ocs:reclassify", {"INPUT": source, "TARGETS": targets,
+                                      "OUTPUT": str(tmp_path / "first_out.gpkg")})
+    monkeypatch.setattr(sqlfast.GpkgReclassifier, "_write_sqlite", lambda *args, **kwargs: False)
+    second, _ = run("ocs:reclassify", {"INPUT": source, "TARGETS": targets,
+                                       "OUTPUT": str(tmp_path / "second_out.gpkg")})
+    monkeypatch.undo()
+    return _dump(first["OUTPUT"], "first_out"), _dump(second["OUTPUT"], "second_out"), returned
+
+
+def test_sqlite_writer_writes_what_gdal_writes(tmp_path, monkeypatch):
+    # Polygon and MultiPolygon layers, a two-part polygon, an empty and a NULL geometry, NULL and unknown codes,
+    # with and without spatial rules: the SQLite writer's output is GDAL's, byte for byte (geometry blobs
+    # promoted to MultiPolygon included).
+    from osgeo import gdal
+
+    rows = [(box(10 * i, 0, 10 * i + 8, 8), i, "CS1.1.1" if i % 3 else "CS2.2.1", "US5.1.1" if i % 2 else "US1.1.1")
+            for i in range(1, 40)]
+    rows += [(None, 40, "CS1.1.1", "US5.1.1"), (box(500, 0, 510, 10), 41, None, "US5.1.1"),
+             (box(510, 0, 520, 10), 42, "CS9.9.9", "US2.1.1"), (box(520, 0, 530, 10), 44, "CS1.1.1", "US5.1.1")]
+    for geometry, targets in (("Polygon", [0, 4, 6, 7]), ("MultiPolygon", [0, 4, 6, 7]), ("Polygon", [7, 8])):
+        folder = tmp_path / ("%s_%d" % (geometry, len(targets)))
+        folder.mkdir()
+        layer_rows = list(rows)
+        if geometry == "MultiPolygon":
+            layer_rows.append(("MULTIPOLYGON(((%f %f,%f %f,%f %f,%f %f)),((%f %f,%f %f,%f %f,%f %f)))" % (
+                X0, Y0 + 100, X0 + 10, Y0 + 100, X0 + 10, Y0 + 110, X0, Y0 + 100,
+                X0 + 20, Y0 + 100, X0 + 30, Y0 + 100, X0 + 30, Y0 + 110, X0 + 20, Y0 + 100), 43, "CS1.1.1", "US5.1.1"))
+        layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], layer_rows,
+                           geometry=geometry)
+        source = to_gpkg(layer, folder / "in.gpkg", "ocs")
+        dataset = gdal.OpenEx(source, gdal.OF_VECTOR | gdal.OF_UPDATE)
+        dataset.ExecuteSQL("UPDATE ocs SET geom = NULL WHERE id = 44")
+        dataset = None
+        sqlite_out, gdal_out, returned = _both_writers(folder, monkeypatch, source, targets)
+        assert returned == [True]
+        assert sqlite_out == gdal_out
+        rows_out, schema, meta, check = sqlite_out
+        assert len(rows_out) == len(layer_rows) and check == "ok"
+        assert meta[1] == [("geom", "MULTIPOLYGON", 2154, 0, 0)] and meta[2] == [(len(layer_rows),)]
+        assert any("trigger_insert_feature_count_T" in s for s in schema)
+        by_id = {r[2]: r[1] for r in rows_out}
+        assert by_id[44] is None
+        assert by_id[40] == b"GP\x00\x11" + (2154).to_bytes(4, "little") + b"\x01\x06" + b"\x00" * 7   # empty
+        assert by_id[1][:8] == b"GP\x00\x03" + (2154).to_bytes(4, "little") and by_id[1][40:45] == b"\x01\x06\x00\x00\x00"
+
+
+def test_sqlite_writer_leaves_unusual_blobs_to_gdal(tmp_path, monkeypatch):
+    # A geometry blob the SQLite writer does not rewrite (here a polygon without envelope in its header, flags
+    # 0x01, valid GeoPackage) stops its INSERT; GDAL writes the layer instead, and the result is GDAL's.
+    from osgeo import gdal, ogr
+
+    layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(10 * i, 0, 10 * i + 8, 8), i, "CS1.1.1", "US5.1.1") for i in range(1, 20)])
+    source = to_gpkg(layer, tmp_path / "in.gpkg", "ocs")
+    wkb = ogr.CreateGeometryFromWkt(box(40, 0, 48, 8)).ExportToWkb(ogr.wkbNDR)
+    dataset = gdal.OpenEx(source, gdal.OF_VECTOR | gdal.OF_UPDATE)   # GDAL: its R-tree triggers need its functions
+    dataset.ExecuteSQL("UPDATE ocs SET geom = X'47500001%s%s' WHERE id = 5" % (
+        (2154).to_bytes(4, "little").hex(), bytes(wkb).hex()))
+    dataset = None
+    for targets in ([7], [4]):   # attribute rules only (progress in slices), spatial rules (one INSERT, on a thread)
+        folder = tmp_path / str(targets[0])
+        folder.mkdir()
+        sqlite_out, gdal_out, returned = _both_writers(folder, monkeypatch, source, targets)
+        assert returned == [False]
+        assert sqlite_out == gdal_out and len(sqlite_out[0]) == 19
+        assert sqlite_out[0][4][1][:4] == b"GP\x00\x03"    # GDAL's blob for it, with an envelope
