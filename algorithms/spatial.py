@@ -326,14 +326,21 @@ def box_point_pairs(boxes, points, grow=0.0):
 
 def _components(n, a, b):
     """Connected components of the graph of ``n`` nodes and edges ``a[k]``–``b[k]``: the smallest node of its
-    component for each node (minimum-label hooking, then pointer jumping, until nothing changes)."""
+    component for each node.
+
+    Rounds of hooking and pointer jumping until nothing changes: every label is a root (a node labelled with
+    itself); a root joined by an edge to a smaller root takes one of those (any: plain assignment, several
+    times faster than numpy's minimum.at, and as good since a root only ever gets a smaller label), then every
+    node jumps to its root. At the end the label of a component is a node of it no larger than its smallest
+    node, the smallest node itself."""
     label = numpy.arange(n)
     while True:
         la, lb = label[a], label[b]
-        low = numpy.minimum(la, lb)
         hooked = label.copy()
-        numpy.minimum.at(hooked, la, low)
-        numpy.minimum.at(hooked, lb, low)
+        down = la > lb
+        hooked[la[down]] = lb[down]
+        up = lb > la
+        hooked[lb[up]] = la[up]
         while True:
             jumped = hooked[hooked]
             if (jumped == hooked).all():
@@ -420,11 +427,10 @@ def _coverage_union(geometries):
     if found is None:
         return None
     boundary, segments = found
-    if not boundary:
+    if boundary is None:
         return []
     lines = QgsGeometry()
-    lines.fromWkb(struct.pack("<BII", 1, 5, len(boundary)) + b"".join(
-        struct.pack("<BII", 1, 2, len(run)) + run.tobytes() for run in boundary))
+    lines.fromWkb(boundary)
     boundary = None
     if not lines.isSimple():
         return None  # boundary edges cross or overlap: not an edge-matched coverage
@@ -441,14 +447,15 @@ def _coverage_union(geometries):
     return members
 
 
-def _faces_inside(faces, keys, swapped, left):
+def _faces_inside(faces, keys, swapped, left, hashes):
     """Which polygonized faces lie inside the union (the others fill its holes).
 
     Every edge of a face is a boundary edge of the union, and the member ring it comes from has the union on
     its left or its right: a face lies inside the union when it lies on that side of its first edge.
-    ``keys``: the boundary edges as (m, 4) rows (x1, y1, x2, y2), first point the smaller, rows sorted;
-    ``swapped``: whether the member ring runs from the second point to the first; ``left``: whether the union
-    lies on the left of the member ring's direction. None when a face's first edge is not a boundary edge.
+    ``keys``: the boundary edges as (m, 4) rows (x1, y1, x2, y2), first point the smaller, in the order of
+    ``hashes`` (their ``_row_hashes``, sorted, all different); ``swapped``: whether the member ring runs from the
+    second point to the first; ``left``: whether the union lies on the left of the member ring's direction.
+    None when a face's first edge is not a boundary edge.
     """
     if not faces:
         return []
@@ -463,23 +470,41 @@ def _faces_inside(faces, keys, swapped, left):
     a, b = first[:, :2], first[:, 2:]
     face_swapped = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
     face_keys = numpy.where(face_swapped[:, None], numpy.hstack([b, a]), first)
-    # each face's row, sorted together with the edges' rows (edges first on ties), follows its edge's row
-    both = numpy.vstack([keys, face_keys])
-    tag = numpy.concatenate([numpy.zeros(len(keys), dtype=numpy.int8), numpy.ones(len(faces), dtype=numpy.int8)])
-    order = numpy.lexsort((tag, both[:, 3], both[:, 2], both[:, 1], both[:, 0]))
-    position = numpy.arange(len(order))
-    last_edge = numpy.maximum.accumulate(numpy.where(tag[order] == 0, position, -1))
-    face_rows = tag[order] == 1
-    at = numpy.empty(len(faces), dtype=numpy.int64)
-    at[order[face_rows] - len(keys)] = position[face_rows]
-    edge = last_edge[at]
-    if (edge < 0).any():
+    if not len(keys):
         return None
-    edge = order[edge]
-    if not (both[edge] == face_keys).all():
+    edge = numpy.minimum(numpy.searchsorted(hashes, _row_hashes(face_keys)), len(keys) - 1)
+    if not (keys[edge] == face_keys).all():
         return None
     union_left = numpy.where(face_swapped == swapped[edge], left[edge], ~left[edge])
     return (ccw == union_left).tolist()
+
+
+def _row_hashes(rows):
+    """A 64-bit hash of each row of a float array (equal rows, -0.0 and 0.0 alike, give equal hashes)."""
+    bits = numpy.ascontiguousarray(rows + 0.0, dtype="<f8").view(numpy.uint64)
+    value = numpy.zeros(len(rows), dtype=numpy.uint64)
+    for column in range(bits.shape[1]):
+        value = (value ^ bits[:, column]) * numpy.uint64(0x9E3779B97F4A7C15)
+        value ^= value >> numpy.uint64(29)
+    return value
+
+
+def _group_equal_rows(rows):
+    """(order, new): an order of the rows of a float array in which equal rows are adjacent, and whether each
+    row of that order differs from the previous one. Sorting 64-bit hashes is several times faster than a
+    lexicographic sort of the columns; two different rows with the same hash (never seen) fall back to it."""
+    hashes = _row_hashes(rows)
+    order = numpy.argsort(hashes)
+    hashes = hashes[order]
+    sorted_rows = rows[order]
+    new = numpy.ones(len(rows), dtype=bool)
+    new[1:] = (sorted_rows[1:] != sorted_rows[:-1]).any(axis=1)
+    if (new[1:] & (hashes[1:] == hashes[:-1])).any():
+        order = numpy.lexsort(rows.T[::-1])
+        sorted_rows = rows[order]
+        new[1:] = (sorted_rows[1:] != sorted_rows[:-1]).any(axis=1)
+        return order, new, None
+    return order, new, hashes
 
 
 def _signed_areas(rings):
@@ -504,10 +529,11 @@ def _same_area(expected, found):
 
 
 def _boundary_runs(rings, left_of_ring):
-    """(runs, edges): the edges used by one ring only, as runs of consecutive vertices ((n, 2) arrays), or None
-    when an edge is used by three rings or more (overlaps). Runs keep the rings' own order, so the polygonizer
-    gets a few long lines instead of one line per edge. ``edges`` = (keys, swapped, left) of those edges, as
-    ``_faces_inside`` takes them; ``left_of_ring``: whether the polygon lies on the left of each ring."""
+    """(lines, edges): the edges used by one ring only, as one MultiLineString WKB of runs of consecutive
+    vertices (None when there is none), or None when an edge is used by three rings or more (overlaps). Runs
+    keep the rings' own order, so the polygonizer gets a few long lines instead of one line per edge.
+    ``edges`` = (keys, swapped, left, hashes) of those edges, as ``_faces_inside`` takes them; ``left_of_ring``:
+    whether the polygon lies on the left of each ring."""
     sizes = numpy.fromiter((len(r) - 1 for r in rings), dtype=numpy.int64, count=len(rings))
     points = numpy.concatenate(rings)
     ring_start = numpy.concatenate([[0], numpy.cumsum(sizes + 1)[:-1]])
@@ -520,10 +546,8 @@ def _boundary_runs(rings, left_of_ring):
     key[:, :2] = numpy.where(swap[:, None], b, a)
     key[:, 2:] = numpy.where(swap[:, None], a, b)
     del a, b
-    order = numpy.lexsort(key.T[::-1])
+    order, new, hashes = _group_equal_rows(key)
     key = key[order]
-    new = numpy.ones(len(key), dtype=bool)
-    new[1:] = (key[1:] != key[:-1]).any(axis=1)
     degenerate = (key[:, :2] == key[:, 2:]).all(axis=1)
     group = numpy.cumsum(new) - 1
     counts = numpy.bincount(group)
@@ -534,21 +558,27 @@ def _boundary_runs(rings, left_of_ring):
     on_boundary[order] = once & ~degenerate
     ring_of = numpy.repeat(numpy.arange(len(sizes)), sizes)
     edge = order[once & ~degenerate]
-    edges = (key[once & ~degenerate], swap[edge], numpy.asarray(left_of_ring, dtype=bool)[ring_of[edge]])
+    boundary_keys = key[once & ~degenerate]
+    if hashes is None:   # a hash collision: hash the boundary edges alone, or give up the fast path
+        hashes = _row_hashes(boundary_keys)
+        by_hash = numpy.argsort(hashes)
+        hashes, boundary_keys, edge = hashes[by_hash], boundary_keys[by_hash], edge[by_hash]
+        if (hashes[1:] == hashes[:-1]).any():
+            return None
+    else:
+        hashes = hashes[once & ~degenerate]
+    edges = (boundary_keys, swap[edge], numpy.asarray(left_of_ring, dtype=bool)[ring_of[edge]], hashes)
     del key, swap, edge, order, group, counts, once, new, degenerate
     # Runs of consecutive boundary segments within a ring, cut at every vertex where more than two boundary
     # segments meet, so that lines of a clean coverage only meet at their ends (what isSimple checks).
     index = numpy.flatnonzero(on_boundary)
     ends = numpy.concatenate([points[seg_from[index]], points[seg_from[index] + 1]])
-    order = numpy.lexsort(ends.T[::-1])
-    sorted_ends = ends[order]
-    new = numpy.ones(len(sorted_ends), dtype=bool)
-    new[1:] = (sorted_ends[1:] != sorted_ends[:-1]).any(axis=1)
+    order, new, _hashes = _group_equal_rows(ends)
     group = numpy.cumsum(new) - 1
     degree = numpy.bincount(group)[group]
     vertex_degree = numpy.empty(len(ends), dtype=numpy.int64)
     vertex_degree[order] = degree
-    del ends, order, sorted_ends, new, group, degree
+    del ends, order, new, group, degree
     branching = numpy.zeros(len(on_boundary), dtype=bool)
     branching[index] = vertex_degree[:len(index)] > 2       # the segment starts at a branching vertex
     new_ring = numpy.concatenate([[True], ring_of[1:] != ring_of[:-1]])
@@ -556,16 +586,38 @@ def _boundary_runs(rings, left_of_ring):
     starts_run = on_boundary & (new_ring | previous_off | branching)
     next_starts = numpy.concatenate([starts_run[1:] | ~on_boundary[1:] | new_ring[1:], [True]])
     ends_run = on_boundary & next_starts
-    runs = []
-    for first, last in zip(numpy.flatnonzero(starts_run), numpy.flatnonzero(ends_run)):
-        run = points[seg_from[first]:seg_from[last] + 2]
-        if len(run) > 2 and (run[0] == run[-1]).all():
-            # a closed line has no end points: one touching another line would not be "simple"
-            middle = len(run) // 2
-            runs.append(numpy.ascontiguousarray(run[:middle + 1]))
-            run = run[middle:]
-        runs.append(numpy.ascontiguousarray(run))
-    return runs, edges
+    return _lines_wkb(points, seg_from[numpy.flatnonzero(starts_run)],
+                      seg_from[numpy.flatnonzero(ends_run)] + 2), edges
+
+
+def _lines_wkb(points, first, stop):
+    """MultiLineString WKB of the runs ``points[first[i]:stop[i]]``, built in numpy; a closed run is cut in two
+    halves (a closed line has no end points: one touching another line would not be "simple"). None when
+    there is no run."""
+    if not len(first):
+        return None
+    length = stop - first
+    closed = (length > 2) & (points[first] == points[stop - 1]).all(axis=1)
+    middle = length // 2
+    pieces = 1 + closed.astype(numpy.int64)
+    run = numpy.repeat(numpy.arange(len(first)), pieces)
+    second = numpy.arange(len(run)) - numpy.repeat(numpy.cumsum(pieces) - pieces, pieces) == 1
+    start = numpy.where(second, first[run] + middle[run], first[run])
+    end = numpy.where(closed[run] & ~second, first[run] + middle[run] + 1, stop[run])
+    count = end - start
+    offsets = numpy.cumsum(count) - count
+    coordinates = points[numpy.repeat(start - offsets, count) + numpy.arange(count.sum())]
+    headers = numpy.zeros((len(count), 9), dtype=numpy.uint8)
+    headers[:, 0] = 1                      # little-endian
+    headers[:, 1] = 2                      # LineString
+    headers[:, 5:] = count.astype("<u4").view(numpy.uint8).reshape(-1, 4)
+    size = 9 + 16 * count
+    body = numpy.empty(int(size.sum()), dtype=numpy.uint8)
+    is_header = numpy.zeros(len(body), dtype=bool)
+    is_header[((numpy.cumsum(size) - size)[:, None] + numpy.arange(9)).ravel()] = True
+    body[is_header] = headers.ravel()
+    body[~is_header] = numpy.ascontiguousarray(coordinates, dtype="<f8").view(numpy.uint8).ravel()
+    return struct.pack("<BII", 1, 5, len(count)) + body.tobytes()
 
 
 def _box_groups(boxes, gap):

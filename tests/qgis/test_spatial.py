@@ -180,3 +180,64 @@ def test_closed_groups_are_reused_when_their_members_did_not_change():
                                             min_area_m2=500, ids=keep, cache=cache)
     assert built == set(keep[100:])                                     # only the changed group is closed
     assert again[0] is first[0] and again[1] is not first[1]
+
+
+def _components_by_union_find(n, a, b):
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for x, y in zip(a.tolist(), b.tolist()):
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            parent[max(rx, ry)] = min(rx, ry)
+    return [find(i) for i in range(n)]
+
+
+def test_components_are_labelled_by_their_smallest_node():
+    import numpy
+
+    rng = numpy.random.default_rng(7)
+    n = 2000
+    a, b = rng.integers(0, n, 1500), rng.integers(0, n, 1500)
+    assert spatial._components(n, a, b).tolist() == _components_by_union_find(n, a, b)
+    path = numpy.arange(n - 1)
+    assert (spatial._components(n, path[::-1] + 1, path[::-1]) == 0).all()        # a path, from its far end
+    centre = numpy.full(n - 1, n // 2)
+    leaves = numpy.delete(numpy.arange(n), n // 2)
+    assert (spatial._components(n, centre, leaves) == 0).all()                      # a star around node 1000
+    label = spatial._components(6, numpy.array([5, 3]), numpy.array([4, 1]))       # two pairs, two singletons
+    assert label.tolist() == [0, 1, 2, 1, 4, 4]
+
+
+def test_equal_rows_grouped_through_hashes_or_sorting(monkeypatch):
+    import numpy
+
+    rows = numpy.array([[1.0, 2.0], [3.0, 4.0], [1.0, 2.0], [-0.0, 5.0], [0.0, 5.0], [3.0, 4.5]])
+    order, new, hashes = spatial._group_equal_rows(rows)
+    groups = numpy.cumsum(new) - 1
+    label = numpy.empty(len(rows), dtype=int)
+    label[order] = groups
+    assert hashes is not None and label[0] == label[2] and label[3] == label[4] and len(set(label.tolist())) == 4
+    # every hash the same: colliding rows are detected, and grouped by a lexicographic sort instead
+    monkeypatch.setattr(spatial, "_row_hashes", lambda r: numpy.zeros(len(r), dtype=numpy.uint64))
+    order, new, hashes = spatial._group_equal_rows(rows)
+    assert hashes is None and order.tolist() == [3, 4, 0, 2, 1, 5] and new.tolist() == [1, 0, 1, 0, 1, 1]
+    # the coverage dissolve then gives up its fast path (None) and the overlay dissolves
+    cells = [(i, j) for i in range(3) for j in range(3) if (i, j) != (1, 1)]
+    assert spatial._coverage_union(grid(cells)) is None
+    assert union_area_and_parts(spatial.dissolve(grid(cells))) == (800, 1)
+
+
+def test_boundary_lines_wkb_cuts_closed_runs_in_two():
+    import numpy
+
+    points = numpy.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0], [5, 5], [6, 5]], dtype=float)
+    wkb = spatial._lines_wkb(points, numpy.array([0, 5]), numpy.array([5, 7]))
+    lines = QgsGeometry()
+    lines.fromWkb(wkb)
+    assert lines.asWkt(0) == "MultiLineString ((0 0, 1 0, 1 1),(1 1, 0 1, 0 0),(5 5, 6 5))"
+    assert spatial._lines_wkb(points, numpy.zeros(0, dtype=int), numpy.zeros(0, dtype=int)) is None
