@@ -276,7 +276,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                    for v in vintages]
         write = functools.partial(reader.write, reader.out_path, reader.out_layer,
                                   [(v.cs_field, v.us_field) for v in vintages], columns, tables)
-        feedback.pushInfo(self.tr("Writing {0} with GDAL…").format(reader.out_path))
+        feedback.pushInfo(self.tr("Writing {0}…").format(reader.out_path))
         near = {}
         if spatial_needed:
             # GDAL writes the attribute rules' output on a thread of its own (it releases the GIL) while the

@@ -769,27 +769,27 @@
         <translation>SCR géographique : le score est calculé et écrit en {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="292"/>
+        <location filename="../algorithms/heatisland.py" line="291"/>
         <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="326"/>
+        <location filename="../algorithms/heatisland.py" line="325"/>
         <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
         <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="354"/>
+        <location filename="../algorithms/heatisland.py" line="353"/>
         <source>Classes written by GDAL (GeoPackage fast path).</source>
         <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="370"/>
+        <location filename="../algorithms/heatisland.py" line="369"/>
         <source>Classes read by GDAL (GeoPackage fast path).</source>
         <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="438"/>
+        <location filename="../algorithms/heatisland.py" line="437"/>
         <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
         <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
     </message>
@@ -799,37 +799,37 @@
         <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="635"/>
+        <location filename="../algorithms/heatisland.py" line="634"/>
         <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
         <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="675"/>
+        <location filename="../algorithms/heatisland.py" line="674"/>
         <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
         <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="679"/>
+        <location filename="../algorithms/heatisland.py" line="678"/>
         <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
         <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="685"/>
+        <location filename="../algorithms/heatisland.py" line="684"/>
         <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
         <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="692"/>
+        <location filename="../algorithms/heatisland.py" line="691"/>
         <source>{0}: {1} ha of land cover lie outside every unit.</source>
         <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="808"/>
+        <location filename="../algorithms/heatisland.py" line="817"/>
         <source>{0} units with land cover written.</source>
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="895"/>
+        <location filename="../algorithms/heatisland.py" line="902"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -978,199 +978,199 @@
 <context>
     <name>ReclassifyAlgorithm</name>
     <message>
-        <location filename="../algorithms/reclassify.py" line="73"/>
+        <location filename="../algorithms/reclassify.py" line="76"/>
         <source>Reclassify land cover / land use</source>
         <translation>Reclassifier la couverture et l’usage du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="76"/>
+        <location filename="../algorithms/reclassify.py" line="79"/>
         <source>Level 1 (couverture and usage)</source>
         <translation>Niveau 1 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="76"/>
+        <location filename="../algorithms/reclassify.py" line="79"/>
         <source>Level 2 (couverture and usage)</source>
         <translation>Niveau 2 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="77"/>
+        <location filename="../algorithms/reclassify.py" line="80"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="77"/>
+        <location filename="../algorithms/reclassify.py" line="80"/>
         <source>Level 3 (couverture and usage)</source>
         <translation>Niveau 3 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="77"/>
+        <location filename="../algorithms/reclassify.py" line="80"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="78"/>
+        <location filename="../algorithms/reclassify.py" line="81"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="78"/>
+        <location filename="../algorithms/reclassify.py" line="81"/>
         <source>ENAF (and NAF / non-NAF)</source>
         <translation>ENAF (et NAF / non NAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="79"/>
+        <location filename="../algorithms/reclassify.py" line="82"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="79"/>
+        <location filename="../algorithms/reclassify.py" line="82"/>
         <source>Imperméabilisation</source>
         <translation>Imperméabilisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="80"/>
+        <location filename="../algorithms/reclassify.py" line="83"/>
         <source>Custom table</source>
         <translation>Table personnalisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="83"/>
+        <location filename="../algorithms/reclassify.py" line="86"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="85"/>
+        <location filename="../algorithms/reclassify.py" line="88"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="87"/>
+        <location filename="../algorithms/reclassify.py" line="90"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="90"/>
+        <location filename="../algorithms/reclassify.py" line="93"/>
         <source>Couverture field (override, one vintage)</source>
         <translation>Champ de couverture (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="93"/>
+        <location filename="../algorithms/reclassify.py" line="96"/>
         <source>Usage field (override, one vintage)</source>
         <translation>Champ d’usage (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="96"/>
+        <location filename="../algorithms/reclassify.py" line="99"/>
         <source>Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, artificialisation, imperméabilisation for OCS GE)</source>
         <translation>Cibles (vide = 4 postes, 21 postes, ENAF pour l’OCS2D ; équivalent OCS GE, artificialisation, imperméabilisation pour l’OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="100"/>
+        <location filename="../algorithms/reclassify.py" line="103"/>
         <source>Custom table (source code → class code, label, colour)</source>
         <translation>Table personnalisée (code source → code de classe, libellé, couleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="103"/>
+        <location filename="../algorithms/reclassify.py" line="106"/>
         <source>Reclassified</source>
         <translation>Couche reclassée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="116"/>
+        <location filename="../algorithms/reclassify.py" line="119"/>
         <source>CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.</source>
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="124"/>
+        <location filename="../algorithms/reclassify.py" line="127"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="134"/>
+        <location filename="../algorithms/reclassify.py" line="137"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="138"/>
+        <location filename="../algorithms/reclassify.py" line="141"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="142"/>
+        <location filename="../algorithms/reclassify.py" line="145"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="143"/>
+        <location filename="../algorithms/reclassify.py" line="146"/>
         <source>Targets: {0}</source>
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="225"/>
+        <location filename="../algorithms/reclassify.py" line="228"/>
         <source>Could not write to the output: {0}</source>
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
         <location filename="../algorithms/reclassify.py" line="279"/>
-        <source>Writing {0} with GDAL…</source>
-        <translation>Écriture de {0} avec GDAL…</translation>
+        <source>Writing {0}…</source>
+        <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="298"/>
+        <location filename="../algorithms/reclassify.py" line="315"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="301"/>
+        <location filename="../algorithms/reclassify.py" line="318"/>
         <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
         <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="303"/>
+        <location filename="../algorithms/reclassify.py" line="320"/>
         <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="317"/>
+        <location filename="../algorithms/reclassify.py" line="334"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="342"/>
+        <location filename="../algorithms/reclassify.py" line="359"/>
         <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="344"/>
+        <location filename="../algorithms/reclassify.py" line="361"/>
         <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
         <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="346"/>
+        <location filename="../algorithms/reclassify.py" line="363"/>
         <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="348"/>
+        <location filename="../algorithms/reclassify.py" line="365"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="363"/>
+        <location filename="../algorithms/reclassify.py" line="381"/>
         <source>Spatial rules: reading the codes…</source>
         <translation>Règles spatiales : lecture des codes…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="430"/>
-        <source>Spatial rules: reading the geometries…</source>
-        <translation>Règles spatiales : lecture des géométries…</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="464"/>
+        <location filename="../algorithms/reclassify.py" line="480"/>
         <source>{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural structures lie within 50 m of the enveloppe urbaine ({5} parts near them).</source>
         <translation>{0} : {1} polygones US7.0.0 sur {2} sont à moins de 20 m des espaces urbanisés ; {3} structures agricoles sur {4} sont à moins de 50 m de l’enveloppe urbaine ({5} parties proches d’elles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="473"/>
+        <location filename="../algorithms/reclassify.py" line="490"/>
         <source>{0} invalid geometries were repaired for the spatial rules.</source>
         <translation>{0} géométries invalides ont été réparées pour les règles spatiales.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/reclassify.py" line="532"/>
+        <source>Spatial rules: reading the geometries…</source>
+        <translation>Règles spatiales : lecture des géométries…</translation>
     </message>
 </context>
 <context>
