@@ -246,7 +246,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 for field in (vintage.cs_field, vintage.us_field):
                     if not reader.is_text(field):
                         raise sqlfast.FastPathUnavailable("%s is not a text field" % field)
-            reader.area_in = reader.area()
+            reader.check_area()
         except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
             feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
             return None
@@ -276,15 +276,33 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                    for v in vintages]
         write = functools.partial(reader.write, reader.out_path, reader.out_layer,
                                   [(v.cs_field, v.us_field) for v in vintages], columns, tables)
+
+        def write_and_measure(progress, distinct):
+            """(input area, output count, output area): the output written, then measured (the UPDATEs of the
+            spatial rules change attributes only)."""
+            source_reader = sqlfast.GpkgReclassifier(reader.path, reader.layer_name)
+            try:
+                area_in = source_reader.area()
+            finally:
+                source_reader.close()
+            write(progress, distinct)
+            if feedback.isCanceled():
+                return None
+            written = sqlfast.GpkgReclassifier(reader.out_path, reader.out_layer)
+            try:
+                return area_in, written.feature_count(), written.area()
+            finally:
+                written.close()
+
         feedback.pushInfo(self.tr("Writing {0}…").format(reader.out_path))
         near = {}
         if spatial_needed:
-            # GDAL writes the attribute rules' output on a thread of its own (it releases the GIL) while the
-            # spatial rules are computed; their few changes are applied afterwards as UPDATEs. That write
-            # reports no progress (a Python callback would take the GIL for every feature) and, when the run
-            # is cancelled, is waited for.
+            # The attribute rules' output is written (and measured) on a thread of its own (SQLite and GDAL
+            # release the GIL) while the spatial rules are computed; their few changes are applied afterwards
+            # as UPDATEs. That write reports no progress (a Python callback would take the GIL for every
+            # feature) and, when the run is cancelled, is waited for.
             pool = ThreadPoolExecutor(max_workers=1)
-            written = pool.submit(write, None, [c[0] for c in combinations])
+            written = pool.submit(write_and_measure, None, [c[0] for c in combinations])
             store = reader.geometries()
             try:
                 near = self._spatial_rules(source, context, feedback, classifier, vintages, indexes,
@@ -294,10 +312,10 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 if store is not None:
                     store.close()
                 pool.shutdown(wait=True)
-            written.result()
+            measured = written.result()
         else:
-            write(feedback, [c[0] for c in combinations])
-        if feedback.isCanceled():
+            measured = write_and_measure(feedback, [c[0] for c in combinations])
+        if feedback.isCanceled() or measured is None:
             return None
         groups = {}
         for (fid, v_index), result in near.items():
@@ -308,15 +326,13 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             changes.append((fids, {name: value for (name, _kind), value, old in zip(columns[v_index], values,
                                                                                    result.values) if value != old}))
         reader.update(reader.out_path, reader.out_layer, changes)
-        written = sqlfast.GpkgReclassifier(reader.out_path, reader.out_layer)
-        count_out, area_out = written.feature_count(), written.area()
-        written = None
+        area_in, count_out, area_out = measured
         if count_out != count_in:
             raise QgsProcessingException(self.tr("{0} features read but {1} written.").format(count_in, count_out))
         factor = base.AreaMeter(source.sourceCrs(), context).factor
-        if abs(area_out - reader.area_in) > 1e-9 * max(reader.area_in, 1.0):
+        if abs(area_out - area_in) > 1e-9 * max(area_in, 1.0):
             raise QgsProcessingException(self.tr("Area not conserved: {0:.4f} ha in, {1:.4f} ha out.").format(
-                reader.area_in * factor / 1e4, area_out * factor / 1e4))
+                area_in * factor / 1e4, area_out * factor / 1e4))
         feedback.pushInfo(self.tr("{0} features read and written, {1:.4f} ha in and out (geometries copied "
                                   "unchanged).").format(count_out, area_out * factor / 1e4))
         self._report(feedback, counters)

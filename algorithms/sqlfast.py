@@ -116,6 +116,10 @@ class GpkgReclassifier:
         self.layer = self.dataset.GetLayerByName(layer_name)
         self.table = _quote_identifier(layer_name)
 
+    def close(self):
+        """Close the GDAL dataset (before another connection writes the file)."""
+        self.layer = self.dataset = None
+
     def _query(self, sql):
         result = self.dataset.ExecuteSQL(sql, dialect="")
         try:
@@ -145,6 +149,14 @@ class GpkgReclassifier:
         geometry = _quote_identifier(self.layer.GetGeometryColumn())
         try:
             return self._query("SELECT SUM(ST_Area(%s)) FROM %s" % (geometry, self.table))[0][0] or 0.0
+        except RuntimeError as error:
+            raise FastPathUnavailable("no ST_Area: %s" % error)
+
+    def check_area(self):
+        """Raise FastPathUnavailable when GDAL's SQL has no ST_Area (what ``area`` needs)."""
+        geometry = _quote_identifier(self.layer.GetGeometryColumn())
+        try:
+            self._query("SELECT ST_Area(%s) FROM %s LIMIT 1" % (geometry, self.table))
         except RuntimeError as error:
             raise FastPathUnavailable("no ST_Area: %s" % error)
 
