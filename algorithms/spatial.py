@@ -401,6 +401,72 @@ def _wkb_rings(wkb, rings, exterior=None):
     return True
 
 
+def _flat_rings(wkbs):
+    """(points, sizes, exterior) of 2D WKB polygons and multipolygons, ring after ring in their order: the (n, 2)
+    coordinates of every ring one after the other, the number of points of each ring and whether it is an
+    exterior ring; None when one is not such a WKB.
+
+    The usual member (one polygon of one ring, as Polygon or one-part MultiPolygon) is read in numpy without a
+    Python step per member; others ring by ring."""
+    if not wkbs:
+        return numpy.zeros((0, 2)), numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=bool)
+    lengths = numpy.fromiter((len(w) for w in wkbs), dtype=numpy.int64, count=len(wkbs))
+    blob = b"".join(wkbs) + bytes(32)            # padding: headers are read at fixed offsets below
+    data = numpy.frombuffer(blob, dtype=numpy.uint8)
+    starts = numpy.cumsum(lengths) - lengths
+
+    def u32(offsets):
+        return data[offsets[:, None] + numpy.arange(4)].copy().view("<u4").ravel().astype(numpy.int64)
+
+    kind = u32(starts + 1)
+    polygon = (lengths >= 13) & (data[starts] == 1) & (kind == 3) & (u32(starts + 5) == 1)
+    polygon &= lengths == 13 + 16 * u32(starts + 9)
+    multi = (lengths >= 22) & (data[starts] == 1) & (kind == 6) & (u32(starts + 5) == 1) & \
+        (data[starts + 9] == 1) & (u32(starts + 10) == 3) & (u32(starts + 14) == 1)
+    multi &= lengths == 22 + 16 * u32(starts + 18)
+    simple = polygon | multi
+    offset = numpy.where(polygon, starts + 13, starts + 22)
+    count = numpy.where(polygon, u32(starts + 9), u32(starts + 18))
+    member = numpy.flatnonzero(simple)
+    ring_member, ring_offset, ring_count = [member], [offset[simple]], [count[simple]]
+    ring_rank = [numpy.zeros(len(member), dtype=numpy.int64)]
+    ring_exterior = [numpy.ones(len(member), dtype=bool)]
+    for m in numpy.flatnonzero(~simple).tolist():
+        rings = []
+        exterior = []
+        if not _wkb_rings(wkbs[m], rings, exterior):
+            return None
+        for rank, (ring, is_exterior) in enumerate(zip(rings, exterior)):
+            ring_member.append(numpy.array([m]))
+            ring_offset.append(numpy.array([int(starts[m]) + _ring_position(wkbs[m], ring)]))
+            ring_count.append(numpy.array([len(ring)]))
+            ring_rank.append(numpy.array([rank]))
+            ring_exterior.append(numpy.array([is_exterior]))
+    ring_member, ring_rank = numpy.concatenate(ring_member), numpy.concatenate(ring_rank)
+    order = numpy.lexsort((ring_rank, ring_member))
+    ring_offset = numpy.concatenate(ring_offset)[order]
+    sizes = numpy.concatenate(ring_count)[order].astype(numpy.int64)
+    exterior = numpy.concatenate(ring_exterior)[order]
+    # the coordinates: 2 doubles per point at byte offsets that need not be multiples of 8, read through one
+    # view of the blob per residue
+    values = 2 * sizes
+    out_start = numpy.cumsum(values) - values
+    flat = numpy.empty(int(values.sum()))
+    residue = ring_offset % 8
+    for r in numpy.unique(residue).tolist():
+        pick = residue == r
+        view = numpy.frombuffer(blob, dtype="<f8", count=(len(blob) - r) // 8, offset=r)
+        n = values[pick]
+        within = numpy.arange(int(n.sum())) - numpy.repeat(numpy.cumsum(n) - n, n)
+        flat[numpy.repeat(out_start[pick], n) + within] = view[numpy.repeat((ring_offset[pick] - r) // 8, n) + within]
+    return flat.reshape(-1, 2), sizes, exterior
+
+
+def _ring_position(wkb, ring):
+    """Byte offset in ``wkb`` of the coordinates of ``ring`` (a numpy view into it, from ``_wkb_rings``)."""
+    return ring.__array_interface__["data"][0] - numpy.frombuffer(wkb, dtype=numpy.uint8).__array_interface__["data"][0]
+
+
 def _geometry(geometry):
     """A QgsGeometry of a QgsGeometry or a WKB."""
     if isinstance(geometry, bytes):
@@ -412,18 +478,18 @@ def _geometry(geometry):
 
 def _coverage_union(geometries):
     """Faces of the union of an edge-matched coverage, or None when the input is not one."""
-    rings = []
-    exterior = []
-    for geometry in geometries:
-        if not _wkb_rings(geometry if isinstance(geometry, bytes) else bytes(geometry.asWkb()), rings, exterior):
-            return None
-    if not rings:
+    flat = _flat_rings([g if isinstance(g, bytes) else bytes(g.asWkb()) for g in geometries])
+    if flat is None:
+        return None
+    points, sizes, exterior = flat
+    if not len(sizes):
         return []
-    signed = _signed_areas(rings)
-    exterior = numpy.asarray(exterior, dtype=bool)
+    if (sizes < 2).any():
+        return None
+    signed = _signed_areas_flat(points, sizes)
     expected = float(numpy.abs(signed[exterior]).sum() - numpy.abs(signed[~exterior]).sum())
-    found = _boundary_runs(rings, (signed > 0) == exterior)
-    rings = exterior = signed = None
+    found = _boundary_runs(points, sizes, (signed > 0) == exterior)
+    points = sizes = exterior = signed = None
     if found is None:
         return None
     boundary, segments = found
@@ -510,10 +576,16 @@ def _group_equal_rows(rows):
 def _signed_areas(rings):
     """Signed areas (shoelace; > 0 counter-clockwise) of rings given as closed (n, 2) arrays, all at once."""
     sizes = numpy.fromiter((len(r) for r in rings), dtype=numpy.int64, count=len(rings))
-    areas = numpy.zeros(len(rings))
     if not len(rings) or not sizes.any():
+        return numpy.zeros(len(rings))
+    return _signed_areas_flat(numpy.concatenate(rings), sizes)
+
+
+def _signed_areas_flat(points, sizes):
+    """``_signed_areas`` of rings given as their points one after the other and their numbers of points."""
+    areas = numpy.zeros(len(sizes))
+    if not len(sizes) or not sizes.any():
         return areas
-    points = numpy.concatenate(rings)
     x, y = points[:, 0] - points[:, 0].mean(), points[:, 1] - points[:, 1].mean()   # centred: fewer lost digits
     cross = numpy.zeros(len(points))
     cross[:-1] = x[:-1] * y[1:] - x[1:] * y[:-1]
@@ -528,14 +600,14 @@ def _same_area(expected, found):
     return abs(expected - found) <= 1e-9 * max(expected, 1.0) + 1e-6
 
 
-def _boundary_runs(rings, left_of_ring):
+def _boundary_runs(points, ring_sizes, left_of_ring):
     """(lines, edges): the edges used by one ring only, as one MultiLineString WKB of runs of consecutive
     vertices (None when there is none), or None when an edge is used by three rings or more (overlaps). Runs
     keep the rings' own order, so the polygonizer gets a few long lines instead of one line per edge.
     ``edges`` = (keys, swapped, left, hashes) of those edges, as ``_faces_inside`` takes them; ``left_of_ring``:
-    whether the polygon lies on the left of each ring."""
-    sizes = numpy.fromiter((len(r) - 1 for r in rings), dtype=numpy.int64, count=len(rings))
-    points = numpy.concatenate(rings)
+    whether the polygon lies on the left of each ring. The rings are given as their points one after the other
+    (``points``, (n, 2)) and their numbers of points (``ring_sizes``, the closing point included)."""
+    sizes = ring_sizes - 1
     ring_start = numpy.concatenate([[0], numpy.cumsum(sizes + 1)[:-1]])
     # segment k of ring r goes from points[ring_start[r] + k] to the next point
     seg_from = numpy.repeat(ring_start - numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]]), sizes) \

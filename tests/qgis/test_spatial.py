@@ -241,3 +241,28 @@ def test_boundary_lines_wkb_cuts_closed_runs_in_two():
     lines.fromWkb(wkb)
     assert lines.asWkt(0) == "MultiLineString ((0 0, 1 0, 1 1),(1 1, 0 1, 0 0),(5 5, 6 5))"
     assert spatial._lines_wkb(points, numpy.zeros(0, dtype=int), numpy.zeros(0, dtype=int)) is None
+
+
+def test_flat_rings_read_every_kind_of_polygon_wkb():
+    # Polygons of one ring (read in numpy; coordinates at offsets that are not multiples of 8) mixed with a
+    # holed polygon, a two-part and a one-part multipolygon; big-endian WKB is refused; same rings, in the same order, as the ring-by-ring reader.
+    import numpy
+
+    wkts = ["POLYGON((0 0,10 0,10 10,0 10,0 0))",
+            "POLYGON((0 0,30 0,30 30,0 30,0 0),(10 10,20 10,20 20,10 20,10 10))",
+            "MULTIPOLYGON(((40 0,50 0,50 10,40 0)),((60 0,70 0,70 10,60 0)))",
+            "MULTIPOLYGON(((80 0,90 0,90 10,80 10,80 0)))",
+            "POLYGON((1.5 2.25,3 2.25,3 4,1.5 2.25))"]
+    wkbs = [bytes(QgsGeometry.fromWkt(w).asWkb()) for w in wkts]
+    rings, exterior = [], []
+    for wkb in wkbs:
+        assert spatial._wkb_rings(wkb, rings, exterior)
+    points, sizes, flags = spatial._flat_rings(wkbs)
+    assert sizes.tolist() == [len(r) for r in rings] == [5, 5, 5, 4, 4, 5, 4]
+    assert flags.tolist() == exterior == [True, True, False, True, True, True, True]
+    assert (points == numpy.concatenate(rings)).all()
+    from osgeo import ogr
+
+    big_endian = bytes(ogr.CreateGeometryFromWkt(wkts[0]).ExportToWkb(ogr.wkbXDR))
+    assert spatial._flat_rings([wkbs[0], big_endian]) is None
+    assert spatial._flat_rings([wkbs[0], b"\x01\x01\x00\x00\x00" + bytes(16)]) is None     # a point
