@@ -268,8 +268,9 @@ class GpkgReclassifier:
         the geometries, as GDAL computes it (see ``_extent``); ``index`` is the input's R-tree (checked).
 
         Only for 2D Polygon/MultiPolygon layers whose blobs are all little-endian with an XY envelope, or empty
-        (written as GDAL writes an empty MultiPolygon): any other blob stops the INSERT, which is rolled back, and False is returned (GDAL then writes the layer). True
-        when written, None when cancelled (nothing written). With ``feedback``, the INSERT runs in 20 slices of
+        (written as GDAL writes an empty MultiPolygon): any other blob stops the INSERT, which is rolled back,
+        and False is returned (GDAL then writes the layer). True when written, None when cancelled (nothing
+        written). With ``feedback``, the INSERT runs in 20 slices of
         fids, for progress and cancellation; without, in one statement (SQLite runs without the GIL)."""
         result = self.dataset.ExecuteSQL(sql, dialect="")
         try:
@@ -303,7 +304,8 @@ class GpkgReclassifier:
             dataset = layer = None
             connection = sqlite3.connect(pathlib.Path(out_path).absolute().as_uri(), uri=True,
                                          check_same_thread=False)
-            connection.execute("ATTACH DATABASE ? AS src", (pathlib.Path(self.path).absolute().as_uri() + "?mode=ro",))
+            connection.execute("ATTACH DATABASE ? AS src",
+                               (pathlib.Path(self.path).absolute().as_uri() + "?mode=ro",))
             out_columns = [r[1] for r in connection.execute("SELECT * FROM main.pragma_table_info(?)", (out_layer,))]
             in_columns = [r[1] for r in connection.execute("SELECT * FROM src.pragma_table_info(?)",
                                                            (self.layer_name,))]
@@ -324,12 +326,15 @@ class GpkgReclassifier:
             header = "x'47500003' || x'%s'" % srs_hex
             empty = "x'47500011%s010600000000000000'" % srs_hex   # GDAL's empty MultiPolygon (no envelope)
             g = "l.%s" % _quote_identifier(source_geometry)
-            geometry = ("CASE WHEN %(g)s IS NULL THEN NULL WHEN substr(%(g)s, 1, 4) <> x'47500003' THEN "
-                        "CASE WHEN substr(%(g)s, 1, 4) = x'47500011' AND substr(%(g)s, 9) IN "
-                        "(x'010300000000000000', x'010600000000000000') THEN %(e)s ELSE ocs_refuse(%(g)s) END WHEN substr(%(g)s, 41, 5) = x'0106000000' THEN CAST(%(h)s || substr(%(g)s, 9) "
-                        "AS BLOB) WHEN substr(%(g)s, 41, 5) = x'0103000000' THEN CAST(%(h)s || substr(%(g)s, 9, 32) "
-                        "|| x'010600000001000000' || substr(%(g)s, 41) AS BLOB) ELSE ocs_refuse(%(g)s) END" % {
-                            "g": g, "h": header, "e": empty})
+            geometry = (
+                "CASE WHEN %(g)s IS NULL THEN NULL "
+                "WHEN substr(%(g)s, 1, 4) <> x'47500003' THEN "
+                "  CASE WHEN substr(%(g)s, 1, 4) = x'47500011' AND substr(%(g)s, 9) IN "
+                "    (x'010300000000000000', x'010600000000000000') THEN %(e)s ELSE ocs_refuse(%(g)s) END "
+                "WHEN substr(%(g)s, 41, 5) = x'0106000000' THEN CAST(%(h)s || substr(%(g)s, 9) AS BLOB) "
+                "WHEN substr(%(g)s, 41, 5) = x'0103000000' THEN "
+                "  CAST(%(h)s || substr(%(g)s, 9, 32) || x'010600000001000000' || substr(%(g)s, 41) AS BLOB) "
+                "ELSE ocs_refuse(%(g)s) END" % {"g": g, "h": header, "e": empty})
             target = ", ".join(_quote_identifier(c) for c in out_columns)
             values = ", ".join(["l.%s" % _quote_identifier(source_fid), geometry] +
                                ["l.%s" % _quote_identifier(c) for c in kept] +
@@ -343,7 +348,8 @@ class GpkgReclassifier:
             # GDAL's triggers keeping gpkg_ogr_contents.feature_count would fire once per row (a third of the
             # time): they are dropped for the INSERT and put back after it, the count being set once.
             triggers = connection.execute(
-                "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name IN (?, ?)",
+                "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND "
+                "name IN (?, ?)",
                 (out_layer, "trigger_insert_feature_count_" + out_layer,
                  "trigger_delete_feature_count_" + out_layer)).fetchall()
             connection.execute("PRAGMA main.synchronous = OFF")

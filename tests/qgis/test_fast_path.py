@@ -235,7 +235,8 @@ def test_sqlite_writer_writes_what_gdal_writes(tmp_path, monkeypatch):
         by_id = {r[2]: r[1] for r in rows_out}
         assert by_id[44] is None
         assert by_id[40] == b"GP\x00\x11" + (2154).to_bytes(4, "little") + b"\x01\x06" + b"\x00" * 7   # empty
-        assert by_id[1][:8] == b"GP\x00\x03" + (2154).to_bytes(4, "little") and by_id[1][40:45] == b"\x01\x06\x00\x00\x00"
+        assert by_id[1][:8] == b"GP\x00\x03" + (2154).to_bytes(4, "little")
+        assert by_id[1][40:45] == b"\x01\x06\x00\x00\x00"
 
 
 def test_sqlite_writer_leaves_unusual_blobs_to_gdal(tmp_path, monkeypatch):

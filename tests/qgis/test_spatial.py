@@ -245,7 +245,8 @@ def test_boundary_lines_wkb_cuts_closed_runs_in_two():
 
 def test_flat_rings_read_every_kind_of_polygon_wkb():
     # Polygons of one ring (read in numpy; coordinates at offsets that are not multiples of 8) mixed with a
-    # holed polygon, a two-part and a one-part multipolygon; big-endian WKB is refused; same rings, in the same order, as the ring-by-ring reader.
+    # holed polygon, a two-part and a one-part multipolygon; big-endian WKB is refused; same rings, in the same
+    # order, as the ring-by-ring reader.
     import numpy
 
     wkts = ["POLYGON((0 0,10 0,10 10,0 10,0 0))",
