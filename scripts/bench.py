@@ -15,8 +15,8 @@ bounds (issue targets) → BENCHMARKS.md.
 
 Each measured step runs in a fresh process (this script with ``--run-step``), so its peak memory is its own:
 the time is ``time.perf_counter()`` around the operation inside that process (QGIS start-up excluded, and
-shown apart), the peak memory is ``ru_maxrss`` (``getrusage``) of that process, or of its ``ogr2ogr`` child for
-the copy; ``os.wait4`` of the whole process tree is kept as a cross-check.
+shown apart), the peak memory is that process's own (``VmHWM``; ``ru_maxrss`` off Linux), or ``ru_maxrss`` of its
+``ogr2ogr`` child for the copy; ``os.wait4`` of the whole process tree is kept as a cross-check.
 
 Processing steps run in a Python runner: QgsApplication (offscreen) + ``Processing.initialize()`` + the
 ``OcsProvider`` from ``.build/plugins/ocs_toolbox``, with a throwaway QGIS_CUSTOM_CONFIG_PATH. It is preferred
@@ -331,7 +331,7 @@ def run_step(spec):
         if profiler is not None:
             _print_profile(profiler, spec["profile"])
         del app
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    own = _peak_rss_kib()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result["peak_mib_self"] = round(own / 1024.0, 1)
     result["peak_mib_children"] = round(children / 1024.0, 1)
@@ -341,6 +341,20 @@ def run_step(spec):
     print(RESULT_TAG + json.dumps(result), flush=True)
     sys.stderr.flush()
     os._exit(0)  # no QGIS teardown: it is not measured, and exitQgis() may crash offscreen
+
+
+def _peak_rss_kib():
+    """Peak resident memory of this process in KiB: VmHWM of /proc/self/status (Linux), which belongs to this
+    program alone; else ru_maxrss, which Linux carries over exec from the parent's memory at fork (a bench that
+    generated its data in the same invocation would lend its own size to the light steps)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _calls(step, uri, out, spec=None):
@@ -1014,8 +1028,9 @@ def write_doc(run, changes, reference=None):
         "",
         "- Time: `time.perf_counter()` around the operation inside the step's own process (the Processing call, "
         "or the `ogr2ogr` process for the copy); *Process wall* adds Python and QGIS start-up (about 1–2 s). "
-        "Peak RSS: `ru_maxrss` in a fresh process per step: of the `ogr2ogr` child for the copy, of the runner "
-        "process itself for the Processing steps (`os.wait4` of the whole process tree is kept in "
+        "Peak RSS in a fresh process per step: `ru_maxrss` of the `ogr2ogr` child for the copy, `VmHWM` of the "
+        "runner process itself for the Processing steps (`ru_maxrss` would count the memory of the bench process "
+        "that started it, which Linux carries over exec; `os.wait4` of the whole process tree is kept in "
         "`bench/baseline.json` as `peak_mib_process`; it also counts the shell Processing forks at start-up "
         "to probe `saga_cmd`, whose ~230 MiB are the inherited, shared pages).",
         "- The file is read once before the first step, so every step starts with a warm page cache. "
