@@ -1339,12 +1339,13 @@ def main(argv=None):
         print("\nbench: no baseline for N=%d in %s (use --update-baseline)" % (n, os.path.relpath(BASELINE, REPO)))
     if args.update_baseline:
         previous = reference
+        stored = dict(run)   # not ``run`` itself: the document below shows what this run measured
         if args.steps and previous:  # a subset of the steps: keep the other steps of the stored run
-            run["steps"] = dict(previous.get("steps", {}), **run["steps"])
+            stored["steps"] = dict(previous.get("steps", {}), **run["steps"])
             for key in ("communes", "pair", "context", "heat_grid"):
-                if key not in run and key in previous:
-                    run[key] = previous[key]
-        baseline[str(n)] = run
+                if key not in stored and key in previous:
+                    stored[key] = previous[key]
+        baseline[str(n)] = stored
         os.makedirs(os.path.dirname(BASELINE), exist_ok=True)
         with open(BASELINE, "w", encoding="utf-8") as handle:
             json.dump(baseline, handle, indent=1, sort_keys=True)
