@@ -240,7 +240,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             return None
         try:
             path, layer_name = sqlfast.gpkg_input(self, parameters, self.INPUT, context)
-            out_path, out_layer = sqlfast.gpkg_output(value, path)
+            out_path, out_layer = sqlfast.gpkg_output(value, path, whole_file=True)
             reader = sqlfast.GpkgReclassifier(path, layer_name)
             for vintage in vintages:
                 for field in (vintage.cs_field, vintage.us_field):
@@ -316,6 +316,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         else:
             measured = write_and_measure(feedback, [c[0] for c in combinations])
         if feedback.isCanceled() or measured is None:
+            sqlfast.remove_gpkg(reader.out_path)   # written without the spatial rules: not an output
             return None
         groups = {}
         for (fid, v_index), result in near.items():

@@ -72,8 +72,9 @@ def gpkg_input(alg, parameters, name, context):
     return path, layer_name
 
 
-def gpkg_output(destination, source_path):
-    """(path, layer name) when the output is a GeoPackage file other than the input."""
+def gpkg_output(destination, source_path, whole_file=False):
+    """(path, layer name) when the output is a GeoPackage file other than the input. ``whole_file``: the caller
+    writes a new file, so a layer named into an existing GeoPackage that holds other layers does not qualify."""
     path, _sep, options = destination.partition("|")
     if not path.lower().endswith(".gpkg"):
         raise FastPathUnavailable("output is not a GeoPackage")
@@ -85,7 +86,22 @@ def gpkg_output(destination, source_path):
         layer_name = value.strip()
     if os.path.exists(path) and os.path.samefile(path, source_path):
         raise FastPathUnavailable("output is the input")
+    if whole_file and options and os.path.exists(path):
+        # a layer named into an existing GeoPackage that holds others: for the generic path, which adds or
+        # replaces that one layer
+        dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+        others = [] if dataset is None else [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())]
+        dataset = None
+        if any(name.lower() not in (layer_name.lower(), "layer_styles") for name in others):
+            raise FastPathUnavailable("the output GeoPackage holds other layers")
     return path, layer_name
+
+
+def remove_gpkg(path):
+    """Delete a GeoPackage file and its SQLite companions (journal, WAL) if present."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
 
 
 class _NotSqlite(Exception):
@@ -221,9 +237,7 @@ class GpkgReclassifier:
             ",".join(ctes), ", ".join("CAST(%s AS %s) AS %s" % (
                 expression, "INTEGER" if kind == "int" else "VARCHAR", _quote_identifier(name))
                 for expression, name, kind in selects), self.table, " ".join(joins))
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            if os.path.exists(out_path + suffix):
-                os.remove(out_path + suffix)
+        remove_gpkg(out_path)
 
         index = self._spatial_index()
         written = self._write_sqlite(out_path, out_layer, sql, ctes, selects, joins, feedback, index[0]) \
@@ -251,6 +265,12 @@ class GpkgReclassifier:
                 geometryType="PROMOTE_TO_MULTI", options=["-preserve_fid"],
                 callback=progress if feedback is not None else None,
                 layerCreationOptions=["SPATIAL_INDEX=NO"] if index else [])
+        except RuntimeError:
+            if feedback is None or not feedback.isCanceled():
+                raise
+            result = None   # cancelled through the progress callback: nothing written
+            remove_gpkg(out_path)
+            return
         finally:
             gdal.PopErrorHandler()
         if result is None:
@@ -383,9 +403,7 @@ class GpkgReclassifier:
             if connection is not None:
                 connection.close()
                 connection = None
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                if os.path.exists(out_path + suffix):
-                    os.remove(out_path + suffix)
+            remove_gpkg(out_path)
             if feedback is not None:
                 feedback.pushDebugInfo("SQLite write not used: %s" % reason)
             return None if str(reason) == "cancelled" else False

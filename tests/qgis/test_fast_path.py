@@ -259,3 +259,54 @@ def test_sqlite_writer_leaves_unusual_blobs_to_gdal(tmp_path, monkeypatch):
         assert returned == [False]
         assert sqlite_out == gdal_out and len(sqlite_out[0]) == 19
         assert sqlite_out[0][4][1][:4] == b"GP\x00\x03"    # GDAL's blob for it, with an envelope
+
+
+def test_sqlite_writer_stops_when_cancelled(tmp_path):
+    # Attribute rules only: the SQLite writer inserts in 20 slices of fids, reports progress after each and stops
+    # at the next one when the run is cancelled; the half-written output is removed and nothing is returned.
+    import processing
+    from qgis.core import QgsProcessingContext
+
+    from helpers import Feedback
+
+    class CancelAfterFirstSlice(Feedback):
+        def setProgress(self, progress):  # noqa: N802
+            super().setProgress(progress)
+            if progress >= 5:
+                self.cancel()
+
+    layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(10 * i, 0, 10 * i + 8, 8), i, "CS1.1.1", "US5.1.1") for i in range(1, 200)])
+    source = to_gpkg(layer, tmp_path / "in.gpkg", "ocs")
+    feedback = CancelAfterFirstSlice()
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    out = tmp_path / "out.gpkg"
+    results = processing.run("ocs:reclassify", {"INPUT": source, "TARGETS": [7], "OUTPUT": str(out)},
+                             feedback=feedback, context=context)
+    assert "SQLite write not used: cancelled" in feedback.debug
+    assert feedback.isCanceled() and not out.exists() and not results.get("OUTPUT")
+
+
+def test_named_layer_into_a_geopackage_with_other_layers_keeps_them(tmp_path):
+    # "file.gpkg|layername=out" into an existing file that holds another layer: not the fast path (it writes
+    # whole files); into a file that holds only that layer (a run done again): the fast path replaces it.
+    from osgeo import ogr
+
+    layer = make_layer([("id", "integer"), ("cs21", "string"), ("us21", "string")], [
+        (box(10 * i, 0, 10 * i + 8, 8), i, "CS1.1.1", "US5.1.1") for i in range(1, 20)])
+    source = to_gpkg(layer, tmp_path / "in.gpkg", "ocs")
+    shared = tmp_path / "shared.gpkg"
+    to_gpkg(layer, shared, "keep")
+    _results, feedback = run("ocs:reclassify", {"INPUT": source, "TARGETS": [7],
+                                                "OUTPUT": str(shared) + "|layername=out"})
+    assert any("the output GeoPackage holds other layers" in m for m in feedback.debug)
+    dataset = ogr.Open(str(shared))
+    assert "keep" in [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())]
+    dataset = None
+    again = tmp_path / "again.gpkg"
+    for _run in range(2):
+        _results, feedback = run("ocs:reclassify", {"INPUT": source, "TARGETS": [7],
+                                                    "OUTPUT": str(again) + "|layername=out"})
+        assert not any("fast path not used" in m for m in feedback.debug), feedback.debug
+    assert len(features_by(str(again) + "|layername=out", "id")) == 19
