@@ -246,7 +246,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 for field in (vintage.cs_field, vintage.us_field):
                     if not reader.is_text(field):
                         raise sqlfast.FastPathUnavailable("%s is not a text field" % field)
-            reader.check_area()
+            reader.area(probe=True)
         except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
             feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
             return None

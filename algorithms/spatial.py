@@ -224,6 +224,13 @@ class GroupCloser:
             self.pool = None
 
 
+def _ranks(counts):
+    """For runs of ``counts[i]`` items laid one after the other, the rank of each item within its run:
+    [0, 1, …, counts[0] − 1, 0, 1, …]."""
+    counts = numpy.asarray(counts, dtype=numpy.int64)
+    return numpy.arange(int(counts.sum())) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
+
+
 def grid_groups(boxes, gap, cell=None):
     """Indexes of ``boxes`` ((n, 4) array of xmin, ymin, xmax, ymax) in groups such that two boxes at most ``gap``
     apart always share a group (transitively); boxes a little farther apart may share one too.
@@ -248,7 +255,7 @@ def grid_groups(boxes, gap, cell=None):
     # (cell, box) pairs of the small boxes
     repeats = count[small]
     box_of = numpy.repeat(small, repeats)
-    rank = numpy.arange(len(box_of)) - numpy.repeat(numpy.cumsum(repeats) - repeats, repeats)
+    rank = _ranks(repeats)
     cx = lo[box_of, 0] + rank % span[box_of, 0]
     cy = lo[box_of, 1] + rank // span[box_of, 0]
     cx -= cx.min()
@@ -300,7 +307,7 @@ def box_point_pairs(boxes, points, grow=0.0):
     small = numpy.flatnonzero(~large & (count > 0))
     repeats = count[small]
     box_of = numpy.repeat(small, repeats)
-    rank = numpy.arange(len(box_of)) - numpy.repeat(numpy.cumsum(repeats) - repeats, repeats)
+    rank = _ranks(repeats)
     cx = lo[box_of, 0] + rank % span[box_of, 0]
     cy = lo[box_of, 1] + rank // span[box_of, 0]
     key = (cx + 1) * rows + (cy + 1)
@@ -308,8 +315,7 @@ def box_point_pairs(boxes, points, grow=0.0):
     last = numpy.searchsorted(pkey, key, "right")
     hits = last - first
     pair_box = numpy.repeat(box_of, hits)
-    offset = numpy.arange(hits.sum()) - numpy.repeat(numpy.cumsum(hits) - hits, hits)
-    pair_point = porder[numpy.repeat(first, hits) + offset]
+    pair_point = porder[numpy.repeat(first, hits) + _ranks(hits)]
     found_box, found_point = [pair_box], [pair_point]
     for i in numpy.flatnonzero(large):
         inside = numpy.flatnonzero((points[:, 0] >= boxes[i, 0]) & (points[:, 0] <= boxes[i, 2]) &
@@ -368,9 +374,9 @@ def dissolve(geometries):
     return [p for p in union.asGeometryCollection() if p.type() == GEOMETRY_POLYGON and not p.isEmpty()]
 
 
-def _wkb_rings(wkb, rings, exterior=None):
+def _wkb_rings(wkb, rings, exterior=None, offsets=None):
     """Append the (n, 2) coordinate arrays of the rings of a 2D WKB (multi)polygon (and to ``exterior``, whether
-    each is an exterior ring); False if not one."""
+    each is an exterior ring; to ``offsets``, the byte offset of its coordinates in ``wkb``); False if not one."""
     if not wkb or wkb[0] != 1:
         return False
     (kind,) = struct.unpack_from("<I", wkb, 1)
@@ -384,6 +390,8 @@ def _wkb_rings(wkb, rings, exterior=None):
             rings.append(numpy.frombuffer(wkb, dtype="<f8", count=2 * points, offset=offset).reshape(points, 2))
             if exterior is not None:
                 exterior.append(ring == 0)
+            if offsets is not None:
+                offsets.append(offset)
             offset += 16 * points
         return offset
 
@@ -428,25 +436,20 @@ def _flat_rings(wkbs):
     offset = numpy.where(polygon, starts + 13, starts + 22)
     count = numpy.where(polygon, u32(starts + 9), u32(starts + 18))
     member = numpy.flatnonzero(simple)
-    ring_member, ring_offset, ring_count = [member], [offset[simple]], [count[simple]]
-    ring_rank = [numpy.zeros(len(member), dtype=numpy.int64)]
-    ring_exterior = [numpy.ones(len(member), dtype=bool)]
+    others = []   # (member, rank, byte offset in blob, points, exterior) of the rings of the other members
     for m in numpy.flatnonzero(~simple).tolist():
-        rings = []
-        exterior = []
-        if not _wkb_rings(wkbs[m], rings, exterior):
+        rings, exterior, offsets = [], [], []
+        if not _wkb_rings(wkbs[m], rings, exterior, offsets):
             return None
-        for rank, (ring, is_exterior) in enumerate(zip(rings, exterior)):
-            ring_member.append(numpy.array([m]))
-            ring_offset.append(numpy.array([int(starts[m]) + _ring_position(wkbs[m], ring)]))
-            ring_count.append(numpy.array([len(ring)]))
-            ring_rank.append(numpy.array([rank]))
-            ring_exterior.append(numpy.array([is_exterior]))
-    ring_member, ring_rank = numpy.concatenate(ring_member), numpy.concatenate(ring_rank)
-    order = numpy.lexsort((ring_rank, ring_member))
-    ring_offset = numpy.concatenate(ring_offset)[order]
-    sizes = numpy.concatenate(ring_count)[order].astype(numpy.int64)
-    exterior = numpy.concatenate(ring_exterior)[order]
+        others.extend((m, rank, int(starts[m]) + offset, len(ring), is_exterior)
+                      for rank, (ring, is_exterior, offset) in enumerate(zip(rings, exterior, offsets)))
+    extra = numpy.array([row[:4] for row in others], dtype=numpy.int64).reshape(-1, 4)
+    order = numpy.lexsort((numpy.concatenate([numpy.zeros(len(member), dtype=numpy.int64), extra[:, 1]]),
+                           numpy.concatenate([member, extra[:, 0]])))
+    ring_offset = numpy.concatenate([offset[simple], extra[:, 2]])[order]
+    sizes = numpy.concatenate([count[simple], extra[:, 3]])[order].astype(numpy.int64)
+    exterior = numpy.concatenate([numpy.ones(len(member), dtype=bool),
+                                  numpy.array([row[4] for row in others], dtype=bool)])[order]
     # the coordinates: 2 doubles per point at byte offsets that need not be multiples of 8, read through one
     # view of the blob per residue
     values = 2 * sizes
@@ -457,14 +460,9 @@ def _flat_rings(wkbs):
         pick = residue == r
         view = numpy.frombuffer(blob, dtype="<f8", count=(len(blob) - r) // 8, offset=r)
         n = values[pick]
-        within = numpy.arange(int(n.sum())) - numpy.repeat(numpy.cumsum(n) - n, n)
+        within = _ranks(n)
         flat[numpy.repeat(out_start[pick], n) + within] = view[numpy.repeat((ring_offset[pick] - r) // 8, n) + within]
     return flat.reshape(-1, 2), sizes, exterior
-
-
-def _ring_position(wkb, ring):
-    """Byte offset in ``wkb`` of the coordinates of ``ring`` (a numpy view into it, from ``_wkb_rings``)."""
-    return ring.__array_interface__["data"][0] - numpy.frombuffer(wkb, dtype=numpy.uint8).__array_interface__["data"][0]
 
 
 def _geometry(geometry):
@@ -673,12 +671,11 @@ def _lines_wkb(points, first, stop):
     middle = length // 2
     pieces = 1 + closed.astype(numpy.int64)
     run = numpy.repeat(numpy.arange(len(first)), pieces)
-    second = numpy.arange(len(run)) - numpy.repeat(numpy.cumsum(pieces) - pieces, pieces) == 1
+    second = _ranks(pieces) == 1
     start = numpy.where(second, first[run] + middle[run], first[run])
     end = numpy.where(closed[run] & ~second, first[run] + middle[run] + 1, stop[run])
     count = end - start
-    offsets = numpy.cumsum(count) - count
-    coordinates = points[numpy.repeat(start - offsets, count) + numpy.arange(count.sum())]
+    coordinates = points[numpy.repeat(start, count) + _ranks(count)]
     headers = numpy.zeros((len(count), 9), dtype=numpy.uint8)
     headers[:, 0] = 1                      # little-endian
     headers[:, 1] = 2                      # LineString

@@ -160,19 +160,13 @@ class GpkgReclassifier:
         except sqlite3.Error:
             return None
 
-    def area(self):
-        """Sum of planar areas in layer units (SpatiaLite's ST_Area through GDAL)."""
+    def area(self, probe=False):
+        """Sum of planar areas in layer units (SpatiaLite's ST_Area through GDAL); with ``probe``, the area of one
+        feature only, to find out whether GDAL's SQL has ST_Area. FastPathUnavailable when it has not."""
         geometry = _quote_identifier(self.layer.GetGeometryColumn())
+        sql = "SELECT ST_Area(%s) FROM %s LIMIT 1" if probe else "SELECT SUM(ST_Area(%s)) FROM %s"
         try:
-            return self._query("SELECT SUM(ST_Area(%s)) FROM %s" % (geometry, self.table))[0][0] or 0.0
-        except RuntimeError as error:
-            raise FastPathUnavailable("no ST_Area: %s" % error)
-
-    def check_area(self):
-        """Raise FastPathUnavailable when GDAL's SQL has no ST_Area (what ``area`` needs)."""
-        geometry = _quote_identifier(self.layer.GetGeometryColumn())
-        try:
-            self._query("SELECT ST_Area(%s) FROM %s LIMIT 1" % (geometry, self.table))
+            return self._query(sql % (geometry, self.table))[0][0] or 0.0
         except RuntimeError as error:
             raise FastPathUnavailable("no ST_Area: %s" % error)
 
@@ -290,13 +284,12 @@ class GpkgReclassifier:
         Only for 2D Polygon/MultiPolygon layers whose blobs are all little-endian with an XY envelope, or empty
         (written as GDAL writes an empty MultiPolygon): any other blob stops the INSERT, which is rolled back,
         and False is returned (GDAL then writes the layer). True when written, None when cancelled (nothing
-        written). With ``feedback``, the INSERT runs in 20 slices of
-        fids, for progress and cancellation; without, in one statement (SQLite runs without the GIL)."""
+        written). With ``feedback``, the INSERT runs in 20 slices of fids, for progress and cancellation;
+        without, in one statement (SQLite runs without the GIL)."""
         result = self.dataset.ExecuteSQL(sql, dialect="")
         try:
             definition = result.GetLayerDefn()
-            fields = [definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())]
-            fields = [_field_copy(f) for f in fields]
+            fields = [_field_copy(definition.GetFieldDefn(i)) for i in range(definition.GetFieldCount())]
             geometry_type = result.GetGeomType()
             fid_name = result.GetFIDColumn()
             geometry_name = result.GetGeometryColumn()
