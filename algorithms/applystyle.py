@@ -14,7 +14,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import styles
-from . import base, styling
+from . import base
+from ..engines import styling
 
 
 class ApplyStyleAlgorithm(base.OcsAlgorithm):

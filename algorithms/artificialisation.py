@@ -25,7 +25,8 @@ from .. import compat
 from ..core import nomenclature as nom
 from ..core import rules
 from ..core import zan
-from . import base, spatial, styling
+from . import base
+from ..engines import landcover, spatial, styling
 
 BATCH = 5000
 
@@ -80,9 +81,9 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         source = base.require_polygon_source(self, parameters, self.INPUT, context)
         if source.featureCount() == 0:
             raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
-        vintages = base.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
+        vintages = landcover.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
                                          None, None, feedback)
-        key = base.choose_nomenclature(source, vintages, self.parameterAsEnum(parameters, self.NOMENCLATURE,
+        key = landcover.choose_nomenclature(source, vintages, self.parameterAsEnum(parameters, self.NOMENCLATURE,
                                                                               context), feedback)
         thresholds = self.parameterAsBoolean(parameters, self.APPLY_THRESHOLDS, context)
         built_min = self.parameterAsDouble(parameters, self.BUILT_MIN_M2, context)
@@ -125,7 +126,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
 
     # -- reading and step 1 --------------------------------------------------------------------------------
     def _read(self, source, context, feedback, key, classifier, indexes, parks, pv, thresholds):
-        meter = base.AreaMeter(source.sourceCrs(), context)
+        meter = landcover.AreaMeter(source.sourceCrs(), context)
         geometries, areas = {}, {}
         status = {vintage: {} for vintage, *_rest in indexes}
         built = {vintage: {} for vintage, *_rest in indexes}
@@ -137,7 +138,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         cache = {}
         total = source.featureCount() or 1
         step = max(1, total // 100)
-        for count, feature in enumerate(base.features(source)):
+        for count, feature in enumerate(landcover.features(source)):
             if count % step == 0:
                 if feedback.isCanceled():
                     return None, None, None
@@ -173,7 +174,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
                     exempt[vintage].add(fid)
                     exempted[(vintage, reason)] += 1
                     exempted_area[(vintage, reason)] += area
-        base.report_counts(feedback, self.tr(
+        landcover.report_counts(feedback, self.tr(
             "{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them."), unknown)
         for (vintage, reason), count in sorted(exempted.items()):
             feedback.pushInfo(self.tr("{0}: exemption '{1}' applied to {2} polygons ({3} ha).").format(
@@ -320,7 +321,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         request = QgsFeatureRequest()
         total = len(areas) or 1
         step = max(1, total // 20)
-        for count, feature in enumerate(base.features(source, request)):
+        for count, feature in enumerate(landcover.features(source, request)):
             if count % step == 0:
                 if feedback.isCanceled():
                     return {}
@@ -368,7 +369,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         result = processing.run("native:dissolve", {"INPUT": layer, "FIELD": fields, "OUTPUT": "memory:"},
                                 context=context, feedback=None, is_child_algorithm=True)
         dissolved = context.getMapLayer(result["OUTPUT"]) if isinstance(result["OUTPUT"], str) else result["OUTPUT"]
-        meter = base.AreaMeter(layer.crs(), context)
+        meter = landcover.AreaMeter(layer.crs(), context)
         sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields,
                                                  QgsWkbTypes.multiType(layer.wkbType()), layer.crs())
         area_out = 0.0

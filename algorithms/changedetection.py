@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import changes as ch
-from . import styling
+from ..engines import styling
 from .changes import ChangeAlgorithm
 
 BATCH = 2000

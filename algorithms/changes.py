@@ -32,7 +32,8 @@ from .. import compat
 from ..core import changes as ch
 from ..core import detection
 from ..core import nomenclature as nom
-from . import base, spatial
+from . import base
+from ..engines import landcover, spatial
 
 translate = QCoreApplication.translate
 
@@ -175,14 +176,14 @@ class ChangeJob:
         source = base.require_polygon_source(alg, parameters, alg.INPUT, context)
         self._require_features(source)
         self.crs = source.sourceCrs()
-        self.meter = base.AreaMeter(self.crs, context)
+        self.meter = landcover.AreaMeter(self.crs, context)
         after = None
         if parameters.get(alg.INPUT_AFTER) not in (None, ""):
             after = base.require_polygon_source(alg, parameters, alg.INPUT_AFTER, context)
             self._require_features(after)
         if after is None:
             self.mode = "multidate"
-            vintages = base.resolve_vintages(source, "", None, None, feedback)
+            vintages = landcover.resolve_vintages(source, "", None, None, feedback)
             vintages = self._rename_before_after(vintages, from_vintage, to_vintage)
             vintages = self._select(vintages, from_vintage, to_vintage, source)
             if not all_periods or (from_vintage and to_vintage):
@@ -273,7 +274,7 @@ class ChangeJob:
     def _single_vintage(self, source, wanted, name):
         parameter = "FROM_VINTAGE" if name == "INPUT" else "TO_VINTAGE"
         try:
-            vintages = base.resolve_vintages(source, wanted, None, None, self.feedback)
+            vintages = landcover.resolve_vintages(source, wanted, None, None, self.feedback)
         except QgsProcessingException as error:
             if "VINTAGES" not in str(error):
                 raise
@@ -287,7 +288,7 @@ class ChangeJob:
         return vintages[0]
 
     def _nomenclature(self, source, vintages, enum_index):
-        key = base.choose_nomenclature(source, vintages, enum_index, self.feedback)
+        key = landcover.choose_nomenclature(source, vintages, enum_index, self.feedback)
         if key == nom.OCSGE and self.target in ch.OCS2D_ONLY:
             raise QgsProcessingException(translate(
                 "ChangeAlgorithm", "4 postes, 21 postes and ENAF are defined on OCS2D codes only; '{0}' is OCS GE. "
@@ -327,7 +328,7 @@ class ChangeJob:
         transform = self._transform(zones)
         index = zones.fields().lookupField(field)
         items, nulls = [], 0
-        for feature, geometry in base.geometries(zones, transform):
+        for feature, geometry in landcover.geometries(zones, transform):
             geometry = spatial.repaired(geometry, self.counters)
             if geometry is None:
                 continue
@@ -383,7 +384,7 @@ class ChangeJob:
         years = [v.vintage for v in layer.vintages]
         area_in = 0.0
         meter = self.meter
-        for count, feature in enumerate(base.features(source, request)):
+        for count, feature in enumerate(landcover.features(source, request)):
             if count % step == 0:
                 if self.feedback.isCanceled():
                     return False
@@ -425,7 +426,7 @@ class ChangeJob:
         items = {}
         total = source.featureCount() or 1
         step = max(1, total // 50)
-        for count, (feature, geometry) in enumerate(base.geometries(source, transform, request, self.counters)):
+        for count, (feature, geometry) in enumerate(landcover.geometries(source, transform, request, self.counters)):
             if count % step == 0:
                 if self.feedback.isCanceled():
                     return None
@@ -576,7 +577,7 @@ class ChangeJob:
                 "ChangeAlgorithm", "MIN_AREA_M2: {0} pieces dropped, {1} m² in all.").format(
                 self.counters["dropped"], "%.2f" % self.dropped_area), False)
         for side in ("before", "after"):
-            base.report_counts(feedback, translate(
+            landcover.report_counts(feedback, translate(
                 "ChangeAlgorithm", "{0} features with a NULL or unknown code are counted as 'inconnu'."),
                 self.codes[side])
         if self.by_default:

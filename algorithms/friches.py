@@ -33,7 +33,8 @@ from ..core import mutafriches as mf
 from ..core import nomenclature as nom
 from ..core import rules
 from ..core import styles as style_templates
-from . import base, spatial, styling
+from . import base
+from ..engines import landcover, spatial, styling
 
 translate = QCoreApplication.translate
 # BPE codes counted as shops and services by Mutafriches (criterion commerces_services, within 500 m).
@@ -136,16 +137,16 @@ class FrichesAlgorithm(base.OcsAlgorithm):
         source = base.require_polygon_source(self, parameters, self.INPUT, context)
         if source.featureCount() == 0:
             raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
-        vintages = base.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
+        vintages = landcover.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
                                          None, None, feedback)
-        key = base.choose_nomenclature(source, vintages,
+        key = landcover.choose_nomenclature(source, vintages,
                                        self.parameterAsEnum(parameters, self.NOMENCLATURE, context), feedback)
         fam = fr.family(key)
         if len(vintages) == 1:
             feedback.reportError(self.tr("One vintage only: candidates come from the current usage codes; the "
                                          "history, the abandonment period and reconverted friches need several "
                                          "vintages."), False)
-        transform = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
+        transform = landcover.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
         crs = transform.destinationCrs() if transform is not None else source.sourceCrs()
         self.crs = crs
         self.context = context
@@ -174,7 +175,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
         step = max(1, total // 50)
         cache = {}
         last_year = vintages[-1].vintage
-        for count, feature in enumerate(base.features(source)):
+        for count, feature in enumerate(landcover.features(source)):
             if count % step == 0:
                 if feedback.isCanceled():
                     return None, None
@@ -278,7 +279,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
 
         index = spatial.box_index({i: s["geometry"] for i, s in enumerate(sites)})
         matched, added = 0, 0
-        for feature, geometry in base.geometries(source, transform):
+        for feature, geometry in landcover.geometries(source, transform):
             identifier = value(feature, "site_id") or "inventaire-%d" % feature.id()
             hits = [i for i in index.intersects(geometry.boundingBox()) if sites[i]["geometry"].intersects(geometry)]
             if hits:
@@ -319,22 +320,22 @@ class FrichesAlgorithm(base.OcsAlgorithm):
             site["dans_enveloppe"] = None if envelope is None else int(envelope.intersects(site["point"]))
         halls, transform = self._layer(parameters, self.TOWN_HALLS, context)
         if halls is not None:
-            points = _Points(base.geometries(halls, transform))
+            points = _Points(landcover.geometries(halls, transform))
             for site in sites:
                 site["dist_mairie_m"] = points.distance(site["geometry"])
         stations, transform = self._layer(parameters, self.STATIONS, context)
         if stations is not None:
-            points = _Points(base.geometries(stations, transform))
+            points = _Points(landcover.geometries(stations, transform))
             for site in sites:
                 site["dist_gare_m"] = points.distance(site["geometry"])
         services, transform = self._layer(parameters, self.SERVICES, context)
         if services is not None:
             type_field = self.parameterAsString(parameters, self.SERVICES_TYPE_FIELD, context)
             if type_field:
-                kept = ((f, g) for f, g in base.geometries(services, transform)
+                kept = ((f, g) for f, g in landcover.geometries(services, transform)
                         if not nom.is_null(f[type_field]) and str(f[type_field]).strip().upper() in BPE_SERVICES)
             else:
-                kept = base.geometries(services, transform)
+                kept = landcover.geometries(services, transform)
                 feedback.reportError(self.tr("SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a "
                                              "shop or service."), False)
             points = _Points(kept)
@@ -344,7 +345,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
             layer, transform = self._layer(parameters, name, context)
             if layer is None:
                 continue
-            shapes = _Prepared([g for _f, g in base.geometries(layer, transform)])
+            shapes = _Prepared([g for _f, g in landcover.geometries(layer, transform)])
             for site in sites:
                 site[key] = int(shapes.intersects(site["geometry"]))
                 if key == "protege" and not site[key]:
@@ -359,7 +360,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
                 raise QgsProcessingException(self.tr("ZONING_TYPE_FIELD must name the zone type field (CNIG "
                                                      "typezone). Fields: {0}.").format(", ".join(names)))
             zones = [(str(f[field]).strip() if not nom.is_null(f[field]) else None, g)
-                     for f, g in base.geometries(zoning, transform)]
+                     for f, g in landcover.geometries(zoning, transform)]
             index = spatial.box_index({i: g for i, (_t, g) in enumerate(zones)})
             for site in sites:
                 overlap = Counter()
@@ -377,7 +378,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
             names = zones.fields().names()
             name_field = next((n for n in names if n.lower() in ("nom_com", "nom", "libelle", "nom_commune")), None)
             communes = [(str(f[field]), None if name_field is None or nom.is_null(f[name_field]) else
-                         str(f[name_field]), g) for f, g in base.geometries(zones, transform)]
+                         str(f[name_field]), g) for f, g in landcover.geometries(zones, transform)]
             index = spatial.box_index({i: g for i, (_c, _n, g) in enumerate(communes)})
             for site in sites:
                 point = site["point"]

@@ -41,9 +41,11 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import heat
+from ..core.tables import matrix_rows
 from ..core import nomenclature as nom
-from . import base, heatgrid, sqlfast, styling
-from .reclassify import matrix_rows
+from . import base
+from ..fastpath import gpkg
+from ..engines import heatgrid, landcover, styling
 
 translate = QCoreApplication.translate
 TILE = 2000                 # pixels per tile side
@@ -128,9 +130,9 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         source = base.require_polygon_source(self, parameters, self.INPUT, context)
         if source.featureCount() == 0:
             raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
-        vintages = base.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
+        vintages = landcover.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
                                          None, None, feedback)
-        key = base.choose_nomenclature(source, vintages,
+        key = landcover.choose_nomenclature(source, vintages,
                                        self.parameterAsEnum(parameters, self.NOMENCLATURE, context), feedback)
         coefficients = self._coefficients(parameters, context, key, feedback)
         units = UNITS[self.parameterAsEnum(parameters, self.UNITS, context)]
@@ -143,7 +145,7 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
             if parameters.get(self.ZONES) in (None, ""):
                 raise QgsProcessingException(self.tr("Units = zones needs a ZONES layer."))
             zones = base.require_polygon_source(self, parameters, self.ZONES, context)
-        transform = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
+        transform = landcover.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
         crs = transform.destinationCrs() if transform is not None else source.sourceCrs()
         if transform is not None:
             feedback.pushInfo(self.tr("Geographic CRS: the score is computed and written in {0}.").format(
@@ -157,8 +159,8 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         fast = None
         if transform is None:
             try:
-                fast = sqlfast.gpkg_input(self, parameters, self.INPUT, context)
-            except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
+                fast = base.gpkg_input(self, parameters, self.INPUT, context)
+            except (gpkg.FastPathUnavailable, RuntimeError) as reason:
                 feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
         steps = heat.grid_steps(cell, resolution, COARSE_MIN) if units == "grid" else None
         if steps is not None:
@@ -249,7 +251,7 @@ class HeatEngine:
     def write_classes(self, source, vintages, transform, path):
         """One GeoPackage holding the geometry and the class id of every vintage (cls_<year>)."""
         meter_crs = self.crs
-        meter = base.AreaMeter(meter_crs, self.context)
+        meter = landcover.AreaMeter(meter_crs, self.context)
         dataset, layer = self._create(path, "classes", ["uid"] + ["cls_%s" % y for y in self.years])
         definition = layer.GetLayerDefn()
         fields = source.fields()
@@ -262,7 +264,7 @@ class HeatEngine:
         dataset.StartTransaction()
         self.unit_ids = []
         # uid = position among the features with a geometry, so that unit_ids[uid - 1] is the feature's id
-        for count, (feature, geometry) in enumerate(base.geometries(source, transform, request)):
+        for count, (feature, geometry) in enumerate(landcover.geometries(source, transform, request)):
             if count % step == 0:
                 if self.feedback.isCanceled():
                     return False
@@ -298,10 +300,10 @@ class HeatEngine:
         """(reader, WITH clause, joins, [class id expression per vintage]) giving the class ids of a GeoPackage
         layer in SQL (a join on its distinct (cs, us) pairs); the vector area of every class is summed on the way.
         None when the layer does not qualify (text code fields)."""
-        reader = sqlfast.GpkgReclassifier(path, layer_name)
+        reader = gpkg.GpkgReclassifier(path, layer_name)
         if not all(reader.is_text(f) for v in vintages for f in (v.cs_field, v.us_field)):
             return None
-        q = sqlfast._quote_identifier
+        q = gpkg.quote_identifier
         geometry = q(reader.layer.GetGeometryColumn())
         ctes, expressions, joins = [], [], []
         unknown = 0
@@ -311,15 +313,15 @@ class HeatEngine:
             for cs, us, area in reader._query("SELECT %s, %s, SUM(ST_Area(%s)) FROM %s GROUP BY 1, 2" % (
                     q(entry.cs_field), q(entry.us_field), geometry, reader.table)):
                 class_id = self.coefficients.class_id(cs, us)
-                table[sqlfast._key(cs, us)] = class_id
+                table[gpkg.pair_key(cs, us)] = class_id
                 self.vector_area[year][class_id] += area or 0.0
                 if class_id == 0:
                     unknown += 1
             alias = "lut%d" % position
-            rows = ",".join("(%s,%d)" % (sqlfast._literal(key), value) for key, value in table.items())
+            rows = ",".join("(%s,%d)" % (gpkg.literal(key), value) for key, value in table.items())
             ctes.append("%s(k, c) AS (VALUES %s)" % (alias, rows))
             expressions.append("CAST(ifnull(%s.c, 0) AS INTEGER)" % alias)
-            joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, sqlfast._key_sql(
+            joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, gpkg.pair_key_sql(
                 entry.cs_field, entry.us_field, "l.")))
         if unknown:
             self.feedback.reportError(translate("HeatIslandAlgorithm", "{0} (couverture, usage) pairs have a NULL "
@@ -334,7 +336,7 @@ class HeatEngine:
         if found is None:
             return False
         reader, prefix, joins, expressions = found
-        q = sqlfast._quote_identifier
+        q = gpkg.quote_identifier
         geometry = q(reader.layer.GetGeometryColumn())
         fid = q(reader.layer.GetFIDColumn() or "fid")
         # "+ 0" makes uid a plain field (a bare fid column would become the FID of the result)
@@ -361,7 +363,7 @@ class HeatEngine:
         reader, prefix, joins, expressions = found
         try:
             class_source = heatgrid.ClassSource(path, layer_name, expressions, prefix, joins)
-        except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
             self.feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
             self.vector_area = {year: numpy.zeros(self.n_ids) for year in self.years}
             return None
@@ -390,7 +392,7 @@ class HeatEngine:
         self.zone_attributes = []
         self.unit_layer_fields = source.fields()
         uid = 0
-        for feature, geometry in base.geometries(source, transform):
+        for feature, geometry in landcover.geometries(source, transform):
             uid += 1
             out = ogr.Feature(definition)
             out.SetGeometry(ogr.CreateGeometryFromWkb(bytes(geometry.asWkb())))
@@ -838,9 +840,9 @@ class HeatEngine:
             value = value.sink.staticValue()
         try:
             if not isinstance(value, str):
-                raise sqlfast.FastPathUnavailable("output is not a file")
-            out_path, out_layer = sqlfast.gpkg_output(value, source_path or "")
-        except sqlfast.FastPathUnavailable as reason:
+                raise gpkg.FastPathUnavailable("output is not a file")
+            out_path, out_layer = gpkg.gpkg_output(value, source_path or "")
+        except gpkg.FastPathUnavailable as reason:
             self.feedback.pushDebugInfo("Output written through the sink: %s" % reason)
             columns = [c.tolist() if isinstance(c, numpy.ndarray) else c for c in columns]
             return self._write_grid_sink(parameters, alg, fields, columns, selected)

@@ -25,24 +25,15 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import nomenclature as nom
-from ..core import rules
-from . import base, spatial, sqlfast, styling
+from ..core import rules, tables
+from . import base
+from ..fastpath import gpkg
+from ..engines import landcover, spatial, styling
 
 DEFAULT_TARGETS = {nom.OCS2D_2021: ("p4", "p21", "enaf"), nom.OCS2D_NPDC: ("p4", "p21", "enaf"),
                    nom.OCSGE: ("ocsge", "artif", "impermeable")}
-CUSTOM_HEADERS = ["source", "code", "label", "colour"]
-
-
-def matrix_rows(values, width=len(CUSTOM_HEADERS)):
-    """Flat matrix values (as parameterAsMatrix gives them) → rows; ``[NULL]`` (empty optional) → []."""
-    values = [v for v in (values or [])]
-    while values and nom.is_null(values[-1]) and len(values) % width:
-        values.pop()
-    if not values or all(nom.is_null(v) for v in values):
-        return []
-    if len(values) % width:
-        raise ValueError(len(values))
-    return [values[i:i + width] for i in range(0, len(values), width)]
+CUSTOM_HEADERS = tables.CUSTOM_HEADERS
+matrix_rows = tables.matrix_rows
 
 
 def _from_wkb(wkb):
@@ -125,11 +116,11 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         source = base.require_polygon_source(self, parameters, self.INPUT, context)
         if source.featureCount() == 0:
             raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
-        vintages = base.resolve_vintages(
+        vintages = landcover.resolve_vintages(
             source, self.parameterAsString(parameters, self.VINTAGES, context),
             self.parameterAsString(parameters, self.CS_FIELD, context) or None,
             self.parameterAsString(parameters, self.US_FIELD, context) or None, feedback)
-        key = base.choose_nomenclature(source, vintages,
+        key = landcover.choose_nomenclature(source, vintages,
                                        self.parameterAsEnum(parameters, self.NOMENCLATURE, context), feedback)
         targets = self._targets(parameters, context, key)
         custom_rows = self._custom_rows(parameters, context)
@@ -183,13 +174,13 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
                 return None
         input_count = len(source.fields())
         total = source.featureCount() or 1
-        area_meter = base.AreaMeter(source.sourceCrs(), context)
+        area_meter = landcover.AreaMeter(source.sourceCrs(), context)
         area_in = 0.0
         written = 0
         width = fields.count()
         batch = []
         count = -1
-        for count, feature in enumerate(base.features(source)):
+        for count, feature in enumerate(landcover.features(source)):
             if feedback.isCanceled():
                 return None
             attributes = feature.attributes() + [None] * (width - input_count)
@@ -239,15 +230,15 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         if any(f.name(v.vintage) in names for v in vintages for f in classifier.fields):
             return None
         try:
-            path, layer_name = sqlfast.gpkg_input(self, parameters, self.INPUT, context)
-            out_path, out_layer = sqlfast.gpkg_output(value, path, whole_file=True)
-            reader = sqlfast.GpkgReclassifier(path, layer_name)
+            path, layer_name = base.gpkg_input(self, parameters, self.INPUT, context)
+            out_path, out_layer = gpkg.gpkg_output(value, path, whole_file=True)
+            reader = gpkg.GpkgReclassifier(path, layer_name)
             for vintage in vintages:
                 for field in (vintage.cs_field, vintage.us_field):
                     if not reader.is_text(field):
-                        raise sqlfast.FastPathUnavailable("%s is not a text field" % field)
+                        raise gpkg.FastPathUnavailable("%s is not a text field" % field)
             reader.area(probe=True)
-        except (sqlfast.FastPathUnavailable, RuntimeError) as reason:
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
             feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
             return None
         reader.out_path, reader.out_layer = out_path, out_layer
@@ -270,7 +261,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             for (cs_raw, us_raw), count in sorted(pairs.items(), key=_pair_order):  # as GROUP BY cs, us
                 result = classifier.classify(cs_raw, us_raw)
                 self._count(counters, result, vintage, cs_raw, us_raw, count)
-                table[sqlfast._key(cs_raw, us_raw)] = result.values
+                table[gpkg.pair_key(cs_raw, us_raw)] = result.values
             tables.append(table)
         columns = [[(f.name(v.vintage), "int" if f.kind == rules.INT else "str") for f in classifier.fields]
                    for v in vintages]
@@ -280,7 +271,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         def write_and_measure(progress, distinct):
             """(input area, output count, output area): the output written, then measured (the UPDATEs of the
             spatial rules change attributes only)."""
-            source_reader = sqlfast.GpkgReclassifier(reader.path, reader.layer_name)
+            source_reader = gpkg.GpkgReclassifier(reader.path, reader.layer_name)
             try:
                 area_in = source_reader.area()
             finally:
@@ -288,7 +279,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             write(progress, distinct)
             if feedback.isCanceled():
                 return None
-            written = sqlfast.GpkgReclassifier(reader.out_path, reader.out_layer)
+            written = gpkg.GpkgReclassifier(reader.out_path, reader.out_layer)
             try:
                 return area_in, written.feature_count(), written.area()
             finally:
@@ -316,7 +307,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         else:
             measured = write_and_measure(feedback, [c[0] for c in combinations])
         if feedback.isCanceled() or measured is None:
-            sqlfast.remove_gpkg(reader.out_path)   # written without the spatial rules: not an output
+            gpkg.remove_gpkg(reader.out_path)   # written without the spatial rules: not an output
             return None
         groups = {}
         for (fid, v_index), result in near.items():
@@ -330,7 +321,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         area_in, count_out, area_out = measured
         if count_out != count_in:
             raise QgsProcessingException(self.tr("{0} features read but {1} written.").format(count_in, count_out))
-        factor = base.AreaMeter(source.sourceCrs(), context).factor
+        factor = landcover.AreaMeter(source.sourceCrs(), context).factor
         if abs(area_out - area_in) > 1e-9 * max(area_in, 1.0):
             raise QgsProcessingException(self.tr("Area not conserved: {0:.4f} ha in, {1:.4f} ha out.").format(
                 area_in * factor / 1e4, area_out * factor / 1e4))
@@ -373,13 +364,13 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             counters["us"]["%s=%s" % (vintage.us_field, us_raw)] += count
 
     def _report(self, feedback, counters):
-        base.report_counts(feedback, self.tr("{0} feature-vintages have an unknown couverture code; their "
+        landcover.report_counts(feedback, self.tr("{0} feature-vintages have an unknown couverture code; their "
                                              "targets are NULL."), counters["cs"])
-        base.report_counts(feedback, self.tr("{0} feature-vintages have an unknown usage code; targets that need "
+        landcover.report_counts(feedback, self.tr("{0} feature-vintages have an unknown usage code; targets that need "
                                              "it are NULL."), counters["us"])
-        base.report_counts(feedback, self.tr("{0} feature-vintages have a NULL couverture or usage code; their "
+        landcover.report_counts(feedback, self.tr("{0} feature-vintages have a NULL couverture or usage code; their "
                                              "targets are NULL."), counters["null"])
-        base.report_counts(feedback, self.tr("{0} feature-vintages are left unclassified by the published method "
+        landcover.report_counts(feedback, self.tr("{0} feature-vintages are left unclassified by the published method "
                                              "for their pair (NULL)."), counters["unclassified"])
 
     # -- spatial rules --------------------------------------------------------------------------------------
@@ -387,7 +378,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         """{(fid, vintage index): PairResult} of the polygons whose values an OCS2D spatial rule overrides.
 
         ``by_codes`` (optional): {(cs, us of every vintage): [fids]}, when the caller has it already (fast path).
-        ``store`` (optional): a sqlfast.GpkgGeometries of the source, to read only the geometries needed.
+        ``store`` (optional): a gpkg.GpkgGeometries of the source, to read only the geometries needed.
         """
         envelope_member = rules.envelope_predicate(classifier.key)
         us7 = [{} for _ in vintages]
@@ -401,7 +392,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             flat = [i for pair in indexes for i in pair]
             request.setSubsetOfAttributes(flat)
             by_codes = {}
-            for feature in base.features(source, request):
+            for feature in landcover.features(source, request):
                 if feedback.isCanceled():
                     return {}
                 attributes = feature.attributes()
@@ -429,7 +420,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         by_codes = None
         if not any(us7) and not any(agri):
             return {}
-        transform = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
+        transform = landcover.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
         repairs = {}
 
         def metric(geometry, repair):
@@ -446,7 +437,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         points = {}       # point on surface of the US7.0.0 polygons
         agri_geoms = {}   # the agricultural structures
         us7_fids, agri_fids = set().union(*us7), set().union(*agri)
-        for feature in base.features(source, QgsFeatureRequest().setFilterFids(list(candidate_fids))
+        for feature in landcover.features(source, QgsFeatureRequest().setFilterFids(list(candidate_fids))
                                      .setNoAttributes()):
             geometry = metric(feature.geometry(), True)
             if geometry is not None:
@@ -516,7 +507,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         member_box = {}
         feedback.pushInfo(self.tr("Spatial rules: reading the geometries…"))
         total = source.featureCount() or 1
-        for count, feature in enumerate(base.features(source, QgsFeatureRequest().setNoAttributes())):
+        for count, feature in enumerate(landcover.features(source, QgsFeatureRequest().setNoAttributes())):
             if feedback.isCanceled():
                 return None
             if count % 10000 == 0:

@@ -20,7 +20,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import nomenclature as nom
 from ..core import rules, styles
-from . import base, spatial, styling
+from . import base
+from ..engines import landcover, spatial, styling
 
 
 class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
@@ -55,9 +56,9 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
         source = base.require_polygon_source(self, parameters, self.INPUT, context)
         if source.featureCount() == 0:
             raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
-        vintages = base.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
+        vintages = landcover.resolve_vintages(source, self.parameterAsString(parameters, self.VINTAGES, context),
                                          None, None, feedback)
-        key = base.choose_nomenclature(source, vintages, 0, feedback)
+        key = landcover.choose_nomenclature(source, vintages, 0, feedback)
         buffer = self.parameterAsDouble(parameters, self.BUFFER, context)
         min_area = self.parameterAsDouble(parameters, self.MIN_AREA_HA, context) * 1e4
 
@@ -71,7 +72,7 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
 
         predicate = rules.envelope_predicate(key)
-        to_metric = base.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
+        to_metric = landcover.metric_transform(source.sourceCrs(), source.sourceExtent(), context)
         members = [[] for _ in vintages]
         repairs = {}
         unknown = Counter()
@@ -81,7 +82,7 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
         cache = {}
         request = QgsFeatureRequest().setSubsetOfAttributes([i for pair in indexes for i in pair])
         nomen = nom.get_nomenclature(key)
-        for count, feature in enumerate(base.features(source, request)):
+        for count, feature in enumerate(landcover.features(source, request)):
             if feedback.isCanceled():
                 return {}
             attributes = feature.attributes()
@@ -108,7 +109,7 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
                 members[v].append(geometry)
             if count % 5000 == 0:
                 feedback.setProgress(60.0 * count / total)
-        base.report_counts(feedback, self.tr("{0} feature-vintages have unknown or NULL codes and were not "
+        landcover.report_counts(feedback, self.tr("{0} feature-vintages have unknown or NULL codes and were not "
                                              "considered for the envelope."), unknown)
         if repairs.get("invalid"):
             feedback.reportError(self.tr("{0} invalid geometries were repaired before the union.").format(
@@ -118,7 +119,7 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
         if to_metric is not None:
             back = QgsCoordinateTransform(to_metric.destinationCrs(), source.sourceCrs(),
                                           context.transformContext())
-        area_meter = base.AreaMeter(source.sourceCrs(), context)
+        area_meter = landcover.AreaMeter(source.sourceCrs(), context)
         identifier = 0
         for v, vintage in enumerate(vintages):
             if feedback.isCanceled():

@@ -21,6 +21,7 @@ from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..core import zan
 from . import base
+from ..engines import landcover
 from .changes import ChangeJob
 
 TOTAL = "total"
@@ -116,7 +117,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         factor = 1e-4 if self.parameterAsEnum(parameters, self.CONSUMPTION_UNIT, context) == 1 else 1.0
         zone_index, value_index = names.index(zone_field), names.index(value_field)
         official, bad = {}, 0
-        for feature in base.features(table):
+        for feature in landcover.features(table):
             attributes = feature.attributes()
             zone, value = attributes[zone_index], attributes[value_index]
             if nom.is_null(zone):

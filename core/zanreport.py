@@ -8,7 +8,7 @@ output). It shares the style and the number formatting of ``report.py``. Standar
 """
 import math
 
-from .report import _CSS, NBSP, NEUTRAL_COLOUR, TEXTS as _REPORT_TEXTS, _esc, _language, _num, _tidy, format_ha
+from .report import CSS, NBSP, NEUTRAL_COLOUR, TEXTS as _REPORT_TEXTS, esc, report_language, num, tidy, format_ha
 from .report import html_document
 
 DESTINATIONS = ("habitat", "activite", "infra", "autre")
@@ -80,12 +80,12 @@ _TEXTS = {
         "boundary": "Boundary",
     },
 }
-TEXTS = {lang: {key: (value if isinstance(value, dict) else _tidy(value)) for key, value in texts.items()}
+TEXTS = {lang: {key: (value if isinstance(value, dict) else tidy(value)) for key, value in texts.items()}
          for lang, texts in _TEXTS.items()}
 for _lang in TEXTS:
     TEXTS[_lang].update(contents=_REPORT_TEXTS[_lang]["contents"], footer=_REPORT_TEXTS[_lang]["footer"])
 
-_ZAN_CSS = _CSS + """
+_ZAN_CSS = CSS + """
 .zan td.note{text-align:left;white-space:normal;color:#444}
 .zan tbody.periods tr:first-child>*{border-top:2px solid #999}
 .zan .overspent{color:#C62828;font-weight:bold}
@@ -110,7 +110,7 @@ def _span(period):
 
 def _period_text(period):
     """Escaped ``"2011-2021"`` (empty for a missing period)."""
-    return "-".join(_esc(year) for year in period) if period else ""
+    return "-".join(esc(year) for year in period) if period else ""
 
 
 def _ha(value, lang):
@@ -172,16 +172,16 @@ def _figures_table(section, t, lang):
 
     ref_years, obj_years = _span(ref.get("period")), _span(obj.get("period"))
     ref_ha, allowance = ref.get("conso_ha"), obj.get("allowance_ha")
-    source = t["sources"].get(ref.get("source"), _esc(ref.get("source") or "–"))
+    source = t["sources"].get(ref.get("source"), esc(ref.get("source") or "–"))
     rows = [row(t["reference"].format(p=_period_text(ref.get("period"))), ref_years, _ha(ref_ha, lang),
                 _ha(ref_ha / ref_years if ref_ha is not None and ref_years else None, lang),
-                t["source"].format(s=source, m=_esc(ref.get("methode") or "–"))),
+                t["source"].format(s=source, m=esc(ref.get("methode") or "–"))),
             row(t["allowance"].format(p=_period_text(obj.get("period"))), obj_years, _ha(allowance, lang),
                 _ha(allowance / obj_years if allowance is not None and obj_years else None, lang),
                 "" if obj.get("reduction_pct") is None else t["reduction"].format(
                     pct=_percent(obj["reduction_pct"], lang))),
             row(t["observed"].format(p=_period_text(obj.get("period"))), None, _ha(obj.get("observed_ha"), lang),
-                "", _esc(obj.get("observed_methode") or ""))]
+                "", esc(obj.get("observed_methode") or ""))]
     left = obj.get("remaining_ha")
     overspent = left is not None and round(left, 2) < 0
     rows.append(row(t["remaining"], None, _ha(left, lang), "",
@@ -232,13 +232,13 @@ def _chart_svg(section, t, lang):
     parts = []
     if obj_span:
         parts.append('<rect class="objective-band" x="%s" y="%d" width="%s" height="%d" fill="#F1F5EE"/>' % (
-            _num(x(obj_span[0])), CHART_T, _num(x(obj_span[1]) - x(obj_span[0])), plot_h))
+            num(x(obj_span[0])), CHART_T, num(x(obj_span[1]) - x(obj_span[0])), plot_h))
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     for index in range(int(round(top / step)) + 1):
         value = index * step
         parts.append('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#E0E0E0"/><text class="y-tick" x="%d" y="%s" '
-                     'dy=".35em" text-anchor="end">%s</text>' % (CHART_L, _num(y(value)), CHART_W - CHART_R,
-                                                                 _num(y(value)), CHART_L - 6, _num(y(value)),
+                     'dy=".35em" text-anchor="end">%s</text>' % (CHART_L, num(y(value)), CHART_W - CHART_R,
+                                                                 num(y(value)), CHART_L - 6, num(y(value)),
                                                                  _decimal(value, decimals, lang)))
     parts.append('<text x="6" y="%d">%s</text>' % (CHART_T - 10, t["rate"]))
     for (start, end, rate), period in bars:
@@ -246,23 +246,23 @@ def _chart_svg(section, t, lang):
         tip = t["bar_tip"].format(p=_period_text(period["period"]), v=format_ha(rate, lang))
         parts.append('<rect class="bar" x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>'
                      '<text class="bar-value" x="%s" y="%s" text-anchor="middle" font-size="10">%s</text>' % (
-                         _num(left + 1), _num(y(rate)), _num(max(0.0, right - left - 2)), _num(y(0) - y(rate)),
-                         BAR_COLOUR, tip, _num((left + right) / 2), _num(y(rate) - 4), format_ha(rate, lang)))
+                         num(left + 1), num(y(rate)), num(max(0.0, right - left - 2)), num(y(0) - y(rate)),
+                         BAR_COLOUR, tip, num((left + right) / 2), num(y(rate) - 4), format_ha(rate, lang)))
     for cls, line, colour, dash in (("reference", ref_line, REFERENCE_COLOUR, ' stroke-dasharray="6 3"'),
                                     ("allowance", allow_line, ALLOWANCE_COLOUR, "")):
         if line:
             parts.append('<line class="%s" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2.5"%s/>' % (
-                cls, _num(x(line[0])), _num(y(line[2])), _num(x(line[1])), _num(y(line[2])), colour, dash))
+                cls, num(x(line[0])), num(y(line[2])), num(x(line[1])), num(y(line[2])), colour, dash))
     parts.append('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#333"/>' % (
-        CHART_L, _num(y(0)), CHART_W - CHART_R, _num(y(0))))
+        CHART_L, num(y(0)), CHART_W - CHART_R, num(y(0))))
     last = None
     for year in sorted({year for span in spans for year in span}):
         px = x(year)
         parts.append('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333"/>' % (
-            _num(px), _num(y(0)), _num(px), _num(y(0) + 5)))
+            num(px), num(y(0)), num(px), num(y(0) + 5)))
         if last is None or px - last >= 32:
             parts.append('<text class="x-tick" x="%s" y="%s" text-anchor="middle">%d</text>' % (
-                _num(px), _num(y(0) + 18), year))
+                num(px), num(y(0) + 18), year))
             last = px
     legend, lx = [], CHART_L
     entries = [("bar", t["bars"], BAR_COLOUR, "")]
@@ -319,8 +319,8 @@ def _map_svg(data, t, lang):
     xmin, ymin, xmax, ymax = (float(v) for v in data["extent"])
     width, height = max(0.0, xmax - xmin), max(0.0, ymax - ymin)
     scale = MAP_BOX / max(width, height) if max(width, height) > 0 else 1.0
-    point = lambda x, y: (_num(round(MAP_PAD + (x - xmin) * scale, 1) + 0.0),
-                          _num(round(MAP_PAD + (ymax - y) * scale, 1) + 0.0))
+    point = lambda x, y: (num(round(MAP_PAD + (x - xmin) * scale, 1) + 0.0),
+                          num(round(MAP_PAD + (ymax - y) * scale, 1) + 0.0))
     map_w, map_h = width * scale + 2 * MAP_PAD, height * scale + 2 * MAP_PAD
     svg_w, svg_h = max(MAP_MIN_W, math.ceil(map_w)), math.ceil(map_h) + MAP_FOOT
     parts = []
@@ -335,11 +335,11 @@ def _map_svg(data, t, lang):
         if d:
             kinds += [] if kind in kinds else [kind]
             parts.append('<path class="flow" data-kind="%s" d="%s" fill="%s" fill-rule="evenodd"/>' % (
-                _esc(kind), d, KIND_COLOURS.get(kind, NEUTRAL_COLOUR)))
+                esc(kind), d, KIND_COLOURS.get(kind, NEUTRAL_COLOUR)))
     kinds.sort(key=lambda k: (DESTINATIONS.index(k) if k in DESTINATIONS else len(DESTINATIONS), k))
     legend_y, lx = math.ceil(map_h) + 8, MAP_PAD
     entries = [("#F5F5F5", "#808080", t["boundary"])]
-    entries += [(KIND_COLOURS.get(k, NEUTRAL_COLOUR), "none", t.get(k, _esc(k)) if k in DESTINATIONS else _esc(k))
+    entries += [(KIND_COLOURS.get(k, NEUTRAL_COLOUR), "none", t.get(k, esc(k)) if k in DESTINATIONS else esc(k))
                 for k in kinds]
     for fill, stroke, label in entries:
         parts.append('<rect x="%d" y="%d" width="12" height="12" fill="%s" stroke="%s"/><text class="legend" x="%d" '
@@ -351,8 +351,8 @@ def _map_svg(data, t, lang):
         parts.append('<g class="scale-bar" stroke="#333" stroke-width="1.5"><line x1="%d" y1="%d" x2="%s" y2="%d"/>'
                      '<line x1="%d" y1="%d" x2="%d" y2="%d"/><line x1="%s" y1="%d" x2="%s" y2="%d"/></g>'
                      '<text class="scale" x="%s" y="%d" dy=".35em">%s</text>' % (
-                         MAP_PAD, bar_y, _num(MAP_PAD + bar), bar_y, MAP_PAD, bar_y - 5, MAP_PAD, bar_y,
-                         _num(MAP_PAD + bar), bar_y - 5, _num(MAP_PAD + bar), bar_y, _num(MAP_PAD + bar + 6), bar_y,
+                         MAP_PAD, bar_y, num(MAP_PAD + bar), bar_y, MAP_PAD, bar_y - 5, MAP_PAD, bar_y,
+                         num(MAP_PAD + bar), bar_y - 5, num(MAP_PAD + bar), bar_y, num(MAP_PAD + bar + 6), bar_y,
                          _scale_label(metres, lang)))
     return "\n".join([
         "<h3>%s</h3>" % t["map"], '<p class="note">%s</p>' % t["map_note"],
@@ -367,7 +367,7 @@ def _section_html(index, section, t, lang):
     area = section.get("area_ha")
     return "\n".join(part for part in [
         '<section id="section-%d">' % index,
-        "<h2>%s</h2>" % (t["territory"] if zone is None else _esc(zone)),
+        "<h2>%s</h2>" % (t["territory"] if zone is None else esc(zone)),
         '<p class="summary">%s</p>' % t["area"].format(v=format_ha(area, lang)) if area is not None else "",
         _figures_table(section, t, lang),
         _chart_svg(section, t, lang),
@@ -382,11 +382,11 @@ def build_zan_report(title, sections, language="fr", subtitle=None):
     ``periods`` (consumption per period between vintages), ``reference``, ``objective`` and ``map`` (or None);
     see the module ``core.zan`` for how the figures are computed. ``language``: ``"fr"`` (default) or ``"en"``.
     """
-    lang = _language(language)
+    lang = report_language(language)
     t = TEXTS[lang]
     sections = list(sections or [])
     toc = ['<li><a href="#section-%d">%s</a></li>' % (
-        index, t["territory"] if section.get("zone") is None else _esc(section.get("zone")))
+        index, t["territory"] if section.get("zone") is None else esc(section.get("zone")))
         for index, section in enumerate(sections, 1)]
     body = [_section_html(index, section, t, lang) for index, section in enumerate(sections, 1)]
     return html_document(title, subtitle, lang, _ZAN_CSS, t, toc, body)

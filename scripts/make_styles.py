@@ -15,7 +15,7 @@ from qgis.core import QgsApplication, QgsVectorLayer  # noqa: E402
 app = QgsApplication([], False)
 app.initQgis()
 
-from ocs_toolbox.algorithms.styling import make_renderer  # noqa: E402
+from ocs_toolbox.engines.styling import make_renderer  # noqa: E402
 from ocs_toolbox.core import styles  # noqa: E402
 
 target = os.path.join(ROOT, "resources", "styles")

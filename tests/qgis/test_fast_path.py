@@ -142,7 +142,7 @@ def test_stale_spatial_index_is_not_reused(tmp_path):
 def test_spatial_index_built_by_gdal_when_the_copy_fails(tmp_path, monkeypatch):
     import sqlite3
 
-    from ocs_toolbox.algorithms import sqlfast
+    from ocs_toolbox.fastpath import gpkg as sqlfast
 
     def broken(*_args, **_kwargs):
         raise sqlite3.OperationalError("no rtree module")
@@ -182,7 +182,7 @@ def _dump(path, layer_name):
 
 def _both_writers(tmp_path, monkeypatch, source, targets):
     """(SQLite writer's output, GDAL writer's output, what the SQLite writer returned) for one input."""
-    from ocs_toolbox.algorithms import sqlfast
+    from ocs_toolbox.fastpath import gpkg as sqlfast
 
     returned = []
     sqlite_writer = sqlfast.GpkgReclassifier._write_sqlite

@@ -48,7 +48,7 @@ def english():
     """Within the block, no French translator of the plugin (plugin.install_translator) is installed."""
     from qgis.PyQt.QtCore import QCoreApplication
 
-    from ocs_toolbox import plugin
+    from ocs_toolbox import language as plugin
 
     plugin_translator = plugin._translator
     if plugin_translator is not None:

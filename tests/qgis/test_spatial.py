@@ -1,7 +1,7 @@
 """Geometry steps: the coverage dissolve (with its fallback) and the grouped closing of the enveloppe."""
 from qgis.core import QgsGeometry, QgsRectangle
 
-from ocs_toolbox.algorithms import spatial
+from ocs_toolbox.engines import spatial
 
 
 def square(x, y, size=10):

@@ -19,7 +19,7 @@ import urllib.parse
 import numpy
 
 from osgeo import gdal, ogr
-from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProviderRegistry
+from qgis.core import QgsProviderRegistry
 
 from ..core import nomenclature as nom
 
@@ -31,11 +31,11 @@ class FastPathUnavailable(Exception):
     """The input or output does not qualify; the generic path is used."""
 
 
-def _quote_identifier(name):
+def quote_identifier(name):
     return '"%s"' % name.replace('"', '""')
 
 
-def _literal(value):
+def literal(value):
     if value is None:
         return "NULL"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -43,14 +43,9 @@ def _literal(value):
     return "'%s'" % str(value).replace("'", "''")
 
 
-def gpkg_input(alg, parameters, name, context):
-    """(path, layer name) when parameter ``name`` is a whole GeoPackage layer, else raise FastPathUnavailable."""
-    value = parameters.get(name)
-    if isinstance(value, QgsProcessingFeatureSourceDefinition):
-        if value.selectedFeaturesOnly or value.featureLimit not in (-1, None) or \
-                getattr(value, "filterExpression", ""):
-            raise FastPathUnavailable("selection, filter or limit")
-    layer = alg.parameterAsVectorLayer(parameters, name, context)
+def gpkg_input(layer):
+    """(path, layer name) when ``layer`` (a QgsVectorLayer, the whole layer: the caller checks that no selection,
+    filter or limit applies) is a plain GeoPackage layer, else raise FastPathUnavailable."""
     if layer is None or layer.providerType() != "ogr" or layer.subsetString():
         raise FastPathUnavailable("not a plain OGR layer")
     parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
@@ -130,7 +125,7 @@ class GpkgReclassifier:
         gdal.UseExceptions()
         self.dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
         self.layer = self.dataset.GetLayerByName(layer_name)
-        self.table = _quote_identifier(layer_name)
+        self.table = quote_identifier(layer_name)
 
     def close(self):
         """Close the GDAL dataset (before another connection writes the file)."""
@@ -163,7 +158,7 @@ class GpkgReclassifier:
     def area(self, probe=False):
         """Sum of planar areas in layer units (SpatiaLite's ST_Area through GDAL); with ``probe``, the area of one
         feature only, to find out whether GDAL's SQL has ST_Area. FastPathUnavailable when it has not."""
-        geometry = _quote_identifier(self.layer.GetGeometryColumn())
+        geometry = quote_identifier(self.layer.GetGeometryColumn())
         sql = "SELECT ST_Area(%s) FROM %s LIMIT 1" if probe else "SELECT SUM(ST_Area(%s)) FROM %s"
         try:
             return self._query(sql % (geometry, self.table))[0][0] or 0.0
@@ -174,12 +169,12 @@ class GpkgReclassifier:
         """[(values, count)]: the distinct tuples of ``fields`` (the code fields of every vintage) with their
         feature counts, from one scan and one sort of the table (instead of one GROUP BY per vintage);
         [(values, count, [fids])] with ``with_fids``."""
-        names = ", ".join(_quote_identifier(f) for f in fields)
+        names = ", ".join(quote_identifier(f) for f in fields)
         positions = ", ".join(str(i + 1) for i in range(len(fields)))
         if not with_fids:
             return [(tuple(row[:-1]), row[-1]) for row in self._query(
                 "SELECT %s, COUNT(*) FROM %s GROUP BY %s" % (names, self.table, positions))]
-        fid = _quote_identifier(self.layer.GetFIDColumn() or "fid")
+        fid = quote_identifier(self.layer.GetFIDColumn() or "fid")
         rows = self._query("SELECT %s, COUNT(*), group_concat(%s) FROM %s GROUP BY %s" % (
             names, fid, self.table, positions))
         return [(tuple(row[:-2]), row[-2], [int(x) for x in row[-1].split(",")]) for row in rows]
@@ -202,9 +197,9 @@ class GpkgReclassifier:
             for values in combinations:
                 key = SEPARATOR.join("" if x is None else x for x in values)
                 if key not in rows:
-                    row = [_literal(key)]
+                    row = [literal(key)]
                     for v, table in enumerate(tables):
-                        row.extend(_literal(x) for x in table[_key(values[2 * v], values[2 * v + 1])])
+                        row.extend(literal(x) for x in table[pair_key(values[2 * v], values[2 * v + 1])])
                     rows[key] = "(%s)" % ",".join(row)
             ctes = ["lut(%s) AS (VALUES %s)" % (",".join(["k"] + ["c%d" % i for i in range(width)]),
                                                  ",".join(rows.values()))]
@@ -214,22 +209,22 @@ class GpkgReclassifier:
                     selects.append(("lut.c%d" % position, name, kind))
                     position += 1
             joins = ["LEFT JOIN lut ON lut.k = (%s)" % " || char(31) || ".join(
-                "ifnull(l.%s, '')" % _quote_identifier(f) for f in fields)]
+                "ifnull(l.%s, '')" % quote_identifier(f) for f in fields)]
         else:
             ctes = []
             joins = []
             for v, ((cs_field, us_field), vintage_columns, table) in enumerate(zip(vintages, columns, tables)):
                 alias = "lut%d" % v
                 names = ["k"] + ["c%d" % i for i in range(len(vintage_columns))]
-                rows = ",".join("(%s)" % ",".join([_literal(key)] + [_literal(x) for x in values])
+                rows = ",".join("(%s)" % ",".join([literal(key)] + [literal(x) for x in values])
                                 for key, values in table.items())
                 ctes.append("%s(%s) AS (VALUES %s)" % (alias, ",".join(names), rows))
                 for i, (name, kind) in enumerate(vintage_columns):
                     selects.append(("%s.c%d" % (alias, i), name, kind))
-                joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, _key_sql(cs_field, us_field, "l.")))
+                joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, pair_key_sql(cs_field, us_field, "l.")))
         sql = "WITH %s SELECT l.*, %s FROM %s l %s" % (
             ",".join(ctes), ", ".join("CAST(%s AS %s) AS %s" % (
-                expression, "INTEGER" if kind == "int" else "VARCHAR", _quote_identifier(name))
+                expression, "INTEGER" if kind == "int" else "VARCHAR", quote_identifier(name))
                 for expression, name, kind in selects), self.table, " ".join(joins))
         remove_gpkg(out_path)
 
@@ -327,8 +322,8 @@ class GpkgReclassifier:
                 raise _NotSqlite("columns differ")
             srs_id = connection.execute("SELECT srs_id FROM main.gpkg_geometry_columns WHERE table_name = ?",
                                         (out_layer,)).fetchone()[0]
-            extent = _extent(connection, index, self.table, _quote_identifier(source_fid),
-                             _quote_identifier(source_geometry))
+            extent = _extent(connection, index, self.table, quote_identifier(source_fid),
+                             quote_identifier(source_geometry))
 
             def refuse(_blob):
                 raise _NotSqlite("a geometry blob that is not a 2D little-endian Polygon/MultiPolygon with an "
@@ -338,7 +333,7 @@ class GpkgReclassifier:
             srs_hex = struct.pack("<i", srs_id).hex()
             header = "x'47500003' || x'%s'" % srs_hex
             empty = "x'47500011%s010600000000000000'" % srs_hex   # GDAL's empty MultiPolygon (no envelope)
-            g = "l.%s" % _quote_identifier(source_geometry)
+            g = "l.%s" % quote_identifier(source_geometry)
             geometry = (
                 "CASE WHEN %(g)s IS NULL THEN NULL "
                 "WHEN substr(%(g)s, 1, 4) <> x'47500003' THEN "
@@ -348,15 +343,15 @@ class GpkgReclassifier:
                 "WHEN substr(%(g)s, 41, 5) = x'0103000000' THEN "
                 "  CAST(%(h)s || substr(%(g)s, 9, 32) || x'010600000001000000' || substr(%(g)s, 41) AS BLOB) "
                 "ELSE ocs_refuse(%(g)s) END" % {"g": g, "h": header, "e": empty})
-            target = ", ".join(_quote_identifier(c) for c in out_columns)
-            values = ", ".join(["l.%s" % _quote_identifier(source_fid), geometry] +
-                               ["l.%s" % _quote_identifier(c) for c in kept] +
+            target = ", ".join(quote_identifier(c) for c in out_columns)
+            values = ", ".join(["l.%s" % quote_identifier(source_fid), geometry] +
+                               ["l.%s" % quote_identifier(c) for c in kept] +
                                ["CAST(%s AS %s)" % (expression, "INTEGER" if kind == "int" else "TEXT")
                                 for expression, _name, kind in selects])
             insert = "INSERT INTO main.%s (%s) WITH %s SELECT %s FROM src.%s l %s" % (
-                _quote_identifier(out_layer), target, ",".join(ctes), values, self.table, " ".join(joins))
+                quote_identifier(out_layer), target, ",".join(ctes), values, self.table, " ".join(joins))
             bounds = connection.execute("SELECT (SELECT min(%s) FROM src.%s), (SELECT max(%s) FROM src.%s)" % (
-                _quote_identifier(source_fid), self.table, _quote_identifier(source_fid), self.table)).fetchone()
+                quote_identifier(source_fid), self.table, quote_identifier(source_fid), self.table)).fetchone()
             steps = 1 if feedback is None or bounds[0] is None else 20
             # GDAL's triggers keeping gpkg_ogr_contents.feature_count would fire once per row (a third of the
             # time): they are dropped for the INSERT and put back after it, the count being set once.
@@ -368,7 +363,7 @@ class GpkgReclassifier:
             connection.execute("PRAGMA main.synchronous = OFF")
             connection.execute("BEGIN")
             for name, _sql in triggers:
-                connection.execute("DROP TRIGGER main.%s" % _quote_identifier(name))
+                connection.execute("DROP TRIGGER main.%s" % quote_identifier(name))
             if steps == 1:
                 connection.execute(insert)
             else:
@@ -378,7 +373,7 @@ class GpkgReclassifier:
                     if feedback.isCanceled():
                         raise _NotSqlite("cancelled")
                     connection.execute("%s WHERE l.%s >= %d AND l.%s < %d" % (
-                        insert, _quote_identifier(source_fid), cut[i], _quote_identifier(source_fid),
+                        insert, quote_identifier(source_fid), cut[i], quote_identifier(source_fid),
                         cut[i + 1] if i + 1 < steps else high + 1))
                     feedback.setProgress(100 * (i + 1) // steps)
             # the extent as GDAL writes it: formatted by SQLite's printf (%.18g: 16 digits before SQLite 3.43)
@@ -388,7 +383,7 @@ class GpkgReclassifier:
                                "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
                                (*extent, out_layer))
             connection.execute("UPDATE main.gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main.%s) "
-                               "WHERE table_name = ?" % _quote_identifier(out_layer), (out_layer,))
+                               "WHERE table_name = ?" % quote_identifier(out_layer), (out_layer,))
             for _name, sql in triggers:
                 connection.execute(sql)
             connection.execute("COMMIT")
@@ -417,14 +412,14 @@ class GpkgReclassifier:
             registered = self._query(
                 "SELECT COUNT(*) FROM gpkg_extensions WHERE lower(table_name) = lower(%s) AND "
                 "lower(column_name) = lower(%s) AND extension_name = 'gpkg_rtree_index'" % (
-                    _literal(self.layer_name), _literal(geometry)))[0][0]
+                    literal(self.layer_name), literal(geometry)))[0][0]
             definition = self._query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s" % (
-                _literal(name)))
+                literal(name)))
             if not registered or not definition or \
                     "".join((definition[0][0] or "").lower().split()).find("usingrtree(") < 0:
                 return None
-            entries = self._query('SELECT COUNT(*) FROM %s' % _quote_identifier(name + "_rowid"))[0][0]
-            column = _quote_identifier(geometry)
+            entries = self._query('SELECT COUNT(*) FROM %s' % quote_identifier(name + "_rowid"))[0][0]
+            column = quote_identifier(geometry)
             geometries = self._query("SELECT COUNT(*) FROM %s WHERE %s NOT NULL AND NOT ST_IsEmpty(%s)" % (
                 self.table, column, column))[0][0]
         except RuntimeError:
@@ -439,15 +434,15 @@ class GpkgReclassifier:
             return
         dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
         layer = dataset.GetLayerByName(out_layer)
-        fid = _quote_identifier(layer.GetFIDColumn() or "fid")
+        fid = quote_identifier(layer.GetFIDColumn() or "fid")
         dataset.StartTransaction()
         for fids, assignments in changes:
-            sets = ", ".join("%s = %s" % (_quote_identifier(k), _literal(v)) for k, v in assignments.items())
+            sets = ", ".join("%s = %s" % (quote_identifier(k), literal(v)) for k, v in assignments.items())
             ids = sorted(fids)
             for start in range(0, len(ids), 5000):
                 chunk = ",".join(str(int(i)) for i in ids[start:start + 5000])
                 dataset.ExecuteSQL("UPDATE %s SET %s WHERE %s IN (%s)" % (
-                    _quote_identifier(out_layer), sets, fid, chunk))
+                    quote_identifier(out_layer), sets, fid, chunk))
         dataset.CommitTransaction()
         dataset = None
 
@@ -458,12 +453,12 @@ class GpkgGeometries:
 
     def __init__(self, path, layer_name, geometry_column):
         self.uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
-        self.table = _quote_identifier(layer_name)
-        self.geometry = _quote_identifier(geometry_column)
+        self.table = quote_identifier(layer_name)
+        self.geometry = quote_identifier(geometry_column)
         self.local = threading.local()
         self.connections = []
-        self.fid = _quote_identifier(self._connection().execute(
-            "SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % _literal(layer_name)).fetchone()[0])
+        self.fid = quote_identifier(self._connection().execute(
+            "SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % literal(layer_name)).fetchone()[0])
 
     def _connection(self):
         connection = getattr(self.local, "connection", None)
@@ -528,7 +523,7 @@ def _extent(connection, index, table, fid, geometry):
     geometry) holds the envelopes in single precision, rounded outward: its bounds are within a float32 step of
     the exact ones, so only the few entries that close to a bound are read from the blobs."""
     bounds = connection.execute("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM src.%s" % (
-        _quote_identifier(index))).fetchone()
+        quote_identifier(index))).fetchone()
     if bounds[0] is None:
         return (None,) * 4
     extent = []
@@ -536,7 +531,7 @@ def _extent(connection, index, table, fid, geometry):
         slack = max(1.0, abs(bound) * 1e-6)   # float32: a step is < 1.2e-7 of the value
         condition = "%s <= %r" % (column, bound + slack) if position < 2 else "%s >= %r" % (column, bound - slack)
         ids = [row[0] for row in connection.execute("SELECT id FROM src.%s WHERE %s" % (
-            _quote_identifier(index), condition))]
+            quote_identifier(index), condition))]
         values = []
         for start in range(0, len(ids), 10000):
             for (head,) in connection.execute("SELECT substr(%s, 1, 40) FROM src.%s WHERE %s IN (%s)" % (
@@ -603,12 +598,12 @@ def copy_spatial_index(source_path, source_index, entries, out_path, out_layer):
             connection.execute("BEGIN")
             for suffix, columns in (("node", "nodeno, data"), ("parent", "nodeno, parentnode"),
                                     ("rowid", "rowid, nodeno")):
-                target = _quote_identifier("%s_%s" % (name, suffix))
+                target = quote_identifier("%s_%s" % (name, suffix))
                 connection.execute("DELETE FROM %s" % target)
                 connection.execute("INSERT INTO %s (%s) SELECT %s FROM src.%s" % (
-                    target, columns, columns, _quote_identifier("%s_%s" % (source_index, suffix))))
+                    target, columns, columns, quote_identifier("%s_%s" % (source_index, suffix))))
             check = connection.execute("SELECT rtreecheck(?)", (name,)).fetchone()[0]
-            count = connection.execute("SELECT COUNT(*) FROM %s" % _quote_identifier(name + "_rowid")).fetchone()[0]
+            count = connection.execute("SELECT COUNT(*) FROM %s" % quote_identifier(name + "_rowid")).fetchone()[0]
             copied = check == "ok" and count == entries
             connection.execute("COMMIT" if copied else "ROLLBACK")
             connection.execute("DETACH DATABASE src")
@@ -619,7 +614,7 @@ def copy_spatial_index(source_path, source_index, entries, out_path, out_layer):
     dataset = layer = None
     if not copied:
         dataset = gdal.OpenEx(out_path, gdal.OF_VECTOR | gdal.OF_UPDATE)
-        arguments = "%s, %s" % (_literal(out_layer), _literal(geometry))
+        arguments = "%s, %s" % (literal(out_layer), literal(geometry))
         if _rows(dataset, "SELECT HasSpatialIndex(%s)" % arguments)[0][0]:
             _rows(dataset, "SELECT DisableSpatialIndex(%s)" % arguments)
         if not _rows(dataset, "SELECT CreateSpatialIndex(%s)" % arguments)[0][0]:
@@ -650,14 +645,14 @@ def _index_statements(layer_name, geometry, srs):
         statements = [("extensions", sql) for (sql,) in _rows(
             dataset, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_extensions'")]
         statements += [("rtree", sql) for (sql,) in _rows(
-            dataset, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s" % _literal(name))]
+            dataset, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s" % literal(name))]
         statements += [("trigger", sql) for (sql,) in _rows(
             dataset, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, %d) = %s" % (
-                len(name), _literal(name)))]
+                len(name), literal(name)))]
         statements += [("row", "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
-                               "scope) VALUES (%s)" % ", ".join(_literal(x) for x in row)) for row in _rows(
+                               "scope) VALUES (%s)" % ", ".join(literal(x) for x in row)) for row in _rows(
             dataset, "SELECT table_name, column_name, extension_name, definition, scope FROM gpkg_extensions "
-                     "WHERE table_name = %s AND extension_name = 'gpkg_rtree_index'" % _literal(layer_name))]
+                     "WHERE table_name = %s AND extension_name = 'gpkg_rtree_index'" % literal(layer_name))]
         dataset = None
     finally:
         gdal.Unlink(path)
@@ -666,10 +661,10 @@ def _index_statements(layer_name, geometry, srs):
     return statements
 
 
-def _key(cs, us):
+def pair_key(cs, us):
     return "%s%s%s" % ("" if nom.is_null(cs) else cs, SEPARATOR, "" if nom.is_null(us) else us)
 
 
-def _key_sql(cs_field, us_field, prefix=""):
+def pair_key_sql(cs_field, us_field, prefix=""):
     return "(ifnull(%s%s, '') || char(31) || ifnull(%s%s, ''))" % (
-        prefix, _quote_identifier(cs_field), prefix, _quote_identifier(us_field))
+        prefix, quote_identifier(cs_field), prefix, quote_identifier(us_field))

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy
 from osgeo import gdal, ogr
 
-from . import sqlfast
+from ..fastpath import gpkg
 
 GPKG_CELL = numpy.dtype([
     ("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"), ("envelope", "<f8", (4,)),
@@ -39,19 +39,19 @@ class ClassSource:
         self.dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
         layer = self.dataset.GetLayerByName(table)
         if layer is None:
-            raise sqlfast.FastPathUnavailable("no layer %s" % table)
-        self.table = sqlfast._quote_identifier(table)
-        self.geometry = sqlfast._quote_identifier(layer.GetGeometryColumn() or "geom")
-        self.fid = sqlfast._quote_identifier(layer.GetFIDColumn() or "fid")
+            raise gpkg.FastPathUnavailable("no layer %s" % table)
+        self.table = gpkg.quote_identifier(table)
+        self.geometry = gpkg.quote_identifier(layer.GetGeometryColumn() or "geom")
+        self.fid = gpkg.quote_identifier(layer.GetFIDColumn() or "fid")
         rtree = "rtree_%s_%s" % (table, layer.GetGeometryColumn() or "geom")
-        found = self.dataset.ExecuteSQL("SELECT name FROM sqlite_master WHERE name = %s" % sqlfast._literal(rtree))
+        found = self.dataset.ExecuteSQL("SELECT name FROM sqlite_master WHERE name = %s" % gpkg.literal(rtree))
         try:
             if found is None or found.GetFeatureCount() == 0:
-                raise sqlfast.FastPathUnavailable("no spatial index")
+                raise gpkg.FastPathUnavailable("no spatial index")
         finally:
             if found is not None:
                 self.dataset.ReleaseResultSet(found)
-        self.rtree = sqlfast._quote_identifier(rtree)
+        self.rtree = gpkg.quote_identifier(rtree)
         self.expressions = list(expressions)
         self.prefix, self.joins = prefix, joins
         self.memory = gdal.GetDriverByName("MEM")
@@ -209,7 +209,7 @@ def pack_rtree(db, name, ids, boxes):
     then the number of cells, big-endian) and cells of a big-endian 64-bit id and four 32-bit floats, each node
     as long as the root node written by GDAL. Returns False, leaving the R-tree untouched, when it is not empty
     or has another layout; the caller checks the result with SQLite's rtreecheck()."""
-    q = sqlfast._quote_identifier
+    q = gpkg.quote_identifier
     row = db.execute("SELECT length(data) FROM %s WHERE nodeno = 1" % q(name + "_node")).fetchone()
     columns = [r[1] for r in db.execute("PRAGMA table_info(%s)" % q(name + "_rowid"))]
     if row is None or columns != ["rowid", "nodeno"] or \
@@ -300,7 +300,7 @@ def write_gpkg(path, layer_name, srs, fields, ids, columns, x0, y0, cell, rows):
     for name, kind in fields:
         layer.CreateField(ogr.FieldDefn(name, kinds[kind]))
     layer = dataset = None
-    q = sqlfast._quote_identifier
+    q = gpkg.quote_identifier
     db = sqlite3.connect(path)
     try:
         srs_id = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",

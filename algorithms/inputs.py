@@ -1,0 +1,81 @@
+"""The parameters every land-cover algorithm shares, declared once and read into the engines' dataclasses.
+
+Parameter names are frozen (tests/qgis/test_interface.py); the labels are those the dialogs always showed, under
+the translation context of the algorithm that declares them.
+"""
+import dataclasses
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterString,
+)
+
+from .. import compat
+from ..core import detection
+from ..engines import landcover
+from . import base
+
+# INSEE code fields tried, in this order, when a zone layer is given without ZONE_FIELD
+ZONE_FIELD_GUESSES = ("INSEE_COM", "insee_com", "code_insee", "CODE_INSEE", "INSEE", "insee", "codgeo", "CODGEO")
+
+
+def add_source(alg, name, label, optional=False):
+    alg.addParameter(QgsProcessingParameterFeatureSource(name, label, [compat.TYPE_VECTOR_POLYGON],
+                                                         optional=optional))
+
+
+def add_nomenclature(alg, label, name="NOMENCLATURE"):
+    alg.addParameter(QgsProcessingParameterEnum(name, label, base.nomenclature_options(), defaultValue=0))
+
+
+def add_vintages(alg, label, name="VINTAGES"):
+    alg.addParameter(QgsProcessingParameterString(name, label, optional=True))
+
+
+def add_field(alg, name, label, parent, optional=True):
+    alg.addParameter(QgsProcessingParameterField(name, label, parentLayerParameterName=parent, optional=optional))
+
+
+def land_cover(alg, parameters, context, feedback, name="INPUT", vintages="VINTAGES", nomenclature="NOMENCLATURE",
+               cs_field=None, us_field=None):
+    """The LandCover of parameter ``name`` (a polygon layer with features); the other arguments name the
+    parameters that hold the vintages, the nomenclature enum and the field overrides (None: not declared)."""
+    source = base.require_polygon_source(alg, parameters, name, context)
+    text = lambda key: alg.parameterAsString(parameters, key, context) if key else ""  # noqa: E731
+    return landcover.open_land_cover(
+        source, context, feedback, vintages=text(vintages), cs_field=text(cs_field) or None,
+        us_field=text(us_field) or None,
+        nomenclature=alg.parameterAsEnum(parameters, nomenclature, context) if nomenclature else 0)
+
+
+@dataclasses.dataclass
+class Zones:
+    """A zone layer (communes, EPCI…) and the field that names its zones."""
+
+    source: object      # QgsFeatureSource
+    field: str
+
+
+def zones(alg, parameters, context, feedback, name="ZONES", field_name="ZONE_FIELD", guess=True):
+    """The Zones of parameter ``name``, or None when it is empty. The field is ``field_name``'s value, or, when
+    empty and ``guess``, the first INSEE code field found (said in the log)."""
+    if parameters.get(name) in (None, ""):
+        return None
+    source = base.require_polygon_source(alg, parameters, name, context)
+    field = alg.parameterAsString(parameters, field_name, context) if field_name else ""
+    names = source.fields().names()
+    if not field and guess:
+        field = detection.find_field(names, ZONE_FIELD_GUESSES)
+        if not field:
+            raise QgsProcessingException(base.translate(
+                "ChangeAlgorithm", "ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.")
+                .format(", ".join(names)))
+        feedback.pushInfo(base.translate("ChangeAlgorithm", "Zone field: {0}").format(field))
+    if field and field not in names:
+        raise QgsProcessingException(base.translate(
+            "ChangeAlgorithm", "ZONE_FIELD '{0}' is not a field of the zone layer. Fields: {1}.").format(
+            field, ", ".join(names)))
+    return Zones(source, field)
