@@ -77,10 +77,7 @@ models: venv link
 	QT_HASH_SEED=0 $(PY) scripts/make_models.py
 
 package:
-	rm -f ocs_toolbox.zip && cd $(BUILD) && mkdir -p pkg && rm -rf pkg/ocs_toolbox && \
-	git -C $(CURDIR) archive --prefix=ocs_toolbox/ HEAD | tar -x -C pkg && \
-	rm -rf pkg/ocs_toolbox/tests pkg/ocs_toolbox/.ci && cd pkg && zip -qr $(CURDIR)/ocs_toolbox.zip ocs_toolbox
-	@echo ocs_toolbox.zip
+	$(SYS_PY) scripts/package.py --output $(CURDIR)/ocs_toolbox.zip
 
 clean:
 	rm -rf $(BUILD) demo sample ocs_toolbox.zip
