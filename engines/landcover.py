@@ -120,7 +120,11 @@ def resolve_vintages(source, parameters_vintages, cs_field, us_field, feedback):
     return found
 
 
-def sample_codes(source, vintages, limit=5000):
+# The help (NOMENCLATURE) says detection reads the first 20,000 features; the code read 5,000 until 2026-12.
+DETECTION_SAMPLE = 20000
+
+
+def sample_codes(source, vintages, limit=DETECTION_SAMPLE):
     """Normalised cs and us codes of the first ``limit`` features (for nomenclature detection)."""
     cs_codes, us_codes = set(), set()
     fields = source.fields()
