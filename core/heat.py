@@ -308,3 +308,109 @@ def classes_of(scores):
         index = numpy.searchsorted(bounds, 1.0 - numpy.round(scores, 6) / 100.0, side="left")
     index[numpy.isnan(scores)] = len(CLASSES)
     return [labels[i] for i in index.tolist()]
+
+
+# -- figures of the engine (engines/heat.py) on plain numpy arrays --------------------------------------------
+def output_fields(years):
+    """([(name, kind)] of the score fields of the output, [(first, last)] vintage pairs of the deltas): per
+    vintage the shares of the GROUPS, the local indices, the distance to green areas, the cooling, the scores and
+    the class; then the delta of the score between consecutive vintages (and first → last when more than two)."""
+    names = []
+    for year in years:
+        for group in GROUPS:
+            names.append(("part_%s_%s" % (group, year), "double"))
+        names += [("h_jour_%s" % year, "double"), ("h_nuit_%s" % year, "double"),
+                  ("dist_espace_vert_m_%s" % year, "double"), ("refroidissement_%s" % year, "double"),
+                  ("score_jour_%s" % year, "double"), ("score_nuit_%s" % year, "double"),
+                  ("score_%s" % year, "double"), ("classe_%s" % year, "str")]
+    pairs = [(years[i], years[i + 1]) for i in range(len(years) - 1)]
+    if len(years) > 2:
+        pairs.append((years[0], years[-1]))
+    for first, last in pairs:
+        names.append(("delta_score_%s_%s" % (first, last), "double"))
+    return names, pairs
+
+
+def score_columns(scores, distances, years, pairs, selected):
+    """Values of the score fields (``output_fields`` order) of the units ``selected`` (0-based indexes), one
+    numpy array (numbers) or list (labels) per field; NaN or None = NULL (a vintage without land cover in the
+    unit is NULL throughout). ``scores``: ``unit_scores`` per vintage; ``distances``: per vintage, the distance
+    of every unit to the nearest green area (inf: none)."""
+    columns = []
+    for position, year in enumerate(years):
+        s = scores[position]
+        empty = s["covered"][selected] <= 0
+        values = [s["shares"][g][selected] for g in GROUPS]
+        distance = numpy.asarray(distances[position], dtype=float)[selected]
+        distance = numpy.where(numpy.isinf(distance) | empty, numpy.nan, distance)
+        values += [s["h_jour"][selected], s["h_nuit"][selected], distance, s["refroidissement"][selected],
+                   s["score_jour"][selected], s["score_nuit"][selected], s["score"][selected]]
+        for array in values:
+            columns.append(numpy.where(empty, numpy.nan, array))
+        columns.append(classes_of(numpy.where(empty, numpy.nan, s["score"][selected])))
+    for first, last in pairs:
+        a = scores[years.index(first)]["score"][selected]
+        b = scores[years.index(last)]["score"][selected]
+        columns.append(b - a)
+    return columns
+
+
+def green_blocks(green_pixels, k):
+    """Coarse cells that are green: the k × k blocks of a pixel array (1 = green or blue class; both sides
+    multiples of k) of which at least half the pixels are green."""
+    rows, cols = green_pixels.shape
+    return green_pixels.reshape(rows // k, k, cols // k, k).mean(axis=(1, 3)) >= 0.5
+
+
+def green_cells(histogram, green, k):
+    """Coarse cells that are green from their class histogram (rows, cols, n_ids) and the green flag per class
+    id: at least half of their k × k pixels in green or blue classes (uint8 0/1)."""
+    green_pixels = numpy.zeros(histogram.shape[:2], dtype=numpy.int32)
+    for c in range(histogram.shape[2]):
+        if green[c]:
+            green_pixels += histogram[..., c]
+    return (2 * green_pixels >= k * k).astype(numpy.uint8)
+
+
+def unit_cell_pairs(uid, k, first_cell, coarse_size):
+    """(unit index, coarse cell number) pairs of a tile of unit ids (0 = no unit; both sides multiples of k):
+    the units present in each coarse cell, known by its lowest and highest unit id (most coarse cells hold one
+    unit: it is given once). ``first_cell`` = (row, column) of the tile's first coarse cell, ``coarse_size`` =
+    (rows, columns) of the whole coarse grid (cells beyond it are left out); cell number = row × columns +
+    column. Returns [(units int32, cells int64) of the lowest ids, (…) of the highest ids where they differ]."""
+    rows_total, cols_total = coarse_size
+    ph, pw = uid.shape
+    blocks = uid.reshape(ph // k, k, pw // k, k)
+    masked = numpy.where(blocks > 0, blocks, numpy.iinfo(numpy.int32).max)
+    lowest = masked.min(axis=(1, 3))
+    highest = blocks.max(axis=(1, 3))
+    rows, cols = numpy.indices(lowest.shape)
+    cells = (rows + first_cell[0]) * cols_total + (cols + first_cell[1])
+    valid = (rows + first_cell[0] < rows_total) & (cols + first_cell[1] < cols_total)
+    found = []
+    for ids, extra in ((lowest, None), (highest, highest != lowest)):
+        keep = valid & (ids > 0) & (ids < numpy.iinfo(numpy.int32).max)
+        if extra is not None:
+            keep &= extra
+        found.append(((ids[keep] - 1).astype(numpy.int32), cells[keep].astype(numpy.int64)))
+    return found
+
+
+def class_gaps(vector, burnt, keys):
+    """[(relative gap, class key, vector area, burnt area)] of the classes (ids 1…; ``keys`` = their keys in id
+    order) present in the input or in the raster, the largest gap first."""
+    worst = []
+    for class_id in range(1, len(vector)):
+        if vector[class_id] <= 0 and burnt[class_id] <= 0:
+            continue
+        gap = abs(burnt[class_id] - vector[class_id]) / max(vector[class_id], 1e-9)
+        worst.append((gap, keys[class_id - 1], vector[class_id], burnt[class_id]))
+    worst.sort(reverse=True)
+    return worst
+
+
+def pixel_scores(classes, factor, h_jour, h_nuit):
+    """Score (0–100, rounded; uint8, 255 = no land cover) of every pixel of class ids ``classes`` whose cooling
+    factor is ``factor``: the mean of its day and night final indices."""
+    score = 50.0 * (final_index(h_jour[classes], factor) + final_index(h_nuit[classes], factor))
+    return numpy.where(classes > 0, numpy.round(score), 255).astype(numpy.uint8)

@@ -10,6 +10,7 @@ The output GeoPackage is written with SQLite in one transaction (geometries enco
 written packed).
 """
 import collections
+import dataclasses
 import math
 import os
 import sqlite3
@@ -25,6 +26,38 @@ GPKG_CELL = numpy.dtype([
     ("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"), ("envelope", "<f8", (4,)),
     ("multi_order", "u1"), ("multi_type", "<u4"), ("parts", "<u4"),
     ("order", "u1"), ("type", "<u4"), ("rings", "<u4"), ("points", "<u4"), ("xy", "<f8", (10,))])
+
+
+@dataclasses.dataclass
+class Window:
+    """A raster window: its top-left corner (xmin, ymax), its size in pixels and the pixel size."""
+
+    xmin: float
+    ymax: float
+    width: int
+    height: int
+    res: float
+
+
+@dataclasses.dataclass
+class GridCells:
+    """The square grid of native:creategrid read off the raster: top-left corner, cell size and number of rows
+    (ids numbered column by column from the top-left corner, from 1)."""
+
+    x0: float
+    y0: float
+    cell: float
+    rows: int
+
+
+@dataclasses.dataclass
+class Table:
+    """Rows to write: ``fields`` = [(name, 'int' | 'double' | 'str')], the sorted 1-based grid ``ids`` of the
+    rows (numpy array) and one column (numpy array or list) per field."""
+
+    fields: list
+    ids: object
+    columns: list
 
 
 class ClassSource:
@@ -87,11 +120,11 @@ class ClassSource:
     def close(self):
         self.dataset = None
 
-    def bands(self, xmin, ymax, width, height, res, rows, workers=2, ahead=4):
-        """Yield (first pixel row, arrays) for the bands of ``rows`` pixel rows of a raster of ``width`` ×
-        ``height`` pixels, in order, burnt by ``workers`` threads (GDAL releases the GIL; each thread reads
-        through its own connection), at most ``ahead`` bands in advance. Closing the generator cancels what is
-        pending."""
+    def bands(self, window, rows, workers=2, ahead=4):
+        """Yield (first pixel row, arrays) for the bands of ``rows`` pixel rows of the raster ``window`` (a
+        Window), in order, burnt by ``workers`` threads (GDAL releases the GIL; each thread reads through its own
+        connection), at most ``ahead`` bands in advance. Closing the generator cancels what is pending."""
+        xmin, ymax, width, height, res = window.xmin, window.ymax, window.width, window.height, window.res
         local = threading.local()
         clones = []
         lock = threading.Lock()
@@ -268,14 +301,15 @@ def pack_rtree(db, name, ids, boxes):
     return True
 
 
-def write_gpkg(path, layer_name, srs, fields, ids, columns, x0, y0, cell, rows):
-    """The output GeoPackage layer of the grid cells ``ids`` (sorted, 1-based; fid = id) with the ``columns``
-    (numpy arrays or lists) of ``fields`` = [(name, 'int' | 'double' | 'str')].
+def write_gpkg(path, layer_name, srs, table, grid):
+    """The output GeoPackage layer of the cells of ``grid`` (GridCells) whose rows are ``table`` (a Table: the
+    cells ``table.ids``, sorted, 1-based, fid = id, with the ``table.columns`` of ``table.fields``).
 
     GDAL creates the layer, its (empty) R-tree and its triggers; the rows are then inserted with SQLite in one
     transaction, the layer's triggers set aside meanwhile (they call GDAL's SQL functions) and put back as GDAL
     wrote them, and the R-tree is written packed (pack_rtree). An existing file is replaced, or only the layer of
     that name when the file holds other layers."""
+    fields, ids, columns = table.fields, table.ids, table.columns
     for suffix in ("-wal", "-shm", "-journal"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
@@ -305,7 +339,7 @@ def write_gpkg(path, layer_name, srs, fields, ids, columns, x0, y0, cell, rows):
     try:
         srs_id = db.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?",
                             (layer_name,)).fetchone()[0]
-        boxes = cell_boxes(ids, x0, y0, cell, rows)
+        boxes = cell_boxes(ids, grid.x0, grid.y0, grid.cell, grid.rows)
         blobs = cell_blobs(boxes, srs_id)
         fids = numpy.asarray(ids).tolist()
         triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",

@@ -119,3 +119,93 @@ def test_classes_of_matches_classe_and_ignores_summation_noise():
     assert heat.classes_of(scores) == [heat.classe(float(s)) for s in scores]
     assert heat.classe(79.99999999999969) == heat.classe(80.0) == "participe fortement à la surchauffe"
     assert heat.classes_of(numpy.array([numpy.nan])) == [None]
+
+
+def test_output_fields_and_delta_pairs():
+    names, pairs = heat.output_fields(["2005", "2021"])
+    assert pairs == [("2005", "2021")]
+    assert len(names) == 2 * (len(heat.GROUPS) + 8) + 1
+    assert names[0] == ("part_bati_2005", "double") and names[15] == ("classe_2005", "str")
+    assert names[-1] == ("delta_score_2005_2021", "double")
+    names, pairs = heat.output_fields(["2005", "2015", "2021"])
+    assert pairs == [("2005", "2015"), ("2015", "2021"), ("2005", "2021")]
+    assert [n for n, _k in names[-3:]] == ["delta_score_2005_2015", "delta_score_2015_2021",
+                                           "delta_score_2005_2021"]
+    assert heat.output_fields(["2021"])[1] == []
+
+
+def test_score_columns_null_where_a_vintage_has_no_land_cover():
+    """Two units; the second has no land cover in 2005: NULL (NaN, None) throughout 2005 and in the delta."""
+    coefficients = heat.Coefficients(nom.OCSGE)
+    n = len(coefficients.classes) + 1
+    h_jour, h_nuit, _g, _grp = coefficients.arrays()
+    bati = coefficients.class_id("CS1.1.1.1", "US5")
+    herbe = coefficients.class_id("CS2.2.1", "US1.1")
+    scores = []
+    for pixels in ([(bati, 4), (herbe, 4)], [(herbe, 4)]):       # 2005: unit 0 only; 2021: both units
+        counts = numpy.zeros((2, n))
+        for class_id, count in pixels:
+            counts[0, class_id] = count
+        counts[1, herbe] = 4 if len(pixels) == 1 else 0
+        sums = {"jour": counts @ h_jour, "nuit": counts @ h_nuit, "cooling": numpy.zeros(2)}
+        scores.append(heat.unit_scores(counts, coefficients, sums))
+    names, pairs = heat.output_fields(["2005", "2021"])
+    distances = [numpy.array([50.0, numpy.inf]), numpy.array([numpy.inf, 10.0])]
+    columns = heat.score_columns(scores, distances, ["2005", "2021"], pairs, numpy.array([0, 1]))
+    values = dict(zip([name for name, _k in names], columns))
+    assert len(columns) == len(names)
+    # 2005, unit 0: half bâti (0.95 / 1.00) half herbacé (0.45 / 0.10) → 70, 55, 62.5
+    assert values["score_2005"][0] == pytest.approx(62.5) and math.isnan(values["score_2005"][1])
+    assert values["part_bati_2005"][0] == pytest.approx(0.5) and math.isnan(values["part_bati_2005"][1])
+    assert values["classe_2005"] == ["participe moyennement à la surchauffe", None]
+    assert values["dist_espace_vert_m_2005"][0] == 50.0 and math.isnan(values["dist_espace_vert_m_2005"][1])
+    # 2021: both units all herbacé → 27.5; no green area near unit 0 (inf → NULL)
+    assert values["score_2021"].tolist() == pytest.approx([27.5, 27.5])
+    assert math.isnan(values["dist_espace_vert_m_2021"][0]) and values["dist_espace_vert_m_2021"][1] == 10.0
+    assert values["delta_score_2005_2021"][0] == pytest.approx(27.5 - 62.5)
+    assert math.isnan(values["delta_score_2005_2021"][1])
+
+
+def test_green_blocks_and_green_cells():
+    green = numpy.array([[1, 1, 0, 0],
+                         [0, 0, 0, 1],
+                         [1, 1, 0, 0],
+                         [1, 0, 0, 0]])
+    assert heat.green_blocks(green, 2).tolist() == [[True, False], [True, False]]      # 2/4, 1/4; 3/4, 0/4
+    histogram = numpy.array([[[0, 2, 2], [1, 3, 0]]], dtype=numpy.uint8)              # 1 × 2 coarse cells
+    is_green = numpy.array([False, False, True])                                      # class 2 is green
+    cells = heat.green_cells(histogram, is_green, 2)
+    assert cells.dtype == numpy.uint8 and cells.tolist() == [[1, 0]]                  # 2 of 4 pixels; 0 of 4
+
+
+def test_unit_cell_pairs():
+    """Coarse cells of 2 × 2 pixels; the tile starts at coarse row 1, column 0 of a 3 × 2 coarse grid, so its
+    second coarse row lies beyond the grid and is left out."""
+    uid = numpy.array([[1, 1, 0, 0],
+                       [1, 2, 0, 3],
+                       [4, 4, 5, 5],
+                       [4, 4, 5, 5]])
+    (low_units, low_cells), (high_units, high_cells) = heat.unit_cell_pairs(uid, 2, (1, 0), (2, 2))
+    # cell numbers row × 2 + column: (1, 0) = 2 holds units 1 and 2, (1, 1) = 3 holds unit 3
+    assert low_units.tolist() == [0, 2] and low_cells.tolist() == [2, 3]
+    assert high_units.tolist() == [1] and high_cells.tolist() == [2]
+    assert low_units.dtype == numpy.int32 and low_cells.dtype == numpy.int64
+
+
+def test_class_gaps_largest_first():
+    vector = numpy.array([5.0, 100.0, 0.0, 200.0, 0.0])
+    burnt = numpy.array([0.0, 90.0, 0.0, 201.0, 4.0])
+    gaps = heat.class_gaps(vector, burnt, ["a", "b", "c", "d"])
+    # class 4 is only in the raster: gap 4 / 1e-9; class 2 is nowhere: left out
+    assert [g[1] for g in gaps] == ["d", "a", "c"]
+    assert gaps[1] == pytest.approx((0.1, "a", 100.0, 90.0)) and gaps[2][0] == pytest.approx(0.005)
+
+
+def test_pixel_scores():
+    h_jour = numpy.array([0.0, 1.0, 0.45])
+    h_nuit = numpy.array([0.0, 0.9, 0.15])
+    classes = numpy.array([[0, 1, 2, 1, 2]], dtype=numpy.uint8)
+    factor = numpy.array([[0.0, 0.0, 0.0, 1.0, 0.5]])
+    # no class: 255; asphalt 95; a class at 0.45 / 0.15 → 30; asphalt at a park's edge: 1 − 0.8 by day and night
+    # → 20; the same class cooled by half: 1 − max(0.55, 0.4) = 0.45 by day, 1 − max(0.85, 0.4) = 0.15 → 30
+    assert heat.pixel_scores(classes, factor, h_jour, h_nuit).tolist() == [[255, 95, 30, 20, 30]]
