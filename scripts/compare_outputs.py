@@ -5,13 +5,33 @@ geometry.
     python3 scripts/compare_outputs.py BEFORE_DIR AFTER_DIR [--ignore-styles]
 
 GeoPackages: every table listed in gpkg_contents, every row in fid order, every column (geometry blobs compared
-byte for byte), and the layer_styles rows. Other files (HTML, CSV, QML, TIFF): byte for byte. Exit status 1 when
+byte for byte), and the layer_styles rows (their XML with the attributes of each element sorted). Other files (HTML, CSV, QML, TIFF): byte for byte. Exit status 1 when
 anything differs, with the first differences printed.
 """
 import argparse
 import os
 import sqlite3
 import sys
+import xml.etree.ElementTree as ET
+
+
+def canonical_xml(text):
+    """Style XML with the attributes of every element sorted: each QGIS process writes them in its own order
+    (Qt's hash seed), so two identical styles differ byte for byte."""
+    try:
+        root = ET.fromstring(text)
+    except (ET.ParseError, TypeError):
+        return text
+    for element in root.iter():
+        element.attrib = dict(sorted(element.attrib.items()))
+    return ET.tostring(root, encoding="unicode")
+
+
+def short(value):
+    if isinstance(value, bytes):
+        return "<blob of %d bytes>" % len(value)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def tables(path):
@@ -30,6 +50,9 @@ def rows(path, table):
         order = "fid" if "fid" in columns else ", ".join('"%s"' % c for c in columns)
         data = db.execute('SELECT %s FROM "%s" ORDER BY %s' % (
             ", ".join('"%s"' % c for c in columns), table, order)).fetchall()
+        if table == "layer_styles":
+            data = [tuple(canonical_xml(v) if c.lower() in ("styleqml", "stylesld") else v for c, v in zip(columns, row))
+                    for row in data]
         return columns, data
 
 
@@ -51,8 +74,7 @@ def compare_gpkg(before, after, ignore_styles, problems):
             if row_b != row_a:
                 diff = [(c, b, a) for c, b, a in zip(cols_b, row_b, row_a) if b != a]
                 problems.append("%s %s row %r: %s" % (after, table, row_b[0], [
-                    (c, "<blob>" if isinstance(b, bytes) else b, "<blob>" if isinstance(a, bytes) else a)
-                    for c, b, a in diff][:4]))
+                    (c, short(b), short(a)) for c, b, a in diff][:4]))
                 break
     return len(names_b)
 
