@@ -4,77 +4,77 @@
 <context>
     <name>ApplyStyleAlgorithm</name>
     <message>
-        <location filename="../algorithms/applystyle.py" line="33"/>
+        <location filename="../algorithms/applystyle.py" line="34"/>
         <source>Apply an official style</source>
         <translation>Appliquer un style officiel</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="40"/>
+        <location filename="../algorithms/applystyle.py" line="41"/>
         <source>Layer to style</source>
         <translation>Couche à styliser</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="42"/>
+        <location filename="../algorithms/applystyle.py" line="43"/>
         <source>Field holding the codes</source>
         <translation>Champ contenant les codes</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="44"/>
+        <location filename="../algorithms/applystyle.py" line="45"/>
         <source>Auto-detect from the field name</source>
         <translation>Détection automatique d’après le nom du champ</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="44"/>
+        <location filename="../algorithms/applystyle.py" line="45"/>
         <source>Template</source>
         <translation>Modèle</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="47"/>
+        <location filename="../algorithms/applystyle.py" line="48"/>
         <source>QGIS style files (*.qml)</source>
         <translation>Fichiers de style QGIS (*.qml)</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="47"/>
+        <location filename="../algorithms/applystyle.py" line="48"/>
         <source>Style file (QML)</source>
         <translation>Fichier de style (QML)</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="50"/>
+        <location filename="../algorithms/applystyle.py" line="51"/>
         <source>Styled layer</source>
         <translation>Couche stylisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="55"/>
+        <location filename="../algorithms/applystyle.py" line="56"/>
         <source>Invalid or missing input layer.</source>
         <translation>Couche d’entrée invalide ou absente.</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="58"/>
+        <location filename="../algorithms/applystyle.py" line="59"/>
         <source>Field {0} not found in {1}. Fields found: {2}.</source>
         <translation>Champ {0} introuvable dans {1}. Champs présents : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="67"/>
+        <location filename="../algorithms/applystyle.py" line="68"/>
         <source>Cannot tell which template fits field {0}; choose one in TEMPLATE.</source>
         <translation>Impossible de déterminer le modèle adapté au champ {0} ; choisissez-en un dans TEMPLATE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="69"/>
+        <location filename="../algorithms/applystyle.py" line="70"/>
         <source>Template detected: {0}</source>
         <translation>Modèle détecté : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="78"/>
+        <location filename="../algorithms/applystyle.py" line="79"/>
         <source>Could not write {0}: {1}</source>
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="84"/>
+        <location filename="../algorithms/applystyle.py" line="85"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="90"/>
+        <location filename="../algorithms/applystyle.py" line="91"/>
         <source>Style stored as the default style of {0}</source>
         <translation>Style enregistré comme style par défaut de {0}</translation>
     </message>
@@ -82,122 +82,122 @@
 <context>
     <name>ArtificialisationAlgorithm</name>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="51"/>
+        <location filename="../algorithms/artificialisation.py" line="52"/>
         <source>Artificialisation (decree 2023-1096, with thresholds)</source>
         <translation>Artificialisation (décret 2023-1096, avec les seuils)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="54"/>
+        <location filename="../algorithms/artificialisation.py" line="55"/>
         <source>Land cover layer (OCS GE or OCS2D)</source>
         <translation>Couche d’occupation du sol (OCS GE ou OCS2D)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="56"/>
+        <location filename="../algorithms/artificialisation.py" line="57"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="58"/>
+        <location filename="../algorithms/artificialisation.py" line="59"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="60"/>
+        <location filename="../algorithms/artificialisation.py" line="61"/>
         <source>Apply the reference thresholds (step 2)</source>
         <translation>Appliquer les seuils de référence (étape 2)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="62"/>
+        <location filename="../algorithms/artificialisation.py" line="63"/>
         <source>Threshold for built surfaces (m²)</source>
         <translation>Seuil des surfaces bâties (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="65"/>
+        <location filename="../algorithms/artificialisation.py" line="66"/>
         <source>Threshold for the other surfaces (m²)</source>
         <translation>Seuil des autres surfaces (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="68"/>
+        <location filename="../algorithms/artificialisation.py" line="69"/>
         <source>Exemption: vegetated public parks and gardens count as non-artificialised</source>
         <translation>Exemption : parcs et jardins publics végétalisés comptés comme non artificialisés</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="71"/>
+        <location filename="../algorithms/artificialisation.py" line="72"/>
         <source>Exemption: ground-mounted solar panels that keep the soil&apos;s functions</source>
         <translation>Exemption : panneaux photovoltaïques au sol qui préservent les fonctions du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="74"/>
+        <location filename="../algorithms/artificialisation.py" line="75"/>
         <source>Dissolve the result by status</source>
         <translation>Regrouper le résultat par statut</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="76"/>
+        <location filename="../algorithms/artificialisation.py" line="77"/>
         <source>Artificialisation</source>
         <translation>Artificialisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="82"/>
+        <location filename="../algorithms/artificialisation.py" line="83"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="94"/>
+        <location filename="../algorithms/artificialisation.py" line="95"/>
         <source>The exemptions need OCS2D codes (US3.2.1 parks, US2.1.4 or photovolYY solar panels): OCS GE has no code for them, so they change nothing here (the official OCS GE measure does not apply them either).</source>
         <translation>Les exemptions s’appuient sur des codes OCS2D (US3.2.1 parcs, US2.1.4 ou photovolYY panneaux solaires) : l’OCS GE n’a pas de code pour elles, elles ne changent donc rien ici (la mesure officielle sur l’OCS GE ne les applique pas non plus).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="99"/>
+        <location filename="../algorithms/artificialisation.py" line="100"/>
         <source>OCS2D is measured through the OCS2D → OCS GE crosswalk with three choices (resources/matrices/ocs2d_artif_crosswalk_choices.csv): US6.2.3 counts as agriculture, US6.1.2 as a zone in transition, US7.0.0 as sans usage. This is an approximation of the official measure, which exists for OCS GE only.</source>
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="176"/>
+        <location filename="../algorithms/artificialisation.py" line="177"/>
         <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
         <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="179"/>
+        <location filename="../algorithms/artificialisation.py" line="180"/>
         <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
         <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="186"/>
+        <location filename="../algorithms/artificialisation.py" line="187"/>
         <source>Thresholds: indexing {0} polygons…</source>
         <translation>Seuils : indexation de {0} polygones…</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="193"/>
+        <location filename="../algorithms/artificialisation.py" line="194"/>
         <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
         <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="217"/>
+        <location filename="../algorithms/artificialisation.py" line="218"/>
         <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
         <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="280"/>
+        <location filename="../algorithms/artificialisation.py" line="281"/>
         <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
         <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="300"/>
+        <location filename="../algorithms/artificialisation.py" line="301"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="358"/>
+        <location filename="../algorithms/artificialisation.py" line="359"/>
         <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="385"/>
+        <location filename="../algorithms/artificialisation.py" line="386"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="388"/>
+        <location filename="../algorithms/artificialisation.py" line="389"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -205,264 +205,264 @@
 <context>
     <name>ChangeAlgorithm</name>
     <message>
-        <location filename="../algorithms/changes.py" line="45"/>
+        <location filename="../algorithms/changes.py" line="46"/>
         <source>Raw couverture code</source>
         <translation>Code de couverture brut</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="45"/>
+        <location filename="../algorithms/changes.py" line="46"/>
         <source>Raw usage code</source>
         <translation>Code d’usage brut</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="46"/>
+        <location filename="../algorithms/changes.py" line="47"/>
         <source>Couverture × usage pair</source>
         <translation>Couple couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="46"/>
+        <location filename="../algorithms/changes.py" line="47"/>
         <source>Level 1</source>
         <translation>Niveau 1</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="47"/>
+        <location filename="../algorithms/changes.py" line="48"/>
         <source>Level 2</source>
         <translation>Niveau 2</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="47"/>
+        <location filename="../algorithms/changes.py" line="48"/>
         <source>Level 3</source>
         <translation>Niveau 3</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="48"/>
+        <location filename="../algorithms/changes.py" line="49"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="48"/>
+        <location filename="../algorithms/changes.py" line="49"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="49"/>
+        <location filename="../algorithms/changes.py" line="50"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="49"/>
+        <location filename="../algorithms/changes.py" line="50"/>
         <source>ENAF</source>
         <translation>ENAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="50"/>
+        <location filename="../algorithms/changes.py" line="51"/>
         <source>NAF / non-NAF</source>
         <translation>NAF / non NAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="51"/>
+        <location filename="../algorithms/changes.py" line="52"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="55"/>
+        <location filename="../algorithms/changes.py" line="56"/>
         <source>Couverture</source>
         <translation>Couverture</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="55"/>
+        <location filename="../algorithms/changes.py" line="56"/>
         <source>Usage</source>
         <translation>Usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="56"/>
+        <location filename="../algorithms/changes.py" line="57"/>
         <source>Couverture × usage</source>
         <translation>Couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="76"/>
+        <location filename="../algorithms/changes.py" line="77"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="79"/>
+        <location filename="../algorithms/changes.py" line="80"/>
         <source>Second vintage layer (optional: overlay mode)</source>
         <translation>Couche du second millésime (facultatif : mode superposition)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="82"/>
+        <location filename="../algorithms/changes.py" line="83"/>
         <source>From vintage (year; empty = first detected)</source>
         <translation>Millésime de départ (année ; vide = premier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="85"/>
+        <location filename="../algorithms/changes.py" line="86"/>
         <source>To vintage (year; empty = last detected)</source>
         <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="88"/>
+        <location filename="../algorithms/changes.py" line="89"/>
         <source>Compare</source>
         <translation>Comparer</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="91"/>
+        <location filename="../algorithms/changes.py" line="92"/>
         <source>Dimension for levels and OCS GE equivalent</source>
         <translation>Dimension pour les niveaux et l’équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="94"/>
+        <location filename="../algorithms/changes.py" line="95"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="97"/>
+        <location filename="../algorithms/changes.py" line="98"/>
         <source>Zones (e.g. communes, optional)</source>
         <translation>Zones (p. ex. communes, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="100"/>
+        <location filename="../algorithms/changes.py" line="101"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="103"/>
+        <location filename="../algorithms/changes.py" line="104"/>
         <source>Drop overlay pieces smaller than (m², 0 = keep all)</source>
         <translation>Écarter les morceaux de superposition de moins de (m², 0 = tout garder)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="169"/>
+        <location filename="../algorithms/changes.py" line="170"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="201"/>
+        <location filename="../algorithms/changes.py" line="202"/>
         <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
         <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="206"/>
+        <location filename="../algorithms/changes.py" line="207"/>
         <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="211"/>
+        <location filename="../algorithms/changes.py" line="212"/>
         <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
         <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="220"/>
+        <location filename="../algorithms/changes.py" line="221"/>
         <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="230"/>
+        <location filename="../algorithms/changes.py" line="231"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="240"/>
+        <location filename="../algorithms/changes.py" line="241"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="248"/>
+        <location filename="../algorithms/changes.py" line="249"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="260"/>
+        <location filename="../algorithms/changes.py" line="261"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="267"/>
+        <location filename="../algorithms/changes.py" line="268"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="280"/>
+        <location filename="../algorithms/changes.py" line="281"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="284"/>
+        <location filename="../algorithms/changes.py" line="285"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="292"/>
+        <location filename="../algorithms/changes.py" line="293"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="304"/>
-        <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
-        <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="318"/>
-        <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
-        <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="321"/>
-        <source>Zone field: {0}</source>
-        <translation>Champ de zone : {0}</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="323"/>
-        <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
-        <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="342"/>
+        <location filename="../algorithms/changes.py" line="343"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="344"/>
+        <location filename="../algorithms/changes.py" line="345"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="445"/>
+        <location filename="../algorithms/changes.py" line="446"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="567"/>
+        <location filename="../algorithms/changes.py" line="568"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="571"/>
+        <location filename="../algorithms/changes.py" line="572"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="575"/>
+        <location filename="../algorithms/changes.py" line="576"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="579"/>
+        <location filename="../algorithms/changes.py" line="580"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="583"/>
+        <location filename="../algorithms/changes.py" line="584"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="593"/>
+        <location filename="../algorithms/changes.py" line="594"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="602"/>
+        <location filename="../algorithms/changes.py" line="603"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/inputs.py" line="73"/>
+        <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
+        <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/inputs.py" line="76"/>
+        <source>Zone field: {0}</source>
+        <translation>Champ de zone : {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/inputs.py" line="78"/>
+        <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
+        <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="269"/>
+        <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
+        <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
     </message>
 </context>
 <context>
@@ -491,162 +491,162 @@
 <context>
     <name>FrichesAlgorithm</name>
     <message>
-        <location filename="../algorithms/friches.py" line="85"/>
+        <location filename="../algorithms/friches.py" line="86"/>
         <source>Friches: candidates, characteristics, mutability and vocation</source>
         <translation>Friches : candidats, caractérisation, mutabilité et vocation</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="90"/>
+        <location filename="../algorithms/friches.py" line="91"/>
         <source>Land cover layer (multi-date if possible)</source>
         <translation>Couche d’occupation du sol (multidate si possible)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="92"/>
+        <location filename="../algorithms/friches.py" line="93"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="94"/>
+        <location filename="../algorithms/friches.py" line="95"/>
         <source>Vintages (e.g. 2005,2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2005,2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="96"/>
+        <location filename="../algorithms/friches.py" line="97"/>
         <source>Friche inventory (CNIG friches standard, e.g. Cartofriches; optional)</source>
         <translation>Inventaire des friches (standard CNIG friches, p. ex. Cartofriches ; facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="99"/>
+        <location filename="../algorithms/friches.py" line="100"/>
         <source>Minimum area of a site (m²)</source>
         <translation>Surface minimale d’un site (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="102"/>
+        <location filename="../algorithms/friches.py" line="103"/>
         <source>Communes (optional)</source>
         <translation>Communes (facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="104"/>
+        <location filename="../algorithms/friches.py" line="105"/>
         <source>INSEE code field</source>
         <translation>Champ du code INSEE</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="106"/>
+        <location filename="../algorithms/friches.py" line="107"/>
         <source>Town halls (points; town centre = within 1 km)</source>
         <translation>Mairies (points ; centre-ville = à moins de 1 km)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="108"/>
+        <location filename="../algorithms/friches.py" line="109"/>
         <source>Railway stations and public transport stops (points)</source>
         <translation>Gares et arrêts de transport en commun (points)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="111"/>
+        <location filename="../algorithms/friches.py" line="112"/>
         <source>Shops and services (points, e.g. BPE)</source>
         <translation>Commerces et services (points, p. ex. BPE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="113"/>
+        <location filename="../algorithms/friches.py" line="114"/>
         <source>BPE type field of the services</source>
         <translation>Champ du type BPE des services</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="116"/>
+        <location filename="../algorithms/friches.py" line="117"/>
         <source>Flood areas (polygons)</source>
         <translation>Zones inondables (polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="118"/>
+        <location filename="../algorithms/friches.py" line="119"/>
         <source>Zoning (PLU zones, polygons)</source>
         <translation>Zonage (zones du PLU, polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="120"/>
+        <location filename="../algorithms/friches.py" line="121"/>
         <source>Zone type field (CNIG typezone: U, AUc, AUs, A, N)</source>
         <translation>Champ du type de zone (typezone CNIG : U, AUc, AUs, A, N)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="123"/>
+        <location filename="../algorithms/friches.py" line="124"/>
         <source>Protected natural areas (polygons)</source>
         <translation>Espaces naturels protégés (polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="125"/>
+        <location filename="../algorithms/friches.py" line="126"/>
         <source>Polluted sites (points or polygons, e.g. BASOL, SIS)</source>
         <translation>Sites pollués (points ou polygones, p. ex. BASOL, SIS)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="128"/>
+        <location filename="../algorithms/friches.py" line="129"/>
         <source>Friches</source>
         <translation>Friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="130"/>
+        <location filename="../algorithms/friches.py" line="131"/>
         <source>CNIG friches CSV</source>
         <translation>CSV au standard CNIG friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="130"/>
+        <location filename="../algorithms/friches.py" line="131"/>
         <source>CSV files (*.csv)</source>
         <translation>Fichiers CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="138"/>
+        <location filename="../algorithms/friches.py" line="139"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="145"/>
+        <location filename="../algorithms/friches.py" line="146"/>
         <source>One vintage only: candidates come from the current usage codes; the history, the abandonment period and reconverted friches need several vintages.</source>
         <translation>Un seul millésime : les candidats viennent des codes d’usage actuels ; l’historique, la période d’abandon et les friches reconverties demandent plusieurs millésimes.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="215"/>
+        <location filename="../algorithms/friches.py" line="216"/>
         <source>{0} polygons with US6.2.3 (espaces agricoles non exploités) are never friches (décret 2023-1259).</source>
         <translation>{0} polygones en US6.2.3 (espaces agricoles non exploités) ne sont jamais des friches (décret 2023-1259).</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="217"/>
+        <location filename="../algorithms/friches.py" line="218"/>
         <source>{0} candidate polygons ({1} ha).</source>
         <translation>{0} polygones candidats ({1} ha).</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="253"/>
+        <location filename="../algorithms/friches.py" line="254"/>
         <source>{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.</source>
         <translation>{0} sites candidats sous MIN_AREA_M2 ({1} m² au total) sont écartés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="255"/>
+        <location filename="../algorithms/friches.py" line="256"/>
         <source>{0} sites from the land cover.</source>
         <translation>{0} sites issus de l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="303"/>
+        <location filename="../algorithms/friches.py" line="304"/>
         <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
         <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="338"/>
+        <location filename="../algorithms/friches.py" line="339"/>
         <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
         <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="359"/>
+        <location filename="../algorithms/friches.py" line="360"/>
         <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
         <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="376"/>
+        <location filename="../algorithms/friches.py" line="377"/>
         <source>ZONE_FIELD is needed with ZONES.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="497"/>
+        <location filename="../algorithms/friches.py" line="498"/>
         <source>{0} sites written; vocations: {1}.</source>
         <translation>{0} sites écrits ; vocations : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="508"/>
+        <location filename="../algorithms/friches.py" line="509"/>
         <source>CNIG friches CSV written to {0} (coordinates in {1}).</source>
         <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
     </message>
@@ -654,182 +654,182 @@
 <context>
     <name>HeatIslandAlgorithm</name>
     <message>
-        <location filename="../algorithms/heatisland.py" line="74"/>
+        <location filename="../algorithms/heatisland.py" line="54"/>
         <source>Heat island (surchauffe) score</source>
         <translation>Score d’îlot de chaleur (surchauffe)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="77"/>
+        <location filename="../algorithms/heatisland.py" line="57"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="79"/>
+        <location filename="../algorithms/heatisland.py" line="59"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="81"/>
+        <location filename="../algorithms/heatisland.py" line="61"/>
         <source>Vintages (e.g. 2005,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2005,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="83"/>
+        <location filename="../algorithms/heatisland.py" line="63"/>
         <source>Hexagonal grid</source>
         <translation>Grille hexagonale</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="83"/>
+        <location filename="../algorithms/heatisland.py" line="63"/>
         <source>Input polygons</source>
         <translation>Polygones en entrée</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="83"/>
+        <location filename="../algorithms/heatisland.py" line="63"/>
         <source>Square grid</source>
         <translation>Grille carrée</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="83"/>
+        <location filename="../algorithms/heatisland.py" line="63"/>
         <source>Units</source>
         <translation>Unités</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="83"/>
+        <location filename="../algorithms/heatisland.py" line="63"/>
         <source>Zones layer</source>
         <translation>Couche de zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="86"/>
+        <location filename="../algorithms/heatisland.py" line="66"/>
         <source>Grid cell size (m)</source>
         <translation>Taille de maille (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="89"/>
+        <location filename="../algorithms/heatisland.py" line="69"/>
         <source>Zones (e.g. îlots, IRIS) when Units = zones</source>
         <translation>Zones (p. ex. îlots, IRIS) quand Unités = zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="92"/>
+        <location filename="../algorithms/heatisland.py" line="72"/>
         <source>Coefficients (class or code, h_jour, h_nuit; empty = defaults)</source>
         <translation>Coefficients (classe ou code, h_jour, h_nuit ; vide = valeurs par défaut)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="95"/>
+        <location filename="../algorithms/heatisland.py" line="75"/>
         <source>Cooling distance of green and blue areas (m)</source>
         <translation>Distance de rafraîchissement des espaces verts et bleus (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="98"/>
+        <location filename="../algorithms/heatisland.py" line="78"/>
         <source>Minimum area of a cooling green or blue area (ha)</source>
         <translation>Surface minimale d’un espace vert ou bleu rafraîchissant (ha)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="101"/>
+        <location filename="../algorithms/heatisland.py" line="81"/>
         <source>Internal raster resolution (m)</source>
         <translation>Résolution du raster interne (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="104"/>
+        <location filename="../algorithms/heatisland.py" line="84"/>
         <source>Surchauffe score</source>
         <translation>Score de surchauffe</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="106"/>
+        <location filename="../algorithms/heatisland.py" line="86"/>
         <source>Score raster (GeoTIFF, optional)</source>
         <translation>Raster du score (GeoTIFF, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="114"/>
+        <location filename="../algorithms/heatisland.py" line="94"/>
         <source>COEFFICIENTS must have 3 columns (class, h_jour, h_nuit); got {0} values.</source>
         <translation>COEFFICIENTS doit avoir 3 colonnes (classe, h_jour, h_nuit) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="119"/>
+        <location filename="../algorithms/heatisland.py" line="99"/>
         <source>COEFFICIENTS: &apos;{0}&apos; is neither a class (bati, impermeable, mineral, composite, sol_nu, eau, feuillus, coniferes, mixte, arbustif, vigne, herbace…) nor a known couverture code, or a value is not between 0 and 1.</source>
         <translation>COEFFICIENTS : « {0} » n’est ni une classe (bati, impermeable, mineral, composite, sol_nu, eau, feuillus, coniferes, mixte, arbustif, vigne, herbace…) ni un code de couverture connu, ou une valeur n’est pas comprise entre 0 et 1.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="124"/>
+        <location filename="../algorithms/heatisland.py" line="104"/>
         <source>Coefficients overridden: {0}</source>
         <translation>Coefficients remplacés : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="130"/>
+        <location filename="../algorithms/heatisland.py" line="110"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="144"/>
+        <location filename="../algorithms/heatisland.py" line="120"/>
         <source>Units = zones needs a ZONES layer.</source>
         <translation>Unités = zones demande une couche ZONES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="149"/>
+        <location filename="../algorithms/heatisland.py" line="124"/>
         <source>Geographic CRS: the score is computed and written in {0}.</source>
         <translation>SCR géographique : le score est calculé et écrit en {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="291"/>
-        <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
-        <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="325"/>
-        <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
-        <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="353"/>
-        <source>Classes written by GDAL (GeoPackage fast path).</source>
-        <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="369"/>
-        <source>Classes read by GDAL (GeoPackage fast path).</source>
-        <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="437"/>
-        <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
-        <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="552"/>
-        <source>{0} × {1} pixels of {2} m in {3} bands; {4} cells of {5} m read off the raster.</source>
-        <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="634"/>
-        <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
-        <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="674"/>
-        <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
-        <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="678"/>
-        <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
-        <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="684"/>
-        <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
-        <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="691"/>
-        <source>{0}: {1} ha of land cover lie outside every unit.</source>
-        <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="817"/>
+        <location filename="../algorithms/heatisland.py" line="200"/>
         <source>{0} units with land cover written.</source>
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="902"/>
+        <location filename="../engines/heat.py" line="185"/>
+        <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
+        <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="219"/>
+        <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
+        <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="247"/>
+        <source>Classes written by GDAL (GeoPackage fast path).</source>
+        <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="263"/>
+        <source>Classes read by GDAL (GeoPackage fast path).</source>
+        <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="333"/>
+        <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
+        <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="463"/>
+        <source>{0} × {1} pixels of {2} m in {3} bands; {4} cells of {5} m read off the raster.</source>
+        <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="537"/>
+        <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
+        <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="573"/>
+        <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
+        <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="577"/>
+        <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
+        <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="583"/>
+        <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
+        <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="590"/>
+        <source>{0}: {1} ha of land cover lie outside every unit.</source>
+        <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
+    </message>
+    <message>
+        <location filename="../engines/heat.py" line="759"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -837,140 +837,145 @@
 <context>
     <name>OcsAlgorithm</name>
     <message>
-        <location filename="../algorithms/base.py" line="34"/>
+        <location filename="../algorithms/base.py" line="23"/>
         <source>Nomenclatures</source>
         <translation>Nomenclatures</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="35"/>
+        <location filename="../algorithms/base.py" line="24"/>
         <source>Changes</source>
         <translation>Évolutions</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="36"/>
+        <location filename="../algorithms/base.py" line="25"/>
         <source>ZAN</source>
         <translation>ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="37"/>
+        <location filename="../algorithms/base.py" line="26"/>
         <source>Friches</source>
         <translation>Friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="38"/>
+        <location filename="../algorithms/base.py" line="27"/>
         <source>Urban climate</source>
         <translation>Climat urbain</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="39"/>
+        <location filename="../algorithms/base.py" line="28"/>
         <source>Styles</source>
         <translation>Styles</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="96"/>
+        <location filename="../algorithms/base.py" line="83"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="98"/>
+        <location filename="../algorithms/base.py" line="85"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="132"/>
+        <location filename="../algorithms/base.py" line="103"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="132"/>
+        <location filename="../algorithms/base.py" line="103"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="133"/>
+        <location filename="../algorithms/base.py" line="104"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="133"/>
+        <location filename="../algorithms/base.py" line="104"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="145"/>
+        <location filename="../engines/landcover.py" line="62"/>
         <source>VINTAGES: &apos;{0}&apos; is not a year. Give years such as 2015,2021.</source>
         <translation>VINTAGES : « {0} » n’est pas une année. Indiquez des années, p. ex. 2015,2021.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="150"/>
+        <location filename="../engines/landcover.py" line="67"/>
         <source>CS_FIELD and US_FIELD must both name fields of the layer. Missing: {0}. Fields found: {1}.</source>
         <translation>CS_FIELD et US_FIELD doivent désigner tous deux des champs de la couche. Manquant(s) : {0}. Champs présents : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="165"/>
+        <location filename="../engines/landcover.py" line="82"/>
         <source>No couverture/usage fields found in &apos;{0}&apos;. Looked for csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us or couverture/usage (OCS GE), CS_YYYY/US_YYYY or cs_avant/cs_apres (IGN change products). Fields found: {1}. Use CS_FIELD and US_FIELD to name them.</source>
         <translation>Aucun champ de couverture/usage trouvé dans « {0} ». Champs recherchés : csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us ou couverture/usage (OCS GE), CS_YYYY/US_YYYY ou cs_avant/cs_apres (produits de différence de l’IGN). Champs présents : {1}. Désignez-les avec CS_FIELD et US_FIELD.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="176"/>
+        <location filename="../engines/landcover.py" line="93"/>
         <source>The layer holds one vintage (fields {0}/{1}); VINTAGES names {2}.</source>
         <translation>La couche ne contient qu’un millésime (champs {0}/{1}) ; VINTAGES en demande plusieurs : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="185"/>
+        <location filename="../engines/landcover.py" line="102"/>
         <source>Field {0} holds several years ({1}): give the one to use in VINTAGES, or split the layer by millésime.</source>
         <translation>Le champ {0} contient plusieurs années ({1}) : indiquez celle à utiliser dans VINTAGES, ou découpez la couche par millésime.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="185"/>
+        <location filename="../engines/landcover.py" line="102"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="189"/>
+        <location filename="../engines/landcover.py" line="106"/>
         <source>Cannot tell the vintage of &apos;{0}&apos;: no MILLESIME field. Give the year in VINTAGES.</source>
         <translation>Impossible de déterminer le millésime de « {0} » : pas de champ MILLESIME. Indiquez l’année dans VINTAGES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="197"/>
+        <location filename="../engines/landcover.py" line="114"/>
         <source>Vintage(s) {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime(s) {0} absent(s) de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="201"/>
+        <location filename="../engines/landcover.py" line="118"/>
         <source>Vintages: {0}</source>
         <translation>Millésimes : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="226"/>
+        <location filename="../engines/landcover.py" line="147"/>
         <source>Nomenclature detected: {0}</source>
         <translation>Nomenclature détectée : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="279"/>
+        <location filename="../engines/landcover.py" line="198"/>
         <source>Values: {0}</source>
         <translation>Valeurs : {0}</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="231"/>
+        <source>The input layer &apos;{0}&apos; is empty.</source>
+        <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
 </context>
 <context>
     <name>OcsStyling</name>
     <message>
-        <location filename="../algorithms/styling.py" line="52"/>
+        <location filename="../engines/styling.py" line="52"/>
         <source>Unknown or unclassified</source>
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../algorithms/styling.py" line="93"/>
+        <location filename="../engines/styling.py" line="93"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/styling.py" line="94"/>
+        <location filename="../engines/styling.py" line="94"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/styling.py" line="100"/>
+        <location filename="../engines/styling.py" line="100"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
@@ -978,197 +983,197 @@
 <context>
     <name>ReclassifyAlgorithm</name>
     <message>
-        <location filename="../algorithms/reclassify.py" line="76"/>
+        <location filename="../algorithms/reclassify.py" line="67"/>
         <source>Reclassify land cover / land use</source>
         <translation>Reclassifier la couverture et l’usage du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="79"/>
+        <location filename="../algorithms/reclassify.py" line="70"/>
         <source>Level 1 (couverture and usage)</source>
         <translation>Niveau 1 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="79"/>
+        <location filename="../algorithms/reclassify.py" line="70"/>
         <source>Level 2 (couverture and usage)</source>
         <translation>Niveau 2 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="80"/>
+        <location filename="../algorithms/reclassify.py" line="71"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="80"/>
+        <location filename="../algorithms/reclassify.py" line="71"/>
         <source>Level 3 (couverture and usage)</source>
         <translation>Niveau 3 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="80"/>
+        <location filename="../algorithms/reclassify.py" line="71"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="81"/>
+        <location filename="../algorithms/reclassify.py" line="72"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="81"/>
+        <location filename="../algorithms/reclassify.py" line="72"/>
         <source>ENAF (and NAF / non-NAF)</source>
         <translation>ENAF (et NAF / non NAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="82"/>
+        <location filename="../algorithms/reclassify.py" line="73"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="82"/>
+        <location filename="../algorithms/reclassify.py" line="73"/>
         <source>Imperméabilisation</source>
         <translation>Imperméabilisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="83"/>
+        <location filename="../algorithms/reclassify.py" line="74"/>
         <source>Custom table</source>
         <translation>Table personnalisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="86"/>
+        <location filename="../algorithms/reclassify.py" line="77"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="88"/>
+        <location filename="../algorithms/reclassify.py" line="79"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="90"/>
+        <location filename="../algorithms/reclassify.py" line="81"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="93"/>
+        <location filename="../algorithms/reclassify.py" line="84"/>
         <source>Couverture field (override, one vintage)</source>
         <translation>Champ de couverture (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="96"/>
+        <location filename="../algorithms/reclassify.py" line="87"/>
         <source>Usage field (override, one vintage)</source>
         <translation>Champ d’usage (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="99"/>
+        <location filename="../algorithms/reclassify.py" line="90"/>
         <source>Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, artificialisation, imperméabilisation for OCS GE)</source>
         <translation>Cibles (vide = 4 postes, 21 postes, ENAF pour l’OCS2D ; équivalent OCS GE, artificialisation, imperméabilisation pour l’OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="103"/>
+        <location filename="../algorithms/reclassify.py" line="94"/>
         <source>Custom table (source code → class code, label, colour)</source>
         <translation>Table personnalisée (code source → code de classe, libellé, couleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="106"/>
+        <location filename="../algorithms/reclassify.py" line="97"/>
         <source>Reclassified</source>
         <translation>Couche reclassée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="119"/>
+        <location filename="../algorithms/reclassify.py" line="110"/>
         <source>CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.</source>
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="127"/>
+        <location filename="../algorithms/reclassify.py" line="118"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="137"/>
+        <location filename="../algorithms/reclassify.py" line="128"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="141"/>
+        <location filename="../algorithms/reclassify.py" line="132"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="145"/>
+        <location filename="../algorithms/reclassify.py" line="136"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="146"/>
+        <location filename="../algorithms/reclassify.py" line="137"/>
         <source>Targets: {0}</source>
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="228"/>
+        <location filename="../algorithms/reclassify.py" line="219"/>
         <source>Could not write to the output: {0}</source>
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="279"/>
+        <location filename="../algorithms/reclassify.py" line="288"/>
         <source>Writing {0}…</source>
         <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="315"/>
+        <location filename="../algorithms/reclassify.py" line="323"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="318"/>
+        <location filename="../algorithms/reclassify.py" line="326"/>
         <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
         <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="320"/>
+        <location filename="../algorithms/reclassify.py" line="328"/>
         <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="334"/>
+        <location filename="../algorithms/reclassify.py" line="342"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="359"/>
+        <location filename="../algorithms/reclassify.py" line="367"/>
         <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="361"/>
+        <location filename="../algorithms/reclassify.py" line="369"/>
         <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
         <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="363"/>
+        <location filename="../algorithms/reclassify.py" line="371"/>
         <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="365"/>
+        <location filename="../algorithms/reclassify.py" line="373"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="381"/>
+        <location filename="../algorithms/reclassify.py" line="389"/>
         <source>Spatial rules: reading the codes…</source>
         <translation>Règles spatiales : lecture des codes…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="480"/>
+        <location filename="../algorithms/reclassify.py" line="488"/>
         <source>{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural structures lie within 50 m of the enveloppe urbaine ({5} parts near them).</source>
         <translation>{0} : {1} polygones US7.0.0 sur {2} sont à moins de 20 m des espaces urbanisés ; {3} structures agricoles sur {4} sont à moins de 50 m de l’enveloppe urbaine ({5} parties proches d’elles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="490"/>
+        <location filename="../algorithms/reclassify.py" line="498"/>
         <source>{0} invalid geometries were repaired for the spatial rules.</source>
         <translation>{0} géométries invalides ont été réparées pour les règles spatiales.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="532"/>
+        <location filename="../algorithms/reclassify.py" line="540"/>
         <source>Spatial rules: reading the geometries…</source>
         <translation>Règles spatiales : lecture des géométries…</translation>
     </message>
@@ -1242,57 +1247,57 @@
 <context>
     <name>UrbanEnvelopeAlgorithm</name>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="39"/>
+        <location filename="../algorithms/urbanenvelope.py" line="40"/>
         <source>Urban envelope (enveloppe urbaine)</source>
         <translation>Enveloppe urbaine</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="42"/>
+        <location filename="../algorithms/urbanenvelope.py" line="43"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="44"/>
+        <location filename="../algorithms/urbanenvelope.py" line="45"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="46"/>
+        <location filename="../algorithms/urbanenvelope.py" line="47"/>
         <source>Buffer distance (m)</source>
         <translation>Distance de tampon (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="48"/>
+        <location filename="../algorithms/urbanenvelope.py" line="49"/>
         <source>Minimum area of a part (ha)</source>
         <translation>Surface minimale d’une partie (ha)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="51"/>
+        <location filename="../algorithms/urbanenvelope.py" line="52"/>
         <source>Urban envelope</source>
         <translation>Enveloppe urbaine</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="57"/>
+        <location filename="../algorithms/urbanenvelope.py" line="58"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="111"/>
+        <location filename="../algorithms/urbanenvelope.py" line="112"/>
         <source>{0} feature-vintages have unknown or NULL codes and were not considered for the envelope.</source>
         <translation>{0} entités-millésimes ont des codes inconnus ou NULL et n’ont pas été prises en compte pour l’enveloppe.</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="114"/>
+        <location filename="../algorithms/urbanenvelope.py" line="115"/>
         <source>{0} invalid geometries were repaired before the union.</source>
         <translation>{0} géométries invalides ont été réparées avant l’union.</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="129"/>
+        <location filename="../algorithms/urbanenvelope.py" line="130"/>
         <source>Union failed for vintage {0}: {1}</source>
         <translation>Échec de l’union pour le millésime {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="143"/>
+        <location filename="../algorithms/urbanenvelope.py" line="144"/>
         <source>{0}: {1} parts, {2:.2f} ha</source>
         <translation>{0} : {1} parties, {2:.2f} ha</translation>
     </message>
@@ -1300,137 +1305,137 @@
 <context>
     <name>ZanTrajectoryAlgorithm</name>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="53"/>
+        <location filename="../algorithms/zantrajectory.py" line="54"/>
         <source>ZAN trajectory per territory (ENAF consumption 2021-2031)</source>
         <translation>Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="56"/>
+        <location filename="../algorithms/zantrajectory.py" line="57"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="58"/>
+        <location filename="../algorithms/zantrajectory.py" line="59"/>
         <source>Second vintage layer (optional)</source>
         <translation>Couche du second millésime (facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="61"/>
+        <location filename="../algorithms/zantrajectory.py" line="62"/>
         <source>Zones (e.g. communes, optional)</source>
         <translation>Zones (p. ex. communes, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="63"/>
+        <location filename="../algorithms/zantrajectory.py" line="64"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="66"/>
+        <location filename="../algorithms/zantrajectory.py" line="67"/>
         <source>Reference period: start</source>
         <translation>Période de référence : début</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="68"/>
+        <location filename="../algorithms/zantrajectory.py" line="69"/>
         <source>Reference period: end (start of the objective decade)</source>
         <translation>Période de référence : fin (début de la décennie d’objectif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="71"/>
+        <location filename="../algorithms/zantrajectory.py" line="72"/>
         <source>Reduction of the consumption (%)</source>
         <translation>Réduction de la consommation (%)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="74"/>
+        <location filename="../algorithms/zantrajectory.py" line="75"/>
         <source>Official consumption of the reference period (table, optional)</source>
         <translation>Consommation officielle de la période de référence (table, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="77"/>
+        <location filename="../algorithms/zantrajectory.py" line="78"/>
         <source>Zone field of the official table</source>
         <translation>Champ de zone de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="80"/>
+        <location filename="../algorithms/zantrajectory.py" line="81"/>
         <source>Consumption field of the official table</source>
         <translation>Champ de consommation de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <location filename="../algorithms/zantrajectory.py" line="84"/>
         <source>Unit of the official consumption</source>
         <translation>Unité de la consommation officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <location filename="../algorithms/zantrajectory.py" line="84"/>
         <source>hectares</source>
         <translation>hectares</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <location filename="../algorithms/zantrajectory.py" line="84"/>
         <source>square metres (Cerema files)</source>
         <translation>mètres carrés (fichiers du Cerema)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="86"/>
+        <location filename="../algorithms/zantrajectory.py" line="87"/>
         <source>ZAN trajectory</source>
         <translation>Trajectoire ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="88"/>
+        <location filename="../algorithms/zantrajectory.py" line="89"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="88"/>
+        <location filename="../algorithms/zantrajectory.py" line="89"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="98"/>
+        <location filename="../algorithms/zantrajectory.py" line="99"/>
         <source>{0}: &apos;{1}&apos; is not a year such as 2011.</source>
         <translation>{0} : « {1} » n’est pas une année comme 2011.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="100"/>
+        <location filename="../algorithms/zantrajectory.py" line="101"/>
         <source>The reference period must end after it starts ({0}-{1}).</source>
         <translation>La période de référence doit finir après son début ({0}-{1}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="114"/>
+        <location filename="../algorithms/zantrajectory.py" line="115"/>
         <source>{0} must name a field of the official table. Fields: {1}.</source>
         <translation>{0} doit désigner un champ de la table officielle. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="130"/>
+        <location filename="../algorithms/zantrajectory.py" line="131"/>
         <source>{0} rows of the official table have no zone or no number: ignored.</source>
         <translation>{0} lignes de la table officielle n’ont pas de zone ou pas de nombre : ignorées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="132"/>
+        <location filename="../algorithms/zantrajectory.py" line="133"/>
         <source>Official consumption read for {0} zones.</source>
         <translation>Consommation officielle lue pour {0} zones.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="142"/>
+        <location filename="../algorithms/zantrajectory.py" line="143"/>
         <source>OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per zone, so they are not used.</source>
         <translation>OFFICIAL_CONSUMPTION est fourni sans ZONES : les chiffres officiels sont par zone, ils ne sont donc pas utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="179"/>
+        <location filename="../algorithms/zantrajectory.py" line="180"/>
         <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="316"/>
+        <location filename="../algorithms/zantrajectory.py" line="317"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="317"/>
+        <location filename="../algorithms/zantrajectory.py" line="318"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="323"/>
+        <location filename="../algorithms/zantrajectory.py" line="324"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
