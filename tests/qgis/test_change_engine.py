@@ -148,3 +148,15 @@ def test_zone_outlines_and_report_map():
     assert [flow["kind"] for flow in data["flows"]] == ["infra"]      # the largest piece only
     assert data["extent"] == pytest.approx((700030.0, 7030000.0, 700300.0, 7030100.0))
     assert zanmaps.report_map(None, []) is None
+
+
+def test_zones_in_another_crs_are_reprojected():
+    zones = make_layer([("insee", "string")], [(box(0, -50, 200, 350), "A"), (box(200, -50, 550, 350), "B")],
+                       crs="EPSG:4326", name="communes")
+    inputs = changes.ChangeInputs(source(grid_layer()), zones=source(zones), zone_field="insee")
+    options = changes.ChangeOptions(target="p4", from_vintage="2005", to_vintage="2021", all_periods=False)
+    job, transitions, _p, feedback = run(inputs, options)
+    assert any("'communes' is reprojected from EPSG:4326 to EPSG:2154" in info for info in feedback.infos)
+    period = ("2005", "2021")
+    assert round(transitions.matrix(period, "A")[("2", "1")] / 1e4, 3) == 3.0
+    assert round(transitions.matrix(period, "B")[("2", "1")] / 1e4, 3) == 2.5
