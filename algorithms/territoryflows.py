@@ -3,19 +3,33 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
-    QgsGeometry,
     QgsProcessingParameterFeatureSink,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import changes as ch
+from ..engines import changes
 from .changes import ChangeAlgorithm
 
 # Stock columns are written for targets with at most this many classes (use ocs:transitionmatrix beyond).
 MAX_STOCK_CLASSES = 60
 TOTAL = "total"
+
+
+def zone_rows(job, transitions):
+    """[(zone, [geometries] or None)] of the output rows: each zone of ``transitions`` then the total."""
+    rows = []
+    if job.zones is not None:
+        geometries = {}
+        for value, geometry in zip(job.zones.values, job.zones.geometries):
+            geometries.setdefault(value, []).append(geometry)
+        for zone in transitions.zones():
+            rows.append((zone, geometries.get(None if zone == ch.OUTSIDE_ZONES else zone)))
+        rows.append((TOTAL, job.zones.geometries))
+    else:
+        rows.append((TOTAL, None))
+    return rows
 
 
 def stock_column(target, code, year):
@@ -45,6 +59,36 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
         transitions = ch.Transitions()
         if not job.run(transitions):
             return {}
+        columns = self._columns(job, transitions, feedback)
+        fields = QgsFields()
+        fields.append(compat.make_field("zone", "str"))
+        fields.append(compat.make_field("surface_ha", "double"))
+        for name, kind, _f in columns:
+            fields.append(compat.make_field(name, kind))
+        geometry_type = compat.WKB_MULTIPOLYGON if job.zones is not None else compat.WKB_NOGEOMETRY
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry_type, job.crs)
+        features = []
+        for zone, parts in zone_rows(job, transitions):
+            key = Ellipsis if zone == TOTAL else zone
+            feature = QgsFeature(fields)
+            if parts and zone != ch.OUTSIDE_ZONES:
+                feature.setGeometry(changes.multipolygon(parts))
+            area = transitions.total(job.periods[0], key)
+            values = [zone, area / 1e4] + [function(key) for _n, _k, function in columns]
+            feature.setAttributes(values)
+            features.append(feature)
+        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        for period in job.periods:
+            flows = ch.flow_values(transitions.zone_flows(period))
+            feedback.pushInfo(self.tr("{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed "
+                                      "{3} ha.").format(ch.period_label(period), "%.4f" % (flows["artif"] / 1e4),
+                                                        "%.4f" % (flows["desartif"] / 1e4),
+                                                        "%.4f" % (flows["conso_enaf"] / 1e4)))
+        return {self.OUTPUT: destination}
+
+    def _columns(self, job, transitions, feedback):
+        """[(name, kind, function(zone) → value)]: stocks per vintage and class (unless too many classes), then
+        the flows of every period."""
         # stock classes per vintage, from the first period holding the vintage
         stock_period = {}
         for period in job.periods:
@@ -55,10 +99,7 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
         if not stocks_ok:
             feedback.reportError(self.tr("{0} classes: the stock columns are left out (use Transition matrix).")
                                  .format(len(codes)), False)
-        fields = QgsFields()
-        fields.append(compat.make_field("zone", "str"))
-        fields.append(compat.make_field("surface_ha", "double"))
-        columns = []        # (name, kind, function(zone) → value)
+        columns = []
         stock_cache = {}
         if stocks_ok:
             for year in job.years:
@@ -75,41 +116,7 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
                 for unit in ("ha", "ha_an", "pct"):
                     columns.append(("%s_%s_%s" % (flow, suffix, unit), "double",
                                     self._flow(transitions, period, flow, unit)))
-        for name, kind, _f in columns:
-            fields.append(compat.make_field(name, kind))
-        geometry_type = compat.WKB_MULTIPOLYGON if job.zones is not None else compat.WKB_NOGEOMETRY
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry_type, job.crs)
-        zone_rows = []
-        if job.zones is not None:
-            geometries = {}
-            for value, geometry in zip(job.zones.values, job.zones.geometries):
-                geometries.setdefault(value, []).append(geometry)
-            for zone in transitions.zones():
-                zone_rows.append((zone, geometries.get(None if zone == ch.OUTSIDE_ZONES else zone)))
-            zone_rows.append((TOTAL, job.zones.geometries))
-        else:
-            zone_rows.append((TOTAL, None))
-        features = []
-        for zone, parts in zone_rows:
-            key = Ellipsis if zone == TOTAL else zone
-            feature = QgsFeature(fields)
-            if parts and zone != ch.OUTSIDE_ZONES:
-                geometry = QgsGeometry.unaryUnion(parts) if len(parts) > 1 else QgsGeometry(parts[0])
-                if not QgsWkbTypes.isMultiType(geometry.wkbType()):
-                    geometry.convertToMultiType()
-                feature.setGeometry(geometry)
-            area = transitions.total(job.periods[0], key)
-            values = [zone, area / 1e4] + [function(key) for _n, _k, function in columns]
-            feature.setAttributes(values)
-            features.append(feature)
-        sink.addFeatures(features, QgsFeatureSink.FastInsert)
-        for period in job.periods:
-            flows = ch.flow_values(transitions.zone_flows(period))
-            feedback.pushInfo(self.tr("{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed "
-                                      "{3} ha.").format(ch.period_label(period), "%.4f" % (flows["artif"] / 1e4),
-                                                        "%.4f" % (flows["desartif"] / 1e4),
-                                                        "%.4f" % (flows["conso_enaf"] / 1e4)))
-        return {self.OUTPUT: destination}
+        return columns
 
     @staticmethod
     def _stock(cache, transitions, period, side, code):

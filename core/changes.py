@@ -1,6 +1,6 @@
 """Change detection between vintages: what to compare, the type of each change, matrices and flows.
 
-Plain Python (no QGIS): ``algorithms/changes.py`` reads the layers, cuts the geometries and hands areas to the
+Plain Python (no QGIS): ``engines/changes.py`` reads the layers, cuts the geometries and hands areas to the
 accumulators here; the unit tests call them directly.
 
 Vocabulary
@@ -55,22 +55,22 @@ class Side:
 
     __slots__ = ("code", "label", "colour", "artif", "enaf", "naf", "cs_state", "us_state", "by_default")
 
-    def __init__(self, code, label, colour=None, artif=None, enaf=None, cs_state="ok", us_state="ok"):
+    def __init__(self, code, label, colour=None, artif=None, enaf=None, states=("ok", "ok")):
+        """``states``: (couverture state, usage state), each ok | null | unknown (outside: land outside)."""
         self.code = code
         self.label = label
         self.colour = colour
         self.artif = artif          # 1, 0 or None (unknown)
         self.enaf = enaf            # A, F, N, Uh, Ue, Ui, Ua or None
         self.naf = nom.enaf_family(enaf) if enaf else None  # "NAF", "Non-NAF" or None
-        self.cs_state = cs_state    # ok | null | unknown
-        self.us_state = us_state
+        self.cs_state, self.us_state = states    # ok | null | unknown
         self.by_default = False     # attribute default used where the method has a spatial rule
 
     def __repr__(self):
         return "Side(%r, artif=%r, enaf=%r)" % (self.code, self.artif, self.enaf)
 
 
-OUTSIDE_SIDE = Side(OUTSIDE, OUTSIDE, OUTSIDE_COLOUR, cs_state="outside", us_state="outside")
+OUTSIDE_SIDE = Side(OUTSIDE, OUTSIDE, OUTSIDE_COLOUR, states=("outside", "outside"))
 
 
 def ocsge_enaf(cs, us):
@@ -233,9 +233,9 @@ class SideClassifier:
         else:
             found = self._raw_code(cs, us, cs_state == "ok", us_state == "ok")
         if found is None:
-            return Side(UNKNOWN, UNKNOWN, UNKNOWN_COLOUR, artif, enaf, cs_state, us_state)
+            return Side(UNKNOWN, UNKNOWN, UNKNOWN_COLOUR, artif, enaf, (cs_state, us_state))
         code, label, colour = found
-        side = Side(code, label, colour, artif, enaf, cs_state, us_state)
+        side = Side(code, label, colour, artif, enaf, (cs_state, us_state))
         if lookup is not None and lookup.spatial_rule:
             # the spatial rules move p4/p21/ENAF: without precomputed fields the attribute default is used
             side.by_default = pre_enaf is None or (target in ("p4", "p21") and nom.is_null(pre_code))

@@ -12,8 +12,13 @@ status:
 A patch touching the edge of the layer (or a gap in it) is not entirely surrounded.
 
 Loi Climat et Résilience (n° 2021-1104, art. 191 and 194): ENAF consumption over 2021–2031 is capped at half
-(REDUCTION_PCT) of the consumption of 2011–2021.
+(REDUCTION_PCT) of the consumption of 2011–2021. The figures of ocs:zantrajectory per zone (``Trajectory``,
+``period_figures``, ``zone_reference``, ``total_reference``, ``zone_figures``, ``output_columns``) are computed here
+from the flows of core/changes.py.
 """
+import dataclasses
+
+from . import changes as ch
 from . import nomenclature as nom
 
 BUILT_MIN_M2 = 50.0
@@ -185,3 +190,204 @@ def remaining(allowance_ha, consumed_ha):
     if allowance_ha is None:
         return None
     return allowance_ha - (consumed_ha or 0.0)
+
+
+# -- ocs:zantrajectory: figures per zone -------------------------------------------------------------------
+
+TOTAL = "total"                     # the zone value of the territory row
+DESTINATIONS = ("habitat", "activite", "infra", "autre")
+# ``methode`` texts (data values, in French whatever the interface language)
+SUM_OF_ZONES = "somme des zones (officiel ou estimé selon la zone)"
+OFFICIAL_METHOD = "chiffre officiel fourni (OFFICIAL_CONSUMPTION)"
+NOT_IN_OFFICIAL = " ; zone absente de la table officielle"
+
+
+@dataclasses.dataclass(frozen=True)
+class Trajectory:
+    """The reference period [start, end] (years as text), the reduction (%) asked for the decade after it."""
+
+    start: str = REFERENCE[0]
+    end: str = REFERENCE[1]
+    reduction_pct: float = REDUCTION_PCT
+
+    @property
+    def reference(self):
+        return (self.start, self.end)
+
+    @property
+    def objective(self):
+        """The objective decade (end, end + 10)."""
+        return (self.end, str(int(self.end) + 10))
+
+
+@dataclasses.dataclass
+class PeriodFigures:
+    """ENAF consumption of one zone over one period (ha), by destination, and the artificialisation flows of
+    the periods of the objective decade (None for the earlier ones)."""
+
+    period: tuple                   # (from, to) vintages
+    years: object                   # int, or None when the vintages are not years
+    conso_ha: float
+    conso_ha_an: object             # None without years
+    by_destination: dict            # {destination of DESTINATIONS: ha}
+    artif_ha: object = None
+    desartif_ha: object = None
+    artif_net_ha: object = None
+
+    @property
+    def suffix(self):
+        return "%s_%s" % self.period
+
+
+def in_objective(period, end):
+    """Whether the artificialisation flows of ``period`` are given: a period in years starting at ``end`` or
+    later (inside the objective decade)."""
+    return bool(ch.years_between(period)) and int(period[0]) >= int(end)
+
+
+def period_figures(period, flows, end):
+    """PeriodFigures of ``period`` from its flows in m² (``core.changes.flow_values``)."""
+    years = ch.years_between(period)
+    conso = flows["conso_enaf"] / 1e4
+    figures = PeriodFigures(period, years, conso, conso / years if years else None,
+                            {d: flows["conso_" + d] / 1e4 for d in DESTINATIONS})
+    if in_objective(period, end):
+        figures.artif_ha = flows["artif"] / 1e4
+        figures.desartif_ha = flows["desartif"] / 1e4
+        figures.artif_net_ha = flows["artif_net"] / 1e4
+    return figures
+
+
+def measured(periods):
+    """{period: ha} of the PeriodFigures that span years (those the estimates use)."""
+    return {p.period: p.conso_ha for p in periods if ch.years_between(p.period)}
+
+
+@dataclasses.dataclass
+class Reference:
+    """Consumption of the reference period (ha, None when nothing was measured), its source ('OCS',
+    'officiel' or 'mixte') and how it was obtained (``methode``)."""
+
+    conso_ha: object
+    source: str
+    method: str
+
+
+def zone_key(value):
+    """Zone code as compared between the zone layer and the official table: text without spaces, '59350.0' →
+    '59350', and a 4-digit number padded to 5 ('2001' → '02001', an INSEE code stored as a number)."""
+    key = str(value).strip()
+    if key.endswith(".0") and key[:-2].isdigit():
+        key = key[:-2]
+    if key.isdigit() and len(key) == 4:
+        key = key.zfill(5)
+    return key
+
+
+def zone_reference(zone, periods, trajectory, official=None):
+    """Reference of one zone (or of the territory without zones): the official figure when ``official``
+    ({zone_key: ha}, None when no table is given) has the zone, else the estimate from the PeriodFigures."""
+    if official is not None and zone_key(zone) in official:
+        return Reference(official[zone_key(zone)], "officiel", OFFICIAL_METHOD)
+    reference, method = reference_estimate(measured(periods), trajectory.start, trajectory.end)
+    if official is not None and zone not in (TOTAL, ch.OUTSIDE_ZONES):
+        method += NOT_IN_OFFICIAL
+    return Reference(reference, "OCS", method)
+
+
+def total_reference(periods, trajectory, zones):
+    """Reference of the territory given as zones (their ZoneFigures): the sum of the zones' references (None
+    when no zone has one); source 'mixte' when the zones (but the land outside them) mix sources; the method is
+    the territory's own estimate when every zone is estimated."""
+    known = [z.reference.conso_ha for z in zones if z.reference.conso_ha is not None]
+    reference = sum(known) if known else None       # no measurable period anywhere: NULL, not 0
+    # the land outside every zone is never in an official table: it does not make the total "mixte"
+    sources = {z.reference.source for z in zones if z.zone != ch.OUTSIDE_ZONES} or {"OCS"}
+    source = sources.pop() if len(sources) == 1 else "mixte"
+    method = SUM_OF_ZONES if source != "OCS" else reference_estimate(
+        measured(periods), trajectory.start, trajectory.end)[1]
+    return Reference(reference, source, method)
+
+
+@dataclasses.dataclass
+class ZoneFigures:
+    """One row of ocs:zantrajectory: the zone, its area, the consumption per period, the reference, the
+    allowance of the objective decade, what was consumed since its start and what remains (ha)."""
+
+    zone: str
+    surface_ha: float
+    periods: list                   # [PeriodFigures]
+    trajectory: Trajectory
+    reference: Reference
+    reference_ha_an: object
+    allowance_ha: object
+    allowance_ha_an: object
+    observed_ha: object
+    observed_method: str
+    remaining_ha: object
+
+    def attributes(self):
+        """{output column: value} (the columns of ``output_columns``)."""
+        values = {"zone": self.zone, "surface_ha": self.surface_ha}
+        for p in self.periods:
+            values.update({"annees_" + p.suffix: p.years, "conso_enaf_%s_ha" % p.suffix: p.conso_ha,
+                           "conso_enaf_%s_ha_an" % p.suffix: p.conso_ha_an})
+            for destination in DESTINATIONS:
+                values["conso_%s_%s_ha" % (destination, p.suffix)] = p.by_destination[destination]
+            if in_objective(p.period, self.trajectory.end):
+                values.update({"artif_%s_ha" % p.suffix: p.artif_ha, "desartif_%s_ha" % p.suffix: p.desartif_ha,
+                               "artif_net_%s_ha" % p.suffix: p.artif_net_ha})
+        values.update({
+            "periode_reference": "%s-%s" % self.trajectory.reference, "conso_reference_ha": self.reference.conso_ha,
+            "conso_reference_ha_an": self.reference_ha_an, "source_reference": self.reference.source,
+            "methode": self.reference.method, "reduction_pct": self.trajectory.reduction_pct,
+            "periode_objectif": "%s-%s" % self.trajectory.objective, "enveloppe_ha": self.allowance_ha,
+            "enveloppe_ha_an": self.allowance_ha_an, "conso_objectif_ha": self.observed_ha,
+            "methode_objectif": self.observed_method, "reste_ha": self.remaining_ha})
+        return values
+
+
+def zone_figures(zone, surface_ha, periods, trajectory, reference):
+    """ZoneFigures of a zone from its PeriodFigures and its Reference."""
+    observed, observed_method = since(measured(periods), *trajectory.objective)
+    allowance_ha = allowance(reference.conso_ha, trajectory.reduction_pct)
+    span = int(trajectory.end) - int(trajectory.start)
+    return ZoneFigures(
+        zone, surface_ha, periods, trajectory, reference,
+        reference.conso_ha / span if reference.conso_ha is not None else None, allowance_ha,
+        allowance_ha / 10.0 if allowance_ha is not None else None, observed, observed_method,
+        remaining(allowance_ha, observed))
+
+
+def output_columns(periods, end):
+    """[(name, 'str'|'int'|'double')] of the ocs:zantrajectory table for ``periods`` [(from, to)]."""
+    columns = [("zone", "str"), ("surface_ha", "double")]
+    for period in periods:
+        suffix = "%s_%s" % period
+        columns += [("annees_" + suffix, "int"), ("conso_enaf_%s_ha" % suffix, "double"),
+                    ("conso_enaf_%s_ha_an" % suffix, "double")]
+        columns += [("conso_%s_%s_ha" % (d, suffix), "double") for d in DESTINATIONS]
+        if in_objective(period, end):
+            columns += [(name % suffix, "double") for name in ("artif_%s_ha", "desartif_%s_ha", "artif_net_%s_ha")]
+    columns += [("periode_reference", "str"), ("conso_reference_ha", "double"), ("conso_reference_ha_an", "double"),
+                ("source_reference", "str"), ("methode", "str"), ("reduction_pct", "double"),
+                ("periode_objectif", "str"), ("enveloppe_ha", "double"), ("enveloppe_ha_an", "double"),
+                ("conso_objectif_ha", "double"), ("methode_objectif", "str"), ("reste_ha", "double")]
+    return columns
+
+
+def figures_per_zone(transitions, periods, trajectory, official=None, zoned=False):
+    """[(zone, key, ZoneFigures)] of every zone of ``transitions`` (when ``zoned``), then of the territory
+    (zone TOTAL, key Ellipsis), from the flows of ``periods`` (core.changes.Transitions)."""
+    zones = transitions.zones() if zoned else []
+    rows = []
+    for zone, key in [(zone, zone) for zone in zones] + [(TOTAL, Ellipsis)]:
+        measures = [period_figures(period, ch.flow_values(transitions.zone_flows(period, key)), trajectory.end)
+                    for period in periods]
+        if zone == TOTAL and zones:
+            reference = total_reference(measures, trajectory, [figures for _z, _k, figures in rows])
+        else:
+            reference = zone_reference(zone, measures, trajectory, official)
+        rows.append((zone, key, zone_figures(zone, transitions.total(periods[0], key) / 1e4, measures, trajectory,
+                                             reference)))
+    return rows

@@ -390,3 +390,19 @@ def build_zan_report(title, sections, language="fr", subtitle=None):
         for index, section in enumerate(sections, 1)]
     body = [_section_html(index, section, t, lang) for index, section in enumerate(sections, 1)]
     return html_document(title, subtitle, lang, _ZAN_CSS, t, toc, body)
+
+
+def figures_section(figures, zone=None, map_data=None):
+    """The ``sections`` entry of ``build_zan_report`` for one ``core.zan.ZoneFigures``: ``zone`` is the title of
+    the zone (None for the territory), ``map_data`` the ``map`` entry (or None)."""
+    trajectory = figures.trajectory
+    periods = [{"period": p.period, "years": p.years, "conso_ha": p.conso_ha, "conso_ha_an": p.conso_ha_an,
+                "by_destination": dict(p.by_destination), "artif_net_ha": p.artif_net_ha} for p in figures.periods]
+    return {
+        "zone": zone, "area_ha": figures.surface_ha, "periods": periods,
+        "reference": {"period": trajectory.reference, "conso_ha": figures.reference.conso_ha,
+                      "source": figures.reference.source, "methode": figures.reference.method},
+        "objective": {"period": trajectory.objective, "reduction_pct": trajectory.reduction_pct,
+                      "allowance_ha": figures.allowance_ha, "observed_ha": figures.observed_ha,
+                      "observed_methode": figures.observed_method, "remaining_ha": figures.remaining_ha},
+        "map": map_data}

@@ -1,0 +1,679 @@
+"""The stream of pieces shared by ocs:changedetection, ocs:transitionmatrix, ocs:territoryflows and
+ocs:zantrajectory.
+
+Three input shapes give the same stream of pieces (geometry, zone, side before, side after, area):
+- one multi-date layer (OCS2D csYY/usYY, or an IGN change product CS_2018/CS_2021, cs_avant/cs_apres):
+  attributes are compared polygon by polygon, no overlay;
+- two layers (``before`` and ``after``): overlaid here. Polygons identical in both vintages (the bulk of a real
+  OCS GE pair) are matched by their WKB without any GEOS call; the others are cut with prepared geometries, and
+  the land covered by one vintage only becomes ``hors couverture``;
+- with zones every piece is split at zone borders: a grid of cells lying inside one zone assigns most polygons
+  without a geometry operation.
+Domain rules (codes, statuses, type of change, flows) are in core/changes.py.
+
+Public API: ``ChangeInputs`` (the layers), ``ChangeOptions`` (what to compare), ``ChangeJob(inputs, options,
+context, feedback)`` then ``job.run(transitions, consumer, period)``; ``ZoneFinder``; ``multipolygon``.
+"""
+import dataclasses
+import math
+from collections import Counter
+
+from qgis.core import (
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsProcessingException,
+    QgsRectangle,
+    QgsSpatialIndex,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+
+from .. import compat
+from ..core import changes as ch
+from ..core import nomenclature as nom
+from . import landcover, spatial
+
+translate = QCoreApplication.translate
+
+# Residual areas smaller than this share of a polygon are float noise, not land outside the other layer.
+RESIDUAL_SHARE = 1e-9
+
+
+@dataclasses.dataclass
+class ChangeInputs:
+    """The layers compared: one multi-date layer (``after`` None) or two single-vintage layers, and the zones
+    (a polygon source and the field naming them; None: no zones)."""
+
+    before: object                  # QgsFeatureSource: the multi-date layer, or the first vintage
+    after: object = None            # QgsFeatureSource of the second vintage (overlay), or None
+    zones: object = None            # QgsFeatureSource of the zones, or None
+    zone_field: str = None          # field of ``zones`` naming each zone
+
+
+@dataclasses.dataclass
+class ChangeOptions:
+    """What to compare. ``from_vintage``/``to_vintage``: normalised years ("" = first / last detected);
+    ``nomenclature``: index of the NOMENCLATURE enum (0 = detect) for ``before``; ``all_periods``: every
+    consecutive pair and first → last (else first → last only); ``consecutive``: the consecutive pairs only."""
+
+    target: str = "p4"              # one of core.changes.TARGETS
+    dimension: str = "cs"           # one of core.changes.DIMENSIONS
+    min_area: float = 0.0           # overlay pieces smaller than this (m²) are dropped; 0 = keep all
+    from_vintage: str = ""
+    to_vintage: str = ""
+    nomenclature: int = 0
+    consecutive: bool = False
+    all_periods: bool = True
+
+
+class Stream:
+    """Where the pieces go: ``transitions`` (core.changes.Transitions) is fed with every piece, and
+    ``consumer(geometry, zone, before, after, area)`` receives those of ``period`` (Ellipsis: every period)."""
+
+    __slots__ = ("transitions", "consumer", "period")
+
+    def __init__(self, transitions, consumer, period):
+        self.transitions = transitions
+        self.consumer = consumer
+        self.period = period
+
+
+def multipolygon(parts, union=False):
+    """One multipolygon of the geometries ``parts``: their union (always when ``union``, else only when there
+    are several; a single part is copied)."""
+    geometry = QgsGeometry.unaryUnion(parts) if union or len(parts) > 1 else QgsGeometry(parts[0])
+    if not QgsWkbTypes.isMultiType(geometry.wkbType()):
+        geometry.convertToMultiType()
+    return geometry
+
+
+class Layer:
+    """One input layer resolved: source, vintages, nomenclature, classifier, field indexes."""
+
+    def __init__(self, source, vintages, key, classifier):
+        self.source = source
+        self.vintages = vintages            # [VintageFields]
+        self.key = key
+        self.classifier = classifier
+        fields = source.fields()
+        self.indexes = {}
+        for entry in vintages:
+            year = entry.vintage
+            pre_code = fields.lookupField("%s_%s" % (classifier.target, year)) \
+                if classifier.target in ("p4", "p21", "enaf", "naf", "artif") else -1
+            pre_enaf = fields.lookupField("enaf_%s" % year)
+            pre_artif = fields.lookupField("artif_%s" % year)
+            self.indexes[year] = (fields.lookupField(entry.cs_field), fields.lookupField(entry.us_field),
+                                  pre_code, pre_enaf, pre_artif)
+
+    def attribute_indexes(self):
+        return sorted({i for values in self.indexes.values() for i in values if i >= 0})
+
+    def precomputed(self):
+        return [year for year, (_c, _u, pre_code, pre_enaf, pre_artif) in self.indexes.items()
+                if pre_code >= 0 or pre_enaf >= 0 or pre_artif >= 0]
+
+    def side(self, attributes, year):
+        cs_index, us_index, pre_code, pre_enaf, pre_artif = self.indexes[year]
+        return self.classifier.classify(attributes[cs_index], attributes[us_index],
+                                        attributes[pre_code] if pre_code >= 0 else None,
+                                        attributes[pre_enaf] if pre_enaf >= 0 else None,
+                                        attributes[pre_artif] if pre_artif >= 0 else None)
+
+
+class ChangeJob:
+    """Everything the change algorithms share: inputs resolved, checks, and the stream of pieces.
+
+    After construction: ``years`` (vintages read), ``periods`` [(from, to)], ``crs`` (of ``before``: pieces and
+    zones are in it), ``zone_field`` and ``zones`` (a ZoneFinder; None without zones), ``target``, ``before``
+    and ``after`` (Layer; the same one in multi-date mode)."""
+
+    def __init__(self, inputs, options, context, feedback):
+        self.context = context
+        self.feedback = feedback
+        self.target = options.target
+        self.dimension = options.dimension
+        self.min_area = options.min_area or 0.0
+        self.counters = {"invalid": 0, "empty": 0, "dropped": 0}
+        source = inputs.before
+        landcover.require_features(source)
+        self.crs = source.sourceCrs()
+        self.meter = landcover.AreaMeter(self.crs, context)
+        if inputs.after is None:
+            self.mode = "multidate"
+            self._open_multidate(source, options)
+        else:
+            landcover.require_features(inputs.after)
+            self.mode = "overlay"
+            self._open_overlay(source, inputs.after, options)
+        for layer in {id(self.before): self.before, id(self.after): self.after}.values():
+            if layer.precomputed():
+                feedback.pushInfo(translate("ChangeAlgorithm", "Using the values computed by Reclassify or "
+                                            "Artificialisation (spatial rules, thresholds) for vintage(s) {0}.").format(
+                    ", ".join(layer.precomputed())))
+        # every consecutive pair and first → last, unless one period is asked (changedetection, or both ends)
+        both_ends = bool(options.from_vintage and options.to_vintage)
+        self.periods = ch.periods(self.years) if options.all_periods and not both_ends else \
+            [(self.years[0], self.years[-1])]
+        if options.consecutive and len(self.periods) > 1:
+            self.periods = self.periods[:len(self.years) - 1]
+        self.zone_field = inputs.zone_field if inputs.zones is not None else None
+        self.zones = self._zones(inputs.zones, inputs.zone_field) if inputs.zones is not None else None
+        feedback.pushInfo(translate("ChangeAlgorithm", "Compared: {0}; periods: {1}").format(
+            self.target, ", ".join(ch.period_label(p) for p in self.periods)))
+        self.dropped_area = 0.0
+        self.area_in = {}       # period → m² of land compared (input side)
+        self.codes = {"before": Counter(), "after": Counter()}
+        self.by_default = 0.0
+
+    # -- inputs ----------------------------------------------------------------------------------------
+    def _open_multidate(self, source, options):
+        from_vintage, to_vintage = options.from_vintage, options.to_vintage
+        vintages = landcover.resolve_vintages(source, "", None, None, self.feedback)
+        vintages = self._rename_before_after(vintages, from_vintage, to_vintage)
+        vintages = self._select(vintages, from_vintage, to_vintage, source)
+        if not options.all_periods or (from_vintage and to_vintage):
+            vintages = [vintages[0], vintages[-1]]   # one period: the vintages between are not read
+        key = self._nomenclature(source, vintages, options.nomenclature)
+        self.before = self.after = Layer(source, vintages, key, self._classifier(key))
+        self.years = [v.vintage for v in vintages]
+        self.transform_after = None
+
+    def _open_overlay(self, source, after, options):
+        before_v = self._single_vintage(source, options.from_vintage, "INPUT")
+        after_v = self._single_vintage(after, options.to_vintage, "INPUT_AFTER")
+        key_before = self._nomenclature(source, [before_v], options.nomenclature)
+        key_after = self._nomenclature(after, [after_v], 0)
+        if key_before != key_after and self.target not in ch.CROSS_NOMENCLATURE:
+            raise QgsProcessingException(translate(
+                "ChangeAlgorithm", "The two layers use different nomenclatures ({0} and {1}): compare them on "
+                "the OCS GE equivalent, NAF / non-NAF or artificialisation.").format(
+                nom.NOMENCLATURE_LABELS[key_before], nom.NOMENCLATURE_LABELS[key_after]))
+        if before_v.vintage == after_v.vintage:
+            raise QgsProcessingException(translate(
+                "ChangeAlgorithm", "Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.").format(
+                before_v.vintage))
+        if before_v.vintage.isdigit() and after_v.vintage.isdigit() and \
+                int(after_v.vintage) < int(before_v.vintage):
+            raise QgsProcessingException(translate(
+                "ChangeAlgorithm", "INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in "
+                "INPUT and the newer one in INPUT_AFTER.").format(before_v.vintage, after_v.vintage))
+        self.before = Layer(source, [before_v], key_before, self._classifier(key_before))
+        self.after = Layer(after, [after_v], key_after, self._classifier(key_after))
+        self.years = [before_v.vintage, after_v.vintage]
+        self.transform_after = self._transform(after)
+
+    # -- vintages, nomenclature, zones ---------------------------------------------------------------------
+    def _rename_before_after(self, vintages, from_vintage, to_vintage):
+        """An IGN change product without years (cs_avant/cs_apres) takes FROM_VINTAGE/TO_VINTAGE as years."""
+        names = [v.vintage for v in vintages]
+        if sorted(names) == ["apres", "avant"]:
+            if not (from_vintage and to_vintage):
+                self.feedback.reportError(translate(
+                    "ChangeAlgorithm", "The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE "
+                    "and TO_VINTAGE to annualise the flows."), False)
+                return sorted(vintages, key=lambda v: v.vintage != "avant")
+            for entry in vintages:
+                entry.vintage = from_vintage if entry.vintage == "avant" else to_vintage
+        return sorted(vintages, key=lambda v: v.vintage)
+
+    def _select(self, vintages, from_vintage, to_vintage, source):
+        available = [v.vintage for v in vintages]
+        for wanted in (from_vintage, to_vintage):
+            if wanted and wanted not in available:
+                raise QgsProcessingException(translate(
+                    "ChangeAlgorithm", "Vintage {0} not found in '{1}'. Vintages detected: {2}.").format(
+                    wanted, source.sourceName(), ", ".join(available)))
+        first = available.index(from_vintage) if from_vintage else 0
+        last = available.index(to_vintage) if to_vintage else len(available) - 1
+        selected = vintages[first:last + 1]
+        if len(selected) < 2:
+            raise QgsProcessingException(translate(
+                "ChangeAlgorithm", "'{0}' holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are "
+                "needed. For one layer per vintage, give the second one in INPUT_AFTER.").format(
+                source.sourceName(), len(selected), ", ".join(v.vintage for v in selected) or "-"))
+        return selected
+
+    def _single_vintage(self, source, wanted, name):
+        parameter = "FROM_VINTAGE" if name == "INPUT" else "TO_VINTAGE"
+        try:
+            vintages = landcover.resolve_vintages(source, wanted, None, None, self.feedback)
+        except QgsProcessingException as error:
+            if "VINTAGES" not in str(error):
+                raise
+            raise QgsProcessingException(translate(
+                "ChangeAlgorithm", "Cannot tell the vintage of {0} ('{1}'): give its year in {2}.").format(
+                name, source.sourceName(), parameter))
+        if len(vintages) > 1:
+            raise QgsProcessingException(translate(
+                "ChangeAlgorithm", "{0} holds several vintages ({1}): give the one to use in {2}.").format(
+                name, ", ".join(v.vintage for v in vintages), parameter))
+        return vintages[0]
+
+    def _nomenclature(self, source, vintages, enum_index):
+        key = landcover.choose_nomenclature(source, vintages, enum_index, self.feedback)
+        if key == nom.OCSGE and self.target in ch.OCS2D_ONLY:
+            raise QgsProcessingException(translate(
+                "ChangeAlgorithm", "4 postes, 21 postes and ENAF are defined on OCS2D codes only; '{0}' is OCS GE. "
+                "Compare another target (NAF / non-NAF and artificialisation work on both).").format(
+                source.sourceName()))
+        return key
+
+    def _classifier(self, key):
+        return ch.SideClassifier(key, self.target, self.dimension)
+
+    def _transform(self, other):
+        """The transform of ``other`` (the second layer, the zones) to the CRS of the first layer, or None."""
+        return landcover.reprojection(other.sourceCrs(), self.crs, self.context, self.feedback, other.sourceName())
+
+    def _zones(self, zones, field):
+        """The ZoneFinder of the polygons of ``zones`` named by ``field`` (repaired, in the CRS of the job)."""
+        transform = self._transform(zones)
+        index = zones.fields().lookupField(field)
+        items, nulls = [], 0
+        for feature, geometry in landcover.geometries(zones, transform):
+            geometry = spatial.repaired(geometry, self.counters)
+            if geometry is None:
+                continue
+            value = feature.attributes()[index]
+            if nom.is_null(value):
+                nulls += 1
+                value = None
+            else:
+                value = str(value)
+            items.append((value, geometry))
+        if not items:
+            raise QgsProcessingException(translate("ChangeAlgorithm", "The zone layer has no polygon."))
+        if nulls:
+            self.feedback.reportError(translate(
+                "ChangeAlgorithm", "{0} zone(s) have a NULL {1}: their land is counted as '{2}'.").format(
+                nulls, field, ch.OUTSIDE_ZONES), False)
+        return ZoneFinder(items, self.meter, self.counters)
+
+    # -- the stream of pieces -----------------------------------------------------------------------------
+    def run(self, transitions, consumer=None, period_for_output=None):
+        """Feed ``transitions`` with every piece; ``consumer(geometry, zone, before, after, area)`` receives
+        the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS).
+        Returns False when cancelled."""
+        if self.mode == "multidate":
+            ok = self._run_multidate(Stream(transitions, consumer, period_for_output))
+        else:
+            ok = self._run_overlay(transitions, consumer)
+        if ok:
+            self._report(transitions)
+        return ok
+
+    def _emit(self, stream, geometry, area, sides):
+        """Split one piece by zones and add it for every period; returns its area (repaired if it had to be)."""
+        if self.zones is not None:
+            parts, area = self.zones.split(geometry, area)
+        else:
+            parts = ((None, geometry, area),)
+        for zone, part, part_area in parts:
+            zone = ch.OUTSIDE_ZONES if zone is None and self.zones is not None else zone
+            for period in self.periods:
+                before, after = sides[period[0]], sides[period[1]]
+                stream.transitions.add(period, zone, before, after, part_area)
+                if stream.consumer is not None and (stream.period is Ellipsis or period == stream.period):
+                    stream.consumer(part, zone, before, after, part_area)
+        return area
+
+    def _run_multidate(self, stream):
+        layer = self.before
+        source = layer.source
+        request = QgsFeatureRequest().setSubsetOfAttributes(layer.attribute_indexes())
+        total = source.featureCount() or 1
+        step = max(1, total // 100)
+        years = [v.vintage for v in layer.vintages]
+        area_in = 0.0
+        meter = self.meter
+        for count, feature in enumerate(landcover.features(source, request)):
+            if count % step == 0:
+                if self.feedback.isCanceled():
+                    return False
+                self.feedback.setProgress(100.0 * count / total)
+            geometry = feature.geometry()
+            if geometry is None or geometry.isNull() or geometry.isEmpty():
+                self.counters["empty"] += 1
+                continue
+            area = meter.area(geometry)
+            attributes = feature.attributes()
+            sides = {year: layer.side(attributes, year) for year in years}
+            by_default = False
+            for year, side in sides.items():
+                if side.code == ch.UNKNOWN:
+                    self._count_unknown(side, attributes, layer, year)
+                by_default = by_default or side.by_default
+            if by_default:
+                self.by_default += area
+            area_in += self._emit(stream, geometry, area, sides)
+        for period in self.periods:
+            self.area_in[period] = area_in
+        return True
+
+    def _valid(self, geometry):
+        valid = spatial.repaired(geometry, self.counters)
+        if valid is None:
+            self.counters["empty"] += 1
+        return valid
+
+    def _count_unknown(self, side, attributes, layer, year):
+        cs_index, us_index = layer.indexes[year][:2]
+        self.codes["before" if layer is self.before and year == self.years[0] else "after"][
+            "%s/%s" % (attributes[cs_index], attributes[us_index])] += 1
+
+    def _read(self, layer, transform, progress_from, progress_to):
+        """{fid: (geometry, attributes)} of a layer, valid geometries in the input CRS."""
+        source = layer.source
+        request = QgsFeatureRequest().setSubsetOfAttributes(layer.attribute_indexes())
+        items = {}
+        total = source.featureCount() or 1
+        step = max(1, total // 50)
+        for count, (feature, geometry) in enumerate(landcover.geometries(source, transform, request, self.counters)):
+            if count % step == 0:
+                if self.feedback.isCanceled():
+                    return None
+                self.feedback.setProgress(progress_from + (progress_to - progress_from) * count / total)
+            geometry = self._valid(geometry)
+            if geometry is None:
+                continue
+            items[feature.id()] = (geometry, feature.attributes())
+        return items
+
+    def _run_overlay(self, transitions, consumer):
+        before_items = self._read(self.before, None, 0, 15)
+        after_items = self._read(self.after, self.transform_after, 15, 30) if before_items is not None else None
+        if after_items is None:
+            return False
+        self.feedback.pushInfo(translate("ChangeAlgorithm", "Overlay of {0} and {1} polygons").format(
+            len(before_items), len(after_items)))
+        stream = Stream(transitions, consumer, (self.years[0], self.years[1]))
+        after_covered = {}
+        area_in = self._overlay_first(stream, before_items, after_items, after_covered)
+        if area_in is None:
+            return False
+        area_in = self._overlay_second(stream, before_items, after_items, after_covered, area_in)
+        self.area_in[stream.period] = area_in
+        return True
+
+    def _overlay_first(self, stream, before_items, after_items, after_covered):
+        """Pieces of every first-vintage polygon (cut by the second vintage, the rest outside it); m² of land
+        compared, or None when cancelled. ``after_covered``: {second-vintage fid: m² covered} is filled."""
+        year_before, year_after = stream.period
+        after_index = QgsSpatialIndex()
+        after_wkb = {}
+        for fid, (geometry, _attributes) in after_items.items():
+            after_index.addFeature(fid, geometry.boundingBox())
+        meter = self.meter
+        area_in = 0.0
+        total = len(before_items) or 1
+        step = max(1, total // 70)
+        for count, (fid, (geometry, attributes)) in enumerate(before_items.items()):
+            if count % step == 0:
+                if self.feedback.isCanceled():
+                    return None
+                self.feedback.setProgress(30 + 60.0 * count / total)
+            area = meter.area(geometry)
+            area_in += area
+            before = self.before.side(attributes, year_before)
+            if before.code == ch.UNKNOWN:
+                self._count_unknown(before, attributes, self.before, year_before)
+            box = geometry.boundingBox()
+            candidates = after_index.intersects(box)
+            pieces, covered = self._cut(geometry, area, box, candidates, after_items, after_wkb)
+            for piece, piece_area, other in pieces:
+                after_covered[other] = after_covered.get(other, 0.0) + piece_area
+                after = self.after.side(after_items[other][1], year_after)
+                self._piece(stream, piece, piece_area, before, after)
+            if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
+                rest = self._outside(geometry, [after_items[o][0] for o in candidates])
+                if rest is not None:
+                    self._piece(stream, rest[0], rest[1], before, ch.OUTSIDE_SIDE)
+        return area_in
+
+    def _overlay_second(self, stream, before_items, after_items, after_covered, area_in):
+        """Pieces of the land of the second vintage outside the first; returns ``area_in`` plus their m² (sets
+        ``area_after``)."""
+        year_after = stream.period[1]
+        before_index = QgsSpatialIndex()
+        for fid, (geometry, _attributes) in before_items.items():
+            before_index.addFeature(fid, geometry.boundingBox())
+        area_after = 0.0
+        for fid, (geometry, attributes) in after_items.items():
+            area = self.meter.area(geometry)
+            area_after += area
+            after = self.after.side(attributes, year_after)
+            if after.code == ch.UNKNOWN:
+                self._count_unknown(after, attributes, self.after, year_after)
+            if area - after_covered.get(fid, 0.0) > max(RESIDUAL_SHARE * area, 1e-6):
+                rest = self._outside(geometry, [before_items[o][0]
+                                                for o in before_index.intersects(geometry.boundingBox())])
+                if rest is not None:
+                    area_in += rest[1]
+                    self._piece(stream, rest[0], rest[1], ch.OUTSIDE_SIDE, after)
+        self.area_after = area_after
+        return area_in
+
+    def _cut(self, geometry, area, box, candidates, after_items, after_wkb):
+        """([(piece, m², other fid)], m² covered) of ``geometry`` by the second-vintage polygons ``candidates``.
+
+        The polygon itself when it is found unchanged in the second vintage (same box, same WKB: no GEOS call);
+        otherwise prepared predicates skip the neighbours that only touch it, and only the polygons that share
+        some interior with it are intersected.
+        """
+        wkb = None
+        for other in candidates:
+            other_geometry = after_items[other][0]
+            if other_geometry.boundingBox() == box:
+                other_wkb = after_wkb.get(other)
+                if other_wkb is None:
+                    other_wkb = after_wkb[other] = other_geometry.asWkb()
+                if wkb is None:
+                    wkb = geometry.asWkb()
+                if other_wkb == wkb:
+                    return [(geometry, area, other)], area
+        engine = QgsGeometry.createGeometryEngine(geometry.constGet())
+        engine.prepareGeometry()
+        meter = self.meter
+        pieces = []
+        covered = 0.0
+        for other in candidates:
+            other_geometry = after_items[other][0]
+            other_abstract = other_geometry.constGet()
+            if engine.contains(other_abstract):
+                piece, piece_area = other_geometry, meter.area(other_geometry)
+            elif engine.intersects(other_abstract) and not engine.touches(other_abstract):
+                piece = _geometry(engine.intersection(other_abstract))
+                if piece is None:
+                    continue
+                piece_area = meter.area(piece)
+            else:
+                continue
+            if piece_area > 0:
+                pieces.append((piece, piece_area, other))
+                covered += piece_area
+        return pieces, covered
+
+    def _outside(self, geometry, others):
+        """(geometry, m²) of ``geometry`` outside ``others``, or None when nothing (measurable) is left."""
+        box = geometry.boundingBox()
+        clipped = [o.clipped(box) if not box.contains(o.boundingBox()) else o for o in others]
+        clipped = [c for c in clipped if c is not None and not c.isEmpty()]
+        if clipped:
+            union = QgsGeometry.unaryUnion(clipped)
+            rest = spatial.polygonal_part(geometry.difference(union))
+        else:
+            rest = geometry
+        if rest is None or rest.isEmpty():
+            return None
+        area = self.meter.area(rest)
+        return (rest, area) if area > 0 else None
+
+    def _piece(self, stream, geometry, area, before, after):
+        if self.min_area and area < self.min_area:
+            self.counters["dropped"] += 1
+            self.dropped_area += area
+            return
+        if before.by_default or after.by_default:
+            self.by_default += area
+        period = stream.period
+        self._emit(stream, geometry, area, {period[0]: before, period[1]: after})
+
+    # -- checks and log -------------------------------------------------------------------------------------
+    def _report(self, transitions):
+        feedback = self.feedback
+        if self.counters["invalid"]:
+            feedback.reportError(translate(
+                "ChangeAlgorithm", "{0} invalid geometries were repaired (makeValid) before use.").format(
+                self.counters["invalid"]), False)
+        if self.counters["empty"]:
+            feedback.reportError(translate(
+                "ChangeAlgorithm", "{0} features without geometry (or emptied by the repair) carry no area and "
+                "are left out.").format(self.counters["empty"]), False)
+        if self.counters["dropped"]:
+            feedback.reportError(translate(
+                "ChangeAlgorithm", "MIN_AREA_M2: {0} pieces dropped, {1} m² in all.").format(
+                self.counters["dropped"], "%.2f" % self.dropped_area), False)
+        for side in ("before", "after"):
+            landcover.report_counts(feedback, translate(
+                "ChangeAlgorithm", "{0} features with a NULL or unknown code are counted as 'inconnu'."),
+                self.codes[side])
+        if self.by_default:
+            feedback.reportError(translate(
+                "ChangeAlgorithm", "{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban "
+                "areas, agricultural structures near the enveloppe urbaine) and were classified by their "
+                "attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are "
+                "used.").format("%.2f" % (self.by_default / 1e4)), False)
+        for period in self.periods:
+            expected = self.area_in.get(period, 0.0) - self.dropped_area
+            found = transitions.total(period)
+            ok = ch.conserved(expected, found)
+            zone_sum = sum(transitions.total(period, zone) for zone in transitions.zones())
+            feedback.pushInfo(translate(
+                "ChangeAlgorithm", "Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.")
+                .format(ch.period_label(period), "%.4f" % (expected / 1e4), "%.4f" % (found / 1e4),
+                        "%.4f" % (zone_sum / 1e4)))
+            if self.mode == "overlay" and not self.min_area:
+                after_found = found - sum(area for (_f, code_to), area in transitions.matrix(period).items()
+                                          if code_to == ch.OUTSIDE)
+                ok = ok and ch.conserved(self.area_after, after_found)
+            if not ok or not ch.conserved(found, zone_sum):
+                raise QgsProcessingException(translate(
+                    "ChangeAlgorithm", "Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or "
+                    "polygons give this; check the inputs (Check validity, overlaps).").format(
+                    ch.period_label(period), "%.4f" % (expected / 1e4), "%.4f" % (found / 1e4)))
+
+
+def _geometry(abstract):
+    """Polygonal QgsGeometry of a geometry-engine result (None when empty or not polygonal)."""
+    if abstract is None:
+        return None
+    geometry = QgsGeometry(abstract)
+    if geometry.isEmpty():
+        return None
+    return spatial.polygonal_part(geometry)
+
+
+class ZoneFinder:
+    """Which zone(s) a polygon lies in, with its parts when it straddles several.
+
+    A grid of cells is classified lazily (the one zone that contains the cell, or mixed): a polygon whose box
+    falls in cells of one zone is assigned without any geometry operation.
+    """
+
+    def __init__(self, items, meter, counters, cells_per_zone_side=12):
+        self.values = [value for value, _g in items]
+        self.geometries = [geometry for _v, geometry in items]
+        self.meter = meter
+        self.counters = counters
+        self.index = QgsSpatialIndex()
+        extent = compat.null_rectangle()
+        for i, geometry in enumerate(self.geometries):
+            box = geometry.boundingBox()
+            self.index.addFeature(i, box)
+            extent.combineExtentWith(box)
+        self.extent = extent
+        # cells of about 1/12 of a typical zone's side (≈ 240 m for 8 km² communes): most land-cover polygons
+        # fall in one to four cells, and a cell is classified once
+        mean_area = sum(g.area() for g in self.geometries) / len(self.geometries)
+        self.size = math.sqrt(mean_area) / cells_per_zone_side if mean_area > 0 else \
+            (max(extent.width(), extent.height()) or 1.0)
+        self.engines = {}
+        self.cells = {}
+
+    def engine(self, i):
+        engine = self.engines.get(i)
+        if engine is None:
+            engine = self.engines[i] = QgsGeometry.createGeometryEngine(self.geometries[i].constGet())
+            engine.prepareGeometry()
+        return engine
+
+    def _cell(self, ix, iy):
+        key = (ix, iy)
+        zone = self.cells.get(key)
+        if zone is None:
+            x0 = self.extent.xMinimum() + ix * self.size
+            y0 = self.extent.yMinimum() + iy * self.size
+            rect = QgsRectangle(x0, y0, x0 + self.size, y0 + self.size)
+            cell = QgsGeometry.fromRect(rect)
+            zone = -1
+            for i in self.index.intersects(rect):
+                if self.engine(i).contains(cell.constGet()):
+                    zone = i
+                    break
+            self.cells[key] = zone
+        return zone
+
+    def split(self, geometry, area):
+        """([(zone value or None, geometry, m²)], m² of the polygon) — None for the land outside every zone.
+
+        A polygon that has to be cut is repaired first when invalid (counted); the area returned is then the
+        repaired one, which the parts add up to.
+        """
+        box = geometry.boundingBox()
+        x0, y0, size = self.extent.xMinimum(), self.extent.yMinimum(), self.size
+        ix0, ix1 = int(math.floor((box.xMinimum() - x0) / size)), int(math.floor((box.xMaximum() - x0) / size))
+        iy0, iy1 = int(math.floor((box.yMinimum() - y0) / size)), int(math.floor((box.yMaximum() - y0) / size))
+        if (ix1 - ix0 + 1) * (iy1 - iy0 + 1) <= 9:
+            zone = self._cell(ix0, iy0)
+            if zone >= 0 and all(self._cell(ix, iy) == zone for ix in range(ix0, ix1 + 1)
+                                 for iy in range(iy0, iy1 + 1)):
+                return [(self.values[zone], geometry, area)], area
+        candidates = self.index.intersects(box)
+        if not candidates:
+            return [(None, geometry, area)], area
+        valid = spatial.repaired(geometry, self.counters)
+        if valid is None:
+            self.counters["empty"] += 1
+            return [], 0.0
+        if valid is not geometry:
+            geometry, area = valid, self.meter.area(valid)
+        parts = []
+        covered = 0.0
+        inside = []
+        for i in candidates:
+            engine = self.engine(i)
+            if engine.contains(geometry.constGet()):
+                return [(self.values[i], geometry, area)], area
+            if not engine.intersects(geometry.constGet()):
+                continue
+            inside.append(i)
+            if engine.touches(geometry.constGet()):
+                continue
+            piece = _geometry(engine.intersection(geometry.constGet()))
+            if piece is None:
+                continue
+            piece_area = self.meter.area(piece)
+            if piece_area > 0:
+                parts.append((self.values[i], piece, piece_area))
+                covered += piece_area
+        if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
+            others = [self.geometries[i].clipped(box) for i in inside]
+            others = [o for o in others if not o.isEmpty()]
+            rest = spatial.polygonal_part(geometry.difference(QgsGeometry.unaryUnion(others))) if others \
+                else geometry
+            if rest is not None and not rest.isEmpty():
+                rest_area = self.meter.area(rest)
+                if rest_area > 0:
+                    parts.append((None, rest, rest_area))
+        return parts, area
