@@ -14,6 +14,13 @@ ARABLE = ("CS6.3.0", "US1.1.3")
 KEEP = []   # the layers and contexts behind the QgsProcessingFeatureSources (which do not own them)
 
 
+@pytest.fixture(autouse=True)
+def release_layers():
+    """Free what a test kept while QGIS runs (not at interpreter exit, after QGIS has gone)."""
+    yield
+    KEEP.clear()
+
+
 def open_cover(layer, vintages=""):
     context = QgsProcessingContext()
     KEEP.append((layer, context))

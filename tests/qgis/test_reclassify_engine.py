@@ -27,6 +27,13 @@ def layout():
 KEEP = []   # the layers and contexts behind the QgsProcessingFeatureSources (which do not own them)
 
 
+@pytest.fixture(autouse=True)
+def release_layers():
+    """Free what a test kept while QGIS runs (not at interpreter exit, after QGIS has gone)."""
+    yield
+    KEEP.clear()
+
+
 def job_of(layer, targets=("p4",)):
     context = QgsProcessingContext()
     KEEP.append((layer, context))

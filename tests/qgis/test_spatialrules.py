@@ -1,5 +1,6 @@
 """engines/spatialrules.py called directly on small hand-built layers: which polygons the OCS2D spatial rules
 override, through the streamed scan and the GeoPackage scan, in a metric and in a geographic CRS."""
+import pytest
 from qgis.core import QgsProcessingContext, QgsProcessingFeatureSource, QgsProject, QgsVectorLayer
 
 from helpers import Feedback, box, make_layer, to_gpkg
@@ -15,6 +16,13 @@ STRUCTURE = ("CS1.1.1", "US1.1.7")   # agricultural building: rule agri_structur
 
 
 KEEP = []   # the layers and contexts behind the QgsProcessingFeatureSources (which do not own them)
+
+
+@pytest.fixture(autouse=True)
+def release_layers():
+    """Free what a test kept while QGIS runs (not at interpreter exit, after QGIS has gone)."""
+    yield
+    KEEP.clear()
 
 
 def land_cover(layer, vintages="2021"):
