@@ -67,6 +67,7 @@ def read_members(land_cover, feedback):
     indexes = land_cover.indexes()
     total = source.featureCount() or 1
     member_of = membership(land_cover.nomenclature)
+    known = member_of.values   # the memo's dict, read first: no call per feature once a pair is known
     request = QgsFeatureRequest().setSubsetOfAttributes([i for pair in indexes for i in pair])
     for count, feature in enumerate(landcover.features(source, request)):
         if feedback.isCanceled():
@@ -75,7 +76,9 @@ def read_members(land_cover, feedback):
         geometry = None
         for v, (cs_index, us_index) in enumerate(indexes):
             pair = (nom.plain(attributes[cs_index]), nom.plain(attributes[us_index]))
-            member = member_of(*pair)
+            member = known.get(pair)
+            if member is None:
+                member = member_of(*pair)
             if member == "unknown":
                 unknown["%s/%s" % pair] += 1
                 continue

@@ -15,7 +15,6 @@ import pathlib
 import sqlite3
 import struct
 import threading
-import urllib.parse
 
 import numpy
 
