@@ -1,32 +1,15 @@
 """engines/envelope.py called directly on small hand-built layers: members, parts, areas, back-projection."""
 import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingFeatureSource, QgsProject, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 
+from cover_fixture import open_cover, release_layers  # noqa: F401 (autouse fixture)
 from helpers import Feedback, box, make_layer
 from ocs_toolbox.core import nomenclature as nom
-from ocs_toolbox.engines import envelope, landcover
+from ocs_toolbox.engines import envelope
 
 FIELDS = [("id", "integer"), ("cs15", "string"), ("us15", "string"), ("cs21", "string"), ("us21", "string")]
 HAB = ("CS1.1.1", "US5.1.1")
 ARABLE = ("CS6.3.0", "US1.1.3")
-
-
-KEEP = []   # the layers and contexts behind the QgsProcessingFeatureSources (which do not own them)
-
-
-@pytest.fixture(autouse=True)
-def release_layers():
-    """Free what a test kept while QGIS runs (not at interpreter exit, after QGIS has gone)."""
-    yield
-    KEEP.clear()
-
-
-def open_cover(layer, vintages=""):
-    context = QgsProcessingContext()
-    KEEP.append((layer, context))
-    context.setProject(QgsProject.instance())
-    source = QgsProcessingFeatureSource(layer, context)
-    return landcover.open_land_cover(source, context, Feedback(), vintages=vintages), context
 
 
 def ring_town():

@@ -1,12 +1,13 @@
 """engines/reclassify.py called directly: code counts, the generic run into a memory sink, the GeoPackage fast
 path into a file, and the UPDATEs of the spatial rules."""
 import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingFeatureSource, QgsProject, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 
+from cover_fixture import open_cover, release_layers  # noqa: F401 (autouse fixture)
 from helpers import Feedback, box, is_null, make_layer, to_gpkg
 from ocs_toolbox.core import nomenclature as nom
 from ocs_toolbox.core import rules
-from ocs_toolbox.engines import landcover, reclassify
+from ocs_toolbox.engines import reclassify
 from ocs_toolbox.fastpath import gpkg
 
 FIELDS = [("id", "integer"), ("cs21", "string"), ("us21", "string")]
@@ -24,21 +25,8 @@ def layout():
     ])
 
 
-KEEP = []   # the layers and contexts behind the QgsProcessingFeatureSources (which do not own them)
-
-
-@pytest.fixture(autouse=True)
-def release_layers():
-    """Free what a test kept while QGIS runs (not at interpreter exit, after QGIS has gone)."""
-    yield
-    KEEP.clear()
-
-
 def job_of(layer, targets=("p4",)):
-    context = QgsProcessingContext()
-    KEEP.append((layer, context))
-    context.setProject(QgsProject.instance())
-    cover = landcover.open_land_cover(QgsProcessingFeatureSource(layer, context), context, Feedback())
+    cover, _context = open_cover(layer)
     return reclassify.Reclassification(cover, rules.Reclassifier(cover.nomenclature, list(targets)))
 
 

@@ -1,12 +1,12 @@
 """engines/spatialrules.py called directly on small hand-built layers: which polygons the OCS2D spatial rules
 override, through the streamed scan and the GeoPackage scan, in a metric and in a geographic CRS."""
-import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingFeatureSource, QgsProject, QgsVectorLayer
+from qgis.core import QgsVectorLayer
 
+from cover_fixture import open_cover, release_layers  # noqa: F401 (autouse fixture)
 from helpers import Feedback, box, make_layer, to_gpkg
 from ocs_toolbox.core import nomenclature as nom
 from ocs_toolbox.core import rules
-from ocs_toolbox.engines import landcover, spatialrules
+from ocs_toolbox.engines import spatialrules
 from ocs_toolbox.fastpath import gpkg
 
 FIELDS = [("id", "integer"), ("cs21", "string"), ("us21", "string")]
@@ -15,22 +15,8 @@ US7 = ("CS1.2.1", "US7.0.0")         # rule us7_near_urban
 STRUCTURE = ("CS1.1.1", "US1.1.7")   # agricultural building: rule agri_structure_near_envelope
 
 
-KEEP = []   # the layers and contexts behind the QgsProcessingFeatureSources (which do not own them)
-
-
-@pytest.fixture(autouse=True)
-def release_layers():
-    """Free what a test kept while QGIS runs (not at interpreter exit, after QGIS has gone)."""
-    yield
-    KEEP.clear()
-
-
 def land_cover(layer, vintages="2021"):
-    context = QgsProcessingContext()
-    KEEP.append((layer, context))
-    context.setProject(QgsProject.instance())
-    source = QgsProcessingFeatureSource(layer, context)
-    return landcover.open_land_cover(source, context, Feedback(), vintages=vintages)
+    return open_cover(layer, vintages)[0]
 
 
 def ids(layer):
