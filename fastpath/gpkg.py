@@ -9,12 +9,12 @@ Used only where it gives exactly what the feature-by-feature path gives: a whole
 selection, filter or feature limit) in a projected CRS, text code fields, a new GeoPackage as output and no
 output column that already exists. Everything else goes through the generic path.
 """
+import dataclasses
 import os
 import pathlib
 import sqlite3
 import struct
 import threading
-import urllib.parse
 
 import numpy
 
@@ -116,6 +116,133 @@ def _field_copy(field):
     return copy
 
 
+@dataclasses.dataclass
+class Lookup:
+    """The columns joined to a layer by GpkgReclassifier.write: ``vintages`` = [(cs_field, us_field)];
+    ``columns`` = [[(name, kind)]] per vintage, kind 'int'/'str'; ``tables`` = [{pair_key: values tuple}] per
+    vintage."""
+
+    vintages: list
+    columns: list
+    tables: list
+
+
+@dataclasses.dataclass
+class _Copy:
+    """The SQL of a copy: its lookup tables (``ctes``), [(SQL expression on the input row "l", output column
+    name, kind)] (``selects``), its joins, and the whole SELECT (``sql``, GDAL's dialect)."""
+
+    ctes: list
+    selects: list
+    joins: list
+    sql: str = ""
+
+
+@dataclasses.dataclass
+class _Layout:
+    """The result of a copy's SELECT as GDAL types it: field definitions and names (``kept``: those of the
+    input), fid and geometry columns and SRS."""
+
+    fields: list
+    names: list
+    kept: list
+    fid_name: str
+    geometry_name: str
+    srs: object
+
+
+def _joined_copy(lookup, combinations):
+    """One lookup table keyed on the whole tuple of code fields of every vintage."""
+    fields = [field for pair in lookup.vintages for field in pair]
+    width = sum(len(c) for c in lookup.columns)
+    rows = {}   # by key, as the join sees it: NULL and '' give the same key (and the same values)
+    for values in combinations:
+        key = SEPARATOR.join("" if x is None else x for x in values)
+        if key not in rows:
+            row = [literal(key)]
+            for v, table in enumerate(lookup.tables):
+                row.extend(literal(x) for x in table[pair_key(values[2 * v], values[2 * v + 1])])
+            rows[key] = "(%s)" % ",".join(row)
+    ctes = ["lut(%s) AS (VALUES %s)" % (",".join(["k"] + ["c%d" % i for i in range(width)]),
+                                         ",".join(rows.values()))]
+    selects = []
+    position = 0
+    for vintage_columns in lookup.columns:
+        for name, kind in vintage_columns:
+            selects.append(("lut.c%d" % position, name, kind))
+            position += 1
+    joins = ["LEFT JOIN lut ON lut.k = (%s)" % " || char(31) || ".join(
+        "ifnull(l.%s, '')" % quote_identifier(f) for f in fields)]
+    return _Copy(ctes, selects, joins)
+
+
+def _per_vintage_copy(lookup):
+    """One lookup table per vintage, keyed on its (cs, us) pair."""
+    ctes, selects, joins = [], [], []
+    for v, ((cs_field, us_field), vintage_columns, table) in enumerate(zip(lookup.vintages, lookup.columns,
+                                                                           lookup.tables)):
+        alias = "lut%d" % v
+        names = ["k"] + ["c%d" % i for i in range(len(vintage_columns))]
+        rows = ",".join("(%s)" % ",".join([literal(key)] + [literal(x) for x in values])
+                        for key, values in table.items())
+        ctes.append("%s(%s) AS (VALUES %s)" % (alias, ",".join(names), rows))
+        for i, (name, kind) in enumerate(vintage_columns):
+            selects.append(("%s.c%d" % (alias, i), name, kind))
+        joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, pair_key_sql(cs_field, us_field, "l.")))
+    return _Copy(ctes, selects, joins)
+
+
+def _create_layer(out_path, out_layer, layout):
+    """A new GeoPackage ``out_path`` with the empty MultiPolygon layer GDAL makes for ``layout`` (no spatial
+    index)."""
+    dataset = gdal.GetDriverByName("GPKG").Create(out_path, 0, 0, 0, gdal.GDT_Unknown)
+    layer = dataset.CreateLayer(out_layer, layout.srs, ogr.wkbMultiPolygon, options=[
+        "GEOMETRY_NAME=%s" % layout.geometry_name, "FID=%s" % layout.fid_name, "SPATIAL_INDEX=NO"])
+    for field in layout.fields:
+        if layer.CreateField(field) != 0:
+            raise RuntimeError("GDAL could not create field %s" % field.GetName())
+    layer.SyncToDisk()
+    dataset = layer = None
+
+
+def _geometry_sql(connection, srs_id, g):
+    """The SQL expression of the output blob of input blob ``g``: the header's SRS id replaced, a Polygon
+    wrapped in a one-part MultiPolygon; any other blob stops the statement (ocs_refuse, registered on
+    ``connection``)."""
+    def refuse(_blob):
+        raise _NotSqlite("a geometry blob that is not a 2D little-endian Polygon/MultiPolygon with an "
+                         "XY envelope")
+
+    connection.create_function("ocs_refuse", 1, refuse)
+    srs_hex = struct.pack("<i", srs_id).hex()
+    header = "x'47500003' || x'%s'" % srs_hex
+    empty = "x'47500011%s010600000000000000'" % srs_hex   # GDAL's empty MultiPolygon (no envelope)
+    return (
+        "CASE WHEN %(g)s IS NULL THEN NULL "
+        "WHEN substr(%(g)s, 1, 4) <> x'47500003' THEN "
+        "  CASE WHEN substr(%(g)s, 1, 4) = x'47500011' AND substr(%(g)s, 9) IN "
+        "    (x'010300000000000000', x'010600000000000000') THEN %(e)s ELSE ocs_refuse(%(g)s) END "
+        "WHEN substr(%(g)s, 41, 5) = x'0106000000' THEN CAST(%(h)s || substr(%(g)s, 9) AS BLOB) "
+        "WHEN substr(%(g)s, 41, 5) = x'0103000000' THEN "
+        "  CAST(%(h)s || substr(%(g)s, 9, 32) || x'010600000001000000' || substr(%(g)s, 41) AS BLOB) "
+        "ELSE ocs_refuse(%(g)s) END" % {"g": g, "h": header, "e": empty})
+
+
+def _finish_layer(connection, out_layer, extent, triggers):
+    """The layer's extent and feature count as GDAL writes them, its ``triggers`` put back; committed."""
+    # the extent as GDAL writes it: formatted by SQLite's printf (%.18g: 16 digits before SQLite 3.43)
+    extent = [None if value is None else connection.execute(
+        "SELECT CAST(printf('%.18g', ?) AS REAL)", (value,)).fetchone()[0] for value in extent]
+    connection.execute("UPDATE main.gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
+                       "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
+                       (*extent, out_layer))
+    connection.execute("UPDATE main.gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main.%s) "
+                       "WHERE table_name = ?" % quote_identifier(out_layer), (out_layer,))
+    for _name, sql in triggers:
+        connection.execute(sql)
+    connection.execute("COMMIT")
+
+
 class GpkgReclassifier:
     """Runs the attribute rules of a Reclassifier on a GeoPackage layer through GDAL."""
 
@@ -131,12 +258,15 @@ class GpkgReclassifier:
         """Close the GDAL dataset (before another connection writes the file)."""
         self.layer = self.dataset = None
 
-    def _query(self, sql):
+    def query(self, sql):
+        """The rows of ``sql`` run by GDAL on the layer's dataset (GDAL's SQL dialect: SQLite's for a GeoPackage)."""
         result = self.dataset.ExecuteSQL(sql, dialect="")
         try:
             return [[feature.GetField(i) for i in range(feature.GetFieldCount())] for feature in result]
         finally:
             self.dataset.ReleaseResultSet(result)
+
+    _query = query   # the name ocs:heatisland still uses
 
     def is_text(self, field):
         definition = self.layer.GetLayerDefn()
@@ -161,7 +291,7 @@ class GpkgReclassifier:
         geometry = quote_identifier(self.layer.GetGeometryColumn())
         sql = "SELECT ST_Area(%s) FROM %s LIMIT 1" if probe else "SELECT SUM(ST_Area(%s)) FROM %s"
         try:
-            return self._query(sql % (geometry, self.table))[0][0] or 0.0
+            return self.query(sql % (geometry, self.table))[0][0] or 0.0
         except RuntimeError as error:
             raise FastPathUnavailable("no ST_Area: %s" % error)
 
@@ -172,70 +302,43 @@ class GpkgReclassifier:
         names = ", ".join(quote_identifier(f) for f in fields)
         positions = ", ".join(str(i + 1) for i in range(len(fields)))
         if not with_fids:
-            return [(tuple(row[:-1]), row[-1]) for row in self._query(
+            return [(tuple(row[:-1]), row[-1]) for row in self.query(
                 "SELECT %s, COUNT(*) FROM %s GROUP BY %s" % (names, self.table, positions))]
         fid = quote_identifier(self.layer.GetFIDColumn() or "fid")
-        rows = self._query("SELECT %s, COUNT(*), group_concat(%s) FROM %s GROUP BY %s" % (
+        rows = self.query("SELECT %s, COUNT(*), group_concat(%s) FROM %s GROUP BY %s" % (
             names, fid, self.table, positions))
         return [(tuple(row[:-2]), row[-2], [int(x) for x in row[-1].split(",")]) for row in rows]
 
-    def write(self, out_path, out_layer, vintages, columns, tables, feedback=None, combinations=None):
-        """Copy the layer with the joined columns.
+    def write(self, out_path, out_layer, lookup, feedback=None, combinations=None):
+        """Copy the layer with the joined columns of ``lookup`` (a Lookup).
 
-        ``vintages`` = [(cs_field, us_field)]; ``columns`` = [[(name, kind)]] per vintage, kind 'int'/'str';
-        ``tables`` = [{key: values tuple}] per vintage (key from ``_key``). ``combinations`` (optional) = the
-        distinct tuples (cs, us of the first vintage, cs, us of the second, …) of the layer, as ``combinations``
-        gives them: when there are not too many, one lookup table keyed on the whole tuple is joined (one search
-        per feature instead of one per vintage). Without ``feedback``, no progress callback: the copy runs without
-        the GIL from start to end (another thread can run Python meanwhile).
+        ``combinations`` (optional) = the distinct tuples (cs, us of the first vintage, cs, us of the second, …)
+        of the layer, as ``combinations`` gives them: when there are not too many, one lookup table keyed on the
+        whole tuple is joined (one search per feature instead of one per vintage). Without ``feedback``, no
+        progress callback: the copy runs without the GIL from start to end (another thread can run Python
+        meanwhile).
         """
-        selects = []   # (SQL expression on the input row "l", output column name, kind)
         if combinations is not None and len(combinations) <= MAX_JOINED_COMBINATIONS:
-            fields = [field for pair in vintages for field in pair]
-            width = sum(len(c) for c in columns)
-            rows = {}   # by key, as the join sees it: NULL and '' give the same key (and the same values)
-            for values in combinations:
-                key = SEPARATOR.join("" if x is None else x for x in values)
-                if key not in rows:
-                    row = [literal(key)]
-                    for v, table in enumerate(tables):
-                        row.extend(literal(x) for x in table[pair_key(values[2 * v], values[2 * v + 1])])
-                    rows[key] = "(%s)" % ",".join(row)
-            ctes = ["lut(%s) AS (VALUES %s)" % (",".join(["k"] + ["c%d" % i for i in range(width)]),
-                                                 ",".join(rows.values()))]
-            position = 0
-            for vintage_columns in columns:
-                for name, kind in vintage_columns:
-                    selects.append(("lut.c%d" % position, name, kind))
-                    position += 1
-            joins = ["LEFT JOIN lut ON lut.k = (%s)" % " || char(31) || ".join(
-                "ifnull(l.%s, '')" % quote_identifier(f) for f in fields)]
+            copy = _joined_copy(lookup, combinations)
         else:
-            ctes = []
-            joins = []
-            for v, ((cs_field, us_field), vintage_columns, table) in enumerate(zip(vintages, columns, tables)):
-                alias = "lut%d" % v
-                names = ["k"] + ["c%d" % i for i in range(len(vintage_columns))]
-                rows = ",".join("(%s)" % ",".join([literal(key)] + [literal(x) for x in values])
-                                for key, values in table.items())
-                ctes.append("%s(%s) AS (VALUES %s)" % (alias, ",".join(names), rows))
-                for i, (name, kind) in enumerate(vintage_columns):
-                    selects.append(("%s.c%d" % (alias, i), name, kind))
-                joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, pair_key_sql(cs_field, us_field, "l.")))
-        sql = "WITH %s SELECT l.*, %s FROM %s l %s" % (
-            ",".join(ctes), ", ".join("CAST(%s AS %s) AS %s" % (
+            copy = _per_vintage_copy(lookup)
+        copy.sql = "WITH %s SELECT l.*, %s FROM %s l %s" % (
+            ",".join(copy.ctes), ", ".join("CAST(%s AS %s) AS %s" % (
                 expression, "INTEGER" if kind == "int" else "VARCHAR", quote_identifier(name))
-                for expression, name, kind in selects), self.table, " ".join(joins))
+                for expression, name, kind in copy.selects), self.table, " ".join(copy.joins))
         remove_gpkg(out_path)
 
         index = self._spatial_index()
-        written = self._write_sqlite(out_path, out_layer, sql, ctes, selects, joins, feedback, index[0]) \
-            if index else False
+        written = self._write_sqlite(out_path, out_layer, copy, feedback, index[0]) if index else False
         if written is None:   # cancelled
             return
-        if written:
-            copy_spatial_index(self.path, index[0], index[1], out_path, out_layer)
-            return
+        if written or self._write_gdal(out_path, out_layer, copy.sql, feedback, index):
+            if index:
+                copy_spatial_index(self.path, index[0], index[1], out_path, out_layer)
+
+    def _write_gdal(self, out_path, out_layer, sql, feedback, index):
+        """The copy by ``gdal.VectorTranslate`` (without spatial index when ``index``, which is copied after);
+        False when cancelled through the progress callback (nothing written)."""
         last = [-1]
 
         def progress(done, _message, _data):
@@ -259,57 +362,33 @@ class GpkgReclassifier:
                 raise
             result = None   # cancelled through the progress callback: nothing written
             remove_gpkg(out_path)
-            return
+            return False
         finally:
             gdal.PopErrorHandler()
         if result is None:
             raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not write %s" % out_path)
         result = None  # close
-        if index:
-            copy_spatial_index(self.path, index[0], index[1], out_path, out_layer)
+        return True
 
-    def _write_sqlite(self, out_path, out_layer, sql, ctes, selects, joins, feedback, index):
-        """Write what ``gdal.VectorTranslate`` would write for ``sql`` (PROMOTE_TO_MULTI, fids kept, no spatial
-        index) with one INSERT … SELECT in SQLite, about three times faster. GDAL creates the layer (its fields
-        are those of the statement's result, as GDAL types them) and SQLite fills it from the attached input;
-        the geometry blobs are copied with their header's SRS id replaced by the output's and, for a Polygon,
-        the WKB wrapped in a one-part MultiPolygon (its envelope stays the same). The layer's extent is that of
-        the geometries, as GDAL computes it (see ``_extent``); ``index`` is the input's R-tree (checked).
+    def _write_sqlite(self, out_path, out_layer, copy, feedback, index):
+        """Write what ``gdal.VectorTranslate`` would write for ``copy.sql`` (PROMOTE_TO_MULTI, fids kept, no
+        spatial index) with one INSERT … SELECT in SQLite, about three times faster. GDAL creates the layer (its
+        fields are those of the statement's result, as GDAL types them) and SQLite fills it from the attached
+        input; the geometry blobs are copied with their header's SRS id replaced by the output's and, for a
+        Polygon, the WKB wrapped in a one-part MultiPolygon (its envelope stays the same). The layer's extent is
+        that of the geometries, as GDAL computes it (see ``_extent``); ``index`` is the input's R-tree (checked).
 
         Only for 2D Polygon/MultiPolygon layers whose blobs are all little-endian with an XY envelope, or empty
         (written as GDAL writes an empty MultiPolygon): any other blob stops the INSERT, which is rolled back,
         and False is returned (GDAL then writes the layer). True when written, None when cancelled (nothing
         written). With ``feedback``, the INSERT runs in 20 slices of fids, for progress and cancellation;
         without, in one statement (SQLite runs without the GIL)."""
-        result = self.dataset.ExecuteSQL(sql, dialect="")
-        try:
-            definition = result.GetLayerDefn()
-            fields = [_field_copy(definition.GetFieldDefn(i)) for i in range(definition.GetFieldCount())]
-            geometry_type = result.GetGeomType()
-            fid_name = result.GetFIDColumn()
-            geometry_name = result.GetGeometryColumn()
-            srs = result.GetSpatialRef()
-            srs = srs.Clone() if srs is not None else None
-        finally:
-            self.dataset.ReleaseResultSet(result)
-        source_geometry = self.layer.GetGeometryColumn()
-        source_fid = self.layer.GetFIDColumn()
-        names = [f.GetName() for f in fields]
-        kept = names[:len(names) - len(selects)]
-        if geometry_type not in (ogr.wkbPolygon, ogr.wkbMultiPolygon) or not fid_name or not geometry_name or \
-                geometry_name != source_geometry or fid_name != source_fid or \
-                names[len(kept):] != [name for _e, name, _k in selects]:
+        layout = self._result_layout(copy)
+        if layout is None:
             return False
         connection = None
         try:
-            dataset = gdal.GetDriverByName("GPKG").Create(out_path, 0, 0, 0, gdal.GDT_Unknown)
-            layer = dataset.CreateLayer(out_layer, srs, ogr.wkbMultiPolygon, options=[
-                "GEOMETRY_NAME=%s" % geometry_name, "FID=%s" % fid_name, "SPATIAL_INDEX=NO"])
-            for field in fields:
-                if layer.CreateField(field) != 0:
-                    raise RuntimeError("GDAL could not create field %s" % field.GetName())
-            layer.SyncToDisk()
-            dataset = layer = None
+            _create_layer(out_path, out_layer, layout)
             connection = sqlite3.connect(pathlib.Path(out_path).absolute().as_uri(), uri=True,
                                          check_same_thread=False)
             connection.execute("ATTACH DATABASE ? AS src",
@@ -317,76 +396,23 @@ class GpkgReclassifier:
             out_columns = [r[1] for r in connection.execute("SELECT * FROM main.pragma_table_info(?)", (out_layer,))]
             in_columns = [r[1] for r in connection.execute("SELECT * FROM src.pragma_table_info(?)",
                                                            (self.layer_name,))]
-            if out_columns != [fid_name, geometry_name] + names or \
-                    in_columns != [source_fid, source_geometry] + kept:
+            if out_columns != [layout.fid_name, layout.geometry_name] + layout.names or \
+                    in_columns != [layout.fid_name, layout.geometry_name] + layout.kept:
                 raise _NotSqlite("columns differ")
             srs_id = connection.execute("SELECT srs_id FROM main.gpkg_geometry_columns WHERE table_name = ?",
                                         (out_layer,)).fetchone()[0]
-            extent = _extent(connection, index, self.table, quote_identifier(source_fid),
-                             quote_identifier(source_geometry))
-
-            def refuse(_blob):
-                raise _NotSqlite("a geometry blob that is not a 2D little-endian Polygon/MultiPolygon with an "
-                                 "XY envelope")
-
-            connection.create_function("ocs_refuse", 1, refuse)
-            srs_hex = struct.pack("<i", srs_id).hex()
-            header = "x'47500003' || x'%s'" % srs_hex
-            empty = "x'47500011%s010600000000000000'" % srs_hex   # GDAL's empty MultiPolygon (no envelope)
-            g = "l.%s" % quote_identifier(source_geometry)
-            geometry = (
-                "CASE WHEN %(g)s IS NULL THEN NULL "
-                "WHEN substr(%(g)s, 1, 4) <> x'47500003' THEN "
-                "  CASE WHEN substr(%(g)s, 1, 4) = x'47500011' AND substr(%(g)s, 9) IN "
-                "    (x'010300000000000000', x'010600000000000000') THEN %(e)s ELSE ocs_refuse(%(g)s) END "
-                "WHEN substr(%(g)s, 41, 5) = x'0106000000' THEN CAST(%(h)s || substr(%(g)s, 9) AS BLOB) "
-                "WHEN substr(%(g)s, 41, 5) = x'0103000000' THEN "
-                "  CAST(%(h)s || substr(%(g)s, 9, 32) || x'010600000001000000' || substr(%(g)s, 41) AS BLOB) "
-                "ELSE ocs_refuse(%(g)s) END" % {"g": g, "h": header, "e": empty})
-            target = ", ".join(quote_identifier(c) for c in out_columns)
-            values = ", ".join(["l.%s" % quote_identifier(source_fid), geometry] +
-                               ["l.%s" % quote_identifier(c) for c in kept] +
+            extent = _extent(connection, index, self.table, quote_identifier(layout.fid_name),
+                             quote_identifier(layout.geometry_name))
+            values = ", ".join(["l.%s" % quote_identifier(layout.fid_name),
+                                _geometry_sql(connection, srs_id, "l.%s" % quote_identifier(layout.geometry_name))] +
+                               ["l.%s" % quote_identifier(c) for c in layout.kept] +
                                ["CAST(%s AS %s)" % (expression, "INTEGER" if kind == "int" else "TEXT")
-                                for expression, _name, kind in selects])
+                                for expression, _name, kind in copy.selects])
             insert = "INSERT INTO main.%s (%s) WITH %s SELECT %s FROM src.%s l %s" % (
-                quote_identifier(out_layer), target, ",".join(ctes), values, self.table, " ".join(joins))
-            bounds = connection.execute("SELECT (SELECT min(%s) FROM src.%s), (SELECT max(%s) FROM src.%s)" % (
-                quote_identifier(source_fid), self.table, quote_identifier(source_fid), self.table)).fetchone()
-            steps = 1 if feedback is None or bounds[0] is None else 20
-            # GDAL's triggers keeping gpkg_ogr_contents.feature_count would fire once per row (a third of the
-            # time): they are dropped for the INSERT and put back after it, the count being set once.
-            triggers = connection.execute(
-                "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND "
-                "name IN (?, ?)",
-                (out_layer, "trigger_insert_feature_count_" + out_layer,
-                 "trigger_delete_feature_count_" + out_layer)).fetchall()
-            connection.execute("PRAGMA main.synchronous = OFF")
-            connection.execute("BEGIN")
-            for name, _sql in triggers:
-                connection.execute("DROP TRIGGER main.%s" % quote_identifier(name))
-            if steps == 1:
-                connection.execute(insert)
-            else:
-                low, high = bounds
-                cut = [low + (high - low + 1) * i // steps for i in range(steps + 1)]
-                for i in range(steps):
-                    if feedback.isCanceled():
-                        raise _NotSqlite("cancelled")
-                    connection.execute("%s WHERE l.%s >= %d AND l.%s < %d" % (
-                        insert, quote_identifier(source_fid), cut[i], quote_identifier(source_fid),
-                        cut[i + 1] if i + 1 < steps else high + 1))
-                    feedback.setProgress(100 * (i + 1) // steps)
-            # the extent as GDAL writes it: formatted by SQLite's printf (%.18g: 16 digits before SQLite 3.43)
-            extent = [None if value is None else connection.execute(
-                "SELECT CAST(printf('%.18g', ?) AS REAL)", (value,)).fetchone()[0] for value in extent]
-            connection.execute("UPDATE main.gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?, "
-                               "last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE table_name = ?",
-                               (*extent, out_layer))
-            connection.execute("UPDATE main.gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM main.%s) "
-                               "WHERE table_name = ?" % quote_identifier(out_layer), (out_layer,))
-            for _name, sql in triggers:
-                connection.execute(sql)
-            connection.execute("COMMIT")
+                quote_identifier(out_layer), ", ".join(quote_identifier(c) for c in out_columns),
+                ",".join(copy.ctes), values, self.table, " ".join(copy.joins))
+            triggers = self._insert(connection, insert, out_layer, layout.fid_name, feedback)
+            _finish_layer(connection, out_layer, extent, triggers)
         except (_NotSqlite, sqlite3.Error, RuntimeError) as reason:
             if connection is not None:
                 connection.close()
@@ -400,6 +426,59 @@ class GpkgReclassifier:
                 connection.close()
         return True
 
+    def _result_layout(self, copy):
+        """The _Layout of the copy's result as GDAL types it, or None when the SQLite writer cannot write it
+        (not a Polygon/MultiPolygon, or not the input's fid and geometry columns followed by the new ones)."""
+        result = self.dataset.ExecuteSQL(copy.sql, dialect="")
+        try:
+            definition = result.GetLayerDefn()
+            fields = [_field_copy(definition.GetFieldDefn(i)) for i in range(definition.GetFieldCount())]
+            geometry_type = result.GetGeomType()
+            fid_name = result.GetFIDColumn()
+            geometry_name = result.GetGeometryColumn()
+            srs = result.GetSpatialRef()
+            srs = srs.Clone() if srs is not None else None
+        finally:
+            self.dataset.ReleaseResultSet(result)
+        names = [f.GetName() for f in fields]
+        kept = names[:len(names) - len(copy.selects)]
+        if geometry_type not in (ogr.wkbPolygon, ogr.wkbMultiPolygon) or not fid_name or not geometry_name or \
+                geometry_name != self.layer.GetGeometryColumn() or fid_name != self.layer.GetFIDColumn() or \
+                names[len(kept):] != [name for _e, name, _k in copy.selects]:
+            return None
+        return _Layout(fields, names, kept, fid_name, geometry_name, srs)
+
+    def _insert(self, connection, insert, out_layer, fid_name, feedback):
+        """Run ``insert`` in a transaction left open (in 20 slices of fids with ``feedback``, for progress and
+        cancellation: _NotSqlite('cancelled')). GDAL's triggers keeping gpkg_ogr_contents.feature_count would
+        fire once per row (a third of the time): they are dropped for the INSERT and returned as [(name, SQL)],
+        for ``_finish_layer`` to put back, the count being set once."""
+        bounds = connection.execute("SELECT (SELECT min(%s) FROM src.%s), (SELECT max(%s) FROM src.%s)" % (
+            quote_identifier(fid_name), self.table, quote_identifier(fid_name), self.table)).fetchone()
+        steps = 1 if feedback is None or bounds[0] is None else 20
+        triggers = connection.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND "
+            "name IN (?, ?)",
+            (out_layer, "trigger_insert_feature_count_" + out_layer,
+             "trigger_delete_feature_count_" + out_layer)).fetchall()
+        connection.execute("PRAGMA main.synchronous = OFF")
+        connection.execute("BEGIN")
+        for name, _sql in triggers:
+            connection.execute("DROP TRIGGER main.%s" % quote_identifier(name))
+        if steps == 1:
+            connection.execute(insert)
+        else:
+            low, high = bounds
+            cut = [low + (high - low + 1) * i // steps for i in range(steps + 1)]
+            for i in range(steps):
+                if feedback.isCanceled():
+                    raise _NotSqlite("cancelled")
+                connection.execute("%s WHERE l.%s >= %d AND l.%s < %d" % (
+                    insert, quote_identifier(fid_name), cut[i], quote_identifier(fid_name),
+                    cut[i + 1] if i + 1 < steps else high + 1))
+                feedback.setProgress(100 * (i + 1) // steps)
+        return triggers
+
     def _spatial_index(self):
         """(R-tree name, entries) of the layer's GeoPackage spatial index when it can serve the output too
         (the geometries are copied unchanged, with the same fids, so its entries are the output's), else None:
@@ -409,18 +488,18 @@ class GpkgReclassifier:
             return None
         name = "rtree_%s_%s" % (self.layer_name, geometry)
         try:
-            registered = self._query(
+            registered = self.query(
                 "SELECT COUNT(*) FROM gpkg_extensions WHERE lower(table_name) = lower(%s) AND "
                 "lower(column_name) = lower(%s) AND extension_name = 'gpkg_rtree_index'" % (
                     literal(self.layer_name), literal(geometry)))[0][0]
-            definition = self._query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s" % (
+            definition = self.query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s" % (
                 literal(name)))
             if not registered or not definition or \
                     "".join((definition[0][0] or "").lower().split()).find("usingrtree(") < 0:
                 return None
-            entries = self._query('SELECT COUNT(*) FROM %s' % quote_identifier(name + "_rowid"))[0][0]
+            entries = self.query('SELECT COUNT(*) FROM %s' % quote_identifier(name + "_rowid"))[0][0]
             column = quote_identifier(geometry)
-            geometries = self._query("SELECT COUNT(*) FROM %s WHERE %s NOT NULL AND NOT ST_IsEmpty(%s)" % (
+            geometries = self.query("SELECT COUNT(*) FROM %s WHERE %s NOT NULL AND NOT ST_IsEmpty(%s)" % (
                 self.table, column, column))[0][0]
         except RuntimeError:
             return None
