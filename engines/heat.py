@@ -202,7 +202,7 @@ class HeatEngine:
         for position, entry in enumerate(vintages):
             year = entry.vintage
             table = {}
-            for cs, us, area in reader._query("SELECT %s, %s, SUM(ST_Area(%s)) FROM %s GROUP BY 1, 2" % (
+            for cs, us, area in reader.query("SELECT %s, %s, SUM(ST_Area(%s)) FROM %s GROUP BY 1, 2" % (
                     q(entry.cs_field), q(entry.us_field), geometry, reader.table)):
                 class_id = self.coefficients.class_id(cs, us)
                 table[gpkg.pair_key(cs, us)] = class_id
@@ -240,7 +240,7 @@ class HeatEngine:
         if result is None:
             return False
         result = None
-        self.max_uid = int(reader._query("SELECT MAX(%s) FROM %s" % (fid, reader.table))[0][0] or 0)
+        self.max_uid = int(reader.query("SELECT MAX(%s) FROM %s" % (fid, reader.table))[0][0] or 0)
         self.unit_ids = None        # uid = the input feature's id
         self.classes_path = out_path
         self.extent = QgsRectangle(source.sourceExtent())

@@ -266,7 +266,6 @@ class GpkgReclassifier:
         finally:
             self.dataset.ReleaseResultSet(result)
 
-    _query = query   # the name ocs:heatisland still uses
 
     def is_text(self, field):
         definition = self.layer.GetLayerDefn()
