@@ -266,7 +266,6 @@ class GpkgReclassifier:
         finally:
             self.dataset.ReleaseResultSet(result)
 
-
     def is_text(self, field):
         definition = self.layer.GetLayerDefn()
         index = definition.GetFieldIndex(field)
