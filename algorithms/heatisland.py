@@ -25,7 +25,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import heat
 from ..core.tables import matrix_rows
-from . import base
+from . import base, inputs
 from ..fastpath import gpkg
 from ..engines import heat as heat_engine
 from ..engines import landcover, styling
@@ -105,13 +105,8 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         return coefficients
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        source = base.require_polygon_source(self, parameters, self.INPUT, context)
-        if source.featureCount() == 0:
-            raise QgsProcessingException(self.tr("The input layer '{0}' is empty.").format(source.sourceName()))
-        # the checks of inputs.land_cover, the empty layer said above under this algorithm's translation context
-        land = landcover.open_land_cover(source, context, feedback,
-                                         vintages=self.parameterAsString(parameters, self.VINTAGES, context),
-                                         nomenclature=self.parameterAsEnum(parameters, self.NOMENCLATURE, context))
+        land = inputs.land_cover(self, parameters, context, feedback)
+        source = land.source
         coefficients = self._coefficients(parameters, context, land.nomenclature, feedback)
         units = heat_engine.UNITS[self.parameterAsEnum(parameters, self.UNITS, context)]
         zones = None

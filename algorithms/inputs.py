@@ -39,16 +39,21 @@ def add_field(alg, name, label, parent, optional=True):
     alg.addParameter(QgsProcessingParameterField(name, label, parentLayerParameterName=parent, optional=optional))
 
 
-def land_cover(alg, parameters, context, feedback, name="INPUT", vintages="VINTAGES", nomenclature="NOMENCLATURE",
-               cs_field=None, us_field=None):
-    """The LandCover of parameter ``name`` (a polygon layer with features); the other arguments name the
-    parameters that hold the vintages, the nomenclature enum and the field overrides (None: not declared)."""
-    source = base.require_polygon_source(alg, parameters, name, context)
-    text = lambda key: alg.parameterAsString(parameters, key, context) if key else ""  # noqa: E731
+def land_cover(alg, parameters, context, feedback, overrides=False):
+    """The LandCover of INPUT (a polygon layer with features), with its VINTAGES and NOMENCLATURE, and with
+    ``overrides`` the CS_FIELD/US_FIELD field overrides of ocs:reclassify."""
+    source = base.require_polygon_source(alg, parameters, "INPUT", context)
+
+    def declared(name):
+        return alg.parameterDefinition(name) is not None
+
+    def text(name):
+        return alg.parameterAsString(parameters, name, context) if declared(name) else ""
+
     return landcover.open_land_cover(
-        source, context, feedback, vintages=text(vintages), cs_field=text(cs_field) or None,
-        us_field=text(us_field) or None,
-        nomenclature=alg.parameterAsEnum(parameters, nomenclature, context) if nomenclature else 0)
+        source, context, feedback, vintages=text("VINTAGES"),
+        cs_field=text("CS_FIELD") if overrides else None, us_field=text("US_FIELD") if overrides else None,
+        nomenclature=alg.parameterAsEnum(parameters, "NOMENCLATURE", context) if declared("NOMENCLATURE") else 0)
 
 
 @dataclasses.dataclass

@@ -91,8 +91,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
 
     # -- run ----------------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        land_cover = inputs.land_cover(self, parameters, context, feedback, cs_field=self.CS_FIELD,
-                                       us_field=self.US_FIELD)
+        land_cover = inputs.land_cover(self, parameters, context, feedback, overrides=True)
         classifier = self._classifier(parameters, context, land_cover.nomenclature)
         feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(classifier.targets)))
         job = reclassify.Reclassification(land_cover, classifier)

@@ -45,7 +45,7 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
             self.OUTPUT, self.tr("Urban envelope"), QgsProcessing.TypeVectorPolygon))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        land_cover = inputs.land_cover(self, parameters, context, feedback, nomenclature=None)
+        land_cover = inputs.land_cover(self, parameters, context, feedback)
         options = envelope.EnvelopeOptions(self.parameterAsDouble(parameters, self.BUFFER, context),
                                            self.parameterAsDouble(parameters, self.MIN_AREA_HA, context) * 1e4)
         sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, envelope.output_fields(),

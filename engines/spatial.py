@@ -128,15 +128,16 @@ def envelope_parts(geometries, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_
     return parts
 
 
-def envelope_parts_by_group(boxes, geometry, buffer=ENVELOPE_BUFFER, min_area_m2=ENVELOPE_MIN_AREA_HA * 1e4,
-                            feedback=None, near=None, ids=None, cache=None, workers=None, geometries=None):
+def envelope_parts_by_group(boxes, geometry, **options):
     """``envelope_parts`` of members given by their bounding boxes (``boxes``: (xmin, ymin, xmax, ymax) each)
     and ``geometry(i)`` (the member of box ``i``), computed group by group (see GroupCloser).
-    ``cache`` (a dict, with ``ids``): the closed groups of earlier calls, reused and added to.
+    ``options``: those of GroupCloser (buffer, min_area_m2, feedback, workers, cache: a dict, with ``ids``, of
+    the closed groups of earlier calls, reused and added to) and of GroupCloser.submit (near, ids, geometries).
     """
-    closer = GroupCloser(buffer, min_area_m2, feedback, workers, cache)
+    submit = {key: options.pop(key) for key in ("near", "ids", "geometries") if key in options}
+    closer = GroupCloser(**options)
     try:
-        return closer.parts(closer.submit(boxes, geometry, near, ids, geometries))
+        return closer.parts(closer.submit(boxes, geometry, **submit))
     finally:
         closer.shutdown()
 
