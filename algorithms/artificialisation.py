@@ -1,5 +1,4 @@
 """ocs:artificialisation — artificialised or not per décret n° 2023-1096: matrix, then the reference thresholds."""
-from collections import Counter
 
 from qgis.core import (
     QgsProcessing,
