@@ -13,6 +13,11 @@ and the decree]):
 - history: urban usage then friche = appearance of a friche (end of activity between the two vintages); friche
   then transition = friche avec projet; friche then another usage = friche reconvertie.
 """
+import dataclasses
+from collections import Counter
+from typing import List, Optional
+
+from . import mutafriches as mf
 from . import nomenclature as nom
 
 FRICHE = "friche"
@@ -189,3 +194,122 @@ def dominant(usages):
     if not usages:
         return (None, None)
     return max(sorted(usages.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))), key=lambda kv: kv[1])[0]
+
+
+# -- sites ---------------------------------------------------------------------------------------------------
+
+CENTRE_DISTANCE = 1000.0       # town centre: the town hall within 1 km (Mutafriches centre_ville)
+
+
+@dataclasses.dataclass
+class Site:
+    """A friche site: from the land cover (``members`` = its candidate polygons, ``history`` = site_history of
+    its dominant usages) or from the inventory only (no members, no history); then its context.
+
+    ``geometry`` and ``point`` are the engine's geometries (in a metric CRS), ``area`` in m², ``shares``
+    {cover group or 'artif': m²}. The context values stay None when the layer was not given."""
+
+    geometry: object
+    area: float
+    members: list = dataclasses.field(default_factory=list)
+    shares: Counter = dataclasses.field(default_factory=Counter)
+    history: Optional[dict] = None
+    source: str = "OCS"
+    inventory_ids: List[str] = dataclasses.field(default_factory=list)
+    inventory_names: List[str] = dataclasses.field(default_factory=list)
+    inventory_status: Optional[str] = None
+    inventory_type: Optional[str] = None
+    point: object = None
+    dans_enveloppe: Optional[int] = None
+    dist_mairie_m: Optional[float] = None
+    dist_gare_m: Optional[float] = None
+    services_500m: Optional[int] = None
+    inondable: Optional[int] = None
+    protege: Optional[int] = None
+    protege_proche: Optional[int] = None
+    pollution: Optional[int] = None
+    urba_zone_type: Optional[str] = None
+    comm_insee: Optional[str] = None
+    comm_nom: Optional[str] = None
+
+
+def criteria(site):
+    """{Mutafriches criterion: value key or None} of a Site (mf.classify of what the site tells)."""
+    built = site.shares.get("bati", 0.0)
+    values = {"surface_site": site.area}
+    if site.history is not None:
+        values["surface_batie"] = built
+        values["etat_bati"] = built
+        values["raccordement_eau"] = built
+    if site.dist_mairie_m is not None:
+        values["centre_ville"] = site.dist_mairie_m
+    if site.dist_gare_m is not None:
+        values["distance_transports"] = site.dist_gare_m
+    if site.services_500m is not None:
+        values["commerces_services"] = site.services_500m
+    if site.inondable is not None:
+        values["risque_inondation"] = bool(site.inondable)
+    if site.pollution is not None:
+        values["pollution"] = "autres" if site.pollution else "non"
+    if site.protege is not None:
+        values["zonage_environnemental"] = "natura_2000" if site.protege else (
+            "proximite" if site.protege_proche else "hors_zone")
+    if site.urba_zone_type:
+        values["zonage_plu"] = site.urba_zone_type
+    classified = {}
+    for criterion, raw in values.items():
+        try:
+            classified[criterion] = mf.classify(criterion, raw)
+        except ValueError:
+            classified[criterion] = None
+    return classified
+
+
+def site_values(site, number):
+    """{output field: value} of a Site numbered ``number`` (1-based, in output order), the Mutafriches indices,
+    reliability and vocation included; the geometry is not."""
+    history = site.history or {}
+    area = site.area
+    shares = site.shares
+
+    def share(*groups):
+        if not site.members:
+            return None
+        return sum(shares.get(g, 0.0) for g in groups) / area if area else None
+    insee = site.comm_insee
+    site_id = site.inventory_ids[0] if site.source == "inventaire" else "OCS-%s-%04d" % (insee or "00000", number)
+    result = mf.evaluate(criteria(site))
+    vocation, runner_up, explanation = mf.vocation(result)
+    fin = history.get("activite_fin")
+    centre = None if site.dist_mairie_m is None else int(site.dist_mairie_m < CENTRE_DISTANCE)
+    statut = site.inventory_status or history.get("statut") or "friche potentielle"
+    values = {
+        "site_id": site_id,
+        "site_nom": (site.inventory_names[0] if site.inventory_names else
+                     "Site OCS n° %d%s" % (number, " (%s)" % insee if insee else "")),
+        "site_type": site.inventory_type or history.get("site_type"),
+        "site_statut": statut, "comm_insee": insee, "site_surface": area, "source": site.source,
+        "inventaire_id": "|".join(site.inventory_ids) or None,
+        "historique_usage": history.get("texte"), "periode_abandon": history.get("periode_abandon"),
+        "activite_fin_annee": int(fin[1]) if fin else None,
+        "site_reconv_type": history.get("reconv_type"),
+        "site_reconv_annee": int(history["reconv_annee"]) if history.get("reconv_annee") else None,
+        "part_bati": share("bati"), "part_impermeable": share("bati", "impermeable"),
+        "part_artificialisee": share("artif"), "part_ligneuse": share("arboree", "arbustive"),
+        "part_herbacee": share("herbacee"), "part_eau": share("eau"),
+        "surface_batie_m2": shares.get("bati", 0.0) if site.members else None,
+        "dans_enveloppe": site.dans_enveloppe, "dist_mairie_m": site.dist_mairie_m,
+        "centre_ville": centre, "dist_gare_m": site.dist_gare_m,
+        "services_500m": site.services_500m, "inondable": site.inondable,
+        "urba_zone_type": site.urba_zone_type, "protege": site.protege,
+        "pollution": site.pollution,
+        "fiabilite": result["reliability"], "vocation": vocation, "vocation_2": runner_up,
+        "explication": explanation}
+    for use in mf.USES:
+        values["idx_%s" % use] = result["indices"][use]
+    return values
+
+
+def output_order(sites):
+    """The sites in output order: by commune (INSEE code), then the largest first."""
+    return sorted(sites, key=lambda s: (s.comm_insee or "", -s.area))
