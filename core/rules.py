@@ -2,7 +2,7 @@
 
 The attribute rules are table look-ups (resources/); the spatial rules of the OCS2D methods (US7.0.0 near urban
 areas, agricultural structures near the enveloppe urbaine) need neighbours and are applied by
-``algorithms/spatial.py`` with the override values this module provides.
+``engines/spatialrules.py`` and ``engines/spatial.py`` with the override values this module provides.
 """
 import re
 

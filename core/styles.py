@@ -1,6 +1,6 @@
 """Style templates built from the registry: (value, legend label, colour) per class, and field-name detection.
 
-Plain Python: ``algorithms/styling.py`` turns a template into a QGIS renderer, ``scripts/make_styles.py``
+Plain Python: ``engines/styling.py`` turns a template into a QGIS renderer, ``scripts/make_styles.py``
 writes them as QML files under resources/styles/.
 """
 import re

@@ -46,7 +46,7 @@ LAYERS = {"TOWN_HALLS": "mairies", "STATIONS": "gares", "SERVICES": "services", 
           "ZONING": "plu", "PROTECTED": "protege", "POLLUTION": "pollution"}
 SERVICES_FIELD = "typequ"
 ZONING_FIELD = "typezone"
-# BPE codes Mutafriches counts as shops and services (algorithms/friches.py BPE_SERVICES), and others.
+# BPE codes Mutafriches counts as shops and services (engines/friches.py BPE_SERVICES), and others.
 BPE_COUNTED = ("B104", "B105", "B201", "B202", "B204", "B206", "B207", "A203", "A206", "A207", "A208", "D307")
 BPE_OTHER = ("A101", "A104", "A504", "C101", "C201", "D201", "E107", "F101")
 SERVICES_PER_POLYGON = 1.0 / 50.0      # services points per polygon of the layer
