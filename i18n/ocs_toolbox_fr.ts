@@ -82,122 +82,117 @@
 <context>
     <name>ArtificialisationAlgorithm</name>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="52"/>
+        <location filename="../algorithms/artificialisation.py" line="41"/>
         <source>Artificialisation (decree 2023-1096, with thresholds)</source>
         <translation>Artificialisation (décret 2023-1096, avec les seuils)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="55"/>
+        <location filename="../algorithms/artificialisation.py" line="44"/>
         <source>Land cover layer (OCS GE or OCS2D)</source>
         <translation>Couche d’occupation du sol (OCS GE ou OCS2D)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="57"/>
+        <location filename="../algorithms/artificialisation.py" line="46"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="59"/>
+        <location filename="../algorithms/artificialisation.py" line="48"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="61"/>
+        <location filename="../algorithms/artificialisation.py" line="50"/>
         <source>Apply the reference thresholds (step 2)</source>
         <translation>Appliquer les seuils de référence (étape 2)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="63"/>
+        <location filename="../algorithms/artificialisation.py" line="52"/>
         <source>Threshold for built surfaces (m²)</source>
         <translation>Seuil des surfaces bâties (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="66"/>
+        <location filename="../algorithms/artificialisation.py" line="55"/>
         <source>Threshold for the other surfaces (m²)</source>
         <translation>Seuil des autres surfaces (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="69"/>
+        <location filename="../algorithms/artificialisation.py" line="58"/>
         <source>Exemption: vegetated public parks and gardens count as non-artificialised</source>
         <translation>Exemption : parcs et jardins publics végétalisés comptés comme non artificialisés</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="72"/>
+        <location filename="../algorithms/artificialisation.py" line="61"/>
         <source>Exemption: ground-mounted solar panels that keep the soil&apos;s functions</source>
         <translation>Exemption : panneaux photovoltaïques au sol qui préservent les fonctions du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="75"/>
+        <location filename="../algorithms/artificialisation.py" line="64"/>
         <source>Dissolve the result by status</source>
         <translation>Regrouper le résultat par statut</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="77"/>
+        <location filename="../algorithms/artificialisation.py" line="66"/>
         <source>Artificialisation</source>
         <translation>Artificialisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="83"/>
-        <source>The input layer &apos;{0}&apos; is empty.</source>
-        <translation>La couche d’entrée « {0} » est vide.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="95"/>
+        <location filename="../algorithms/artificialisation.py" line="79"/>
         <source>The exemptions need OCS2D codes (US3.2.1 parks, US2.1.4 or photovolYY solar panels): OCS GE has no code for them, so they change nothing here (the official OCS GE measure does not apply them either).</source>
         <translation>Les exemptions s’appuient sur des codes OCS2D (US3.2.1 parcs, US2.1.4 ou photovolYY panneaux solaires) : l’OCS GE n’a pas de code pour elles, elles ne changent donc rien ici (la mesure officielle sur l’OCS GE ne les applique pas non plus).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="100"/>
+        <location filename="../algorithms/artificialisation.py" line="84"/>
         <source>OCS2D is measured through the OCS2D → OCS GE crosswalk with three choices (resources/matrices/ocs2d_artif_crosswalk_choices.csv): US6.2.3 counts as agriculture, US6.1.2 as a zone in transition, US7.0.0 as sans usage. This is an approximation of the official measure, which exists for OCS GE only.</source>
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="177"/>
-        <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
-        <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="180"/>
-        <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
-        <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="187"/>
-        <source>Thresholds: indexing {0} polygons…</source>
-        <translation>Seuils : indexation de {0} polygones…</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="194"/>
-        <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
-        <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="218"/>
-        <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
-        <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="281"/>
-        <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
-        <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="301"/>
-        <source>Field {0} already exists in the input: its values are replaced.</source>
-        <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="359"/>
+        <location filename="../algorithms/artificialisation.py" line="117"/>
         <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="386"/>
+        <location filename="../engines/artificialisation.py" line="146"/>
+        <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
+        <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
+    </message>
+    <message>
+        <location filename="../engines/artificialisation.py" line="150"/>
+        <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
+        <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
+    </message>
+    <message>
+        <location filename="../engines/artificialisation.py" line="161"/>
+        <source>Thresholds: indexing {0} polygons…</source>
+        <translation>Seuils : indexation de {0} polygones…</translation>
+    </message>
+    <message>
+        <location filename="../engines/artificialisation.py" line="169"/>
+        <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
+        <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
+    </message>
+    <message>
+        <location filename="../engines/artificialisation.py" line="193"/>
+        <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
+        <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
+    </message>
+    <message>
+        <location filename="../engines/artificialisation.py" line="238"/>
+        <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
+        <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
+    </message>
+    <message>
+        <location filename="../engines/artificialisation.py" line="275"/>
+        <source>Field {0} already exists in the input: its values are replaced.</source>
+        <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
+    </message>
+    <message>
+        <location filename="../engines/artificialisation.py" line="364"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="389"/>
+        <location filename="../engines/artificialisation.py" line="368"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -205,259 +200,254 @@
 <context>
     <name>ChangeAlgorithm</name>
     <message>
-        <location filename="../algorithms/changes.py" line="46"/>
+        <location filename="../algorithms/changes.py" line="25"/>
         <source>Raw couverture code</source>
         <translation>Code de couverture brut</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="46"/>
+        <location filename="../algorithms/changes.py" line="25"/>
         <source>Raw usage code</source>
         <translation>Code d’usage brut</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="47"/>
+        <location filename="../algorithms/changes.py" line="26"/>
         <source>Couverture × usage pair</source>
         <translation>Couple couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="47"/>
+        <location filename="../algorithms/changes.py" line="26"/>
         <source>Level 1</source>
         <translation>Niveau 1</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="48"/>
+        <location filename="../algorithms/changes.py" line="27"/>
         <source>Level 2</source>
         <translation>Niveau 2</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="48"/>
+        <location filename="../algorithms/changes.py" line="27"/>
         <source>Level 3</source>
         <translation>Niveau 3</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="49"/>
+        <location filename="../algorithms/changes.py" line="28"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="49"/>
+        <location filename="../algorithms/changes.py" line="28"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="50"/>
+        <location filename="../algorithms/changes.py" line="29"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="50"/>
+        <location filename="../algorithms/changes.py" line="29"/>
         <source>ENAF</source>
         <translation>ENAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="51"/>
+        <location filename="../algorithms/changes.py" line="30"/>
         <source>NAF / non-NAF</source>
         <translation>NAF / non NAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="52"/>
+        <location filename="../algorithms/changes.py" line="31"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="56"/>
+        <location filename="../algorithms/changes.py" line="35"/>
         <source>Couverture</source>
         <translation>Couverture</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="56"/>
+        <location filename="../algorithms/changes.py" line="35"/>
         <source>Usage</source>
         <translation>Usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="57"/>
+        <location filename="../algorithms/changes.py" line="36"/>
         <source>Couverture × usage</source>
         <translation>Couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="77"/>
+        <location filename="../algorithms/changes.py" line="56"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="80"/>
+        <location filename="../algorithms/changes.py" line="59"/>
         <source>Second vintage layer (optional: overlay mode)</source>
         <translation>Couche du second millésime (facultatif : mode superposition)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="83"/>
+        <location filename="../algorithms/changes.py" line="62"/>
         <source>From vintage (year; empty = first detected)</source>
         <translation>Millésime de départ (année ; vide = premier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="86"/>
+        <location filename="../algorithms/changes.py" line="65"/>
         <source>To vintage (year; empty = last detected)</source>
         <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="89"/>
+        <location filename="../algorithms/changes.py" line="68"/>
         <source>Compare</source>
         <translation>Comparer</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="92"/>
+        <location filename="../algorithms/changes.py" line="71"/>
         <source>Dimension for levels and OCS GE equivalent</source>
         <translation>Dimension pour les niveaux et l’équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="95"/>
+        <location filename="../algorithms/changes.py" line="74"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="98"/>
+        <location filename="../algorithms/changes.py" line="77"/>
         <source>Zones (e.g. communes, optional)</source>
         <translation>Zones (p. ex. communes, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="101"/>
+        <location filename="../algorithms/changes.py" line="80"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="104"/>
+        <location filename="../algorithms/changes.py" line="83"/>
         <source>Drop overlay pieces smaller than (m², 0 = keep all)</source>
         <translation>Écarter les morceaux de superposition de moins de (m², 0 = tout garder)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="170"/>
+        <location filename="../algorithms/changes.py" line="93"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="202"/>
-        <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
-        <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="207"/>
-        <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
-        <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="212"/>
-        <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
-        <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="221"/>
-        <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
-        <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="231"/>
-        <source>Compared: {0}; periods: {1}</source>
-        <translation>Comparaison : {0} ; périodes : {1}</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="241"/>
-        <source>The input layer &apos;{0}&apos; is empty.</source>
-        <translation>La couche d’entrée « {0} » est vide.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="249"/>
-        <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
-        <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="261"/>
-        <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
-        <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="268"/>
-        <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
-        <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="281"/>
-        <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
-        <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="285"/>
-        <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
-        <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="293"/>
-        <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
-        <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="343"/>
-        <source>The zone layer has no polygon.</source>
-        <translation>La couche de zones ne contient aucun polygone.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="345"/>
-        <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
-        <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="446"/>
-        <source>Overlay of {0} and {1} polygons</source>
-        <translation>Superposition de {0} et {1} polygones</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="568"/>
-        <source>{0} invalid geometries were repaired (makeValid) before use.</source>
-        <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="572"/>
-        <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
-        <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="576"/>
-        <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
-        <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="580"/>
-        <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
-        <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="584"/>
-        <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
-        <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="594"/>
-        <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
-        <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/changes.py" line="603"/>
-        <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
-        <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/inputs.py" line="73"/>
+        <location filename="../algorithms/inputs.py" line="78"/>
         <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="76"/>
+        <location filename="../algorithms/inputs.py" line="81"/>
         <source>Zone field: {0}</source>
         <translation>Champ de zone : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="78"/>
+        <location filename="../algorithms/inputs.py" line="83"/>
         <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="151"/>
+        <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
+        <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="162"/>
+        <source>Compared: {0}; periods: {1}</source>
+        <translation>Comparaison : {0} ; périodes : {1}</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="188"/>
+        <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
+        <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="193"/>
+        <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
+        <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="198"/>
+        <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
+        <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="212"/>
+        <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
+        <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="224"/>
+        <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
+        <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="231"/>
+        <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
+        <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="244"/>
+        <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
+        <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="248"/>
+        <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
+        <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="256"/>
+        <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
+        <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="286"/>
+        <source>The zone layer has no polygon.</source>
+        <translation>La couche de zones ne contient aucun polygone.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="288"/>
+        <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
+        <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="388"/>
+        <source>Overlay of {0} and {1} polygons</source>
+        <translation>Superposition de {0} et {1} polygones</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="526"/>
+        <source>{0} invalid geometries were repaired (makeValid) before use.</source>
+        <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="530"/>
+        <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
+        <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="534"/>
+        <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
+        <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="538"/>
+        <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
+        <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="542"/>
+        <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
+        <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="552"/>
+        <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
+        <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="561"/>
+        <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
+        <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
     <message>
         <location filename="../engines/landcover.py" line="269"/>
@@ -491,164 +481,159 @@
 <context>
     <name>FrichesAlgorithm</name>
     <message>
-        <location filename="../algorithms/friches.py" line="86"/>
+        <location filename="../algorithms/friches.py" line="46"/>
         <source>Friches: candidates, characteristics, mutability and vocation</source>
         <translation>Friches : candidats, caractérisation, mutabilité et vocation</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="91"/>
+        <location filename="../algorithms/friches.py" line="51"/>
         <source>Land cover layer (multi-date if possible)</source>
         <translation>Couche d’occupation du sol (multidate si possible)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="93"/>
+        <location filename="../algorithms/friches.py" line="53"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="95"/>
+        <location filename="../algorithms/friches.py" line="55"/>
         <source>Vintages (e.g. 2005,2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2005,2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="97"/>
+        <location filename="../algorithms/friches.py" line="57"/>
         <source>Friche inventory (CNIG friches standard, e.g. Cartofriches; optional)</source>
         <translation>Inventaire des friches (standard CNIG friches, p. ex. Cartofriches ; facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="100"/>
+        <location filename="../algorithms/friches.py" line="60"/>
         <source>Minimum area of a site (m²)</source>
         <translation>Surface minimale d’un site (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="103"/>
+        <location filename="../algorithms/friches.py" line="63"/>
         <source>Communes (optional)</source>
         <translation>Communes (facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="105"/>
+        <location filename="../algorithms/friches.py" line="65"/>
         <source>INSEE code field</source>
         <translation>Champ du code INSEE</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="107"/>
+        <location filename="../algorithms/friches.py" line="67"/>
         <source>Town halls (points; town centre = within 1 km)</source>
         <translation>Mairies (points ; centre-ville = à moins de 1 km)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="109"/>
+        <location filename="../algorithms/friches.py" line="69"/>
         <source>Railway stations and public transport stops (points)</source>
         <translation>Gares et arrêts de transport en commun (points)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="112"/>
+        <location filename="../algorithms/friches.py" line="72"/>
         <source>Shops and services (points, e.g. BPE)</source>
         <translation>Commerces et services (points, p. ex. BPE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="114"/>
+        <location filename="../algorithms/friches.py" line="74"/>
         <source>BPE type field of the services</source>
         <translation>Champ du type BPE des services</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="117"/>
+        <location filename="../algorithms/friches.py" line="77"/>
         <source>Flood areas (polygons)</source>
         <translation>Zones inondables (polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="119"/>
+        <location filename="../algorithms/friches.py" line="79"/>
         <source>Zoning (PLU zones, polygons)</source>
         <translation>Zonage (zones du PLU, polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="121"/>
+        <location filename="../algorithms/friches.py" line="81"/>
         <source>Zone type field (CNIG typezone: U, AUc, AUs, A, N)</source>
         <translation>Champ du type de zone (typezone CNIG : U, AUc, AUs, A, N)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="124"/>
+        <location filename="../algorithms/friches.py" line="84"/>
         <source>Protected natural areas (polygons)</source>
         <translation>Espaces naturels protégés (polygones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="126"/>
+        <location filename="../algorithms/friches.py" line="86"/>
         <source>Polluted sites (points or polygons, e.g. BASOL, SIS)</source>
         <translation>Sites pollués (points ou polygones, p. ex. BASOL, SIS)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="129"/>
+        <location filename="../algorithms/friches.py" line="89"/>
         <source>Friches</source>
         <translation>Friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="131"/>
+        <location filename="../algorithms/friches.py" line="91"/>
         <source>CNIG friches CSV</source>
         <translation>CSV au standard CNIG friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="131"/>
+        <location filename="../algorithms/friches.py" line="91"/>
         <source>CSV files (*.csv)</source>
         <translation>Fichiers CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="139"/>
-        <source>The input layer &apos;{0}&apos; is empty.</source>
-        <translation>La couche d’entrée « {0} » est vide.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="146"/>
+        <location filename="../algorithms/friches.py" line="99"/>
         <source>One vintage only: candidates come from the current usage codes; the history, the abandonment period and reconverted friches need several vintages.</source>
         <translation>Un seul millésime : les candidats viennent des codes d’usage actuels ; l’historique, la période d’abandon et les friches reconverties demandent plusieurs millésimes.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="216"/>
-        <source>{0} polygons with US6.2.3 (espaces agricoles non exploités) are never friches (décret 2023-1259).</source>
-        <translation>{0} polygones en US6.2.3 (espaces agricoles non exploités) ne sont jamais des friches (décret 2023-1259).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="218"/>
-        <source>{0} candidate polygons ({1} ha).</source>
-        <translation>{0} polygones candidats ({1} ha).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="254"/>
-        <source>{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.</source>
-        <translation>{0} sites candidats sous MIN_AREA_M2 ({1} m² au total) sont écartés.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="256"/>
-        <source>{0} sites from the land cover.</source>
-        <translation>{0} sites issus de l’occupation du sol.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="304"/>
-        <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
-        <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="339"/>
-        <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
-        <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="360"/>
-        <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
-        <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="377"/>
-        <source>ZONE_FIELD is needed with ZONES.</source>
-        <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/friches.py" line="498"/>
+        <location filename="../algorithms/friches.py" line="112"/>
         <source>{0} sites written; vocations: {1}.</source>
         <translation>{0} sites écrits ; vocations : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="509"/>
+        <location filename="../algorithms/friches.py" line="119"/>
         <source>CNIG friches CSV written to {0} (coordinates in {1}).</source>
         <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="168"/>
+        <source>{0} polygons with US6.2.3 (espaces agricoles non exploités) are never friches (décret 2023-1259).</source>
+        <translation>{0} polygones en US6.2.3 (espaces agricoles non exploités) ne sont jamais des friches (décret 2023-1259).</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="171"/>
+        <source>{0} candidate polygons ({1} ha).</source>
+        <translation>{0} polygones candidats ({1} ha).</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="210"/>
+        <source>{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.</source>
+        <translation>{0} sites candidats sous MIN_AREA_M2 ({1} m² au total) sont écartés.</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="213"/>
+        <source>{0} sites from the land cover.</source>
+        <translation>{0} sites issus de l’occupation du sol.</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="246"/>
+        <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
+        <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="277"/>
+        <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
+        <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="317"/>
+        <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
+        <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/friches.py" line="337"/>
+        <source>ZONE_FIELD is needed with ZONES.</source>
+        <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
     </message>
 </context>
 <context>
@@ -754,22 +739,17 @@
         <translation>Coefficients remplacés : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="110"/>
-        <source>The input layer &apos;{0}&apos; is empty.</source>
-        <translation>La couche d’entrée « {0} » est vide.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/heatisland.py" line="120"/>
+        <location filename="../algorithms/heatisland.py" line="115"/>
         <source>Units = zones needs a ZONES layer.</source>
         <translation>Unités = zones demande une couche ZONES.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="124"/>
+        <location filename="../algorithms/heatisland.py" line="119"/>
         <source>Geographic CRS: the score is computed and written in {0}.</source>
         <translation>SCR géographique : le score est calculé et écrit en {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="200"/>
+        <location filename="../algorithms/heatisland.py" line="195"/>
         <source>{0} units with land cover written.</source>
         <translation>{0} unités couvertes écrites.</translation>
     </message>
@@ -983,109 +963,109 @@
 <context>
     <name>ReclassifyAlgorithm</name>
     <message>
-        <location filename="../algorithms/reclassify.py" line="67"/>
+        <location filename="../algorithms/reclassify.py" line="45"/>
         <source>Reclassify land cover / land use</source>
         <translation>Reclassifier la couverture et l’usage du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="70"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>Level 1 (couverture and usage)</source>
         <translation>Niveau 1 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="70"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>Level 2 (couverture and usage)</source>
         <translation>Niveau 2 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="71"/>
+        <location filename="../algorithms/reclassify.py" line="49"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="71"/>
+        <location filename="../algorithms/reclassify.py" line="49"/>
         <source>Level 3 (couverture and usage)</source>
         <translation>Niveau 3 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="71"/>
+        <location filename="../algorithms/reclassify.py" line="49"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="72"/>
+        <location filename="../algorithms/reclassify.py" line="50"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="72"/>
+        <location filename="../algorithms/reclassify.py" line="50"/>
         <source>ENAF (and NAF / non-NAF)</source>
         <translation>ENAF (et NAF / non NAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="73"/>
+        <location filename="../algorithms/reclassify.py" line="51"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="73"/>
+        <location filename="../algorithms/reclassify.py" line="51"/>
         <source>Imperméabilisation</source>
         <translation>Imperméabilisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="74"/>
+        <location filename="../algorithms/reclassify.py" line="52"/>
         <source>Custom table</source>
         <translation>Table personnalisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="77"/>
+        <location filename="../algorithms/reclassify.py" line="55"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="79"/>
+        <location filename="../algorithms/reclassify.py" line="57"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="81"/>
+        <location filename="../algorithms/reclassify.py" line="59"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="84"/>
+        <location filename="../algorithms/reclassify.py" line="62"/>
         <source>Couverture field (override, one vintage)</source>
         <translation>Champ de couverture (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="87"/>
+        <location filename="../algorithms/reclassify.py" line="65"/>
         <source>Usage field (override, one vintage)</source>
         <translation>Champ d’usage (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="90"/>
+        <location filename="../algorithms/reclassify.py" line="68"/>
         <source>Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, artificialisation, imperméabilisation for OCS GE)</source>
         <translation>Cibles (vide = 4 postes, 21 postes, ENAF pour l’OCS2D ; équivalent OCS GE, artificialisation, imperméabilisation pour l’OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="94"/>
+        <location filename="../algorithms/reclassify.py" line="72"/>
         <source>Custom table (source code → class code, label, colour)</source>
         <translation>Table personnalisée (code source → code de classe, libellé, couleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="97"/>
+        <location filename="../algorithms/reclassify.py" line="75"/>
         <source>Reclassified</source>
         <translation>Couche reclassée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="110"/>
+        <location filename="../algorithms/reclassify.py" line="88"/>
         <source>CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.</source>
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="118"/>
-        <source>The input layer &apos;{0}&apos; is empty.</source>
-        <translation>La couche d’entrée « {0} » est vide.</translation>
+        <location filename="../algorithms/reclassify.py" line="96"/>
+        <source>Targets: {0}</source>
+        <translation>Cibles : {0}</translation>
     </message>
     <message>
         <location filename="../algorithms/reclassify.py" line="128"/>
@@ -1103,77 +1083,72 @@
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="137"/>
-        <source>Targets: {0}</source>
-        <translation>Cibles : {0}</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="219"/>
-        <source>Could not write to the output: {0}</source>
-        <translation>Impossible d’écrire dans la sortie : {0}</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="288"/>
-        <source>Writing {0}…</source>
-        <translation>Écriture de {0}…</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="323"/>
-        <source>{0} features read but {1} written.</source>
-        <translation>{0} entités lues mais {1} écrites.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="326"/>
-        <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
-        <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="328"/>
-        <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
-        <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="342"/>
-        <source>Field {0} already exists in the input: its values are replaced.</source>
-        <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="367"/>
-        <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
-        <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="369"/>
-        <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
-        <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="371"/>
-        <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
-        <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="373"/>
+        <location filename="../engines/reclassify.py" line="51"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="389"/>
+        <location filename="../engines/reclassify.py" line="51"/>
+        <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
+        <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="51"/>
+        <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
+        <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="51"/>
+        <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
+        <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="97"/>
+        <source>Field {0} already exists in the input: its values are replaced.</source>
+        <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="166"/>
+        <source>Could not write to the output: {0}</source>
+        <translation>Impossible d’écrire dans la sortie : {0}</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="261"/>
+        <source>Writing {0}…</source>
+        <translation>Écriture de {0}…</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="308"/>
+        <source>{0} features read but {1} written.</source>
+        <translation>{0} entités lues mais {1} écrites.</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="312"/>
+        <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
+        <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="315"/>
+        <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
+        <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
+    </message>
+    <message>
+        <location filename="../engines/spatialrules.py" line="99"/>
         <source>Spatial rules: reading the codes…</source>
         <translation>Règles spatiales : lecture des codes…</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="488"/>
-        <source>{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural structures lie within 50 m of the enveloppe urbaine ({5} parts near them).</source>
-        <translation>{0} : {1} polygones US7.0.0 sur {2} sont à moins de 20 m des espaces urbanisés ; {3} structures agricoles sur {4} sont à moins de 50 m de l’enveloppe urbaine ({5} parties proches d’elles).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/reclassify.py" line="498"/>
+        <location filename="../engines/spatialrules.py" line="142"/>
         <source>{0} invalid geometries were repaired for the spatial rules.</source>
         <translation>{0} géométries invalides ont été réparées pour les règles spatiales.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="540"/>
+        <location filename="../engines/spatialrules.py" line="204"/>
+        <source>{0}: {1} of {2} US7.0.0 polygons lie within 20 m of espaces urbanisés; {3} of {4} agricultural structures lie within 50 m of the enveloppe urbaine ({5} parts near them).</source>
+        <translation>{0} : {1} polygones US7.0.0 sur {2} sont à moins de 20 m des espaces urbanisés ; {3} structures agricoles sur {4} sont à moins de 50 m de l’enveloppe urbaine ({5} parties proches d’elles).</translation>
+    </message>
+    <message>
+        <location filename="../engines/spatialrules.py" line="261"/>
         <source>Spatial rules: reading the geometries…</source>
         <translation>Règles spatiales : lecture des géométries…</translation>
     </message>
@@ -1181,24 +1156,24 @@
 <context>
     <name>TerritoryFlowsAlgorithm</name>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="36"/>
+        <location filename="../algorithms/territoryflows.py" line="50"/>
         <source>Flows per territory (artificialisation, ENAF consumption)</source>
         <translation>Flux par territoire (artificialisation, consommation d’ENAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="40"/>
+        <location filename="../algorithms/territoryflows.py" line="54"/>
         <source>Flows per zone</source>
         <translation>Flux par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="56"/>
-        <source>{0} classes: the stock columns are left out (use Transition matrix).</source>
-        <translation>{0} classes : les colonnes de stock sont omises (utilisez Matrice de transition).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/territoryflows.py" line="108"/>
+        <location filename="../algorithms/territoryflows.py" line="83"/>
         <source>{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed {3} ha.</source>
         <translation>{0} : artificialisation {1} ha, désartificialisation {2} ha, ENAF consommés {3} ha.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/territoryflows.py" line="100"/>
+        <source>{0} classes: the stock columns are left out (use Transition matrix).</source>
+        <translation>{0} classes : les colonnes de stock sont omises (utilisez Matrice de transition).</translation>
     </message>
 </context>
 <context>
@@ -1247,57 +1222,52 @@
 <context>
     <name>UrbanEnvelopeAlgorithm</name>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="40"/>
+        <location filename="../algorithms/urbanenvelope.py" line="32"/>
         <source>Urban envelope (enveloppe urbaine)</source>
         <translation>Enveloppe urbaine</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="43"/>
+        <location filename="../algorithms/urbanenvelope.py" line="35"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="45"/>
+        <location filename="../algorithms/urbanenvelope.py" line="37"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="47"/>
+        <location filename="../algorithms/urbanenvelope.py" line="39"/>
         <source>Buffer distance (m)</source>
         <translation>Distance de tampon (m)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="49"/>
+        <location filename="../algorithms/urbanenvelope.py" line="41"/>
         <source>Minimum area of a part (ha)</source>
         <translation>Surface minimale d’une partie (ha)</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="52"/>
+        <location filename="../algorithms/urbanenvelope.py" line="44"/>
         <source>Urban envelope</source>
         <translation>Enveloppe urbaine</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="58"/>
-        <source>The input layer &apos;{0}&apos; is empty.</source>
-        <translation>La couche d’entrée « {0} » est vide.</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/urbanenvelope.py" line="112"/>
+        <location filename="../engines/envelope.py" line="96"/>
         <source>{0} feature-vintages have unknown or NULL codes and were not considered for the envelope.</source>
         <translation>{0} entités-millésimes ont des codes inconnus ou NULL et n’ont pas été prises en compte pour l’enveloppe.</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="115"/>
+        <location filename="../engines/envelope.py" line="100"/>
         <source>{0} invalid geometries were repaired before the union.</source>
         <translation>{0} géométries invalides ont été réparées avant l’union.</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="130"/>
+        <location filename="../engines/envelope.py" line="126"/>
         <source>Union failed for vintage {0}: {1}</source>
         <translation>Échec de l’union pour le millésime {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/urbanenvelope.py" line="144"/>
+        <location filename="../engines/envelope.py" line="140"/>
         <source>{0}: {1} parts, {2:.2f} ha</source>
         <translation>{0} : {1} parties, {2:.2f} ha</translation>
     </message>
@@ -1305,137 +1275,137 @@
 <context>
     <name>ZanTrajectoryAlgorithm</name>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="54"/>
+        <location filename="../algorithms/zantrajectory.py" line="53"/>
         <source>ZAN trajectory per territory (ENAF consumption 2021-2031)</source>
         <translation>Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="57"/>
+        <location filename="../algorithms/zantrajectory.py" line="56"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="59"/>
+        <location filename="../algorithms/zantrajectory.py" line="58"/>
         <source>Second vintage layer (optional)</source>
         <translation>Couche du second millésime (facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="62"/>
+        <location filename="../algorithms/zantrajectory.py" line="61"/>
         <source>Zones (e.g. communes, optional)</source>
         <translation>Zones (p. ex. communes, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="64"/>
+        <location filename="../algorithms/zantrajectory.py" line="63"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="67"/>
+        <location filename="../algorithms/zantrajectory.py" line="66"/>
         <source>Reference period: start</source>
         <translation>Période de référence : début</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="69"/>
+        <location filename="../algorithms/zantrajectory.py" line="68"/>
         <source>Reference period: end (start of the objective decade)</source>
         <translation>Période de référence : fin (début de la décennie d’objectif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="72"/>
+        <location filename="../algorithms/zantrajectory.py" line="71"/>
         <source>Reduction of the consumption (%)</source>
         <translation>Réduction de la consommation (%)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="75"/>
+        <location filename="../algorithms/zantrajectory.py" line="74"/>
         <source>Official consumption of the reference period (table, optional)</source>
         <translation>Consommation officielle de la période de référence (table, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="78"/>
+        <location filename="../algorithms/zantrajectory.py" line="77"/>
         <source>Zone field of the official table</source>
         <translation>Champ de zone de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="81"/>
+        <location filename="../algorithms/zantrajectory.py" line="80"/>
         <source>Consumption field of the official table</source>
         <translation>Champ de consommation de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="84"/>
+        <location filename="../algorithms/zantrajectory.py" line="83"/>
         <source>Unit of the official consumption</source>
         <translation>Unité de la consommation officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="84"/>
+        <location filename="../algorithms/zantrajectory.py" line="83"/>
         <source>hectares</source>
         <translation>hectares</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="84"/>
+        <location filename="../algorithms/zantrajectory.py" line="83"/>
         <source>square metres (Cerema files)</source>
         <translation>mètres carrés (fichiers du Cerema)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="87"/>
+        <location filename="../algorithms/zantrajectory.py" line="86"/>
         <source>ZAN trajectory</source>
         <translation>Trajectoire ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="89"/>
+        <location filename="../algorithms/zantrajectory.py" line="88"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="89"/>
+        <location filename="../algorithms/zantrajectory.py" line="88"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="99"/>
+        <location filename="../algorithms/zantrajectory.py" line="98"/>
         <source>{0}: &apos;{1}&apos; is not a year such as 2011.</source>
         <translation>{0} : « {1} » n’est pas une année comme 2011.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="101"/>
+        <location filename="../algorithms/zantrajectory.py" line="100"/>
         <source>The reference period must end after it starts ({0}-{1}).</source>
         <translation>La période de référence doit finir après son début ({0}-{1}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="115"/>
+        <location filename="../algorithms/zantrajectory.py" line="114"/>
         <source>{0} must name a field of the official table. Fields: {1}.</source>
         <translation>{0} doit désigner un champ de la table officielle. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="131"/>
+        <location filename="../algorithms/zantrajectory.py" line="130"/>
         <source>{0} rows of the official table have no zone or no number: ignored.</source>
         <translation>{0} lignes de la table officielle n’ont pas de zone ou pas de nombre : ignorées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="133"/>
+        <location filename="../algorithms/zantrajectory.py" line="132"/>
         <source>Official consumption read for {0} zones.</source>
         <translation>Consommation officielle lue pour {0} zones.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="143"/>
+        <location filename="../algorithms/zantrajectory.py" line="141"/>
         <source>OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per zone, so they are not used.</source>
         <translation>OFFICIAL_CONSUMPTION est fourni sans ZONES : les chiffres officiels sont par zone, ils ne sont donc pas utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="180"/>
+        <location filename="../algorithms/zantrajectory.py" line="175"/>
         <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="317"/>
+        <location filename="../algorithms/zantrajectory.py" line="193"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="318"/>
+        <location filename="../algorithms/zantrajectory.py" line="194"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="324"/>
+        <location filename="../algorithms/zantrajectory.py" line="202"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>

@@ -129,3 +129,22 @@ def test_the_layers_exist():
                 calls = [n.attr for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Attribute)
                          and n.attr.startswith("parameterAs")]
                 assert not calls, "%s/%s reads Processing parameters (%s)" % (layer, name, ", ".join(calls))
+
+
+MAX_LINES = 80       # issue #14: no function over about 80 lines outside scripts/ and tests/
+MAX_ARGUMENTS = 7    # beyond, a dataclass carries the options (self and cls not counted)
+
+
+@pytest.mark.parametrize("layer, module, path", CASES, ids=[os.path.relpath(c[2], ROOT) for c in CASES])
+def test_functions_stay_short(layer, module, path):
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        lines = node.end_lineno - node.lineno + 1
+        assert lines <= MAX_LINES, "%s:%d %s has %d lines (at most %d)" % (path, node.lineno, node.name, lines,
+                                                                          MAX_LINES)
+        arguments = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+        arguments = [a for a in arguments if a not in ("self", "cls")]
+        assert len(arguments) <= MAX_ARGUMENTS, "%s:%d %s takes %d arguments (at most %d): %s" % (
+            path, node.lineno, node.name, len(arguments), MAX_ARGUMENTS, ", ".join(arguments))
