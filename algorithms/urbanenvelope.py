@@ -11,7 +11,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
-from ..core import styles
+from ..core import rules, styles
 from . import base, inputs
 from ..engines import envelope, styling
 
@@ -37,9 +37,9 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.VINTAGES, self.tr("Vintages (e.g. 2015,2021; empty = every vintage detected)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.BUFFER, self.tr("Buffer distance (m)"), compat.NUMBER_DOUBLE, defaultValue=50.0, minValue=0.0))
+            self.BUFFER, self.tr("Buffer distance (m)"), compat.NUMBER_DOUBLE, defaultValue=rules.ENVELOPE_BUFFER, minValue=0.0))
         self.addParameter(QgsProcessingParameterNumber(
-            self.MIN_AREA_HA, self.tr("Minimum area of a part (ha)"), compat.NUMBER_DOUBLE, defaultValue=10.0,
+            self.MIN_AREA_HA, self.tr("Minimum area of a part (ha)"), compat.NUMBER_DOUBLE, defaultValue=rules.ENVELOPE_MIN_AREA_HA,
             minValue=0.0))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("Urban envelope"), QgsProcessing.TypeVectorPolygon))

@@ -9,6 +9,12 @@ import re
 from . import nomenclature as nom
 
 # Target keys in the order of the TARGETS enum of ocs:reclassify (frozen: saved models store the indexes).
+# Distances and areas of the OCS2D spatial rules and of the enveloppe urbaine (the published methods).
+US7_DISTANCE = 20.0        # US7.0.0 point-on-surface within 20 m of 4 postes = 1 (CLS 2023 method)
+AGRI_DISTANCE = 50.0       # agricultural structures within 50 m of the enveloppe urbaine (CoTech 2024)
+ENVELOPE_BUFFER = 50.0     # enveloppe urbaine: +50 m, union, −50 m
+ENVELOPE_MIN_AREA_HA = 10.0
+
 TARGETS = ("niv1", "niv2", "niv3", "ocsge", "p4", "p21", "enaf", "artif", "impermeable", "custom")
 TARGET_LABELS = {
     "niv1": "Level 1 (couverture and usage)",

@@ -11,11 +11,8 @@ import numpy
 from qgis.core import QgsGeometry, QgsRectangle, QgsSpatialIndex
 
 from ..compat import GEOMETRY_POLYGON
+from ..core.rules import AGRI_DISTANCE, ENVELOPE_BUFFER, ENVELOPE_MIN_AREA_HA, US7_DISTANCE  # noqa: F401 - the rules
 
-US7_DISTANCE = 20.0        # US7.0.0 point-on-surface within 20 m of 4 postes = 1 (CLS 2023 method)
-AGRI_DISTANCE = 50.0       # agricultural structures within 50 m of the enveloppe urbaine (CoTech 2024)
-ENVELOPE_BUFFER = 50.0     # enveloppe urbaine: +50 m, union, −50 m
-ENVELOPE_MIN_AREA_HA = 10.0
 BUFFER_SEGMENTS = 8
 
 

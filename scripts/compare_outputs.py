@@ -86,8 +86,9 @@ def main():
     parser.add_argument("--ignore-styles", action="store_true")
     args = parser.parse_args()
     problems = []
-    files_b = sorted(os.listdir(args.before))
-    files_a = sorted(os.listdir(args.after))
+    sidecar = ("-wal", "-shm", "-journal")   # SQLite's files beside a database being read
+    files_b = sorted(n for n in os.listdir(args.before) if not n.endswith(sidecar))
+    files_a = sorted(n for n in os.listdir(args.after) if not n.endswith(sidecar))
     if files_b != files_a:
         problems.append("files differ: only before %s, only after %s" % (
             sorted(set(files_b) - set(files_a)), sorted(set(files_a) - set(files_b))))
