@@ -18,7 +18,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
 
-from ..core import styles
+from ..core import changes, styles
 
 
 translate = QCoreApplication.translate
@@ -47,9 +47,12 @@ def make_renderer(field_name, template):
                 "color": colour, "outline_color": QColor(colour).darker(130).name(), "outline_width": "0.06",
                 "outline_width_unit": "MM"})
         categories.append(QgsRendererCategory(value, symbol, label))
-    other = QgsFillSymbol.createSimple({"color": "#FFFFFF", "style": "b_diagonal", "outline_color": "#7F7F7F",
-                                        "outline_width": "0.06"})
-    categories.append(QgsRendererCategory(None, other, translate("OcsStyling", "Unknown or unclassified")))
+    # a template with its own class for unknown codes (type_changement: "inconnu") gets no catch-all class
+    if not any(value == changes.UNKNOWN for value, _label, _colour in template.classes):
+        # grey hatching: tells apart from any plain class, white or light ones included ("impact neutre" #F7F7F7)
+        other = QgsFillSymbol.createSimple({"color": "#7F7F7F", "style": "b_diagonal", "outline_color": "#7F7F7F",
+                                            "outline_width": "0.06"})
+        categories.append(QgsRendererCategory(None, other, translate("OcsStyling", "Unknown or unclassified")))
     return QgsCategorizedSymbolRenderer(field_name, categories)
 
 

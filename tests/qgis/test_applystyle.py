@@ -1,6 +1,7 @@
 """ocs:applystyle: template auto-detection, QML file, default style stored in the GeoPackage."""
 import pytest
 from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
+from qgis.PyQt.QtCore import Qt
 
 from helpers import box, make_layer, run
 
@@ -51,3 +52,22 @@ def test_explicit_template_and_unknown_field(tmp_path):
         assert colours["3"] == "#C4D79B"
     finally:
         QgsProject.instance().removeMapLayer(layer.id())
+
+
+def test_legends_tell_every_class_apart():
+    """The catch-all class is grey hatching, unlike any plain class (the heat legend's "impact neutre" is #F7F7F7,
+    nearly white); the change legend has one unknown class ("inconnu"), not a second catch-all."""
+    from ocs_toolbox.engines import styling
+
+    heat = styling.make_renderer("classe_2021", styling.resolve_template("heat_classe"))
+    last = heat.categories()[-1]
+    assert last.value() in (None, "") and last.label() == "Unknown or unclassified"
+    hatch = last.symbol().symbolLayer(0)
+    assert hatch.brushStyle() == Qt.BDiagPattern and hatch.color().name().upper() == "#7F7F7F"
+    plain = {c.label(): c.symbol().color().name().upper() for c in heat.categories()[:-1]}
+    assert plain["impact neutre"] == "#F7F7F7"
+
+    change = styling.make_renderer("type_changement", styling.resolve_template("type_changement"))
+    labels = [c.label() for c in change.categories()]
+    assert labels.count("inconnu") == 1 and "Unknown or unclassified" not in labels
+    assert len(labels) == 9
