@@ -17,6 +17,7 @@ Loi Climat et Résilience (n° 2021-1104, art. 191 and 194): ENAF consumption ov
 from the flows of core/changes.py.
 """
 import dataclasses
+import re
 
 from . import changes as ch
 from . import nomenclature as nom
@@ -30,6 +31,39 @@ TARGET_END = "2031"
 
 
 # -- step 1: matrix status, built cover, exemptions -----------------------------------------------------
+
+# The ``methode`` texts: data values in French whatever the interface language (the output fields), put in
+# English for an English report by method_text(). Each phrase once, in both languages.
+METHOD_PHRASES = (
+    ("none", "aucune période mesurée", "no period measured"),
+    ("observed", "observé ", "observed "),
+    ("pro_rata", "estimé au prorata des périodes ", "estimated pro rata of the periods "),
+    ("outside", " hors millésimes au taux moyen de ces périodes", " outside the vintages at the mean rate of these periods"),
+    ("nearest", "estimé au taux annuel de la période la plus proche ", "estimated at the annual rate of the nearest period "),
+    ("rate_unit", " ha/an", " ha/year"),
+    ("share", "prorata ", "pro rata "),
+    ("no_vintage", "aucun millésime après ", "no vintage after "),
+    ("sum", "somme des zones (officiel ou estimé selon la zone)", "sum of the zones (official or estimated per zone)"),
+    ("official", "chiffre officiel fourni (OFFICIAL_CONSUMPTION)", "official figure given (OFFICIAL_CONSUMPTION)"),
+    ("not_in_official", "zone absente de la table officielle", "zone missing from the official table"),
+    ("separator", " ; ", "; "),
+)
+METHOD = {key: french for key, french, _english in METHOD_PHRASES}
+YEARS = {"fr": ("an", "ans"), "en": ("year", "years")}
+
+
+def _years_text(years, lang="fr"):
+    return "%d %s" % (years, YEARS[lang][years > 1])
+
+
+def method_text(text, lang):
+    """A ``methode`` text (French, as stored) in the report's language."""
+    if lang == "fr" or not text:
+        return text
+    for _key, french, english in sorted(METHOD_PHRASES, key=lambda p: -len(p[1])):   # longest phrases first
+        text = text.replace(french, english)
+    return re.sub(r"\b(\d+) ans?\b", lambda m: _years_text(int(m.group(1)), lang), text)
+
 
 def is_built(nomenclature_key, cs):
     """Couverture bâtie: CS1.1.1.1 in OCS GE, CS1.1.1 in OCS2D (legacy codes recoded first)."""
@@ -136,9 +170,9 @@ def reference_estimate(values, start=REFERENCE[0], end=REFERENCE[1]):
     span = int(end) - int(start)
     periods = sorted((p for p in values if _years(p) > 0), key=lambda p: (int(p[0]), int(p[1])))
     if not periods or span <= 0:
-        return None, "aucune période mesurée"
+        return None, METHOD["none"]
     if (start, end) in values:
-        return values[(start, end)], "observé %s-%s" % (start, end)
+        return values[(start, end)], METHOD["observed"] + "%s-%s" % (start, end)
     parts, covered, weighted = [], 0, 0.0
     for period in periods:
         years = overlap(period, start, end)
@@ -146,19 +180,17 @@ def reference_estimate(values, start=REFERENCE[0], end=REFERENCE[1]):
             rate = values[period] / _years(period)
             weighted += rate * years
             covered += years
-            parts.append("%s-%s (%d an%s)" % (period[0], period[1], years, "s" if years > 1 else ""))
+            parts.append("%s-%s (%s)" % (period[0], period[1], _years_text(years)))
     if covered:
         covered = min(covered, span)
         estimate = weighted + (span - covered) * weighted / covered
-        method = "estimé au prorata des périodes %s" % ", ".join(parts)
+        method = METHOD["pro_rata"] + ", ".join(parts)
         if covered < span:
-            method += " ; %d an%s hors millésimes au taux moyen de ces périodes" % (
-                span - covered, "s" if span - covered > 1 else "")
+            method += METHOD["separator"] + _years_text(span - covered) + METHOD["outside"]
         return estimate, method
     nearest = min(periods, key=lambda p: min(abs(int(p[1]) - int(start)), abs(int(p[0]) - int(end))))
     rate = values[nearest] / _years(nearest)
-    return rate * span, "estimé au taux annuel de la période la plus proche %s-%s (%.4f ha/an)" % (
-        nearest[0], nearest[1], rate)
+    return rate * span, METHOD["nearest"] + "%s-%s (%.4f%s)" % (nearest[0], nearest[1], rate, METHOD["rate_unit"])
 
 
 def since(values, start=TARGET_START, end=TARGET_END):
@@ -172,11 +204,11 @@ def since(values, start=TARGET_START, end=TARGET_END):
             continue
         share = years / _years(period)
         total += values[period] * share
-        parts.append("%s-%s%s" % (period[0], period[1], "" if share == 1 else " (prorata %d/%d)" % (
-            years, _years(period))))
+        parts.append("%s-%s%s" % (period[0], period[1], "" if share == 1 else " (%s%d/%d)" % (
+            METHOD["share"], years, _years(period))))
     if not parts:
-        return None, "aucun millésime après %s" % start
-    return total, "observé " + ", ".join(parts)
+        return None, METHOD["no_vintage"] + start
+    return total, METHOD["observed"] + ", ".join(parts)
 
 
 def allowance(reference_ha, reduction_pct=REDUCTION_PCT):
@@ -197,9 +229,9 @@ def remaining(allowance_ha, consumed_ha):
 TOTAL = "total"                     # the zone value of the territory row
 DESTINATIONS = ("habitat", "activite", "infra", "autre")
 # ``methode`` texts (data values, in French whatever the interface language)
-SUM_OF_ZONES = "somme des zones (officiel ou estimé selon la zone)"
-OFFICIAL_METHOD = "chiffre officiel fourni (OFFICIAL_CONSUMPTION)"
-NOT_IN_OFFICIAL = " ; zone absente de la table officielle"
+SUM_OF_ZONES = METHOD["sum"]
+OFFICIAL_METHOD = METHOD["official"]
+NOT_IN_OFFICIAL = METHOD["separator"] + METHOD["not_in_official"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,7 @@ import math
 
 from .report import CSS, NBSP, NEUTRAL_COLOUR, TEXTS as _REPORT_TEXTS, esc, report_language, num, tidy, format_ha
 from .report import html_document
+from .zan import method_text
 
 DESTINATIONS = ("habitat", "activite", "infra", "autre")
 # ENAF colours of the regional method.
@@ -17,8 +18,8 @@ KIND_COLOURS = {"habitat": "#ED7D31", "activite": "#AA73D5", "infra": "#B0B0B0",
 BAR_COLOUR, REFERENCE_COLOUR, ALLOWANCE_COLOUR = "#8C5A2B", "#1F4E79", "#2E7D32"
 # Chart geometry (px): width, height, left/right/top/bottom margins.
 CHART_W, CHART_H, CHART_L, CHART_R, CHART_T, CHART_B = 760, 320, 64, 16, 44, 36
-# Map geometry (px): the extent fits a MAP_BOX square, MAP_PAD around it, legend and scale bar below.
-MAP_BOX, MAP_PAD, MAP_FOOT, MAP_MIN_W = 500, 10, 64, 520
+# Map geometry (px): the extent fits a MAP_BOX square, MAP_PAD around it, the scale bar below (legend in HTML).
+MAP_BOX, MAP_PAD, MAP_FOOT, MAP_MIN_W = 500, 10, 38, 520
 
 _TEXTS = {
     "fr": {
@@ -86,6 +87,8 @@ for _lang in TEXTS:
     TEXTS[_lang].update(contents=_REPORT_TEXTS[_lang]["contents"], footer=_REPORT_TEXTS[_lang]["footer"])
 
 _ZAN_CSS = CSS + """
+.keys .key{display:inline-block;white-space:nowrap;margin:0 1.4em .3em 0}
+.keys .swatch{vertical-align:middle;margin-right:.4em}
 .zan td.note{text-align:left;white-space:normal;color:#444}
 .zan tbody.periods tr:first-child>*{border-top:2px solid #999}
 .zan .overspent{color:#C62828;font-weight:bold}
@@ -175,13 +178,13 @@ def _figures_table(section, t, lang):
     source = t["sources"].get(ref.get("source"), esc(ref.get("source") or "–"))
     rows = [row(t["reference"].format(p=_period_text(ref.get("period"))), ref_years, _ha(ref_ha, lang),
                 _ha(ref_ha / ref_years if ref_ha is not None and ref_years else None, lang),
-                t["source"].format(s=source, m=esc(ref.get("methode") or "–"))),
+                t["source"].format(s=source, m=esc(method_text(ref.get("methode"), lang) or "–"))),
             row(t["allowance"].format(p=_period_text(obj.get("period"))), obj_years, _ha(allowance, lang),
                 _ha(allowance / obj_years if allowance is not None and obj_years else None, lang),
                 "" if obj.get("reduction_pct") is None else t["reduction"].format(
                     pct=_percent(obj["reduction_pct"], lang))),
             row(t["observed"].format(p=_period_text(obj.get("period"))), None, _ha(obj.get("observed_ha"), lang),
-                "", esc(obj.get("observed_methode") or ""))]
+                "", esc(method_text(obj.get("observed_methode"), lang) or ""))]
     left = obj.get("remaining_ha")
     overspent = left is not None and round(left, 2) < 0
     rows.append(row(t["remaining"], None, _ha(left, lang), "",
@@ -264,27 +267,36 @@ def _chart_svg(section, t, lang):
             parts.append('<text class="x-tick" x="%s" y="%s" text-anchor="middle">%d</text>' % (
                 num(px), num(y(0) + 18), year))
             last = px
-    legend, lx = [], CHART_L
-    entries = [("bar", t["bars"], BAR_COLOUR, "")]
+    entries = [(_swatch_rect(BAR_COLOUR, "none", 14, 10), t["bars"])]
     if ref_line:
-        entries.append(("line", t["ref_line"].format(p=_period_text(ref["period"]), v=format_ha(ref_line[2], lang)),
-                        REFERENCE_COLOUR, ' stroke-dasharray="6 3"'))
+        entries.append((_swatch_line(REFERENCE_COLOUR, ' stroke-dasharray="6 3"'),
+                        t["ref_line"].format(p=_period_text(ref["period"]), v=format_ha(ref_line[2], lang))))
     if allow_line:
-        entries.append(("line", t["allow_line"].format(p=_period_text(obj["period"]),
-                                                      v=format_ha(allow_line[2], lang)), ALLOWANCE_COLOUR, ""))
-    for kind, label, colour, dash in entries:
-        if kind == "bar":
-            legend.append('<rect x="%d" y="9" width="14" height="10" fill="%s"/>' % (lx, colour))
-        else:
-            legend.append('<line x1="%d" y1="14" x2="%d" y2="14" stroke="%s" stroke-width="2.5"%s/>' % (
-                lx, lx + 18, colour, dash))
-        legend.append('<text class="legend" x="%d" y="14" dy=".35em">%s</text>' % (lx + 22, label))
-        lx += 22 + int(len(label) * 6.2) + 18
+        entries.append((_swatch_line(ALLOWANCE_COLOUR, ""), t["allow_line"].format(
+            p=_period_text(obj["period"]), v=format_ha(allow_line[2], lang))))
     return "\n".join([
         "<h3>%s</h3>" % t["chart"], '<p class="note">%s</p>' % t["chart_note"],
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="%d" height="%d" viewBox="0 0 %d %d" '
         'font-family="sans-serif" font-size="11" role="img">' % (CHART_W, CHART_H, CHART_W, CHART_H)]
-        + parts + legend + ["</svg>"])
+        + parts + ["</svg>", _legend_html(entries)])
+
+
+def _swatch_rect(fill, stroke, width=12, height=12):
+    return ('<svg xmlns="http://www.w3.org/2000/svg" class="swatch" width="%d" height="%d"><rect x="0.5" y="0.5" '
+            'width="%d" height="%d" fill="%s" stroke="%s"/></svg>' % (width, height, width - 1, height - 1, fill,
+                                                                      stroke))
+
+
+def _swatch_line(colour, dash):
+    return ('<svg xmlns="http://www.w3.org/2000/svg" class="swatch" width="20" height="10"><line x1="0" y1="5" '
+            'x2="20" y2="5" stroke="%s" stroke-width="2.5"%s/></svg>' % (colour, dash))
+
+
+def _legend_html(entries):
+    """A legend in HTML below a chart or a map: the entries flow and wrap with the text, so that they never overlap
+    whatever the font (an SVG legend needs text widths guessed beforehand)."""
+    return '<p class="legend keys">%s</p>' % "".join(
+        '<span class="key">%s<span class="label">%s</span></span>' % (swatch, label) for swatch, label in entries)
 
 
 # ---------------------------------------------------------------- map
@@ -337,17 +349,13 @@ def _map_svg(data, t, lang):
             parts.append('<path class="flow" data-kind="%s" d="%s" fill="%s" fill-rule="evenodd"/>' % (
                 esc(kind), d, KIND_COLOURS.get(kind, NEUTRAL_COLOUR)))
     kinds.sort(key=lambda k: (DESTINATIONS.index(k) if k in DESTINATIONS else len(DESTINATIONS), k))
-    legend_y, lx = math.ceil(map_h) + 8, MAP_PAD
-    entries = [("#F5F5F5", "#808080", t["boundary"])]
-    entries += [(KIND_COLOURS.get(k, NEUTRAL_COLOUR), "none", t.get(k, esc(k)) if k in DESTINATIONS else esc(k))
-                for k in kinds]
-    for fill, stroke, label in entries:
-        parts.append('<rect x="%d" y="%d" width="12" height="12" fill="%s" stroke="%s"/><text class="legend" x="%d" '
-                     'y="%d" dy=".35em">%s</text>' % (lx, legend_y, fill, stroke, lx + 16, legend_y + 6, label))
-        lx += 16 + int(len(label) * 6.2) + 16
+    foot_y = math.ceil(map_h) + 8
+    entries = [(_swatch_rect("#F5F5F5", "#808080"), t["boundary"])]
+    entries += [(_swatch_rect(KIND_COLOURS.get(k, NEUTRAL_COLOUR), "none"),
+                 t.get(k, esc(k)) if k in DESTINATIONS else esc(k)) for k in kinds]
     if width > 0:
         metres = _nice(width / 4, round_up=False)
-        bar, bar_y = metres * scale, legend_y + 36
+        bar, bar_y = metres * scale, foot_y + 10
         parts.append('<g class="scale-bar" stroke="#333" stroke-width="1.5"><line x1="%d" y1="%d" x2="%s" y2="%d"/>'
                      '<line x1="%d" y1="%d" x2="%d" y2="%d"/><line x1="%s" y1="%d" x2="%s" y2="%d"/></g>'
                      '<text class="scale" x="%s" y="%d" dy=".35em">%s</text>' % (
@@ -357,7 +365,8 @@ def _map_svg(data, t, lang):
     return "\n".join([
         "<h3>%s</h3>" % t["map"], '<p class="note">%s</p>' % t["map_note"],
         '<svg xmlns="http://www.w3.org/2000/svg" class="map" width="%d" height="%d" viewBox="0 0 %d %d" '
-        'font-family="sans-serif" font-size="11" role="img">' % (svg_w, svg_h, svg_w, svg_h)] + parts + ["</svg>"])
+        'font-family="sans-serif" font-size="11" role="img">' % (svg_w, svg_h, svg_w, svg_h)] + parts
+        + ["</svg>", _legend_html(entries)])
 
 
 # ---------------------------------------------------------------- document

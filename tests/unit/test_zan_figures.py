@@ -167,3 +167,24 @@ def test_figures_section_for_the_report():
     assert section["objective"] == {"period": ("2021", "2031"), "reduction_pct": 50.0, "allowance_ha": 8.0,
                                     "observed_ha": 3.0, "observed_methode": "observé 2021-2024", "remaining_ha": 5.0}
     assert section["map"] == {"extent": (0, 0, 1, 1)}
+
+
+def test_method_texts_in_english_for_an_english_report():
+    """The ``methode`` values stay French (data values); an English report shows them in English."""
+    ha, method = zan.reference_estimate({("2005", "2015"): 4.0, ("2015", "2021"): 6.0}, "2011", "2021")
+    assert ha == pytest.approx(0.4 * 4 + 1.0 * 6)                 # 4 years at 0.4 ha/year, 6 at 1 ha/year
+    assert method == "estimé au prorata des périodes 2005-2015 (4 ans), 2015-2021 (6 ans)"
+    assert zan.method_text(method, "en") == \
+        "estimated pro rata of the periods 2005-2015 (4 years), 2015-2021 (6 years)"
+    assert zan.method_text(method, "fr") == method
+    _ha, method = zan.reference_estimate({("2013", "2015"): 4.0}, "2011", "2021")
+    assert method == "estimé au prorata des périodes 2013-2015 (2 ans) ; 8 ans hors millésimes au taux moyen de " \
+                     "ces périodes"
+    assert zan.method_text(method, "en") == "estimated pro rata of the periods 2013-2015 (2 years); 8 years outside " \
+                                            "the vintages at the mean rate of these periods"
+    _ha, method = zan.since({("2019", "2023"): 4.0})
+    assert (method, zan.method_text(method, "en")) == ("observé 2019-2023 (prorata 2/4)",
+                                                       "observed 2019-2023 (pro rata 2/4)")
+    assert zan.method_text(zan.since({("2015", "2021"): 6.0})[1], "en") == "no vintage after 2021"
+    assert zan.method_text(zan.OFFICIAL_METHOD + zan.NOT_IN_OFFICIAL, "en") == \
+        "official figure given (OFFICIAL_CONSUMPTION); zone missing from the official table"

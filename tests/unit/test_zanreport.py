@@ -48,6 +48,12 @@ def svgs(document, cls=None):
     return [root for root in roots if cls is None or root.get("class") == cls]
 
 
+def legends(document):
+    """The labels of each HTML legend (chart, map) in document order."""
+    return [re.findall(r'<span class="label">(.*?)</span>', keys)
+            for keys in re.findall(r'<p class="legend keys">(.*?)</p>', document, re.S)]
+
+
 def table(document, index=0):
     return ET.fromstring(re.findall(r"<table\b.*?</table>", document, re.S)[index])
 
@@ -149,7 +155,8 @@ def test_missing_reference_and_observation():
 # ---------------------------------------------------------------- chart
 
 def test_chart_bars_span_their_periods_and_lines_match_rates():
-    (chart,) = svgs(build_zan_report("ZAN", [section()]), "chart")
+    doc = build_zan_report("ZAN", [section()])
+    (chart,) = svgs(doc, "chart")
     first, second = bars(chart)
     assert len(bars(chart)) == 2
     heights = [float(first.get("height")), float(second.get("height"))]
@@ -169,9 +176,10 @@ def test_chart_bars_span_their_periods_and_lines_match_rates():
     assert ticks == ["2005", "2011", "2015", "2021", "2031"]
     values = [t.text for t in chart.iter(SVG + "text") if t.get("class") == "bar-value"]
     assert values == ["1,25", "1,00"]
-    legend = [t.text for t in chart.iter(SVG + "text") if t.get("class") == "legend"]
-    assert legend == ["Consommation d'ENAF (ha/an)", "Référence 2011-2021" + NB + ": 1,00" + NB + "ha/an",
-                      "Enveloppe 2021-2031" + NB + ": 0,50" + NB + "ha/an"]
+    # the legend is HTML below the chart (it wraps instead of overlapping, whatever the font)
+    assert not [t for t in chart.iter(SVG + "text") if t.get("class") == "legend"]
+    assert legends(doc)[0] == ["Consommation d'ENAF (ha/an)", "Référence 2011-2021" + NB + ": 1,00" + NB + "ha/an",
+                               "Enveloppe 2021-2031" + NB + ": 0,50" + NB + "ha/an"]
 
 
 def test_chart_all_zero():
@@ -208,7 +216,8 @@ def test_no_periods_no_objective():
 # ---------------------------------------------------------------- map
 
 def test_map_paths_scaled_flipped_and_coloured():
-    (svg,) = svgs(build_zan_report("ZAN", [section()]), "map")
+    doc = build_zan_report("ZAN", [section()])
+    (svg,) = svgs(doc, "map")
     drawn = paths(svg)
     assert len(drawn) == len(MAP["flows"]) + 1
     assert all(p.get("fill-rule") == "evenodd" for p in drawn)
@@ -217,9 +226,8 @@ def test_map_paths_scaled_flipped_and_coloured():
         ("habitat", "#ED7D31"), ("activite", "#AA73D5"), ("infra", "#B0B0B0")]
     assert drawn[1].get("d") == "M22.5,247.5L60,247.5 60,210 22.5,210Z"     # 300 m = 37.5 px, y flipped
     assert drawn[2].get("d").count("M") == 2                                 # outer ring and hole, one path
-    assert svg.get("viewBox") == "0 0 520 334"
-    legend = [t.text for t in svg.iter(SVG + "text") if t.get("class") == "legend"]
-    assert legend == ["Périmètre", "Habitat", "Activité", "Infrastructure"]
+    assert svg.get("viewBox") == "0 0 520 308"                              # 270 + the scale bar's 38
+    assert legends(doc)[1] == ["Périmètre", "Habitat", "Activité", "Infrastructure"]
     scale = [t.text for t in svg.iter(SVG + "text") if t.get("class") == "scale"]
     assert scale == ["1" + NB + "km"]                                     # 4 km / 4, 125 px long
     bar = svg.find(SVG + "g").find(SVG + "line")
@@ -242,7 +250,7 @@ def test_map_small_extent_scale_in_metres_and_portrait():
     small = {"extent": (0.0, 0.0, 300.0, 600.0), "zone": [square(0, 0, 300)], "flows": []}
     (svg,) = svgs(build_zan_report("ZAN", [section(map=small)], language="en"), "map")
     assert len(paths(svg)) == 1
-    assert svg.get("viewBox") == "0 0 520 584"                   # 250 x 500 px map, height fitted to 500
+    assert svg.get("viewBox") == "0 0 520 558"                   # 250 x 500 px map, height fitted to 500
     assert [t.text for t in svg.iter(SVG + "text") if t.get("class") == "scale"] == ["50" + NB + "m"]
 
 
@@ -294,9 +302,10 @@ def test_unknown_language_rejected():
 def test_every_svg_parses_and_document_is_self_contained_and_deterministic():
     sections = [section(), section("62001 <Lens>"), section("62002", map=None)]
     doc = build_zan_report("ZAN", sections)
-    assert len(svgs(doc)) == 5                          # 3 charts + 2 maps, all parsed by ElementTree
+    assert len(svgs(doc, "chart") + svgs(doc, "map")) == 5   # 3 charts + 2 maps, all parsed by ElementTree
+    assert len(svgs(doc, "swatch")) == 3 * 3 + 2 * 4         # the legends: 3 entries a chart, 4 a map
     assert doc == build_zan_report("ZAN", copy.deepcopy(sections))
     lowered = doc.lower()
     assert "<script" not in lowered and "src=" not in lowered and "url(" not in lowered
-    assert re.findall(r"https?://[^\"]+", doc) == ["http://www.w3.org/2000/svg"] * 5
+    assert set(re.findall(r"https?://[^\"]+", doc)) == {"http://www.w3.org/2000/svg"}   # the SVG namespace only
     assert numbers(doc) and all(math.isfinite(n) for n in numbers(doc))
