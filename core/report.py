@@ -97,6 +97,7 @@ table.matrix{border-collapse:collapse;font-size:.8rem;font-variant-numeric:tabul
 .matrix thead th{text-align:center;vertical-align:bottom}.matrix tbody th{text-align:left}
 .matrix td.diag{background:#e0e0e0}.matrix td.zero{color:#aaa;text-align:center}
 .matrix .total{font-weight:bold;background:#f5f5f5}
+.matrix th small{display:block;white-space:normal;min-width:6em;max-width:11em;margin:0 auto}
 .sw{display:inline-block;width:.8em;height:.8em;border:1px solid #777;margin-right:.3em;vertical-align:middle}
 svg{max-width:100%;height:auto}
 footer{margin-top:3rem;border-top:1px solid #ddd;color:#777;font-size:.85rem}
@@ -161,6 +162,16 @@ def _short_label(code, label, limit=32):
     label = (label or "").strip()
     text = label if _has_code(code, label) else ("%s %s" % (code, label)).strip()
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def darker(colour, factor=0.65):
+    """``#RRGGBB`` with each channel × ``factor`` (an outline for a light fill)."""
+    text = (colour or "#808080").lstrip("#")
+    try:
+        rgb = [int(text[i:i + 2], 16) for i in (0, 2, 4)]
+    except ValueError:
+        return "#555555"
+    return "#%02X%02X%02X" % tuple(round(c * factor) for c in rgb)
 
 
 def num(value):
@@ -233,7 +244,7 @@ def _class_header(m, code, scope):
     """Header cell of a class: colour swatch, code and short label (full label as tooltip)."""
     label = m.labels[code]
     rest = label[len(code):].strip() if _has_code(code, label) else label
-    short = _short_label("", rest, 24)
+    short = _short_label("", rest, 200)   # the whole label, wrapped by the CSS (never cut)
     return '<th scope="%s" title="%s"><span class="sw" style="background:%s"></span><b>%s</b>%s</th>' % (
         scope, esc(_short_label(code, label, 200)), m.colours[code], esc(code),
         "<br/><small>%s</small>" % esc(short) if short else "")
@@ -328,8 +339,9 @@ def _sankey_svg(m, t, lang, years):
             x0=num(x0), x1=num(x1), xm=num(xm), y0=num(y0), y1=num(y1),
             y0b=num(y0 + width), y1b=num(y1 + width))
         tip = t["flow"].format(a=esc(a), b=esc(b), v=format_ha(value, lang))
-        parts.append('<path class="band" d="%s" fill="%s" fill-opacity="0.45"><title>%s</title></path>' % (
-            d, m.colours[a], tip))
+        # outlined in a darker shade: light classes (agricultural #FFFFCC) stay visible on white
+        parts.append('<path class="band" d="%s" fill="%s" fill-opacity="0.45" stroke="%s" stroke-opacity="0.8" '
+                     'stroke-width="0.8"><title>%s</title></path>' % (d, m.colours[a], darker(m.colours[a]), tip))
     height = SANKEY_TOP + inner_h + 10
     return "\n".join(['<p class="note">%s</p>' % t["sankey_note"].format(a=years[0], b=years[1]),
                       '<svg xmlns="http://www.w3.org/2000/svg" class="sankey" width="%d" height="%d" '

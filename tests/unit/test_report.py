@@ -226,3 +226,17 @@ def test_self_contained_and_deterministic():
     for forbidden in ("<script", "<link", "src=", "url(", "@import", "https:"):
         assert forbidden not in doc
     assert re.search(r"\d{4}-\d{2}-\d{2}", doc) is None     # no generation date
+
+
+def test_light_bands_are_outlined_and_class_headers_are_never_cut():
+    """An agricultural class (#FFFFCC) is outlined in a darker shade (× 0.65: #A6A685) so that its flow shows on
+    white; a long class label is wrapped by the CSS, not cut with an ellipsis."""
+    long_label = "Espaces naturels, semi-naturels et zones humides intérieures"
+    classes = [("2", "Espaces agricoles", "#FFFFCC"), ("3", long_label, "#00AA00")]
+    doc = build_report("R", [section(classes=classes, cells={("2", "3"): 1.0, ("3", "3"): 2.0})])
+    sankey = [s for s in svgs(doc) if s.get("class") == "sankey"][0]
+    (band,) = [p for p in sankey.iter(SVG + "path") if p.get("class") == "band"]
+    assert (band.get("fill"), band.get("stroke")) == ("#FFFFCC", "#A6A685")
+    assert rep.darker("#FFFFCC") == "#A6A685" and rep.darker("not a colour") == "#555555"
+    headers = [text(th) for th in tables(doc)[0].iter("th")]
+    assert any(long_label in h for h in headers) and not any("…" in h for h in headers)
