@@ -339,16 +339,17 @@ def write(source, vintages, result, layout, sink, feedback, target_fields=None):
     return True
 
 
-def dissolve(layer, layout, area_in, make_sink, context, feedback):
+def dissolve(layer, layout, area_in, make_sink, context, feedback, meter=None):
     """native:dissolve of ``layer`` by the status fields, written with surface_ha to the sink that
-    ``make_sink(fields, wkb_type, crs)`` returns as (sink, destination); returns the destination."""
+    ``make_sink(fields, wkb_type, crs)`` returns as (sink, destination); returns the destination. ``meter``: the
+    land cover's AreaMeter (where its areas are measured; by default planar in the layer's CRS)."""
     import processing
 
     fields, out_fields = layout.added, layout.fields
     result = processing.run("native:dissolve", {"INPUT": layer, "FIELD": fields, "OUTPUT": "memory:"},
                             context=context, feedback=None, is_child_algorithm=True)
     dissolved = context.getMapLayer(result["OUTPUT"]) if isinstance(result["OUTPUT"], str) else result["OUTPUT"]
-    meter = landcover.AreaMeter(layer.crs(), context)
+    meter = meter or landcover.AreaMeter(layer.crs(), context)
     sink, destination = make_sink(out_fields, QgsWkbTypes.multiType(layer.wkbType()), layer.crs())
     area_out = 0.0
     features = []
