@@ -111,7 +111,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
             destination = engine.dissolve(
                 target, layout, area_in,
                 lambda fields, wkb, crs: self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, crs),
-                context, feedback)
+                context, feedback, cover.meter)
         else:
             del sink
             feedback.pushInfo(self.tr("{0} features written, {1} ha in and out (geometries copied unchanged).")

@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from . import base, inputs
 from ..engines import friches as engine
-from ..engines import styling
+from ..engines import landcover, styling
 
 
 class FrichesAlgorithm(base.OcsAlgorithm):
@@ -104,6 +104,9 @@ class FrichesAlgorithm(base.OcsAlgorithm):
         if sites is None:
             return {}
         crs = engine.working_crs(cover)
+        if cover.transform is not None:
+            feedback.pushInfo(self.tr("The sites are written in {0}, the CRS of the measures.").format(
+                landcover.crs_label(crs)))
         fields = engine.output_fields()
         sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, compat.WKB_MULTIPOLYGON,
                                                  crs)

@@ -116,8 +116,8 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
             zones = base.require_polygon_source(self, parameters, self.ZONES, context)
         crs = land.transform.destinationCrs() if land.transform is not None else land.crs
         if land.transform is not None:
-            feedback.pushInfo(self.tr("Geographic CRS: the score is computed and written in {0}.").format(
-                crs.authid()))
+            feedback.pushInfo(self.tr("The score is computed and written in {0}, the CRS of the measures.").format(
+                landcover.crs_label(crs)))
         workdir = os.path.join(QgsProcessingUtils.tempFolder(), "ocs_heat_" + uuid.uuid4().hex[:8])
         os.makedirs(workdir, exist_ok=True)
         options = heat_engine.HeatOptions(

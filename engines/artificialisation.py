@@ -117,6 +117,7 @@ def read(cover, options, feedback):
              for entry in indexes]
     unknown, exempted, exempted_area = Counter(), Counter(), Counter()
     keep = options.thresholds
+    metric = in_measure_crs(cover.transform)
     total = cover.source.featureCount() or 1
     step = max(1, total // 100)
     for count, feature in enumerate(landcover.features(cover.source)):
@@ -130,7 +131,7 @@ def read(cover, options, feedback):
         area = meter.area(geometry)
         areas[fid] = area
         if keep:
-            geometries[fid] = geometry
+            geometries[fid] = metric(geometry)
         for vintage, cs_index, us_index, pv_index, status, built, exempt in per_vintage:
             value, reason, is_built = status_of(values[cs_index], values[us_index],
                                                 values[pv_index] if pv_index >= 0 else None)
@@ -155,9 +156,24 @@ def read(cover, options, feedback):
 
 # -- step 2 ---------------------------------------------------------------------------------------------------
 
-def neighbours(geometries, areas, other_min, feedback):
+def in_measure_crs(transform):
+    """geometry → the geometry in the CRS of the measures (a copy through ``transform``; itself when None)."""
+    if transform is None:
+        return lambda geometry: geometry
+
+    def metric(geometry):
+        if geometry is None or geometry.isNull():
+            return geometry
+        geometry = QgsGeometry(geometry)
+        geometry.transform(transform)
+        return geometry
+    return metric
+
+
+def neighbours(geometries, areas, other_min, feedback, snap=0.0):
     """{fid: [fids touching it]} of the polygons under ``other_min`` m² (None when cancelled). Invalid small
-    polygons are repaired (in ``geometries``) for the tests, and counted in the log."""
+    polygons are repaired (in ``geometries``) for the tests, and counted in the log. ``snap`` (m): polygons
+    closer than this touch (reprojected layers, whose shared edges are no longer exactly shared)."""
     feedback.pushInfo(translate("ArtificialisationAlgorithm", "Thresholds: indexing {0} polygons…").format(
         len(geometries)))
     index = QgsSpatialIndex()
@@ -185,8 +201,12 @@ def neighbours(geometries, areas, other_min, feedback):
         engine = QgsGeometry.createGeometryEngine(geometry.constGet())
         engine.prepareGeometry()
         found = []
-        for other in index.intersects(geometry.boundingBox()):
-            if other != fid and engine.intersects(geometries[other].constGet()):
+        box = geometry.boundingBox()
+        if snap:
+            box.grow(snap)
+        for other in index.intersects(box):
+            if other != fid and (engine.intersects(geometries[other].constGet()) or
+                                 (snap and engine.distance(geometries[other].constGet()) <= snap)):
                 found.append(other)
         found_by_fid[fid] = found
     if counters.get("invalid"):
@@ -196,11 +216,12 @@ def neighbours(geometries, areas, other_min, feedback):
     return found_by_fid
 
 
-def exposure(geometries, touching, geographic):
+def exposure(geometries, touching, snap=0.0):
     """fid → True when part of the polygon's boundary is shared with no other polygon (edge of the layer, or a
-    gap), computed once per polygon when first asked."""
+    gap), computed once per polygon when first asked; geometries in the CRS of the measures (metres). ``snap``
+    (m): boundary closer than this to a neighbour is shared."""
     exposed = {}
-    tolerance = 1e-9 if geographic else 0.01
+    tolerance = 0.01
 
     def is_exposed(fid):
         if fid not in exposed:
@@ -210,24 +231,30 @@ def exposure(geometries, touching, geographic):
             if not others:
                 exposed[fid] = True
             else:
-                rest = boundary.difference(QgsGeometry.unaryUnion(others))
+                union = QgsGeometry.unaryUnion(others)
+                rest = boundary.difference(union.buffer(snap, 2) if snap else union)
                 exposed[fid] = rest.length() > tolerance + 1e-6 * boundary.length()
         return exposed[fid]
     return is_exposed
 
 
-def patch_graph(geometries, areas, other_min, geographic, feedback):
-    """The core.thresholds.PatchGraph of the polygons (None when cancelled)."""
-    touching = neighbours(geometries, areas, other_min, feedback)
+def patch_graph(geometries, areas, other_min, snap, feedback):
+    """The core.thresholds.PatchGraph of the polygons (None when cancelled); ``snap`` as in ``neighbours``."""
+    touching = neighbours(geometries, areas, other_min, feedback, snap)
     if touching is None:
         return None
-    return rule.PatchGraph(areas, touching, exposure(geometries, touching, geographic))
+    return rule.PatchGraph(areas, touching, exposure(geometries, touching, snap))
 
 
-def apply_thresholds(reading, options, geographic, feedback):
+# Reprojected layers: a vertex of one polygon on the edge of its neighbour moves off it by nanometres.
+REPROJECTED_SNAP = 0.001    # m
+
+
+def apply_thresholds(reading, options, snap, feedback):
     """{(fid, year): new status} for the polygons whose status the thresholds change (None when cancelled);
-    one line of the log per vintage."""
-    graph = patch_graph(reading.geometries, reading.areas, options.other_min, geographic, feedback)
+    one line of the log per vintage. ``snap`` (m): 0 for a layer measured in its own CRS, REPROJECTED_SNAP
+    when its geometries were reprojected to the CRS of the measures."""
+    graph = patch_graph(reading.geometries, reading.areas, options.other_min, snap, feedback)
     if graph is None:
         return None
     changed = {}
@@ -251,7 +278,8 @@ def classify(cover, options, feedback):
         return None
     changed = {}
     if options.thresholds:
-        changed = apply_thresholds(reading, options, cover.crs.isGeographic(), feedback)
+        changed = apply_thresholds(reading, options, 0.0 if cover.transform is None else REPROJECTED_SNAP,
+                                   feedback)
         if changed is None:
             return None
     reading.geometries.clear()
@@ -339,16 +367,17 @@ def write(source, vintages, result, layout, sink, feedback, target_fields=None):
     return True
 
 
-def dissolve(layer, layout, area_in, make_sink, context, feedback):
+def dissolve(layer, layout, area_in, make_sink, context, feedback, meter=None):
     """native:dissolve of ``layer`` by the status fields, written with surface_ha to the sink that
-    ``make_sink(fields, wkb_type, crs)`` returns as (sink, destination); returns the destination."""
+    ``make_sink(fields, wkb_type, crs)`` returns as (sink, destination); returns the destination. ``meter``: the
+    land cover's AreaMeter (where its areas are measured; by default planar in the layer's CRS)."""
     import processing
 
     fields, out_fields = layout.added, layout.fields
     result = processing.run("native:dissolve", {"INPUT": layer, "FIELD": fields, "OUTPUT": "memory:"},
                             context=context, feedback=None, is_child_algorithm=True)
     dissolved = context.getMapLayer(result["OUTPUT"]) if isinstance(result["OUTPUT"], str) else result["OUTPUT"]
-    meter = landcover.AreaMeter(layer.crs(), context)
+    meter = meter or landcover.AreaMeter(layer.crs(), context)
     sink, destination = make_sink(out_fields, QgsWkbTypes.multiType(layer.wkbType()), layer.crs())
     area_out = 0.0
     features = []

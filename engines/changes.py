@@ -125,7 +125,7 @@ class ChangeJob:
     """Everything the change algorithms share: inputs resolved, checks, and the stream of pieces.
 
     After construction: ``years`` (vintages read), ``periods`` [(from, to)], ``crs`` (of ``before``: pieces and
-    zones are in it), ``zone_field`` and ``zones`` (a ZoneFinder; None without zones), ``target``, ``before``
+    zones are in it), ``frame`` and ``meter`` (where areas are measured: landcover.measure), ``zone_field`` and ``zones`` (a ZoneFinder; None without zones), ``target``, ``before``
     and ``after`` (Layer; the same one in multi-date mode)."""
 
     def __init__(self, inputs, options, context, feedback):
@@ -138,7 +138,7 @@ class ChangeJob:
         source = inputs.before
         landcover.require_features(source)
         self.crs = source.sourceCrs()
-        self.meter = landcover.AreaMeter(self.crs, context)
+        self.frame, self.meter = landcover.measure(self.crs, source.sourceExtent(), context, feedback)
         if inputs.after is None:
             self.mode = "multidate"
             self._open_multidate(source, options)

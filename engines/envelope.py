@@ -1,6 +1,8 @@
 """The enveloppe urbaine of each vintage of a land-cover layer (ocs:urbanenvelope, regional OCS2D definition):
 the members (couverture × usage pairs of the nomenclature's envelope predicate) closed by +buffer, union,
-−buffer, parts of at least the minimum area, holes filled; computed in a metric CRS, written in the layer's.
+−buffer, parts of at least the minimum area, holes filled; computed in the CRS of the measures (the layer's
+when it measures true metres, else Lambert-93 / the territory's / an equal-area CRS: landcover.metric_frame),
+written in the layer's.
 """
 import dataclasses
 from collections import Counter
@@ -105,8 +107,8 @@ def read_members(land_cover, feedback):
 
 def write_envelopes(land_cover, options, sink, context, feedback):
     """Write the envelope parts of every vintage of ``land_cover`` into ``sink`` (made with ``output_fields()``,
-    polygons in the layer's CRS), numbered from 1 across the vintages, their areas measured as the layer's
-    AreaMeter does. Returns [VintageEnvelope], None when cancelled."""
+    polygons in the layer's CRS), numbered from 1 across the vintages, their areas measured in the CRS of the
+    measures (landcover.metric_frame), where they were built. Returns [VintageEnvelope], None when cancelled."""
     members = read_members(land_cover, feedback)
     if members is None:
         return None
@@ -128,12 +130,13 @@ def write_envelopes(land_cover, options, sink, context, feedback):
         members[v] = None
         total_ha = 0.0
         for part in parts:
+            # measured where it was built (the CRS of the measures), then written in the layer's CRS
+            area_ha = (part.area() if back is not None else land_cover.meter.area(part)) / 1e4
             if back is not None:
                 part.transform(back)
             identifier += 1
             feature = QgsFeature(fields)
             feature.setGeometry(part)
-            area_ha = land_cover.meter.area(part) / 1e4
             total_ha += area_ha
             feature.setAttributes([identifier, vintage.vintage, round(area_ha, 4)])
             sink.addFeature(feature, QgsFeatureSink.FastInsert)

@@ -4,8 +4,9 @@ areas, protected areas, polluted sites, PLU zoning, communes), then written with
 vocation (the rules are in core/friches.py and core/mutafriches.py).
 
 Plain values in, plain values out: a ``landcover.LandCover``, a ``Layers`` of optional context sources, the sink
-made by the caller. Every geometry is in the working CRS (``working_crs``): the land cover's, or a metric CRS when
-it is geographic. Progress: 0–30 % reading the land cover.
+made by the caller. Every geometry is in the working CRS (``working_crs``): the land cover's, or the CRS of the
+measures when the land cover's does not measure true metres (landcover.metric_frame). Progress: 0–30 % reading
+the land cover.
 """
 import csv
 import dataclasses
@@ -104,7 +105,8 @@ class Candidates:
 
 
 def working_crs(cover):
-    """The CRS every geometry is worked in: the land cover's, or the metric one when it is geographic."""
+    """The CRS every geometry is worked in: the land cover's when it is kept, else the CRS of the measures
+    (landcover.metric_frame)."""
     return cover.transform.destinationCrs() if cover.transform is not None else cover.crs
 
 

@@ -3,6 +3,7 @@ nomenclature resolved from the fields and codes, areas in m² and the metric tra
 
 Plain QGIS work (sources, geometries, CRSs): no Processing parameter is read here."""
 import dataclasses
+import math
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -10,14 +11,15 @@ from qgis.core import (
     QgsDistanceArea,
     QgsFeatureRequest,
     QgsGeometry,
+    QgsPointXY,
     QgsProcessingException,
     QgsProcessingFeatureSource,
-    QgsRectangle,
     QgsUnitTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core import detection
+from ..core import metric
 from ..core import nomenclature as nom
 
 translate = QCoreApplication.translate
@@ -149,44 +151,177 @@ def choose_nomenclature(source, vintages, enum_index, feedback):
 
 
 class AreaMeter:
-    """Areas in m² that stay right in a geographic CRS (ellipsoidal) and are fast in a projected one."""
+    """Areas in m² of geometries in ``crs``, measured where the metric rule says (core/metric.py): planar in
+    ``crs`` when it is kept (``transform`` None; fast), planar in the measure CRS through ``transform`` otherwise.
+    A geographic ``crs`` without a transform (a caller outside the rule) is measured on the ellipsoid."""
 
-    def __init__(self, crs, context):
-        self.geographic = crs.isGeographic()
-        self.distance_area = QgsDistanceArea()
-        self.distance_area.setSourceCrs(crs, context.transformContext())
-        ellipsoid = context.ellipsoid() or (crs.ellipsoidAcronym() if crs.isValid() else "") or "GRS80"
-        if ellipsoid.upper() == "NONE":
-            ellipsoid = "GRS80"
-        self.distance_area.setEllipsoid(ellipsoid)
+    def __init__(self, crs, context, transform=None):
+        self.transform = transform
+        self.geographic = crs.isGeographic() and transform is None
+        self.distance_area = ellipsoidal(crs, context)
+        measured_in = transform.destinationCrs() if transform is not None else crs
         self.factor = 1.0
-        if not self.geographic and crs.isValid():
-            self.factor = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters) ** 2
+        if not measured_in.isGeographic() and measured_in.isValid():
+            self.factor = QgsUnitTypes.fromUnitToUnitFactor(measured_in.mapUnits(), QgsUnitTypes.DistanceMeters) ** 2
 
     def area(self, geometry):
         if geometry is None or geometry.isNull():
             return 0.0
+        if self.transform is not None:
+            geometry = QgsGeometry(geometry)
+            geometry.transform(self.transform)
+            return geometry.area() * self.factor
         if self.geographic:
             return self.distance_area.measureArea(geometry)
         return geometry.area() * self.factor
 
 
-def metric_transform(crs, extent, context):
-    """A transform to a metric CRS when ``crs`` is geographic (Lambert-93 over France, else UTM); else None."""
-    if not crs.isGeographic():
-        return None
-    to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), context.transformContext())
+def ellipsoidal(crs, context):
+    """A QgsDistanceArea measuring geometries of ``crs`` on its ellipsoid (the project's, else the CRS's, else
+    GRS80)."""
+    distance_area = QgsDistanceArea()
+    distance_area.setSourceCrs(crs, context.transformContext())
+    ellipsoid = context.ellipsoid() or (crs.ellipsoidAcronym() if crs.isValid() else "") or "GRS80"
+    if ellipsoid.upper() == "NONE":
+        ellipsoid = "GRS80"
+    distance_area.setEllipsoid(ellipsoid)
+    return distance_area
+
+
+# -- where measures are made (the rule: core/metric.py) -------------------------------------------------------
+
+@dataclasses.dataclass
+class MetricFrame:
+    """Where the areas, lengths, buffers, grid sizes and distances of a layer are measured.
+
+    ``crs`` the layer's; ``measure_crs`` the CRS of the measures (``crs`` itself when kept); ``transform`` from
+    ``crs`` to ``measure_crs`` (None when kept); ``scale_error`` of ``crs`` against the reference over the
+    layer's extent (None when not measured: geographic, not in metres, invalid); ``reference`` the territory
+    (core.metric.Territory), None elsewhere (the ellipsoid)."""
+
+    crs: object
+    measure_crs: object
+    transform: object
+    scale_error: object
+    reference: object
+
+    @property
+    def kept(self):
+        return self.transform is None
+
+
+def lonlat_box(crs, extent, context):
+    """The extent as a (lon min, lat min, lon max, lat max) box in WGS 84; None when it cannot be transformed."""
     try:
+        to_wgs = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), context.transformContext())
         box = to_wgs.transformBoundingBox(extent)
-    except Exception:  # noqa: BLE001 - fall back on the raw extent
-        box = QgsRectangle(extent)
-    lon, lat = box.center().x(), box.center().y()
-    if -6.0 <= lon <= 10.0 and 41.0 <= lat <= 51.5:
-        target = QgsCoordinateReferenceSystem("EPSG:2154")
+    except Exception:  # noqa: BLE001 - QgsCsException, or an invalid CRS
+        return None
+    if box.isNull() or not all(math.isfinite(v) for v in (box.xMinimum(), box.yMinimum(), box.xMaximum(),
+                                                           box.yMaximum())):
+        return None
+    return box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()
+
+
+def in_metres(crs):
+    return crs.isValid() and not crs.isGeographic() and crs.mapUnits() == QgsUnitTypes.DistanceMeters
+
+
+def probe(crs, extent, reference_crs, context):
+    """[((area, width, height) in ``crs``, (area, width, height) by the reference)] of a small square at each
+    sample point of ``extent``: planar in ``reference_crs``, or on the ellipsoid when it is None."""
+    box = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+    half = metric.probe_size(*box) / 2.0
+    if reference_crs is not None:
+        to_reference = QgsCoordinateTransform(crs, reference_crs, context.transformContext())
     else:
-        zone = int((lon + 180) // 6) + 1
-        target = QgsCoordinateReferenceSystem("EPSG:%d" % ((32600 if lat >= 0 else 32700) + zone))
-    return QgsCoordinateTransform(crs, target, context.transformContext())
+        distance_area = ellipsoidal(crs, context)
+    probes = []
+    for x, y in metric.sample_points(*box):
+        corners = [QgsPointXY(x - half, y - half), QgsPointXY(x + half, y - half), QgsPointXY(x + half, y + half),
+                   QgsPointXY(x - half, y + half)]
+        if reference_crs is not None:
+            corners_r = [to_reference.transform(p) for p in corners]
+            square = QgsGeometry.fromPolygonXY([corners_r + corners_r[:1]])
+            measured = (square.area(), corners_r[0].distance(corners_r[1]), corners_r[0].distance(corners_r[3]))
+        else:
+            square = QgsGeometry.fromPolygonXY([corners + corners[:1]])
+            measured = (distance_area.measureArea(square), distance_area.measureLine(corners[0], corners[1]),
+                        distance_area.measureLine(corners[0], corners[3]))
+        probes.append(((4 * half * half, 2 * half, 2 * half), measured))
+    return probes
+
+
+def metric_frame(crs, extent, context):
+    """The MetricFrame of a layer of ``crs`` over ``extent`` (core/metric.py: kept when its scale error against
+    the reference is at most 0.1 %; else Lambert-93 over metropolitan France, the official CRS of an overseas
+    territory, an equal-area CRS centred on the data elsewhere). A layer without a valid CRS is kept."""
+    lonlat = lonlat_box(crs, extent, context) if crs.isValid() else None
+    if lonlat is None:
+        return MetricFrame(crs, crs, None, None, None)
+    lon, lat = (lonlat[0] + lonlat[2]) / 2.0, (lonlat[1] + lonlat[3]) / 2.0
+    place = metric.territory(lon, lat)
+    if place is not None:
+        reference_crs = QgsCoordinateReferenceSystem(place.authid)
+        if crs.authid() == place.authid:
+            return MetricFrame(crs, crs, None, 0.0, place)
+    else:
+        reference_crs = None
+    error = None
+    if in_metres(crs):
+        try:
+            error = metric.scale_error(probe(crs, extent, reference_crs, context))
+        except Exception:  # noqa: BLE001 - a point the CRS cannot transform: not kept
+            error = float("inf")
+        if metric.kept(error):
+            return MetricFrame(crs, crs, None, error, place)
+    target = reference_crs or QgsCoordinateReferenceSystem.fromProj(metric.equal_area_proj(lon, lat))
+    return MetricFrame(crs, target, QgsCoordinateTransform(crs, target, context.transformContext()), error, place)
+
+
+def metric_transform(crs, extent, context):
+    """The transform to the CRS where measures are made (metric_frame), None when ``crs`` is kept."""
+    return metric_frame(crs, extent, context).transform
+
+
+def crs_label(crs):
+    """EPSG:2154 (RGF93 v1 / Lambert-93), or the description of a CRS without authority."""
+    if crs.authid():
+        return "%s (%s)" % (crs.authid(), crs.description())
+    return crs.description() or crs.toProj()
+
+
+def report_frame(frame, feedback):
+    """Say once in the log where the measures are made, and why."""
+    if feedback is None:
+        return
+    if frame.reference is not None:
+        reference = crs_label(QgsCoordinateReferenceSystem(frame.reference.authid))
+    else:
+        reference = translate("OcsAlgorithm", "the ellipsoid")
+    error = "-" if frame.scale_error is None else (
+        "%.3f" % (100.0 * frame.scale_error) if math.isfinite(frame.scale_error) else "∞")
+    if not frame.crs.isValid():
+        feedback.reportError(translate("OcsAlgorithm", "The layer has no valid CRS: areas and distances are taken "
+                                                       "in its coordinates, as metres."), False)
+    elif frame.kept:
+        feedback.pushInfo(translate(
+            "OcsAlgorithm", "Areas, lengths and distances are measured in the layer's CRS, {0}: over the layer, its "
+            "measures differ from those of {1} by {2} % at most (tolerance 0.1 %).").format(
+            crs_label(frame.crs), reference, error))
+    else:
+        feedback.pushInfo(translate(
+            "OcsAlgorithm", "Areas, lengths and distances are measured in {0}: the layer's CRS, {1}, is geographic, "
+            "not in metres or differs from {2} by more than 0.1 % over the layer (scale error {3} %). Output "
+            "geometries stay in {1} unless the log says otherwise.").format(
+            crs_label(frame.measure_crs), crs_label(frame.crs), reference, error))
+
+
+def measure(crs, extent, context, feedback=None):
+    """(MetricFrame, AreaMeter) of a layer, said in the log."""
+    frame = metric_frame(crs, extent, context)
+    report_frame(frame, feedback)
+    return frame, AreaMeter(crs, context, frame.transform)
 
 
 def report_counts(feedback, message, counter, examples_limit=5):
@@ -203,14 +338,16 @@ def report_counts(feedback, message, counter, examples_limit=5):
 @dataclasses.dataclass
 class LandCover:
     """A land-cover layer resolved for the engines: the source, its vintages with their fields, the
-    nomenclature, the CRS, the transform to a metric CRS (None when the CRS is metric) and the area meter."""
+    nomenclature, the CRS, the transform to the CRS of the measures (None when the layer's CRS is kept: see
+    metric_frame) and the area meter."""
 
     source: object                 # QgsFeatureSource (features read through features())
     vintages: list                 # [detection.VintageFields], in the order asked
     nomenclature: str              # registry key (nom.OCS2D_2021, nom.OCS2D_NPDC, nom.OCSGE)
     crs: object                    # QgsCoordinateReferenceSystem of the source
-    transform: object              # QgsCoordinateTransform to a metric CRS, or None
+    transform: object              # QgsCoordinateTransform to the CRS of the measures, or None (kept)
     meter: "AreaMeter"
+    frame: object = None           # MetricFrame: where the measures are made, and why
 
     @property
     def name(self):
@@ -239,8 +376,8 @@ def open_land_cover(source, context, feedback, vintages="", cs_field=None, us_fi
     found = resolve_vintages(source, vintages or "", cs_field or None, us_field or None, feedback)
     key = choose_nomenclature(source, found, nomenclature, feedback)
     crs = source.sourceCrs()
-    return LandCover(source, found, key, crs, metric_transform(crs, source.sourceExtent(), context),
-                     AreaMeter(crs, context))
+    frame, meter = measure(crs, source.sourceExtent(), context, feedback)
+    return LandCover(source, found, key, crs, frame.transform, meter, frame)
 
 
 class PairMemo:

@@ -180,9 +180,10 @@ class FastTarget:
 
 
 def fast_path_possible(land_cover, classifier):
-    """False when the fast path cannot give the generic path's result whatever the files: a geographic CRS (the
-    areas are ellipsoidal), or an output column that exists in the input."""
-    if land_cover.crs.isGeographic():
+    """False when the fast path cannot give the generic path's result whatever the files: a CRS in which the
+    measures are not made (geographic, not in metres, or off by more than 0.1 %: landcover.metric_frame; its
+    areas and distances go through the transform), or an output column that exists in the input."""
+    if land_cover.transform is not None or land_cover.crs.isGeographic():
         return False
     names = set(land_cover.source.fields().names())
     return not any(f.name(v.vintage) in names for v in land_cover.vintages for f in classifier.fields)

@@ -5,8 +5,8 @@
 - agricultural structures within 50 m of the enveloppe urbaine of their vintage take theirs (CoTech 2024).
 
 ``spatial_rules`` answers {(fid, vintage index): PairResult} for the polygons a rule overrides; the caller
-writes ``classifier.near_values(result)`` for them. Distances are measured in a metric CRS (the land cover's
-transform when its CRS is geographic).
+writes ``classifier.near_values(result)`` for them. Distances are measured in the CRS of the measures (the land cover's
+transform when its CRS does not measure true metres: landcover.metric_frame).
 """
 import dataclasses
 

@@ -66,7 +66,7 @@ def test_patch_graph_neighbours_and_exposure(context):
     cover = cover_of(layout(), context)
     reading = engine.read(cover, engine.Options(), Feedback())
     feedback = Feedback()
-    graph = engine.patch_graph(reading.geometries, reading.areas, 2500.0, False, feedback)
+    graph = engine.patch_graph(reading.geometries, reading.areas, 2500.0, 0.0, feedback)
     # the small polygons (under 2,500 m²) and every polygon they touch (edges or corners)
     assert {fid: sorted(found) for fid, found in graph.neighbours.items()} == {
         LEFT: [BOTTOM, TOP, CENTRE], RIGHT: [BOTTOM, TOP, CENTRE], CENTRE: [BOTTOM, TOP, LEFT, RIGHT], LONE: []}

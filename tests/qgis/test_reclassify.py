@@ -41,11 +41,12 @@ def test_geographic_crs_keeps_distances_and_areas(tmp_path):
     results, feedback = run("ocs:reclassify", {"INPUT": us7_layout("EPSG:4326"),
                                                "OUTPUT": str(tmp_path / "out.gpkg")})
     check_us7(features_by(results["OUTPUT"], "id"))
-    # 1 ha + 4 × 0.3 ha drawn in Lambert-93, where the scale factor at 50.4° N is k ≈ 1.00136: on the
-    # ellipsoid the same land measures 2.2 / k² ≈ 2.194 ha (a planar area in degrees would be ~3e-7).
+    # 1 ha + 4 × 0.3 ha drawn in Lambert-93, measured in Lambert-93 as the same land in EPSG:2154 is: 2.2 ha
+    # (on the ellipsoid 2.2 / k² ≈ 2.194 ha, k ≈ 1.00136 at 50.4° N; a planar area in degrees ~3e-7)
     line = [m for m in feedback.infos if "ha in and out" in m][0]
     area = float(line.split(",")[1].split("ha")[0])
-    assert area == pytest.approx(2.194, abs=1.5e-3)
+    assert area == pytest.approx(2.2, abs=1e-4)
+    assert any("measured in EPSG:2154" in m for m in feedback.infos)
 
 
 def agri_layout():

@@ -58,5 +58,5 @@ def test_geographic_input_gives_the_same_envelope(tmp_path):
     out = QgsVectorLayer(results["OUTPUT"])
     assert out.crs().authid() == "EPSG:4326"
     [feature] = list(out.getFeatures())
-    # 16 ha drawn in Lambert-93, measured on the ellipsoid (scale factor k² ≈ 1.0027 at 50.4° N)
-    assert feature["surface_ha"] == pytest.approx(16.0 / 1.00272, abs=0.01)
+    # 16 ha drawn in Lambert-93, measured in Lambert-93 (on the ellipsoid: 16 / k² ≈ 15.957 ha at 50.4° N)
+    assert feature["surface_ha"] == pytest.approx(16.0, abs=3e-4)
