@@ -263,3 +263,17 @@ def test_whole_geopackage_reads_the_boxes_from_the_blobs(tmp_path, monkeypatch):
     assert calls == ['"ocs2d"']
     run_tool("ocs:transitionmatrix", {"INPUT": multidate(), "TARGET": 7}, tmp_path, "from_memory")
     assert calls == ['"ocs2d"']
+
+
+def test_partly_reclassified_input(tmp_path):
+    # Reclassify with 4 postes only: p4_yyyy is used as it is; the ENAF statuses (no enaf_yyyy) still need the
+    # rules in the flows, not in a 4-postes matrix
+    results, _feedback = run("ocs:reclassify", {"INPUT": multidate(), "TARGETS": [4],
+                                                "OUTPUT": str(tmp_path / "p4.gpkg")})
+    path, feedback = run_tool("ocs:transitionmatrix", {"INPUT": results["OUTPUT"], "TARGET": 7}, tmp_path, "m")
+    assert matrix(path) == WITH_RULES
+    assert not any("Spatial rules" in m for m in feedback.infos)
+    path, feedback = run_tool("ocs:territoryflows", {"INPUT": results["OUTPUT"], "TARGET": 7}, tmp_path, "f")
+    total = rows(path, ("zone",))[("total",)]
+    assert (round(total["conso_enaf_2015_2021_ha"], 6), round(total["p4_1_2021_ha"], 6)) == (0.39, 16.75)
+    assert any("OCS2D spatial rules applied" in m and "(2015, 2021): 3 polygon-vintages" in m for m in feedback.infos)
