@@ -14,7 +14,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import changes as ch
 from ..engines import styling
-from .changes import ChangeAlgorithm
+from .changes import ChangeAlgorithm, spatial_rules_parameter
 
 BATCH = 2000
 
@@ -36,6 +36,7 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
             self.ONLY_CHANGES, self.tr("Keep only the polygons that changed"), defaultValue=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("Change polygons"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(spatial_rules_parameter(self.SPATIAL_RULES))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         job = self.job(parameters, context, feedback, all_periods=False)

@@ -4,6 +4,7 @@ INPUT_AFTER, split by ZONES). Domain rules (codes, statuses, type of change, flo
 """
 from qgis.core import (
     QgsProcessingException,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -16,6 +17,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import detection
 from ..engines import changes
+from ..fastpath import gpkg
 from . import base, inputs
 
 translate = QCoreApplication.translate
@@ -29,6 +31,13 @@ def target_options():
             translate("ChangeAlgorithm", "21 postes"), translate("ChangeAlgorithm", "ENAF"),
             translate("ChangeAlgorithm", "NAF / non-NAF"),
             translate("ChangeAlgorithm", "Artificialisation (decree 2023-1096, matrix step)")]
+
+
+def spatial_rules_parameter(name="SPATIAL_RULES"):
+    """The SPATIAL_RULES parameter of the change tools and ocs:zantrajectory (last of their parameters)."""
+    return QgsProcessingParameterBoolean(
+        name, translate("ChangeAlgorithm", "Apply the OCS2D spatial rules (US7.0.0 near urban areas, agricultural "
+                                           "structures near the enveloppe urbaine)"), defaultValue=True)
 
 
 def dimension_options():
@@ -50,7 +59,9 @@ class ChangeAlgorithm(base.OcsAlgorithm):
     ZONES = "ZONES"
     ZONE_FIELD = "ZONE_FIELD"
     MIN_AREA_M2 = "MIN_AREA_M2"
+    SPATIAL_RULES = "SPATIAL_RULES"
     DEFAULT_TARGET = 7  # 4 postes
+    USES_STATUSES = True  # the outputs use the artificialised and ENAF statuses (type of change, flows)
 
     def add_common_parameters(self):
         self.addParameter(QgsProcessingParameterFeatureSource(
@@ -98,7 +109,9 @@ class ChangeAlgorithm(base.OcsAlgorithm):
             dimension=ch.DIMENSIONS[self.parameterAsEnum(parameters, self.DIMENSION, context)],
             min_area=self.parameterAsDouble(parameters, self.MIN_AREA_M2, context) or 0.0,
             from_vintage=ends[0], to_vintage=ends[1],
-            nomenclature=self.parameterAsEnum(parameters, self.NOMENCLATURE, context), all_periods=all_periods)
+            nomenclature=self.parameterAsEnum(parameters, self.NOMENCLATURE, context), all_periods=all_periods,
+            spatial_rules=self.parameterAsBoolean(parameters, self.SPATIAL_RULES, context),
+            statuses=self.USES_STATUSES)
 
     def job(self, parameters, context, feedback, all_periods):
         """The engine's ChangeJob of the parameters."""
@@ -113,4 +126,15 @@ def change_inputs(alg, parameters, context, feedback):
     if parameters.get("INPUT_AFTER") not in (None, ""):
         after = base.require_polygon_source(alg, parameters, "INPUT_AFTER", context)
     zones = inputs.zones(alg, parameters, context, feedback)
-    return changes.ChangeInputs(before, after, zones.source if zones else None, zones.field if zones else None)
+    return changes.ChangeInputs(before, after, zones.source if zones else None, zones.field if zones else None,
+                                whole_gpkg(alg, parameters, "INPUT", context),
+                                whole_gpkg(alg, parameters, "INPUT_AFTER", context) if after is not None else None)
+
+
+def whole_gpkg(alg, parameters, name, context):
+    """(path, layer name) when parameter ``name`` is a whole GeoPackage layer (the spatial rules then read only
+    the geometries they need), else None."""
+    try:
+        return base.gpkg_input(alg, parameters, name, context)
+    except (gpkg.FastPathUnavailable, RuntimeError):
+        return None

@@ -10,7 +10,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import changes as ch
 from ..engines import changes
-from .changes import ChangeAlgorithm
+from .changes import ChangeAlgorithm, spatial_rules_parameter
 
 # Stock columns are written for targets with at most this many classes (use ocs:transitionmatrix beyond).
 MAX_STOCK_CLASSES = 60
@@ -53,6 +53,7 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
         self.add_common_parameters()
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("Flows per zone"), compat.TYPE_VECTOR_ANY))
+        self.addParameter(spatial_rules_parameter(self.SPATIAL_RULES))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         job = self.job(parameters, context, feedback, all_periods=True)

@@ -12,7 +12,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import report
 from . import base
-from .changes import ChangeAlgorithm
+from .changes import ChangeAlgorithm, spatial_rules_parameter
 
 # Matrices of up to this many codes are written whole (zero cells included); larger ones keep the non-zero
 # cells and the diagonal of every code.
@@ -52,6 +52,7 @@ def write_report(path, transitions, job, source_name, feedback):
 
 class TransitionMatrixAlgorithm(ChangeAlgorithm):
     NAME = "transitionmatrix"
+    USES_STATUSES = False   # the matrix and its report show the codes of the target only
     OUTPUT = "OUTPUT"
     REPORT = "REPORT"
 
@@ -68,6 +69,7 @@ class TransitionMatrixAlgorithm(ChangeAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REPORT, self.tr("HTML report"), self.tr("HTML files (*.html)"), optional=True,
             createByDefault=False))
+        self.addParameter(spatial_rules_parameter(self.SPATIAL_RULES))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         job = self.job(parameters, context, feedback, all_periods=True)

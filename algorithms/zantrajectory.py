@@ -23,7 +23,7 @@ from ..core import zan, zanreport
 from ..engines import changes, landcover
 from ..engines import zan as zanmaps
 from . import base
-from .changes import change_inputs
+from .changes import change_inputs, spatial_rules_parameter
 
 TOTAL = zan.TOTAL
 KIND_BY_ENAF = {"Uh": "habitat", "Ue": "activite", "Ui": "infra", "Ua": "autre"}
@@ -45,6 +45,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
     CONSUMPTION_UNIT = "CONSUMPTION_UNIT"
     OUTPUT = "OUTPUT"
     REPORT = "REPORT"
+    SPATIAL_RULES = "SPATIAL_RULES"
 
     def tr(self, text):
         return QCoreApplication.translate("ZanTrajectoryAlgorithm", text)
@@ -88,6 +89,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REPORT, self.tr("HTML report"), self.tr("HTML files (*.html)"), optional=True,
             createByDefault=False))
+        self.addParameter(spatial_rules_parameter(self.SPATIAL_RULES))
 
     # -- parameters ----------------------------------------------------------------------------------------
     def _years(self, parameters, context):
@@ -141,7 +143,9 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
             feedback.reportError(self.tr("OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per "
                                          "zone, so they are not used."), False)
             official = None
-        options = changes.ChangeOptions(target="naf", dimension="cs", consecutive=True, all_periods=True)
+        options = changes.ChangeOptions(target="naf", dimension="cs", consecutive=True, all_periods=True,
+                                        spatial_rules=self.parameterAsBoolean(parameters, self.SPATIAL_RULES,
+                                                                              context))
         job = changes.ChangeJob(change_inputs(self, parameters, context, feedback), options, context, feedback)
         report_path = self.parameterAsFileOutput(parameters, self.REPORT, context)
         pieces = {}

@@ -31,7 +31,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
-from . import landcover, spatial
+from . import changerules, landcover, spatial
 
 translate = QCoreApplication.translate
 
@@ -48,13 +48,18 @@ class ChangeInputs:
     after: object = None            # QgsFeatureSource of the second vintage (overlay), or None
     zones: object = None            # QgsFeatureSource of the zones, or None
     zone_field: str = None          # field of ``zones`` naming each zone
+    before_gpkg: tuple = None       # (path, layer name) when ``before`` is a whole GeoPackage layer, else None
+    after_gpkg: tuple = None        # the same for ``after``
 
 
 @dataclasses.dataclass
 class ChangeOptions:
     """What to compare. ``from_vintage``/``to_vintage``: normalised years ("" = first / last detected);
     ``nomenclature``: index of the NOMENCLATURE enum (0 = detect) for ``before``; ``all_periods``: every
-    consecutive pair and first → last (else first → last only); ``consecutive``: the consecutive pairs only."""
+    consecutive pair and first → last (else first → last only); ``consecutive``: the consecutive pairs only;
+    ``spatial_rules``: apply the OCS2D spatial rules where the sides depend on them (False: attributes alone,
+    with a warning); ``statuses``: the caller uses the artificialised and ENAF statuses (type of change, flows),
+    not only the codes of the target (a transition matrix does not)."""
 
     target: str = "p4"              # one of core.changes.TARGETS
     dimension: str = "cs"           # one of core.changes.DIMENSIONS
@@ -64,6 +69,8 @@ class ChangeOptions:
     nomenclature: int = 0
     consecutive: bool = False
     all_periods: bool = True
+    spatial_rules: bool = True
+    statuses: bool = True
 
 
 class Stream:
@@ -88,13 +95,18 @@ def multipolygon(parts, union=False):
 
 
 class Layer:
-    """One input layer resolved: source, vintages, nomenclature, classifier, field indexes."""
+    """One input layer resolved: source, vintages, nomenclature, classifier, field indexes, and the overrides of
+    the OCS2D spatial rules (``near``: {(fid, year): (target value, ENAF code)}, filled by ChangeJob.run;
+    ``warned``: the years classified by attributes alone where a spatial rule would apply)."""
 
-    def __init__(self, source, vintages, key, classifier):
+    def __init__(self, source, vintages, key, classifier, gpkg_layer=None):
         self.source = source
         self.vintages = vintages            # [VintageFields]
         self.key = key
         self.classifier = classifier
+        self.gpkg_layer = gpkg_layer        # (path, layer name) of a whole GeoPackage layer, or None
+        self.near = {}
+        self.warned = set()
         fields = source.fields()
         self.indexes = {}
         for entry in vintages:
@@ -113,12 +125,22 @@ class Layer:
         return [year for year, (_c, _u, pre_code, pre_enaf, pre_artif) in self.indexes.items()
                 if pre_code >= 0 or pre_enaf >= 0 or pre_artif >= 0]
 
-    def side(self, attributes, year):
+    def side(self, attributes, year, fid=None):
+        """The Side of a feature (``fid``: its id, for the overrides of the spatial rules) at ``year``."""
         cs_index, us_index, pre_code, pre_enaf, pre_artif = self.indexes[year]
-        return self.classifier.classify(attributes[cs_index], attributes[us_index],
-                                        attributes[pre_code] if pre_code >= 0 else None,
-                                        attributes[pre_enaf] if pre_enaf >= 0 else None,
+        code = attributes[pre_code] if pre_code >= 0 else None
+        enaf = attributes[pre_enaf] if pre_enaf >= 0 else None
+        if self.near:
+            override = self.near.get((fid, year))
+            if override is not None:    # the fields of ocs:reclassify, when present, win
+                code = override[0] if pre_code < 0 else code
+                enaf = override[1] if pre_enaf < 0 else enaf
+        return self.classifier.classify(attributes[cs_index], attributes[us_index], code, enaf,
                                         attributes[pre_artif] if pre_artif >= 0 else None)
+
+    def by_default(self, side, year):
+        """True when ``side`` (of ``year``) took an attribute default where a spatial rule was not applied."""
+        return side.by_default and year in self.warned
 
 
 class ChangeJob:
@@ -134,6 +156,8 @@ class ChangeJob:
         self.target = options.target
         self.dimension = options.dimension
         self.min_area = options.min_area or 0.0
+        self.spatial_rules = options.spatial_rules
+        self.statuses = options.statuses
         self.counters = {"invalid": 0, "empty": 0, "dropped": 0}
         source = inputs.before
         landcover.require_features(source)
@@ -141,12 +165,12 @@ class ChangeJob:
         self.frame, self.meter = landcover.measure(self.crs, source.sourceExtent(), context, feedback)
         if inputs.after is None:
             self.mode = "multidate"
-            self._open_multidate(source, options)
+            self._open_multidate(inputs, options)
         else:
             landcover.require_features(inputs.after)
             self.mode = "overlay"
-            self._open_overlay(source, inputs.after, options)
-        for layer in {id(self.before): self.before, id(self.after): self.after}.values():
+            self._open_overlay(inputs, options)
+        for layer in self.layers():
             if layer.precomputed():
                 feedback.pushInfo(translate("ChangeAlgorithm", "Using the values computed by Reclassify or "
                                             "Artificialisation (spatial rules, thresholds) for vintage(s) {0}.").format(
@@ -167,7 +191,12 @@ class ChangeJob:
         self.by_default = 0.0
 
     # -- inputs ----------------------------------------------------------------------------------------
-    def _open_multidate(self, source, options):
+    def layers(self):
+        """The input Layers (one in multi-date mode, two in overlay mode)."""
+        return list({id(self.before): self.before, id(self.after): self.after}.values())
+
+    def _open_multidate(self, inputs, options):
+        source = inputs.before
         from_vintage, to_vintage = options.from_vintage, options.to_vintage
         vintages = landcover.resolve_vintages(source, "", None, None, self.feedback)
         vintages = self._rename_before_after(vintages, from_vintage, to_vintage)
@@ -175,11 +204,12 @@ class ChangeJob:
         if not options.all_periods or (from_vintage and to_vintage):
             vintages = [vintages[0], vintages[-1]]   # one period: the vintages between are not read
         key = self._nomenclature(source, vintages, options.nomenclature)
-        self.before = self.after = Layer(source, vintages, key, self._classifier(key))
+        self.before = self.after = Layer(source, vintages, key, self._classifier(key), inputs.before_gpkg)
         self.years = [v.vintage for v in vintages]
         self.transform_after = None
 
-    def _open_overlay(self, source, after, options):
+    def _open_overlay(self, inputs, options):
+        source, after = inputs.before, inputs.after
         before_v = self._single_vintage(source, options.from_vintage, "INPUT")
         after_v = self._single_vintage(after, options.to_vintage, "INPUT_AFTER")
         key_before = self._nomenclature(source, [before_v], options.nomenclature)
@@ -198,8 +228,8 @@ class ChangeJob:
             raise QgsProcessingException(translate(
                 "ChangeAlgorithm", "INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in "
                 "INPUT and the newer one in INPUT_AFTER.").format(before_v.vintage, after_v.vintage))
-        self.before = Layer(source, [before_v], key_before, self._classifier(key_before))
-        self.after = Layer(after, [after_v], key_after, self._classifier(key_after))
+        self.before = Layer(source, [before_v], key_before, self._classifier(key_before), inputs.before_gpkg)
+        self.after = Layer(after, [after_v], key_after, self._classifier(key_after), inputs.after_gpkg)
         self.years = [before_v.vintage, after_v.vintage]
         self.transform_after = self._transform(after)
 
@@ -295,6 +325,8 @@ class ChangeJob:
         """Feed ``transitions`` with every piece; ``consumer(geometry, zone, before, after, area)`` receives
         the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS).
         Returns False when cancelled."""
+        if not self._apply_spatial_rules():
+            return False
         if self.mode == "multidate":
             ok = self._run_multidate(Stream(transitions, consumer, period_for_output))
         else:
@@ -302,6 +334,29 @@ class ChangeJob:
         if ok:
             self._report(transitions)
         return ok
+
+    def _apply_spatial_rules(self):
+        """The overrides of the OCS2D spatial rules of each input layer, computed once per layer for the vintages
+        whose sides depend on them (none when the layer carries the fields of ocs:reclassify); with
+        ``spatial_rules`` off, those vintages are classified by their attributes and said. False when cancelled."""
+        for layer in self.layers():
+            years = changerules.years_needing_rules(layer.key, self.target, self.statuses, layer.indexes)
+            if not years:
+                continue
+            if not self.spatial_rules:
+                layer.warned.update(years)
+                continue
+            vintages = [v for v in layer.vintages if v.vintage in years]
+            land_cover = changerules.open_land_cover(layer.source, vintages, layer.key, self.context)
+            near = changerules.overrides(land_cover, self.target, self.feedback, layer.gpkg_layer)
+            if near is None:
+                return False
+            layer.near = near
+            self.feedback.pushInfo(translate(
+                "ChangeAlgorithm", "OCS2D spatial rules applied to '{0}' ({1}): {2} polygon-vintages take the "
+                "values near urban areas or near the enveloppe urbaine, as in Reclassify.").format(
+                layer.source.sourceName(), ", ".join(years), len(near)))
+        return True
 
     def _emit(self, stream, geometry, area, sides):
         """Split one piece by zones and add it for every period; returns its area (repaired if it had to be)."""
@@ -338,12 +393,13 @@ class ChangeJob:
                 continue
             area = meter.area(geometry)
             attributes = feature.attributes()
-            sides = {year: layer.side(attributes, year) for year in years}
+            fid = feature.id()
+            sides = {year: layer.side(attributes, year, fid) for year in years}
             by_default = False
             for year, side in sides.items():
                 if side.code == ch.UNKNOWN:
                     self._count_unknown(side, attributes, layer, year)
-                by_default = by_default or side.by_default
+                by_default = by_default or layer.by_default(side, year)
             if by_default:
                 self.by_default += area
             area_in += self._emit(stream, geometry, area, sides)
@@ -415,7 +471,7 @@ class ChangeJob:
                 self.feedback.setProgress(30 + 60.0 * count / total)
             area = meter.area(geometry)
             area_in += area
-            before = self.before.side(attributes, year_before)
+            before = self.before.side(attributes, year_before, fid)
             if before.code == ch.UNKNOWN:
                 self._count_unknown(before, attributes, self.before, year_before)
             box = geometry.boundingBox()
@@ -423,7 +479,7 @@ class ChangeJob:
             pieces, covered = self._cut(geometry, area, box, candidates, after_items, after_wkb)
             for piece, piece_area, other in pieces:
                 after_covered[other] = after_covered.get(other, 0.0) + piece_area
-                after = self.after.side(after_items[other][1], year_after)
+                after = self.after.side(after_items[other][1], year_after, other)
                 self._piece(stream, piece, piece_area, before, after)
             if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
                 rest = self._outside(geometry, [after_items[o][0] for o in candidates])
@@ -442,7 +498,7 @@ class ChangeJob:
         for fid, (geometry, attributes) in after_items.items():
             area = self.meter.area(geometry)
             area_after += area
-            after = self.after.side(attributes, year_after)
+            after = self.after.side(attributes, year_after, fid)
             if after.code == ch.UNKNOWN:
                 self._count_unknown(after, attributes, self.after, year_after)
             if area - after_covered.get(fid, 0.0) > max(RESIDUAL_SHARE * area, 1e-6):
@@ -514,9 +570,9 @@ class ChangeJob:
             self.counters["dropped"] += 1
             self.dropped_area += area
             return
-        if before.by_default or after.by_default:
-            self.by_default += area
         period = stream.period
+        if self.before.by_default(before, period[0]) or self.after.by_default(after, period[1]):
+            self.by_default += area
         self._emit(stream, geometry, area, {period[0]: before, period[1]: after})
 
     # -- checks and log -------------------------------------------------------------------------------------
@@ -542,8 +598,8 @@ class ChangeJob:
             feedback.reportError(translate(
                 "ChangeAlgorithm", "{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban "
                 "areas, agricultural structures near the enveloppe urbaine) and were classified by their "
-                "attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are "
-                "used.").format("%.2f" % (self.by_default / 1e4)), False)
+                "attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of "
+                "Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.").format("%.2f" % (self.by_default / 1e4)), False)
         for period in self.periods:
             expected = self.area_in.get(period, 0.0) - self.dropped_area
             found = transitions.total(period)

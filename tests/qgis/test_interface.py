@@ -12,14 +12,14 @@ FROZEN = {
                        "OUTPUT"],
     "ocs:urbanenvelope": ["INPUT", "VINTAGES", "BUFFER", "MIN_AREA_HA", "OUTPUT"],
     "ocs:applystyle": ["INPUT", "FIELD", "TEMPLATE", "OUTPUT_QML"],
-    "ocs:changedetection": COMMON_CHANGES + ["ONLY_CHANGES", "OUTPUT"],
-    "ocs:transitionmatrix": COMMON_CHANGES + ["OUTPUT", "REPORT"],
-    "ocs:territoryflows": COMMON_CHANGES + ["OUTPUT"],
+    "ocs:changedetection": COMMON_CHANGES + ["ONLY_CHANGES", "OUTPUT", "SPATIAL_RULES"],
+    "ocs:transitionmatrix": COMMON_CHANGES + ["OUTPUT", "REPORT", "SPATIAL_RULES"],
+    "ocs:territoryflows": COMMON_CHANGES + ["OUTPUT", "SPATIAL_RULES"],
     "ocs:artificialisation": ["INPUT", "NOMENCLATURE", "VINTAGES", "APPLY_THRESHOLDS", "BUILT_MIN_M2", "OTHER_MIN_M2",
                               "EXEMPT_PARKS", "EXEMPT_PV", "DISSOLVE", "OUTPUT"],
     "ocs:zantrajectory": ["INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "REFERENCE_START", "REFERENCE_END",
                           "REDUCTION_PCT", "OFFICIAL_CONSUMPTION", "CONSUMPTION_ZONE_FIELD", "CONSUMPTION_FIELD",
-                          "CONSUMPTION_UNIT", "OUTPUT", "REPORT"],
+                          "CONSUMPTION_UNIT", "OUTPUT", "REPORT", "SPATIAL_RULES"],
     "ocs:heatisland": ["INPUT", "NOMENCLATURE", "VINTAGES", "UNITS", "CELL_SIZE", "ZONES", "COEFFICIENTS",
                        "COOLING_DISTANCE", "MIN_GREEN_AREA_HA", "RESOLUTION", "OUTPUT", "OUTPUT_RASTER"],
     "ocs:friches": ["INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
@@ -80,6 +80,7 @@ def test_enum_sizes_and_defaults():
         algorithm = registry.algorithmById(algorithm_id)
         assert algorithm.parameterDefinition("TARGET").defaultValue() == 7      # 4 postes
         assert algorithm.parameterDefinition("MIN_AREA_M2").defaultValue() == 0.0
+        assert algorithm.parameterDefinition("SPATIAL_RULES").defaultValue() is True
     assert registry.algorithmById("ocs:changedetection").parameterDefinition("ONLY_CHANGES").defaultValue() is True
     artif = registry.algorithmById("ocs:artificialisation")
     defaults = {name: artif.parameterDefinition(name).defaultValue() for name in (
@@ -92,6 +93,7 @@ def test_enum_sizes_and_defaults():
         "UNITS", "CELL_SIZE", "COOLING_DISTANCE", "MIN_GREEN_AREA_HA", "RESOLUTION")] == [0, 100.0, 300.0, 2.0, 5.0]
     assert registry.algorithmById("ocs:friches").parameterDefinition("MIN_AREA_M2").defaultValue() == 1000.0
     trajectory = registry.algorithmById("ocs:zantrajectory")
+    assert trajectory.parameterDefinition("SPATIAL_RULES").defaultValue() is True
     assert [trajectory.parameterDefinition(name).defaultValue() for name in (
         "REFERENCE_START", "REFERENCE_END", "REDUCTION_PCT")] == ["2011", "2021", 50.0]
 
