@@ -93,10 +93,3 @@ def _gpkg_reading(land_cover, gpkg_layer, feedback):
     return {values: fids for values, _count, fids in combinations}, store
 
 
-def open_land_cover(source, vintages, key, context):
-    """The landcover.LandCover of one input of a change tool (its metric transform and area meter)."""
-    crs = source.sourceCrs()
-    return landcover.LandCover(source, vintages, key, crs, landcover.metric_transform(crs, source.sourceExtent(),
-                                                                                      context),
-                               landcover.AreaMeter(crs, context))
-

@@ -347,7 +347,7 @@ class ChangeJob:
                 layer.warned.update(years)
                 continue
             vintages = [v for v in layer.vintages if v.vintage in years]
-            land_cover = changerules.open_land_cover(layer.source, vintages, layer.key, self.context)
+            land_cover = landcover.resolved(layer.source, vintages, layer.key, self.context)
             near = changerules.overrides(land_cover, self.target, self.feedback, layer.gpkg_layer)
             if near is None:
                 return False

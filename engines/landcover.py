@@ -374,10 +374,15 @@ def open_land_cover(source, context, feedback, vintages="", cs_field=None, us_fi
     optional CS_FIELD/US_FIELD override) and the nomenclature (index of the NOMENCLATURE enum, 0 = detect)."""
     require_features(source)
     found = resolve_vintages(source, vintages or "", cs_field or None, us_field or None, feedback)
-    key = choose_nomenclature(source, found, nomenclature, feedback)
+    return resolved(source, found, choose_nomenclature(source, found, nomenclature, feedback), context, feedback)
+
+
+def resolved(source, vintages, key, context, feedback=None):
+    """The LandCover of ``source`` whose vintages and nomenclature are known: where its measures are made (said
+    in the log when a feedback is given) and its area meter."""
     crs = source.sourceCrs()
     frame, meter = measure(crs, source.sourceExtent(), context, feedback)
-    return LandCover(source, found, key, crs, frame.transform, meter, frame)
+    return LandCover(source, vintages, key, crs, frame.transform, meter, frame)
 
 
 class PairMemo:
