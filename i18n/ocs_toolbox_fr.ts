@@ -152,47 +152,47 @@
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="146"/>
+        <location filename="../engines/artificialisation.py" line="147"/>
         <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
         <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="150"/>
+        <location filename="../engines/artificialisation.py" line="151"/>
         <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
         <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="161"/>
+        <location filename="../engines/artificialisation.py" line="177"/>
         <source>Thresholds: indexing {0} polygons…</source>
         <translation>Seuils : indexation de {0} polygones…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="169"/>
+        <location filename="../engines/artificialisation.py" line="185"/>
         <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
         <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="193"/>
+        <location filename="../engines/artificialisation.py" line="213"/>
         <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
         <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="238"/>
+        <location filename="../engines/artificialisation.py" line="265"/>
         <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
         <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="275"/>
+        <location filename="../engines/artificialisation.py" line="303"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="364"/>
+        <location filename="../engines/artificialisation.py" line="393"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="368"/>
+        <location filename="../engines/artificialisation.py" line="397"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -200,132 +200,137 @@
 <context>
     <name>ChangeAlgorithm</name>
     <message>
-        <location filename="../algorithms/changes.py" line="25"/>
+        <location filename="../algorithms/changes.py" line="27"/>
         <source>Raw couverture code</source>
         <translation>Code de couverture brut</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="25"/>
+        <location filename="../algorithms/changes.py" line="27"/>
         <source>Raw usage code</source>
         <translation>Code d’usage brut</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="26"/>
+        <location filename="../algorithms/changes.py" line="28"/>
         <source>Couverture × usage pair</source>
         <translation>Couple couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="26"/>
+        <location filename="../algorithms/changes.py" line="28"/>
         <source>Level 1</source>
         <translation>Niveau 1</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="27"/>
+        <location filename="../algorithms/changes.py" line="29"/>
         <source>Level 2</source>
         <translation>Niveau 2</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="27"/>
+        <location filename="../algorithms/changes.py" line="29"/>
         <source>Level 3</source>
         <translation>Niveau 3</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="28"/>
+        <location filename="../algorithms/changes.py" line="30"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="28"/>
+        <location filename="../algorithms/changes.py" line="30"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="29"/>
+        <location filename="../algorithms/changes.py" line="31"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="29"/>
+        <location filename="../algorithms/changes.py" line="31"/>
         <source>ENAF</source>
         <translation>ENAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="30"/>
+        <location filename="../algorithms/changes.py" line="32"/>
         <source>NAF / non-NAF</source>
         <translation>NAF / non NAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="31"/>
+        <location filename="../algorithms/changes.py" line="33"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="35"/>
+        <location filename="../algorithms/changes.py" line="38"/>
+        <source>Apply the OCS2D spatial rules (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine)</source>
+        <translation>Appliquer les règles spatiales OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="44"/>
         <source>Couverture</source>
         <translation>Couverture</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="35"/>
+        <location filename="../algorithms/changes.py" line="44"/>
         <source>Usage</source>
         <translation>Usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="36"/>
+        <location filename="../algorithms/changes.py" line="45"/>
         <source>Couverture × usage</source>
         <translation>Couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="56"/>
+        <location filename="../algorithms/changes.py" line="67"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="59"/>
+        <location filename="../algorithms/changes.py" line="70"/>
         <source>Second vintage layer (optional: overlay mode)</source>
         <translation>Couche du second millésime (facultatif : mode superposition)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="62"/>
+        <location filename="../algorithms/changes.py" line="73"/>
         <source>From vintage (year; empty = first detected)</source>
         <translation>Millésime de départ (année ; vide = premier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="65"/>
+        <location filename="../algorithms/changes.py" line="76"/>
         <source>To vintage (year; empty = last detected)</source>
         <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="68"/>
+        <location filename="../algorithms/changes.py" line="79"/>
         <source>Compare</source>
         <translation>Comparer</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="71"/>
+        <location filename="../algorithms/changes.py" line="82"/>
         <source>Dimension for levels and OCS GE equivalent</source>
         <translation>Dimension pour les niveaux et l’équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="74"/>
+        <location filename="../algorithms/changes.py" line="85"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="77"/>
+        <location filename="../algorithms/changes.py" line="88"/>
         <source>Zones (e.g. communes, optional)</source>
         <translation>Zones (p. ex. communes, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="80"/>
+        <location filename="../algorithms/changes.py" line="91"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="83"/>
+        <location filename="../algorithms/changes.py" line="94"/>
         <source>Drop overlay pieces smaller than (m², 0 = keep all)</source>
         <translation>Écarter les morceaux de superposition de moins de (m², 0 = tout garder)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="93"/>
+        <location filename="../algorithms/changes.py" line="104"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
@@ -345,112 +350,117 @@
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="151"/>
+        <location filename="../engines/changes.py" line="175"/>
         <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="162"/>
+        <location filename="../engines/changes.py" line="186"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="188"/>
+        <location filename="../engines/changes.py" line="218"/>
         <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
         <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="193"/>
+        <location filename="../engines/changes.py" line="223"/>
         <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="198"/>
+        <location filename="../engines/changes.py" line="228"/>
         <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
         <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="212"/>
+        <location filename="../engines/changes.py" line="242"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="224"/>
+        <location filename="../engines/changes.py" line="254"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="231"/>
+        <location filename="../engines/changes.py" line="261"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="244"/>
+        <location filename="../engines/changes.py" line="274"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="248"/>
+        <location filename="../engines/changes.py" line="278"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="256"/>
+        <location filename="../engines/changes.py" line="286"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="286"/>
+        <location filename="../engines/changes.py" line="316"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="288"/>
+        <location filename="../engines/changes.py" line="318"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="388"/>
+        <location filename="../engines/changes.py" line="355"/>
+        <source>OCS2D spatial rules applied to &apos;{0}&apos; ({1}): {2} polygon-vintages take the values near urban areas or near the enveloppe urbaine, as in Reclassify.</source>
+        <translation>Règles spatiales OCS2D appliquées à « {0} » ({1}) : {2} polygones-millésimes prennent les valeurs « à proximité » des espaces urbanisés ou de l’enveloppe urbaine, comme dans Reclassifier.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="444"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="526"/>
+        <location filename="../engines/changes.py" line="582"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="530"/>
+        <location filename="../engines/changes.py" line="586"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="534"/>
+        <location filename="../engines/changes.py" line="590"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="538"/>
+        <location filename="../engines/changes.py" line="594"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="542"/>
-        <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone. Run Reclassify first and give its output: its p4_/p21_/enaf_ fields are used.</source>
-        <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs. Lancez d’abord Reclassifier et donnez sa sortie : ses champs p4_/p21_/enaf_ sont alors utilisés.</translation>
+        <location filename="../engines/changes.py" line="598"/>
+        <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
+        <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="552"/>
+        <location filename="../engines/changes.py" line="608"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="561"/>
+        <location filename="../engines/changes.py" line="617"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="269"/>
+        <location filename="../engines/landcover.py" line="411"/>
         <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
         <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
     </message>
@@ -473,7 +483,7 @@
         <translation>Polygones de changement</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="88"/>
+        <location filename="../algorithms/changedetection.py" line="89"/>
         <source>{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.</source>
         <translation>{0} polygones écrits ({1} ha) ; surface changée {2} ha sur {3} ha comparés.</translation>
     </message>
@@ -586,52 +596,57 @@
         <translation>Un seul millésime : les candidats viennent des codes d’usage actuels ; l’historique, la période d’abandon et les friches reconverties demandent plusieurs millésimes.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="112"/>
+        <location filename="../algorithms/friches.py" line="108"/>
+        <source>The sites are written in {0}, the CRS of the measures.</source>
+        <translation>Les sites sont écrits dans {0}, le SCR des mesures.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="115"/>
         <source>{0} sites written; vocations: {1}.</source>
         <translation>{0} sites écrits ; vocations : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="119"/>
+        <location filename="../algorithms/friches.py" line="122"/>
         <source>CNIG friches CSV written to {0} (coordinates in {1}).</source>
         <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="168"/>
+        <location filename="../engines/friches.py" line="170"/>
         <source>{0} polygons with US6.2.3 (espaces agricoles non exploités) are never friches (décret 2023-1259).</source>
         <translation>{0} polygones en US6.2.3 (espaces agricoles non exploités) ne sont jamais des friches (décret 2023-1259).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="171"/>
+        <location filename="../engines/friches.py" line="173"/>
         <source>{0} candidate polygons ({1} ha).</source>
         <translation>{0} polygones candidats ({1} ha).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="210"/>
+        <location filename="../engines/friches.py" line="212"/>
         <source>{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.</source>
         <translation>{0} sites candidats sous MIN_AREA_M2 ({1} m² au total) sont écartés.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="213"/>
+        <location filename="../engines/friches.py" line="215"/>
         <source>{0} sites from the land cover.</source>
         <translation>{0} sites issus de l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="246"/>
+        <location filename="../engines/friches.py" line="248"/>
         <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
         <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="277"/>
+        <location filename="../engines/friches.py" line="279"/>
         <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
         <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="317"/>
+        <location filename="../engines/friches.py" line="319"/>
         <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
         <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="337"/>
+        <location filename="../engines/friches.py" line="339"/>
         <source>ZONE_FIELD is needed with ZONES.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
     </message>
@@ -745,8 +760,8 @@
     </message>
     <message>
         <location filename="../algorithms/heatisland.py" line="119"/>
-        <source>Geographic CRS: the score is computed and written in {0}.</source>
-        <translation>SCR géographique : le score est calculé et écrit en {0}.</translation>
+        <source>The score is computed and written in {0}, the CRS of the measures.</source>
+        <translation>Le score est calculé et écrit dans {0}, le SCR des mesures.</translation>
     </message>
     <message>
         <location filename="../algorithms/heatisland.py" line="195"/>
@@ -877,62 +892,82 @@
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="62"/>
+        <location filename="../engines/landcover.py" line="64"/>
         <source>VINTAGES: &apos;{0}&apos; is not a year. Give years such as 2015,2021.</source>
         <translation>VINTAGES : « {0} » n’est pas une année. Indiquez des années, p. ex. 2015,2021.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="67"/>
+        <location filename="../engines/landcover.py" line="69"/>
         <source>CS_FIELD and US_FIELD must both name fields of the layer. Missing: {0}. Fields found: {1}.</source>
         <translation>CS_FIELD et US_FIELD doivent désigner tous deux des champs de la couche. Manquant(s) : {0}. Champs présents : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="82"/>
+        <location filename="../engines/landcover.py" line="84"/>
         <source>No couverture/usage fields found in &apos;{0}&apos;. Looked for csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us or couverture/usage (OCS GE), CS_YYYY/US_YYYY or cs_avant/cs_apres (IGN change products). Fields found: {1}. Use CS_FIELD and US_FIELD to name them.</source>
         <translation>Aucun champ de couverture/usage trouvé dans « {0} ». Champs recherchés : csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us ou couverture/usage (OCS GE), CS_YYYY/US_YYYY ou cs_avant/cs_apres (produits de différence de l’IGN). Champs présents : {1}. Désignez-les avec CS_FIELD et US_FIELD.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="93"/>
+        <location filename="../engines/landcover.py" line="95"/>
         <source>The layer holds one vintage (fields {0}/{1}); VINTAGES names {2}.</source>
         <translation>La couche ne contient qu’un millésime (champs {0}/{1}) ; VINTAGES en demande plusieurs : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="102"/>
+        <location filename="../engines/landcover.py" line="104"/>
         <source>Field {0} holds several years ({1}): give the one to use in VINTAGES, or split the layer by millésime.</source>
         <translation>Le champ {0} contient plusieurs années ({1}) : indiquez celle à utiliser dans VINTAGES, ou découpez la couche par millésime.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="102"/>
+        <location filename="../engines/landcover.py" line="104"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="106"/>
+        <location filename="../engines/landcover.py" line="108"/>
         <source>Cannot tell the vintage of &apos;{0}&apos;: no MILLESIME field. Give the year in VINTAGES.</source>
         <translation>Impossible de déterminer le millésime de « {0} » : pas de champ MILLESIME. Indiquez l’année dans VINTAGES.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="114"/>
+        <location filename="../engines/landcover.py" line="116"/>
         <source>Vintage(s) {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime(s) {0} absent(s) de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="118"/>
+        <location filename="../engines/landcover.py" line="120"/>
         <source>Vintages: {0}</source>
         <translation>Millésimes : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="147"/>
+        <location filename="../engines/landcover.py" line="149"/>
         <source>Nomenclature detected: {0}</source>
         <translation>Nomenclature détectée : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="198"/>
+        <location filename="../engines/landcover.py" line="301"/>
+        <source>the ellipsoid</source>
+        <translation>l’ellipsoïde</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="305"/>
+        <source>The layer has no valid CRS: areas and distances are taken in its coordinates, as metres.</source>
+        <translation>La couche n’a pas de SCR valide : surfaces et distances sont prises dans ses coordonnées, comme des mètres.</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="308"/>
+        <source>Areas, lengths and distances are measured in the layer&apos;s CRS, {0}: over the layer, its measures differ from those of {1} by {2} % at most (tolerance 0.1 %).</source>
+        <translation>Surfaces, longueurs et distances sont mesurées dans le SCR de la couche, {0} : sur la couche, ses mesures diffèrent de celles de {1} de {2} % au plus (tolérance 0,1 %).</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="313"/>
+        <source>Areas, lengths and distances are measured in {0}: the layer&apos;s CRS, {1}, is geographic, not in metres or differs from {2} by more than 0.1 % over the layer (scale error {3} %). Output geometries stay in {1} unless the log says otherwise.</source>
+        <translation>Surfaces, longueurs et distances sont mesurées dans {0} : le SCR de la couche, {1}, est géographique, n’est pas en mètres ou diffère de {2} de plus de 0,1 % sur la couche (erreur d’échelle {3} %). Les géométries en sortie restent dans {1} sauf indication contraire du journal.</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="333"/>
         <source>Values: {0}</source>
         <translation>Valeurs : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="231"/>
+        <location filename="../engines/landcover.py" line="368"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
@@ -940,22 +975,22 @@
 <context>
     <name>OcsStyling</name>
     <message>
-        <location filename="../engines/styling.py" line="52"/>
+        <location filename="../engines/styling.py" line="55"/>
         <source>Unknown or unclassified</source>
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="93"/>
+        <location filename="../engines/styling.py" line="96"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="94"/>
+        <location filename="../engines/styling.py" line="97"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="100"/>
+        <location filename="../engines/styling.py" line="103"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
@@ -1113,22 +1148,22 @@
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="261"/>
+        <location filename="../engines/reclassify.py" line="262"/>
         <source>Writing {0}…</source>
         <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="308"/>
+        <location filename="../engines/reclassify.py" line="309"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="312"/>
+        <location filename="../engines/reclassify.py" line="313"/>
         <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
         <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="315"/>
+        <location filename="../engines/reclassify.py" line="316"/>
         <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
@@ -1166,12 +1201,12 @@
         <translation>Flux par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="83"/>
+        <location filename="../algorithms/territoryflows.py" line="84"/>
         <source>{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed {3} ha.</source>
         <translation>{0} : artificialisation {1} ha, désartificialisation {2} ha, ENAF consommés {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="100"/>
+        <location filename="../algorithms/territoryflows.py" line="101"/>
         <source>{0} classes: the stock columns are left out (use Transition matrix).</source>
         <translation>{0} classes : les colonnes de stock sont omises (utilisez Matrice de transition).</translation>
     </message>
@@ -1194,27 +1229,27 @@
         <translation>Rapport écrit dans {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="66"/>
+        <location filename="../algorithms/transitionmatrix.py" line="67"/>
         <source>Transition matrix</source>
         <translation>Matrice de transition</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="68"/>
+        <location filename="../algorithms/transitionmatrix.py" line="69"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="68"/>
+        <location filename="../algorithms/transitionmatrix.py" line="69"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="104"/>
+        <location filename="../algorithms/transitionmatrix.py" line="106"/>
         <source>{0}: {1} codes, {2} ha compared, {3} ha changed.</source>
         <translation>{0} : {1} codes, {2} ha comparés, {3} ha changés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="107"/>
+        <location filename="../algorithms/transitionmatrix.py" line="109"/>
         <source>{0} matrix rows written.</source>
         <translation>{0} lignes de matrice écrites.</translation>
     </message>
@@ -1252,22 +1287,22 @@
         <translation>Enveloppe urbaine</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="96"/>
+        <location filename="../engines/envelope.py" line="98"/>
         <source>{0} feature-vintages have unknown or NULL codes and were not considered for the envelope.</source>
         <translation>{0} entités-millésimes ont des codes inconnus ou NULL et n’ont pas été prises en compte pour l’enveloppe.</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="100"/>
+        <location filename="../engines/envelope.py" line="102"/>
         <source>{0} invalid geometries were repaired before the union.</source>
         <translation>{0} géométries invalides ont été réparées avant l’union.</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="126"/>
+        <location filename="../engines/envelope.py" line="128"/>
         <source>Union failed for vintage {0}: {1}</source>
         <translation>Échec de l’union pour le millésime {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="140"/>
+        <location filename="../engines/envelope.py" line="143"/>
         <source>{0}: {1} parts, {2:.2f} ha</source>
         <translation>{0} : {1} parties, {2:.2f} ha</translation>
     </message>
@@ -1275,137 +1310,137 @@
 <context>
     <name>ZanTrajectoryAlgorithm</name>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="53"/>
+        <location filename="../algorithms/zantrajectory.py" line="54"/>
         <source>ZAN trajectory per territory (ENAF consumption 2021-2031)</source>
         <translation>Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="56"/>
+        <location filename="../algorithms/zantrajectory.py" line="57"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="58"/>
+        <location filename="../algorithms/zantrajectory.py" line="59"/>
         <source>Second vintage layer (optional)</source>
         <translation>Couche du second millésime (facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="61"/>
+        <location filename="../algorithms/zantrajectory.py" line="62"/>
         <source>Zones (e.g. communes, optional)</source>
         <translation>Zones (p. ex. communes, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="63"/>
+        <location filename="../algorithms/zantrajectory.py" line="64"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="66"/>
+        <location filename="../algorithms/zantrajectory.py" line="67"/>
         <source>Reference period: start</source>
         <translation>Période de référence : début</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="68"/>
+        <location filename="../algorithms/zantrajectory.py" line="69"/>
         <source>Reference period: end (start of the objective decade)</source>
         <translation>Période de référence : fin (début de la décennie d’objectif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="71"/>
+        <location filename="../algorithms/zantrajectory.py" line="72"/>
         <source>Reduction of the consumption (%)</source>
         <translation>Réduction de la consommation (%)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="74"/>
+        <location filename="../algorithms/zantrajectory.py" line="75"/>
         <source>Official consumption of the reference period (table, optional)</source>
         <translation>Consommation officielle de la période de référence (table, facultatif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="77"/>
+        <location filename="../algorithms/zantrajectory.py" line="78"/>
         <source>Zone field of the official table</source>
         <translation>Champ de zone de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="80"/>
+        <location filename="../algorithms/zantrajectory.py" line="81"/>
         <source>Consumption field of the official table</source>
         <translation>Champ de consommation de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <location filename="../algorithms/zantrajectory.py" line="84"/>
         <source>Unit of the official consumption</source>
         <translation>Unité de la consommation officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <location filename="../algorithms/zantrajectory.py" line="84"/>
         <source>hectares</source>
         <translation>hectares</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <location filename="../algorithms/zantrajectory.py" line="84"/>
         <source>square metres (Cerema files)</source>
         <translation>mètres carrés (fichiers du Cerema)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="86"/>
+        <location filename="../algorithms/zantrajectory.py" line="87"/>
         <source>ZAN trajectory</source>
         <translation>Trajectoire ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="88"/>
+        <location filename="../algorithms/zantrajectory.py" line="89"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="88"/>
+        <location filename="../algorithms/zantrajectory.py" line="89"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="98"/>
+        <location filename="../algorithms/zantrajectory.py" line="100"/>
         <source>{0}: &apos;{1}&apos; is not a year such as 2011.</source>
         <translation>{0} : « {1} » n’est pas une année comme 2011.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="100"/>
+        <location filename="../algorithms/zantrajectory.py" line="102"/>
         <source>The reference period must end after it starts ({0}-{1}).</source>
         <translation>La période de référence doit finir après son début ({0}-{1}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="114"/>
+        <location filename="../algorithms/zantrajectory.py" line="116"/>
         <source>{0} must name a field of the official table. Fields: {1}.</source>
         <translation>{0} doit désigner un champ de la table officielle. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="130"/>
+        <location filename="../algorithms/zantrajectory.py" line="132"/>
         <source>{0} rows of the official table have no zone or no number: ignored.</source>
         <translation>{0} lignes de la table officielle n’ont pas de zone ou pas de nombre : ignorées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="132"/>
+        <location filename="../algorithms/zantrajectory.py" line="134"/>
         <source>Official consumption read for {0} zones.</source>
         <translation>Consommation officielle lue pour {0} zones.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="141"/>
+        <location filename="../algorithms/zantrajectory.py" line="143"/>
         <source>OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per zone, so they are not used.</source>
         <translation>OFFICIAL_CONSUMPTION est fourni sans ZONES : les chiffres officiels sont par zone, ils ne sont donc pas utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="175"/>
+        <location filename="../algorithms/zantrajectory.py" line="179"/>
         <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="193"/>
+        <location filename="../algorithms/zantrajectory.py" line="197"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="194"/>
+        <location filename="../algorithms/zantrajectory.py" line="198"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="202"/>
+        <location filename="../algorithms/zantrajectory.py" line="206"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
