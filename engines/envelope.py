@@ -1,6 +1,7 @@
 """The enveloppe urbaine of each vintage of a land-cover layer (ocs:urbanenvelope, regional OCS2D definition):
-the members (couverture × usage pairs of the nomenclature's envelope predicate) closed by +buffer, union,
-−buffer, parts of at least the minimum area, holes filled; computed in a metric CRS, written in the layer's.
+the members (couverture × usage pairs of the nomenclature's envelope predicate) closed as Geo2France's ENAF script
+does it (spatial.close_group: +buffer round, union, −buffer bevel per block, blocks of at least the minimum area,
+holes filled, pieces under the minimum dropped); computed in a metric CRS, written in the layer's.
 """
 import dataclasses
 from collections import Counter
@@ -106,7 +107,8 @@ def read_members(land_cover, feedback):
 def write_envelopes(land_cover, options, sink, context, feedback):
     """Write the envelope parts of every vintage of ``land_cover`` into ``sink`` (made with ``output_fields()``,
     polygons in the layer's CRS), numbered from 1 across the vintages, their areas measured as the layer's
-    AreaMeter does. Returns [VintageEnvelope], None when cancelled."""
+    AreaMeter does and written in ha rounded to 0.01 as the script rounds them (rules.sql_round_ha). Returns
+    [VintageEnvelope], None when cancelled."""
     members = read_members(land_cover, feedback)
     if members is None:
         return None
@@ -133,9 +135,9 @@ def write_envelopes(land_cover, options, sink, context, feedback):
             identifier += 1
             feature = QgsFeature(fields)
             feature.setGeometry(part)
-            area_ha = land_cover.meter.area(part) / 1e4
-            total_ha += area_ha
-            feature.setAttributes([identifier, vintage.vintage, round(area_ha, 4)])
+            area_m2 = land_cover.meter.area(part)
+            total_ha += area_m2 / 1e4
+            feature.setAttributes([identifier, vintage.vintage, rules.sql_round_ha(area_m2)])
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
         feedback.pushInfo(translate("UrbanEnvelopeAlgorithm", "{0}: {1} parts, {2:.2f} ha").format(
             vintage.vintage, len(parts), total_ha))
