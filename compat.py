@@ -5,6 +5,7 @@ Prefer the scoped ``Qgis.*`` enums where the running QGIS has them; fall back to
 from qgis.core import (
     Qgis,
     QgsField,
+    QgsGeometry,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingParameterNumber,
@@ -31,6 +32,16 @@ NUMBER_INTEGER = _scoped("ProcessingNumberParameterType", "Integer", QgsProcessi
 GEOMETRY_POLYGON = _scoped("GeometryType", "Polygon", QgsWkbTypes.PolygonGeometry)
 WKB_MULTIPOLYGON = _scoped("WkbType", "MultiPolygon", QgsWkbTypes.MultiPolygon)
 WKB_NOGEOMETRY = _scoped("WkbType", "NoGeometry", QgsWkbTypes.NoGeometry)
+# Buffer styles (Qgis.EndCapStyle / Qgis.JoinStyle from 3.22; QgsGeometry.CapRound / JoinStyleBevel before).
+CAP_ROUND = _scoped("EndCapStyle", "Round", getattr(QgsGeometry, "CapRound", None))
+JOIN_BEVEL = _scoped("JoinStyle", "Bevel", getattr(QgsGeometry, "JoinStyleBevel", None))
+MITRE_LIMIT = 5.0   # PostGIS's default mitre_limit (used by mitre joins only)
+
+
+def buffer_bevel(geometry, distance, segments):
+    """``geometry`` buffered by ``distance`` with bevel joins (PostGIS ``ST_Buffer(g, d, 'join=bevel')``) and
+    ``segments`` per quarter circle for the round caps."""
+    return geometry.buffer(distance, segments, CAP_ROUND, JOIN_BEVEL, MITRE_LIMIT)
 
 try:  # QGIS >= 3.38 prefers QMetaType for field types
     from qgis.PyQt.QtCore import QMetaType

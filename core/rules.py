@@ -5,6 +5,7 @@ areas, agricultural structures near the enveloppe urbaine) need neighbours and a
 ``engines/spatialrules.py`` and ``engines/spatial.py`` with the override values this module provides.
 """
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import nomenclature as nom
 
@@ -12,8 +13,9 @@ from . import nomenclature as nom
 # Distances and areas of the OCS2D spatial rules and of the enveloppe urbaine (the published methods).
 US7_DISTANCE = 20.0        # US7.0.0 point-on-surface within 20 m of 4 postes = 1 (CLS 2023 method)
 AGRI_DISTANCE = 50.0       # agricultural structures within 50 m of the enveloppe urbaine (CoTech 2024)
-ENVELOPE_BUFFER = 50.0     # enveloppe urbaine: +50 m, union, −50 m
+ENVELOPE_BUFFER = 50.0     # enveloppe urbaine: +50 m (round joins), union, −50 m (bevel joins)
 ENVELOPE_MIN_AREA_HA = 10.0
+ENVELOPE_SEGMENTS = 8      # segments per quarter circle of the +50 m buffer (PostGIS's default quad_segs)
 
 TARGETS = ("niv1", "niv2", "niv3", "ocsge", "p4", "p21", "enaf", "artif", "impermeable", "custom")
 TARGET_LABELS = {
@@ -358,3 +360,35 @@ def envelope_predicate(nomenclature_key):
         legacy = nom.legacy_to_2021()
         return lambda cs, us: _ocs2d_envelope(legacy["cs"].get(cs), legacy["us"].get(us))
     return _ocs2d_envelope
+
+
+# -- the enveloppe urbaine's area filters (Geo2France, indicateurs/enaf/calcul_enaf_ocs2d_multidate.sql) --------
+
+def sql_round_ha(area_m2, digits=2):
+    """``ROUND((area / 10000)::numeric, 2)`` as PostgreSQL computes it: the double converted to numeric with 15
+    significant digits, then rounded half away from zero."""
+    value = Decimal("%.15g" % (area_m2 / 10000.0))
+    return float(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def _min_ha(min_area_m2):
+    return round(min_area_m2 / 10000.0, 10)
+
+
+def envelope_block_kept(area_m2, min_area_m2):
+    """Phase 1: a closed block (one connected part of the +50 m dilation, eroded by −50 m) is kept when its eroded
+    area (all its pieces together) in hectares rounded to 0.01 reaches the minimum."""
+    return sql_round_ha(area_m2) >= _min_ha(min_area_m2)
+
+
+def envelope_smallest_block_m2(min_area_m2):
+    """The smallest eroded area (m²) a kept block can have: the minimum less the rounding to 0.01 ha."""
+    return max(0.0, (_min_ha(min_area_m2) - 0.005) * 10000.0)
+
+
+def envelope_parts_kept(areas_m2, min_area_m2):
+    """Phase 2.5: indexes of the pieces of a kept block (holes filled) whose area, not rounded, reaches the minimum.
+    When none does, every piece: the script's ``UPDATE … FROM (… GROUP BY gid)`` has no row for such a block,
+    which keeps its geometry as it was."""
+    kept = [i for i, area in enumerate(areas_m2) if area >= min_area_m2]
+    return kept if kept else list(range(len(areas_m2)))

@@ -1,8 +1,8 @@
 """The enveloppe urbaine of each vintage of a land-cover layer (ocs:urbanenvelope, regional OCS2D definition):
-the members (couverture × usage pairs of the nomenclature's envelope predicate) closed by +buffer, union,
-−buffer, parts of at least the minimum area, holes filled; computed in the CRS of the measures (the layer's
-when it measures true metres, else Lambert-93 / the territory's / an equal-area CRS: landcover.metric_frame),
-written in the layer's.
+the members (couverture × usage pairs of the nomenclature's envelope predicate) closed as Geo2France's ENAF script
+does it (spatial.close_group: +buffer round, union, −buffer bevel per block, blocks of at least the minimum area,
+holes filled, pieces under the minimum dropped); computed in the CRS of the measures (the layer's when it measures
+true metres, else Lambert-93 / the territory's / an equal-area CRS: landcover.metric_frame), written in the layer's.
 """
 import dataclasses
 from collections import Counter
@@ -108,7 +108,8 @@ def read_members(land_cover, feedback):
 def write_envelopes(land_cover, options, sink, context, feedback):
     """Write the envelope parts of every vintage of ``land_cover`` into ``sink`` (made with ``output_fields()``,
     polygons in the layer's CRS), numbered from 1 across the vintages, their areas measured in the CRS of the
-    measures (landcover.metric_frame), where they were built. Returns [VintageEnvelope], None when cancelled."""
+    measures (landcover.metric_frame), where they were built, and written in ha rounded to 0.01 as the script
+    rounds them (rules.sql_round_ha). Returns [VintageEnvelope], None when cancelled."""
     members = read_members(land_cover, feedback)
     if members is None:
         return None
@@ -131,14 +132,14 @@ def write_envelopes(land_cover, options, sink, context, feedback):
         total_ha = 0.0
         for part in parts:
             # measured where it was built (the CRS of the measures), then written in the layer's CRS
-            area_ha = (part.area() if back is not None else land_cover.meter.area(part)) / 1e4
+            area_m2 = part.area() if back is not None else land_cover.meter.area(part)
             if back is not None:
                 part.transform(back)
             identifier += 1
             feature = QgsFeature(fields)
             feature.setGeometry(part)
-            total_ha += area_ha
-            feature.setAttributes([identifier, vintage.vintage, round(area_ha, 4)])
+            total_ha += area_m2 / 1e4
+            feature.setAttributes([identifier, vintage.vintage, rules.sql_round_ha(area_m2)])
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
         feedback.pushInfo(translate("UrbanEnvelopeAlgorithm", "{0}: {1} parts, {2:.2f} ha").format(
             vintage.vintage, len(parts), total_ha))

@@ -109,7 +109,7 @@ STEPS = [
                            "spatial rules included"),
     ("envelope_1", "ocs:urbanenvelope VINTAGES=2021"),
     ("envelope_3", "ocs:urbanenvelope, the 3 vintages"),
-    ("native_envelope", "native pipeline, 2021: extractbyexpression → buffer 50 m dissolved → buffer −50 m → "
+    ("native_envelope", "native pipeline, 2021: extractbyexpression → buffer 50 m dissolved → buffer −50 m bevel → "
                         "(deletecolumn fid) → multiparttosingleparts → extractbyexpression $area ≥ 100000"),
     ("matrix_communes", "ocs:transitionmatrix 2005 → 2021, 4 postes (TARGET=7), ZONES=communes, "
                         "ZONE_FIELD=insee_com"),
@@ -453,8 +453,9 @@ def _calls(step, uri, out, spec=None):
             ("buffer +50 m dissolved", "native:buffer", {
                 "INPUT": "<previous>", "DISTANCE": 50.0, "SEGMENTS": 8, "END_CAP_STYLE": 0, "JOIN_STYLE": 0,
                 "MITER_LIMIT": 2.0, "DISSOLVE": True, "OUTPUT": temporary}),
+            # bevel joins on the erosion (JOIN_STYLE 2), as Geo2France's script and ocs:urbanenvelope
             ("buffer -50 m", "native:buffer", {
-                "INPUT": "<previous>", "DISTANCE": -50.0, "SEGMENTS": 8, "END_CAP_STYLE": 0, "JOIN_STYLE": 0,
+                "INPUT": "<previous>", "DISTANCE": -50.0, "SEGMENTS": 8, "END_CAP_STYLE": 0, "JOIN_STYLE": 2,
                 "MITER_LIMIT": 2.0, "DISSOLVE": False, "OUTPUT": temporary}),
             # the dissolved feature carries the source's fid attribute, which the parts would share: the
             # GeoPackage writer refuses duplicate fids, so a user's model has to drop it (1 feature, negligible)

@@ -59,13 +59,15 @@ def test_envelope_parts_and_areas_by_hand():
     summary, rows, feedback = written(ring_town())
     assert [(s.vintage, s.parts) for s in summary] == [("2015", 0), ("2021", 1)]
     [(identifier, millesime, surface, geometry)] = rows
-    # the ring's outline, its hole filled; the closing by a disc of 8 segments a quarter cuts a few dm² at each
-    # of the 4 convex corners
+    # the ring's outline, its hole filled; the +50 m buffer's arcs are 8 chords of 11.25° a quarter, whose
+    # offsets by −50 m pass h = 50 (1 − cos 5.625°) = 0.24076 m inside each of the 4 convex corners: the two
+    # outer chords cut a triangle of legs h / sin 5.625° = 2.45635 m and height h / cos 39.375° × sin 45°
+    # = 0.22024 m on each side of the diagonal, 0.54098 m² a corner
     assert (identifier, millesime) == (1, "2021")
-    assert surface == pytest.approx(16.0, abs=3e-4) and surface < 16.0
-    assert geometry.area() == pytest.approx(160000.0, abs=3.0)
+    assert surface == 16.0                         # in ha rounded to 0.01, as the script writes it
+    assert geometry.area() == pytest.approx(160000.0 - 4 * 0.54098, abs=1e-3)
     assert geometry.constGet().numInteriorRings() == 0
-    assert summary[1].area_ha == pytest.approx(surface, abs=1e-4)
+    assert summary[1].area_ha == pytest.approx(geometry.area() / 1e4, abs=1e-9)
     assert "2021: 1 parts, 16.00 ha" in feedback.infos and "2015: 0 parts, 0.00 ha" in feedback.infos
 
 

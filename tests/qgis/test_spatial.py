@@ -1,5 +1,5 @@
 """Geometry steps: the coverage dissolve (with its fallback) and the grouped closing of the enveloppe."""
-from qgis.core import QgsGeometry, QgsRectangle
+from qgis.core import Qgis, QgsGeometry, QgsRectangle
 
 from ocs_toolbox.engines import spatial
 
@@ -51,8 +51,10 @@ def test_grouped_closing_equals_the_closing_of_the_whole():
     # Three blocks: two 60 m apart (merged by a 50 m closing), one 300 m away; a 400 m² block far off.
     geometries = [square(0, 0, 100), square(160, 0, 100), square(560, 0, 100), square(2000, 0, 20)]
     parts = spatial.envelope_parts(geometries, buffer=50, min_area_m2=300)
-    whole = QgsGeometry.unaryUnion(geometries).buffer(50, 8).buffer(-50, 8)
-    expected = sorted(round(p.area(), 3) for p in whole.asGeometryCollection() if p.area() >= 300)
+    dilated = QgsGeometry.unaryUnion(geometries).buffer(50, 8)
+    whole = [block.buffer(-50, 8, Qgis.EndCapStyle.Round, Qgis.JoinStyle.Bevel, 5.0)
+             for block in dilated.asGeometryCollection()]
+    expected = sorted(round(p.area(), 3) for p in whole if p.area() >= 300)
     assert sorted(round(p.area(), 3) for p in parts) == expected
     assert len(parts) == 3 and max(expected) > 2 * 100 * 100        # the first two blocks merged
     # a group whose bounding box is under the minimum area is skipped: the 400 m² block and nothing else
@@ -267,3 +269,27 @@ def test_flat_rings_read_every_kind_of_polygon_wkb():
     big_endian = bytes(ogr.CreateGeometryFromWkt(wkts[0]).ExportToWkb(ogr.wkbXDR))
     assert spatial._flat_rings([wkbs[0], big_endian]) is None
     assert spatial._flat_rings([wkbs[0], b"\x01\x01\x00\x00\x00" + bytes(16)]) is None     # a point
+
+
+def test_structures_are_the_parts_of_the_union():
+    # 1 and 2 share an edge, 2 and 3 overlap: one structure; 4 touches 3 at a corner only: a structure of its own
+    # (ST_Union then ST_Dump give two polygons); 5 is a multi-polygon with one part touching 4's edge and one
+    # far, alone: it is in both structures
+    geometries = {1: square(0, 0), 2: square(10, 0), 3: square(15, 5), 4: square(25, 15),
+                  5: QgsGeometry.fromWkt("MULTIPOLYGON(((35 15,45 15,45 25,35 25,35 15)),"
+                                         "((100 0,110 0,110 10,100 10,100 0)))")}
+    found = sorted(sorted(identifier for identifier, _part in group) for group in spatial.structures(geometries))
+    assert found == [[1, 2, 3], [4, 5], [5]]
+    union = QgsGeometry.unaryUnion(list(geometries.values()))
+    assert len(union.asGeometryCollection()) == 3
+
+
+def test_a_structure_near_the_envelope_does_not_pass_on_through_a_corner():
+    # 1 is 45 m from the target; 2 touches 1 at its corner (155, 10) only and lies 55 m away; 3 and 4 share an
+    # edge with 2
+    target = [square(0, 0, 100)]
+    geometries = {1: square(145, 0), 2: square(155, 10), 3: square(165, 10), 4: square(155, 20)}
+    assert spatial.clusters_near(geometries, target, 50) == {1}
+    # 1 grown to share the edge x = 155, 10 ≤ y ≤ 20 with 2: 2, 3 and 4 are in its structure, near through it
+    geometries[1] = QgsGeometry.fromWkt("POLYGON((145 0,155 0,155 20,145 20,145 0))")
+    assert spatial.clusters_near(geometries, target, 50) == {1, 2, 3, 4}

@@ -144,3 +144,27 @@ def test_ocsge_envelope_members():
     assert predicate("CS1.1.1.1", "US5") and predicate("CS2.2.1", "US235")
     assert not predicate("CS1.1.1.1", "US1.1") and not predicate("CS1.2.2", "US4.1.4")
     assert predicate("CS1.1.1.1", "US4.1.1") and not predicate("CS1.1.1.2", "US4.1.1")
+
+
+def test_areas_rounded_as_postgresql_rounds_them():
+    # ROUND((area / 10000)::numeric, 2): half away from zero on the decimal value with 15 significant digits
+    assert rules.sql_round_ha(99950.0) == 10.0          # 9.995 → 10.00 (a binary float would give 9.99)
+    assert rules.sql_round_ha(99949.99) == 9.99
+    assert rules.sql_round_ha(123456.0) == 12.35        # 12.3456
+    assert rules.sql_round_ha(5.0) == 0.0               # 0.0005 → 0.00
+
+
+def test_envelope_blocks_kept_on_their_rounded_area():
+    assert rules.envelope_block_kept(99980.28, 100000.0)           # 9.998 ha → 10.00
+    assert rules.envelope_block_kept(99950.0, 100000.0)            # 9.995 ha → 10.00
+    assert not rules.envelope_block_kept(99949.0, 100000.0)        # 9.9949 ha → 9.99
+    assert rules.envelope_block_kept(73000.0, 73000.0)             # a minimum of 7.3 ha given by the user
+    assert rules.envelope_smallest_block_m2(100000.0) == pytest.approx(99950.0)
+    assert rules.envelope_smallest_block_m2(0.0) == 0.0
+
+
+def test_envelope_pieces_under_the_minimum_dropped_unless_none_reaches_it():
+    assert rules.envelope_parts_kept([150000.0, 60000.0, 100000.0], 100000.0) == [0, 2]
+    # the script's phase 2.5 has no row for a block none of whose pieces reaches 10 ha: it keeps them all
+    assert rules.envelope_parts_kept([60000.0, 60000.0], 100000.0) == [0, 1]
+    assert rules.envelope_parts_kept([99980.0], 100000.0) == [0]
