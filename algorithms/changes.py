@@ -33,6 +33,13 @@ def target_options():
             translate("ChangeAlgorithm", "Artificialisation (decree 2023-1096, matrix step)")]
 
 
+def name_field_parameter(name="NAME_FIELD", parent="ZONES"):
+    """NAME_FIELD of the change tools and ocs:zantrajectory: the zone names shown in the reports (after ZONE_FIELD)."""
+    return QgsProcessingParameterField(
+        name, translate("ChangeAlgorithm", "Zone name field (e.g. commune name; empty = detected)"),
+        parentLayerParameterName=parent, optional=True)
+
+
 def spatial_rules_parameter(name="SPATIAL_RULES"):
     """The SPATIAL_RULES parameter of the change tools and ocs:zantrajectory (last of their parameters)."""
     return QgsProcessingParameterBoolean(
@@ -58,6 +65,7 @@ class ChangeAlgorithm(base.OcsAlgorithm):
     NOMENCLATURE = "NOMENCLATURE"
     ZONES = "ZONES"
     ZONE_FIELD = "ZONE_FIELD"
+    NAME_FIELD = "NAME_FIELD"
     MIN_AREA_M2 = "MIN_AREA_M2"
     SPATIAL_RULES = "SPATIAL_RULES"
     DEFAULT_TARGET = 7  # 4 postes
@@ -91,6 +99,7 @@ class ChangeAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterField(
             self.ZONE_FIELD, translate("ChangeAlgorithm", "Zone field (e.g. INSEE code)"),
             parentLayerParameterName=self.ZONES, optional=True))
+        self.addParameter(name_field_parameter(self.NAME_FIELD, self.ZONES))
         self.addParameter(QgsProcessingParameterNumber(
             self.MIN_AREA_M2, translate("ChangeAlgorithm", "Drop overlay pieces smaller than (m², 0 = keep all)"),
             compat.NUMBER_DOUBLE, defaultValue=0.0, minValue=0.0))
@@ -104,8 +113,9 @@ class ChangeAlgorithm(base.OcsAlgorithm):
                 raise QgsProcessingException(translate(
                     "ChangeAlgorithm", "{0}: '{1}' is not a year. Give a year such as 2015.").format(name, value))
             ends.append(detection.parse_vintages(value)[0] if value else "")
+        target = self.parameterAsEnum(parameters, self.TARGET, context)
         return changes.ChangeOptions(
-            target=ch.TARGETS[self.parameterAsEnum(parameters, self.TARGET, context)],
+            target=ch.TARGETS[target], target_label=target_options()[target],
             dimension=ch.DIMENSIONS[self.parameterAsEnum(parameters, self.DIMENSION, context)],
             min_area=self.parameterAsDouble(parameters, self.MIN_AREA_M2, context) or 0.0,
             from_vintage=ends[0], to_vintage=ends[1],
@@ -127,6 +137,7 @@ def change_inputs(alg, parameters, context, feedback):
         after = base.require_polygon_source(alg, parameters, "INPUT_AFTER", context)
     zones = inputs.zones(alg, parameters, context, feedback)
     return changes.ChangeInputs(before, after, zones.source if zones else None, zones.field if zones else None,
+                                zones.name_field if zones else None,
                                 whole_gpkg(alg, parameters, "INPUT", context),
                                 whole_gpkg(alg, parameters, "INPUT_AFTER", context) if after is not None else None)
 

@@ -20,6 +20,9 @@ from . import base
 
 # INSEE code fields tried, in this order, when a zone layer is given without ZONE_FIELD
 ZONE_FIELD_GUESSES = ("INSEE_COM", "insee_com", "code_insee", "CODE_INSEE", "INSEE", "insee", "codgeo", "CODGEO")
+# zone name fields tried, in this order, when NAME_FIELD is declared and left empty
+NAME_FIELD_GUESSES = ("nom_com", "NOM_COM", "nom_commune", "NOM_COMMUNE", "nom", "NOM", "libelle", "LIBELLE", "libgeo",
+                      "LIBGEO", "name", "NAME")
 
 
 def add_source(alg, name, label, optional=False):
@@ -62,6 +65,7 @@ class Zones:
 
     source: object      # QgsFeatureSource
     field: str
+    name_field: str = None   # field holding each zone's name (reports), or None
 
 
 def zones(alg, parameters, context, feedback, name="ZONES", field_name="ZONE_FIELD", guess=True):
@@ -83,4 +87,21 @@ def zones(alg, parameters, context, feedback, name="ZONES", field_name="ZONE_FIE
         raise QgsProcessingException(base.translate(
             "ChangeAlgorithm", "ZONE_FIELD '{0}' is not a field of the zone layer. Fields: {1}.").format(
             field, ", ".join(names)))
-    return Zones(source, field)
+    return Zones(source, field, zone_names(alg, parameters, context, feedback, names))
+
+
+def zone_names(alg, parameters, context, feedback, names):
+    """The field of NAME_FIELD (when the algorithm declares it), or, when empty, the first name field found
+    among NAME_FIELD_GUESSES (said in the log); None when there is none."""
+    if alg.parameterDefinition("NAME_FIELD") is None:
+        return None
+    field = alg.parameterAsString(parameters, "NAME_FIELD", context)
+    if field and field not in names:
+        raise QgsProcessingException(base.translate(
+            "ChangeAlgorithm", "NAME_FIELD '{0}' is not a field of the zone layer. Fields: {1}.").format(
+            field, ", ".join(names)))
+    if not field:
+        field = detection.find_field(names, NAME_FIELD_GUESSES)
+        if field:
+            feedback.pushInfo(base.translate("ChangeAlgorithm", "Zone names: {0}").format(field))
+    return field or None

@@ -29,7 +29,7 @@ def report_sections(transitions, job, zones=True):
             codes = ch.order_codes([c for pair in cells for c in pair])
             classes = [(code,) + tuple(transitions.classes.get(code, (code, None))) for code in codes]
             sections.append({
-                "zone": None if zone is Ellipsis else "%s %s" % (job.zone_field, zone),
+                "zone": None if zone is Ellipsis else job.zone_title(zone),
                 "period": period,
                 "classes": classes,
                 "cells": {key: area / 1e4 for key, area in cells.items()},
@@ -42,7 +42,7 @@ def write_report(path, transitions, job, source_name, feedback):
         source_name)
     subtitle = QCoreApplication.translate(
         "TransitionMatrixAlgorithm", "Compared: {0}. Areas in hectares. OCS Toolbox, ocs:transitionmatrix.").format(
-        job.target)
+        job.target_label)
     html = report.build_report(title, report_sections(transitions, job), language=base.help_language(),
                                subtitle=subtitle)
     with open(path, "w", encoding="utf-8") as handle:

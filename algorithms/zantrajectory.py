@@ -23,7 +23,7 @@ from ..core import zan, zanreport
 from ..engines import changes, landcover
 from ..engines import zan as zanmaps
 from . import base
-from .changes import change_inputs, spatial_rules_parameter
+from .changes import change_inputs, name_field_parameter, spatial_rules_parameter
 
 TOTAL = zan.TOTAL
 KIND_BY_ENAF = {"Uh": "habitat", "Ue": "activite", "Ui": "infra", "Ua": "autre"}
@@ -46,6 +46,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
     OUTPUT = "OUTPUT"
     REPORT = "REPORT"
     SPATIAL_RULES = "SPATIAL_RULES"
+    NAME_FIELD = "NAME_FIELD"
 
     def tr(self, text):
         return QCoreApplication.translate("ZanTrajectoryAlgorithm", text)
@@ -64,6 +65,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterField(
             self.ZONE_FIELD, self.tr("Zone field (e.g. INSEE code)"), parentLayerParameterName=self.ZONES,
             optional=True))
+        self.addParameter(name_field_parameter(self.NAME_FIELD, self.ZONES))
         self.addParameter(QgsProcessingParameterString(
             self.REFERENCE_START, self.tr("Reference period: start"), defaultValue=zan.REFERENCE[0]))
         self.addParameter(QgsProcessingParameterString(
@@ -143,7 +145,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
             feedback.reportError(self.tr("OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per "
                                          "zone, so they are not used."), False)
             official = None
-        options = changes.ChangeOptions(target="naf", dimension="cs", consecutive=True, all_periods=True,
+        options = changes.ChangeOptions(target="naf", target_label=self.tr("NAF / non-NAF"), dimension="cs", consecutive=True, all_periods=True,
                                         spatial_rules=self.parameterAsBoolean(parameters, self.SPATIAL_RULES,
                                                                               context))
         job = changes.ChangeJob(change_inputs(self, parameters, context, feedback), options, context, feedback)
@@ -190,7 +192,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         sections = []
         for label, key, figures in run.rows:
             pieces = run.pieces.get(key) if key is not Ellipsis else [p for v in run.pieces.values() for p in v]
-            zone = None if label == TOTAL else "%s %s" % (run.job.zone_field, label)
+            zone = None if label == TOTAL else run.job.zone_title(label)
             sections.append(zanreport.figures_section(
                 figures, zone, zanmaps.report_map(run.outlines.get(label), pieces or [])))
         trajectory = run.trajectory

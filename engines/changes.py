@@ -48,6 +48,7 @@ class ChangeInputs:
     after: object = None            # QgsFeatureSource of the second vintage (overlay), or None
     zones: object = None            # QgsFeatureSource of the zones, or None
     zone_field: str = None          # field of ``zones`` naming each zone
+    name_field: str = None          # field of ``zones`` holding each zone's name (reports), or None
     before_gpkg: tuple = None       # (path, layer name) when ``before`` is a whole GeoPackage layer, else None
     after_gpkg: tuple = None        # the same for ``after``
 
@@ -62,6 +63,7 @@ class ChangeOptions:
     not only the codes of the target (a transition matrix does not)."""
 
     target: str = "p4"              # one of core.changes.TARGETS
+    target_label: str = ""          # its label in the interface language (logs, reports); "" = the key
     dimension: str = "cs"           # one of core.changes.DIMENSIONS
     min_area: float = 0.0           # overlay pieces smaller than this (m²) are dropped; 0 = keep all
     from_vintage: str = ""
@@ -182,9 +184,11 @@ class ChangeJob:
         if options.consecutive and len(self.periods) > 1:
             self.periods = self.periods[:len(self.years) - 1]
         self.zone_field = inputs.zone_field if inputs.zones is not None else None
-        self.zones = self._zones(inputs.zones, inputs.zone_field) if inputs.zones is not None else None
+        self.zone_names = {}    # zone code → name (NAME_FIELD), for the reports
+        self.zones = self._zones(inputs) if inputs.zones is not None else None
+        self.target_label = options.target_label or self.target
         feedback.pushInfo(translate("ChangeAlgorithm", "Compared: {0}; periods: {1}").format(
-            self.target, ", ".join(ch.period_label(p) for p in self.periods)))
+            self.target_label, ", ".join(ch.period_label(p) for p in self.periods)))
         self.dropped_area = 0.0
         self.area_in = {}       # period → m² of land compared (input side)
         self.codes = {"before": Counter(), "after": Counter()}
@@ -296,10 +300,13 @@ class ChangeJob:
         """The transform of ``other`` (the second layer, the zones) to the CRS of the first layer, or None."""
         return landcover.reprojection(other.sourceCrs(), self.crs, self.context, self.feedback, other.sourceName())
 
-    def _zones(self, zones, field):
-        """The ZoneFinder of the polygons of ``zones`` named by ``field`` (repaired, in the CRS of the job)."""
+    def _zones(self, inputs):
+        """The ZoneFinder of the zone polygons named by ``zone_field`` (repaired, in the CRS of the job); their
+        names (``name_field``) go to ``zone_names``."""
+        zones, field = inputs.zones, inputs.zone_field
         transform = self._transform(zones)
         index = zones.fields().lookupField(field)
+        name_index = zones.fields().lookupField(inputs.name_field) if inputs.name_field else -1
         items, nulls = [], 0
         for feature, geometry in landcover.geometries(zones, transform):
             geometry = spatial.repaired(geometry, self.counters)
@@ -311,6 +318,9 @@ class ChangeJob:
                 value = None
             else:
                 value = str(value)
+                name = feature.attributes()[name_index] if name_index >= 0 else None
+                if not nom.is_null(name) and str(name).strip():
+                    self.zone_names.setdefault(value, str(name).strip())
             items.append((value, geometry))
         if not items:
             raise QgsProcessingException(translate("ChangeAlgorithm", "The zone layer has no polygon."))
@@ -319,6 +329,11 @@ class ChangeJob:
                 "ChangeAlgorithm", "{0} zone(s) have a NULL {1}: their land is counted as '{2}'.").format(
                 nulls, field, ch.OUTSIDE_ZONES), False)
         return ZoneFinder(items, self.meter, self.counters)
+
+    def zone_title(self, zone):
+        """How a report names a zone: "Lens (62498)" with a name field, else "insee_com 62498"."""
+        name = self.zone_names.get(zone)
+        return "%s (%s)" % (name, zone) if name else "%s %s" % (self.zone_field, zone)
 
     # -- the stream of pieces -----------------------------------------------------------------------------
     def run(self, transitions, consumer=None, period_for_output=None):

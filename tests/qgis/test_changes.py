@@ -4,7 +4,7 @@ The 3×3 grid: column 0 cells are 100 m × 100 m (1 ha), column 1 cells 200 m ×
 300 m × 100 m (3 ha); 18 ha in all. Cells are numbered 1–9 column by column, bottom to top.
 """
 import pytest
-from qgis.core import QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsVectorLayer
 
 from helpers import box, features_by, is_null, make_layer, run
 
@@ -328,3 +328,26 @@ def test_report_written(tmp_path):
     assert html.count("<svg") >= 4 * 3   # at least the bars of the territory and 3 zones, 3 periods
     assert "Espaces Agricoles" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_reports_name_zones_by_their_name_and_code(tmp_path):
+    """NAME_FIELD (or a name field found: nom_com, NOM, libelle…) titles the zones of the reports "Lens (A)";
+    the subtitle names the compared target as the dialog does ("4 postes"), not by its key."""
+    zones = make_layer([("insee", "string"), ("nom_com", "string")],
+                       [(box(0, -50, 200, 350), "A", "Lens"), (box(200, -50, 550, 350), "B", None)], name="communes")
+    report = tmp_path / "rapport.html"
+    _results, feedback = run("ocs:transitionmatrix", {
+        "INPUT": grid_layer(), "TARGET": 7, "ZONES": zones, "ZONE_FIELD": "insee", "OUTPUT": str(tmp_path / "m.gpkg"),
+        "REPORT": str(report)})
+    html = report.read_text(encoding="utf-8")
+    assert "Lens (A) — 2005 → 2021" in html and "insee B — 2005 → 2021" in html   # B has no name: its code
+    assert "insee A" not in html
+    assert "Compared: 4 postes." in html and "Compared: p4" not in html
+    assert "Zone names: nom_com" in feedback.infos
+    with pytest.raises(QgsProcessingException, match="NAME_FIELD 'commune' is not a field"):
+        run("ocs:transitionmatrix", {"INPUT": grid_layer(), "ZONES": zones, "ZONE_FIELD": "insee",
+                                     "NAME_FIELD": "commune", "OUTPUT": "memory:"})
+    ztr = tmp_path / "zan.html"
+    run("ocs:zantrajectory", {"INPUT": grid_layer(), "ZONES": zones, "ZONE_FIELD": "insee", "NAME_FIELD": "nom_com",
+                              "OUTPUT": str(tmp_path / "z.gpkg"), "REPORT": str(ztr)})
+    assert "Lens (A)" in ztr.read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ CHANGELOG entry, and update this test in the same commit.
 from qgis.core import QgsApplication
 
 COMMON_CHANGES = ["INPUT", "INPUT_AFTER", "FROM_VINTAGE", "TO_VINTAGE", "TARGET", "DIMENSION", "NOMENCLATURE",
-                  "ZONES", "ZONE_FIELD", "MIN_AREA_M2"]
+                  "ZONES", "ZONE_FIELD", "NAME_FIELD", "MIN_AREA_M2"]
 FROZEN = {
     "ocs:reclassify": ["INPUT", "NOMENCLATURE", "VINTAGES", "CS_FIELD", "US_FIELD", "TARGETS", "CUSTOM_TABLE",
                        "OUTPUT"],
@@ -17,7 +17,7 @@ FROZEN = {
     "ocs:territoryflows": COMMON_CHANGES + ["OUTPUT", "SPATIAL_RULES"],
     "ocs:artificialisation": ["INPUT", "NOMENCLATURE", "VINTAGES", "APPLY_THRESHOLDS", "BUILT_MIN_M2", "OTHER_MIN_M2",
                               "EXEMPT_PARKS", "EXEMPT_PV", "DISSOLVE", "OUTPUT"],
-    "ocs:zantrajectory": ["INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "REFERENCE_START", "REFERENCE_END",
+    "ocs:zantrajectory": ["INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "NAME_FIELD", "REFERENCE_START", "REFERENCE_END",
                           "REDUCTION_PCT", "OFFICIAL_CONSUMPTION", "CONSUMPTION_ZONE_FIELD", "CONSUMPTION_FIELD",
                           "CONSUMPTION_UNIT", "OUTPUT", "REPORT", "SPATIAL_RULES"],
     "ocs:heatisland": ["INPUT", "NOMENCLATURE", "VINTAGES", "UNITS", "CELL_SIZE", "ZONES", "COEFFICIENTS",

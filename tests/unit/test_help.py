@@ -15,7 +15,7 @@ HELP_DIR = os.path.join(ROOT, "resources", "help")
 LANGUAGES = ("en", "fr")
 # Parameters shared by the change algorithms (algorithms/changes.py).
 COMMON = ("INPUT", "INPUT_AFTER", "FROM_VINTAGE", "TO_VINTAGE", "TARGET", "DIMENSION", "NOMENCLATURE", "ZONES",
-          "ZONE_FIELD", "MIN_AREA_M2")
+          "ZONE_FIELD", "NAME_FIELD", "MIN_AREA_M2")
 # Algorithm name → its parameter names (frozen: saved models and qgis_process calls use them).
 ALGORITHMS = {
     "reclassify": ("INPUT", "NOMENCLATURE", "VINTAGES", "CS_FIELD", "US_FIELD", "TARGETS", "CUSTOM_TABLE", "OUTPUT"),
@@ -26,7 +26,7 @@ ALGORITHMS = {
     "territoryflows": COMMON + ("OUTPUT", "SPATIAL_RULES"),
     "artificialisation": ("INPUT", "NOMENCLATURE", "VINTAGES", "APPLY_THRESHOLDS", "BUILT_MIN_M2", "OTHER_MIN_M2",
                           "EXEMPT_PARKS", "EXEMPT_PV", "DISSOLVE", "OUTPUT"),
-    "zantrajectory": ("INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "REFERENCE_START", "REFERENCE_END",
+    "zantrajectory": ("INPUT", "INPUT_AFTER", "ZONES", "ZONE_FIELD", "NAME_FIELD", "REFERENCE_START", "REFERENCE_END",
                       "REDUCTION_PCT", "OFFICIAL_CONSUMPTION", "CONSUMPTION_ZONE_FIELD", "CONSUMPTION_FIELD",
                       "CONSUMPTION_UNIT", "OUTPUT", "REPORT", "SPATIAL_RULES"),
     "heatisland": ("INPUT", "NOMENCLATURE", "VINTAGES", "UNITS", "CELL_SIZE", "ZONES", "COEFFICIENTS",
