@@ -76,7 +76,7 @@ class ChangeAlgorithm(base.OcsAlgorithm):
             self.INPUT, translate("ChangeAlgorithm", "Land cover layer (multi-date, or the first vintage)"),
             [compat.TYPE_VECTOR_POLYGON]))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT_AFTER, translate("ChangeAlgorithm", "Second vintage layer (optional: overlay mode)"),
+            self.INPUT_AFTER, translate("ChangeAlgorithm", "Second vintage layer (overlay mode)"),
             [compat.TYPE_VECTOR_POLYGON], optional=True))
         self.addParameter(QgsProcessingParameterString(
             self.FROM_VINTAGE, translate("ChangeAlgorithm", "From vintage (year; empty = first detected)"),
@@ -94,7 +94,7 @@ class ChangeAlgorithm(base.OcsAlgorithm):
             self.NOMENCLATURE, translate("ChangeAlgorithm", "Nomenclature"), base.nomenclature_options(),
             defaultValue=0))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.ZONES, translate("ChangeAlgorithm", "Zones (e.g. communes, optional)"),
+            self.ZONES, translate("ChangeAlgorithm", "Zones (e.g. communes)"),
             [compat.TYPE_VECTOR_POLYGON], optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.ZONE_FIELD, translate("ChangeAlgorithm", "Zone field (e.g. INSEE code)"),

@@ -55,13 +55,13 @@ class FrichesAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.VINTAGES, self.tr("Vintages (e.g. 2005,2015,2021; empty = every vintage detected)"), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INVENTORY, self.tr("Friche inventory (CNIG friches standard, e.g. Cartofriches; optional)"),
+            self.INVENTORY, self.tr("Friche inventory (CNIG friches standard, e.g. Cartofriches)"),
             list(any_geometry), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.MIN_AREA_M2, self.tr("Minimum area of a site (m²)"), compat.NUMBER_DOUBLE, defaultValue=1000.0,
             minValue=0.0))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.ZONES, self.tr("Communes (optional)"), list(polygon), optional=True))
+            self.ZONES, self.tr("Communes (INSEE code of each site)"), list(polygon), optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.ZONE_FIELD, self.tr("INSEE code field"), parentLayerParameterName=self.ZONES, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(

@@ -84,7 +84,7 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, self.tr("Surchauffe score"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterRasterDestination(
-            self.OUTPUT_RASTER, self.tr("Score raster (GeoTIFF, optional)"), optional=True, createByDefault=False))
+            self.OUTPUT_RASTER, self.tr("Score raster (GeoTIFF)"), optional=True, createByDefault=False))
 
     # -- parameters ---------------------------------------------------------------------------------------
     def _coefficients(self, parameters, context, key, feedback):

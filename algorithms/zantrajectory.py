@@ -58,10 +58,10 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.INPUT, self.tr("Land cover layer (multi-date, or the first vintage)"), [compat.TYPE_VECTOR_POLYGON]))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT_AFTER, self.tr("Second vintage layer (optional)"), [compat.TYPE_VECTOR_POLYGON],
+            self.INPUT_AFTER, self.tr("Second vintage layer"), [compat.TYPE_VECTOR_POLYGON],
             optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.ZONES, self.tr("Zones (e.g. communes, optional)"), [compat.TYPE_VECTOR_POLYGON], optional=True))
+            self.ZONES, self.tr("Zones (e.g. communes)"), [compat.TYPE_VECTOR_POLYGON], optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.ZONE_FIELD, self.tr("Zone field (e.g. INSEE code)"), parentLayerParameterName=self.ZONES,
             optional=True))
@@ -75,7 +75,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
             self.REDUCTION_PCT, self.tr("Reduction of the consumption (%)"), compat.NUMBER_DOUBLE,
             defaultValue=zan.REDUCTION_PCT, minValue=0.0, maxValue=100.0))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.OFFICIAL_CONSUMPTION, self.tr("Official consumption of the reference period (table, optional)"),
+            self.OFFICIAL_CONSUMPTION, self.tr("Official consumption of the reference period (table)"),
             [compat.TYPE_VECTOR], optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.CONSUMPTION_ZONE_FIELD, self.tr("Zone field of the official table"),

@@ -261,201 +261,216 @@
     </message>
     <message>
         <location filename="../algorithms/changes.py" line="38"/>
+        <source>Zone name field (e.g. commune name; empty = detected)</source>
+        <translation>Champ du nom des zones (p. ex. nom de la commune ; vide = détecté)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changes.py" line="45"/>
         <source>Apply the OCS2D spatial rules (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine)</source>
         <translation>Appliquer les règles spatiales OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="44"/>
+        <location filename="../algorithms/changes.py" line="51"/>
         <source>Couverture</source>
         <translation>Couverture</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="44"/>
+        <location filename="../algorithms/changes.py" line="51"/>
         <source>Usage</source>
         <translation>Usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="45"/>
+        <location filename="../algorithms/changes.py" line="52"/>
         <source>Couverture × usage</source>
         <translation>Couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="67"/>
+        <location filename="../algorithms/changes.py" line="75"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="70"/>
-        <source>Second vintage layer (optional: overlay mode)</source>
-        <translation>Couche du second millésime (facultatif : mode superposition)</translation>
+        <location filename="../algorithms/changes.py" line="78"/>
+        <source>Second vintage layer (overlay mode)</source>
+        <translation>Couche du second millésime (mode superposition)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="73"/>
+        <location filename="../algorithms/changes.py" line="81"/>
         <source>From vintage (year; empty = first detected)</source>
         <translation>Millésime de départ (année ; vide = premier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="76"/>
+        <location filename="../algorithms/changes.py" line="84"/>
         <source>To vintage (year; empty = last detected)</source>
         <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="79"/>
+        <location filename="../algorithms/changes.py" line="87"/>
         <source>Compare</source>
         <translation>Comparer</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="82"/>
+        <location filename="../algorithms/changes.py" line="90"/>
         <source>Dimension for levels and OCS GE equivalent</source>
         <translation>Dimension pour les niveaux et l’équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="85"/>
+        <location filename="../algorithms/changes.py" line="93"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="88"/>
-        <source>Zones (e.g. communes, optional)</source>
-        <translation>Zones (p. ex. communes, facultatif)</translation>
+        <location filename="../algorithms/changes.py" line="96"/>
+        <source>Zones (e.g. communes)</source>
+        <translation>Zones (p. ex. communes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="91"/>
+        <location filename="../algorithms/changes.py" line="99"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="94"/>
+        <location filename="../algorithms/changes.py" line="103"/>
         <source>Drop overlay pieces smaller than (m², 0 = keep all)</source>
         <translation>Écarter les morceaux de superposition de moins de (m², 0 = tout garder)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="104"/>
+        <location filename="../algorithms/changes.py" line="113"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="78"/>
+        <location filename="../algorithms/inputs.py" line="82"/>
         <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="81"/>
+        <location filename="../algorithms/inputs.py" line="85"/>
         <source>Zone field: {0}</source>
         <translation>Champ de zone : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="83"/>
+        <location filename="../algorithms/inputs.py" line="87"/>
         <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="175"/>
+        <location filename="../algorithms/inputs.py" line="100"/>
+        <source>NAME_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
+        <translation>NAME_FIELD « {0} » n’est pas un champ de la couche des zones. Champs : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/inputs.py" line="106"/>
+        <source>Zone names: {0}</source>
+        <translation>Noms des zones : {0}</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="177"/>
         <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="186"/>
+        <location filename="../engines/changes.py" line="190"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="218"/>
+        <location filename="../engines/changes.py" line="222"/>
         <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
         <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="223"/>
+        <location filename="../engines/changes.py" line="227"/>
         <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="228"/>
+        <location filename="../engines/changes.py" line="232"/>
         <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
         <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="242"/>
+        <location filename="../engines/changes.py" line="246"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="254"/>
+        <location filename="../engines/changes.py" line="258"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="261"/>
+        <location filename="../engines/changes.py" line="265"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="274"/>
+        <location filename="../engines/changes.py" line="278"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="278"/>
+        <location filename="../engines/changes.py" line="282"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="286"/>
+        <location filename="../engines/changes.py" line="290"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="316"/>
+        <location filename="../engines/changes.py" line="326"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="318"/>
+        <location filename="../engines/changes.py" line="328"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="355"/>
+        <location filename="../engines/changes.py" line="370"/>
         <source>OCS2D spatial rules applied to &apos;{0}&apos; ({1}): {2} polygon-vintages take the values near urban areas or near the enveloppe urbaine, as in Reclassify.</source>
         <translation>Règles spatiales OCS2D appliquées à « {0} » ({1}) : {2} polygones-millésimes prennent les valeurs « à proximité » des espaces urbanisés ou de l’enveloppe urbaine, comme dans Reclassifier.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="444"/>
+        <location filename="../engines/changes.py" line="459"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="582"/>
+        <location filename="../engines/changes.py" line="597"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="586"/>
+        <location filename="../engines/changes.py" line="601"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="590"/>
+        <location filename="../engines/changes.py" line="605"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="594"/>
+        <location filename="../engines/changes.py" line="609"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="598"/>
+        <location filename="../engines/changes.py" line="613"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="608"/>
+        <location filename="../engines/changes.py" line="623"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="617"/>
+        <location filename="../engines/changes.py" line="632"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -512,8 +527,8 @@
     </message>
     <message>
         <location filename="../algorithms/friches.py" line="57"/>
-        <source>Friche inventory (CNIG friches standard, e.g. Cartofriches; optional)</source>
-        <translation>Inventaire des friches (standard CNIG friches, p. ex. Cartofriches ; facultatif)</translation>
+        <source>Friche inventory (CNIG friches standard, e.g. Cartofriches)</source>
+        <translation>Inventaire des friches (standard CNIG friches, p. ex. Cartofriches)</translation>
     </message>
     <message>
         <location filename="../algorithms/friches.py" line="60"/>
@@ -522,8 +537,8 @@
     </message>
     <message>
         <location filename="../algorithms/friches.py" line="63"/>
-        <source>Communes (optional)</source>
-        <translation>Communes (facultatif)</translation>
+        <source>Communes (INSEE code of each site)</source>
+        <translation>Communes (code INSEE de chaque site)</translation>
     </message>
     <message>
         <location filename="../algorithms/friches.py" line="65"/>
@@ -735,8 +750,8 @@
     </message>
     <message>
         <location filename="../algorithms/heatisland.py" line="86"/>
-        <source>Score raster (GeoTIFF, optional)</source>
-        <translation>Raster du score (GeoTIFF, facultatif)</translation>
+        <source>Score raster (GeoTIFF)</source>
+        <translation>Raster du score (GeoTIFF)</translation>
     </message>
     <message>
         <location filename="../algorithms/heatisland.py" line="94"/>
@@ -1297,12 +1312,12 @@
         <translation>{0} géométries invalides ont été réparées avant l’union.</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="128"/>
+        <location filename="../engines/envelope.py" line="129"/>
         <source>Union failed for vintage {0}: {1}</source>
         <translation>Échec de l’union pour le millésime {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="143"/>
+        <location filename="../engines/envelope.py" line="144"/>
         <source>{0}: {1} parts, {2:.2f} ha</source>
         <translation>{0} : {1} parties, {2:.2f} ha</translation>
     </message>
@@ -1310,137 +1325,142 @@
 <context>
     <name>ZanTrajectoryAlgorithm</name>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="54"/>
+        <location filename="../algorithms/zantrajectory.py" line="55"/>
         <source>ZAN trajectory per territory (ENAF consumption 2021-2031)</source>
         <translation>Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="57"/>
+        <location filename="../algorithms/zantrajectory.py" line="58"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="59"/>
-        <source>Second vintage layer (optional)</source>
-        <translation>Couche du second millésime (facultatif)</translation>
+        <location filename="../algorithms/zantrajectory.py" line="60"/>
+        <source>Second vintage layer</source>
+        <translation>Couche du second millésime</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="62"/>
-        <source>Zones (e.g. communes, optional)</source>
-        <translation>Zones (p. ex. communes, facultatif)</translation>
+        <location filename="../algorithms/zantrajectory.py" line="63"/>
+        <source>Zones (e.g. communes)</source>
+        <translation>Zones (p. ex. communes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="64"/>
+        <location filename="../algorithms/zantrajectory.py" line="65"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="67"/>
+        <location filename="../algorithms/zantrajectory.py" line="69"/>
         <source>Reference period: start</source>
         <translation>Période de référence : début</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="69"/>
+        <location filename="../algorithms/zantrajectory.py" line="71"/>
         <source>Reference period: end (start of the objective decade)</source>
         <translation>Période de référence : fin (début de la décennie d’objectif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="72"/>
+        <location filename="../algorithms/zantrajectory.py" line="74"/>
         <source>Reduction of the consumption (%)</source>
         <translation>Réduction de la consommation (%)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="75"/>
-        <source>Official consumption of the reference period (table, optional)</source>
-        <translation>Consommation officielle de la période de référence (table, facultatif)</translation>
+        <location filename="../algorithms/zantrajectory.py" line="77"/>
+        <source>Official consumption of the reference period (table)</source>
+        <translation>Consommation officielle de la période de référence (table)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="78"/>
+        <location filename="../algorithms/zantrajectory.py" line="80"/>
         <source>Zone field of the official table</source>
         <translation>Champ de zone de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="81"/>
+        <location filename="../algorithms/zantrajectory.py" line="83"/>
         <source>Consumption field of the official table</source>
         <translation>Champ de consommation de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="84"/>
+        <location filename="../algorithms/zantrajectory.py" line="86"/>
         <source>Unit of the official consumption</source>
         <translation>Unité de la consommation officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="84"/>
+        <location filename="../algorithms/zantrajectory.py" line="86"/>
         <source>hectares</source>
         <translation>hectares</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="84"/>
+        <location filename="../algorithms/zantrajectory.py" line="86"/>
         <source>square metres (Cerema files)</source>
         <translation>mètres carrés (fichiers du Cerema)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="87"/>
+        <location filename="../algorithms/zantrajectory.py" line="89"/>
         <source>ZAN trajectory</source>
         <translation>Trajectoire ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="89"/>
+        <location filename="../algorithms/zantrajectory.py" line="91"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="89"/>
+        <location filename="../algorithms/zantrajectory.py" line="91"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="100"/>
+        <location filename="../algorithms/zantrajectory.py" line="102"/>
         <source>{0}: &apos;{1}&apos; is not a year such as 2011.</source>
         <translation>{0} : « {1} » n’est pas une année comme 2011.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="102"/>
+        <location filename="../algorithms/zantrajectory.py" line="104"/>
         <source>The reference period must end after it starts ({0}-{1}).</source>
         <translation>La période de référence doit finir après son début ({0}-{1}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="116"/>
+        <location filename="../algorithms/zantrajectory.py" line="118"/>
         <source>{0} must name a field of the official table. Fields: {1}.</source>
         <translation>{0} doit désigner un champ de la table officielle. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="132"/>
+        <location filename="../algorithms/zantrajectory.py" line="134"/>
         <source>{0} rows of the official table have no zone or no number: ignored.</source>
         <translation>{0} lignes de la table officielle n’ont pas de zone ou pas de nombre : ignorées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="134"/>
+        <location filename="../algorithms/zantrajectory.py" line="136"/>
         <source>Official consumption read for {0} zones.</source>
         <translation>Consommation officielle lue pour {0} zones.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="143"/>
+        <location filename="../algorithms/zantrajectory.py" line="145"/>
         <source>OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per zone, so they are not used.</source>
         <translation>OFFICIAL_CONSUMPTION est fourni sans ZONES : les chiffres officiels sont par zone, ils ne sont donc pas utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="179"/>
+        <location filename="../algorithms/zantrajectory.py" line="148"/>
+        <source>NAF / non-NAF</source>
+        <translation>NAF / non-NAF</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="181"/>
         <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="197"/>
+        <location filename="../algorithms/zantrajectory.py" line="199"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="198"/>
+        <location filename="../algorithms/zantrajectory.py" line="200"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="206"/>
+        <location filename="../algorithms/zantrajectory.py" line="208"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
