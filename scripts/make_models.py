@@ -24,43 +24,92 @@ from qgis.core import (  # noqa: E402
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterString,
+    QgsXmlUtils,
 )
 from qgis.PyQt.QtCore import QPointF  # noqa: E402
+from qgis.PyQt.QtXml import QDomDocument  # noqa: E402
 
 MODELS = os.path.join(ROOT, "resources", "models")
 Source = QgsProcessingModelChildParameterSource
 
 
+def texts(model):
+    """English labels of the model's inputs and outputs (algorithms/models.py: the provider translates them)."""
+    from ocs_toolbox.algorithms.models import model_texts
+
+    return model_texts(model.name())
+
+
+def new_model(name, group):
+    model = QgsProcessingModelAlgorithm(name, group, group)
+    model.setParameterOrder([])
+    return model
+
+
 def add_input(model, parameter, position):
+    """Model input ``parameter`` labelled as algorithms/models.py says, after the inputs added before it."""
+    label = texts(model).inputs.get(parameter.name())
+    if not label:
+        sys.exit("%s: no label for input %s in algorithms/models.py" % (model.name(), parameter.name()))
+    parameter.setDescription(label)
     component = QgsProcessingModelParameter(parameter.name())
+    component.setDescription(label)
     component.setPosition(QPointF(*position))
     model.addModelParameter(parameter, component)
+    # the order a user fills them in (QgsProcessingModelAlgorithm.setParameterOrder, QGIS >= 3.14)
+    model.setParameterOrder([c.parameterName() for c in model.orderedParameters()] + [parameter.name()])
+
+
+def child_sources(model, algorithm, child_id, sources):
+    """``sources`` completed with the default value of every other input of ``algorithm`` (its own
+    parameterDefinitions()), so that a parameter added to a child later is set by `make models`."""
+    names = {definition.name() for definition in algorithm.parameterDefinitions()}
+    unknown = sorted(set(sources) - names)
+    if unknown:
+        sys.exit("%s/%s: %s has no parameter %s" % (model.name(), child_id, algorithm.id(), ", ".join(unknown)))
+    completed = dict(sources)
+    for definition in algorithm.parameterDefinitions():
+        name = definition.name()
+        if name in sources or definition.isDestination() or definition.flags() & definition.FlagHidden:
+            continue
+        if definition.defaultValue() is not None:
+            completed[name] = Source.fromStaticValue(definition.defaultValue())
+        elif not definition.flags() & definition.FlagOptional:
+            sys.exit("%s/%s: mandatory parameter %s of %s has no default: set it" % (
+                model.name(), child_id, name, algorithm.id()))
+    return completed
 
 
 def add_child(model, algorithm_id, child_id, position, sources, outputs, after=()):
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    if algorithm is None:
+        sys.exit("%s: algorithm %s not found" % (model.name(), algorithm_id))
     child = QgsProcessingModelChildAlgorithm(algorithm_id)
     if after:
         child.setDependencies([QgsProcessingModelChildDependency(child_id_before) for child_id_before in after])
     child.setChildId(child_id)
-    child.setDescription(child_id)
+    child.setDescription(algorithm.displayName())
     child.setPosition(QPointF(*position))
-    for name, source in sources.items():
+    for name, source in sorted(child_sources(model, algorithm, child_id, sources).items()):
         child.addParameterSources(name, [source])
     model_outputs = {}
-    for output_name, label in outputs:
-        output = QgsProcessingModelOutput(label)
+    for output_name, name in outputs:
+        label = texts(model).outputs.get("%s:%s" % (child_id, name))
+        if not label:
+            sys.exit("%s: no label for output %s:%s in algorithms/models.py" % (model.name(), child_id, name))
+        output = QgsProcessingModelOutput(name, label)
         output.setChildId(child_id)
         output.setChildOutputName(output_name)
-        model_outputs[label] = output
+        model_outputs[name] = output
     child.setModelOutputs(model_outputs)
     model.addChildAlgorithm(child)
 
 
 def ocs2d_postes_enaf_enveloppe():
-    model = QgsProcessingModelAlgorithm("ocs2d_postes_enaf_enveloppe", "nomenclatures", "ocs_models")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "OCS2D layer",
+    model = new_model("ocs2d_postes_enaf_enveloppe", "nomenclatures")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterString("vintages", "Vintages (empty = all)", optional=True,
+    add_input(model, QgsProcessingParameterString("vintages", "", optional=True,
                                                   defaultValue=""), (320, 60))
     add_child(model, "ocs:reclassify", "reclassify", (220, 200), {
         "INPUT": Source.fromModelParameter("ocs2d"), "VINTAGES": Source.fromModelParameter("vintages"),
@@ -70,10 +119,6 @@ def ocs2d_postes_enaf_enveloppe():
         "INPUT": Source.fromModelParameter("ocs2d"), "VINTAGES": Source.fromModelParameter("vintages"),
         "BUFFER": Source.fromStaticValue(50.0), "MIN_AREA_HA": Source.fromStaticValue(10.0)},
         [("OUTPUT", "enveloppe_urbaine")])
-    model.setHelpContent({"ALG_DESC": (
-        "OCS2D: 4 postes, 21 postes and ENAF (with their spatial rules) and the enveloppe urbaine of each "
-        "vintage, in one run. / OCS2D : 4 postes, 21 postes et ENAF (avec leurs règles spatiales) et "
-        "enveloppe urbaine de chaque millésime, en une fois.")})
     return model
 
 
@@ -81,14 +126,14 @@ def diagnostic_changements():
     """Reclassify (with the spatial rules) → change polygons → transition matrices + report → flows per commune."""
     from ocs_toolbox.algorithms.changes import target_options
 
-    model = QgsProcessingModelAlgorithm("diagnostic_changements", "changes", "ocs_models")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "OCS2D multi-date layer",
+    model = new_model("diagnostic_changements", "changes")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes (zones)",
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (340, 60))
-    add_input(model, QgsProcessingParameterField("insee", "INSEE code field (empty = detected)",
+    add_input(model, QgsProcessingParameterField("insee", "",
                                                  parentLayerParameterName="communes", optional=True), (560, 60))
-    add_input(model, QgsProcessingParameterEnum("compare", "Compare", target_options(), defaultValue=7),
+    add_input(model, QgsProcessingParameterEnum("compare", "", target_options(), defaultValue=7),
               (780, 60))
     reclassified = Source.fromChildOutput("reclassify", "OUTPUT")
     add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
@@ -102,25 +147,18 @@ def diagnostic_changements():
               [("OUTPUT", "matrices"), ("REPORT", "rapport")], after=("changedetection",))
     add_child(model, "ocs:territoryflows", "territoryflows", (780, 340), dict(common),
               [("OUTPUT", "flux_communes")], after=("transitionmatrix",))
-    model.setHelpContent({"ALG_DESC": (
-        "Land-use change diagnosis of an OCS2D multi-date layer per commune: reclassification with the spatial "
-        "rules, change polygons, transition matrices with an HTML report, and flows per commune "
-        "(artificialisation, ENAF consumption) for each pair of vintages. / Diagnostic des changements d'une "
-        "OCS2D multidate par commune : reclassement avec les règles spatiales, polygones de changement, "
-        "matrices de transition avec rapport HTML et flux par commune (artificialisation, consommation "
-        "d'ENAF) pour chaque paire de millésimes.")})
     return model
 
 
 def diagnostic_zan():
     """Reclassify (ENAF with the spatial rules) → artificialisation with the thresholds for each vintage →
     flows per commune → ZAN trajectory per commune with its report."""
-    model = QgsProcessingModelAlgorithm("diagnostic_zan", "zan", "ocs_models")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "OCS2D multi-date layer",
+    model = new_model("diagnostic_zan", "zan")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes (zones)",
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (340, 60))
-    add_input(model, QgsProcessingParameterField("insee", "INSEE code field (empty = detected)",
+    add_input(model, QgsProcessingParameterField("insee", "",
                                                  parentLayerParameterName="communes", optional=True), (560, 60))
     add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
         "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0),
@@ -140,23 +178,17 @@ def diagnostic_zan():
         "REFERENCE_START": Source.fromStaticValue("2011"), "REFERENCE_END": Source.fromStaticValue("2021"),
         "REDUCTION_PCT": Source.fromStaticValue(50.0)}),
         [("OUTPUT", "trajectoire_zan"), ("REPORT", "rapport_zan")], after=("territoryflows",))
-    model.setHelpContent({"ALG_DESC": (
-        "ZAN diagnosis of an OCS2D multi-date layer per commune: ENAF (with the spatial rules), artificialisation "
-        "with the thresholds of décret 2023-1096 for each vintage, flows per commune, and the 2021-2031 "
-        "trajectory with its HTML report. / Diagnostic ZAN d'une OCS2D multidate par commune : ENAF (avec les "
-        "règles spatiales), artificialisation avec les seuils du décret 2023-1096 pour chaque millésime, flux par "
-        "commune, et trajectoire 2021-2031 avec son rapport HTML.")})
     return model
 
 
 def diagnostic_surchauffe():
     """Surchauffe score on a 100 m grid and per commune, for the vintages asked, with their change."""
-    model = QgsProcessingModelAlgorithm("diagnostic_surchauffe", "climate", "ocs_models")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs", "Land cover layer (OCS2D or OCS GE)",
+    model = new_model("diagnostic_surchauffe", "climate")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes (zones)",
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (340, 60))
-    add_input(model, QgsProcessingParameterString("vintages", "Vintages (e.g. 2005,2021; empty = all)",
+    add_input(model, QgsProcessingParameterString("vintages", "",
                                                   optional=True, defaultValue=""), (560, 60))
     common = {"INPUT": Source.fromModelParameter("ocs"), "VINTAGES": Source.fromModelParameter("vintages"),
               "NOMENCLATURE": Source.fromStaticValue(0), "COOLING_DISTANCE": Source.fromStaticValue(300.0),
@@ -167,32 +199,23 @@ def diagnostic_surchauffe():
     add_child(model, "ocs:heatisland", "communes", (460, 220), dict(common, **{
         "UNITS": Source.fromStaticValue(2), "ZONES": Source.fromModelParameter("communes"),
         "CELL_SIZE": Source.fromStaticValue(100.0)}), [("OUTPUT", "surchauffe_communes")], after=("grille",))
-    model.setHelpContent({"ALG_DESC": (
-        "Surchauffe score (ADEME coefficients, InVEST-like cooling of parks and water) on a 100 m grid and per "
-        "commune, for each vintage, with the change between them. / Score de surchauffe (coefficients ADEME, "
-        "rafraîchissement des parcs et de l'eau à la manière d'InVEST) sur une grille de 100 m et par commune, "
-        "pour chaque millésime, avec son évolution.")})
     return model
 
 
 def observatoire_friches():
     """Friche candidates of a multi-date OCS with their context layers, scored with Mutafriches."""
-    model = QgsProcessingModelAlgorithm("observatoire_friches", "friches", "ocs_models")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs", "Land cover layer (multi-date if possible)",
+    model = new_model("observatoire_friches", "friches")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterFeatureSource("communes", "Communes",
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (300, 60))
     optional = {}
-    for position, (name, label, kinds) in enumerate((
-            ("inventaire", "Friche inventory (CNIG)", [QgsProcessing.TypeVectorAnyGeometry]),
-            ("mairies", "Town halls", [QgsProcessing.TypeVectorPoint]),
-            ("gares", "Stations", [QgsProcessing.TypeVectorPoint]),
-            ("services", "Shops and services (BPE, field typequ)", [QgsProcessing.TypeVectorPoint]),
-            ("inondation", "Flood areas", [QgsProcessing.TypeVectorPolygon]),
-            ("plu", "PLU zones (field typezone)", [QgsProcessing.TypeVectorPolygon]),
-            ("protege", "Protected natural areas", [QgsProcessing.TypeVectorPolygon]),
-            ("pollution", "Polluted sites", [QgsProcessing.TypeVectorAnyGeometry]))):
-        add_input(model, QgsProcessingParameterFeatureSource(name, label, kinds, optional=True),
+    for position, (name, kinds) in enumerate((
+            ("inventaire", [QgsProcessing.TypeVectorAnyGeometry]), ("mairies", [QgsProcessing.TypeVectorPoint]),
+            ("gares", [QgsProcessing.TypeVectorPoint]), ("services", [QgsProcessing.TypeVectorPoint]),
+            ("inondation", [QgsProcessing.TypeVectorPolygon]), ("plu", [QgsProcessing.TypeVectorPolygon]),
+            ("protege", [QgsProcessing.TypeVectorPolygon]), ("pollution", [QgsProcessing.TypeVectorAnyGeometry]))):
+        add_input(model, QgsProcessingParameterFeatureSource(name, "", kinds, optional=True),
                   (480 + 180 * (position % 4), 60 + 90 * (position // 4)))
         optional[name] = Source.fromModelParameter(name)
     add_child(model, "ocs:friches", "friches", (400, 320), {
@@ -203,10 +226,6 @@ def observatoire_friches():
         "FLOOD": optional["inondation"], "ZONING": optional["plu"],
         "ZONING_TYPE_FIELD": Source.fromStaticValue("typezone"), "PROTECTED": optional["protege"],
         "POLLUTION": optional["pollution"]}, [("OUTPUT", "friches"), ("OUTPUT_CSV", "friches_cnig")])
-    model.setHelpContent({"ALG_DESC": (
-        "Observatory of friches: candidates from the land-use history, characteristics, Mutafriches indices and "
-        "vocation, with the context layers. / Observatoire des friches : candidats issus de l'historique des "
-        "usages, caractérisation, indices Mutafriches et vocation, avec les couches de contexte.")})
     return model
 
 
@@ -218,16 +237,37 @@ def main():
     Processing.initialize()
     from ocs_toolbox.algorithms.provider import OcsProvider
 
-    QgsApplication.processingRegistry().addProvider(OcsProvider())
+    from ocs_toolbox.algorithms import base, models
+
+    provider = OcsProvider()   # kept: the registry does not keep the Python side of the provider alive
+    QgsApplication.processingRegistry().addProvider(provider)
     os.makedirs(MODELS, exist_ok=True)
-    for build in (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan, diagnostic_surchauffe,
-                  observatoire_friches):
+    builds = (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan, diagnostic_surchauffe,
+              observatoire_friches)
+    assert [build.__name__ for build in builds] == list(models.NAMES), "algorithms/models.py lists other models"
+    for build in builds:
         model = build()
-        path = os.path.join(MODELS, model.name() + ".model3")
-        if not model.toFile(path):
-            sys.exit("could not write " + path)
-        print(path)
+        valid, issues = model.validate()
+        if not valid:
+            sys.exit("%s is not valid: %s" % (model.name(), issues))
+        # English help in the file (a copy opened in the Model Designer keeps it); the provider loads the help of
+        # the interface language.
+        model.setHelpContent({"ALG_DESC": base.help_text(model.name(), "en")})
+        write(model, os.path.join(MODELS, model.name() + ".model3"))
+    QgsApplication.processingRegistry().removeProvider(provider)
     app.exitQgis()
+
+
+def write(model, path):
+    """model.toFile(path), with the output names of QGIS 3.22 whatever QGIS writes the file: in newer QGIS a
+    model of internal_version Version2 names an output after its label; ours are frozen as child:output."""
+    variant = model.toVariant()
+    variant["internal_version"] = "Version1"
+    document = QDomDocument("model")
+    document.appendChild(QgsXmlUtils.writeVariant(variant, document))
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(document.toString(2))
+    print(path)
 
 
 if __name__ == "__main__":
