@@ -174,3 +174,13 @@ def test_observatoire_friches_through_qgis_process(qgis_process, tmp_path):
     assert (factory["comm_insee"], factory["centre_ville"], factory["services_500m"]) == ("62001", 1, 1)
     assert round(factory["fiabilite"], 6) == round(14 / 3, 6)
     assert table.read_text(encoding="utf-8").startswith("site_id,site_nom,site_type,site_adresse")
+
+
+def test_model_help_through_qgis_process(qgis_process, qgis_process_fr):
+    """The models are loaded once the provider is registered: their outputs exist, with labels, in both languages."""
+    out = qgis_process("help", "ocs:diagnostic_zan").stdout
+    assert "ZAN diagnosis per commune (ocs:diagnostic_zan)" in out
+    assert "OCS2D multi-date land-cover layer" in out and "zantrajectory:rapport_zan" in out
+    assert "ZAN report (HTML)" in out
+    out_fr = qgis_process_fr("help", "ocs:diagnostic_zan").stdout
+    assert "Entrées" in out_fr and "zantrajectory:trajectoire_zan" in out_fr   # French help of the model

@@ -35,11 +35,25 @@ ALGORITHMS = {
                 "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
                 "POLLUTION", "OUTPUT", "OUTPUT_CSV"),
 }
+# Shipped model → its inputs and outputs (frozen ids, tests/qgis/test_models.py), named in its help.
+MODELS = {
+    "ocs2d_postes_enaf_enveloppe": ("ocs2d", "vintages", "reclassify:postes_enaf", "urbanenvelope:enveloppe_urbaine"),
+    "diagnostic_changements": ("ocs2d", "communes", "insee", "compare", "reclassify:postes_enaf",
+                               "changedetection:changements", "transitionmatrix:matrices", "transitionmatrix:rapport",
+                               "territoryflows:flux_communes"),
+    "diagnostic_zan": ("ocs2d", "communes", "insee", "reclassify:postes_enaf", "artificialisation:artificialisation",
+                       "territoryflows:flux_communes", "zantrajectory:trajectoire_zan", "zantrajectory:rapport_zan"),
+    "diagnostic_surchauffe": ("ocs", "communes", "vintages", "grille:surchauffe_grille",
+                              "communes:surchauffe_communes"),
+    "observatoire_friches": ("ocs", "communes", "inventaire", "mairies", "gares", "services", "inondation", "plu",
+                             "protege", "pollution", "friches:friches", "friches:friches_cnig"),
+}
 MAX_CHARS = 7000  # the help panel stays readable: one screen or two
 # What the Processing help panel (QTextBrowser) renders well.
 ALLOWED_TAGS = {"p", "h3", "h4", "ul", "ol", "li", "b", "i", "code", "table", "tr", "th", "td", "br"}
 VOID_TAGS = {"br"}
 CASES = [(lang, name) for name in ALGORITHMS for lang in LANGUAGES]
+MODEL_CASES = [(lang, name) for name in MODELS for lang in LANGUAGES]
 
 
 def read_help(lang, name):
@@ -79,7 +93,14 @@ def test_help_mentions_every_parameter(lang, name):
     assert not missing, "%s/%s.html does not mention %s" % (lang, name, ", ".join(missing))
 
 
-@pytest.mark.parametrize("lang,name", CASES)
+@pytest.mark.parametrize("lang,name", MODEL_CASES)
+def test_model_help_names_every_input_and_output(lang, name):
+    text = read_help(lang, name)
+    missing = [p for p in MODELS[name] if "(<code>%s</code>" % p not in text]
+    assert not missing, "%s/%s.html does not name %s" % (lang, name, ", ".join(missing))
+
+
+@pytest.mark.parametrize("lang,name", CASES + MODEL_CASES)
 def test_help_is_short_and_simple_html(lang, name):
     text = read_help(lang, name)
     assert len(text) <= MAX_CHARS, "%s/%s.html has %d characters" % (lang, name, len(text))
@@ -117,4 +138,4 @@ def test_help_languages_have_the_same_documents():
     documents = {lang: sorted(os.path.splitext(f)[0] for f in os.listdir(os.path.join(HELP_DIR, lang))
                               if f.endswith(".html")) for lang in LANGUAGES}
     assert documents["fr"] == documents["en"]
-    assert set(ALGORITHMS) <= set(documents["en"])
+    assert set(ALGORITHMS) | set(MODELS) <= set(documents["en"])
