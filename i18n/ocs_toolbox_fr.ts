@@ -907,6 +907,186 @@
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
     <message>
+        <location filename="../algorithms/models.py" line="34"/>
+        <source>4 postes, 21 postes and ENAF (with the spatial rules)</source>
+        <translation>4 postes, 21 postes et ENAF (avec les règles spatiales)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="38"/>
+        <source>OCS2D land-cover layer</source>
+        <translation>Couche d’occupation du sol OCS2D</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="38"/>
+        <source>OCS2D postes, ENAF and urban envelope</source>
+        <translation>Postes OCS2D, ENAF et enveloppe urbaine</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="38"/>
+        <source>Urban envelope of each vintage</source>
+        <translation>Enveloppe urbaine de chaque millésime</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="38"/>
+        <source>Vintages (e.g. 2015,2021; empty = all)</source>
+        <translation>Millésimes (p. ex. 2015,2021 ; vide = tous)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="46"/>
+        <source>INSEE code field of the communes (empty = detected)</source>
+        <translation>Champ du code INSEE des communes (vide = détecté)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="52"/>
+        <source>Classes compared</source>
+        <translation>Classes comparées</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="53"/>
+        <source>Change polygons</source>
+        <translation>Polygones de changement</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="53"/>
+        <source>Land-cover change diagnosis per commune</source>
+        <translation>Diagnostic des changements par commune</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="53"/>
+        <source>Transition matrices</source>
+        <translation>Matrices de transition</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="53"/>
+        <source>Transition report (HTML)</source>
+        <translation>Rapport des transitions (HTML)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="62"/>
+        <source>OCS2D multi-date land-cover layer</source>
+        <translation>Couche d’occupation du sol OCS2D multidate</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="64"/>
+        <source>Artificialisation with the thresholds, each vintage</source>
+        <translation>Artificialisation avec les seuils, à chaque millésime</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="64"/>
+        <source>Flows per commune</source>
+        <translation>Flux par commune</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="64"/>
+        <source>ZAN diagnosis per commune</source>
+        <translation>Diagnostic ZAN par commune</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="64"/>
+        <source>ZAN report (HTML)</source>
+        <translation>Rapport ZAN (HTML)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="64"/>
+        <source>ZAN trajectory per commune</source>
+        <translation>Trajectoire ZAN par commune</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="73"/>
+        <source>Communes (zones)</source>
+        <translation>Communes (zones)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="73"/>
+        <source>Land-cover layer (OCS2D or OCS GE)</source>
+        <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="73"/>
+        <source>Overheating diagnosis (100 m grid and communes)</source>
+        <translation>Diagnostic de surchauffe (grille de 100 m et communes)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="73"/>
+        <source>Overheating score on a 100 m grid</source>
+        <translation>Score de surchauffe sur une grille de 100 m</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="73"/>
+        <source>Overheating score per commune</source>
+        <translation>Score de surchauffe par commune</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="73"/>
+        <source>Vintages (e.g. 2005,2021; empty = all)</source>
+        <translation>Millésimes (p. ex. 2005,2021 ; vide = tous)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Communes</source>
+        <translation>Communes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Flood areas</source>
+        <translation>Zones inondables</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Friche inventory (CNIG)</source>
+        <translation>Inventaire des friches (CNIG)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Friche observatory</source>
+        <translation>Observatoire des friches</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Friches in the CNIG format (CSV)</source>
+        <translation>Friches au format CNIG (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Friches: candidates, characteristics and vocation</source>
+        <translation>Friches : candidats, caractérisation et vocation</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Land-cover layer (multi-date if possible)</source>
+        <translation>Couche d’occupation du sol (multidate si possible)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>PLU zones (field typezone)</source>
+        <translation>Zones du PLU (champ typezone)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Polluted sites</source>
+        <translation>Sites pollués</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Protected natural areas</source>
+        <translation>Espaces naturels protégés</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Shops and services (BPE, field typequ)</source>
+        <translation>Commerces et services (BPE, champ typequ)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Stations</source>
+        <translation>Gares</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="82"/>
+        <source>Town halls</source>
+        <translation>Mairies</translation>
+    </message>
+    <message>
         <location filename="../engines/landcover.py" line="64"/>
         <source>VINTAGES: &apos;{0}&apos; is not a year. Give years such as 2015,2021.</source>
         <translation>VINTAGES : « {0} » n’est pas une année. Indiquez des années, p. ex. 2015,2021.</translation>
