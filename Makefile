@@ -13,7 +13,7 @@ PYTEST_PIN := pytest==8.3.5 pytest-qgis==2.1.0
 export QT_QPA_PLATFORM := offscreen
 export QGIS_PLUGINPATH := $(PLUGINS)
 
-.PHONY: help deps venv link test test-fast test-340 test-unit test-qgis demo sample bench i18n styles models package clean
+.PHONY: help deps venv link test test-fast test-340 test-unit test-qgis demo sample bench i18n styles models package screenshots clean
 
 help:
 	@echo "make demo       install what is missing, build the sample territory, run the main job (outputs in demo/)"
@@ -24,6 +24,7 @@ help:
 	@echo "make styles     regenerate resources/styles/*.qml from the registry"
 	@echo "make models     regenerate resources/models/*.model3"
 	@echo "make package    zip the plugin for the QGIS plugin manager"
+	@echo "make screenshots  toolbox, dialogs, designer (en, fr) and reports as PNG in .build/screenshots/"
 
 # QGIS from Debian's packages when missing (root on our machines; sudo otherwise).
 deps:
@@ -75,6 +76,11 @@ styles: venv link
 
 models: venv link
 	QT_HASH_SEED=0 $(PY) scripts/make_models.py
+
+# QGIS under Xvfb and headless Chromium (installs xvfb and chromium when missing); the reports of `make demo`.
+screenshots: venv link
+	@[ -f demo/rapport_zan.html ] && [ -f demo/rapport_transitions.html ] || $(MAKE) demo
+	PY=$(PY) bash scripts/screenshots.sh
 
 package:
 	$(SYS_PY) scripts/package.py --output $(CURDIR)/ocs_toolbox.zip

@@ -98,6 +98,8 @@ def add_child(model, algorithm_id, child_id, position, sources, outputs, after=(
         if not label:
             sys.exit("%s: no label for output %s:%s in algorithms/models.py" % (model.name(), child_id, name))
         output = QgsProcessingModelOutput(name, label)
+        # below its child, one under the other: the designer would put it over the next child (issue #16)
+        output.setPosition(QPointF(position[0], position[1] + 90 + 50 * len(model_outputs)))
         output.setChildId(child_id)
         output.setChildOutputName(output_name)
         model_outputs[name] = output
@@ -110,12 +112,12 @@ def ocs2d_postes_enaf_enveloppe():
     add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (120, 60))
     add_input(model, QgsProcessingParameterString("vintages", "", optional=True,
-                                                  defaultValue=""), (320, 60))
-    add_child(model, "ocs:reclassify", "reclassify", (220, 200), {
+                                                  defaultValue=""), (360, 60))
+    add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
         "INPUT": Source.fromModelParameter("ocs2d"), "VINTAGES": Source.fromModelParameter("vintages"),
         "NOMENCLATURE": Source.fromStaticValue(0), "TARGETS": Source.fromStaticValue([4, 5, 6])},
         [("OUTPUT", "postes_enaf")])
-    add_child(model, "ocs:urbanenvelope", "urbanenvelope", (420, 200), {
+    add_child(model, "ocs:urbanenvelope", "urbanenvelope", (360, 200), {
         "INPUT": Source.fromModelParameter("ocs2d"), "VINTAGES": Source.fromModelParameter("vintages"),
         "BUFFER": Source.fromStaticValue(50.0), "MIN_AREA_HA": Source.fromStaticValue(10.0)},
         [("OUTPUT", "enveloppe_urbaine")])
@@ -208,7 +210,7 @@ def observatoire_friches():
     add_input(model, QgsProcessingParameterFeatureSource("ocs", "",
                                                          [QgsProcessing.TypeVectorPolygon]), (120, 60))
     add_input(model, QgsProcessingParameterFeatureSource("communes", "",
-                                                         [QgsProcessing.TypeVectorPolygon]), (300, 60))
+                                                         [QgsProcessing.TypeVectorPolygon]), (360, 60))
     optional = {}
     for position, (name, kinds) in enumerate((
             ("inventaire", [QgsProcessing.TypeVectorAnyGeometry]), ("mairies", [QgsProcessing.TypeVectorPoint]),
@@ -216,9 +218,9 @@ def observatoire_friches():
             ("inondation", [QgsProcessing.TypeVectorPolygon]), ("plu", [QgsProcessing.TypeVectorPolygon]),
             ("protege", [QgsProcessing.TypeVectorPolygon]), ("pollution", [QgsProcessing.TypeVectorAnyGeometry]))):
         add_input(model, QgsProcessingParameterFeatureSource(name, "", kinds, optional=True),
-                  (480 + 180 * (position % 4), 60 + 90 * (position // 4)))
+                  (600 + 240 * (position % 4), 60 + 90 * (position // 4)))
         optional[name] = Source.fromModelParameter(name)
-    add_child(model, "ocs:friches", "friches", (400, 320), {
+    add_child(model, "ocs:friches", "friches", (480, 320), {
         "INPUT": Source.fromModelParameter("ocs"), "NOMENCLATURE": Source.fromStaticValue(0),
         "MIN_AREA_M2": Source.fromStaticValue(1000.0), "ZONES": Source.fromModelParameter("communes"),
         "INVENTORY": optional["inventaire"], "TOWN_HALLS": optional["mairies"], "STATIONS": optional["gares"],

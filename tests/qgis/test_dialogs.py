@@ -21,13 +21,13 @@ LANGUAGES = {"en": english, "fr": french}
 def interface_language(ocs_provider, language):
     """The plugin's translator of ``language`` and the provider's algorithms and models reloaded under it, as a
     QGIS in that language loads them (the models' labels are set at load time); reloaded in English after."""
-    with LANGUAGES[language]():
-        ocs_provider.refreshAlgorithms()
-        try:
+    try:
+        with LANGUAGES[language]():
+            ocs_provider.refreshAlgorithms()
             yield
-        finally:
-            with english():
-                ocs_provider.refreshAlgorithms()
+    finally:
+        with english():
+            ocs_provider.refreshAlgorithms()
 
 
 @pytest.fixture(autouse=True)
@@ -162,6 +162,11 @@ def test_model_opens_valid_in_the_model_designer(model_id, no_message_box):
         assert {"ModelerInputGraphicItem", "ModelerChildAlgorithmGraphicItem", "ModelerOutputGraphicItem"} <= names
         children = [item for item in items if type(item).__name__ == "ModelerChildAlgorithmGraphicItem"]
         assert len(children) == len(model.childAlgorithms())
+        boxes = [item for item in items if type(item).__name__ in (
+            "ModelerInputGraphicItem", "ModelerChildAlgorithmGraphicItem", "ModelerOutputGraphicItem")]
+        overlapping = [(a.label(), b.label()) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                       if a.sceneBoundingRect().intersects(b.sceneBoundingRect())]
+        assert not overlapping, overlapping   # no box drawn over another (outputs placed by make_models.py)
     finally:
         designer.close()
         designer.deleteLater()
