@@ -32,12 +32,14 @@ def interface_language(ocs_provider, language):
 
 @pytest.fixture(autouse=True)
 def desktop_iface(qgis_iface, monkeypatch):
-    """pytest-qgis's stub iface lacks what the Processing dialogs ask the Desktop for (browser model, icon size)."""
+    """pytest-qgis's stub iface lacks what the Processing dialogs ask the Desktop for: browserModel() (2.1.0 and
+    5.0.2) and iconSize() without argument (missing in 2.1.0; 5.0.2's requires one, QGIS's ModelerDialog passes
+    none)."""
     from qgis.PyQt.QtCore import QSize
 
-    for name, value in (("browserModel", None), ("iconSize", QSize(24, 24))):
-        if not hasattr(qgis_iface, name):
-            monkeypatch.setattr(qgis_iface, name, lambda value=value, *args: value, raising=False)
+    if not hasattr(qgis_iface, "browserModel"):
+        monkeypatch.setattr(qgis_iface, "browserModel", lambda: None, raising=False)
+    monkeypatch.setattr(qgis_iface, "iconSize", lambda docked=False: QSize(24, 24), raising=False)
     return qgis_iface
 
 
