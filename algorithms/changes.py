@@ -43,8 +43,7 @@ def name_field_parameter(name="NAME_FIELD", parent="ZONES"):
 def spatial_rules_parameter(name="SPATIAL_RULES"):
     """The SPATIAL_RULES parameter of the change tools and ocs:zantrajectory (last of their parameters)."""
     return QgsProcessingParameterBoolean(
-        name, translate("ChangeAlgorithm", "Apply the OCS2D spatial rules (US7.0.0 near urban areas, agricultural "
-                                           "structures near the enveloppe urbaine)"), defaultValue=True)
+        name, translate("ChangeAlgorithm", "Apply the OCS2D spatial rules (see the help)"), defaultValue=True)
 
 
 def dimension_options():

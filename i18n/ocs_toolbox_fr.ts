@@ -266,76 +266,76 @@
     </message>
     <message>
         <location filename="../algorithms/changes.py" line="45"/>
-        <source>Apply the OCS2D spatial rules (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine)</source>
-        <translation>Appliquer les règles spatiales OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine)</translation>
+        <source>Apply the OCS2D spatial rules (see the help)</source>
+        <translation>Appliquer les règles spatiales OCS2D (voir l’aide)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="51"/>
+        <location filename="../algorithms/changes.py" line="50"/>
         <source>Couverture</source>
         <translation>Couverture</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="51"/>
+        <location filename="../algorithms/changes.py" line="50"/>
         <source>Usage</source>
         <translation>Usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="52"/>
+        <location filename="../algorithms/changes.py" line="51"/>
         <source>Couverture × usage</source>
         <translation>Couverture × usage</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="75"/>
+        <location filename="../algorithms/changes.py" line="74"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="78"/>
+        <location filename="../algorithms/changes.py" line="77"/>
         <source>Second vintage layer (overlay mode)</source>
         <translation>Couche du second millésime (mode superposition)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="81"/>
+        <location filename="../algorithms/changes.py" line="80"/>
         <source>From vintage (year; empty = first detected)</source>
         <translation>Millésime de départ (année ; vide = premier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="84"/>
+        <location filename="../algorithms/changes.py" line="83"/>
         <source>To vintage (year; empty = last detected)</source>
         <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="87"/>
+        <location filename="../algorithms/changes.py" line="86"/>
         <source>Compare</source>
         <translation>Comparer</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="90"/>
+        <location filename="../algorithms/changes.py" line="89"/>
         <source>Dimension for levels and OCS GE equivalent</source>
         <translation>Dimension pour les niveaux et l’équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="93"/>
+        <location filename="../algorithms/changes.py" line="92"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="96"/>
+        <location filename="../algorithms/changes.py" line="95"/>
         <source>Zones (e.g. communes)</source>
         <translation>Zones (p. ex. communes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="99"/>
+        <location filename="../algorithms/changes.py" line="98"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="103"/>
+        <location filename="../algorithms/changes.py" line="102"/>
         <source>Drop overlay pieces smaller than (m², 0 = keep all)</source>
         <translation>Écarter les morceaux de superposition de moins de (m², 0 = tout garder)</translation>
     </message>
     <message>
-        <location filename="../algorithms/changes.py" line="113"/>
+        <location filename="../algorithms/changes.py" line="112"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
