@@ -68,6 +68,16 @@ def geometry_type(layer_or_source):
     """Geometry type of a layer/source as Qgis.GeometryType (3.30+) or QgsWkbTypes.GeometryType."""
     return QgsWkbTypes.geometryType(layer_or_source.wkbType())
 
+# Kind of a model child's parameter source (Qgis.ProcessingModelChildParameterSource from 3.36).
+def _model_source_static():
+    from qgis.core import QgsProcessingModelChildParameterSource
+
+    return _scoped("ProcessingModelChildParameterSource", "StaticValue",
+                   getattr(QgsProcessingModelChildParameterSource, "StaticValue", None))
+
+
+MODEL_SOURCE_STATIC = _model_source_static()
+
 # Algorithm flags (Qgis.ProcessingAlgorithmFlag from 3.36).
 FLAG_NO_THREADING = _scoped("ProcessingAlgorithmFlag", "NoThreading", QgsProcessingAlgorithm.FlagNoThreading)
 

@@ -35,10 +35,11 @@ def desktop_iface(qgis_iface, monkeypatch):
     """pytest-qgis's stub iface lacks what the Processing dialogs ask the Desktop for: browserModel() (2.1.0 and
     5.0.2) and iconSize() without argument (missing in 2.1.0; 5.0.2's requires one, QGIS's ModelerDialog passes
     none)."""
+    from qgis.gui import QgsBrowserGuiModel
     from qgis.PyQt.QtCore import QSize
 
-    if not hasattr(qgis_iface, "browserModel"):
-        monkeypatch.setattr(qgis_iface, "browserModel", lambda: None, raising=False)
+    browser = QgsBrowserGuiModel()   # a real model: QGIS 3.40's widget context refuses a stand-in
+    monkeypatch.setattr(qgis_iface, "browserModel", lambda: browser, raising=False)
     monkeypatch.setattr(qgis_iface, "iconSize", lambda docked=False: QSize(24, 24), raising=False)
     return qgis_iface
 

@@ -11,6 +11,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from helpers import run
 from test_i18n import EXPECTED_GROUPS, english, french
 from test_reclassify import agri_layout
+from ocs_toolbox import compat
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 # Frozen: users' scripts and scripts/demo.sh call the models with these ids, inputs (in this order) and outputs.
@@ -67,7 +68,7 @@ def test_model_is_valid_with_every_child_parameter_set(name):
             if definition.defaultValue() is not None or not definition.flags() & definition.FlagOptional:
                 assert definition.name() in sources, "%s/%s: %s not set" % (name, child_id, definition.name())
             for source in sources.get(definition.name(), []):
-                if source.source() == source.StaticValue:
+                if source.source() == compat.MODEL_SOURCE_STATIC:
                     assert definition.checkValueIsAcceptable(source.staticValue()), (child_id, definition.name())
 
 
