@@ -82,12 +82,14 @@ def geometry_type(path, layer_name):
     return None if row is None else (row[0], int(row[1] or 0), int(row[2] or 0))
 
 
-def require_plain_polygons(path, layer_name):
-    """Raise FastPathUnavailable unless the layer is declared 2D POLYGON or MULTIPOLYGON: the fast paths read the
-    blobs as such (GDAL's rasterizer burns no curve; SQL areas and the numpy dissolve take no curve, Z or M), and
-    curved, Z or M layers go through the generic path, which segmentizes and drops Z/M."""
+def require_plain_polygons(path, layer_name, allow_zm=False):
+    """Raise FastPathUnavailable unless the layer is declared POLYGON or MULTIPOLYGON, 2D unless ``allow_zm``:
+    the fast paths read the blobs as such (GDAL's rasterizer burns no curve, and burns Z/M polygons flat; the
+    numpy dissolve reads 2D WKB only), and the other layers go through the generic path, which segmentizes curves
+    and drops Z/M."""
     declared = geometry_type(path, layer_name)
-    if declared is None or declared[0] not in ("POLYGON", "MULTIPOLYGON") or declared[1] or declared[2]:
+    if declared is None or declared[0] not in ("POLYGON", "MULTIPOLYGON") or \
+            (not allow_zm and (declared[1] or declared[2])):
         raise FastPathUnavailable("geometry type %s (curves, Z or M): generic path" % (declared,))
 
 
