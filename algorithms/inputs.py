@@ -16,6 +16,7 @@ from qgis.core import (
 from .. import compat
 from ..core import detection
 from ..engines import landcover
+from ..fastpath import gpkg
 from . import base
 
 # INSEE code fields tried, in this order, when a zone layer is given without ZONE_FIELD
@@ -53,10 +54,17 @@ def land_cover(alg, parameters, context, feedback, overrides=False):
     def text(name):
         return alg.parameterAsString(parameters, name, context) if declared(name) else ""
 
-    return landcover.open_land_cover(
+    try:
+        gpkg_layer = base.gpkg_input(alg, parameters, "INPUT", context)
+    except (gpkg.FastPathUnavailable, RuntimeError):
+        gpkg_layer = None
+    cover = landcover.open_land_cover(
         source, context, feedback, vintages=text("VINTAGES"),
         cs_field=text("CS_FIELD") if overrides else None, us_field=text("US_FIELD") if overrides else None,
         nomenclature=alg.parameterAsEnum(parameters, "NOMENCLATURE", context) if declared("NOMENCLATURE") else 0)
+    # curves and Z/M said in the log; NULL and empty geometries counted (from the R-tree of a whole GeoPackage)
+    landcover.report_geometries(source, feedback, gpkg_layer)
+    return cover
 
 
 @dataclasses.dataclass

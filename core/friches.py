@@ -229,6 +229,11 @@ class Site:
     protege_proche: Optional[int] = None
     pollution: Optional[int] = None
     urba_zone_type: Optional[str] = None
+    # the labels of the dominant zone ({typezone, libelle, libelong, destdomi} or {typesect, libelle}), read by
+    # Mutafriches as well as its code
+    urba_zone: Optional[dict] = None
+    # True when a STATIONS layer was searched: no station (or none within 2 km) is then "searched, no result"
+    stations_searched: bool = False
     comm_insee: Optional[str] = None
     comm_nom: Optional[str] = None
 
@@ -245,6 +250,8 @@ def criteria(site):
         values["centre_ville"] = site.dist_mairie_m
     if site.dist_gare_m is not None:
         values["distance_transports"] = site.dist_gare_m
+    elif site.stations_searched:
+        values["distance_transports"] = mf.SEARCHED_NONE
     if site.services_500m is not None:
         values["commerces_services"] = site.services_500m
     if site.inondable is not None:
@@ -254,7 +261,9 @@ def criteria(site):
     if site.protege is not None:
         values["zonage_environnemental"] = "natura_2000" if site.protege else (
             "proximite" if site.protege_proche else "hors_zone")
-    if site.urba_zone_type:
+    if site.urba_zone:
+        values["zonage_plu"] = site.urba_zone
+    elif site.urba_zone_type:
         values["zonage_plu"] = site.urba_zone_type
     classified = {}
     for criterion, raw in values.items():

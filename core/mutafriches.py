@@ -6,14 +6,17 @@ resources/friches/README.md and shared/reference/notes/heat_and_friches_methods.
 
 Method, for each of the 7 uses:
 1. every known criterion gives a note for the use: TP +2, P +1, N +0.5, NEG −1, TN −2; an unknown criterion
-   ("ne sait pas", None) gives nothing and is left out of the reliability;
+   ("ne sait pas", None) gives nothing and is left out of the reliability; a criterion searched with no result
+   (SEARCHED_NONE, e.g. no transit stop within TRANSPORT_SEARCH_RADIUS) gives nothing either but counts in the
+   reliability, as Mutafriches' null ("recherche effectuée, aucun résultat": FiabiliteCalculator.estRenseigne
+   counts every value but undefined and "ne-sait-pas", calcul.service.ts skips null);
 2. weighted points = points × weight of the criterion (0.5, 1 or 2);
 3. A = sum of the positive weighted points, C = |sum of the negative weighted points|; with
    ``neutral_both_sides`` (the default, as Mutafriches v1.11 ``calcul.service.ts`` computes it: "les critères
    NEUTRE comptent dans avantages ET contraintes (comme dans Excel)") a neutral note adds its weighted points to
    A and to C; without it, to A only (the formula of the Mutafriches documentation and of the notes);
 4. index = A / (A + C) × 100, 0 when A + C = 0 (nothing known);
-5. reliability = (sum of the weights of the known criteria / 30) × 10.
+5. reliability = (sum of the weights of the known and the searched-without-result criteria / 30) × 10.
 Mutafriches shows the index rounded to 0.1 and the reliability rounded to 0.5: ``indices_rounded`` and
 ``reliability_rounded`` give those; ``indices`` and ``reliability`` are not rounded.
 
@@ -54,6 +57,13 @@ NOTE_POINTS = {"TP": 2.0, "P": 1.0, "N": 0.5, "NEG": -1.0, "TN": -2.0}
 NEUTRAL = "N"
 TOTAL_WEIGHT = 30.0
 UNKNOWN = "ne_sait_pas"
+# A criterion searched with no result: Mutafriches' null (incubateur-ademe/mutafriches at 93e596bb,
+# apps/api/src/evaluation/services/algorithme/fiabilite.calculator.ts estRenseigne, calcul.service.ts
+# calculerScorePourUsage): in the reliability, not in the index.
+SEARCHED_NONE = "aucun_resultat"
+# Mutafriches searches transit stops within 2 km (apps/api/src/enrichissement/services/transport/
+# transport-enrichissement.constants.ts RAYON_RECHERCHE_TRANSPORT_M): none within it is SEARCHED_NONE.
+TRANSPORT_SEARCH_RADIUS = 2000.0
 EXPLANATION_MAX = 3
 
 # Numeric criteria: (unit, ((upper bound, inclusive?, value key), ...), value key above the last bound).
@@ -151,30 +161,71 @@ def _is_unknown(raw):
     return False
 
 
+# Zone type from a PLU zone or a carte communale sector, as Mutafriches reads it (incubateur-ademe/mutafriches at
+# 93e596bb, apps/api/src/enrichissement/services/zonage/zonage-reglementaire/zonage-reglementaire.calculator.ts):
+# a dominant destination "02" or "activit…" gives activités; a U zone is classed by keywords of its long label
+# (libelong) first, then by its code (the libelle when typezone is just "U"); a carte communale sector by the words
+# of its type ("constructible" without "non"/"inconstructible"; "non", "inconstructible" or "interdit").
+U_LABEL_KEYWORDS = (
+    ("u_habitat", ("habitat", "mixte", "pavillonnaire", "centre")),
+    ("u_equipement", ("équipement", "equipement")),
+    ("u_activite", ("activité", "activite", "économique", "economique", "industri", "artisanale", "artisanat")),
+)
+CC_CODES = {"ZC": "cc_constructible", "ZNC": "cc_non_constructible"}
+
+
+def _text(raw, key):
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return "" if _is_unknown(value) else str(value).strip()
+
+
+def _classify_sector(text):
+    """Carte communale sector from the words of its type (Mutafriches mapSecteurCCToZonage), None when neither."""
+    low = text.lower()
+    if "constructible" in low and "non" not in low and "inconstructible" not in low:
+        return "cc_constructible"
+    if "non" in low or "inconstructible" in low or "interdit" in low:
+        return "cc_non_constructible"
+    return None
+
+
+def _classify_u(code, libelle, libelong):
+    """Sub-type of a U zone: keywords of the long label first, then the code (Mutafriches mapZoneUrbaToZonage)."""
+    label = libelong.lower()
+    for key, words in U_LABEL_KEYWORDS:
+        if label and any(word in label for word in words):
+            return key
+    sub = libelle.upper() if code == "U" and libelle else code
+    if sub[:2] in ("UA", "UB", "UC", "UD"):
+        return "u_habitat"
+    if sub.startswith("UE"):
+        return "u_equipement"
+    if sub[:2] in ("UI", "UX", "UY", "UZ"):
+        return "u_activite"
+    return "u_generique"
+
+
 def _classify_plu(raw):
-    """CNIG zone-urba (typezone, libelle, destdomi) or carte communale sector -> zonage_plu key, as Mutafriches."""
+    """CNIG zone-urba (dict typezone, libelle, libelong, destdomi), carte communale sector (dict typesect, or a
+    text holding "constructible") or a bare typezone -> zonage_plu key, as Mutafriches."""
     if isinstance(raw, dict):
-        typezone = (raw.get("typezone") or "").strip()
-        libelle = (raw.get("libelle") or "").strip()
-        destdomi = (raw.get("destdomi") or "").strip().lower()
+        typezone, typesect = _text(raw, "typezone"), _text(raw, "typesect")
+        libelle, libelong, destdomi = _text(raw, "libelle"), _text(raw, "libelong"), _text(raw, "destdomi").lower()
     else:
-        typezone, libelle, destdomi = str(raw).strip(), "", ""
+        typezone, typesect, libelle, libelong, destdomi = str(raw).strip(), "", "", "", ""
+    if not typezone:
+        return _classify_sector(typesect) if typesect else None
     if destdomi == "02" or "activit" in destdomi:
         return "activites"
     code = typezone.upper()
     if code in ("ZC", "ZNC", "ZCA"):
-        # Carte communale: constructible / non-constructible sector; a sector reserved for activities (ZCa) has no
-        # class in Mutafriches (its text holds neither word) and stays unknown.
-        return {"ZC": "cc_constructible", "ZNC": "cc_non_constructible"}.get(code)
+        # Carte communale sector codes of some PLU layers (plugin reading; a sector reserved for activities, ZCa,
+        # has no class in Mutafriches and stays unknown).
+        return CC_CODES.get(code)
+    if "CONSTRUCTIBLE" in code or "INTERDIT" in code:
+        return _classify_sector(typezone)
     if code.startswith("U"):
-        sub = libelle.upper() if code == "U" and libelle else code
-        if sub[:2] in ("UA", "UB", "UC", "UD"):
-            return "u_habitat"
-        if sub.startswith("UE"):
-            return "u_equipement"
-        if sub[:2] in ("UI", "UX", "UY", "UZ"):
-            return "u_activite"
-        return "u_generique"
+        return _classify_u(code, libelle, libelong)
     if code.startswith("AU"):
         return "au"
     if code.startswith("A"):
@@ -190,7 +241,9 @@ def classify(criterion, raw):
     A value key of the criterion is returned as is. Numbers are classed with the v1.11 thresholds (surfaces in m²,
     distances in m, vacancy in %); booleans give oui / non; centre_ville takes the distance to the town hall (m),
     commerces_services the number of BPE services within 500 m, raccordement_eau and etat_bati the built area (m²);
-    zonage_plu takes a CNIG typezone or libelle ("UB", "AUc", "N", "ZC"…) or a dict typezone / libelle / destdomi.
+    zonage_plu takes a CNIG typezone or libelle ("UB", "AUc", "N", "ZC"…), a sector type ("secteur constructible")
+    or a dict typezone / libelle / libelong / destdomi (or typesect for a carte communale); a transit distance over
+    TRANSPORT_SEARCH_RADIUS gives SEARCHED_NONE.
     ValueError for an unknown criterion or a raw value that fits none of these.
     """
     spec = _criterion(criterion)
@@ -198,7 +251,7 @@ def classify(criterion, raw):
         return None
     if isinstance(raw, str):
         text = raw.strip()
-        if text in spec.values:
+        if text in spec.values or text == SEARCHED_NONE:
             return text
         if criterion == "zonage_plu":
             return _classify_plu(text)
@@ -213,6 +266,8 @@ def classify(criterion, raw):
         return "oui" if raw else "non"
     if isinstance(raw, numbers.Real):
         x = float(raw)
+        if criterion == "distance_transports" and x > TRANSPORT_SEARCH_RADIUS:
+            return SEARCHED_NONE      # Mutafriches finds no stop within its search radius (null)
         if criterion in NUMERIC:
             _unit, bounds, above = NUMERIC[criterion]
             for bound, inclusive, key in bounds:
@@ -232,19 +287,24 @@ def _round_half_up(x, per_unit):
 
 
 def evaluate(values, neutral_both_sides=True):
-    """Indices of the 7 uses for ``values`` = {criterion: value key, None or "ne_sait_pas" when unknown}.
+    """Indices of the 7 uses for ``values`` = {criterion: value key, None or "ne_sait_pas" when unknown,
+    SEARCHED_NONE when searched without result (in the reliability only)}.
 
     Returns {"indices": {use: 0-100}, "A": {use}, "C": {use}, "reliability": 0-10, "known": [criteria],
+    "searched": [criteria searched without result],
     "contributions": {use: [(criterion, weighted points)]} in table order, "indices_rounded", "reliability_rounded"}.
     ValueError for an unknown criterion or value key.
     """
     table = _load()
-    known = {}
+    known, searched = {}, set()
     for key, value in values.items():
         spec = _criterion(key)
         if _is_unknown(value):
             continue
         value = value.strip() if isinstance(value, str) else value
+        if value == SEARCHED_NONE:
+            searched.add(key)
+            continue
         if value not in spec.values:
             raise ValueError("%s: unknown value %r (classify() turns raw values into keys)" % (key, value))
         known[key] = value
@@ -266,13 +326,14 @@ def evaluate(values, neutral_both_sides=True):
             else:
                 c[use] -= weighted
     indices = {use: (100.0 * a[use] / (a[use] + c[use]) if a[use] + c[use] > 0 else 0.0) for use in USES}
-    reliability = sum(table[key].weight for key in ordered) / TOTAL_WEIGHT * 10.0
+    reliability = sum(table[key].weight for key in table if key in known or key in searched) / TOTAL_WEIGHT * 10.0
     return {
         "indices": indices,
         "A": a,
         "C": c,
         "reliability": reliability,
         "known": ordered,
+        "searched": [key for key in table if key in searched],
         "values": dict(known),
         "contributions": contributions,
         "indices_rounded": {use: _round_half_up(indices[use], 10) for use in USES},

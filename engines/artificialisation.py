@@ -334,7 +334,7 @@ def write(source, vintages, result, layout, sink, feedback, target_fields=None):
     batch = []
     total = len(result.areas) or 1
     step = max(1, total // 20)
-    for count, feature in enumerate(landcover.features(source, QgsFeatureRequest())):
+    for count, feature in enumerate(landcover.features(source, QgsFeatureRequest(), raw=True)):
         if count % step == 0:
             if feedback.isCanceled():
                 return False

@@ -292,6 +292,7 @@ def distances(found, layers, crs, context, feedback):
         points = Points(landcover.geometries(layers.stations, transform_to(layers.stations, crs, context)))
         for site in found:
             site.dist_gare_m = points.distance(site.geometry)
+            site.stations_searched = True
     if layers.services is not None:
         points = services_points(layers.services, transform_to(layers.services, crs, context),
                                  layers.services_type_field, feedback)
@@ -311,24 +312,40 @@ def overlays(found, layers, crs, context):
                 site.protege_proche = int(shapes.within_distance(site.geometry, PROTECTED_NEAR))
 
 
+ZONE_LABEL_FIELDS = ("libelle", "libelong", "destdomi")   # CNIG zone_urba / secteur_cc fields read with the type
+
+
 def zoning(found, source, type_field, transform):
-    """urba_zone_type of each site: the zone type covering most of it (CNIG typezone field, guessed when '')."""
+    """urba_zone_type of each site: the zone type covering most of it (CNIG typezone field, or typesect for a
+    carte communale, guessed when ''); urba_zone: the type and labels (libelle, libelong, destdomi, when the layer
+    has them) of the zone of that type covering most of the site, which Mutafriches reads as well as the code."""
     names = source.fields().names()
-    field = type_field or next((n for n in names if n.lower() == "typezone"), None)
+    field = type_field or next((n for n in names if n.lower() in ("typezone", "typesect")), None)
     if not field or field not in names:
         raise QgsProcessingException(translate(
             "FrichesAlgorithm", "ZONING_TYPE_FIELD must name the zone type field (CNIG "
             "typezone). Fields: {0}.").format(", ".join(names)))
-    zones = [(str(f[field]).strip() if not nom.is_null(f[field]) else None, g)
-             for f, g in landcover.geometries(source, transform)]
-    index = spatial.box_index({i: g for i, (_t, g) in enumerate(zones)})
+    key = "typesect" if field.lower() == "typesect" else "typezone"
+    labels = [(label, next((n for n in names if n.lower() == label), None)) for label in ZONE_LABEL_FIELDS]
+    zones = []
+    for f, g in landcover.geometries(source, transform):
+        kind = str(f[field]).strip() if not nom.is_null(f[field]) else None
+        described = {key: kind}
+        described.update({label: None if name is None or nom.is_null(f[name]) else str(f[name])
+                          for label, name in labels})
+        zones.append((kind, described, g))
+    index = spatial.box_index({i: g for i, (_t, _d, g) in enumerate(zones)})
     for site in found:
-        overlap = Counter()
+        overlap, largest = Counter(), {}
         for i in index.intersects(site.geometry.boundingBox()):
-            kind, geometry = zones[i]
+            kind, described, geometry = zones[i]
             if kind and geometry.intersects(site.geometry):
-                overlap[kind] += geometry.intersection(site.geometry).area()
+                area = geometry.intersection(site.geometry).area()
+                overlap[kind] += area
+                if kind not in largest or area > largest[kind][0]:
+                    largest[kind] = (area, described)
         site.urba_zone_type = max(sorted(overlap), key=lambda k: overlap[k]) if overlap else None
+        site.urba_zone = largest[site.urba_zone_type][1] if overlap else None
 
 
 def communes(found, source, zone_field, transform):

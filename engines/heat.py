@@ -191,7 +191,13 @@ class HeatEngine:
     def class_sql(self, path, layer_name, vintages):
         """(reader, WITH clause, joins, [class id expression per vintage]) giving the class ids of a GeoPackage
         layer in SQL (a join on its distinct (cs, us) pairs); the vector area of every class is summed on the way.
-        None when the layer does not qualify (text code fields)."""
+        None when the layer does not qualify (text code fields, a Polygon/MultiPolygon layer without curves)."""
+        try:
+            # GDAL burns no curve (curved layers go feature by feature); Z and M polygons burn flat
+            gpkg.require_plain_polygons(path, layer_name, allow_zm=True)
+        except gpkg.FastPathUnavailable as reason:
+            self.feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+            return None
         reader = gpkg.GpkgReclassifier(path, layer_name)
         if not all(reader.is_text(f) for v in vintages for f in (v.cs_field, v.us_field)):
             return None

@@ -15,21 +15,88 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsUnitTypes,
+    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
+from .. import compat
 from ..core import detection
 from ..core import metric
 from ..core import nomenclature as nom
+from ..fastpath import gpkg
 
 translate = QCoreApplication.translate
 
 
-def features(source, request=None):
+PLAIN_TYPES = (QgsWkbTypes.Polygon, QgsWkbTypes.MultiPolygon)
+
+
+def is_plain(wkb_type):
+    """True for a 2D Polygon or MultiPolygon type: no curve, no Z, no M."""
+    return wkb_type in PLAIN_TYPES
+
+
+def plain_geometry(geometry):
+    """``geometry`` as the measures need it: curves segmentized (QGIS's default, at most 1° of arc per segment:
+    a circle's area within 0.01 %), Z and M dropped. The same object when it is already plain, NULL or empty."""
+    if geometry is None or geometry.isNull() or is_plain(geometry.wkbType()):
+        return geometry
+    shape = geometry.constGet()
+    shape = shape.segmentize() if QgsWkbTypes.isCurvedType(shape.wkbType()) else shape.clone()
+    shape.dropZValue()
+    shape.dropMValue()
+    return QgsGeometry(shape)
+
+
+def _plain_features(iterator):
+    for feature in iterator:
+        geometry = feature.geometry()
+        if not is_plain(geometry.wkbType()) and not geometry.isNull():
+            feature.setGeometry(plain_geometry(geometry))
+        yield feature
+
+
+def features(source, request=None, raw=False):
     """Iterate a source without Processing's geometry-validity filter: rules here read attributes,
-    and the spatial steps repair what they use (counted and reported)."""
+    and the spatial steps repair what they use (counted and reported).
+
+    Geometries come plain (``plain_geometry``: curves segmentized, Z and M dropped) unless ``raw``; a source whose
+    declared type is a 2D Polygon or MultiPolygon (the common case) is read as it is, without a Python step per
+    feature (QGIS's memory provider converts to the declared type, GDAL writes it)."""
     request = request or QgsFeatureRequest()
-    return source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    iterator = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    if raw or is_plain(source.wkbType()) or \
+            request.flags() & QgsFeatureRequest.NoGeometry:
+        return iterator
+    return _plain_features(iterator)
+
+
+def missing_geometries(source, gpkg_layer=None):
+    """The number of features of ``source`` without a geometry (NULL or empty). From the GeoPackage's R-tree
+    when ``gpkg_layer`` = (path, layer name) is the whole layer (no pass over the geometries), else one pass."""
+    if gpkg_layer is not None:
+        count = gpkg.missing_geometries(*gpkg_layer)
+        if count is not None:
+            return count
+    request = QgsFeatureRequest().setNoAttributes()
+    return sum(1 for feature in features(source, request, raw=True)
+               if feature.geometry().isNull() or feature.geometry().isEmpty())
+
+
+def report_geometries(source, feedback, gpkg_layer=None):
+    """Say in the log how the geometries of ``source`` are read: curves segmentized and Z/M dropped for the
+    measures, and the count of features without a geometry (a warning). Returns that count."""
+    wkb_type = source.wkbType()
+    if not is_plain(wkb_type) and QgsWkbTypes.geometryType(wkb_type) == compat.GEOMETRY_POLYGON:
+        feedback.pushInfo(translate("OcsAlgorithm", "'{0}' holds {1} geometries: curves are segmentized (at most "
+                                    "1° of arc per segment) and Z/M values dropped for areas, distances and overlays.")
+                          .format(source.sourceName(), QgsWkbTypes.displayString(wkb_type)))
+    missing = missing_geometries(source, gpkg_layer)
+    if missing:
+        feedback.reportError(translate("OcsAlgorithm", "'{0}': {1} features have no geometry (NULL or empty): "
+                                       "they count for no area; tools that copy the features keep them.").format(
+            source.sourceName(), missing), False)
+    return missing
 
 
 def geometries(source, transform=None, request=None, counter=None):
@@ -371,7 +438,8 @@ def require_features(source):
 
 def open_land_cover(source, context, feedback, vintages="", cs_field=None, us_field=None, nomenclature=0):
     """The LandCover of ``source``: checks that it has features, resolves the vintages (VINTAGES text and the
-    optional CS_FIELD/US_FIELD override) and the nomenclature (index of the NOMENCLATURE enum, 0 = detect)."""
+    optional CS_FIELD/US_FIELD override) and the nomenclature (index of the NOMENCLATURE enum, 0 = detect).
+    The caller then says how its geometries are read (``report_geometries``)."""
     require_features(source)
     found = resolve_vintages(source, vintages or "", cs_field or None, us_field or None, feedback)
     return resolved(source, found, choose_nomenclature(source, found, nomenclature, feedback), context, feedback)

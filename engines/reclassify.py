@@ -126,7 +126,7 @@ def run_generic(job, sink, fields, slots, feedback):
     width = fields.count()
     batch = []
     count = -1
-    for count, feature in enumerate(landcover.features(source)):
+    for count, feature in enumerate(landcover.features(source, raw=True)):
         if feedback.isCanceled():
             return None
         attributes = feature.attributes() + [None] * (width - input_count)

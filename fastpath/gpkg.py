@@ -67,6 +67,70 @@ def gpkg_input(layer):
     return path, layer_name
 
 
+def geometry_type(path, layer_name):
+    """(geometry type name, z, m) of a GeoPackage layer as gpkg_geometry_columns declares it ('POLYGON', 0, 0), or
+    None when it cannot be read. The blobs follow it (GDAL writes what the layer declares)."""
+    try:
+        connection = sqlite3.connect(pathlib.Path(path).absolute().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT upper(geometry_type_name), z, m FROM gpkg_geometry_columns WHERE "
+                                     "lower(table_name) = lower(?)", (layer_name,)).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return None if row is None else (row[0], int(row[1] or 0), int(row[2] or 0))
+
+
+def require_plain_polygons(path, layer_name, allow_zm=False):
+    """Raise FastPathUnavailable unless the layer is declared POLYGON or MULTIPOLYGON, 2D unless ``allow_zm``:
+    the fast paths read the blobs as such (GDAL's rasterizer burns no curve, and burns Z/M polygons flat; the
+    numpy dissolve reads 2D WKB only), and the other layers go through the generic path, which segmentizes curves
+    and drops Z/M."""
+    declared = geometry_type(path, layer_name)
+    if declared is None or declared[0] not in ("POLYGON", "MULTIPOLYGON") or \
+            (not allow_zm and (declared[1] or declared[2])):
+        raise FastPathUnavailable("geometry type %s (curves, Z or M): generic path" % (declared,))
+
+
+def missing_geometries(path, layer_name):
+    """The number of NULL or empty geometries of a GeoPackage layer: its feature count less the entries of its
+    R-tree (which holds one per non-empty geometry, GeoPackage 1.x §F.3), else from the blob headers (the empty
+    flag, §2.1.3); None when it cannot be read."""
+    try:
+        connection = sqlite3.connect(pathlib.Path(path).absolute().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        column = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE lower(table_name) = "
+                                    "lower(?)", (layer_name,)).fetchone()
+        if column is None:
+            return None
+        table, geometry = quote_identifier(layer_name), quote_identifier(column[0])
+        rtree = "rtree_%s_%s" % (layer_name, column[0])
+        registered = connection.execute(
+            "SELECT COUNT(*) FROM gpkg_extensions WHERE lower(table_name) = lower(?) AND lower(column_name) = "
+            "lower(?) AND extension_name = 'gpkg_rtree_index'", (layer_name, column[0])).fetchone()[0]
+        if registered and connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                                             (rtree + "_rowid",)).fetchone():
+            total = None
+            if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone():
+                row = connection.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE lower(table_name) = "
+                                         "lower(?)", (layer_name,)).fetchone()
+                total = row[0] if row is not None else None
+            if total is None:
+                total = connection.execute("SELECT COUNT(*) FROM %s" % table).fetchone()[0]
+            return total - connection.execute("SELECT COUNT(*) FROM %s" % quote_identifier(
+                rtree + "_rowid")).fetchone()[0]
+        return connection.execute("SELECT COUNT(*) FROM %s WHERE %s IS NULL OR length(%s) < 8 OR "
+                                  "(unicode(substr(%s, 4, 1)) & 16)" % (table, geometry, geometry, geometry)
+                                  ).fetchone()[0]
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+
+
 def gpkg_output(destination, source_path, whole_file=False):
     """(path, layer name) when the output is a GeoPackage file other than the input. ``whole_file``: the caller
     writes a new file, so a layer named into an existing GeoPackage that holds other layers does not qualify."""
@@ -275,12 +339,13 @@ class GpkgReclassifier:
         return self.layer.GetFeatureCount()
 
     def geometries(self):
-        """A GpkgGeometries reading this layer with SQLite, or None when it has no geometry column or SQLite
-        cannot open the file."""
+        """A GpkgGeometries reading this layer with SQLite, or None when it has no geometry column, is not declared
+        2D POLYGON/MULTIPOLYGON (its blobs are read as such) or SQLite cannot open the file."""
         column = self.layer.GetGeometryColumn()
         try:
+            require_plain_polygons(self.path, self.layer_name)
             return GpkgGeometries(self.path, self.layer_name, column) if column else None
-        except sqlite3.Error:
+        except (sqlite3.Error, FastPathUnavailable):
             return None
 
     def area(self, probe=False):

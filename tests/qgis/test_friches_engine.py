@@ -193,3 +193,26 @@ def test_envelope_and_locate():
     assert inside.point.asWkt(0) == "Point (%d %d)" % (X0 + 15, Y0 + 15)
     engine.locate([inside], None)
     assert inside.dans_enveloppe is None
+
+
+def test_zone_labels_and_transit_search_as_mutafriches(context):
+    """The factory (10,000 m² in U, 4,000 m² in AUc): its U land lies in two zones, 6,000 m² of "zone d'activités
+    économiques" and 4,000 m² of "zone urbaine mixte"; Mutafriches reads the labels of the zone covering most of
+    it (u_activite, where the bare code U gives u_generique). The only station is 2,600 m away: beyond
+    Mutafriches' 2 km search, a search without result (in the reliability, not in the index)."""
+    from ocs_toolbox.core import friches as fr
+    from ocs_toolbox.core import mutafriches as mf
+
+    cover = cover_of(context)
+    fields = [("typezone", "string"), ("libelle", "string"), ("libelong", "string")]
+    layers = engine.Layers(
+        stations=source(make_layer([("nom", "string")], [(point(0, 2700), "Gare")], geometry="Point"), context),
+        zoning=source(make_layer(fields, [(box(-100, -100, 60, 200), "U", "U1", "Zone d'activités économiques"),
+                                          (box(60, -100, 100, 200), "U", "U2", "Zone urbaine mixte"),
+                                          (box(100, -100, 1200, 200), "AUc", "AUc", None)]), context))
+    factory, _housing = engine.run(cover, 1000.0, layers, context, Feedback())
+    assert factory.urba_zone_type == "U"
+    assert factory.urba_zone["libelong"] == "Zone d'activités économiques"
+    assert factory.dist_gare_m == pytest.approx(2600.0) and factory.stations_searched
+    found = fr.criteria(factory)
+    assert found["zonage_plu"] == "u_activite" and found["distance_transports"] == mf.SEARCHED_NONE

@@ -1,5 +1,8 @@
 """core/friches.py without QGIS: candidate rules and the history of a site."""
+import pytest
+
 from ocs_toolbox.core import friches as fr
+from ocs_toolbox.core import mutafriches as mf
 
 
 def test_roles():
@@ -88,6 +91,23 @@ def test_criteria_of_a_site_with_context():
     assert fr.criteria(land_site(protege=0, protege_proche=0))["zonage_environnemental"] == "hors_zone"
     assert fr.criteria(land_site(pollution=1))["pollution"] == "autres"
     assert "zonage_plu" not in fr.criteria(land_site(urba_zone_type=None))
+
+
+def test_criteria_transit_searched_and_zone_labels():
+    """As Mutafriches: no station within 2 km, or none in a STATIONS layer given, is a search without result;
+    the dominant zone is classed from its labels as well as its code."""
+    assert fr.criteria(land_site(dist_gare_m=2500.0, stations_searched=True))["distance_transports"] == \
+        mf.SEARCHED_NONE
+    assert fr.criteria(land_site(dist_gare_m=None, stations_searched=True))["distance_transports"] == \
+        mf.SEARCHED_NONE
+    assert "distance_transports" not in fr.criteria(land_site())          # no STATIONS layer: unknown
+    assert fr.criteria(land_site(dist_gare_m=1999.0, stations_searched=True))["distance_transports"] == "ge_500"
+    zone = {"typezone": "UE", "libelle": "UE", "libelong": "Zone d'activités économiques", "destdomi": None}
+    assert fr.criteria(land_site(urba_zone_type="UE", urba_zone=zone))["zonage_plu"] == "u_activite"
+    assert fr.criteria(land_site(urba_zone_type="UE"))["zonage_plu"] == "u_equipement"
+    values = fr.site_values(land_site(dist_gare_m=None, stations_searched=True), 1)
+    # surface 10000_15000 (2), surface bâtie (2), raccordement eau (1), transport searched (1) → 6/30 × 10
+    assert values["fiabilite"] == pytest.approx(2.0)
 
 
 def test_site_values():

@@ -147,6 +147,31 @@ def test_bad_keys_raise():
     ("zonage_plu", "ZnC", "cc_non_constructible"), ("zonage_plu", "ZCa", None), ("zonage_plu", "n", "n"),
     ("zonage_plu", {"typezone": "U", "libelle": "UC"}, "u_habitat"),
     ("zonage_plu", {"typezone": "U", "libelle": "UB", "destdomi": "02"}, "activites"),
+    # transit: Mutafriches searches stops within 2 km (ST_DWithin: 2,000 m is within); none found = searched,
+    # no result
+    ("distance_transports", 2000, "ge_500"), ("distance_transports", 2000.5, mf.SEARCHED_NONE),
+    ("distance_transports", mf.SEARCHED_NONE, mf.SEARCHED_NONE),
+    # zone labels, as zonage-reglementaire.calculator.ts reads them: keywords of libelong first (habitat, then
+    # équipement, then activité), then the code (libelle when typezone is "U")
+    ("zonage_plu", {"typezone": "U", "libelle": "UX", "libelong": "Zone urbaine mixte"}, "u_habitat"),
+    ("zonage_plu", {"typezone": "UE", "libelong": "Zone d'activités économiques"}, "u_activite"),
+    ("zonage_plu", {"typezone": "UX", "libelong": "Zone d'équipements publics"}, "u_equipement"),
+    ("zonage_plu", {"typezone": "UE", "libelong": "Équipements du centre-bourg"}, "u_habitat"),
+    ("zonage_plu", {"typezone": "UB", "libelong": "Zone urbaine"}, "u_habitat"),
+    ("zonage_plu", {"typezone": "U", "libelle": "U1", "libelong": "Zone artisanale"}, "u_activite"),
+    # Mutafriches' keywords are "artisanale" and "artisanat": "artisanal" matches neither
+    ("zonage_plu", {"typezone": "U", "libelle": "U1", "libelong": "Secteur artisanal"}, "u_generique"),
+    ("zonage_plu", {"typezone": "U", "libelle": "U1", "libelong": None}, "u_generique"),
+    ("zonage_plu", {"typezone": "AU", "libelong": "Zone d'habitat future"}, "au"),
+    ("zonage_plu", {"typezone": "N", "destdomi": "activité"}, "activites"),
+    # carte communale sectors: the words of typesect
+    ("zonage_plu", {"typesect": "Secteur constructible"}, "cc_constructible"),
+    ("zonage_plu", {"typesect": "Secteur non constructible"}, "cc_non_constructible"),
+    ("zonage_plu", {"typesect": "Secteur inconstructible"}, "cc_non_constructible"),
+    ("zonage_plu", {"typesect": "Construction interdite"}, "cc_non_constructible"),
+    ("zonage_plu", {"typesect": "01"}, None), ("zonage_plu", {"typesect": None, "libelle": "ZC"}, None),
+    ("zonage_plu", "secteur constructible", "cc_constructible"),
+    ("zonage_plu", "Secteur non constructible", "cc_non_constructible"),
 ])
 def test_classify(criterion, raw, key):
     assert mf.classify(criterion, raw) == key
@@ -192,3 +217,23 @@ def test_vocation_ties_and_sub_use_in_explanation():
     assert choice == "economie"
     assert explanation.startswith("Vocation économie (indice 100, usage industrie et logistique) : ")
     assert "zone urbaine d'activités" in explanation and explanation.endswith("contre : aucune contrainte.")
+
+
+def test_searched_without_result_counts_in_reliability_not_in_index():
+    """Mutafriches' null (no transit stop within 2 km): in the reliability, not in the index."""
+    base = mf.evaluate(SITE_A)
+    r = mf.evaluate(dict(SITE_A, distance_transports=mf.SEARCHED_NONE))
+    for key in ("indices", "A", "C", "known", "contributions"):
+        assert r[key] == base[key]
+    assert r["searched"] == ["distance_transports"] and base["searched"] == []
+    # weights 9 + 1 (distance_transports) = 10 → 10/30 × 10 = 3.33, shown as 3.5
+    assert r["reliability"] == pytest.approx(10 / 3) and r["reliability_rounded"] == 3.5
+    # a stop 500 m away or more (ge_500, neutral for every use) moves the index: résidentiel A = 14 + 0.5,
+    # C = 2 + 0.5 → 14.5 / 17
+    far = mf.evaluate(dict(SITE_A, distance_transports="ge_500"))
+    assert far["indices"]["residentiel"] == pytest.approx(1450 / 17)
+    assert r["indices"]["residentiel"] == pytest.approx(87.5)
+    # a site with nothing but a search without result: reliability 1/30 × 10, no vocation
+    alone = mf.evaluate({"distance_transports": mf.classify("distance_transports", 3500.0)})
+    assert alone["reliability"] == pytest.approx(1 / 3) and alone["indices"] == {use: 0.0 for use in mf.USES}
+    assert mf.vocation(alone)[0] is None
