@@ -340,27 +340,27 @@
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="82"/>
+        <location filename="../algorithms/inputs.py" line="90"/>
         <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="85"/>
+        <location filename="../algorithms/inputs.py" line="93"/>
         <source>Zone field: {0}</source>
         <translation>Champ de zone : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="87"/>
+        <location filename="../algorithms/inputs.py" line="95"/>
         <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="100"/>
+        <location filename="../algorithms/inputs.py" line="108"/>
         <source>NAME_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>NAME_FIELD « {0} » n’est pas un champ de la couche des zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="106"/>
+        <location filename="../algorithms/inputs.py" line="114"/>
         <source>Zone names: {0}</source>
         <translation>Noms des zones : {0}</translation>
     </message>
@@ -475,7 +475,7 @@
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="411"/>
+        <location filename="../engines/landcover.py" line="479"/>
         <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
         <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
     </message>
@@ -656,12 +656,12 @@
         <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="319"/>
+        <location filename="../engines/friches.py" line="325"/>
         <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
         <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="339"/>
+        <location filename="../engines/friches.py" line="356"/>
         <source>ZONE_FIELD is needed with ZONES.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
     </message>
@@ -789,57 +789,57 @@
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="219"/>
+        <location filename="../engines/heat.py" line="225"/>
         <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
         <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="247"/>
+        <location filename="../engines/heat.py" line="253"/>
         <source>Classes written by GDAL (GeoPackage fast path).</source>
         <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="263"/>
+        <location filename="../engines/heat.py" line="269"/>
         <source>Classes read by GDAL (GeoPackage fast path).</source>
         <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="333"/>
+        <location filename="../engines/heat.py" line="339"/>
         <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
         <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="463"/>
+        <location filename="../engines/heat.py" line="469"/>
         <source>{0} × {1} pixels of {2} m in {3} bands; {4} cells of {5} m read off the raster.</source>
         <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="537"/>
+        <location filename="../engines/heat.py" line="543"/>
         <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
         <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="573"/>
+        <location filename="../engines/heat.py" line="579"/>
         <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
         <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="577"/>
+        <location filename="../engines/heat.py" line="583"/>
         <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
         <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="583"/>
+        <location filename="../engines/heat.py" line="589"/>
         <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
         <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="590"/>
+        <location filename="../engines/heat.py" line="596"/>
         <source>{0}: {1} ha of land cover lie outside every unit.</source>
         <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="759"/>
+        <location filename="../engines/heat.py" line="765"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -1087,82 +1087,92 @@
         <translation>Mairies</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="64"/>
+        <location filename="../engines/landcover.py" line="91"/>
+        <source>&apos;{0}&apos; holds {1} geometries: curves are segmentized (at most 1° of arc per segment) and Z/M values dropped for areas, distances and overlays.</source>
+        <translation>« {0} » contient des géométries {1} : les courbes sont segmentées (1° d’arc au plus par segment) et les valeurs Z/M ignorées pour les surfaces, distances et superpositions.</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="96"/>
+        <source>&apos;{0}&apos;: {1} features have no geometry (NULL or empty): they count for no area; tools that copy the features keep them.</source>
+        <translation>« {0} » : {1} entités n’ont pas de géométrie (NULL ou vide) : elles ne comptent pour aucune surface ; les outils qui copient les entités les gardent.</translation>
+    </message>
+    <message>
+        <location filename="../engines/landcover.py" line="131"/>
         <source>VINTAGES: &apos;{0}&apos; is not a year. Give years such as 2015,2021.</source>
         <translation>VINTAGES : « {0} » n’est pas une année. Indiquez des années, p. ex. 2015,2021.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="69"/>
+        <location filename="../engines/landcover.py" line="136"/>
         <source>CS_FIELD and US_FIELD must both name fields of the layer. Missing: {0}. Fields found: {1}.</source>
         <translation>CS_FIELD et US_FIELD doivent désigner tous deux des champs de la couche. Manquant(s) : {0}. Champs présents : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="84"/>
+        <location filename="../engines/landcover.py" line="151"/>
         <source>No couverture/usage fields found in &apos;{0}&apos;. Looked for csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us or couverture/usage (OCS GE), CS_YYYY/US_YYYY or cs_avant/cs_apres (IGN change products). Fields found: {1}. Use CS_FIELD and US_FIELD to name them.</source>
         <translation>Aucun champ de couverture/usage trouvé dans « {0} ». Champs recherchés : csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us ou couverture/usage (OCS GE), CS_YYYY/US_YYYY ou cs_avant/cs_apres (produits de différence de l’IGN). Champs présents : {1}. Désignez-les avec CS_FIELD et US_FIELD.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="95"/>
+        <location filename="../engines/landcover.py" line="162"/>
         <source>The layer holds one vintage (fields {0}/{1}); VINTAGES names {2}.</source>
         <translation>La couche ne contient qu’un millésime (champs {0}/{1}) ; VINTAGES en demande plusieurs : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="104"/>
+        <location filename="../engines/landcover.py" line="171"/>
         <source>Field {0} holds several years ({1}): give the one to use in VINTAGES, or split the layer by millésime.</source>
         <translation>Le champ {0} contient plusieurs années ({1}) : indiquez celle à utiliser dans VINTAGES, ou découpez la couche par millésime.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="104"/>
+        <location filename="../engines/landcover.py" line="171"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="108"/>
+        <location filename="../engines/landcover.py" line="175"/>
         <source>Cannot tell the vintage of &apos;{0}&apos;: no MILLESIME field. Give the year in VINTAGES.</source>
         <translation>Impossible de déterminer le millésime de « {0} » : pas de champ MILLESIME. Indiquez l’année dans VINTAGES.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="116"/>
+        <location filename="../engines/landcover.py" line="183"/>
         <source>Vintage(s) {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime(s) {0} absent(s) de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="120"/>
+        <location filename="../engines/landcover.py" line="187"/>
         <source>Vintages: {0}</source>
         <translation>Millésimes : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="149"/>
+        <location filename="../engines/landcover.py" line="216"/>
         <source>Nomenclature detected: {0}</source>
         <translation>Nomenclature détectée : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="301"/>
+        <location filename="../engines/landcover.py" line="368"/>
         <source>the ellipsoid</source>
         <translation>l’ellipsoïde</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="305"/>
+        <location filename="../engines/landcover.py" line="372"/>
         <source>The layer has no valid CRS: areas and distances are taken in its coordinates, as metres.</source>
         <translation>La couche n’a pas de SCR valide : surfaces et distances sont prises dans ses coordonnées, comme des mètres.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="308"/>
+        <location filename="../engines/landcover.py" line="375"/>
         <source>Areas, lengths and distances are measured in the layer&apos;s CRS, {0}: over the layer, its measures differ from those of {1} by {2} % at most (tolerance 0.1 %).</source>
         <translation>Surfaces, longueurs et distances sont mesurées dans le SCR de la couche, {0} : sur la couche, ses mesures diffèrent de celles de {1} de {2} % au plus (tolérance 0,1 %).</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="313"/>
+        <location filename="../engines/landcover.py" line="380"/>
         <source>Areas, lengths and distances are measured in {0}: the layer&apos;s CRS, {1}, is geographic, not in metres or differs from {2} by more than 0.1 % over the layer (scale error {3} %). Output geometries stay in {1} unless the log says otherwise.</source>
         <translation>Surfaces, longueurs et distances sont mesurées dans {0} : le SCR de la couche, {1}, est géographique, n’est pas en mètres ou diffère de {2} de plus de 0,1 % sur la couche (erreur d’échelle {3} %). Les géométries en sortie restent dans {1} sauf indication contraire du journal.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="333"/>
+        <location filename="../engines/landcover.py" line="400"/>
         <source>Values: {0}</source>
         <translation>Valeurs : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="368"/>
+        <location filename="../engines/landcover.py" line="435"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
