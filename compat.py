@@ -30,6 +30,7 @@ NUMBER_INTEGER = _scoped("ProcessingNumberParameterType", "Integer", QgsProcessi
 # Geometry types (Qgis.GeometryType from 3.30).
 GEOMETRY_POLYGON = _scoped("GeometryType", "Polygon", QgsWkbTypes.PolygonGeometry)
 WKB_MULTIPOLYGON = _scoped("WkbType", "MultiPolygon", QgsWkbTypes.MultiPolygon)
+WKB_POLYGON = _scoped("WkbType", "Polygon", QgsWkbTypes.Polygon)
 WKB_NOGEOMETRY = _scoped("WkbType", "NoGeometry", QgsWkbTypes.NoGeometry)
 
 try:  # QGIS >= 3.38 prefers QMetaType for field types
