@@ -31,6 +31,7 @@ NUMBER_INTEGER = _scoped("ProcessingNumberParameterType", "Integer", QgsProcessi
 # Geometry types (Qgis.GeometryType from 3.30).
 GEOMETRY_POLYGON = _scoped("GeometryType", "Polygon", QgsWkbTypes.PolygonGeometry)
 WKB_MULTIPOLYGON = _scoped("WkbType", "MultiPolygon", QgsWkbTypes.MultiPolygon)
+WKB_POLYGON = _scoped("WkbType", "Polygon", QgsWkbTypes.Polygon)
 WKB_NOGEOMETRY = _scoped("WkbType", "NoGeometry", QgsWkbTypes.NoGeometry)
 # Buffer styles (Qgis.EndCapStyle / Qgis.JoinStyle from 3.22; QgsGeometry.CapRound / JoinStyleBevel before).
 CAP_ROUND = _scoped("EndCapStyle", "Round", getattr(QgsGeometry, "CapRound", None))

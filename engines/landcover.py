@@ -28,7 +28,7 @@ from ..fastpath import gpkg
 translate = QCoreApplication.translate
 
 
-PLAIN_TYPES = (QgsWkbTypes.Polygon, QgsWkbTypes.MultiPolygon)
+PLAIN_TYPES = (compat.WKB_POLYGON, compat.WKB_MULTIPOLYGON)
 
 
 def is_plain(wkb_type):
@@ -65,8 +65,7 @@ def features(source, request=None, raw=False):
     feature (QGIS's memory provider converts to the declared type, GDAL writes it)."""
     request = request or QgsFeatureRequest()
     iterator = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
-    if raw or is_plain(source.wkbType()) or \
-            request.flags() & QgsFeatureRequest.NoGeometry:
+    if raw or is_plain(source.wkbType()):
         return iterator
     return _plain_features(iterator)
 
