@@ -747,14 +747,7 @@ def _lines_wkb(points, first, stop):
 
 def _box_groups(boxes, gap):
     """Indexes of ``boxes`` grouped transitively when two boxes are at most ``gap`` apart (union-find)."""
-    parent = list(range(len(boxes)))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    joins = _Joins(len(boxes))
     index = QgsSpatialIndex()
     for i, box in enumerate(boxes):
         index.addFeature(i, box)
@@ -762,15 +755,43 @@ def _box_groups(boxes, gap):
     for i, box in enumerate(boxes):
         grown = QgsRectangle(box)
         grown.grow(grow)
-        root = find(i)
         for j in index.intersects(grown):
-            other = find(j)
-            if other != root:
-                parent[other] = root
-    groups = {}
-    for i in range(len(boxes)):
-        groups.setdefault(find(i), []).append(i)
-    return list(groups.values())
+            joins.join(i, j)
+    return joins.groups()
+
+
+class _Joins:
+    """Union-find over ``keys`` (a count n: the indexes 0 … n−1, or an iterable of ids), with path halving."""
+
+    __slots__ = ("parent", "keys")
+
+    def __init__(self, keys):
+        if isinstance(keys, int):
+            self.keys = range(keys)
+            self.parent = list(self.keys)
+        else:
+            self.keys = list(keys)
+            self.parent = {key: key for key in self.keys}
+
+    def find(self, key):
+        parent = self.parent
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(self, a, b):
+        """``b``'s group joins ``a``'s."""
+        root, other = self.find(a), self.find(b)
+        if other != root:
+            self.parent[other] = root
+
+    def groups(self, value=None):
+        """The groups, in the order of their first key, each the list of its keys (or ``value(key)``)."""
+        groups = {}
+        for key in self.keys:
+            groups.setdefault(self.find(key), []).append(key if value is None else value(key))
+        return list(groups.values())
 
 
 class PointSearch:
@@ -805,27 +826,17 @@ class PointSearch:
 
 def clusters(geometries):
     """Groups of ids of ``geometries`` ({id: geometry}) that touch or overlap, transitively (union-find)."""
-    parent = {identifier: identifier for identifier in geometries}
-
-    def find(identifier):
-        while parent[identifier] != identifier:
-            parent[identifier] = parent[parent[identifier]]
-            identifier = parent[identifier]
-        return identifier
-
+    joins = _Joins(geometries)
     index = box_index(geometries)
     for identifier, geometry in geometries.items():
         box = QgsRectangle(geometry.boundingBox())
         box.grow(1e-6)
         for other in index.intersects(box):
-            if other == identifier or find(other) == find(identifier):
+            if other == identifier or joins.find(other) == joins.find(identifier):
                 continue
             if geometry.intersects(geometries[other]):
-                parent[find(other)] = find(identifier)
-    groups = {}
-    for identifier in geometries:
-        groups.setdefault(find(identifier), []).append(identifier)
-    return list(groups.values())
+                joins.join(identifier, other)
+    return joins.groups()
 
 
 def structures(geometries):
@@ -837,21 +848,14 @@ def structures(geometries):
     through others; polygons that touch at single points only are parts of their own (a valid multipolygon's
     parts may touch at points). A multi-polygon whose parts lie in different structures is in each of them."""
     nodes = [(identifier, part) for identifier, geometry in geometries.items() for part in _polygons(geometry)]
-    parent = list(range(len(nodes)))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    joins = _Joins(len(nodes))
     index = box_index({i: part for i, (_id, part) in enumerate(nodes)})
     for i, (_id, part) in enumerate(nodes):
         box = QgsRectangle(part.boundingBox())
         box.grow(1e-6)
         engine = None
         for j in index.intersects(box):
-            if j <= i or find(j) == find(i):
+            if j <= i or joins.find(j) == joins.find(i):
                 continue
             if engine is None:
                 engine = QgsGeometry.createGeometryEngine(part.constGet())
@@ -860,11 +864,8 @@ def structures(geometries):
                 continue
             matrix = engine.relate(nodes[j][1].constGet())
             if matrix[0] != "F" or matrix[4] == "1":    # interiors meet, or boundaries share a line
-                parent[find(j)] = find(i)
-    groups = {}
-    for i, node in enumerate(nodes):
-        groups.setdefault(find(i), []).append(node)
-    return list(groups.values())
+                joins.join(i, j)
+    return joins.groups(nodes.__getitem__)
 
 
 def clusters_near(geometries, targets, distance):
