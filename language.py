@@ -38,3 +38,21 @@ def remove_translator():
     if _translator is not None:
         QCoreApplication.removeTranslator(_translator)
         _translator = None
+
+
+def number(value, decimals=2, locale=None):
+    """``value`` for a log line in the interface language: ``1 234,5678`` in French (no-break space, decimal comma,
+    as the reports write it),
+    ``1234.5678`` otherwise; ``decimals=None`` keeps the shortest form (``%g``)."""
+    text = ("%g" % value) if decimals is None else ("%.*f" % (decimals, value))
+    if (locale or user_locale()) != "fr":
+        return text
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _dot, fraction = text.partition(".")
+    if whole.isdigit() and len(whole) > 3:
+        groups = []
+        while whole:
+            groups.insert(0, whole[-3:])
+            whole = whole[:-3]
+        whole = "\u00a0".join(groups)
+    return sign + whole + ("," + fraction if fraction else "")

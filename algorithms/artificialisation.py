@@ -18,6 +18,7 @@ from ..core import zan
 from . import base, inputs
 from ..engines import artificialisation as engine
 from ..engines import styling
+from ..language import number as local_number
 
 
 class ArtificialisationAlgorithm(base.OcsAlgorithm):
@@ -115,7 +116,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         else:
             del sink
             feedback.pushInfo(self.tr("{0} features written, {1} ha in and out (geometries copied unchanged).")
-                              .format(len(result.areas), "%.4f" % (area_in / 1e4)))
+                              .format(len(result.areas), local_number(area_in / 1e4, 4)))
         main = "artif_%s" % vintages[-1].vintage
         extra = [("artif_%s" % v.vintage, "artif") for v in vintages[:-1]]
         styling.style_output(context, feedback, destination, main, "artif", extra=extra)

@@ -15,6 +15,7 @@ from .. import compat
 from ..core import changes as ch
 from ..engines import styling
 from .changes import ChangeAlgorithm, spatial_rules_parameter
+from ..language import number as local_number
 
 BATCH = 2000
 
@@ -87,8 +88,8 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
         changed = sum(area for (code_from, code_to), area in transitions.matrix(period).items()
                       if code_from != code_to)
         feedback.pushInfo(self.tr("{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.").format(
-            kept[0], "%.4f" % (kept[1] / 1e4), "%.4f" % (changed / 1e4),
-            "%.4f" % (transitions.total(period) / 1e4)))
+            kept[0], local_number(kept[1] / 1e4, 4), local_number(changed / 1e4, 4),
+            local_number(transitions.total(period) / 1e4, 4)))
         for name, _colour in ch.CHANGE_TYPES:
             if type_areas.get(name):
                 feedback.pushInfo("  %s: %.4f ha" % (name, type_areas[name] / 1e4))

@@ -93,7 +93,8 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         land_cover = inputs.land_cover(self, parameters, context, feedback, overrides=True)
         classifier = self._classifier(parameters, context, land_cover.nomenclature)
-        feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(classifier.targets)))
+        names = dict(zip(rules.TARGETS, self.target_options()))
+        feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(names.get(t, t) for t in classifier.targets)))
         job = reclassify.Reclassification(land_cover, classifier)
 
         target = self._fast_target(parameters, context, job, feedback)

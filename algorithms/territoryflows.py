@@ -11,6 +11,7 @@ from .. import compat
 from ..core import changes as ch
 from ..engines import changes
 from .changes import ChangeAlgorithm, spatial_rules_parameter
+from ..language import number as local_number
 
 # Stock columns are written for targets with at most this many classes (use ocs:transitionmatrix beyond).
 MAX_STOCK_CLASSES = 60
@@ -82,9 +83,9 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
         for period in job.periods:
             flows = ch.flow_values(transitions.zone_flows(period))
             feedback.pushInfo(self.tr("{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed "
-                                      "{3} ha.").format(ch.period_label(period), "%.4f" % (flows["artif"] / 1e4),
-                                                        "%.4f" % (flows["desartif"] / 1e4),
-                                                        "%.4f" % (flows["conso_enaf"] / 1e4)))
+                                      "{3} ha.").format(ch.period_label(period), local_number(flows["artif"] / 1e4, 4),
+                                                        local_number(flows["desartif"] / 1e4, 4),
+                                                        local_number(flows["conso_enaf"] / 1e4, 4)))
         return {self.OUTPUT: destination}
 
     def _columns(self, job, transitions, feedback):

@@ -13,6 +13,7 @@ from ..core import changes as ch
 from ..core import report
 from . import base
 from .changes import ChangeAlgorithm, spatial_rules_parameter
+from ..language import number as local_number
 
 # Matrices of up to this many codes are written whole (zero cells included); larger ones keep the non-zero
 # cells and the diagonal of every code.
@@ -104,8 +105,8 @@ class TransitionMatrixAlgorithm(ChangeAlgorithm):
             rows += len(batch)
             changed = sum(a for (f, t), a in all_cells.items() if f != t)
             feedback.pushInfo(self.tr("{0}: {1} codes, {2} ha compared, {3} ha changed.").format(
-                ch.period_label(period), len(codes), "%.4f" % (sum(all_cells.values()) / 1e4),
-                "%.4f" % (changed / 1e4)))
+                ch.period_label(period), len(codes), local_number(sum(all_cells.values()) / 1e4, 4),
+                local_number(changed / 1e4, 4)))
         feedback.pushInfo(self.tr("{0} matrix rows written.").format(rows))
         results = {self.OUTPUT: destination}
         report_path = self.parameterAsFileOutput(parameters, self.REPORT, context)

@@ -24,6 +24,7 @@ from ..engines import changes, landcover
 from ..engines import zan as zanmaps
 from . import base
 from .changes import change_inputs, name_field_parameter, spatial_rules_parameter
+from ..language import number as local_number
 
 TOTAL = zan.TOTAL
 KIND_BY_ENAF = {"Uh": "habitat", "Ue": "activite", "Ui": "infra", "Ua": "autre"}
@@ -200,7 +201,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         subtitle = self.tr("ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on "
                            "OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, "
                            "ocs:zantrajectory.").format(trajectory.objective[0], trajectory.objective[1],
-                                                        "%g" % trajectory.reduction_pct, trajectory.start,
+                                                        local_number(trajectory.reduction_pct, None), trajectory.start,
                                                         trajectory.end)
         html = zanreport.build_zan_report(title, sections, language=base.help_language(), subtitle=subtitle)
         with open(path, "w", encoding="utf-8") as handle:
@@ -220,4 +221,4 @@ class ZanRun:
 
 
 def _fmt(value):
-    return "-" if value is None else "%.4f" % value
+    return "-" if value is None else local_number(value, 4)

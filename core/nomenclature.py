@@ -243,6 +243,19 @@ def derived_classes(target):
 
 
 @functools.lru_cache(maxsize=None)
+def _english_labels():
+    return {row["libelle"]: row["label_en"] for row in read_table("nomenclatures/labels_en.csv")}
+
+
+def label_in(label, language):
+    """A class label in the report's language: the French label, or its English translation
+    (resources/nomenclatures/labels_en.csv) for ``en``; a label without a translation is kept as it is."""
+    if label is None or not str(language or "").lower().startswith("en"):
+        return label
+    return _english_labels().get(str(label).strip(), label)
+
+
+@functools.lru_cache(maxsize=None)
 def enaf_label_to_code():
     """'Agricole' → 'A', … as the regional lookup spells the classes."""
     return {cls.label: code for code, cls in derived_classes("enaf").items()}

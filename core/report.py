@@ -9,6 +9,8 @@ import html
 import math
 import re
 
+from .nomenclature import label_in
+
 NBSP = "\u00a0"
 NEUTRAL_COLOUR = "#9E9E9E"
 DIAGONAL_COLOUR = "#E0E0E0"
@@ -185,7 +187,7 @@ def num(value):
 class _Matrix:
     """Square transition matrix of one section (codes of both years), with totals and changes."""
 
-    def __init__(self, section):
+    def __init__(self, section, lang="fr"):
         self.cells = {}
         for (code_from, code_to), value in (section.get("cells") or {}).items():
             value = float(value or 0)
@@ -193,7 +195,7 @@ class _Matrix:
             self.cells[key] = self.cells.get(key, 0.0) + (value if math.isfinite(value) else 0.0)
         self.labels, self.colours, self.codes = {}, {}, []
         for code, label, colour in section.get("classes") or []:
-            self._add(str(code), label, colour)
+            self._add(str(code), label_in(label, lang), colour)
         for code in sorted({code for key in self.cells for code in key} - set(self.codes)):
             self._add(code, "", None)   # a code found in the cells only: listed after the others
 
@@ -406,7 +408,7 @@ def _section_heading(section, t):
 def _section_html(index, section, t, lang):
     zone, year_from, year_to = _section_heading(section, t)
     years = (year_from, year_to)
-    m = _Matrix(section)
+    m = _Matrix(section, lang)
     return "\n".join(part for part in [
         '<section id="section-%d">' % index,
         "<h2>%s — %s → %s</h2>" % (zone, year_from, year_to),

@@ -54,8 +54,33 @@ FRICHE_VOCATIONS = (("habitat", "Habitat", "#ED7D31"), ("economie", "Économie",
                     ("equipements", "Équipements", "#4A90C8"), ("renaturation", "Renaturation", "#70AD47"))
 
 
-def get_template(key, custom=None):
-    """The template ``key`` (see template_keys); ``custom`` is a rules.CustomTable for key 'custom'."""
+def get_template(key, custom=None, language="fr"):
+    """The template ``key`` (see template_keys); ``custom`` is a rules.CustomTable for key 'custom'.
+
+    ``language`` ``en`` gives the legend labels in English (nomenclature.label_in); values stay as they are."""
+    template = _template(key, custom)
+    if str(language or "fr").lower().startswith("en"):
+        template.classes = [(value, _label_in(label), colour) for value, label, colour in template.classes]
+        if template.ranges:
+            template.ranges = [(low, high, _label_in(label), colour) for low, high, label, colour in template.ranges]
+    return template
+
+
+_LEGEND_LABEL_RE = re.compile(r"^(?P<head>\S+ - |\S+ : |[0-9.]+ – [0-9.]+ : |(?:CS|US)[0-9.]+ )(?P<rest>.+)$")
+
+
+def _label_in(label):
+    """English legend label: the whole label, or the text after a code ("1 - ", "CS1.1 ") or range ("0 – 20 : ")."""
+    english = nom.label_in(label, "en")
+    if english != label:
+        return english
+    match = _LEGEND_LABEL_RE.match(str(label))
+    if match:
+        return match.group("head") + nom.label_in(match.group("rest"), "en")
+    return label
+
+
+def _template(key, custom):
     if key == "custom":
         if custom is None:
             raise KeyError(key)

@@ -26,6 +26,7 @@ from ..core import rules
 from ..core import thresholds as rule
 from ..core import zan
 from . import landcover, spatial
+from ..language import number as local_number
 
 translate = QCoreApplication.translate
 BATCH = 5000
@@ -150,7 +151,7 @@ def read(cover, options, feedback):
     for (vintage, reason), count in sorted(exempted.items()):
         feedback.pushInfo(translate("ArtificialisationAlgorithm",
                                     "{0}: exemption '{1}' applied to {2} polygons ({3} ha).").format(
-            vintage, reason, count, "%.4f" % (exempted_area[(vintage, reason)] / 1e4)))
+            vintage, reason, count, local_number(exempted_area[(vintage, reason)] / 1e4, 4)))
     return Reading(areas, vintages, geometries)
 
 
@@ -183,7 +184,7 @@ def neighbours(geometries, areas, other_min, feedback, snap=0.0):
     small = [fid for fid, area in areas.items() if area < other_min and geometries.get(fid) is not None
              and not geometries[fid].isNull()]
     feedback.pushInfo(translate("ArtificialisationAlgorithm", "Thresholds: {0} polygons under {1} m², neighbours…")
-                      .format(len(small), "%g" % other_min))
+                      .format(len(small), local_number(other_min, None)))
     counters = {}
     found_by_fid = {}
     total = len(small) or 1
@@ -266,8 +267,8 @@ def apply_thresholds(reading, options, snap, feedback):
             "ArtificialisationAlgorithm",
             "{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) "
             "non-artificialised; {5} built polygons of at least {6} m² stay artificialised.").format(
-            vintage, outcome.to_artif, "%.4f" % (outcome.area_artif / 1e4), outcome.to_natural,
-            "%.4f" % (outcome.area_natural / 1e4), outcome.kept_built, "%g" % options.built_min))
+            vintage, outcome.to_artif, local_number(outcome.area_artif / 1e4, 4), outcome.to_natural,
+            local_number(outcome.area_natural / 1e4, 4), outcome.kept_built, local_number(options.built_min, None)))
     return changed
 
 
@@ -392,7 +393,7 @@ def dissolve(layer, layout, area_in, make_sink, context, feedback, meter=None):
     del sink
     feedback.pushInfo(translate("ArtificialisationAlgorithm",
                                 "Dissolved by status: {0} features, {1} ha in, {2} ha out.").format(
-        len(features), "%.4f" % (area_in / 1e4), "%.4f" % (area_out / 1e4)))
+        len(features), local_number(area_in / 1e4, 4), local_number(area_out / 1e4, 4)))
     if abs(area_out - area_in) > 1e-4 * max(area_in, 1.0):
         feedback.reportError(translate("ArtificialisationAlgorithm",
                                        "The dissolved area differs from the input area by more than 0.01 % "

@@ -32,6 +32,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from . import changerules, landcover, spatial
+from ..language import number as local_number
 
 translate = QCoreApplication.translate
 
@@ -604,7 +605,7 @@ class ChangeJob:
         if self.counters["dropped"]:
             feedback.reportError(translate(
                 "ChangeAlgorithm", "MIN_AREA_M2: {0} pieces dropped, {1} m² in all.").format(
-                self.counters["dropped"], "%.2f" % self.dropped_area), False)
+                self.counters["dropped"], local_number(self.dropped_area, 2)), False)
         for side in ("before", "after"):
             landcover.report_counts(feedback, translate(
                 "ChangeAlgorithm", "{0} features with a NULL or unknown code are counted as 'inconnu'."),
@@ -614,7 +615,7 @@ class ChangeJob:
                 "ChangeAlgorithm", "{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban "
                 "areas, agricultural structures near the enveloppe urbaine) and were classified by their "
                 "attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of "
-                "Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.").format("%.2f" % (self.by_default / 1e4)), False)
+                "Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.").format(local_number(self.by_default / 1e4, 2)), False)
         for period in self.periods:
             expected = self.area_in.get(period, 0.0) - self.dropped_area
             found = transitions.total(period)
@@ -622,8 +623,8 @@ class ChangeJob:
             zone_sum = sum(transitions.total(period, zone) for zone in transitions.zones())
             feedback.pushInfo(translate(
                 "ChangeAlgorithm", "Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.")
-                .format(ch.period_label(period), "%.4f" % (expected / 1e4), "%.4f" % (found / 1e4),
-                        "%.4f" % (zone_sum / 1e4)))
+                .format(ch.period_label(period), local_number(expected / 1e4, 4), local_number(found / 1e4, 4),
+                        local_number(zone_sum / 1e4, 4)))
             if self.mode == "overlay" and not self.min_area:
                 after_found = found - sum(area for (_f, code_to), area in transitions.matrix(period).items()
                                           if code_to == ch.OUTSIDE)
@@ -632,7 +633,7 @@ class ChangeJob:
                 raise QgsProcessingException(translate(
                     "ChangeAlgorithm", "Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or "
                     "polygons give this; check the inputs (Check validity, overlaps).").format(
-                    ch.period_label(period), "%.4f" % (expected / 1e4), "%.4f" % (found / 1e4)))
+                    ch.period_label(period), local_number(expected / 1e4, 4), local_number(found / 1e4, 4)))
 
 
 def _geometry(abstract):

@@ -14,6 +14,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import nomenclature as nom
 from ..core import rules
+from ..language import number as local_number
 from . import landcover, spatial
 
 translate = QCoreApplication.translate
@@ -141,8 +142,8 @@ def write_envelopes(land_cover, options, sink, context, feedback):
             total_ha += area_m2 / 1e4
             feature.setAttributes([identifier, vintage.vintage, rules.sql_round_ha(area_m2)])
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
-        feedback.pushInfo(translate("UrbanEnvelopeAlgorithm", "{0}: {1} parts, {2:.2f} ha").format(
-            vintage.vintage, len(parts), total_ha))
+        feedback.pushInfo(translate("UrbanEnvelopeAlgorithm", "{0}: {1} parts, {2} ha").format(
+            vintage.vintage, len(parts), local_number(total_ha, 2)))
         feedback.setProgress(60.0 + 40.0 * (v + 1) / len(land_cover.vintages))
         written.append(VintageEnvelope(vintage.vintage, len(parts), total_ha))
     return written

@@ -32,6 +32,7 @@ from ..core import mutafriches as mf
 from ..core import nomenclature as nom
 from ..core import rules
 from . import landcover, spatial
+from ..language import number as local_number
 
 translate = QCoreApplication.translate
 # BPE codes counted as shops and services by Mutafriches (criterion commerces_services, within 500 m).
@@ -171,7 +172,7 @@ def candidates(cover, feedback):
             "FrichesAlgorithm", "{0} polygons with US6.2.3 (espaces agricoles non exploités) are never "
             "friches (décret 2023-1259).").format(excluded["US6.2.3"]))
     feedback.pushInfo(translate("FrichesAlgorithm", "{0} candidate polygons ({1} ha).").format(
-        len(polygons), "%.2f" % (sum(p.area for p in polygons.values()) / 1e4)))
+        len(polygons), local_number(sum(p.area for p in polygons.values()) / 1e4, 2)))
     return Candidates(polygons, members)
 
 
@@ -211,7 +212,7 @@ def sites(polygons, fam, years, min_area, feedback):
     if small:
         feedback.reportError(translate(
             "FrichesAlgorithm", "{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.")
-            .format(small, "%.0f" % small_area), False)
+            .format(small, local_number(small_area, 0)), False)
     feedback.pushInfo(translate("FrichesAlgorithm", "{0} sites from the land cover.").format(len(found)))
     return found
 

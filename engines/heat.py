@@ -35,6 +35,7 @@ from .. import compat
 from ..core import heat
 from ..fastpath import gpkg
 from . import heatgrid, landcover
+from ..language import number as local_number
 
 translate = QCoreApplication.translate
 TILE = 2000                 # pixels per tile side
@@ -337,7 +338,7 @@ class HeatEngine:
         pairs_unit, pairs_cell = [], []
         tiles = [(tx, ty) for ty in range(0, self.height, tile) for tx in range(0, self.width, tile)]
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} × {1} pixels of {2} m in {3} tiles; {4} units.").format(
-            self.width, self.height, "%g" % res, len(tiles), self.n_units))
+            self.width, self.height, local_number(res, None), len(tiles), self.n_units))
         for number, (tx, ty) in enumerate(tiles):
             if self.feedback.isCanceled():
                 return False
@@ -468,7 +469,7 @@ class HeatEngine:
         n_bands = -(-self.grid_rows // band_cells)
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0} × {1} pixels of {2} m in {3} bands; {4} cells "
                                          "of {5} m read off the raster.").format(
-            self.width, self.height, "%g" % res, n_bands, self.n_units, "%g" % self.cell))
+            self.width, self.height, local_number(res, None), n_bands, self.n_units, local_number(self.cell, None)))
         keys = heat.coarse_keys(band_cells * n, self.width, k, self.n_ids)
         work = numpy.empty(keys.shape, dtype=numpy.int64)
         histograms = [None] * len(self.years)
@@ -541,7 +542,7 @@ class HeatEngine:
         self._keep_large_patches(green, band, min_green * 1e4)
         patches = band.ReadAsArray()
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0}: {1} ha of green and blue areas in patches of at least {2} ha.").format(
-            self.years[position], "%.2f" % (patches.sum() * coarse * coarse / 1e4), "%g" % min_green))
+            self.years[position], local_number(patches.sum() * coarse * coarse / 1e4, 2), local_number(min_green, None)))
         distance = memory.Create("", self.coarse_w, self.coarse_h, 1, gdal.GDT_Float32)
         distance.SetGeoTransform((self.x0, coarse, 0.0, self.y0, 0.0, -coarse))
         gdal.ComputeProximity(band, distance.GetRasterBand(1),
@@ -577,24 +578,24 @@ class HeatEngine:
             worst = heat.class_gaps(vector, burnt, keys)
             total_v, total_b = vector[1:].sum(), burnt[1:].sum()
             self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).")
-                                   .format(year, "%.2f" % (total_v / 1e4), "%.2f" % (total_b / 1e4), "%g" % self.res,
+                                   .format(year, local_number(total_v / 1e4, 2), local_number(total_b / 1e4, 2), local_number(self.res, None),
                                            "%+.3f" % (100.0 * (total_b - total_v) / max(total_v, 1e-9))))
             if total_v - total_b > 0.005 * total_v:
                 self.feedback.reportError(translate("HeatIslandAlgorithm", 
                     "{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more "
                     "than the land they cover. Each pixel holds one class; check the layer (Check validity, "
-                    "overlaps).").format(year, "%.2f" % ((total_v - total_b) / 1e4)), False)
+                    "overlaps).").format(year, local_number((total_v - total_b) / 1e4, 2)), False)
             large = [w for w in worst if w[2] >= 1e4 and w[0] > 0.005]
             if large:
                 self.feedback.reportError(translate("HeatIslandAlgorithm", 
                     "{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); "
                     "lower RESOLUTION for small or thin polygons.").format(
-                    year, "%g" % self.res, ", ".join("%s %+.1f %%" % (w[1], 100.0 * (w[3] - w[2]) / w[2])
+                    year, local_number(self.res, None), ", ".join("%s %+.1f %%" % (w[1], 100.0 * (w[3] - w[2]) / w[2])
                                                     for w in large[:5])), False)
             outside = self.outside[position][1:].sum() * res2
             if outside > 0.001 * max(total_b, 1.0):
                 self.feedback.pushInfo(translate("HeatIslandAlgorithm", "{0}: {1} ha of land cover lie outside every unit.").format(
-                    year, "%.2f" % (outside / 1e4)))
+                    year, local_number(outside / 1e4, 2)))
 
     # -- output --------------------------------------------------------------------------------------------
     def _scores(self):

@@ -24,6 +24,7 @@ from ..core import detection
 from ..core import metric
 from ..core import nomenclature as nom
 from ..fastpath import gpkg
+from ..language import number as local_number
 
 translate = QCoreApplication.translate
 
@@ -366,7 +367,7 @@ def report_frame(frame, feedback):
     else:
         reference = translate("OcsAlgorithm", "the ellipsoid")
     error = "-" if frame.scale_error is None else (
-        "%.3f" % (100.0 * frame.scale_error) if math.isfinite(frame.scale_error) else "∞")
+        local_number(100.0 * frame.scale_error, 3) if math.isfinite(frame.scale_error) else "∞")
     if not frame.crs.isValid():
         feedback.reportError(translate("OcsAlgorithm", "The layer has no valid CRS: areas and distances are taken "
                                                        "in its coordinates, as metres."), False)

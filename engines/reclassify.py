@@ -17,6 +17,7 @@ from .. import compat
 from ..core import nomenclature as nom
 from ..core import rules
 from ..fastpath import gpkg
+from ..language import number as local_number
 from . import landcover, spatialrules
 
 translate = QCoreApplication.translate
@@ -155,8 +156,8 @@ def run_generic(job, sink, fields, slots, feedback):
     if written != count + 1:
         raise QgsProcessingException(translate("ReclassifyAlgorithm", "{0} features read but {1} written.").format(
             count + 1, written))
-    feedback.pushInfo(translate("ReclassifyAlgorithm", "{0} features read and written, {1:.4f} ha in and out "
-                                                       "(geometries copied unchanged).").format(written, area_in / 1e4))
+    feedback.pushInfo(translate("ReclassifyAlgorithm", "{0} features read and written, {1} ha in and out "
+                                                       "(geometries copied unchanged).").format(written, local_number(area_in / 1e4, 4)))
     job.counts.report(feedback)
     return written
 
@@ -311,9 +312,9 @@ def _check_written(job, count_in, measured, feedback):
     factor = job.land_cover.meter.factor
     if abs(area_out - area_in) > 1e-9 * max(area_in, 1.0):
         raise QgsProcessingException(translate(
-            "ReclassifyAlgorithm", "Area not conserved: {0:.4f} ha in, {1:.4f} ha out.").format(
-            area_in * factor / 1e4, area_out * factor / 1e4))
-    feedback.pushInfo(translate("ReclassifyAlgorithm", "{0} features read and written, {1:.4f} ha in and out "
+            "ReclassifyAlgorithm", "Area not conserved: {0} ha in, {1} ha out.").format(
+            local_number(area_in * factor / 1e4, 4), local_number(area_out * factor / 1e4, 4)))
+    feedback.pushInfo(translate("ReclassifyAlgorithm", "{0} features read and written, {1} ha in and out "
                                                        "(geometries copied unchanged).").format(
-        count_out, area_out * factor / 1e4))
+        count_out, local_number(area_out * factor / 1e4, 4)))
     job.counts.report(feedback)

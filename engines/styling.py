@@ -19,6 +19,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
 
 from ..core import changes, styles
+from ..language import user_locale
 
 
 translate = QCoreApplication.translate
@@ -57,10 +58,10 @@ def make_renderer(field_name, template):
 
 
 def resolve_template(template_key, custom=None):
-    """A Template from its key, or the Template itself."""
+    """A Template from its key (legend labels in the interface language), or the Template itself."""
     if isinstance(template_key, styles.Template):
         return template_key
-    return styles.get_template(template_key, custom)
+    return styles.get_template(template_key, custom, user_locale())
 
 
 def style_layer(layer, field_name, template_key, custom=None):

@@ -82,117 +82,117 @@
 <context>
     <name>ArtificialisationAlgorithm</name>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="41"/>
+        <location filename="../algorithms/artificialisation.py" line="42"/>
         <source>Artificialisation (decree 2023-1096, with thresholds)</source>
         <translation>Artificialisation (décret 2023-1096, avec les seuils)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="44"/>
+        <location filename="../algorithms/artificialisation.py" line="45"/>
         <source>Land cover layer (OCS GE or OCS2D)</source>
         <translation>Couche d’occupation du sol (OCS GE ou OCS2D)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="46"/>
+        <location filename="../algorithms/artificialisation.py" line="47"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="48"/>
+        <location filename="../algorithms/artificialisation.py" line="49"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="50"/>
+        <location filename="../algorithms/artificialisation.py" line="51"/>
         <source>Apply the reference thresholds (step 2)</source>
         <translation>Appliquer les seuils de référence (étape 2)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="52"/>
+        <location filename="../algorithms/artificialisation.py" line="53"/>
         <source>Threshold for built surfaces (m²)</source>
         <translation>Seuil des surfaces bâties (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="55"/>
+        <location filename="../algorithms/artificialisation.py" line="56"/>
         <source>Threshold for the other surfaces (m²)</source>
         <translation>Seuil des autres surfaces (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="58"/>
+        <location filename="../algorithms/artificialisation.py" line="59"/>
         <source>Exemption: vegetated public parks and gardens count as non-artificialised</source>
         <translation>Exemption : parcs et jardins publics végétalisés comptés comme non artificialisés</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="61"/>
+        <location filename="../algorithms/artificialisation.py" line="62"/>
         <source>Exemption: ground-mounted solar panels that keep the soil&apos;s functions</source>
         <translation>Exemption : panneaux photovoltaïques au sol qui préservent les fonctions du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="64"/>
+        <location filename="../algorithms/artificialisation.py" line="65"/>
         <source>Dissolve the result by status</source>
         <translation>Regrouper le résultat par statut</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="66"/>
+        <location filename="../algorithms/artificialisation.py" line="67"/>
         <source>Artificialisation</source>
         <translation>Artificialisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="79"/>
+        <location filename="../algorithms/artificialisation.py" line="80"/>
         <source>The exemptions need OCS2D codes (US3.2.1 parks, US2.1.4 or photovolYY solar panels): OCS GE has no code for them, so they change nothing here (the official OCS GE measure does not apply them either).</source>
         <translation>Les exemptions s’appuient sur des codes OCS2D (US3.2.1 parcs, US2.1.4 ou photovolYY panneaux solaires) : l’OCS GE n’a pas de code pour elles, elles ne changent donc rien ici (la mesure officielle sur l’OCS GE ne les applique pas non plus).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="84"/>
+        <location filename="../algorithms/artificialisation.py" line="85"/>
         <source>OCS2D is measured through the OCS2D → OCS GE crosswalk with three choices (resources/matrices/ocs2d_artif_crosswalk_choices.csv): US6.2.3 counts as agriculture, US6.1.2 as a zone in transition, US7.0.0 as sans usage. This is an approximation of the official measure, which exists for OCS GE only.</source>
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="117"/>
+        <location filename="../algorithms/artificialisation.py" line="118"/>
         <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="147"/>
+        <location filename="../engines/artificialisation.py" line="148"/>
         <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
         <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="151"/>
+        <location filename="../engines/artificialisation.py" line="152"/>
         <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
         <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="177"/>
+        <location filename="../engines/artificialisation.py" line="178"/>
         <source>Thresholds: indexing {0} polygons…</source>
         <translation>Seuils : indexation de {0} polygones…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="185"/>
+        <location filename="../engines/artificialisation.py" line="186"/>
         <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
         <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="213"/>
+        <location filename="../engines/artificialisation.py" line="214"/>
         <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
         <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="265"/>
+        <location filename="../engines/artificialisation.py" line="266"/>
         <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
         <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="303"/>
+        <location filename="../engines/artificialisation.py" line="304"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="393"/>
+        <location filename="../engines/artificialisation.py" line="394"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="397"/>
+        <location filename="../engines/artificialisation.py" line="398"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -365,112 +365,112 @@
         <translation>Noms des zones : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="177"/>
+        <location filename="../engines/changes.py" line="178"/>
         <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="190"/>
+        <location filename="../engines/changes.py" line="191"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="222"/>
+        <location filename="../engines/changes.py" line="223"/>
         <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
         <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="227"/>
+        <location filename="../engines/changes.py" line="228"/>
         <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="232"/>
+        <location filename="../engines/changes.py" line="233"/>
         <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
         <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="246"/>
+        <location filename="../engines/changes.py" line="247"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="258"/>
+        <location filename="../engines/changes.py" line="259"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="265"/>
+        <location filename="../engines/changes.py" line="266"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="278"/>
+        <location filename="../engines/changes.py" line="279"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="282"/>
+        <location filename="../engines/changes.py" line="283"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="290"/>
+        <location filename="../engines/changes.py" line="291"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="326"/>
+        <location filename="../engines/changes.py" line="327"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="328"/>
+        <location filename="../engines/changes.py" line="329"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="370"/>
+        <location filename="../engines/changes.py" line="371"/>
         <source>OCS2D spatial rules applied to &apos;{0}&apos; ({1}): {2} polygon-vintages take the values near urban areas or near the enveloppe urbaine, as in Reclassify.</source>
         <translation>Règles spatiales OCS2D appliquées à « {0} » ({1}) : {2} polygones-millésimes prennent les valeurs « à proximité » des espaces urbanisés ou de l’enveloppe urbaine, comme dans Reclassifier.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="459"/>
+        <location filename="../engines/changes.py" line="460"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="597"/>
+        <location filename="../engines/changes.py" line="598"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="601"/>
+        <location filename="../engines/changes.py" line="602"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="605"/>
+        <location filename="../engines/changes.py" line="606"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="609"/>
+        <location filename="../engines/changes.py" line="610"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="613"/>
+        <location filename="../engines/changes.py" line="614"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="623"/>
+        <location filename="../engines/changes.py" line="624"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="632"/>
+        <location filename="../engines/changes.py" line="633"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -483,22 +483,22 @@
 <context>
     <name>ChangeDetectionAlgorithm</name>
     <message>
-        <location filename="../algorithms/changedetection.py" line="31"/>
+        <location filename="../algorithms/changedetection.py" line="32"/>
         <source>Change detection between two vintages</source>
         <translation>Détection des changements entre deux millésimes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="35"/>
+        <location filename="../algorithms/changedetection.py" line="36"/>
         <source>Keep only the polygons that changed</source>
         <translation>Ne garder que les polygones qui ont changé</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="37"/>
+        <location filename="../algorithms/changedetection.py" line="38"/>
         <source>Change polygons</source>
         <translation>Polygones de changement</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="89"/>
+        <location filename="../algorithms/changedetection.py" line="90"/>
         <source>{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.</source>
         <translation>{0} polygones écrits ({1} ha) ; surface changée {2} ha sur {3} ha comparés.</translation>
     </message>
@@ -626,42 +626,42 @@
         <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="170"/>
+        <location filename="../engines/friches.py" line="171"/>
         <source>{0} polygons with US6.2.3 (espaces agricoles non exploités) are never friches (décret 2023-1259).</source>
         <translation>{0} polygones en US6.2.3 (espaces agricoles non exploités) ne sont jamais des friches (décret 2023-1259).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="173"/>
+        <location filename="../engines/friches.py" line="174"/>
         <source>{0} candidate polygons ({1} ha).</source>
         <translation>{0} polygones candidats ({1} ha).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="212"/>
+        <location filename="../engines/friches.py" line="213"/>
         <source>{0} candidate sites under MIN_AREA_M2 ({1} m² in all) are left out.</source>
         <translation>{0} sites candidats sous MIN_AREA_M2 ({1} m² au total) sont écartés.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="215"/>
+        <location filename="../engines/friches.py" line="216"/>
         <source>{0} sites from the land cover.</source>
         <translation>{0} sites issus de l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="248"/>
+        <location filename="../engines/friches.py" line="249"/>
         <source>Inventory: {0} sites matched to the land cover, {1} added (not found in the land cover).</source>
         <translation>Inventaire : {0} sites rapprochés de l’occupation du sol, {1} ajoutés (absents de l’occupation du sol).</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="279"/>
+        <location filename="../engines/friches.py" line="280"/>
         <source>SERVICES_TYPE_FIELD is empty: every point of SERVICES counts as a shop or service.</source>
         <translation>SERVICES_TYPE_FIELD est vide : chaque point de SERVICES compte comme commerce ou service.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="325"/>
+        <location filename="../engines/friches.py" line="326"/>
         <source>ZONING_TYPE_FIELD must name the zone type field (CNIG typezone). Fields: {0}.</source>
         <translation>ZONING_TYPE_FIELD doit désigner le champ du type de zone (typezone CNIG). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/friches.py" line="356"/>
+        <location filename="../engines/friches.py" line="357"/>
         <source>ZONE_FIELD is needed with ZONES.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES.</translation>
     </message>
@@ -784,62 +784,62 @@
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="185"/>
+        <location filename="../engines/heat.py" line="186"/>
         <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="225"/>
+        <location filename="../engines/heat.py" line="226"/>
         <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
         <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="253"/>
+        <location filename="../engines/heat.py" line="254"/>
         <source>Classes written by GDAL (GeoPackage fast path).</source>
         <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="269"/>
+        <location filename="../engines/heat.py" line="270"/>
         <source>Classes read by GDAL (GeoPackage fast path).</source>
         <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="339"/>
+        <location filename="../engines/heat.py" line="340"/>
         <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
         <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="469"/>
+        <location filename="../engines/heat.py" line="470"/>
         <source>{0} × {1} pixels of {2} m in {3} bands; {4} cells of {5} m read off the raster.</source>
         <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="543"/>
+        <location filename="../engines/heat.py" line="544"/>
         <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
         <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="579"/>
+        <location filename="../engines/heat.py" line="580"/>
         <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
         <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="583"/>
+        <location filename="../engines/heat.py" line="584"/>
         <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
         <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="589"/>
+        <location filename="../engines/heat.py" line="590"/>
         <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
         <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="596"/>
+        <location filename="../engines/heat.py" line="597"/>
         <source>{0}: {1} ha of land cover lie outside every unit.</source>
         <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="765"/>
+        <location filename="../engines/heat.py" line="766"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -1180,22 +1180,22 @@
 <context>
     <name>OcsStyling</name>
     <message>
-        <location filename="../engines/styling.py" line="55"/>
+        <location filename="../engines/styling.py" line="56"/>
         <source>Unknown or unclassified</source>
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="96"/>
+        <location filename="../engines/styling.py" line="97"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="97"/>
+        <location filename="../engines/styling.py" line="98"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="103"/>
+        <location filename="../engines/styling.py" line="104"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
@@ -1303,74 +1303,74 @@
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="96"/>
+        <location filename="../algorithms/reclassify.py" line="97"/>
         <source>Targets: {0}</source>
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="128"/>
+        <location filename="../algorithms/reclassify.py" line="129"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="132"/>
+        <location filename="../algorithms/reclassify.py" line="133"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="136"/>
+        <location filename="../algorithms/reclassify.py" line="137"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="51"/>
+        <location filename="../engines/reclassify.py" line="52"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="51"/>
+        <location filename="../engines/reclassify.py" line="52"/>
         <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="51"/>
+        <location filename="../engines/reclassify.py" line="52"/>
         <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="51"/>
+        <location filename="../engines/reclassify.py" line="52"/>
         <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
         <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="97"/>
+        <location filename="../engines/reclassify.py" line="98"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="166"/>
+        <location filename="../engines/reclassify.py" line="167"/>
         <source>Could not write to the output: {0}</source>
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="262"/>
+        <location filename="../engines/reclassify.py" line="263"/>
         <source>Writing {0}…</source>
         <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="309"/>
+        <location filename="../engines/reclassify.py" line="310"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="313"/>
-        <source>Area not conserved: {0:.4f} ha in, {1:.4f} ha out.</source>
-        <translation>Surface non conservée : {0:.4f} ha en entrée, {1:.4f} ha en sortie.</translation>
+        <location filename="../engines/reclassify.py" line="314"/>
+        <source>Area not conserved: {0} ha in, {1} ha out.</source>
+        <translation>Surface non conservée : {0} ha en entrée, {1} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="316"/>
-        <source>{0} features read and written, {1:.4f} ha in and out (geometries copied unchanged).</source>
-        <translation>{0} entités lues et écrites, {1:.4f} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
+        <location filename="../engines/reclassify.py" line="317"/>
+        <source>{0} features read and written, {1} ha in and out (geometries copied unchanged).</source>
+        <translation>{0} entités lues et écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
         <location filename="../engines/spatialrules.py" line="99"/>
@@ -1396,22 +1396,22 @@
 <context>
     <name>TerritoryFlowsAlgorithm</name>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="50"/>
+        <location filename="../algorithms/territoryflows.py" line="51"/>
         <source>Flows per territory (artificialisation, ENAF consumption)</source>
         <translation>Flux par territoire (artificialisation, consommation d’ENAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="54"/>
+        <location filename="../algorithms/territoryflows.py" line="55"/>
         <source>Flows per zone</source>
         <translation>Flux par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="84"/>
+        <location filename="../algorithms/territoryflows.py" line="85"/>
         <source>{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed {3} ha.</source>
         <translation>{0} : artificialisation {1} ha, désartificialisation {2} ha, ENAF consommés {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="101"/>
+        <location filename="../algorithms/territoryflows.py" line="102"/>
         <source>{0} classes: the stock columns are left out (use Transition matrix).</source>
         <translation>{0} classes : les colonnes de stock sont omises (utilisez Matrice de transition).</translation>
     </message>
@@ -1419,42 +1419,42 @@
 <context>
     <name>TransitionMatrixAlgorithm</name>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="41"/>
+        <location filename="../algorithms/transitionmatrix.py" line="42"/>
         <source>Land cover transitions — {0}</source>
         <translation>Transitions d’occupation du sol — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="43"/>
+        <location filename="../algorithms/transitionmatrix.py" line="44"/>
         <source>Compared: {0}. Areas in hectares. OCS Toolbox, ocs:transitionmatrix.</source>
         <translation>Comparaison : {0}. Surfaces en hectares. OCS Toolbox, ocs:transitionmatrix.</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="50"/>
+        <location filename="../algorithms/transitionmatrix.py" line="51"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="67"/>
+        <location filename="../algorithms/transitionmatrix.py" line="68"/>
         <source>Transition matrix</source>
         <translation>Matrice de transition</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="69"/>
+        <location filename="../algorithms/transitionmatrix.py" line="70"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="69"/>
+        <location filename="../algorithms/transitionmatrix.py" line="70"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="106"/>
+        <location filename="../algorithms/transitionmatrix.py" line="107"/>
         <source>{0}: {1} codes, {2} ha compared, {3} ha changed.</source>
         <translation>{0} : {1} codes, {2} ha comparés, {3} ha changés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/transitionmatrix.py" line="109"/>
+        <location filename="../algorithms/transitionmatrix.py" line="110"/>
         <source>{0} matrix rows written.</source>
         <translation>{0} lignes de matrice écrites.</translation>
     </message>
@@ -1492,165 +1492,165 @@
         <translation>Enveloppe urbaine</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="98"/>
+        <location filename="../engines/envelope.py" line="99"/>
         <source>{0} feature-vintages have unknown or NULL codes and were not considered for the envelope.</source>
         <translation>{0} entités-millésimes ont des codes inconnus ou NULL et n’ont pas été prises en compte pour l’enveloppe.</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="102"/>
+        <location filename="../engines/envelope.py" line="103"/>
         <source>{0} invalid geometries were repaired before the union.</source>
         <translation>{0} géométries invalides ont été réparées avant l’union.</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="129"/>
+        <location filename="../engines/envelope.py" line="130"/>
         <source>Union failed for vintage {0}: {1}</source>
         <translation>Échec de l’union pour le millésime {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/envelope.py" line="144"/>
-        <source>{0}: {1} parts, {2:.2f} ha</source>
-        <translation>{0} : {1} parties, {2:.2f} ha</translation>
+        <location filename="../engines/envelope.py" line="145"/>
+        <source>{0}: {1} parts, {2} ha</source>
+        <translation>{0} : {1} parties, {2} ha</translation>
     </message>
 </context>
 <context>
     <name>ZanTrajectoryAlgorithm</name>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="55"/>
+        <location filename="../algorithms/zantrajectory.py" line="56"/>
         <source>ZAN trajectory per territory (ENAF consumption 2021-2031)</source>
         <translation>Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="58"/>
+        <location filename="../algorithms/zantrajectory.py" line="59"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="60"/>
+        <location filename="../algorithms/zantrajectory.py" line="61"/>
         <source>Second vintage layer</source>
         <translation>Couche du second millésime</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="63"/>
+        <location filename="../algorithms/zantrajectory.py" line="64"/>
         <source>Zones (e.g. communes)</source>
         <translation>Zones (p. ex. communes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="65"/>
+        <location filename="../algorithms/zantrajectory.py" line="66"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="69"/>
+        <location filename="../algorithms/zantrajectory.py" line="70"/>
         <source>Reference period: start</source>
         <translation>Période de référence : début</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="71"/>
+        <location filename="../algorithms/zantrajectory.py" line="72"/>
         <source>Reference period: end (start of the objective decade)</source>
         <translation>Période de référence : fin (début de la décennie d’objectif)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="74"/>
+        <location filename="../algorithms/zantrajectory.py" line="75"/>
         <source>Reduction of the consumption (%)</source>
         <translation>Réduction de la consommation (%)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="77"/>
+        <location filename="../algorithms/zantrajectory.py" line="78"/>
         <source>Official consumption of the reference period (table)</source>
         <translation>Consommation officielle de la période de référence (table)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="80"/>
+        <location filename="../algorithms/zantrajectory.py" line="81"/>
         <source>Zone field of the official table</source>
         <translation>Champ de zone de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="83"/>
+        <location filename="../algorithms/zantrajectory.py" line="84"/>
         <source>Consumption field of the official table</source>
         <translation>Champ de consommation de la table officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="86"/>
+        <location filename="../algorithms/zantrajectory.py" line="87"/>
         <source>Unit of the official consumption</source>
         <translation>Unité de la consommation officielle</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="86"/>
+        <location filename="../algorithms/zantrajectory.py" line="87"/>
         <source>hectares</source>
         <translation>hectares</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="86"/>
+        <location filename="../algorithms/zantrajectory.py" line="87"/>
         <source>square metres (Cerema files)</source>
         <translation>mètres carrés (fichiers du Cerema)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="89"/>
+        <location filename="../algorithms/zantrajectory.py" line="90"/>
         <source>ZAN trajectory</source>
         <translation>Trajectoire ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="91"/>
+        <location filename="../algorithms/zantrajectory.py" line="92"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="91"/>
+        <location filename="../algorithms/zantrajectory.py" line="92"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="102"/>
+        <location filename="../algorithms/zantrajectory.py" line="103"/>
         <source>{0}: &apos;{1}&apos; is not a year such as 2011.</source>
         <translation>{0} : « {1} » n’est pas une année comme 2011.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="104"/>
+        <location filename="../algorithms/zantrajectory.py" line="105"/>
         <source>The reference period must end after it starts ({0}-{1}).</source>
         <translation>La période de référence doit finir après son début ({0}-{1}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="118"/>
+        <location filename="../algorithms/zantrajectory.py" line="119"/>
         <source>{0} must name a field of the official table. Fields: {1}.</source>
         <translation>{0} doit désigner un champ de la table officielle. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="134"/>
+        <location filename="../algorithms/zantrajectory.py" line="135"/>
         <source>{0} rows of the official table have no zone or no number: ignored.</source>
         <translation>{0} lignes de la table officielle n’ont pas de zone ou pas de nombre : ignorées.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="136"/>
+        <location filename="../algorithms/zantrajectory.py" line="137"/>
         <source>Official consumption read for {0} zones.</source>
         <translation>Consommation officielle lue pour {0} zones.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="145"/>
+        <location filename="../algorithms/zantrajectory.py" line="146"/>
         <source>OFFICIAL_CONSUMPTION is given without ZONES: the official figures are per zone, so they are not used.</source>
         <translation>OFFICIAL_CONSUMPTION est fourni sans ZONES : les chiffres officiels sont par zone, ils ne sont donc pas utilisés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="148"/>
+        <location filename="../algorithms/zantrajectory.py" line="149"/>
         <source>NAF / non-NAF</source>
         <translation>NAF / non-NAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="181"/>
+        <location filename="../algorithms/zantrajectory.py" line="182"/>
         <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="199"/>
+        <location filename="../algorithms/zantrajectory.py" line="200"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="200"/>
+        <location filename="../algorithms/zantrajectory.py" line="201"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="208"/>
+        <location filename="../algorithms/zantrajectory.py" line="209"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>

@@ -169,3 +169,44 @@ def test_ts_is_complete():
                 problems.append("[%s] %s: placeholders differ" % (name, source))
     assert not problems, problems
     assert seen == CONTEXTS
+
+
+@pytest.mark.parametrize("value, decimals, locale, expected", [
+    (1234.56789, 4, "fr", "1\u00a0234,5679"), (1234.56789, 4, "en", "1234.5679"), (-0.5, 2, "fr", "-0,50"),
+    (25.0, None, "fr", "25"), (2.5, None, "fr", "2,5"), (123456789.0, 0, "fr", "123\u00a0456\u00a0789")])
+def test_log_numbers_follow_the_interface_language(qgis_app, value, decimals, locale, expected):
+    from ocs_toolbox.language import number
+
+    assert number(value, decimals, locale) == expected
+
+
+@contextlib.contextmanager
+def french_locale():
+    """The French translator and a French interface locale (QgsSettings override), restored afterwards."""
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    before = (settings.value("locale/overrideFlag"), settings.value("locale/userLocale"))
+    settings.setValue("locale/overrideFlag", True)
+    settings.setValue("locale/userLocale", "fr_FR")
+    try:
+        with french() as translator:
+            yield translator
+    finally:
+        for key, value in zip(("locale/overrideFlag", "locale/userLocale"), before):
+            if value is None:
+                settings.remove(key)
+            else:
+                settings.setValue(key, value)
+
+
+def test_french_log_names_targets_and_writes_french_numbers(qgis_app, qgis_processing):
+    """A French QGIS logs "Cibles : 4 postes, 21 postes, ENAF (et NAF / non NAF)" (not "p4, p21, enaf") and its
+    areas with a decimal comma: 100 m × 125 m = 1,25 ha."""
+    from helpers import box, ocs2d_layer, run
+
+    layer = ocs2d_layer([(box(0, 0, 100, 125), "CS1.1.1", "US5.3.1")])
+    with french_locale():
+        _results, feedback = run("ocs:reclassify", {"INPUT": layer, "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert "Cibles : 4 postes, 21 postes, ENAF (et NAF / non NAF)" in feedback.infos
+    assert any("1,2500 ha" in line for line in feedback.infos), feedback.infos

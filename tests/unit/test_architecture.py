@@ -17,7 +17,7 @@ SHARED = ("compat", "language", "__about__")
 ALLOWED = {
     "core": {"core"},
     "fastpath": {"core", "fastpath", "__about__"},
-    "engines": {"core", "fastpath", "engines", "compat", "__about__"},
+    "engines": {"core", "fastpath", "engines", "compat", "language", "__about__"},
     "algorithms": {"core", "fastpath", "engines", "algorithms", "compat", "language", "__about__"},
     "compat": set(),
     "language": {"__about__"},

@@ -240,3 +240,14 @@ def test_light_bands_are_outlined_and_class_headers_are_never_cut():
     assert rep.darker("#FFFFCC") == "#A6A685" and rep.darker("not a colour") == "#555555"
     headers = [text(th) for th in tables(doc)[0].iter("th")]
     assert any(long_label in h for h in headers) and not any("…" in h for h in headers)
+
+
+def test_english_report_class_labels():
+    """An English report gives the classes their English labels (resources/nomenclatures/labels_en.csv)."""
+    classes = [("1", "Espaces Urbanisés", "#DA9694"), ("2", "Espaces Agricoles", "#FFFFCC"), ("9", "Sans équivalent", None)]
+    cells = {("2", "1"): 1.5, ("1", "1"): 3}
+    english = build_report("t", [section(classes=classes, cells=cells)], language="en")
+    assert "Urbanised areas" in english and "Agricultural areas" in english and "Espaces Urbanisés" not in english
+    assert "Sans équivalent" in english   # no translation: kept as it is
+    french = build_report("t", [section(classes=classes, cells=cells)], language="fr")
+    assert "Espaces Urbanisés" in french and "Urbanised areas" not in french

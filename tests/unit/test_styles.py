@@ -68,3 +68,27 @@ def test_shipped_qml_files_match_the_registry():
         for lower, upper, label, colour in styles.get_template(key).ranges or ():
             rgb = "%d,%d,%d,255" % tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
             assert 'lower="%s' % ("%.15f" % lower)[:4] in text and rgb in text, (key, lower, upper)
+
+
+def test_english_legend_labels():
+    """English legends translate the label after the code; the values (the data) stay French."""
+    p4 = styles.get_template("p4", language="en").classes
+    assert p4[0] == (1, "1 - Urbanised areas", "#DA9694")
+    heat = styles.get_template("heat_classe", language="en").classes
+    assert heat[2] == ("impact neutre", "neutral impact", "#F7F7F7")
+    score = styles.get_template("heat_score", language="en").ranges
+    assert score[0][2] == "80 – 100 : contributes strongly to overheating"
+    cs = dict((v, l) for v, l, _c in styles.get_template("ocsge_cs", language="en").classes)
+    assert cs["CS1.1.1.1"] == "CS1.1.1.1 Built areas"
+    assert styles.get_template("p4").classes[0][1] == "1 - Espaces Urbanisés"
+
+
+def test_every_class_label_has_an_english_label():
+    from ocs_toolbox.core import nomenclature as nom
+
+    same = {"Agriculture", "Dunes", "Infrastructures", "Infrastructure"}   # spelt alike in English
+    labels = [c.label for key in ("p4", "p21", "enaf", "naf", "artif", "impermeable")
+              for c in nom.derived_classes(key).values()]
+    labels += [c.label for key in (nom.OCS2D_2021, nom.OCSGE) for dimension in ("cs", "us")
+               for c in nom.get_nomenclature(key).classes(dimension).values()]
+    assert [label for label in labels if nom.label_in(label, "en") == label and label not in same] == []
