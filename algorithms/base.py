@@ -1,5 +1,6 @@
 """Shared plumbing of the OCS Toolbox algorithms: help texts, groups, icons, inputs and checks."""
 import os
+import re
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingFeatureSourceDefinition
 from qgis.PyQt.QtCore import QCoreApplication
@@ -45,6 +46,27 @@ def help_text(name, language=None):
     return ""
 
 
+_PARAMETER_RE = re.compile(r"<b>([A-Z][A-Z0-9_]*)</b>")
+
+
+def short_label(description):
+    """A parameter's dialog label without its parenthesised hint: "Vintages (e.g. 2015,2021; …)" → "Vintages"."""
+    head = description.split(" (", 1)[0].strip()
+    return head or description
+
+
+def name_parameters(text, algorithm):
+    """Help text where each ``<b>ID</b>`` of a parameter or output reads as its dialog label in the interface
+    language with the id for scripts: ``<b>Vintages</b> (<code>VINTAGES</code>)``; other bold words stay."""
+    def label(match):
+        name = match.group(1)
+        definition = algorithm.parameterDefinition(name) or algorithm.outputDefinition(name)
+        if definition is None or not definition.description():
+            return match.group(0)
+        return "<b>%s</b> (<code>%s</code>)" % (short_label(definition.description()), name)
+    return _PARAMETER_RE.sub(label, text)
+
+
 class OcsAlgorithm(QgsProcessingAlgorithm):
     """Base class: id, group, icon and help come from class attributes and resources/help/."""
 
@@ -64,7 +86,7 @@ class OcsAlgorithm(QgsProcessingAlgorithm):
         return QIcon(ICON_PATH)
 
     def shortHelpString(self):  # noqa: N802
-        return help_text(self.NAME)
+        return name_parameters(help_text(self.NAME), self)
 
     def helpUrl(self):  # noqa: N802
         return "https://github.com/ocs-toolbox/ocs_toolbox/blob/main/resources/help/%s/%s.html" % (

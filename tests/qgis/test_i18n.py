@@ -210,3 +210,21 @@ def test_french_log_names_targets_and_writes_french_numbers(qgis_app, qgis_proce
         _results, feedback = run("ocs:reclassify", {"INPUT": layer, "OUTPUT": "TEMPORARY_OUTPUT"})
     assert "Cibles : 4 postes, 21 postes, ENAF (et NAF / non NAF)" in feedback.infos
     assert any("1,2500 ha" in line for line in feedback.infos), feedback.infos
+
+
+def test_help_names_parameters_by_their_dialog_labels(qgis_app, qgis_processing):
+    """The help panel names each parameter as the dialog shows it, with its id for scripts."""
+    from ocs_toolbox.algorithms.reclassify import ReclassifyAlgorithm
+
+    with english():
+        algorithm = ReclassifyAlgorithm()
+        algorithm.initAlgorithm({})
+        english_help = algorithm.shortHelpString()
+    assert "<b>Vintages</b> (<code>VINTAGES</code>)" in english_help
+    assert "<b>Reclassified</b> (<code>OUTPUT</code>)" in english_help
+    with french_locale():
+        algorithm = ReclassifyAlgorithm()
+        algorithm.initAlgorithm({})
+        french_help = algorithm.shortHelpString()
+    assert "<b>Millésimes</b> (<code>VINTAGES</code>)" in french_help
+    assert "<b>VINTAGES</b>" not in french_help
