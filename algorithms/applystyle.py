@@ -80,7 +80,7 @@ class ApplyStyleAlgorithm(base.OcsAlgorithm):
             results[self.OUTPUT_QML] = qml
         source = layer.source().split("|")[0]
         if layer.providerType() == "ogr" and source.lower().endswith(".gpkg"):
-            error = layer.saveStyleToDatabase(field, template.title, True, "")
+            error = styling.save_style_in_database(layer, field, template.title, True)
             if error:
                 feedback.reportError(self.tr("Could not store the style in {0}: {1}").format(source, error), False)
             else:

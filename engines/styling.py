@@ -75,6 +75,17 @@ def _is_geopackage(path):
     return path.split("|")[0].lower().endswith(".gpkg")
 
 
+def save_style_in_database(layer, name, description, as_default):
+    """``layer.saveStyleToDatabase`` without its question: QGIS 3.22 asks in a modal dialog whether to overwrite a
+    style of the same name (which never returns under qgis_process), so an existing one is deleted first.
+    Returns QGIS's error message ("" on success)."""
+    _count, ids, names, _descriptions, _error = layer.listStylesInDatabase()
+    for style_id, style_name in zip(ids, names):
+        if style_name == name:
+            layer.deleteStyleFromDatabase(style_id)
+    return layer.saveStyleToDatabase(name, description, as_default, "")
+
+
 def store_default_style(destination, field_name, template_key, custom=None, extra=()):
     """Store the style of ``field_name`` as the default style of the written output ``destination``.
 
@@ -90,9 +101,9 @@ def store_default_style(destination, field_name, template_key, custom=None, extr
     if _is_geopackage(destination):
         for other_field, other_key in extra:
             style_layer(layer, other_field, other_key, custom)
-            layer.saveStyleToDatabase(other_field, resolve_template(other_key, custom).title, False, "")
+            save_style_in_database(layer, other_field, resolve_template(other_key, custom).title, False)
         style_layer(layer, field_name, template_key, custom)
-        error = layer.saveStyleToDatabase(field_name, resolve_template(template_key, custom).title, True, "")
+        error = save_style_in_database(layer, field_name, resolve_template(template_key, custom).title, True)
         if error:
             return translate("OcsStyling", "Could not store the style in {0}: {1}").format(path, error)
         return translate("OcsStyling", "Style on {0} stored as the default style of {1}").format(field_name, path)

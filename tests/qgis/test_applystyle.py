@@ -39,6 +39,25 @@ def test_auto_detect_and_store(tmp_path):
         QgsProject.instance().removeMapLayer(copy.id())
 
 
+def test_restyling_replaces_the_style_of_the_same_name(tmp_path):
+    """A second run on the same field replaces the stored style (QGIS 3.22 asked in a modal dialog before
+    overwriting it, which never returns under qgis_process): one row per name, the last one the default."""
+    import sqlite3
+
+    layer = make_layer([("enaf_2021", "string"), ("p4_2021", "integer")],
+                       [(box(0, 0, 1, 1), "Uh", 1), (box(1, 0, 2, 1), "A", 2)])
+    copy = gpkg_copy(layer, tmp_path / "l.gpkg")
+    QgsProject.instance().addMapLayer(copy)
+    try:
+        for field in ("enaf_2021", "p4_2021", "enaf_2021"):
+            run("ocs:applystyle", {"INPUT": copy.id(), "FIELD": field})
+    finally:
+        QgsProject.instance().removeMapLayer(copy.id())
+    with sqlite3.connect(str(tmp_path / "l.gpkg")) as db:
+        rows = db.execute("SELECT styleName, useAsDefault FROM layer_styles ORDER BY id").fetchall()
+    assert rows == [("p4_2021", 0), ("enaf_2021", 1)]
+
+
 def test_explicit_template_and_unknown_field(tmp_path):
     layer = make_layer([("classe", "integer")], [(box(0, 0, 1, 1), 3)])
     QgsProject.instance().addMapLayer(layer)

@@ -175,12 +175,9 @@ def run_all(source, out):
     results["reclassify"] = ({k: ([plain(f[n]) for n in codes],
                                   [f.geometry().area() if not f.geometry().isNull() else 0.0])
                               for k, f in by_key(done["OUTPUT"]).items()}, feedback)
-    # applystyle on a copy of the layer without its layer_styles table, loaded in the project: on the output
-    # itself, whose layer_styles reclassify wrote, saveStyleToDatabase waits forever in this test process on
-    # QGIS 3.22 (the same before this branch's changes)
-    copy = os.path.join(out, "reclass_copy.gpkg")
-    gdal.VectorTranslate(copy, done["OUTPUT"].split("|")[0], format="GPKG", layers=["reclass"])
-    styled = QgsVectorLayer(copy, "copy", "ogr")
+    # applystyle on the output itself, whose layer_styles already holds a style named enaf_2021 (QGIS 3.22 used to
+    # ask in a modal dialog whether to overwrite it, and waited forever)
+    styled = QgsVectorLayer(done["OUTPUT"], "reclass", "ogr")
     QgsProject.instance().addMapLayer(styled)
     try:
         _done, feedback = run("ocs:applystyle", {"INPUT": styled.id(), "FIELD": "enaf_2021",
