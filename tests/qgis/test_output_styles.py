@@ -42,12 +42,14 @@ def renderer_of(qml, path):
 
 def class_of(layer, renderer):
     """{zone: label of the class that draws it} (the first class holding the value, as QGIS draws it)."""
+    by_colour = {r.symbol().color().name(): r.label() for r in renderer.ranges()}
+    assert len(by_colour) == len(renderer.ranges())      # one colour per class
     context = QgsRenderContext()
     renderer.startRender(context, layer.fields())
     labels = {}
     for feature in layer.getFeatures():
-        keys = renderer.legendKeysForFeature(feature, context)
-        labels[feature["zone"]] = renderer.ranges()[int(keys.pop())].label() if keys else None
+        symbol = renderer.symbolForFeature(feature, context)
+        labels[feature["zone"]] = by_colour[symbol.color().name()] if symbol is not None else None
     renderer.stopRender(context)
     return labels
 
