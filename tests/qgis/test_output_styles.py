@@ -141,20 +141,6 @@ def test_trajectory_style_stored_with_its_classes(tmp_path):
     assert rows["total"].geometry().isEmpty() and rows["Z1"].geometry().area() == pytest.approx(100 * 120)
 
 
-def test_zone_templates_in_french_and_english():
-    from ocs_toolbox.core import styles
-
-    french = styles.zone_template("conso_pct", ("2015", "2021"), "fr")
-    assert french.title == "Consommation d'ENAF 2015-2021 (% de la zone)"
-    assert [r[2] for r in french.ranges] == ["aucune (0\u00a0%)", "0 – 0,5\u00a0%", "0,5 – 1\u00a0%", "1 – 2\u00a0%",
-                                             "2 – 5\u00a0%", "≥ 5\u00a0%"]
-    english_ = styles.zone_template("reste", ("2021", "2031"), "en")
-    assert english_.title == "Remaining allowance 2021-2031 (ha)"
-    assert [r[2] for r in english_.ranges] == ["exceeded (< 0 ha)", "0 – 1 ha", "1 – 2 ha", "2 – 5 ha", "5 – 10 ha",
-                                               "≥ 10 ha"]
-    assert styles.zone_template("conso_ha_an", ("2015", "2021"), "en").ranges[1][2] == "0 – 0.5 ha/year"
-
-
 # -- layer names ----------------------------------------------------------------------------------------------
 
 def run_loaded(algorithm, parameters, outputs=("OUTPUT",), on_finish=None):
