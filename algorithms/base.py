@@ -96,6 +96,43 @@ class OcsAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
 
+# -- names of the loaded outputs -----------------------------------------------------------------------
+
+def vintage_list(vintages):
+    """"2015, 2021": the vintages of an output that holds each of them."""
+    return ", ".join(str(v) for v in vintages)
+
+
+def vintage_span(vintages):
+    """"2015–2021" (en dash): the first and last vintages of an output of changes between them."""
+    vintages = [str(v) for v in vintages]
+    return vintages[0] if len(vintages) == 1 else "%s\u2013%s" % (vintages[0], vintages[-1])
+
+
+def periods_span(periods):
+    """"2005–2021": from the first vintage of the first period [(from, to)] to the last of the last one."""
+    return vintage_span([periods[0][0], periods[-1][1]])
+
+
+def zones_name(alg, parameters, context, name="ZONES"):
+    """Name of the zone layer of parameter ``name`` ("communes"), or "" without zones."""
+    if parameters.get(name) in (None, ""):
+        return ""
+    source = alg.parameterAsSource(parameters, name, context)
+    return source.sourceName() if source is not None else ""
+
+
+def name_output(context, destination, title, zones=""):
+    """Name under which the GUI loads ``destination``: ``title`` says the algorithm and the vintages
+    ("Flux 2015–2021"), ``zones`` the zone layer ("Flux 2015–2021 (communes)"), so that outputs of two algorithms
+    or two runs loaded together are told apart. QGIS uses it for a temporary output, and for a file when the
+    Processing option "Prefer output filename for layer names" is off (else the file's name, the user's choice)."""
+    if not destination or not context.willLoadLayerOnCompletion(destination):
+        return
+    name = "%s (%s)" % (title, zones) if zones else title
+    context.layerToLoadOnCompletionDetails(destination).name = name
+
+
 # -- inputs ------------------------------------------------------------------------------------------
 
 def require_polygon_source(alg, parameters, name, context):

@@ -14,6 +14,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import changes as ch
 from ..engines import styling
+from . import base
 from .changes import ChangeAlgorithm, spatial_rules_parameter
 from ..language import number as local_number
 
@@ -93,5 +94,7 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
         for name, _colour in ch.CHANGE_TYPES:
             if type_areas.get(name):
                 feedback.pushInfo("  %s: %.4f ha" % (name, type_areas[name] / 1e4))
+        base.name_output(context, destination, self.tr("Changes {0}").format(base.periods_span(job.periods)),
+                         base.zones_name(self, parameters, context))
         styling.style_output(context, feedback, destination, "type_changement", "type_changement")
         return {self.OUTPUT: destination}

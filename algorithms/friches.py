@@ -114,6 +114,7 @@ class FrichesAlgorithm(base.OcsAlgorithm):
         del sink
         feedback.pushInfo(self.tr("{0} sites written; vocations: {1}.").format(
             len(rows), ", ".join("%s %d" % (k, v) for k, v in sorted(vocations.items(), key=lambda kv: str(kv[0])))))
+        base.name_output(context, destination, self.tr("Friches {0}").format(base.vintage_span(cover.years())))
         styling.style_output(context, feedback, destination, "vocation", "friche_vocation")
         results = {self.OUTPUT: destination}
         path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)

@@ -193,6 +193,7 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
     def _finish_output(self, context, feedback, years, destination, written):
         """Say how many units were written and style the output (class of the last vintage)."""
         feedback.pushInfo(self.tr("{0} units with land cover written.").format(written))
+        base.name_output(context, destination, self.tr("Heat island score {0}").format(base.vintage_list(years)))
         extra = [("classe_%s" % y, "heat_classe") for y in years[:-1]]
         extra += [("%s_%s" % (name, y), "heat_score") for y in years for name in ("score", "score_jour",
                                                                                   "score_nuit")]
@@ -203,4 +204,5 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         raster = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context)
         if raster:
             engine.write_raster(raster)
+            base.name_output(context, raster, self.tr("Heat island score {0}, raster").format(engine.years[-1]))
             results[self.OUTPUT_RASTER] = raster

@@ -113,6 +113,8 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         if done is None:  # cancelled
             return {}
 
+        base.name_output(context, destination, self.tr("Reclassified {0}").format(
+            base.vintage_list(land_cover.years())))
         code_fields = [(f.name(v.vintage), f.style) for v in reversed(land_cover.vintages) for f in classifier.fields
                        if not f.is_label and f.style]
         if code_fields:

@@ -9,7 +9,9 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import changes as ch
-from ..engines import changes
+from ..core import styles
+from ..engines import changes, styling
+from . import base
 from .changes import ChangeAlgorithm, spatial_rules_parameter
 from ..language import number as local_number
 
@@ -19,7 +21,8 @@ TOTAL = "total"
 
 
 def zone_rows(job, transitions):
-    """[(zone, [geometries] or None)] of the output rows: each zone of ``transitions`` then the total."""
+    """[(zone, [geometries] or None)] of the output rows: each zone of ``transitions`` then the total, without
+    geometry (the territory's outline would cover the zones on the map)."""
     rows = []
     if job.zones is not None:
         geometries = {}
@@ -27,9 +30,7 @@ def zone_rows(job, transitions):
             geometries.setdefault(value, []).append(geometry)
         for zone in transitions.zones():
             rows.append((zone, geometries.get(None if zone == ch.OUTSIDE_ZONES else zone)))
-        rows.append((TOTAL, job.zones.geometries))
-    else:
-        rows.append((TOTAL, None))
+    rows.append((TOTAL, None))
     return rows
 
 
@@ -80,6 +81,8 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
             feature.setAttributes(values)
             features.append(feature)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        del sink  # flush and close the file before storing its style
+        self._finish_output(parameters, context, feedback, job, destination)
         for period in job.periods:
             flows = ch.flow_values(transitions.zone_flows(period))
             feedback.pushInfo(self.tr("{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed "
@@ -87,6 +90,22 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
                                                         local_number(flows["desartif"] / 1e4, 4),
                                                         local_number(flows["conso_enaf"] / 1e4, 4)))
         return {self.OUTPUT: destination}
+
+    def _finish_output(self, parameters, context, feedback, job, destination):
+        """Layer name ("Flows 2015–2021 (communes)") and, with zones, the style: ENAF consumed over the last period
+        (first → last vintage) in % of the zone, and in ha/year as a second named style when the vintages are
+        years."""
+        base.name_output(context, destination, self.tr("Flows {0}").format(base.periods_span(job.periods)),
+                         base.zones_name(self, parameters, context))
+        if job.zones is None:
+            return
+        period = job.periods[-1]
+        language = base.help_language()
+        extra = []
+        if ch.years_between(period):
+            extra.append(("conso_enaf_%s_%s_ha_an" % period, styles.zone_template("conso_ha_an", period, language)))
+        styling.style_output(context, feedback, destination, "conso_enaf_%s_%s_pct" % period,
+                             styles.zone_template("conso_pct", period, language), extra=extra)
 
     def _columns(self, job, transitions, feedback):
         """[(name, kind, function(zone) → value)]: stocks per vintage and class (unless too many classes), then

@@ -108,6 +108,8 @@ class TransitionMatrixAlgorithm(ChangeAlgorithm):
                 ch.period_label(period), len(codes), local_number(sum(all_cells.values()) / 1e4, 4),
                 local_number(changed / 1e4, 4)))
         feedback.pushInfo(self.tr("{0} matrix rows written.").format(rows))
+        base.name_output(context, destination, self.tr("Transition matrix {0}").format(
+            base.periods_span(job.periods)), base.zones_name(self, parameters, context))
         results = {self.OUTPUT: destination}
         report_path = self.parameterAsFileOutput(parameters, self.REPORT, context)
         if report_path:

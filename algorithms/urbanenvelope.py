@@ -56,6 +56,8 @@ class UrbanEnvelopeAlgorithm(base.OcsAlgorithm):
         del sink
         if written is None:  # cancelled
             return {}
+        base.name_output(context, destination, self.tr("Urban envelope {0}").format(
+            base.vintage_list(land_cover.years())))
         template = styles.envelope_template(land_cover.years())
         styling.style_output(context, feedback, destination, "millesime", template)
         return {self.OUTPUT: destination}

@@ -19,8 +19,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
-from ..core import zan, zanreport
-from ..engines import changes, landcover
+from ..core import styles, zan, zanreport
+from ..engines import changes, landcover, styling
 from ..engines import zan as zanmaps
 from . import base
 from .changes import change_inputs, name_field_parameter, spatial_rules_parameter
@@ -171,13 +171,16 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
         features = []
         for label, _key, figures in rows:
             feature = QgsFeature(fields)
-            geometry = outlines.get(label)
+            # the total row has no geometry: the territory's outline would cover the zones on the map
+            geometry = outlines.get(label) if label != TOTAL else None
             if geometry is not None:
                 feature.setGeometry(geometry)
             values = figures.attributes()
             feature.setAttributes([values.get(name) for name, _kind in columns])
             features.append(feature)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        del sink  # flush and close the file before storing its style
+        self._finish_output(parameters, context, feedback, job, destination, trajectory)
         total = rows[-1][2]
         feedback.pushInfo(self.tr("Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.")
                           .format(_fmt(total.reference.conso_ha), total.reference.method, *trajectory.objective,
@@ -187,6 +190,15 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
             self._report(report_path, ZanRun(job, trajectory, rows, pieces, outlines), feedback)
             results[self.REPORT] = report_path
         return results
+
+    def _finish_output(self, parameters, context, feedback, job, destination, trajectory):
+        """Layer name ("ZAN trajectory 2005–2021 (communes)") and, with zones, the style: the remaining allowance
+        of the objective decade (ha)."""
+        base.name_output(context, destination, self.tr("ZAN trajectory {0}").format(base.periods_span(job.periods)),
+                         base.zones_name(self, parameters, context))
+        if job.zones is not None:
+            styling.style_output(context, feedback, destination, "reste_ha",
+                                 styles.zone_template("reste", trajectory.objective, base.help_language()))
 
     # -- report --------------------------------------------------------------------------------------------
     def _report(self, path, run, feedback):

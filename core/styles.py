@@ -129,6 +129,67 @@ def _template(key, custom):
     raise KeyError(key)
 
 
+# -- graduated templates of the tables per zone (ocs:territoryflows, ocs:zantrajectory) -------------------------
+# Fixed bounds, so that two territories or two runs are mapped alike; the legend in "fr" or "en".
+OPEN_END = 1e9                              # upper bound of the last class ("≥ 5 %")
+CONSUMPTION_BOUNDS = (0.5, 1.0, 2.0, 5.0)   # ENAF consumed: % of the zone, or ha/year
+REMAINING_BOUNDS = (1.0, 2.0, 5.0, 10.0)    # remaining allowance, ha
+EXCEEDED_BELOW = -0.005                     # ha: a remaining allowance shown as 0.00 ha is not "exceeded"
+CONSUMPTION_COLOURS = ("#E6E6E6", "#FDD49E", "#FDBB84", "#FC8D59", "#E34A33", "#B30000")
+REMAINING_COLOURS = ("#CA0020", "#F4A582", "#D9F0A3", "#ADDD8E", "#78C679", "#31A354")
+ZONE_TEXTS = {
+    "fr": {"conso_pct": "Consommation d'ENAF {0} (% de la zone)", "conso_ha_an": "Consommation d'ENAF {0} (ha/an)",
+           "reste": "Enveloppe restante {0} (ha)", "none": "aucune (0{0})", "exceeded": "dépassée (< 0\u00a0ha)",
+           "pct": "\u00a0%", "ha_an": "\u00a0ha/an", "ha": "\u00a0ha"},
+    "en": {"conso_pct": "ENAF consumption {0} (% of the zone)", "conso_ha_an": "ENAF consumption {0} (ha/year)",
+           "reste": "Remaining allowance {0} (ha)", "none": "none (0{0})", "exceeded": "exceeded (< 0 ha)",
+           "pct": "%", "ha_an": " ha/year", "ha": " ha"},
+}
+
+
+def _number(value, lang):
+    text = "%g" % value
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _graduated(bounds, colours, unit, lang):
+    """(lower, upper, label, colour) of the classes between ``bounds`` and above the last one."""
+    ranges = []
+    for i, lower in enumerate((0.0,) + bounds):
+        colour = colours[i + 1]
+        if i == len(bounds):
+            ranges.append((lower, OPEN_END, "≥ %s%s" % (_number(lower, lang), unit), colour))
+        else:
+            label = "%s – %s%s" % (_number(lower, lang), _number(bounds[i], lang), unit)
+            ranges.append((lower, bounds[i], label, colour))
+    return ranges
+
+
+def zone_template(kind, period, language="fr"):
+    """Graduated Template of a table per zone, ``period`` = (from, to):
+
+    - 'conso_pct', 'conso_ha_an' (ocs:territoryflows): ENAF consumed over the period, in % of the zone or ha/year;
+      a class of its own for none (0), then 0–0.5, 0.5–1, 1–2, 2–5, ≥ 5;
+    - 'reste' (ocs:zantrajectory): remaining allowance of the objective decade (ha): exceeded (< 0), 0–1, 1–2,
+      2–5, 5–10, ≥ 10 ha.
+    A value matches the first class that holds it, bounds included (QGIS's graduated renderer)."""
+    lang = "fr" if str(language or "fr")[:2].lower() == "fr" else "en"
+    texts = ZONE_TEXTS[lang]
+    title = texts[kind].format("%s-%s" % tuple(period))
+    if kind == "reste":
+        ranges = [(-OPEN_END, EXCEEDED_BELOW, texts["exceeded"], REMAINING_COLOURS[0])]
+        ranges += _graduated(REMAINING_BOUNDS, REMAINING_COLOURS, texts["ha"], lang)
+        first = ranges[1]
+        ranges[1] = (EXCEEDED_BELOW,) + first[1:]
+    elif kind in ("conso_pct", "conso_ha_an"):
+        unit = texts["pct" if kind == "conso_pct" else "ha_an"]
+        ranges = [(0.0, 0.0, texts["none"].format(unit), CONSUMPTION_COLOURS[0])]
+        ranges += _graduated(CONSUMPTION_BOUNDS, CONSUMPTION_COLOURS, unit, lang)
+    else:
+        raise KeyError(kind)
+    return Template("zone_" + kind, title, True, [], ranges=ranges)
+
+
 _PALETTE = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F",
             "#BCBD22", "#17BECF")
 

@@ -92,3 +92,28 @@ def test_every_class_label_has_an_english_label():
     labels += [c.label for key in (nom.OCS2D_2021, nom.OCSGE) for dimension in ("cs", "us")
                for c in nom.get_nomenclature(key).classes(dimension).values()]
     assert [label for label in labels if nom.label_in(label, "en") == label and label not in same] == []
+
+
+def test_zone_templates_in_french_and_english():
+    french = styles.zone_template("conso_pct", ("2015", "2021"), "fr")
+    assert french.title == "Consommation d'ENAF 2015-2021 (% de la zone)"
+    assert [r[2] for r in french.ranges] == ["aucune (0\u00a0%)", "0 – 0,5\u00a0%", "0,5 – 1\u00a0%", "1 – 2\u00a0%",
+                                             "2 – 5\u00a0%", "≥ 5\u00a0%"]
+    english_ = styles.zone_template("reste", ("2021", "2031"), "en")
+    assert english_.title == "Remaining allowance 2021-2031 (ha)"
+    assert [r[2] for r in english_.ranges] == ["exceeded (< 0 ha)", "0 – 1 ha", "1 – 2 ha", "2 – 5 ha", "5 – 10 ha",
+                                               "≥ 10 ha"]
+    assert styles.zone_template("conso_ha_an", ("2015", "2021"), "en").ranges[1][2] == "0 – 0.5 ha/year"
+
+
+def test_zone_template_bounds():
+    """A value goes to the first class holding it, bounds included: 0 % has a class of its own before 0–0.5 %, and
+    a remaining allowance shown as 0.00 ha (−0.004) is in 0–1 ha, not exceeded."""
+    flows = styles.zone_template("conso_pct", ("2005", "2021"))
+    assert [(r[0], r[1]) for r in flows.ranges] == [(0, 0), (0, 0.5), (0.5, 1), (1, 2), (2, 5), (5, styles.OPEN_END)]
+    remaining = styles.zone_template("reste", ("2021", "2031"))
+    assert [(r[0], r[1]) for r in remaining.ranges] == [(-styles.OPEN_END, -0.005), (-0.005, 1), (1, 2), (2, 5),
+                                                        (5, 10), (10, styles.OPEN_END)]
+    assert len({r[3] for r in remaining.ranges}) == len({r[3] for r in flows.ranges}) == 6   # one colour per class
+    with pytest.raises(KeyError):
+        styles.zone_template("unknown", ("2005", "2021"))
