@@ -152,6 +152,11 @@
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
+        <location filename="../algorithms/artificialisation.py" line="123"/>
+        <source>Artificialisation {0}</source>
+        <translation>Artificialisation {0}</translation>
+    </message>
+    <message>
         <location filename="../engines/artificialisation.py" line="148"/>
         <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
         <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
@@ -483,24 +488,29 @@
 <context>
     <name>ChangeDetectionAlgorithm</name>
     <message>
-        <location filename="../algorithms/changedetection.py" line="32"/>
+        <location filename="../algorithms/changedetection.py" line="33"/>
         <source>Change detection between two vintages</source>
         <translation>Détection des changements entre deux millésimes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="36"/>
+        <location filename="../algorithms/changedetection.py" line="37"/>
         <source>Keep only the polygons that changed</source>
         <translation>Ne garder que les polygones qui ont changé</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="38"/>
+        <location filename="../algorithms/changedetection.py" line="39"/>
         <source>Change polygons</source>
         <translation>Polygones de changement</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="90"/>
+        <location filename="../algorithms/changedetection.py" line="91"/>
         <source>{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.</source>
         <translation>{0} polygones écrits ({1} ha) ; surface changée {2} ha sur {3} ha comparés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/changedetection.py" line="97"/>
+        <source>Changes {0}</source>
+        <translation>Changements {0}</translation>
     </message>
 </context>
 <context>
@@ -621,7 +631,12 @@
         <translation>{0} sites écrits ; vocations : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/friches.py" line="122"/>
+        <location filename="../algorithms/friches.py" line="117"/>
+        <source>Friches {0}</source>
+        <translation>Friches {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/friches.py" line="123"/>
         <source>CNIG friches CSV written to {0} (coordinates in {1}).</source>
         <translation>CSV CNIG friches écrit dans {0} (coordonnées en {1}).</translation>
     </message>
@@ -784,6 +799,16 @@
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
+        <location filename="../algorithms/heatisland.py" line="196"/>
+        <source>Heat island score {0}</source>
+        <translation>Score de surchauffe {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/heatisland.py" line="207"/>
+        <source>Heat island score {0}, raster</source>
+        <translation>Score de surchauffe {0}, raster</translation>
+    </message>
+    <message>
         <location filename="../engines/heat.py" line="186"/>
         <source>{0} feature-vintages have a NULL or unknown couverture code: they are left out of the covered part.</source>
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
@@ -847,62 +872,62 @@
 <context>
     <name>OcsAlgorithm</name>
     <message>
-        <location filename="../algorithms/base.py" line="23"/>
+        <location filename="../algorithms/base.py" line="24"/>
         <source>Nomenclatures</source>
         <translation>Nomenclatures</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="24"/>
+        <location filename="../algorithms/base.py" line="25"/>
         <source>Changes</source>
         <translation>Évolutions</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="25"/>
+        <location filename="../algorithms/base.py" line="26"/>
         <source>ZAN</source>
         <translation>ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="26"/>
+        <location filename="../algorithms/base.py" line="27"/>
         <source>Friches</source>
         <translation>Friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="27"/>
+        <location filename="../algorithms/base.py" line="28"/>
         <source>Urban climate</source>
         <translation>Climat urbain</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="28"/>
+        <location filename="../algorithms/base.py" line="29"/>
         <source>Styles</source>
         <translation>Styles</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="83"/>
+        <location filename="../algorithms/base.py" line="142"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="85"/>
+        <location filename="../algorithms/base.py" line="144"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="103"/>
+        <location filename="../algorithms/base.py" line="162"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="103"/>
+        <location filename="../algorithms/base.py" line="162"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="104"/>
+        <location filename="../algorithms/base.py" line="163"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="104"/>
+        <location filename="../algorithms/base.py" line="163"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1185,17 +1210,17 @@
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="97"/>
+        <location filename="../engines/styling.py" line="108"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="98"/>
+        <location filename="../engines/styling.py" line="109"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="104"/>
+        <location filename="../engines/styling.py" line="115"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
@@ -1308,17 +1333,22 @@
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="129"/>
+        <location filename="../algorithms/reclassify.py" line="116"/>
+        <source>Reclassified {0}</source>
+        <translation>Reclassement {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/reclassify.py" line="131"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="133"/>
+        <location filename="../algorithms/reclassify.py" line="135"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="137"/>
+        <location filename="../algorithms/reclassify.py" line="139"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
@@ -1396,22 +1426,27 @@
 <context>
     <name>TerritoryFlowsAlgorithm</name>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="51"/>
+        <location filename="../algorithms/territoryflows.py" line="52"/>
         <source>Flows per territory (artificialisation, ENAF consumption)</source>
         <translation>Flux par territoire (artificialisation, consommation d’ENAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="55"/>
+        <location filename="../algorithms/territoryflows.py" line="56"/>
         <source>Flows per zone</source>
         <translation>Flux par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="85"/>
+        <location filename="../algorithms/territoryflows.py" line="88"/>
         <source>{0}: artificialisation {1} ha, désartificialisation {2} ha, ENAF consumed {3} ha.</source>
         <translation>{0} : artificialisation {1} ha, désartificialisation {2} ha, ENAF consommés {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/territoryflows.py" line="102"/>
+        <location filename="../algorithms/territoryflows.py" line="98"/>
+        <source>Flows {0}</source>
+        <translation>Flux {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/territoryflows.py" line="121"/>
         <source>{0} classes: the stock columns are left out (use Transition matrix).</source>
         <translation>{0} classes : les colonnes de stock sont omises (utilisez Matrice de transition).</translation>
     </message>
@@ -1458,6 +1493,11 @@
         <source>{0} matrix rows written.</source>
         <translation>{0} lignes de matrice écrites.</translation>
     </message>
+    <message>
+        <location filename="../algorithms/transitionmatrix.py" line="111"/>
+        <source>Transition matrix {0}</source>
+        <translation>Matrice de transition {0}</translation>
+    </message>
 </context>
 <context>
     <name>UrbanEnvelopeAlgorithm</name>
@@ -1490,6 +1530,11 @@
         <location filename="../algorithms/urbanenvelope.py" line="44"/>
         <source>Urban envelope</source>
         <translation>Enveloppe urbaine</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/urbanenvelope.py" line="59"/>
+        <source>Urban envelope {0}</source>
+        <translation>Enveloppe urbaine {0}</translation>
     </message>
     <message>
         <location filename="../engines/envelope.py" line="99"/>
@@ -1635,22 +1680,27 @@
         <translation>NAF / non-NAF</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="182"/>
+        <location filename="../algorithms/zantrajectory.py" line="185"/>
         <source>Territory: reference {0} ha ({1}); allowance {2}-{3}: {4} ha; remaining: {5}.</source>
         <translation>Territoire : référence {0} ha ({1}) ; enveloppe {2}-{3} : {4} ha ; reste : {5}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="200"/>
+        <location filename="../algorithms/zantrajectory.py" line="197"/>
+        <source>ZAN trajectory {0}</source>
+        <translation>Trajectoire ZAN {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/zantrajectory.py" line="212"/>
         <source>ZAN trajectory — {0}</source>
         <translation>Trajectoire ZAN — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="201"/>
+        <location filename="../algorithms/zantrajectory.py" line="213"/>
         <source>ENAF consumption per period (CoTech 2024 method on OCS2D; [derived] usage rule on OCS GE) against the {0}-{1} allowance: {2} % less than {3}-{4}. OCS Toolbox, ocs:zantrajectory.</source>
         <translation>Consommation d’ENAF par période (méthode du CoTech 2024 sur l’OCS2D ; règle d’usage [dérivée] sur l’OCS GE) face à l’enveloppe {0}-{1} : {2} % de moins qu’en {3}-{4}. OCS Toolbox, ocs:zantrajectory.</translation>
     </message>
     <message>
-        <location filename="../algorithms/zantrajectory.py" line="209"/>
+        <location filename="../algorithms/zantrajectory.py" line="221"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
