@@ -116,13 +116,9 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         else:
             del sink
             feedback.pushInfo(self.tr("{0} features written, {1} ha in and out (geometries copied unchanged).")
-<<<<<<< HEAD
                               .format(len(result.areas), local_number(area_in / 1e4, 4)))
-=======
-                              .format(len(result.areas), "%.4f" % (area_in / 1e4)))
         base.name_output(context, destination, self.tr("Artificialisation {0}").format(
             base.vintage_list(v.vintage for v in vintages)))
->>>>>>> i16-desktop
         main = "artif_%s" % vintages[-1].vintage
         extra = [("artif_%s" % v.vintage, "artif") for v in vintages[:-1]]
         styling.style_output(context, feedback, destination, main, "artif", extra=extra)

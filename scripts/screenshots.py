@@ -5,6 +5,7 @@ Designer. The interface language is the profile's locale override (QGIS_CUSTOM_C
     python3 scripts/screenshots.py OUTPUT_DIR
 """
 import configparser
+import glob
 import os
 import sys
 
@@ -105,6 +106,52 @@ def grab_designer(model_id, path):
     return valid
 
 
+def grab_maps(output):
+    """Every styled layer of the demo outputs as a map with its legend (a print layout exported to PNG), as a
+    user sees it when opening the file: the style comes from the GeoPackage's layer_styles."""
+    from osgeo import ogr
+    from qgis.core import (QgsLayoutExporter, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemMap,
+                           QgsLayoutPoint, QgsLayoutSize, QgsPrintLayout, QgsProject, QgsUnitTypes, QgsVectorLayer)
+    from qgis.PyQt.QtGui import QFont
+
+    demo = os.path.join(ROOT, "demo")
+    for path in sorted(glob.glob(os.path.join(demo, "*.gpkg"))):
+        dataset = ogr.Open(path)
+        names = [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())
+                 if dataset.GetLayer(i).GetGeomType() != ogr.wkbNone and dataset.GetLayer(i).GetName() != "layer_styles"]
+        dataset = None
+        for name in names:
+            layer = QgsVectorLayer("%s|layername=%s" % (path, name), name, "ogr")
+            if not layer.isValid() or layer.renderer() is None or layer.renderer().type() == "singleSymbol":
+                continue
+            project = QgsProject()
+            project.addMapLayer(layer)
+            layout = QgsPrintLayout(project)
+            layout.initializeDefaults()
+            title = QgsLayoutItemLabel(layout)
+            title.setText("%s — %s" % (os.path.basename(path), name))
+            title.setFont(QFont("DejaVu Sans", 14))
+            title.attemptMove(QgsLayoutPoint(10, 6, QgsUnitTypes.LayoutMillimeters))
+            title.attemptResize(QgsLayoutSize(270, 10, QgsUnitTypes.LayoutMillimeters))
+            layout.addLayoutItem(title)
+            item = QgsLayoutItemMap(layout)
+            item.attemptMove(QgsLayoutPoint(10, 18, QgsUnitTypes.LayoutMillimeters))
+            item.attemptResize(QgsLayoutSize(180, 185, QgsUnitTypes.LayoutMillimeters))
+            item.setLayers([layer])
+            item.setCrs(layer.crs())
+            item.zoomToExtent(layer.extent())
+            layout.addLayoutItem(item)
+            legend = QgsLayoutItemLegend(layout)
+            legend.setLinkedMap(item)
+            legend.attemptMove(QgsLayoutPoint(195, 18, QgsUnitTypes.LayoutMillimeters))
+            layout.addLayoutItem(legend)
+            target = os.path.join(output, "map_%s_%s.png" % (os.path.splitext(os.path.basename(path))[0], name))
+            settings = QgsLayoutExporter.ImageExportSettings()
+            settings.dpi = 80
+            result = QgsLayoutExporter(layout).exportToImage(target, settings)
+            print("map %s: %s" % (target, "ok" if result == QgsLayoutExporter.Success else result))
+
+
 def main(output):
     os.makedirs(output, exist_ok=True)
     app, plugin, locale = start()
@@ -113,6 +160,8 @@ def main(output):
         grab_dialog(algorithm_id, os.path.join(output, "dialog_%s_%s.png" % (algorithm_id[4:], locale)))
     valid = all([grab_designer(model_id, os.path.join(output, "designer_%s_%s.png" % (model_id[4:], locale)))
                  for model_id in DESIGNER])
+    if locale == "en":
+        grab_maps(output)
     plugin.unload()
     return 0 if valid else 1
 
