@@ -58,7 +58,8 @@ def make_renderer(field_name, template):
 
 
 def resolve_template(template_key, custom=None):
-    """A Template from its key (legend labels in the interface language), or the Template itself."""
+    """A Template from its key, or the Template itself. Legend labels are the official French class names, in
+    English only in an English QGIS (the help and reports, mostly prose, are in English in any non-French one)."""
     if isinstance(template_key, styles.Template):
         return template_key
     return styles.get_template(template_key, custom, user_locale())
