@@ -32,7 +32,14 @@ def group_name(group_id):
 
 
 def help_language():
+    """Language of the help and the reports: French in a French QGIS, English in any other."""
     return "fr" if user_locale() == "fr" else "en"
+
+
+def legend_language():
+    """Language of the legends: the official French class names, in English only in an English QGIS
+    (engines/styling.resolve_template follows the same rule)."""
+    return "en" if user_locale() == "en" else "fr"
 
 
 def help_text(name, language=None):

@@ -135,12 +135,14 @@ def grab_maps(output):
             title.attemptResize(QgsLayoutSize(270, 10, QgsUnitTypes.LayoutMillimeters))
             layout.addLayoutItem(title)
             item = QgsLayoutItemMap(layout)
+            item.setRect(0, 0, 100, 100)   # a map item without a first rectangle renders blank
+            layout.addLayoutItem(item)
             item.attemptMove(QgsLayoutPoint(10, 18, QgsUnitTypes.LayoutMillimeters))
             item.attemptResize(QgsLayoutSize(180, 185, QgsUnitTypes.LayoutMillimeters))
             item.setLayers([layer])
+            item.setKeepLayerSet(True)
             item.setCrs(layer.crs())
             item.zoomToExtent(layer.extent())
-            layout.addLayoutItem(item)
             legend = QgsLayoutItemLegend(layout)
             legend.setLinkedMap(item)
             legend.attemptMove(QgsLayoutPoint(195, 18, QgsUnitTypes.LayoutMillimeters))
@@ -148,6 +150,7 @@ def grab_maps(output):
             target = os.path.join(output, "map_%s_%s.png" % (os.path.splitext(os.path.basename(path))[0], name))
             settings = QgsLayoutExporter.ImageExportSettings()
             settings.dpi = 80
+            settings.generateWorldFile = False
             result = QgsLayoutExporter(layout).exportToImage(target, settings)
             print("map %s: %s" % (target, "ok" if result == QgsLayoutExporter.Success else result))
 

@@ -58,7 +58,7 @@ def template(kind, period):
     from ocs_toolbox.algorithms import base
     from ocs_toolbox.core import styles
 
-    return styles.zone_template(kind, period, base.help_language())
+    return styles.zone_template(kind, period, base.legend_language())
 
 
 def test_flows_style_stored_with_its_classes(tmp_path):
