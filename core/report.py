@@ -125,6 +125,19 @@ def format_ha(value, language="fr"):
     return text
 
 
+def format_decimal(value, decimals, language="fr"):
+    """A number with ``decimals`` decimals: ``"1 234,5"`` (fr, no-break spaces) or ``"1,234.5"`` (en)."""
+    text = "{:,.{}f}".format(round(float(value), decimals) + 0.0, decimals)
+    return text.replace(",", NBSP).replace(".", ",") if report_language(language) == "fr" else text
+
+
+def format_percent(value, language="fr"):
+    """``"50 %"`` (fr) or ``"50%"`` (en), one decimal only when needed."""
+    value = float(value)
+    text = format_decimal(value, 0 if value == round(value) else 1, language)
+    return text + (NBSP + "%" if report_language(language) == "fr" else "%")
+
+
 def _format_share(value, lang):
     """Percentage with 2 decimals: ``"21,13 %"`` (fr) or ``"21.13%"`` (en)."""
     text = "{:.2f}".format(round(value, 2))

@@ -9,7 +9,7 @@ output). It shares the style and the number formatting of ``report.py``. Standar
 import math
 
 from .report import CSS, NBSP, NEUTRAL_COLOUR, TEXTS as _REPORT_TEXTS, esc, report_language, num, tidy, format_ha
-from .report import html_document
+from .report import format_decimal, format_percent, html_document
 from .zan import method_text
 
 DESTINATIONS = ("habitat", "activite", "infra", "autre")
@@ -121,19 +121,6 @@ def _ha(value, lang):
     return "–" if value is None else format_ha(value, lang)
 
 
-def _decimal(value, decimals, lang):
-    """A number with ``decimals`` decimals in the report's style (French comma and no-break spaces)."""
-    text = "{:,.{}f}".format(round(value, decimals) + 0.0, decimals)
-    return text.replace(",", NBSP).replace(".", ",") if lang == "fr" else text
-
-
-def _percent(value, lang):
-    """``"50 %"`` (fr) or ``"50%"`` (en), decimals only when needed."""
-    value = float(value)
-    text = _decimal(value, 0 if value == round(value) else 1, lang)
-    return text + (NBSP + "%" if lang == "fr" else "%")
-
-
 def _nice(value, round_up=True):
     """1, 2 or 5 times a power of ten: the smallest >= ``value`` (or the largest <= it)."""
     magnitude = 10 ** math.floor(math.log10(value))
@@ -182,7 +169,7 @@ def _figures_table(section, t, lang):
             row(t["allowance"].format(p=_period_text(obj.get("period"))), obj_years, _ha(allowance, lang),
                 _ha(allowance / obj_years if allowance is not None and obj_years else None, lang),
                 "" if obj.get("reduction_pct") is None else t["reduction"].format(
-                    pct=_percent(obj["reduction_pct"], lang))),
+                    pct=format_percent(obj["reduction_pct"], lang))),
             row(t["observed"].format(p=_period_text(obj.get("period"))), None, _ha(obj.get("observed_ha"), lang),
                 "", esc(method_text(obj.get("observed_methode"), lang) or ""))]
     left = obj.get("remaining_ha")
@@ -242,7 +229,7 @@ def _chart_svg(section, t, lang):
         parts.append('<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#E0E0E0"/><text class="y-tick" x="%d" y="%s" '
                      'dy=".35em" text-anchor="end">%s</text>' % (CHART_L, num(y(value)), CHART_W - CHART_R,
                                                                  num(y(value)), CHART_L - 6, num(y(value)),
-                                                                 _decimal(value, decimals, lang)))
+                                                                 format_decimal(value, decimals, lang)))
     parts.append('<text x="6" y="%d">%s</text>' % (CHART_T - 10, t["rate"]))
     for (start, end, rate), period in bars:
         left, right = x(start), x(end)
