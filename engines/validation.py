@@ -447,16 +447,19 @@ def coverage(layer, land_cover, options, edges, emit, feedback):
 
 
 def _holes(union):
-    """The holes of the union's polygons, less the union's polygons lying in them (islands)."""
+    """The holes of the union's polygons, less the union's polygons lying in them (islands: their box within the
+    hole's box and a point of theirs inside the hole)."""
     holes = []
-    index = None
+    boxes = None
     for p, part in enumerate(union):
         shape = part.constGet()
         for r in range(shape.numInteriorRings()):
             hole = QgsGeometry(QgsPolygon(shape.interiorRing(r).clone()))
-            if index is None:
-                index = spatial.box_index(dict(enumerate(union)))
-            islands = [union[i] for i in index.intersects(hole.boundingBox()) if i != p]
+            if boxes is None:
+                boxes = spatial.BoxSet.of(dict(enumerate(union)))
+            box = hole.boundingBox()
+            islands = [union[i] for i in boxes.intersects(box) if i != p and box.contains(union[i].boundingBox())
+                       and hole.contains(union[i].pointOnSurface())]
             if islands:
                 hole = hole.difference(QgsGeometry.unaryUnion(islands))
             holes.append(hole)
