@@ -111,6 +111,7 @@ class ValidationResult:
     excess_m2: object           # sum of the polygons' areas minus the area of their union (None: not measured)
     examples: dict              # controle → [Problem]
     points: list                # (controle, x, y)
+    layer: object = None        # the Layer read (for the corrected copy)
 
 
 class Layer:
@@ -121,6 +122,10 @@ class Layer:
         self.fids, self.codes, self.wkbs, self.areas = [], [], [], []
         self.invalid = 0
         self.duplicates = set()   # indexes of the copies (the duplicates check)
+        self.overlap_pairs = []   # (index kept, index that overlaps it), the lower fid first
+        self.groups = []          # [indexes] of the groups of identical neighbours
+        self.union_m2 = None
+        self.complete = False     # duplicates and overlaps both searched: the copy must cover the union once
 
     def __len__(self):
         return len(self.fids)
@@ -174,7 +179,7 @@ def validate(land_cover, options, emit, feedback):
         return None
     feedback.setProgress(100)
     return ValidationResult(emit.tally.summary(territory_m2), territory_m2, emit.tally.in_several(), excess,
-                            emit.examples, emit.points)
+                            emit.examples, emit.points, layer)
 
 
 def _reindex(edges, layer):
@@ -335,6 +340,7 @@ def identical_neighbours(layer, pairs, emit):
     labels = spatial.components(len(layer), same[:, 0], same[:, 1])
     members = numpy.unique(same.ravel())
     for _label, group in sorted(_groups(labels, members).items()):
+        layer.groups.append(group)
         fids = [layer.fids[i] for i in group]
         cs, us = _codes_text(layer.codes[group[0]])
         emit(Problem("voisins_identiques", val.SEVERITY["voisins_identiques"], min(fids), None, cs, us,
@@ -423,9 +429,10 @@ def coverage(layer, land_cover, options, edges, emit, feedback):
     if feedback.isCanceled():
         return None, None
     meter = land_cover.meter
-    union_m2 = sum(meter.area(p) for p in union)
+    union_m2 = layer.union_m2 = sum(meter.area(p) for p in union)
     excess = float(layer.areas.sum()) - union_m2
     run = "coverage" in set(options.checks)
+    layer.complete = run and "geometry" in set(options.checks)
     if run and excess > val.SLIVER_M2 and not overlaps(layer, land_cover, edges, excess, emit, feedback):
         return None, None
     feedback.setProgress(80)
@@ -553,7 +560,114 @@ def _duplicate_pair(layer, i, j):
 
 def _emit_overlap(layer, pair, area, shared, emit):
     a, b = pair
+    layer.overlap_pairs.append((a, b))
     cs, us = _codes_text(layer.codes[a])
     emit(Problem("chevauchement", val.SEVERITY["chevauchement"], layer.fids[a], None, cs, us, area,
                  translate("ValidateAlgorithm", "Features {0} and {1} overlap on {2:.1f} m².").format(
                      layer.fids[a], layer.fids[b], area), shared))
+
+
+# -- the corrected copy ---------------------------------------------------------------------------------------
+
+class ChangeLog:
+    """The corrections of the copy, each said in the log (the first LOGGED of each kind one by one, then a
+    count), never a code changed."""
+
+    LOGGED = 50
+
+    def __init__(self, feedback):
+        self.feedback = feedback
+        self.counts = Counter()
+
+    def __call__(self, kind, message):
+        self.counts[kind] += 1
+        if self.counts[kind] <= self.LOGGED:
+            self.feedback.pushInfo(message)
+
+
+def write_fixed(land_cover, result, sink, feedback):
+    """Write into ``sink`` (the fields of the input, MultiPolygon in its CRS) the corrected copy of the layer
+    checked into ``result``: features without a geometry and copies of another feature's geometry left out,
+    invalid geometries repaired (makeValid), each overlap left to the feature of the lower fid (cut out of the
+    other), each group of neighbours with identical codes merged into the feature of the lowest fid (its
+    attributes kept). Codes are never changed. Returns the Counter of corrections, None when cancelled."""
+    layer = result.layer
+    log = ChangeLog(feedback)
+    index_of = {fid: i for i, fid in enumerate(layer.fids)}
+    cut_by = {}
+    for a, b in layer.overlap_pairs:
+        cut_by.setdefault(b, []).append(a)
+    merged_into = {i: group[0] for group in layer.groups for i in group}
+    geometries = {}
+    for i in sorted(merged_into) + sorted(cut_by):
+        if i not in geometries and layer.wkbs[i] is not None:
+            geometries[i] = _cut(layer, i, cut_by)
+    written_m2 = 0.0
+    for count, feature in enumerate(landcover.features(land_cover.source, raw=True)):
+        if count % 2000 == 0 and feedback.isCanceled():
+            return None
+        i = index_of.get(feature.id())
+        if i is None or not _kept(layer, i, merged_into, log):
+            continue
+        geometry = geometries[i] if i in geometries else _cut(layer, i, cut_by)
+        if merged_into.get(i) == i:
+            group = [g for g in layer.groups if g[0] == i][0]
+            geometry = QgsGeometry.unaryUnion([geometries[g] for g in group])
+            log("merged", translate("ValidateAlgorithm", "Features {0} merged into feature {1} (identical codes).")
+                .format(_fid_list(layer.fids[g] for g in group[1:]), layer.fids[i]))
+        if i in cut_by:
+            log("overlap", translate("ValidateAlgorithm", "Feature {0}: overlap with feature(s) {1} left to them "
+                                                          "(the lower fid keeps an overlap).").format(
+                layer.fids[i], _fid_list(layer.fids[a] for a in cut_by[i])))
+        if _is_invalid(feature):
+            log("repaired", translate("ValidateAlgorithm", "Feature {0}: geometry repaired.").format(layer.fids[i]))
+        out = QgsFeature(feature)
+        geometry.convertToMultiType()
+        out.setGeometry(geometry)
+        written_m2 += land_cover.meter.area(geometry)
+        sink.addFeature(out, QgsFeatureSink.FastInsert)
+    _check_area(layer, written_m2, feedback)
+    return log.counts
+
+
+def _cut(layer, i, cut_by):
+    geometry = QgsGeometry()
+    geometry.fromWkb(layer.wkbs[i])
+    for a in cut_by.get(i, []):
+        other = QgsGeometry()
+        other.fromWkb(layer.wkbs[a])
+        geometry = spatial.polygonal_part(geometry.difference(other)) or QgsGeometry()
+    return geometry
+
+
+def _is_invalid(feature):
+    geometry = feature.geometry()
+    return not geometry.isNull() and not geometry.isEmpty() and not geometry.isGeosValid()
+
+
+def _kept(layer, i, merged_into, log):
+    fid = layer.fids[i]
+    if layer.wkbs[i] is None:
+        log("empty", translate("ValidateAlgorithm", "Feature {0} left out: no geometry.").format(fid))
+        return False
+    if i in layer.duplicates:
+        log("duplicate", translate("ValidateAlgorithm", "Feature {0} left out: a copy of another feature's "
+                                                        "geometry.").format(fid))
+        return False
+    return merged_into.get(i, i) == i
+
+
+def _check_area(layer, written_m2, feedback):
+    """Area in = out: the copy covers the union of the input (overlaps counted once, gaps left as they are)."""
+    if layer.union_m2 is None or not layer.complete:
+        feedback.pushInfo(translate("ValidateAlgorithm", "The corrected copy covers {0:.4f} ha (overlaps and "
+                                                         "duplicates are only removed when the geometry and "
+                                                         "coverage checks run).").format(written_m2 / 1e4))
+        return
+    if abs(written_m2 - layer.union_m2) > 1e-6 * max(layer.union_m2, 1.0) + 0.01:
+        feedback.reportError(translate("ValidateAlgorithm", "The corrected copy covers {0:.4f} ha, the input "
+                                                            "{1:.4f} ha.").format(written_m2 / 1e4,
+                                                                                   layer.union_m2 / 1e4), False)
+    else:
+        feedback.pushInfo(translate("ValidateAlgorithm", "The corrected copy covers the {0:.4f} ha of the input, "
+                                                         "each piece of land once.").format(written_m2 / 1e4))
