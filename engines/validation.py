@@ -217,17 +217,13 @@ def read(land_cover, checks, emit, feedback):
         layer.fids.append(feature.id())
         layer.codes.append(codes)
         for v, controle, gravite, message in problems:
-            emit(_problem(controle, gravite, feature.id(), years[v], codes[v], layer.areas[-1],
-                           message, geometry))
+            emit(Problem(controle, gravite, feature.id(), years[v], codes[v][0], codes[v][1], layer.areas[-1],
+                         message, geometry))
     if layer.invalid:
         feedback.pushInfo(translate("ValidateAlgorithm", "{0} invalid geometries were repaired (makeValid) for the "
                                                          "other checks.").format(layer.invalid))
     layer.areas = numpy.asarray(layer.areas, dtype=float)
     return layer
-
-
-def _problem(controle, gravite, fid, millesime, codes, area, message, geometry):
-    return Problem(controle, gravite, fid, millesime, codes[0], codes[1], area, message, geometry)
 
 
 def _read_geometry(feature, layer, land_cover, report, emit):
