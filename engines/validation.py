@@ -204,15 +204,20 @@ def read(land_cover, checks, emit, feedback):
     layer = Layer()
     code_problems = landcover.PairMemo(lambda *raw: _code_problems(land_cover.nomenclature, checks, raw))
     total = source.featureCount() or 1
-    request = QgsFeatureRequest().setSubsetOfAttributes([i for pair in indexes for i in pair])
+    flat = [i for pair in indexes for i in pair]
+    known = code_problems.values
+    request = QgsFeatureRequest().setSubsetOfAttributes(flat)
     for count, feature in enumerate(landcover.features(source, request)):
         if count % 2000 == 0:
             if feedback.isCanceled():
                 return None
             feedback.setProgress(40.0 * count / total)
         attributes = feature.attributes()
-        raw = tuple(nom.plain(attributes[i]) for pair in indexes for i in pair)
-        codes, problems = code_problems(*raw)
+        try:   # the memo's dict first: no call per feature once the codes are known
+            codes, problems = known[tuple(attributes[i] for i in flat)]
+        except (KeyError, TypeError):   # a new tuple, or a NULL (QVariant, unhashable)
+            raw = tuple(nom.plain(attributes[i]) for i in flat)
+            codes, problems = code_problems(*raw)
         geometry = _read_geometry(feature, layer, land_cover, "geometry" in checks, emit)
         layer.fids.append(feature.id())
         layer.codes.append(codes)
