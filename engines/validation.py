@@ -340,15 +340,53 @@ def identical_neighbours(layer, pairs, emit):
         return
     labels = spatial.components(len(layer), same[:, 0], same[:, 1])
     members = numpy.unique(same.ravel())
-    for _label, group in sorted(_groups(labels, members).items()):
-        layer.groups.append(group)
+    layer.groups = [group for _label, group in sorted(_groups(labels, members).items())]
+    for group, union in zip(layer.groups, _group_unions(layer, layer.groups)):
         fids = [layer.fids[i] for i in group]
         cs, us = _codes_text(layer.codes[group[0]])
         emit(Problem("voisins_identiques", val.SEVERITY["voisins_identiques"], min(fids), None, cs, us,
                      float(layer.areas[group].sum()),
                      translate("ValidateAlgorithm", "{0} neighbouring features share edges and have the same codes "
                                                     "in every vintage: {1}.").format(len(fids), _fid_list(fids)),
-                     _union(layer, group)))
+                     union))
+
+
+def _box(rectangle):
+    return rectangle.xMinimum(), rectangle.yMinimum(), rectangle.xMaximum(), rectangle.yMaximum()
+
+
+def _group_unions(layer, groups):
+    """The union of each group of identical neighbours. Two groups with the same codes never share an edge (they
+    would be one group), so the groups of one code are dissolved at once (spatial.dissolve: edge matching) and
+    each part given back to the group with the same bounding box (the union's extreme vertices are its
+    members'); a group whose box is not matched by exactly one part gets its own union."""
+    by_code = {}
+    for g, group in enumerate(groups):
+        by_code.setdefault(layer.codes[group[0]], []).append(g)
+    unions = [None] * len(groups)
+    for owners in by_code.values():
+        parts = {}
+        if len(owners) > 1:
+            for part in spatial.dissolve([layer.wkbs[i] for g in owners for i in groups[g]]):
+                parts.setdefault(_box(part.boundingBox()), []).append(part)
+        boxes = {}
+        for g in owners:
+            box = None
+            for i in groups[g]:
+                geometry = QgsGeometry()
+                geometry.fromWkb(layer.wkbs[i])
+                rectangle = geometry.boundingBox()
+                box = rectangle if box is None else box
+                box.combineExtentWith(rectangle)
+            boxes.setdefault(_box(box), []).append(g)
+        for box, same_box in boxes.items():
+            found = parts.get(box, [])
+            if len(same_box) == 1 and len(found) == 1:
+                unions[same_box[0]] = found[0]
+            else:
+                for g in same_box:
+                    unions[g] = _union(layer, groups[g])
+    return unions
 
 
 def minimum_mapping_unit(layer, land_cover, edges, override, emit):

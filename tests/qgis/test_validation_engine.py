@@ -166,6 +166,20 @@ def test_identical_neighbours_are_one_group(context):
     assert problems[0]["geometry"].area() == pytest.approx(20000.0)
 
 
+def test_two_groups_of_the_same_codes_get_their_own_union(context):
+    # forest on squares 1 + 2 (bottom row) and 7 + 8 (top row): two groups, dissolved together, given back apart
+    problems, _r, _f = check(grid({(0, 0): (box(0, 0, 100, 100),) + FOREST, (1, 0): (box(100, 0, 200, 100),) + FOREST,
+                                   (0, 2): (box(0, 200, 100, 300),) + FOREST,
+                                   (1, 2): (box(100, 200, 200, 300),) + FOREST}), context)
+    assert [(p["controle"], p["fid_source"], p["surface_m2"]) for p in problems] == [
+        ("voisins_identiques", 1, 20000.0), ("voisins_identiques", 7, 20000.0)]
+    for problem, bottom in zip(problems, (0, 200)):
+        geometry = problem["geometry"]
+        assert geometry.isGeosValid() and geometry.area() == pytest.approx(20000.0)
+        assert geometry.boundingBox().yMinimum() - Y0 == pytest.approx(bottom)
+        assert len(geometry.asMultiPolygon()) == 1 and len(geometry.asMultiPolygon()[0][0]) == 7  # 6 vertices
+
+
 def test_polygon_under_the_minimum_mapping_unit(context):
     # the top-right square is cut into a 10 m × 10 m forest corner (100 m² < 500 m²) and the rest
     rest = ring([(210, 200), (300, 200), (300, 300), (200, 300), (200, 210), (210, 210), (210, 200)])
