@@ -21,7 +21,6 @@ FOREST = ("CS2.1.1.1", "US1.2")
 FIELDS = [("CODE_CS", "string"), ("CODE_US", "string"), ("MILLESIME", "string")]
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
                     "ocsge_d062_2018_metaleurop.gpkg")
-KEEP = []
 
 
 @pytest.fixture
@@ -62,8 +61,7 @@ class ListSink:
 def check(layer, context, territory=None, checks=engine.val.CHECKS, vintages="2018", nomenclature=3,
           min_area_m2=None):
     """(problems as dicts, ValidationResult, feedback)."""
-    KEEP.append(layer)
-    source = QgsProcessingFeatureSource(layer, context)
+    source = QgsProcessingFeatureSource(layer, context)   # ``layer`` outlives it: held until the end
     feedback = Feedback()
     cover = landcover.open_land_cover(source, context, feedback, vintages=vintages, nomenclature=nomenclature)
     sink = ListSink()
