@@ -50,7 +50,7 @@ class ValidateAlgorithm(base.OcsAlgorithm):
         inputs.add_source(self, self.INPUT, self.tr("Land cover layer (OCS2D or OCS GE)"))
         inputs.add_nomenclature(self, self.tr("Nomenclature"))
         inputs.add_vintages(self, self.tr("Vintages (e.g. 2015,2021; empty = every vintage detected)"))
-        inputs.add_source(self, self.TERRITORY, self.tr("Territory the layer must cover (optional)"),
+        inputs.add_source(self, self.TERRITORY, self.tr("Territory the layer must cover"),
                           optional=True)
         self.addParameter(QgsProcessingParameterEnum(
             self.CHECKS, self.tr("Checks"), self.check_options(), allowMultiple=True,

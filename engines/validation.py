@@ -449,12 +449,13 @@ def _transition_problems(key, years, codes):
             found.append(("transition_improbable", "%s-%s" % (years[v], years[v + 1]), after, us_after, translate(
                 "ValidateAlgorithm", "{0} ({1}) → {2} ({3}): {4}.").format(before, years[v], after, years[v + 1],
                                                                          rule.motif)))
-    for dimension, label in ((0, "couverture"), (1, "usage")):
+    texts = (translate("ValidateAlgorithm", "The couverture goes {0} → {1} → {0} ({2}, {3}, {4})."),
+             translate("ValidateAlgorithm", "The usage goes {0} → {1} → {0} ({2}, {3}, {4})."))
+    for dimension, text in enumerate(texts):
         series = [c[dimension] for c in codes]
         for v in val.oscillations(series):
             found.append(("oscillation", "%s-%s-%s" % tuple(years[v:v + 3]), codes[v + 2][0], codes[v + 2][1],
-                          translate("ValidateAlgorithm", "The {0} goes {1} → {2} → {1} ({3}, {4}, {5}).").format(
-                              label, series[v], series[v + 1], *years[v:v + 3])))
+                          text.format(series[v], series[v + 1], *years[v:v + 3])))
     return found
 
 

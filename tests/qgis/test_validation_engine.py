@@ -212,6 +212,9 @@ def test_transitions_and_oscillations_on_a_multi_date_layer(context):
         ("transition_improbable", 1, "2005-2015", 10000.0),
         ("oscillation", 2, "2005-2015-2021", 10000.0), ("oscillation", 2, "2005-2015-2021", 10000.0)]
     assert "bâti devenu forêt" in problems[0]["message"]
+    assert [p["message"] for p in problems[1:]] == [
+        "The couverture goes CS6.3.0 → CS6.1.1 → CS6.3.0 (2005, 2015, 2021).",
+        "The usage goes US1.1.3 → US1.1.1 → US1.1.3 (2005, 2015, 2021)."]
     rows = {(r.controle, r.gravite): (r.nombre, r.surface_m2) for r in result.summary}
     assert rows[("oscillation", "avertissement")] == (2, 20000.0)
     assert rows[("total", "")] == (3, 30000.0)
