@@ -134,8 +134,10 @@ class ValidateAlgorithm(base.OcsAlgorithm):
     def report_data(land_cover, result):
         examples = {controle: [(p.fid, p.millesime, p.area_m2, p.message) for p in problems]
                     for controle, problems in result.examples.items()}
+        box = land_cover.source.sourceExtent()
         return validationreport.ReportData(land_cover.name, result.summary, examples, result.points,
-                                           result.territory_m2, result.in_several, result.excess_m2)
+                                           result.territory_m2, result.in_several, result.excess_m2,
+                                           (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()))
 
     def fixed_sink(self, parameters, context, land_cover):
         sink, destination = self.parameterAsSink(parameters, self.FIXED, context, land_cover.source.fields(),

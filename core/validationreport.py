@@ -2,6 +2,7 @@
 grid of counts per check, inline SVG), examples with their fid; in French or English, French numbers in French.
 Plain Python, standard library only (the frame, escaping and number formats of core/report.py)."""
 import dataclasses
+import math
 
 from . import report, styles
 from . import validation as val
@@ -63,6 +64,7 @@ class ReportData:
     territory_m2: float
     in_several: int = 0
     excess_m2: object = None
+    extent: object = None        # (xmin, ymin, xmax, ymax) of the layer: the frame of every map
 
 
 def _text(text, lang):
@@ -96,24 +98,28 @@ def _summary_table(data, t, lang):
     return '<table class="summary"><tr>%s</tr>%s</table>%s' % (head, "".join(rows), "".join(notes))
 
 
-def grid_counts(points, cells=GRID):
-    """{(column, row): count} of ``points`` [(x, y)] on a grid of ``cells`` across the larger side of their
-    extent (row 0 at the top), and the grid's (columns, rows)."""
+def grid_counts(points, cells=GRID, extent=None):
+    """{(column, row): count} of ``points`` [(x, y)] on a grid of ``cells`` across the larger side of
+    ``extent`` (xmin, ymin, xmax, ymax; None = the points' own), row 0 at the top, and the grid's (columns,
+    rows)."""
     if not points:
         return {}, (0, 0)
     xs, ys = [p[0] for p in points], [p[1] for p in points]
-    x0, y0, width, height = min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+    if extent is None:
+        extent = (min(xs), min(ys), max(xs), max(ys))
+    x0, y0, width, height = extent[0], extent[1], extent[2] - extent[0], extent[3] - extent[1]
     size = max(width, height) / cells or 1.0
-    columns, rows = max(1, int(width / size) + 1), max(1, int(height / size) + 1)
+    columns, rows = max(1, math.ceil(width / size)), max(1, math.ceil(height / size))
     counts = {}
     for x, y in points:
-        key = (min(columns - 1, int((x - x0) / size)), rows - 1 - min(rows - 1, int((y - y0) / size)))
+        column = max(0, min(columns - 1, int((x - x0) / size)))
+        key = (column, rows - 1 - max(0, min(rows - 1, int((y - y0) / size))))
         counts[key] = counts.get(key, 0) + 1
     return counts, (columns, rows)
 
 
-def _map_svg(points, colour, t, lang):
-    counts, (columns, rows) = grid_counts(points)
+def _map_svg(points, colour, t, lang, extent=None):
+    counts, (columns, rows) = grid_counts(points, GRID, extent)
     side = MAP_PX / max(columns, rows)
     peak = max(counts.values())
     cells = []
@@ -136,7 +142,8 @@ def _sections(data, t, lang):
     for controle in val.CONTROLE_KEYS:
         if controle in by_check:
             maps.append("<h3>%s</h3>%s" % (report.esc(_label(controle, lang)),
-                                           _map_svg(by_check[controle], colours[controle], t, lang)))
+                                           _map_svg(by_check[controle], colours[controle], t, lang,
+                                                    data.extent)))
         if data.examples.get(controle):
             head = "".join("<th>%s</th>" % report.esc(c) for c in t["example_columns"])
             rows = "".join("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (

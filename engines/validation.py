@@ -489,7 +489,7 @@ def coverage(layer, land_cover, options, edges, emit, feedback):
         feedback.pushInfo(translate(
             "ValidateAlgorithm", "The polygons' areas add up to {0:.2f} ha; their union covers {1:.2f} ha: {2:.2f} ha "
                                  "are covered more than once.").format(float(layer.areas.sum()) / 1e4,
-                                                                       union_m2 / 1e4, excess / 1e4))
+                                                                       union_m2 / 1e4, max(excess, 0.0) / 1e4))
     return territory_m2, excess
 
 

@@ -121,3 +121,28 @@ def test_components():
     assert val.components(6, [(0, 1), (1, 2), (4, 5)]) == [[0, 1, 2], [4, 5]]
     assert val.components(3, []) == []
     assert val.components(4, [(3, 2), (2, 0)]) == [[0, 2, 3]]
+
+
+def test_report_grid_counts():
+    from ocs_toolbox.core import validationreport as vr
+
+    # a 240 m × 120 m frame, 24 cells of 10 m across: 24 × 12 cells; (5, 5) bottom left, (235, 115) top right
+    counts, shape = vr.grid_counts([(5, 5), (6, 4), (235, 115), (-50, 500)], 24, (0, 0, 240, 120))
+    assert shape == (24, 12)
+    assert counts == {(0, 11): 2, (23, 0): 1, (0, 0): 1}    # a point off the frame goes to the nearest cell
+    assert vr.grid_counts([], 24) == ({}, (0, 0))
+
+
+def test_report_in_french_with_french_numbers():
+    from ocs_toolbox.core import validationreport as vr
+
+    data = vr.ReportData("ocs", [val.SummaryRow("chevauchement", "erreur", 1, 12345.0, 1.5),
+                                 val.SummaryRow("total", "", 1, 12345.0, 1.5)],
+                         {"chevauchement": [(3, None, 12345.0, "Les entités 3 et 4 se chevauchent")]},
+                         [("chevauchement", 0.0, 0.0)], 823000.0, 1, 12345.0, (0.0, 0.0, 100.0, 100.0))
+    text = vr.build(data, "fr")
+    assert "Contrôle qualité — ocs" in text and "<td>Chevauchement</td><td>erreur</td><td>1</td><td>1,23</td>" in text
+    assert "1,50\u00a0%" in text and "82,30\u00a0ha" in text and "1\u00a0entités relèvent" not in text
+    assert "1 entités relèvent de plusieurs problèmes" in text
+    english = vr.build(data, "en")
+    assert "<td>Overlap</td><td>error</td><td>1</td><td>1.23</td><td>1.50 %</td>" in english
