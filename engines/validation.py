@@ -405,7 +405,8 @@ def minimum_mapping_unit(layer, land_cover, edges, override, emit):
             if len(same):
                 labels = spatial.components(len(layer), same[:, 0], same[:, 1])
         patch_area = numpy.bincount(labels, weights=layer.areas, minlength=len(layer))
-        threshold = numpy.array([unit(*codes) for codes in pair_codes], dtype=float)
+        first = numpy.unique(ids, return_index=True)[1]          # a feature of each distinct pair, by id
+        threshold = numpy.array([unit(*pair_codes[i]) for i in first.tolist()], dtype=float)[ids]
         small = numpy.flatnonzero(has_geometry & (patch_area[labels] < threshold))
         for label, group in sorted(_groups(labels, small).items()):
             fids = [layer.fids[i] for i in group]
