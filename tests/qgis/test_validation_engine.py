@@ -254,3 +254,14 @@ def test_real_extract_overlaps_and_invalid_geometries(context):
     assert set(rows) == {"geometrie_invalide", "chevauchement", "trou", "total"}
     assert rows["total"][0] == len(problems) == 2 + 25 + 3118
     assert any("284.57 ha are covered more than once" in info for info in feedback.infos)
+
+
+def test_cancel_stops_without_a_result(context):
+    layer = grid()
+    source = QgsProcessingFeatureSource(layer, context)
+    cover = landcover.open_land_cover(source, context, Feedback(), vintages="2018", nomenclature=3)
+    feedback = Feedback()
+    feedback.cancel()
+    sink = ListSink()
+    assert engine.validate(cover, engine.ValidationOptions(), engine.Emitter(sink), feedback) is None
+    assert sink.features == []
