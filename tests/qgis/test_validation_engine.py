@@ -246,11 +246,12 @@ def test_real_extract_overlaps_and_invalid_geometries(context):
     284.5687 ha (some land lies in three classes); 3,118 gaps inside the outer boundary, 200.8641 ha."""
     layer = QgsVectorLayer(DATA + "|layername=occupation_sol", "metaleurop", "ogr")
     problems, result, feedback = check(layer, context, vintages="")
-    rows = {r.controle: (r.nombre, round(r.surface_m2 / 1e4, 4)) for r in result.summary}
+    rows = {r.controle: (r.nombre, r.surface_m2 / 1e4) for r in result.summary}
+    # to 10 m² (0.001 ha): GEOS versions (QGIS 3.22 / 3.40 legs) may differ in the last digits of an overlay
     assert rows["geometrie_invalide"][0] == 2
-    assert rows["chevauchement"] == (25, 285.6914)
-    assert rows["trou"] == (3118, 200.8641)
-    assert round(result.excess_m2 / 1e4, 4) == 284.5687
+    assert rows["chevauchement"] == (25, pytest.approx(285.6914, abs=1e-3))
+    assert rows["trou"] == (3118, pytest.approx(200.8641, abs=1e-3))
+    assert result.excess_m2 / 1e4 == pytest.approx(284.5687, abs=1e-3)
     assert set(rows) == {"geometrie_invalide", "chevauchement", "trou", "total"}
     assert rows["total"][0] == len(problems) == 2 + 25 + 3118
     assert any("284.57 ha are covered more than once" in info for info in feedback.infos)
