@@ -119,3 +119,20 @@ def test_fixed_copy(tmp_path):
     codes = sorted((f["CODE_CS"], f["CODE_US"]) for f in fixed.getFeatures())
     assert codes.count(FOREST) == 1 and codes.count(HOUSE) == 3 and codes.count(FIELD) == 5
     assert os.path.exists(results["FIXED"].split("|")[0])
+
+
+def test_fixed_copy_of_the_real_extract_covers_its_land_once(tmp_path):
+    """The 9 classes of the Metaleurop extract: 2 repaired, 25 overlaps each left to the lower fid; the copy
+    covers the union of the input, 9,792.4546 ha (the areas of the input add up to 10,077.0233 ha)."""
+    from test_validation_engine import DATA
+
+    results, feedback, _p, _s = problem_layer(tmp_path, DATA + "|layername=occupation_sol", VINTAGES="",
+                                              CHECKS=[0, 1], FIXED=str(tmp_path / "fixed.gpkg"))
+    fixed = QgsVectorLayer(results["FIXED"], "fixed", "ogr")
+    assert fixed.featureCount() == 9
+    total = sum(f.geometry().area() for f in fixed.getFeatures())
+    assert total / 1e4 == pytest.approx(9792.4546, abs=1e-3)
+    assert all(f.geometry().isGeosValid() for f in fixed.getFeatures())
+    assert sorted(f["code_cs"] for f in fixed.getFeatures()) == sorted(
+        f["code_cs"] for f in QgsVectorLayer(DATA + "|layername=occupation_sol", "in", "ogr").getFeatures())
+    assert any("each piece of land once" in i for i in feedback.infos)
