@@ -36,6 +36,8 @@ WKB_NOGEOMETRY = _scoped("WkbType", "NoGeometry", QgsWkbTypes.NoGeometry)
 # Buffer styles (Qgis.EndCapStyle / Qgis.JoinStyle from 3.22; QgsGeometry.CapRound / JoinStyleBevel before).
 CAP_ROUND = _scoped("EndCapStyle", "Round", getattr(QgsGeometry, "CapRound", None))
 JOIN_BEVEL = _scoped("JoinStyle", "Bevel", getattr(QgsGeometry, "JoinStyleBevel", None))
+# Geometry validation by GEOS (Qgis.GeometryValidationEngine from 3.22's scoped enums; QgsGeometry.ValidatorGeos).
+VALIDATOR_GEOS = _scoped("GeometryValidationEngine", "Geos", getattr(QgsGeometry, "ValidatorGeos", None))
 MITRE_LIMIT = 5.0   # PostGIS's default mitre_limit (used by mitre joins only)
 
 
@@ -54,11 +56,13 @@ except ImportError:  # pragma: no cover
 
 
 def make_field(name, kind, length=0):
-    """QgsField of kind 'int', 'double' or 'str' built with the type API the running QGIS prefers."""
+    """QgsField of kind 'int', 'long' (64 bits), 'double' or 'str' built with the type API the running QGIS
+    prefers."""
     if _USE_METATYPE:
-        types = {"int": QMetaType.Type.Int, "double": QMetaType.Type.Double, "str": QMetaType.Type.QString}
+        types = {"int": QMetaType.Type.Int, "long": QMetaType.Type.LongLong, "double": QMetaType.Type.Double,
+                 "str": QMetaType.Type.QString}
     else:
-        types = {"int": QVariant.Int, "double": QVariant.Double, "str": QVariant.String}
+        types = {"int": QVariant.Int, "long": QVariant.LongLong, "double": QVariant.Double, "str": QVariant.String}
     field = QgsField(name, types[kind])
     if length:
         field.setLength(length)

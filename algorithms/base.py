@@ -14,7 +14,7 @@ from ..language import user_locale
 HELP_DIR = os.path.join(PLUGIN_DIR, "resources", "help")
 # Group ids of the provider (stable: saved models do not store them, but the toolbox sorts by them);
 # their display names are in group_name(), written out literally for pylupdate5.
-GROUPS = ("nomenclatures", "changes", "zan", "friches", "climate", "styles")
+GROUPS = ("nomenclatures", "changes", "zan", "friches", "climate", "styles", "control")
 
 translate = QCoreApplication.translate
 
@@ -27,6 +27,7 @@ def group_name(group_id):
         "friches": QCoreApplication.translate("OcsAlgorithm", "Friches"),
         "climate": QCoreApplication.translate("OcsAlgorithm", "Urban climate"),
         "styles": QCoreApplication.translate("OcsAlgorithm", "Styles"),
+        "control": QCoreApplication.translate("OcsAlgorithm", "Quality control"),
     }
     return names[group_id]
 

@@ -13,11 +13,12 @@ from .reclassify import ReclassifyAlgorithm
 from .territoryflows import TerritoryFlowsAlgorithm
 from .transitionmatrix import TransitionMatrixAlgorithm
 from .urbanenvelope import UrbanEnvelopeAlgorithm
+from .validate import ValidateAlgorithm
 from .zantrajectory import ZanTrajectoryAlgorithm
 
 ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm, ChangeDetectionAlgorithm,
               TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm, ArtificialisationAlgorithm,
-              ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm)
+              ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm, ValidateAlgorithm)
 MODELS_DIR = models.MODELS_DIR
 
 

@@ -36,7 +36,7 @@ def template_keys():
             for level in (1, 2, 3):
                 keys.append("%s_%s_niv%d" % (family, dimension, level))
     keys += ["ocsge_cs", "ocsge_us", "p4", "p21", "enaf", "naf", "artif", "impermeable", "type_changement",
-             "heat_classe", "heat_score", "friche_vocation"]
+             "heat_classe", "heat_score", "friche_vocation", "controle"]
     return keys
 
 
@@ -48,7 +48,18 @@ TITLES = {
     "heat_classe": "Surchauffe (classes ADEME)",
     "heat_score": "Score de surchauffe (0-100)",
     "friche_vocation": "Vocation des friches (Mutafriches)",
+    "controle": "Contrôle qualité (ocs:validate)",
 }
+# ocs:validate: one colour per check key (core/validation.py), errors in reds and purples, warnings lighter.
+CONTROLE_CLASSES = (
+    ("geometrie_invalide", "Géométrie invalide", "#B2182B"), ("geometrie_vide", "Géométrie vide", "#762A83"),
+    ("doublon", "Doublon", "#E7298A"), ("chevauchement", "Chevauchement", "#D7301F"), ("trou", "Trou", "#2166AC"),
+    ("code_manquant", "Code manquant", "#8C510A"), ("code_inconnu", "Code inconnu", "#BF812D"),
+    ("couple_incompatible", "Couple couverture × usage incompatible", "#F46D43"),
+    ("voisins_identiques", "Voisins aux codes identiques", "#66BD63"),
+    ("sous_unite_minimale", "Sous l'unité minimale de collecte", "#FDAE61"),
+    ("transition_improbable", "Transition improbable", "#9970AB"), ("oscillation", "Oscillation A → B → A", "#35978F"),
+)
 # Vocation colours: the ENAF destination colours of the regional method (habitat, activité) where they exist.
 FRICHE_VOCATIONS = (("habitat", "Habitat", "#ED7D31"), ("economie", "Économie", "#AA73D5"),
                     ("equipements", "Équipements", "#4A90C8"), ("renaturation", "Renaturation", "#70AD47"))
@@ -113,6 +124,8 @@ def _template(key, custom):
         return Template(key, TITLES[key], False, [(name, name, colour) for name, colour in CHANGE_TYPES])
     if key == "friche_vocation":
         return Template(key, TITLES[key], False, list(FRICHE_VOCATIONS))
+    if key == "controle":
+        return Template(key, TITLES[key], False, list(CONTROLE_CLASSES))
     if key == "heat_score":
         from .heat import CLASS_COLOURS, CLASSES
 
@@ -238,6 +251,7 @@ def template_for_field(field_name, sample_values=()):
         (r"^p4(_|$)", "p4"), (r"^p21(_|$)", "p21"), (r"^enaf(_|$)", "enaf"), (r"^(naf|urba)(_|$)", "naf"),
         (r"^artif(_|$)", "artif"), (r"^imperm", "impermeable"), (r"^type_changement$", "type_changement"),
         (r"^classe_\d{4}$", "heat_classe"), (r"^score(_jour|_nuit)?_\d{4}$", "heat_score"), (r"^vocation$", "friche_vocation"),
+        (r"^controle$", "controle"),
         (r"^ocsge_cs", "ocsge_cs"), (r"^ocsge_us", "ocsge_us"),
         (r"^(code_cs|couverture)$", "ocsge_cs"), (r"^(code_us|usage)$", "ocsge_us"),
     )

@@ -386,6 +386,12 @@ def box_point_pairs(boxes, points, grow=0.0):
     return pair_box[keep], pair_point[keep]
 
 
+def components(n, a, b):
+    """Connected components of the graph of ``n`` nodes and edges ``a[k]``–``b[k]`` (numpy arrays): the smallest
+    node of its component for each node."""
+    return _components(n, numpy.asarray(a, dtype=numpy.int64), numpy.asarray(b, dtype=numpy.int64))
+
+
 def _components(n, a, b):
     """Connected components of the graph of ``n`` nodes and edges ``a[k]``–``b[k]``: the smallest node of its
     component for each node.
@@ -465,15 +471,16 @@ def _wkb_rings(wkb, rings, exterior=None, offsets=None):
     return True
 
 
-def _flat_rings(wkbs):
+def _flat_rings(wkbs, members=False):
     """(points, sizes, exterior) of 2D WKB polygons and multipolygons, ring after ring in their order: the (n, 2)
     coordinates of every ring one after the other, the number of points of each ring and whether it is an
     exterior ring; None when one is not such a WKB.
 
     The usual member (one polygon of one ring, as Polygon or one-part MultiPolygon) is read in numpy without a
-    Python step per member; others ring by ring."""
+    Python step per member; others ring by ring. With ``members``, a fourth array: the member of each ring."""
     if not wkbs:
-        return numpy.zeros((0, 2)), numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=bool)
+        empty = numpy.zeros((0, 2)), numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=bool)
+        return empty + (numpy.zeros(0, dtype=numpy.int64),) if members else empty
     lengths = numpy.fromiter((len(w) for w in wkbs), dtype=numpy.int64, count=len(wkbs))
     blob = b"".join(wkbs) + bytes(32)            # padding: headers are read at fixed offsets below
     data = numpy.frombuffer(blob, dtype=numpy.uint8)
@@ -518,7 +525,47 @@ def _flat_rings(wkbs):
         n = values[pick]
         within = _ranks(n)
         flat[numpy.repeat(out_start[pick], n) + within] = view[numpy.repeat((ring_offset[pick] - r) // 8, n) + within]
+    if members:
+        owner = numpy.concatenate([member, extra[:, 0]])[order]
+        return flat.reshape(-1, 2), sizes, exterior, owner
     return flat.reshape(-1, 2), sizes, exterior
+
+
+def shared_edges(wkbs):
+    """How the members (2D WKB polygons and multipolygons) of a layer share their edges, vertex for vertex:
+    (pairs, lone), ``pairs`` an (k, 2) array of the member indexes (first < second) that share at least one edge,
+    each pair once, ``lone`` whether each member has an edge used by no other ring or by two others or more (an
+    edge of the outline, of a gap, of an overlap or of vertices that do not match); None when a WKB is not such
+    a polygon. Edges of zero length are ignored."""
+    flat = _flat_rings(wkbs, members=True)
+    if flat is None:
+        return None
+    points, sizes, _exterior, owner = flat
+    lone = numpy.zeros(len(wkbs), dtype=bool)
+    if not len(sizes) or (sizes < 2).any():
+        return (numpy.zeros((0, 2), dtype=numpy.int64), lone) if not len(sizes) else None
+    edges = sizes - 1
+    starts = numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]])
+    seg_from = numpy.repeat(starts - numpy.concatenate([[0], numpy.cumsum(edges)[:-1]]), edges) \
+        + numpy.arange(edges.sum())
+    seg_owner = numpy.repeat(owner, edges)
+    a, b = points[seg_from], points[seg_from + 1]
+    keep = (a != b).any(axis=1)
+    a, b, seg_owner = a[keep], b[keep], seg_owner[keep]
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    key = numpy.hstack([numpy.where(swap[:, None], b, a), numpy.where(swap[:, None], a, b)])
+    order, new, _hashes = _group_equal_rows(key)
+    group = numpy.cumsum(new) - 1
+    counts = numpy.bincount(group)[group]
+    sorted_owner = seg_owner[order]
+    lone[sorted_owner[counts != 2]] = True
+    twice = numpy.flatnonzero(counts == 2)
+    first = twice[new[twice]]                 # the first of each group of two (the second follows it)
+    pair = numpy.sort(numpy.stack([sorted_owner[first], sorted_owner[first + 1]], axis=1), axis=1)
+    pair = pair[pair[:, 0] != pair[:, 1]]
+    if len(pair):
+        pair = numpy.unique(pair, axis=0)
+    return pair.astype(numpy.int64).reshape(-1, 2), lone
 
 
 def _geometry(geometry):

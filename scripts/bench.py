@@ -128,6 +128,10 @@ STEPS = [
     ("friches_200k", "ocs:friches, N/5 polygons (its own territory), MIN_AREA_M2=1000, the 3 vintages, every "
                      "context layer"),
     ("friches_1m", "ocs:friches, N polygons, MIN_AREA_M2=1000, the 3 vintages, every context layer"),
+    ("validate", "ocs:validate, every check (geometry, coverage, codes, pairs, neighbours, minimum mapping unit, "
+                 "transitions), the 3 vintages"),
+    ("native_checkvalidity", "native:checkvalidity METHOD=2 (GEOS; qgis:checkvalidity on QGIS 3.22), valid "
+                             "features written to a GeoPackage"),
 ]
 STEP_IDS = [s for s, _d in STEPS]
 DESCRIPTION = dict(STEPS)
@@ -319,7 +323,7 @@ def run_step(spec):
             timings.append((label, time.perf_counter() - t1))
             # each algorithm's time as it ends, so that a step killed by the timeout still tells how far it got
             print(SUBSTEP_TAG + json.dumps([label, round(timings[-1][1], 3)]), flush=True)
-            previous = outputs["OUTPUT"]
+            previous = outputs.get("OUTPUT")   # native:checkvalidity has VALID_OUTPUT… instead
         result["time_s"] = time.perf_counter() - t0
         if len(timings) > 1:
             result["substeps"] = [[label, round(t, 3)] for label, t in timings]
@@ -430,6 +434,17 @@ def _calls(step, uri, out, spec=None):
             "INPUT": pair_a, "INPUT_AFTER": pair_b, "NOMENCLATURE": 1, "TARGET": 0, "OUTPUT": out})]
     if step == "native_intersection_pair":
         return [("intersection", "native:intersection", {"INPUT": pair_a, "OVERLAY": pair_b, "OUTPUT": out})]
+    if step == "validate":
+        return [("validate", "ocs:validate", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "", "OUTPUT": out,
+                                              "OUTPUT_SUMMARY": temporary})]
+    if step == "native_checkvalidity":
+        from qgis.core import QgsApplication
+
+        # the C++ port (QGIS ≥ 3.28) or the Python algorithm of 3.22, same parameters
+        native = QgsApplication.processingRegistry().algorithmById("native:checkvalidity") is not None
+        return [("checkvalidity", "native:checkvalidity" if native else "qgis:checkvalidity", {
+            "INPUT_LAYER": uri, "METHOD": 2, "IGNORE_RING_SELF_INTERSECTION": False, "VALID_OUTPUT": out,
+            "INVALID_OUTPUT": temporary, "ERROR_OUTPUT": temporary})]
     if step == "fieldcalc":
         return [("fieldcalculator", "native:fieldcalculator", {
             "INPUT": uri, "FIELD_NAME": "p4_2021", "FIELD_TYPE": 1, "FIELD_LENGTH": 0, "FIELD_PRECISION": 0,
@@ -741,6 +756,11 @@ def targets(results, n=None):
             peak, peak * 1048576 / 1e9, "" if entry.get("status") == "ok" else " (failed run)"), peak < 2048.0))
     else:
         rows.append((label, "not measured", None))
+
+    r = ratio(t.get("validate"), t.get("native_checkvalidity"))
+    rows.append(("ocs:validate, every check, %s polygons: ≤ 3 × native:checkvalidity (GEOS)" % size,
+                 "validate / checkvalidity = %.2f" % r if r else missing("validate", "native_checkvalidity"),
+                 None if r is None else r <= 3.0))
 
     def peak_row(label, steps):
         """Peak memory < 2 GiB of ``steps`` (the highest; a failed run's peak is a lower bound)."""

@@ -25,10 +25,14 @@ FROZEN = {
     "ocs:friches": ["INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
                     "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
                     "POLLUTION", "OUTPUT", "OUTPUT_CSV"],
+    "ocs:validate": ["INPUT", "NOMENCLATURE", "VINTAGES", "TERRITORY", "CHECKS", "MIN_AREA_M2", "OUTPUT",
+                     "OUTPUT_SUMMARY", "REPORT", "FIXED"],
 }
 ENUMS = {
     ("ocs:reclassify", "NOMENCLATURE"): 4,
     ("ocs:reclassify", "TARGETS"): 10,
+    ("ocs:validate", "NOMENCLATURE"): 4,
+    ("ocs:validate", "CHECKS"): 7,
 }
 for _change in ("ocs:changedetection", "ocs:transitionmatrix", "ocs:territoryflows"):
     ENUMS[(_change, "TARGET")] = 12

@@ -34,6 +34,8 @@ ALGORITHMS = {
     "friches": ("INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
                 "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
                 "POLLUTION", "OUTPUT", "OUTPUT_CSV"),
+    "validate": ("INPUT", "NOMENCLATURE", "VINTAGES", "TERRITORY", "CHECKS", "MIN_AREA_M2", "OUTPUT", "OUTPUT_SUMMARY",
+                 "REPORT", "FIXED"),
 }
 # Shipped model → its inputs and outputs (frozen ids, tests/qgis/test_models.py), named in its help.
 MODELS = {
@@ -132,6 +134,18 @@ def test_urbanenvelope_help_names_output_fields_and_defaults(lang):
     for field in ("id", "millesime", "surface_ha"):
         assert "<code>%s</code>" % field in text, field
     assert "50" in text and "10 ha" in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_validate_help_names_every_check_key_and_field(lang):
+    from ocs_toolbox.core import validation
+
+    text = read_help(lang, "validate")
+    for key in validation.CONTROLE_KEYS + ("gravite", "fid_source", "millesime", "code_cs", "code_us", "surface_m2",
+                                           "message", "nombre", "part_territoire_pct"):
+        assert "<code>%s</code>" % key in text, key
+    for unit in ("50 m²", "300 m²", "200 m²", "500 m²"):
+        assert unit in text, unit
 
 
 def test_help_languages_have_the_same_documents():
