@@ -17,6 +17,7 @@ from ..core import validationreport
 from ..engines import landcover, styling
 from ..engines import validation as engine
 from . import base, inputs
+from ..language import number as local_number
 
 
 class ValidateAlgorithm(base.OcsAlgorithm):
@@ -163,12 +164,12 @@ class ValidateAlgorithm(base.OcsAlgorithm):
         for row in result.summary:
             if row.controle == val.TOTAL:
                 continue
-            feedback.pushInfo(self.tr("{0} ({1}): {2} problems, {3:.2f} ha.").format(
-                row.controle, row.gravite, row.nombre, row.surface_m2 / 1e4))
+            feedback.pushInfo(self.tr("{0} ({1}): {2} problems, {3} ha.").format(
+                row.controle, row.gravite, row.nombre, local_number(row.surface_m2 / 1e4, 2)))
         total = result.summary[-1]
         if total.nombre:
-            feedback.reportError(self.tr("{0} problems in all, {1:.2f} ha ({2} features are in several problems and "
-                                         "counted in each).").format(total.nombre, total.surface_m2 / 1e4,
+            feedback.reportError(self.tr("{0} problems in all, {1} ha ({2} features are in several problems and "
+                                         "counted in each).").format(total.nombre, local_number(total.surface_m2 / 1e4, 2),
                                                                      result.in_several), False)
         else:
             feedback.pushInfo(self.tr("No problem found."))

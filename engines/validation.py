@@ -22,6 +22,7 @@ from .. import compat
 from ..core import nomenclature as nom
 from ..core import validation as val
 from . import landcover, spatial
+from ..language import number as local_number
 
 translate = QCoreApplication.translate
 
@@ -257,9 +258,9 @@ def _read_geometry(feature, layer, land_cover, report, emit):
         what = errors[0].what() if errors else ""
         marker = QgsGeometry.fromPointXY(where).buffer(POINT_RADIUS, 4)
         emit(Problem("geometrie_invalide", val.SEVERITY["geometrie_invalide"], feature.id(), None, None, None, area,
-                     translate("ValidateAlgorithm", "Invalid geometry (GEOS): {0} at ({1:.2f}, {2:.2f}); the area "
-                                                    "is that of the repaired polygon.").format(what, where.x(),
-                                                                                               where.y()),
+                     translate("ValidateAlgorithm", "Invalid geometry (GEOS): {0} at ({1}, {2}); the area "
+                                                    "is that of the repaired polygon.").format(what, local_number(where.x(), 2),
+                                                                                               local_number(where.y(), 2)),
                      marker))
     return fixed
 
@@ -413,9 +414,9 @@ def minimum_mapping_unit(layer, land_cover, edges, override, emit):
             cs, us = pair_codes[group[0]]
             emit(Problem("sous_unite_minimale", val.SEVERITY["sous_unite_minimale"], min(fids), year, cs, us,
                          float(patch_area[label]),
-                         translate("ValidateAlgorithm", "{0:.1f} m² with {1} / {2} in {3}, under the minimum mapping "
-                                                        "unit of {4:g} m² (features {5}).").format(
-                             patch_area[label], cs, us, year, threshold[group[0]], _fid_list(fids)),
+                         translate("ValidateAlgorithm", "{0} m² with {1} / {2} in {3}, under the minimum mapping "
+                                                        "unit of {4} m² (features {5}).").format(
+                             local_number(patch_area[label], 1), cs, us, year, local_number(threshold[group[0]], None), _fid_list(fids)),
                          _union(layer, group)))
 
 
@@ -488,9 +489,9 @@ def coverage(layer, land_cover, options, edges, emit, feedback):
     if run:
         _emit_gaps(gaps, meter, emit, feedback)
         feedback.pushInfo(translate(
-            "ValidateAlgorithm", "The polygons' areas add up to {0:.2f} ha; their union covers {1:.2f} ha: {2:.2f} ha "
-                                 "are covered more than once.").format(float(layer.areas.sum()) / 1e4,
-                                                                       union_m2 / 1e4, max(excess, 0.0) / 1e4))
+            "ValidateAlgorithm", "The polygons' areas add up to {0} ha; their union covers {1} ha: {2} ha "
+                                 "are covered more than once.").format(local_number(float(layer.areas.sum()) / 1e4, 2),
+                                                                       local_number(union_m2 / 1e4, 2), local_number(max(excess, 0.0) / 1e4, 2)))
     return territory_m2, excess
 
 
@@ -528,10 +529,10 @@ def _emit_gaps(gaps, meter, emit, feedback):
                 slivers += 1
                 continue
             emit(Problem("trou", val.SEVERITY["trou"], None, None, None, None, area, translate(
-                "ValidateAlgorithm", "Gap of {0:.1f} m² covered by no polygon.").format(area), part))
+                "ValidateAlgorithm", "Gap of {0} m² covered by no polygon.").format(local_number(area, 1)), part))
     if slivers:
-        feedback.pushInfo(translate("ValidateAlgorithm", "{0} gaps under {1:g} m² (slivers) are not listed.").format(
-            slivers, val.SLIVER_M2))
+        feedback.pushInfo(translate("ValidateAlgorithm", "{0} gaps under {1} m² (slivers) are not listed.").format(
+            slivers, local_number(val.SLIVER_M2, None)))
 
 
 def overlaps(layer, land_cover, edges, excess, emit, feedback):
@@ -589,8 +590,8 @@ def _overlap_pairs(layer, land_cover, candidates, done, emit, feedback):
             total += area
             _emit_overlap(layer, sorted((i, j), key=lambda k: layer.fids[k]), area, shared, emit)
     if slivers:
-        feedback.pushInfo(translate("ValidateAlgorithm", "{0} overlaps under {1:g} m² (slivers) are not listed.")
-                          .format(slivers, val.SLIVER_M2))
+        feedback.pushInfo(translate("ValidateAlgorithm", "{0} overlaps under {1} m² (slivers) are not listed.")
+                          .format(slivers, local_number(val.SLIVER_M2, None)))
     return total, slivers
 
 
@@ -604,8 +605,8 @@ def _emit_overlap(layer, pair, area, shared, emit):
     layer.overlap_pairs.append((a, b))
     cs, us = _codes_text(layer.codes[a])
     emit(Problem("chevauchement", val.SEVERITY["chevauchement"], layer.fids[a], None, cs, us, area,
-                 translate("ValidateAlgorithm", "Features {0} and {1} overlap on {2:.1f} m².").format(
-                     layer.fids[a], layer.fids[b], area), shared))
+                 translate("ValidateAlgorithm", "Features {0} and {1} overlap on {2} m².").format(
+                     layer.fids[a], layer.fids[b], local_number(area, 1)), shared))
 
 
 # -- the corrected copy ---------------------------------------------------------------------------------------
@@ -701,14 +702,14 @@ def _kept(layer, i, merged_into, log):
 def _check_area(layer, written_m2, feedback):
     """Area in = out: the copy covers the union of the input (overlaps counted once, gaps left as they are)."""
     if layer.union_m2 is None or not layer.complete:
-        feedback.pushInfo(translate("ValidateAlgorithm", "The corrected copy covers {0:.4f} ha (overlaps and "
+        feedback.pushInfo(translate("ValidateAlgorithm", "The corrected copy covers {0} ha (overlaps and "
                                                          "duplicates are only removed when the geometry and "
-                                                         "coverage checks run).").format(written_m2 / 1e4))
+                                                         "coverage checks run).").format(local_number(written_m2 / 1e4, 4)))
         return
     if abs(written_m2 - layer.union_m2) > 1e-6 * max(layer.union_m2, 1.0) + 0.01:
-        feedback.reportError(translate("ValidateAlgorithm", "The corrected copy covers {0:.4f} ha, the input "
-                                                            "{1:.4f} ha.").format(written_m2 / 1e4,
-                                                                                   layer.union_m2 / 1e4), False)
+        feedback.reportError(translate("ValidateAlgorithm", "The corrected copy covers {0} ha, the input "
+                                                            "{1} ha.").format(local_number(written_m2 / 1e4, 4),
+                                                                                   local_number(layer.union_m2 / 1e4, 4)), False)
     else:
-        feedback.pushInfo(translate("ValidateAlgorithm", "The corrected copy covers the {0:.4f} ha of the input, "
-                                                         "each piece of land once.").format(written_m2 / 1e4))
+        feedback.pushInfo(translate("ValidateAlgorithm", "The corrected copy covers the {0} ha of the input, "
+                                                         "each piece of land once.").format(local_number(written_m2 / 1e4, 4)))

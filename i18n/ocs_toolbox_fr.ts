@@ -152,7 +152,7 @@
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="123"/>
+        <location filename="../algorithms/artificialisation.py" line="120"/>
         <source>Artificialisation {0}</source>
         <translation>Artificialisation {0}</translation>
     </message>
@@ -902,32 +902,37 @@
         <translation>Styles</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="142"/>
+        <location filename="../algorithms/base.py" line="30"/>
+        <source>Quality control</source>
+        <translation>Contrôle</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="150"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="144"/>
+        <location filename="../algorithms/base.py" line="152"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="162"/>
+        <location filename="../algorithms/base.py" line="170"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="162"/>
+        <location filename="../algorithms/base.py" line="170"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="163"/>
+        <location filename="../algorithms/base.py" line="171"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="163"/>
+        <location filename="../algorithms/base.py" line="171"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1210,17 +1215,17 @@
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="108"/>
+        <location filename="../engines/styling.py" line="109"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="109"/>
+        <location filename="../engines/styling.py" line="110"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="115"/>
+        <location filename="../engines/styling.py" line="116"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
@@ -1555,6 +1560,274 @@
         <location filename="../engines/envelope.py" line="145"/>
         <source>{0}: {1} parts, {2} ha</source>
         <translation>{0} : {1} parties, {2} ha</translation>
+    </message>
+</context>
+<context>
+    <name>ValidateAlgorithm</name>
+    <message>
+        <location filename="../algorithms/validate.py" line="41"/>
+        <source>Validate a land cover layer (quality control)</source>
+        <translation>Valider une couche d’occupation du sol (contrôle qualité)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="45"/>
+        <source>Coverage (overlaps and gaps)</source>
+        <translation>Couverture du territoire (chevauchements et trous)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="45"/>
+        <source>Geometry (invalid, empty, duplicates)</source>
+        <translation>Géométrie (invalide, vide, doublons)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="46"/>
+        <source>Codes (missing, unknown)</source>
+        <translation>Codes (manquants, inconnus)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="46"/>
+        <source>Couverture × usage pairs</source>
+        <translation>Couples couverture × usage</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="47"/>
+        <source>Minimum mapping unit</source>
+        <translation>Unité minimale de collecte</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="47"/>
+        <source>Neighbours with identical codes</source>
+        <translation>Voisins aux codes identiques</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="48"/>
+        <source>Transitions between vintages</source>
+        <translation>Transitions entre millésimes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="51"/>
+        <source>Land cover layer (OCS2D or OCS GE)</source>
+        <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="52"/>
+        <source>Nomenclature</source>
+        <translation>Nomenclature</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="53"/>
+        <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
+        <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="54"/>
+        <source>Territory the layer must cover</source>
+        <translation>Territoire que la couche doit couvrir</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="56"/>
+        <source>Checks</source>
+        <translation>Contrôles</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="59"/>
+        <source>Minimum mapping unit (m²; empty = the producer&apos;s specification)</source>
+        <translation>Unité minimale de collecte (m² ; vide = la spécification du producteur)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="62"/>
+        <source>Problems</source>
+        <translation>Problèmes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="64"/>
+        <source>Summary</source>
+        <translation>Synthèse</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="66"/>
+        <source>HTML files (*.html)</source>
+        <translation>Fichiers HTML (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="66"/>
+        <source>HTML report</source>
+        <translation>Rapport HTML</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="69"/>
+        <source>Corrected copy</source>
+        <translation>Copie corrigée</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="77"/>
+        <source>CHECKS: {0} is not a check.</source>
+        <translation>CHECKS : {0} n’est pas un contrôle.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="95"/>
+        <source>TERRITORY &apos;{0}&apos; holds no polygon.</source>
+        <translation>TERRITORY « {0} » ne contient aucun polygone.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="118"/>
+        <source>Report written to {0}</source>
+        <translation>Rapport écrit dans {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="126"/>
+        <source>Corrected copy: {0} features left out without a geometry, {1} duplicates left out, {2} geometries repaired, {3} overlaps cut, {4} groups of neighbours merged.</source>
+        <translation>Copie corrigée : {0} entités sans géométrie écartées, {1} doublons écartés, {2} géométries réparées, {3} chevauchements découpés, {4} groupes de voisins fusionnés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="167"/>
+        <source>{0} ({1}): {2} problems, {3} ha.</source>
+        <translation>{0} ({1}) : {2} problèmes, {3} ha.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="171"/>
+        <source>{0} problems in all, {1} ha ({2} features are in several problems and counted in each).</source>
+        <translation>{0} problèmes en tout, {1} ha ({2} entités relèvent de plusieurs problèmes et sont comptées dans chacun).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="175"/>
+        <source>No problem found.</source>
+        <translation>Aucun problème trouvé.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="157"/>
+        <source>Some geometries are not plain polygons after repair: neighbours are not searched and overlaps are looked for around every polygon.</source>
+        <translation>Certaines géométries ne sont pas des polygones simples après réparation : les voisins ne sont pas cherchés et les chevauchements sont cherchés autour de chaque polygone.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="229"/>
+        <source>{0} invalid geometries were repaired (makeValid) for the other checks.</source>
+        <translation>{0} géométries invalides ont été réparées (makeValid) pour les autres contrôles.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="243"/>
+        <source>The feature has no geometry (NULL or empty).</source>
+        <translation>L’entité n’a pas de géométrie (NULL ou vide).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="260"/>
+        <source>Invalid geometry (GEOS): {0} at ({1}, {2}); the area is that of the repaired polygon.</source>
+        <translation>Géométrie invalide (GEOS) : {0} en ({1} ; {2}) ; la surface est celle du polygone réparé.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="277"/>
+        <source>A couverture or usage code is missing (NULL or empty).</source>
+        <translation>Un code de couverture ou d’usage manque (NULL ou vide).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="280"/>
+        <source>Code &apos;{0}&apos; is not in the nomenclature {1}.</source>
+        <translation>Le code « {0} » n’est pas dans la nomenclature {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="286"/>
+        <source>Couverture {0} with usage {1}: {2} (table of incompatible pairs).</source>
+        <translation>Couverture {0} avec l’usage {1} : {2} (table des couples incompatibles).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="306"/>
+        <source>Same geometry as feature {0}.</source>
+        <translation>Même géométrie que l’entité {0}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="348"/>
+        <source>{0} neighbouring features share edges and have the same codes in every vintage: {1}.</source>
+        <translation>{0} entités voisines partagent des arêtes et ont les mêmes codes à tous les millésimes : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="415"/>
+        <source>{0} m² with {1} / {2} in {3}, under the minimum mapping unit of {4} m² (features {5}).</source>
+        <translation>{0} m² en {1} / {2} en {3}, sous l’unité minimale de collecte de {4} m² (entités {5}).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="428"/>
+        <source>One vintage: transitions are not checked.</source>
+        <translation>Un seul millésime : les transitions ne sont pas contrôlées.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="451"/>
+        <source>{0} ({1}) → {2} ({3}): {4}.</source>
+        <translation>{0} ({1}) → {2} ({3}) : {4}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="454"/>
+        <source>The couverture goes {0} → {1} → {0} ({2}, {3}, {4}).</source>
+        <translation>La couverture passe de {0} à {1} puis revient à {0} ({2}, {3}, {4}).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="454"/>
+        <source>The usage goes {0} → {1} → {0} ({2}, {3}, {4}).</source>
+        <translation>L’usage passe de {0} à {1} puis revient à {0} ({2}, {3}, {4}).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="491"/>
+        <source>The polygons&apos; areas add up to {0} ha; their union covers {1} ha: {2} ha are covered more than once.</source>
+        <translation>Les surfaces des polygones totalisent {0} ha ; leur union couvre {1} ha : {2} ha sont couverts plusieurs fois.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="531"/>
+        <source>Gap of {0} m² covered by no polygon.</source>
+        <translation>Trou de {0} m² couvert par aucun polygone.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="534"/>
+        <source>{0} gaps under {1} m² (slivers) are not listed.</source>
+        <translation>{0} trous de moins de {1} m² (artefacts) ne sont pas listés.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="593"/>
+        <source>{0} overlaps under {1} m² (slivers) are not listed.</source>
+        <translation>{0} chevauchements de moins de {1} m² (artefacts) ne sont pas listés.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="607"/>
+        <source>Features {0} and {1} overlap on {2} m².</source>
+        <translation>Les entités {0} et {1} se chevauchent sur {2} m².</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="658"/>
+        <source>Features {0} merged into feature {1} (identical codes).</source>
+        <translation>Entités {0} fusionnées dans l’entité {1} (codes identiques).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="661"/>
+        <source>Feature {0}: overlap with feature(s) {1} left to them (the lower fid keeps an overlap).</source>
+        <translation>Entité {0} : chevauchement avec l’entité ou les entités {1} laissé à celles-ci (le plus petit fid garde un chevauchement).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="665"/>
+        <source>Feature {0}: geometry repaired.</source>
+        <translation>Entité {0} : géométrie réparée.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="693"/>
+        <source>Feature {0} left out: no geometry.</source>
+        <translation>Entité {0} écartée : pas de géométrie.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="696"/>
+        <source>Feature {0} left out: a copy of another feature&apos;s geometry.</source>
+        <translation>Entité {0} écartée : copie de la géométrie d’une autre entité.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="705"/>
+        <source>The corrected copy covers {0} ha (overlaps and duplicates are only removed when the geometry and coverage checks run).</source>
+        <translation>La copie corrigée couvre {0} ha (chevauchements et doublons ne sont retirés que si les contrôles de géométrie et de couverture sont lancés).</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="710"/>
+        <source>The corrected copy covers {0} ha, the input {1} ha.</source>
+        <translation>La copie corrigée couvre {0} ha, l’entrée {1} ha.</translation>
+    </message>
+    <message>
+        <location filename="../engines/validation.py" line="714"/>
+        <source>The corrected copy covers the {0} ha of the input, each piece of land once.</source>
+        <translation>La copie corrigée couvre les {0} ha de l’entrée, chaque parcelle de terrain une seule fois.</translation>
     </message>
 </context>
 <context>
