@@ -83,7 +83,8 @@ def rows(path, key_fields):
         geometry = feature.geometry()
         if not geometry.isNull():
             values["area"] = round(geometry.area(), 3)
-            values["xmin"] = round(geometry.boundingBox().xMinimum() - X0, 3)
+            if not geometry.isEmpty():   # the total row's empty geometry has no box (NaN on QGIS 3.40)
+                values["xmin"] = round(geometry.boundingBox().xMinimum() - X0, 3)
         key = tuple(values[k] for k in key_fields)
         assert key not in found
         found[key] = values
