@@ -6,6 +6,7 @@ from ..__about__ import ICON_PATH, PROVIDER_ID, VERSION
 from . import models
 from .applystyle import ApplyStyleAlgorithm
 from .artificialisation import ArtificialisationAlgorithm
+from .carbon import CarbonAlgorithm
 from .changedetection import ChangeDetectionAlgorithm
 from .friches import FrichesAlgorithm
 from .heatisland import HeatIslandAlgorithm
@@ -17,7 +18,7 @@ from .zantrajectory import ZanTrajectoryAlgorithm
 
 ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm, ChangeDetectionAlgorithm,
               TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm, ArtificialisationAlgorithm,
-              ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm)
+              ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm, CarbonAlgorithm)
 MODELS_DIR = models.MODELS_DIR
 
 

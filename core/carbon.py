@@ -367,6 +367,7 @@ class Stock:
     biomass: float = 0.0
     area_ha: float = 0.0
     areas: dict = dataclasses.field(default_factory=lambda: defaultdict(float))
+    by_category: dict = dataclasses.field(default_factory=lambda: defaultdict(float))   # category → tC
 
     @property
     def total(self):
@@ -447,6 +448,7 @@ class Ledger:
                 result.soil += part * soil
                 result.litter += part * litter
                 result.biomass += part * biomass
+                result.by_category[category] += part * (soil + litter + biomass)
         return result
 
     def effect(self, before, after, location):
@@ -490,3 +492,15 @@ class Ledger:
 def periods(years):
     """Consecutive pairs of vintages, then first → last when there are more than two (as ocs:territoryflows)."""
     return ch.periods(list(years))
+
+
+def spec_category(spec):
+    """The category a polygon is shown with: the split agricultural category when its spec holds two."""
+    return SPLIT if len(spec) > 1 else spec[0][0]
+
+
+def stock_per_ha(tables_, spec, location):
+    """Total stock (tC/ha) of land of ``spec`` at ``location``; None for unknown codes."""
+    if spec[0][0] == UNKNOWN:
+        return None
+    return sum(share * sum(tables_.density(category, location)) for category, share in spec)

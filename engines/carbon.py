@@ -219,13 +219,15 @@ class CarbonJob:
             specs.append(self.mapping.spec(category))
         return tuple(specs), split, tuple(unknown)
 
-    def run(self, consumer=None):
+    def run(self, consumer=None, all_attributes=False):
         """The filled Ledger (None when cancelled). ``consumer(feature, specs, location)`` receives every polygon
-        with a geometry (location: of its largest part)."""
+        with a geometry (location: of its largest part; every attribute read when ``all_attributes``)."""
         ledger = carbon.Ledger(self.years, self.tables)
         source = self.cover.source
         indexes = self.cover.indexes()
-        request = QgsFeatureRequest().setSubsetOfAttributes(sorted({i for pair in indexes for i in pair}))
+        request = QgsFeatureRequest()
+        if not all_attributes:
+            request.setSubsetOfAttributes(sorted({i for pair in indexes for i in pair}))
         specs_of = landcover.PairMemo(self._specs_of_values)
         total = source.featureCount() or 1
         step = max(1, total // 100)

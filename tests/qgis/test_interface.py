@@ -25,10 +25,14 @@ FROZEN = {
     "ocs:friches": ["INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
                     "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
                     "POLLUTION", "OUTPUT", "OUTPUT_CSV"],
+    "ocs:carbon": ["INPUT", "NOMENCLATURE", "VINTAGES", "ZONES", "ZONE_FIELD", "COMMUNES", "COMMUNE_FIELD",
+                   "PEDOCLIMATIC_ZONE", "MAPPING", "OUTPUT", "OUTPUT_FLOWS", "OUTPUT_POLYGONS", "REPORT",
+                   "ARABLE_SHARE"],
 }
 ENUMS = {
     ("ocs:reclassify", "NOMENCLATURE"): 4,
     ("ocs:reclassify", "TARGETS"): 10,
+    ("ocs:carbon", "NOMENCLATURE"): 4,
 }
 for _change in ("ocs:changedetection", "ocs:transitionmatrix", "ocs:territoryflows"):
     ENUMS[(_change, "TARGET")] = 12

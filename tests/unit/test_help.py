@@ -34,6 +34,8 @@ ALGORITHMS = {
     "friches": ("INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
                 "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
                 "POLLUTION", "OUTPUT", "OUTPUT_CSV"),
+    "carbon": ("INPUT", "NOMENCLATURE", "VINTAGES", "ZONES", "ZONE_FIELD", "COMMUNES", "COMMUNE_FIELD",
+               "PEDOCLIMATIC_ZONE", "MAPPING", "OUTPUT", "OUTPUT_FLOWS", "OUTPUT_POLYGONS", "REPORT", "ARABLE_SHARE"),
 }
 # Shipped model → its inputs and outputs (frozen ids, tests/qgis/test_models.py), named in its help.
 MODELS = {
