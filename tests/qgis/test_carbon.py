@@ -124,3 +124,15 @@ def test_ocsge_arable_share_and_mapping(tmp_path):
     assert not any("not a sourced figure" in e for e in feedback.errors)
     assert QgsVectorLayer(results["OUTPUT_FLOWS"]).featureCount() == 0 if isinstance(results["OUTPUT_FLOWS"], str) \
         else results["OUTPUT_FLOWS"].featureCount() == 0         # one vintage: no period
+
+
+def test_diagnostic_carbone_model(tmp_path):
+    """The shipped model: reclassify then carbon per commune; the same figures as the algorithm alone."""
+    results, _feedback = run("ocs:diagnostic_carbone", {
+        "ocs2d": land(), "communes": communes(), "insee": "insee_com",
+        "reclassify:postes_enaf": str(tmp_path / "postes.gpkg"), "carbon:stocks_carbone": str(tmp_path / "s.gpkg"),
+        "carbon:flux_carbone": str(tmp_path / "f.gpkg"), "carbon:rapport_carbone": str(tmp_path / "r.html")})
+    stocks = features_by(results["carbon:stocks_carbone"], "zone")
+    assert stocks["total"]["total_tc_2015"] == pytest.approx(190.205)
+    assert stocks["59002"]["sol_tc_2021"] == pytest.approx(30.0)
+    assert "Abancourt (59002)" in open(results["carbon:rapport_carbone"], encoding="utf-8").read()

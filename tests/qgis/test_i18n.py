@@ -30,7 +30,12 @@ EXPECTED_NAMES = {
     "zantrajectory": "Trajectoire ZAN par territoire (consommation d’ENAF 2021-2031)",
     "heatisland": "Score d’îlot de chaleur (surchauffe)",
     "friches": "Friches : candidats, caractérisation, mutabilité et vocation",
+    "carbon": "Stocks et flux de carbone (ALDO)",
 }
+# Algorithms whose French strings are listed in their issue's report and not yet compiled into the .qm by the lead
+# (helpers do not edit i18n/): checked by test_pending_translations, a strict xfail that fails once they are in, so
+# that whoever compiles them removes the name from here (and adds its context, e.g. CarbonAlgorithm, to CONTEXTS).
+PENDING = {"carbon"}
 EXPECTED_GROUPS = {
     "nomenclatures": "Nomenclatures",
     "changes": "Évolutions",
@@ -115,6 +120,8 @@ def test_display_names_groups_and_parameters_are_translated(algorithms):
     assert set(EXPECTED_NAMES) == set(before)
     for cls in algorithms:
         name = cls.NAME
+        if name in PENDING:
+            continue
         assert after[name]["displayName"] == EXPECTED_NAMES[name]
         assert after[name]["displayName"] != before[name]["displayName"]
         assert after[name]["group"] == EXPECTED_GROUPS[cls.GROUP]
@@ -124,6 +131,13 @@ def test_display_names_groups_and_parameters_are_translated(algorithms):
                 continue
             contexts = tuple(c.__name__ for c in cls.__mro__)   # shared parameters are filed under a base class
             check_translated(translator, contexts, before[name][key], after[name][key], "%s %s" % (name, key))
+
+
+@pytest.mark.xfail(strict=True, reason="French of ocs:carbon listed in the report of issue #19, not compiled yet")
+def test_pending_translations(algorithms):
+    with french():
+        after = {cls.NAME: labels(cls) for cls in algorithms if cls.NAME in PENDING}
+    assert after and all(after[name]["displayName"] == EXPECTED_NAMES[name] for name in after)
 
 
 def test_every_group_name_is_translated(qgis_app):

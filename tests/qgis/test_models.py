@@ -29,6 +29,8 @@ MODELS = {
     "observatoire_friches": ("friches", ["ocs", "communes", "inventaire", "mairies", "gares", "services",
                                          "inondation", "plu", "protege", "pollution"],
                              ["friches:friches", "friches:friches_cnig"]),
+    "diagnostic_carbone": ("climate", ["ocs2d", "communes", "insee"], [
+        "carbon:flux_carbone", "carbon:rapport_carbone", "carbon:stocks_carbone", "reclassify:postes_enaf"]),
 }
 
 

@@ -49,6 +49,8 @@ MODELS = {
                               "communes:surchauffe_communes"),
     "observatoire_friches": ("ocs", "communes", "inventaire", "mairies", "gares", "services", "inondation", "plu",
                              "protege", "pollution", "friches:friches", "friches:friches_cnig"),
+    "diagnostic_carbone": ("ocs2d", "communes", "insee", "reclassify:postes_enaf", "carbon:stocks_carbone",
+                           "carbon:flux_carbone", "carbon:rapport_carbone"),
 }
 MAX_CHARS = 7000  # the help panel stays readable: one screen or two
 # What the Processing help panel (QTextBrowser) renders well.
