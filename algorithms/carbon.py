@@ -25,6 +25,7 @@ from ..core import changes as ch
 from ..core.tables import matrix_rows
 from ..engines import carbon as engine
 from ..engines import changes, styling
+from ..fastpath import gpkg
 from . import base, inputs
 
 TOTAL = "total"
@@ -164,7 +165,8 @@ class CarbonAlgorithm(base.OcsAlgorithm):
         polygons = None
         if parameters.get(self.OUTPUT_POLYGONS) not in (None, ""):
             polygons = PolygonWriter(self, parameters, context, job)
-        ledger = job.run(polygons.add if polygons else None, all_attributes=polygons is not None)
+        ledger = job.run(polygons.add if polygons else None, all_attributes=polygons is not None,
+                         gpkg_layer=self._gpkg_layer(parameters, context, feedback) if polygons is None else None)
         if ledger is None:
             return {}
         results = {}
@@ -182,6 +184,14 @@ class CarbonAlgorithm(base.OcsAlgorithm):
             self._report(report_path, job, ledger, zone_rows, feedback)
             results[self.REPORT] = report_path
         return results
+
+    def _gpkg_layer(self, parameters, context, feedback):
+        """(path, layer name) of INPUT when it is a whole GeoPackage layer (the engine's fast path), else None."""
+        try:
+            return base.gpkg_input(self, parameters, self.INPUT, context)
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+            return None
 
     @staticmethod
     def _zone_rows(job, ledger):

@@ -412,31 +412,37 @@ class Flow:
 
 
 class Ledger:
-    """Areas (m²) by (zone, Location, category spec per vintage); stocks and flows computed from them."""
+    """Areas (m²) by zone, then by (Location, category spec per vintage): ``cells[zone][(location, specs)]``;
+    stocks and flows computed from them."""
 
     def __init__(self, years, tables_=None):
         self.years = list(years)
         self.tables = tables_ or tables()
-        self.cells = defaultdict(float)
+        self.cells = defaultdict(lambda: defaultdict(float))
         self._effects = {}
 
     def add(self, zone, location, specs, area_m2):
         """``specs``: one spec (Mapping.spec) per vintage."""
-        self.cells[(zone, location, tuple(specs))] += area_m2
+        self.cells[zone][(location, tuple(specs))] += area_m2
+
+    def items(self, zone=Ellipsis):
+        """(location, specs, m²) of ``zone`` (Ellipsis: of every zone)."""
+        groups = self.cells.values() if zone is Ellipsis else [self.cells.get(zone, {})]
+        for group in groups:
+            for (location, specs), area in group.items():
+                yield location, specs, area
 
     def zones(self):
-        return sorted({zone for zone, _l, _s in self.cells}, key=lambda z: (z is None, str(z)))
+        return sorted(self.cells, key=lambda z: (z is None, str(z)))
 
     def total_area(self, zone=Ellipsis):
-        return sum(area for (z, _l, _s), area in self.cells.items() if zone is Ellipsis or z == zone) / 1e4
+        return sum(area for _l, _s, area in self.items(zone)) / 1e4
 
     def stock(self, zone, year):
         """The Stock of ``zone`` (Ellipsis: all zones) at vintage ``year``."""
         index = self.years.index(year)
         result = Stock()
-        for (z, location, specs), area in self.cells.items():
-            if zone is not Ellipsis and z != zone:
-                continue
+        for location, specs, area in self.items(zone):
             hectares = area / 1e4
             result.area_ha += hectares
             for category, share in specs[index]:
@@ -461,9 +467,7 @@ class Ledger:
         """The Flow of ``zone`` (Ellipsis: all zones) over ``period`` = (from year, to year)."""
         first, second = self.years.index(period[0]), self.years.index(period[1])
         result = Flow(years=ch.years_between(period) or 0)
-        for (z, location, specs), area in self.cells.items():
-            if zone is not Ellipsis and z != zone:
-                continue
+        for location, specs, area in self.items(zone):
             hectares = area / 1e4
             result.area_ha += hectares
             if specs[first] == specs[second]:

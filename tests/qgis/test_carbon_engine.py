@@ -11,7 +11,13 @@ By hand (stocks-zpc, flux-zpc, IGN table; see tests/unit/test_carbon.py):
             over 1 ha (0.5 ha of it unknown): 95.705 tC/ha; no flow
 """
 import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeatureSource, QgsProject
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeatureSource,
+    QgsProject,
+    QgsVectorLayer,
+)
 
 from helpers import Feedback, box, make_layer, ocs2d_layer
 from ocs_toolbox.core import carbon
@@ -132,3 +138,35 @@ def test_cancel():
     carbon_job, feedback = job(zones=communes())
     feedback.cancel()
     assert carbon_job.run() is None
+
+
+def test_geopackage_fast_path_gives_the_same_ledger(tmp_path):
+    """The SQLite fast path (whole GeoPackage layer, no consumer) and the generic path: the same cells, to float
+    noise, with a polygon across the two communes and one partly outside both."""
+    from helpers import to_gpkg
+
+    rows = [SEALED, WOOD, UNKNOWN, (box(50, 20, 150, 80), "CS6.1.1", "US1.1.1", "CS6.3.0", "US1.1.3"),
+            (box(180, 0, 260, 100), "CS4.2.2", "US1.2.4", "CS1.1.1", "US5.2.1")]
+    layer = ocs2d_layer(rows, years=("15", "21"))
+    path = to_gpkg(layer, tmp_path / "cover.gpkg", "cover")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    on_disk = QgsVectorLayer(path + "|layername=cover", "cover", "ogr")
+    zones = communes()
+    LAYERS.extend([on_disk, zones])
+    ledgers = []
+    for gpkg_layer in (None, (path, "cover")):
+        feedback = Feedback()
+        source = QgsProcessingFeatureSource(on_disk, context)
+        cover = landcover.open_land_cover(source, context, feedback, nomenclature=1)
+        inputs = engine.CarbonInputs(cover, zones=(QgsProcessingFeatureSource(zones, context), "insee"))
+        ledgers.append(engine.CarbonJob(inputs, context, feedback).run(gpkg_layer=gpkg_layer))
+    generic, fast = ledgers
+    assert generic.zones() == fast.zones() == ["59002", "62001", "hors zones"]
+    for zone in generic.zones():
+        expected = dict(generic.cells[zone])
+        assert dict(fast.cells[zone]) == pytest.approx(expected), zone
+    # the polygon across the border: 0.5 × 0.6 ha of grassland ploughed on each side; 0.6 ha of conifers outside
+    assert generic.total_area("hors zones") == pytest.approx(0.6)
+    assert fast.stock("62001", "2015").areas["prairies_herbacees"] == pytest.approx(0.3)
+    assert fast.stock("62001", "2015").areas["foret_coniferes"] == pytest.approx(0.2)
