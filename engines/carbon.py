@@ -211,7 +211,7 @@ class CarbonJob:
         return commune
 
     # -- the run --------------------------------------------------------------------------------------------------
-    def _specs_of_values(self, *values):
+    def specs_of_values(self, *values):
         """(spec per vintage, True when one of them is the split agricultural category, the unknown "cs/us"
         pairs) of the raw cs, us values of every vintage (cs1, us1, cs2, us2…)."""
         specs, split, unknown = [], False, []
@@ -229,7 +229,8 @@ class CarbonJob:
         with a geometry (location: of its largest part; every attribute read when ``all_attributes``).
         ``gpkg_layer``: (path, layer name) when INPUT is a whole GeoPackage layer: without a consumer, a plain
         polygon layer whose CRS is kept is read with SQLite (``FastRun``), the same figures faster."""
-        if gpkg_layer is not None and consumer is None and self.cover.transform is None:
+        if gpkg_layer is not None and consumer is None and self.cover.transform is None and \
+                not self.cover.meter.geographic:
             try:
                 gpkg.require_plain_polygons(*gpkg_layer)
                 return FastRun(self, gpkg_layer).run()
@@ -292,12 +293,12 @@ class CarbonJob:
         try:
             entry = memo[raw]
         except KeyError:
-            entry = memo[raw] = self._specs_of_values(*[nom.plain(v) for v in raw])
+            entry = memo[raw] = self.specs_of_values(*[nom.plain(v) for v in raw])
         except TypeError:       # a QVariant NULL is unhashable: key on the plain values
             plain = tuple(nom.plain(v) for v in raw)
             entry = memo.get(plain)
             if entry is None:
-                entry = memo[plain] = self._specs_of_values(*plain)
+                entry = memo[plain] = self.specs_of_values(*plain)
         for key in entry[2]:
             self.unknown[key] += 1
         return entry[0], entry[1]
@@ -363,6 +364,8 @@ class FastRun:
         self.job = job
         self.gpkg_layer = gpkg_layer
         self.cells = {}         # (ix, iy) → zone index, −1 when the cell is not inside one zone
+        self.spec_list, self.spec_index = [], {}    # the distinct specs (tuples per vintage) and their ids
+        self.territory = self.territory_geometry = None
 
     def _cell_zone(self, ix, iy):
         finder = self.job.zones
@@ -425,27 +428,32 @@ class FastRun:
     def _batch(self, rows, ledger, memo):
         """Add a batch of rows to the ledger; returns the area read (m²)."""
         job = self.job
-        area_of = job.cover.meter.area
+        factor = job.cover.meter.factor      # planar areas in the layer's CRS (kept: no transform)
+        unknown = job.unknown
         geometries, areas, boxes, specs_ids, split_flags = [], [], [], [], []
-        spec_list, spec_index = [], {}
         for row in rows:
-            wkb = row[-1]
+            wkb = row[-2]
             if wkb is None:
                 job.counters["empty"] += 1
                 continue
+            raw = row[:-2]
+            entry = memo.get(raw)           # SQLite values: always hashable
+            if entry is None:
+                entry = memo[raw] = self._entry(raw)
+            for key in entry[2]:
+                unknown[key] += 1
             geometry = QgsGeometry()
             geometry.fromWkb(wkb)
-            specs, is_split = job.specs_of_codes(memo, row[:-1])
-            index = spec_index.get(specs)
-            if index is None:
-                index = spec_index[specs] = len(spec_list)
-                spec_list.append(specs)
-            box = geometry.boundingBox()
+            box = row[-1]
+            if box is None:
+                box = geometry.boundingBox()
+                box = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
             geometries.append(geometry)
-            areas.append(area_of(geometry))
-            boxes.append((box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()))
-            specs_ids.append(index)
-            split_flags.append(is_split)
+            areas.append(geometry.area() * factor)
+            boxes.append(box)
+            specs_ids.append(entry[0])
+            split_flags.append(entry[1])
+        spec_list = self.spec_list
         if not geometries:
             return 0.0
         areas = numpy.array(areas)
@@ -460,6 +468,15 @@ class FastRun:
         for i in numpy.flatnonzero(zones < 0):
             area_in += self._add_one(ledger, geometries[i], float(areas[i]), spec_list[specs_ids[i]])
         return area_in
+
+    def _entry(self, raw):
+        """(spec id, split, unknown "cs/us" pairs) of the raw codes of one polygon."""
+        specs, is_split, unknown = self.job.specs_of_values(*[nom.plain(v) for v in raw])
+        index = self.spec_index.get(specs)
+        if index is None:
+            index = self.spec_index[specs] = len(self.spec_list)
+            self.spec_list.append(specs)
+        return index, is_split, unknown
 
     def _add_assigned(self, ledger, zones, specs_ids, areas, spec_list):
         """The polygons whose zone the cells tell, summed per (zone, specs) with numpy."""
@@ -494,6 +511,11 @@ class FastRun:
             return finder.split(geometry, area)
         if valid is not geometry:
             geometry, area = valid, job.cover.meter.area(valid)
+        if len(candidates) == 2 and (job.locator is None or job.zones_are_communes) and \
+                self._territory().contains(geometry.constGet()):
+            two = self._two_zones(geometry, area, box, candidates)
+            if two is not None:
+                return two, area
         parts, covered = [], 0.0
         for i in candidates:
             clipped = finder.geometries[i].clipped(box)
@@ -508,6 +530,29 @@ class FastRun:
         if abs(area - covered) > max(changes_module.RESIDUAL_SHARE * area, 1e-6):
             return finder.split(geometry, area)
         return parts, area
+
+    def _territory(self):
+        """A prepared engine of the union of the zones (built at the first polygon across a border)."""
+        if self.territory is None:
+            union = QgsGeometry.unaryUnion(self.job.zones.geometries)
+            self.territory = QgsGeometry.createGeometryEngine(union.constGet())
+            self.territory.prepareGeometry()
+            self.territory_geometry = union        # the engine reads it: keep it alive
+        return self.territory
+
+    def _two_zones(self, geometry, area, box, candidates):
+        """A polygon inside the zones' union across two zones: one intersection, the rest is the other zone's
+        (its part's geometry is the polygon's: the zone names its commune). None when the piece is empty or whole
+        (a clip GEOS cannot use, or zones that overlap): cut in full."""
+        finder = self.job.zones
+        first, second = candidates
+        clipped = finder.geometries[first].clipped(box)
+        piece = geometry.intersection(clipped) if not clipped.isEmpty() else None
+        piece = spatial.polygonal_part(piece) if piece is not None and not piece.isEmpty() else None
+        piece_area = self.job.cover.meter.area(piece) if piece is not None else 0.0
+        if not 0.0 < piece_area < area:
+            return None
+        return [(finder.values[first], piece, piece_area), (finder.values[second], geometry, area - piece_area)]
 
     def _add_one(self, ledger, geometry, area, specs):
         """A polygon the cells do not place: split by the zones and located as the generic path does."""
