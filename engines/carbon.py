@@ -110,6 +110,7 @@ class CarbonJob:
         self.fallbacks = Counter()      # commune or reason → m² located by a fallback
         self.fallback_zones = {}        # commune → zone used
         self.outside = 0.0              # m² of polygons whose point on surface lies in no commune
+        self.no_region = set()          # communes outside the metropolitan départements of the region table
         self.pedoclimatic_zone = self._pedoclimatic_zone()
         try:
             share = DEFAULT_ARABLE_SHARE if inputs.arable_share is None else inputs.arable_share
@@ -197,6 +198,8 @@ class CarbonJob:
                     CONTEXT, "Commune '{0}' is not in ALDO's commune table and its département is unknown: give "
                     "PEDOCLIMATIC_ZONE (the zone to use for it).").format(commune))
             self.fallback_zones[commune] = zpc
+        if not region:
+            self.no_region.add(commune)
         location = self._locations[commune] = carbon.Location(zpc, region)
         return location
 
@@ -330,6 +333,11 @@ class CarbonJob:
                 CONTEXT, "Commune {0} is not in ALDO's commune table: pedo-climatic zone {1} used ({2}).").format(
                 commune, zpc, translate(CONTEXT, "PEDOCLIMATIC_ZONE") if self.pedoclimatic_zone else
                 translate(CONTEXT, "the most frequent zone of its département")), False)
+        if self.no_region:
+            self.feedback.reportError(translate(
+                CONTEXT, "Commune(s) {0}: not in a metropolitan département, region unknown: forest biomass at "
+                "the France level, biomass outside forests of inter-region {1}.").format(
+                ", ".join(sorted(self.no_region)[:10]), carbon.DEFAULT_INTER_REGION), False)
         if self.outside:
             self.feedback.reportError(translate(
                 CONTEXT, "{0} ha of land lie outside every commune: they take the zone of the nearest commune.")

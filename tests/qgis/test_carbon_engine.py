@@ -170,3 +170,13 @@ def test_geopackage_fast_path_gives_the_same_ledger(tmp_path):
     assert generic.total_area("hors zones") == pytest.approx(0.6)
     assert fast.stock("62001", "2015").areas["prairies_herbacees"] == pytest.approx(0.3)
     assert fast.stock("62001", "2015").areas["foret_coniferes"] == pytest.approx(0.2)
+
+
+def test_overseas_commune_needs_the_zone_and_says_the_region_is_unknown():
+    with_zone, feedback = job(rows=[WOOD], communes_layer=communes(("59002", "97101")), pedoclimatic_zone="2_1")
+    stock = with_zone.run().stock(Ellipsis, "2021")
+    assert stock.biomass == pytest.approx(0.5 * (90.35 + 8.33))       # France level
+    assert any("97101" in e and "region unknown" in e for e in feedback.errors)
+    without, _feedback = job(rows=[WOOD], communes_layer=communes(("59002", "97101")))
+    with pytest.raises(QgsProcessingException, match="97101"):
+        without.run()
