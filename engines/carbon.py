@@ -425,12 +425,16 @@ class FastRun:
         memo = {}
         total = cover.source.featureCount() or 1
         done, area_in = 0, 0.0
-        for rows in gpkg.feature_rows(self.gpkg_layer[0], self.gpkg_layer[1], columns):
-            if job.feedback.isCanceled():
-                return None
-            area_in += self._batch(rows, ledger, memo)
-            done += len(rows)
-            job.feedback.setProgress(100.0 * done / total)
+        try:
+            for rows in gpkg.feature_rows(self.gpkg_layer[0], self.gpkg_layer[1], columns):
+                if job.feedback.isCanceled():
+                    return None
+                area_in += self._batch(rows, ledger, memo)
+                done += len(rows)
+                job.feedback.setProgress(100.0 * done / total)
+        finally:
+            self.territory = None           # the engine before the geometry it reads
+            self.territory_geometry = None
         return job.finish(ledger, area_in)
 
     def _batch(self, rows, ledger, memo):
