@@ -73,7 +73,17 @@ KINDS = ("artificialisation", "desartificialisation", "changement_artificiel", "
 
 
 class CarbonError(ValueError):
-    """A table or mapping problem, with the message to show."""
+    """A mapping problem: ``kind`` ('category': origin, row number, value; 'share': value in %) and its values,
+    for the caller to word in the user's language; str() gives the English message."""
+
+    def __init__(self, kind, *values):
+        self.kind = kind
+        self.values = values
+        if kind == "category":
+            text = "%s row %d: '%s' is not an ALDO category." % values
+        else:
+            text = "The arable share must lie between 0 and 100 %%: %s." % values
+        super().__init__(text)
 
 
 # -- reference tables ------------------------------------------------------------------------------------------
@@ -309,11 +319,10 @@ class Mapping:
             for number, (cs, us, category) in enumerate(source, 1):
                 category = (category or "").strip().lower()
                 if category not in CATEGORIES and category != SPLIT:
-                    raise CarbonError("%s row %d: '%s' is not an ALDO category (%s)." % (
-                        origin, number, category, ", ".join(tuple(CATEGORIES) + (SPLIT,))))
+                    raise CarbonError("category", origin, number, category)
                 self.rows.append((_patterns(cs), _patterns(us), category, origin == "MAPPING"))
         if not 0.0 <= arable_share <= 1.0:
-            raise CarbonError("The arable share must lie between 0 and 100 %%: %s." % (arable_share * 100))
+            raise CarbonError("share", "%g" % (arable_share * 100))
         self.arable_share = arable_share
 
     def category(self, cs, us):

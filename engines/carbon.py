@@ -49,6 +49,15 @@ class CarbonInputs:
     arable_share: float = None
 
 
+def mapping_message(error):
+    """The message of a core.carbon.CarbonError in the user's language."""
+    if error.kind == "category":
+        origin, number, value = error.values
+        return translate(CONTEXT, "MAPPING: row {0} ({1}): '{2}' is not an ALDO category. Categories: {3}.").format(
+            number, origin, value, ", ".join(tuple(carbon.CATEGORIES) + (carbon.SPLIT,)))
+    return translate(CONTEXT, "ARABLE_SHARE must lie between 0 and 100 %: {0}.").format(error.values[0])
+
+
 class CommuneLocator:
     """The commune code of a polygon: the commune holding its point on surface, else the nearest one."""
 
@@ -116,7 +125,7 @@ class CarbonJob:
             share = DEFAULT_ARABLE_SHARE if inputs.arable_share is None else inputs.arable_share
             self.mapping = carbon.mapping_for(self.cover.nomenclature, share, inputs.mapping_rows)
         except carbon.CarbonError as error:
-            raise QgsProcessingException(translate(CONTEXT, "MAPPING: {0}").format(error))
+            raise QgsProcessingException(mapping_message(error))
         if inputs.mapping_rows:
             feedback.pushInfo(translate(CONTEXT, "{0} MAPPING row(s) tried before the shipped mapping.").format(
                 len(inputs.mapping_rows)))
@@ -347,9 +356,12 @@ class CarbonJob:
                 CONTEXT, "{0} ha of OCS GE agricultural herbaceous land (CS2.2.1 × US1.1) split 50 % arable land, "
                 "50 % grassland: this share is not a sourced figure; give ARABLE_SHARE for the territory "
                 "(e.g. from the Agreste agricultural census).").format("%.2f" % (self.split_area / 1e4)), False)
-        for key in ("invalid", "empty"):
-            if self.counters.get(key):
-                self.feedback.pushInfo(translate(CONTEXT, "Geometries {0}: {1}").format(key, self.counters[key]))
+        if self.counters.get("invalid"):
+            self.feedback.pushInfo(translate(CONTEXT, "{0} invalid geometries repaired where polygons were cut at "
+                                                      "zone borders.").format(self.counters["invalid"]))
+        if self.counters.get("empty"):
+            self.feedback.reportError(translate(CONTEXT, "{0} polygons without a geometry (NULL or empty): no area.")
+                                      .format(self.counters["empty"]), False)
         self.feedback.pushInfo(translate(CONTEXT, "Forest biomass: {0}.").format(self._forest_levels(ledger)))
 
     def _forest_levels(self, ledger):
