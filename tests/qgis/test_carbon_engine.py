@@ -130,7 +130,7 @@ def test_mapping_rows_and_consumer():
     ledger = carbon_job.run(lambda feature, specs, location: seen.append((feature.id(), specs, location)))
     assert ledger.stock(Ellipsis, "2021").soil == pytest.approx(0.5 * 69)
     assert seen == [(seen[0][0], ((("prairies_herbacees", 1.0),),) * 2, carbon.Location("2_1", ""))]
-    with pytest.raises(QgsProcessingException, match="MAPPING: row 1 \(MAPPING\): 'forest' is not an ALDO category"):
+    with pytest.raises(QgsProcessingException, match=r"MAPPING: row 1 \(MAPPING\): 'forest' is not an ALDO category"):
         job(rows=[UNKNOWN], pedoclimatic_zone="2_1", mapping_rows=[("CS9", "", "forest")])
 
 
