@@ -203,7 +203,7 @@ class CarbonAlgorithm(base.OcsAlgorithm):
                 geometries.setdefault(value, []).append(geometry)
             for zone in ledger.zones():
                 rows.append((zone, zone, geometries.get(zone)))
-            rows.append((TOTAL, Ellipsis, job.zones.geometries))
+            rows.append((TOTAL, Ellipsis, [job.zones_union()]))
         else:
             rows.append((TOTAL, Ellipsis, None))
         return rows

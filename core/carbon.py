@@ -100,6 +100,19 @@ def _csv_rows(name):
         return list(csv.DictReader(handle))
 
 
+def _commune_zones(zones):
+    """{INSEE code: zone} of zpc.csv (35,000 rows: read as plain lines); rows whose zone is not one of ``zones``
+    (the spreadsheet's total rows at the end) are skipped."""
+    found = {}
+    with open(os.path.join(CARBON_DIR, "zpc.csv"), encoding="utf-8") as handle:
+        next(handle)
+        for line in handle:
+            insee, _comma, zone = line.strip().partition(",")
+            if zone in zones:
+                found[insee.strip()] = zone
+    return found
+
+
 @dataclasses.dataclass(frozen=True)
 class Location:
     """Where a piece of land lies for the tables: pedo-climatic zone and INSEE region code ("" unknown)."""
@@ -118,8 +131,7 @@ class Tables:
                           for row in _csv_rows("flux-zpc.csv")}
         self.biomass = {row["INTER_REG"]: {k: _number(v) or 0.0 for k, v in row.items() if k != "INTER_REG"}
                         for row in _csv_rows("biomass-hors-forets.csv")}
-        self.commune_zpc = {row["insee"].strip(): row["zpc"].strip() for row in _csv_rows("zpc.csv")
-                            if row.get("zpc", "").strip() in self.soil}
+        self.commune_zpc = _commune_zones(set(self.soil))
         with open(os.path.join(CARBON_DIR, "region-to-inter-region.json"), encoding="utf-8") as handle:
             self.inter_region = {code: value["interRegion"] for code, value in json.load(handle).items()}
         self.departement = {row["departement"]: (row["region"], row["rad13"])

@@ -138,6 +138,7 @@ class CarbonJob:
                 raise QgsProcessingException(translate(CONTEXT, "The zone layer has no polygon with a code."))
             self.zones = ZoneFinder(items, self.cover.meter, self.counters)
             self.zone_codes = {value for value, _g in items}
+        self._zones_union = None
         self.locator, self.zones_are_communes = self._locator()
         self._locations = {}
 
@@ -190,6 +191,12 @@ class CarbonJob:
             self.feedback.reportError(translate(
                 CONTEXT, "{0}: {1} commune code(s) are not in ALDO's commune table (2018 communes): {2}. Their "
                 "land takes {3}.").format(parameter, len(missing), ", ".join(missing[:10]), fallback), False)
+
+    def zones_union(self):
+        """The union of the zone polygons (computed once: the fast path and the total row both need it)."""
+        if self._zones_union is None:
+            self._zones_union = QgsGeometry.unaryUnion(self.zones.geometries)
+        return self._zones_union
 
     # -- locations ------------------------------------------------------------------------------------------------
     def location(self, commune):
@@ -558,7 +565,7 @@ class FastRun:
     def _territory(self):
         """A prepared engine of the union of the zones (built at the first polygon across a border)."""
         if self.territory is None:
-            union = QgsGeometry.unaryUnion(self.job.zones.geometries)
+            union = self.job.zones_union()
             self.territory = QgsGeometry.createGeometryEngine(union.constGet())
             self.territory.prepareGeometry()
             self.territory_geometry = union        # the engine reads it: keep it alive
