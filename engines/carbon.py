@@ -29,7 +29,6 @@ from . import changes as changes_module
 from .changes import ZoneFinder
 
 translate = QCoreApplication.translate
-CONTEXT = "CarbonAlgorithm"
 DEFAULT_ARABLE_SHARE = 0.5
 # ZONES count as communes when at least this share of their codes are INSEE codes of ALDO's commune table
 INSEE_SHARE = 0.5
@@ -53,9 +52,9 @@ def mapping_message(error):
     """The message of a core.carbon.CarbonError in the user's language."""
     if error.kind == "category":
         origin, number, value = error.values
-        return translate(CONTEXT, "MAPPING: row {0} ({1}): '{2}' is not an ALDO category. Categories: {3}.").format(
+        return translate("CarbonAlgorithm", "MAPPING: row {0} ({1}): '{2}' is not an ALDO category. Categories: {3}.").format(
             number, origin, value, ", ".join(tuple(carbon.CATEGORIES) + (carbon.SPLIT,)))
-    return translate(CONTEXT, "ARABLE_SHARE must lie between 0 and 100 %: {0}.").format(error.values[0])
+    return translate("CarbonAlgorithm", "ARABLE_SHARE must lie between 0 and 100 %: {0}.").format(error.values[0])
 
 
 class CommuneLocator:
@@ -127,7 +126,7 @@ class CarbonJob:
         except carbon.CarbonError as error:
             raise QgsProcessingException(mapping_message(error))
         if inputs.mapping_rows:
-            feedback.pushInfo(translate(CONTEXT, "{0} MAPPING row(s) tried before the shipped mapping.").format(
+            feedback.pushInfo(translate("CarbonAlgorithm", "{0} MAPPING row(s) tried before the shipped mapping.").format(
                 len(inputs.mapping_rows)))
         self.translate_codes = carbon.code_translator(self.cover.nomenclature)
         self.zones = None
@@ -135,7 +134,7 @@ class CarbonJob:
         if inputs.zones is not None:
             items = _items(inputs.zones[0], inputs.zones[1], self._transform(inputs.zones[0]), self.counters)
             if not items:
-                raise QgsProcessingException(translate(CONTEXT, "The zone layer has no polygon with a code."))
+                raise QgsProcessingException(translate("CarbonAlgorithm", "The zone layer has no polygon with a code."))
             self.zones = ZoneFinder(items, self.cover.meter, self.counters)
             self.zone_codes = {value for value, _g in items}
         self._zones_union = None
@@ -151,7 +150,7 @@ class CarbonJob:
         code = (self.inputs.pedoclimatic_zone or "").strip()
         if code and code not in self.tables.soil:
             raise QgsProcessingException(translate(
-                CONTEXT, "PEDOCLIMATIC_ZONE: '{0}' is not a pedo-climatic zone of ALDO's table. Zones: {1}.").format(
+                "CarbonAlgorithm", "PEDOCLIMATIC_ZONE: '{0}' is not a pedo-climatic zone of ALDO's table. Zones: {1}.").format(
                 code, ", ".join(sorted(self.tables.soil))))
         return code
 
@@ -161,24 +160,24 @@ class CarbonJob:
             source, field = self.inputs.communes
             items = _items(source, field, self._transform(source), self.counters)
             if not items:
-                raise QgsProcessingException(translate(CONTEXT, "The commune layer has no polygon with a code."))
+                raise QgsProcessingException(translate("CarbonAlgorithm", "The commune layer has no polygon with a code."))
             self._say_unknown_communes({value for value, _g in items}, "COMMUNES")
             return CommuneLocator(items), False
         if self.zone_codes:
             known = sum(1 for code in self.zone_codes if self.tables.zpc_of(code))
             if known >= INSEE_SHARE * len(self.zone_codes):
                 self.feedback.pushInfo(translate(
-                    CONTEXT, "The ZONES codes are INSEE commune codes ({0} of {1} in ALDO's commune table): they "
+                    "CarbonAlgorithm", "The ZONES codes are INSEE commune codes ({0} of {1} in ALDO's commune table): they "
                     "give each polygon its pedo-climatic zone.").format(known, len(self.zone_codes)))
                 self._say_unknown_communes(self.zone_codes, "ZONES")
                 return CommuneLocator(_items(self.inputs.zones[0], self.inputs.zones[1],
                                              self._transform(self.inputs.zones[0]), {})), True
         if not self.pedoclimatic_zone:
             raise QgsProcessingException(translate(
-                CONTEXT, "No commune locates the land: give COMMUNES (INSEE codes), ZONES with INSEE codes, or "
+                "CarbonAlgorithm", "No commune locates the land: give COMMUNES (INSEE codes), ZONES with INSEE codes, or "
                 "PEDOCLIMATIC_ZONE (a zone code such as 2_1 for the whole layer)."))
         self.feedback.reportError(translate(
-            CONTEXT, "No commune layer: pedo-climatic zone {0} is used for the whole layer, forest biomass at the "
+            "CarbonAlgorithm", "No commune layer: pedo-climatic zone {0} is used for the whole layer, forest biomass at the "
             "France level and biomass outside forests of inter-region {1}.").format(
             self.pedoclimatic_zone, carbon.DEFAULT_INTER_REGION), False)
         return None, False
@@ -186,10 +185,10 @@ class CarbonJob:
     def _say_unknown_communes(self, codes, parameter):
         missing = sorted(code for code in codes if not self.tables.zpc_of(code))
         if missing:
-            fallback = self.pedoclimatic_zone and translate(CONTEXT, "PEDOCLIMATIC_ZONE {0}").format(
-                self.pedoclimatic_zone) or translate(CONTEXT, "the most frequent zone of their département")
+            fallback = self.pedoclimatic_zone and translate("CarbonAlgorithm", "PEDOCLIMATIC_ZONE {0}").format(
+                self.pedoclimatic_zone) or translate("CarbonAlgorithm", "the most frequent zone of their département")
             self.feedback.reportError(translate(
-                CONTEXT, "{0}: {1} commune code(s) are not in ALDO's commune table (2018 communes): {2}. Their "
+                "CarbonAlgorithm", "{0}: {1} commune code(s) are not in ALDO's commune table (2018 communes): {2}. Their "
                 "land takes {3}.").format(parameter, len(missing), ", ".join(missing[:10]), fallback), False)
 
     def zones_union(self):
@@ -211,7 +210,7 @@ class CarbonJob:
             zpc = self.pedoclimatic_zone or (self.tables.departement_zpc(commune) if commune else None)
             if zpc is None:
                 raise QgsProcessingException(translate(
-                    CONTEXT, "Commune '{0}' is not in ALDO's commune table and its département is unknown: give "
+                    "CarbonAlgorithm", "Commune '{0}' is not in ALDO's commune table and its département is unknown: give "
                     "PEDOCLIMATIC_ZONE (the zone to use for it).").format(commune))
             self.fallback_zones[commune] = zpc
         if not region:
@@ -334,42 +333,42 @@ class CarbonJob:
         area_out = ledger.total_area() * 1e4
         if abs(area_out - area_in) > max(1e-6 * area_in, 1e-3):
             self.feedback.reportError(translate(
-                CONTEXT, "Area check failed: {0} ha read, {1} ha counted.").format(
+                "CarbonAlgorithm", "Area check failed: {0} ha read, {1} ha counted.").format(
                 "%.4f" % (area_in / 1e4), "%.4f" % (area_out / 1e4)), False)
         else:
-            self.feedback.pushInfo(translate(CONTEXT, "Area check: {0} ha read, the same counted.").format(
+            self.feedback.pushInfo(translate("CarbonAlgorithm", "Area check: {0} ha read, the same counted.").format(
                 "%.4f" % (area_in / 1e4)))
 
     def _report(self, ledger):
         landcover.report_counts(self.feedback, translate(
-            CONTEXT, "{0} polygon-vintage(s) with codes the mapping does not know: counted as 'non_classe' "
+            "CarbonAlgorithm", "{0} polygon-vintage(s) with codes the mapping does not know: counted as 'non_classe' "
             "(area, no stock). Add them with MAPPING."), self.unknown)
         for commune, zpc in sorted(self.fallback_zones.items()):
             self.feedback.reportError(translate(
-                CONTEXT, "Commune {0} is not in ALDO's commune table: pedo-climatic zone {1} used ({2}).").format(
-                commune, zpc, translate(CONTEXT, "PEDOCLIMATIC_ZONE") if self.pedoclimatic_zone else
-                translate(CONTEXT, "the most frequent zone of its département")), False)
+                "CarbonAlgorithm", "Commune {0} is not in ALDO's commune table: pedo-climatic zone {1} used ({2}).").format(
+                commune, zpc, translate("CarbonAlgorithm", "PEDOCLIMATIC_ZONE") if self.pedoclimatic_zone else
+                translate("CarbonAlgorithm", "the most frequent zone of its département")), False)
         if self.no_region:
             self.feedback.reportError(translate(
-                CONTEXT, "Commune(s) {0}: not in a metropolitan département, region unknown: forest biomass at "
+                "CarbonAlgorithm", "Commune(s) {0}: not in a metropolitan département, region unknown: forest biomass at "
                 "the France level, biomass outside forests of inter-region {1}.").format(
                 ", ".join(sorted(self.no_region)[:10]), carbon.DEFAULT_INTER_REGION), False)
         if self.outside:
             self.feedback.reportError(translate(
-                CONTEXT, "{0} ha of land lie outside every commune: they take the zone of the nearest commune.")
+                "CarbonAlgorithm", "{0} ha of land lie outside every commune: they take the zone of the nearest commune.")
                 .format("%.4f" % (self.outside / 1e4)), False)
         if self.split_area and self.inputs.arable_share is None:
             self.feedback.reportError(translate(
-                CONTEXT, "{0} ha of OCS GE agricultural herbaceous land (CS2.2.1 × US1.1) split 50 % arable land, "
+                "CarbonAlgorithm", "{0} ha of OCS GE agricultural herbaceous land (CS2.2.1 × US1.1) split 50 % arable land, "
                 "50 % grassland: this share is not a sourced figure; give ARABLE_SHARE for the territory "
                 "(e.g. from the Agreste agricultural census).").format("%.2f" % (self.split_area / 1e4)), False)
         if self.counters.get("invalid"):
-            self.feedback.pushInfo(translate(CONTEXT, "{0} invalid geometries repaired where polygons were cut at "
+            self.feedback.pushInfo(translate("CarbonAlgorithm", "{0} invalid geometries repaired where polygons were cut at "
                                                       "zone borders.").format(self.counters["invalid"]))
         if self.counters.get("empty"):
-            self.feedback.reportError(translate(CONTEXT, "{0} polygons without a geometry (NULL or empty): no area.")
+            self.feedback.reportError(translate("CarbonAlgorithm", "{0} polygons without a geometry (NULL or empty): no area.")
                                       .format(self.counters["empty"]), False)
-        self.feedback.pushInfo(translate(CONTEXT, "Forest biomass: {0}.").format(self._forest_levels(ledger)))
+        self.feedback.pushInfo(translate("CarbonAlgorithm", "Forest biomass: {0}.").format(self._forest_levels(ledger)))
 
     def _forest_levels(self, ledger):
         levels = set()
@@ -378,7 +377,7 @@ class CarbonJob:
                 for category, _share in spec:
                     if category in carbon.FORESTS:
                         levels.add("%s %s" % (category, self.tables.forest_biomass(category, location.region)[1]))
-        return ", ".join(sorted(levels)) or translate(CONTEXT, "no forest")
+        return ", ".join(sorted(levels)) or translate("CarbonAlgorithm", "no forest")
 
 
 class FastRun:
