@@ -25,7 +25,7 @@ def group_name(group_id):
         "changes": QCoreApplication.translate("OcsAlgorithm", "Changes"),
         "zan": QCoreApplication.translate("OcsAlgorithm", "ZAN"),
         "friches": QCoreApplication.translate("OcsAlgorithm", "Friches"),
-        "climate": QCoreApplication.translate("OcsAlgorithm", "Urban climate"),
+        "climate": QCoreApplication.translate("OcsAlgorithm", "Climate"),
         "styles": QCoreApplication.translate("OcsAlgorithm", "Styles"),
         "control": QCoreApplication.translate("OcsAlgorithm", "Quality control"),
     }

@@ -94,11 +94,22 @@ def _observatoire_friches():
         "friches:friches_cnig": tr("Friches in the CNIG format (CSV)")}, {})
 
 
+def _diagnostic_carbone():
+    inputs = {"ocs2d": tr("OCS2D multi-date land-cover layer")}
+    inputs.update(_zone_inputs())
+    return ModelTexts(tr("Carbon diagnosis per commune (ALDO)"), inputs, {
+        "reclassify:postes_enaf": _postes_enaf(),
+        "carbon:stocks_carbone": tr("Carbon stocks per commune"),
+        "carbon:flux_carbone": tr("Carbon flows per commune and period"),
+        "carbon:rapport_carbone": tr("Carbon report (HTML)")}, {})
+
+
 _TEXTS = {"ocs2d_postes_enaf_enveloppe": _ocs2d_postes_enaf_enveloppe,
           "diagnostic_changements": _diagnostic_changements,
           "diagnostic_zan": _diagnostic_zan,
           "diagnostic_surchauffe": _diagnostic_surchauffe,
-          "observatoire_friches": _observatoire_friches}
+          "observatoire_friches": _observatoire_friches,
+          "diagnostic_carbone": _diagnostic_carbone}
 NAMES = tuple(_TEXTS)   # the models shipped, in the order scripts/make_models.py builds them
 
 

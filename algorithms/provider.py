@@ -6,6 +6,7 @@ from ..__about__ import ICON_PATH, PROVIDER_ID, VERSION
 from . import models
 from .applystyle import ApplyStyleAlgorithm
 from .artificialisation import ArtificialisationAlgorithm
+from .carbon import CarbonAlgorithm
 from .changedetection import ChangeDetectionAlgorithm
 from .friches import FrichesAlgorithm
 from .heatisland import HeatIslandAlgorithm
@@ -18,7 +19,8 @@ from .zantrajectory import ZanTrajectoryAlgorithm
 
 ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm, ChangeDetectionAlgorithm,
               TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm, ArtificialisationAlgorithm,
-              ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm, ValidateAlgorithm)
+              ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm, ValidateAlgorithm,
+              CarbonAlgorithm)
 MODELS_DIR = models.MODELS_DIR
 
 

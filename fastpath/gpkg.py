@@ -810,3 +810,36 @@ def pair_key(cs, us):
 def pair_key_sql(cs_field, us_field, prefix=""):
     return "(ifnull(%s%s, '') || char(31) || ifnull(%s%s, ''))" % (
         prefix, quote_identifier(cs_field), prefix, quote_identifier(us_field))
+
+
+def feature_rows(path, layer_name, columns, batch=20000):
+    """Batches of rows (value of each of ``columns``…, WKB or None, envelope or None) of a GeoPackage layer, read
+    straight from the file with SQLite, read-only (ocs:carbon's fast path). WKB None: NULL or empty geometry;
+    envelope (xmin, ymin, xmax, ymax) from the blob header when it holds one (GeoPackage 1.x §2.1.3), else None."""
+    connection = sqlite3.connect(pathlib.Path(path).absolute().as_uri() + "?mode=ro", uri=True)
+    try:
+        geometry = connection.execute("SELECT column_name FROM gpkg_geometry_columns WHERE lower(table_name) = "
+                                      "lower(?)", (layer_name,)).fetchone()
+        if geometry is None:
+            raise FastPathUnavailable("no geometry column")
+        cursor = connection.execute("SELECT %s, %s FROM %s" % (
+            ", ".join(quote_identifier(c) for c in columns), quote_identifier(geometry[0]),
+            quote_identifier(layer_name)))
+        while True:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                break
+            yield [row[:-1] + (gpkg_wkb(row[-1]), _header_box(row[-1])) for row in rows]
+    except sqlite3.Error as error:
+        raise FastPathUnavailable("SQLite: %s" % error)
+    finally:
+        connection.close()
+
+
+def _header_box(blob):
+    """(xmin, ymin, xmax, ymax) of the XY envelope of a little-endian GeoPackage blob header, else None."""
+    if blob is None or len(blob) < 40 or blob[:2] != b"GP" or blob[3] & 0x10 or (blob[3] >> 1) & 7 == 0 or \
+            not blob[3] & 0x01:
+        return None
+    minx, maxx, miny, maxy = struct.unpack_from("<4d", blob, 8)
+    return minx, miny, maxx, maxy

@@ -203,6 +203,254 @@
     </message>
 </context>
 <context>
+    <name>CarbonAlgorithm</name>
+    <message>
+        <location filename="../algorithms/carbon.py" line="108"/>
+        <source>Carbon stocks and flows (ALDO)</source>
+        <translation>Stocks et flux de carbone (ALDO)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="111"/>
+        <source>Land cover layer (OCS2D, OCS GE or reclassified)</source>
+        <translation>Couche d’occupation du sol (OCS2D, OCS GE ou reclassée)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="112"/>
+        <source>Nomenclature</source>
+        <translation>Nomenclature</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="113"/>
+        <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
+        <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="114"/>
+        <source>Zones (report units, e.g. communes or EPCI)</source>
+        <translation>Zones (unités du bilan, p. ex. communes ou EPCI)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="115"/>
+        <source>Zone field (e.g. INSEE code)</source>
+        <translation>Champ de zone (p. ex. code INSEE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="116"/>
+        <source>Communes (INSEE codes: pedo-climatic zone of each polygon)</source>
+        <translation>Communes (codes INSEE : zone pédoclimatique de chaque polygone)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="118"/>
+        <source>Commune INSEE code field</source>
+        <translation>Champ du code INSEE des communes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="119"/>
+        <source>Pedo-climatic zone for the whole layer (e.g. 2_1; without communes)</source>
+        <translation>Zone pédoclimatique pour toute la couche (p. ex. 2_1 ; sans communes)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="122"/>
+        <source>Mapping overrides (couverture, usage, ALDO category; empty = shipped mapping)</source>
+        <translation>Correspondance à ajouter (couverture, usage, catégorie ALDO ; vide = correspondance livrée)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="125"/>
+        <source>Carbon stocks per zone</source>
+        <translation>Stocks de carbone par zone</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="127"/>
+        <source>Carbon flows per zone and period</source>
+        <translation>Flux de carbone par zone et période</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="129"/>
+        <source>Polygons with their ALDO category and stock</source>
+        <translation>Polygones avec leur catégorie ALDO et leur stock</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="132"/>
+        <source>HTML files (*.html)</source>
+        <translation>Fichiers HTML (*.html)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="132"/>
+        <source>HTML report</source>
+        <translation>Rapport HTML</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="135"/>
+        <source>Arable share of OCS GE agricultural grassland CS2.2.1 × US1.1 (%; empty = 50)</source>
+        <translation>Part des terres arables dans les surfaces herbacées agricoles OCS GE CS2.2.1 × US1.1 (% ; vide = 50)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="144"/>
+        <source>MAPPING must have 3 columns (couverture, usage, categorie); got {0} values.</source>
+        <translation>MAPPING doit avoir 3 colonnes (couverture, usage, categorie) ; {0} valeurs reçues.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="180"/>
+        <source>{0}: {1} tC in {2} ha, {3} tC/ha ({4} tCO2e).</source>
+        <translation>{0} : {1} tC sur {2} ha, {3} tC/ha ({4} tCO2e).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="219"/>
+        <source>Could not create the output {0}.</source>
+        <translation>Impossible de créer la sortie {0}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="258"/>
+        <source>Carbon stocks and flows — {0}</source>
+        <translation>Stocks et flux de carbone — {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="259"/>
+        <source>ADEME ALDO method on {0}; mapping of the codes to ALDO categories proposed by OCS Toolbox. OCS Toolbox, ocs:carbon.</source>
+        <translation>Méthode ALDO de l’ADEME sur {0} ; correspondance des codes avec les catégories ALDO proposée par OCS Toolbox. OCS Toolbox, ocs:carbon.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="264"/>
+        <source>Report written to {0}</source>
+        <translation>Rapport écrit dans {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="327"/>
+        <source>{0} polygons written with their ALDO category and stock.</source>
+        <translation>{0} polygones écrits avec leur catégorie ALDO et leur stock.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="56"/>
+        <source>MAPPING: row {0} ({1}): &apos;{2}&apos; is not an ALDO category. Categories: {3}.</source>
+        <translation>MAPPING : ligne {0} ({1}) : « {2} » n’est pas une catégorie ALDO. Catégories : {3}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="58"/>
+        <source>ARABLE_SHARE must lie between 0 and 100 %: {0}.</source>
+        <translation>ARABLE_SHARE doit être compris entre 0 et 100 % : {0}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="130"/>
+        <source>{0} MAPPING row(s) tried before the shipped mapping.</source>
+        <translation>{0} ligne(s) de MAPPING essayée(s) avant la correspondance livrée.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="138"/>
+        <source>The zone layer has no polygon with a code.</source>
+        <translation>La couche de zones n’a aucun polygone avec un code.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="153"/>
+        <source>PEDOCLIMATIC_ZONE: &apos;{0}&apos; is not a pedo-climatic zone of ALDO&apos;s table. Zones: {1}.</source>
+        <translation>PEDOCLIMATIC_ZONE : « {0} » n’est pas une zone pédoclimatique de la table d’ALDO. Zones : {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="164"/>
+        <source>The commune layer has no polygon with a code.</source>
+        <translation>La couche des communes n’a aucun polygone avec un code.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="170"/>
+        <source>The ZONES codes are INSEE commune codes ({0} of {1} in ALDO&apos;s commune table): they give each polygon its pedo-climatic zone.</source>
+        <translation>Les codes de ZONES sont des codes INSEE de communes ({0} sur {1} dans la table des communes d’ALDO) : ils donnent à chaque polygone sa zone pédoclimatique.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="177"/>
+        <source>No commune locates the land: give COMMUNES (INSEE codes), ZONES with INSEE codes, or PEDOCLIMATIC_ZONE (a zone code such as 2_1 for the whole layer).</source>
+        <translation>Aucune commune ne situe les surfaces : donnez COMMUNES (codes INSEE), des ZONES à codes INSEE, ou PEDOCLIMATIC_ZONE (un code de zone comme 2_1 pour toute la couche).</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="180"/>
+        <source>No commune layer: pedo-climatic zone {0} is used for the whole layer, forest biomass at the France level and biomass outside forests of inter-region {1}.</source>
+        <translation>Pas de couche de communes : la zone pédoclimatique {0} sert pour toute la couche, la biomasse forestière au niveau France et la biomasse hors forêt de l’inter-région {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="189"/>
+        <source>PEDOCLIMATIC_ZONE {0}</source>
+        <translation>PEDOCLIMATIC_ZONE {0}</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="190"/>
+        <source>the most frequent zone of their département</source>
+        <translation>la zone la plus fréquente de leur département</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="191"/>
+        <source>{0}: {1} commune code(s) are not in ALDO&apos;s commune table (2018 communes): {2}. Their land takes {3}.</source>
+        <translation>{0} : {1} code(s) de commune absent(s) de la table des communes d’ALDO (communes 2018) : {2}. Leurs surfaces prennent {3}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="213"/>
+        <source>Commune &apos;{0}&apos; is not in ALDO&apos;s commune table and its département is unknown: give PEDOCLIMATIC_ZONE (the zone to use for it).</source>
+        <translation>La commune « {0} » n’est pas dans la table des communes d’ALDO et son département est inconnu : donnez PEDOCLIMATIC_ZONE (la zone à lui appliquer).</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="336"/>
+        <source>Area check failed: {0} ha read, {1} ha counted.</source>
+        <translation>Contrôle des surfaces en échec : {0} ha lus, {1} ha comptés.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="340"/>
+        <source>Area check: {0} ha read, the same counted.</source>
+        <translation>Contrôle des surfaces : {0} ha lus, autant de comptés.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="344"/>
+        <source>{0} polygon-vintage(s) with codes the mapping does not know: counted as &apos;non_classe&apos; (area, no stock). Add them with MAPPING.</source>
+        <translation>{0} polygone(s)-millésime(s) dont les codes sont absents de la correspondance : comptés en « non_classe » (surface, sans stock). Ajoutez-les avec MAPPING.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="348"/>
+        <source>Commune {0} is not in ALDO&apos;s commune table: pedo-climatic zone {1} used ({2}).</source>
+        <translation>La commune {0} n’est pas dans la table des communes d’ALDO : zone pédoclimatique {1} utilisée ({2}).</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="348"/>
+        <source>PEDOCLIMATIC_ZONE</source>
+        <translation>PEDOCLIMATIC_ZONE</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="348"/>
+        <source>the most frequent zone of its département</source>
+        <translation>la zone la plus fréquente de son département</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="353"/>
+        <source>Commune(s) {0}: not in a metropolitan département, region unknown: forest biomass at the France level, biomass outside forests of inter-region {1}.</source>
+        <translation>Commune(s) {0} : hors des départements métropolitains, région inconnue : biomasse forestière au niveau France, biomasse hors forêt de l’inter-région {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="358"/>
+        <source>{0} ha of land lie outside every commune: they take the zone of the nearest commune.</source>
+        <translation>{0} ha sont hors de toute commune : ils prennent la zone de la commune la plus proche.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="362"/>
+        <source>{0} ha of OCS GE agricultural herbaceous land (CS2.2.1 × US1.1) split 50 % arable land, 50 % grassland: this share is not a sourced figure; give ARABLE_SHARE for the territory (e.g. from the Agreste agricultural census).</source>
+        <translation>{0} ha de surfaces herbacées agricoles OCS GE (CS2.2.1 × US1.1) partagés 50 % terres arables, 50 % prairies : cette part n’est pas une valeur sourcée ; donnez ARABLE_SHARE pour le territoire (p. ex. d’après le recensement agricole Agreste).</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="367"/>
+        <source>{0} invalid geometries repaired where polygons were cut at zone borders.</source>
+        <translation>{0} géométrie(s) invalide(s) réparée(s) là où les polygones ont été découpés aux limites des zones.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="370"/>
+        <source>{0} polygons without a geometry (NULL or empty): no area.</source>
+        <translation>{0} polygone(s) sans géométrie (NULL ou vide) : aucune surface.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="372"/>
+        <source>Forest biomass: {0}.</source>
+        <translation>Biomasse forestière : {0}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/carbon.py" line="381"/>
+        <source>no forest</source>
+        <translation>aucune forêt</translation>
+    </message>
+</context>
+<context>
     <name>ChangeAlgorithm</name>
     <message>
         <location filename="../algorithms/changes.py" line="27"/>
@@ -893,8 +1141,8 @@
     </message>
     <message>
         <location filename="../algorithms/base.py" line="28"/>
-        <source>Urban climate</source>
-        <translation>Climat urbain</translation>
+        <source>Climate</source>
+        <translation>Climat</translation>
     </message>
     <message>
         <location filename="../algorithms/base.py" line="29"/>
@@ -990,11 +1238,6 @@
         <location filename="../algorithms/models.py" line="53"/>
         <source>Transition report (HTML)</source>
         <translation>Rapport des transitions (HTML)</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/models.py" line="62"/>
-        <source>OCS2D multi-date land-cover layer</source>
-        <translation>Couche d’occupation du sol OCS2D multidate</translation>
     </message>
     <message>
         <location filename="../algorithms/models.py" line="64"/>
@@ -1115,6 +1358,31 @@
         <location filename="../algorithms/models.py" line="82"/>
         <source>Town halls</source>
         <translation>Mairies</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="98"/>
+        <source>OCS2D multi-date land-cover layer</source>
+        <translation>Couche d’occupation du sol OCS2D multidate</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="100"/>
+        <source>Carbon diagnosis per commune (ALDO)</source>
+        <translation>Diagnostic carbone par commune (ALDO)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="100"/>
+        <source>Carbon flows per commune and period</source>
+        <translation>Flux de carbone par commune et période</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="100"/>
+        <source>Carbon report (HTML)</source>
+        <translation>Rapport carbone (HTML)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="100"/>
+        <source>Carbon stocks per commune</source>
+        <translation>Stocks de carbone par commune</translation>
     </message>
     <message>
         <location filename="../engines/landcover.py" line="91"/>

@@ -132,12 +132,15 @@ STEPS = [
                  "transitions), the 3 vintages"),
     ("native_checkvalidity", "native:checkvalidity METHOD=2 (GEOS; qgis:checkvalidity on QGIS 3.22), valid "
                              "features written to a GeoPackage"),
+    ("carbon_communes", "ocs:carbon, the 3 vintages, ZONES=communes (INSEE codes: pedo-climatic zones), stocks and "
+                        "flows per commune"),
 ]
 STEP_IDS = [s for s, _d in STEPS]
 DESCRIPTION = dict(STEPS)
 # Steps on other inputs than the N-polygon layer (no "× copy"): the pair of single-vintage layers.
 PAIR_STEPS = ("changes_overlay", "native_intersection_pair")
 COMMUNE_STEPS = ("matrix_communes", "native_matrix_communes")
+CARBON_STEPS = ("carbon_communes",)     # on the N-polygon layer, with the communes
 FRICHES_STEPS = ("friches_200k", "friches_1m")
 OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",)
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
@@ -154,6 +157,7 @@ LOG_KEEP = {
     "heat_grid": ("pixels of", "burnt at", "outside every unit", "units with land cover written"),
     "friches_200k": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
     "friches_1m": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
+    "carbon_communes": ("Area check", "tC/ha", "not in ALDO's commune table", "outside every commune"),
 }
 HEAT_CELL = 100.0
 SUBSTEP_TAG = "BENCH_SUBSTEP "
@@ -366,8 +370,12 @@ def _calls(step, uri, out, spec=None):
     ``spec`` gives the other inputs: communes (GeoPackage of the zones), pair_a / pair_b."""
     spec = spec or {}
     temporary = "TEMPORARY_OUTPUT"
-    if step in COMMUNE_STEPS:
+    if step in COMMUNE_STEPS + CARBON_STEPS:
         communes = "%s|layername=%s" % (spec["communes"], bench_changes_data.COMMUNES_LAYER)
+    if step == "carbon_communes":
+        return [("carbon", "ocs:carbon", {
+            "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "", "ZONES": communes,
+            "ZONE_FIELD": bench_changes_data.ZONE_FIELD, "OUTPUT": out, "OUTPUT_FLOWS": temporary})]
     if step in PAIR_STEPS:
         pair_a = "%s|layername=%s" % (spec["pair_a"], bench_changes_data.PAIR_LAYERS[0])
         pair_b = "%s|layername=%s" % (spec["pair_b"], bench_changes_data.PAIR_LAYERS[1])
@@ -797,6 +805,10 @@ def targets(results, n=None):
                  "%.1f s / %.1f s = %.2f" % (t["friches_1m"], t["friches_200k"], r) if r
                  else missing("friches_200k", "friches_1m"), None if r is None else r <= 6.0))
     rows.append(peak_row("ocs:friches: peak memory < 2 GB (read as 2 GiB = 2048 MiB)", list(FRICHES_STEPS)))
+    r = ratio(t["carbon_communes"], t["reclassify_attr"])
+    rows.append(("ocs:carbon per commune, 3 vintages ≤ 2 × ocs:reclassify attribute rules (issue #19)",
+                 "%.2f × reclassify_attr" % r if r else missing("reclassify_attr", "carbon_communes"),
+                 None if r is None else r <= 2.0))
     return rows
 
 
@@ -1247,7 +1259,7 @@ def main(argv=None):
 
     data = bench_data.ensure(n, args.force_data)
     inputs = {}
-    if any(step in COMMUNE_STEPS for step in steps):
+    if any(step in COMMUNE_STEPS + CARBON_STEPS for step in steps):
         inputs["communes"] = bench_changes_data.ensure_communes(n, args.force_data)
     if any(step in PAIR_STEPS for step in steps):
         inputs["pair_a"], inputs["pair_b"], pair_stats = bench_changes_data.ensure_pair(pair_size(n), args.force_data)

@@ -64,6 +64,18 @@ run ocs:observatoire_friches --ocs="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
     --gares="$CTX|layername=gares" --services="$CTX|layername=services" --inondation="$CTX|layername=inondation" \
     --plu="$CTX|layername=plu" --protege="$CTX|layername=protege" --pollution="$CTX|layername=pollution" \
     --friches:friches="$OUT/friches.gpkg" --friches:friches_cnig="$OUT/friches_cnig.csv"
+# Carbon (ALDO): stocks per commune 2005, 2015, 2021 and the flows of each period, through the shipped model; OCS GE
+# 2021 per commune with its polygons (stock per hectare, styled). OCS GE does not tell arable land from grassland:
+# ARABLE_SHARE 83 % is the share of the sample's OCS2D 2021 (1,318.8 ha of cultures, 263.1 ha of grassland).
+run ocs:diagnostic_carbone --ocs2d="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
+    --communes="$SAMPLE/communes.gpkg|layername=communes" --insee=insee_com \
+    --reclassify:postes_enaf="$OUT/carbone_postes_enaf.gpkg" \
+    --carbon:stocks_carbone="$OUT/carbone_stocks_communes.gpkg" \
+    --carbon:flux_carbone="$OUT/carbone_flux_communes.gpkg" --carbon:rapport_carbone="$OUT/rapport_carbone.html"
+run ocs:carbon --INPUT="$SAMPLE/ocsge_2021.gpkg|layername=occupation_sol" \
+    --ZONES="$SAMPLE/communes.gpkg|layername=communes" --ZONE_FIELD=insee_com \
+    --OUTPUT="$OUT/ocsge_2021_carbone_communes.gpkg" --OUTPUT_FLOWS="$OUT/ocsge_2021_carbone_flux.gpkg" \
+    --OUTPUT_POLYGONS="$OUT/ocsge_2021_carbone_polygones.gpkg" --ARABLE_SHARE=83
 
 cat <<MSG
 
@@ -86,4 +98,9 @@ Demo outputs (styled: open them in QGIS, the style is stored in each GeoPackage)
   $OUT/surchauffe_communes.gpkg        the same per commune
   $OUT/friches.gpkg                    friche candidates: history, characteristics, Mutafriches indices, vocation
   $OUT/friches_cnig.csv                the same in the CNIG friches standard (Table Schema column order)
+  $OUT/carbone_stocks_communes.gpkg    carbon stocks (soil, litter, biomass; tC, tC/ha, tCO2e) per commune, 2005-2021
+  $OUT/carbone_flux_communes.gpkg      carbon flows per commune and period, by kind of change (negative = release)
+  $OUT/rapport_carbone.html            the carbon report (open in a browser)
+  $OUT/ocsge_2021_carbone_communes.gpkg, ocsge_2021_carbone_polygones.gpkg   OCS GE 2021: stocks per commune,
+                                       polygons with their ALDO category and stock per hectare (styled)
 MSG

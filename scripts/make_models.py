@@ -204,6 +204,25 @@ def diagnostic_surchauffe():
     return model
 
 
+def diagnostic_carbone():
+    """Reclassify (postes, ENAF) → carbon stocks per commune and vintage, flows per period, with the report."""
+    model = new_model("diagnostic_carbone", "climate")
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
+                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
+                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
+    add_input(model, QgsProcessingParameterField("insee", "",
+                                                 parentLayerParameterName="communes", optional=True), (560, 60))
+    add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
+        "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0),
+        "TARGETS": Source.fromStaticValue([4, 5, 6])}, [("OUTPUT", "postes_enaf")])
+    add_child(model, "ocs:carbon", "carbon", (400, 340), {
+        "INPUT": Source.fromChildOutput("reclassify", "OUTPUT"), "NOMENCLATURE": Source.fromStaticValue(0),
+        "ZONES": Source.fromModelParameter("communes"), "ZONE_FIELD": Source.fromModelParameter("insee")},
+        [("OUTPUT", "stocks_carbone"), ("OUTPUT_FLOWS", "flux_carbone"), ("REPORT", "rapport_carbone")])
+    return model
+
+
 def observatoire_friches():
     """Friche candidates of a multi-date OCS with their context layers, scored with Mutafriches."""
     model = new_model("observatoire_friches", "friches")
@@ -245,7 +264,7 @@ def main():
     QgsApplication.processingRegistry().addProvider(provider)
     os.makedirs(MODELS, exist_ok=True)
     builds = (ocs2d_postes_enaf_enveloppe, diagnostic_changements, diagnostic_zan, diagnostic_surchauffe,
-              observatoire_friches)
+              observatoire_friches, diagnostic_carbone)
     assert [build.__name__ for build in builds] == list(models.NAMES), "algorithms/models.py lists other models"
     for build in builds:
         model = build()

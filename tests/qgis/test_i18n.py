@@ -18,7 +18,7 @@ QM = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.qm")
 CONTEXTS = {"ReclassifyAlgorithm", "UrbanEnvelopeAlgorithm", "ApplyStyleAlgorithm", "OcsAlgorithm", "OcsStyling",
             "ChangeAlgorithm", "ChangeDetectionAlgorithm", "TransitionMatrixAlgorithm", "TerritoryFlowsAlgorithm",
             "ArtificialisationAlgorithm", "ZanTrajectoryAlgorithm", "HeatIslandAlgorithm",
-            "FrichesAlgorithm", "ValidateAlgorithm"}
+            "FrichesAlgorithm", "ValidateAlgorithm", "CarbonAlgorithm"}
 EXPECTED_NAMES = {
     "reclassify": "Reclassifier la couverture et l’usage du sol",
     "urbanenvelope": "Enveloppe urbaine",
@@ -31,13 +31,17 @@ EXPECTED_NAMES = {
     "heatisland": "Score d’îlot de chaleur (surchauffe)",
     "friches": "Friches : candidats, caractérisation, mutabilité et vocation",
     "validate": "Valider une couche d’occupation du sol (contrôle qualité)",
+    "carbon": "Stocks et flux de carbone (ALDO)",
 }
+# Algorithms whose French strings are listed in their issue's report and not yet compiled into the .qm by the lead
+# (helpers do not edit i18n/): checked by test_pending_translations, a strict xfail that fails once they are in, so
+# that whoever compiles them removes the name from here (and adds its context, e.g. CarbonAlgorithm, to CONTEXTS).
 EXPECTED_GROUPS = {
     "nomenclatures": "Nomenclatures",
     "changes": "Évolutions",
     "zan": "ZAN",
     "friches": "Friches",
-    "climate": "Climat urbain",
+    "climate": "Climat",
     "styles": "Styles",
     "control": "Contrôle",
 }

@@ -27,12 +27,16 @@ FROZEN = {
                     "POLLUTION", "OUTPUT", "OUTPUT_CSV"],
     "ocs:validate": ["INPUT", "NOMENCLATURE", "VINTAGES", "TERRITORY", "CHECKS", "MIN_AREA_M2", "OUTPUT",
                      "OUTPUT_SUMMARY", "REPORT", "FIXED"],
+    "ocs:carbon": ["INPUT", "NOMENCLATURE", "VINTAGES", "ZONES", "ZONE_FIELD", "COMMUNES", "COMMUNE_FIELD",
+                   "PEDOCLIMATIC_ZONE", "MAPPING", "OUTPUT", "OUTPUT_FLOWS", "OUTPUT_POLYGONS", "REPORT",
+                   "ARABLE_SHARE"],
 }
 ENUMS = {
     ("ocs:reclassify", "NOMENCLATURE"): 4,
     ("ocs:reclassify", "TARGETS"): 10,
     ("ocs:validate", "NOMENCLATURE"): 4,
     ("ocs:validate", "CHECKS"): 7,
+    ("ocs:carbon", "NOMENCLATURE"): 4,
 }
 for _change in ("ocs:changedetection", "ocs:transitionmatrix", "ocs:territoryflows"):
     ENUMS[(_change, "TARGET")] = 12

@@ -29,6 +29,8 @@ MODELS = {
     "observatoire_friches": ("friches", ["ocs", "communes", "inventaire", "mairies", "gares", "services",
                                          "inondation", "plu", "protege", "pollution"],
                              ["friches:friches", "friches:friches_cnig"]),
+    "diagnostic_carbone": ("climate", ["ocs2d", "communes", "insee"], [
+        "carbon:flux_carbone", "carbon:rapport_carbone", "carbon:stocks_carbone", "reclassify:postes_enaf"]),
 }
 
 
@@ -78,7 +80,7 @@ def test_model_names_labels_and_help_in_english(name):
         algorithm = model(name)
         assert algorithm.displayName() not in ("", name)
         assert algorithm.group() == {"nomenclatures": "Nomenclatures", "changes": "Changes", "zan": "ZAN",
-                                     "climate": "Urban climate", "friches": "Friches"}[MODELS[name][0]]
+                                     "climate": "Climate", "friches": "Friches"}[MODELS[name][0]]
         for definition in algorithm.parameterDefinitions():
             assert definition.description().strip(), "%s: %s has no label" % (name, definition.name())
             assert definition.description() != definition.name()
@@ -94,7 +96,7 @@ def test_model_groups_in_french():
         with french():
             groups = {name: model(name).group() for name in MODELS}
     assert groups == {name: EXPECTED_GROUPS[MODELS[name][0]] for name in MODELS}
-    assert "Climat urbain" in groups.values()
+    assert "Climat" in groups.values()
 
 
 class Marking(QTranslator):

@@ -36,6 +36,8 @@ ALGORITHMS = {
                 "POLLUTION", "OUTPUT", "OUTPUT_CSV"),
     "validate": ("INPUT", "NOMENCLATURE", "VINTAGES", "TERRITORY", "CHECKS", "MIN_AREA_M2", "OUTPUT", "OUTPUT_SUMMARY",
                  "REPORT", "FIXED"),
+    "carbon": ("INPUT", "NOMENCLATURE", "VINTAGES", "ZONES", "ZONE_FIELD", "COMMUNES", "COMMUNE_FIELD",
+               "PEDOCLIMATIC_ZONE", "MAPPING", "OUTPUT", "OUTPUT_FLOWS", "OUTPUT_POLYGONS", "REPORT", "ARABLE_SHARE"),
 }
 # Shipped model → its inputs and outputs (frozen ids, tests/qgis/test_models.py), named in its help.
 MODELS = {
@@ -49,6 +51,8 @@ MODELS = {
                               "communes:surchauffe_communes"),
     "observatoire_friches": ("ocs", "communes", "inventaire", "mairies", "gares", "services", "inondation", "plu",
                              "protege", "pollution", "friches:friches", "friches:friches_cnig"),
+    "diagnostic_carbone": ("ocs2d", "communes", "insee", "reclassify:postes_enaf", "carbon:stocks_carbone",
+                           "carbon:flux_carbone", "carbon:rapport_carbone"),
 }
 MAX_CHARS = 7000  # the help panel stays readable: one screen or two
 # What the Processing help panel (QTextBrowser) renders well.

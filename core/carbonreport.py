@@ -1,0 +1,175 @@
+"""Offline HTML report of ocs:carbon: stocks per vintage and category, flows per period and kind of change, for
+the whole territory then each zone. Plain Python (standard library), the frame of core/report.py; French numbers
+in French ("1 234,50"), English ones in English ("1,234.50").
+"""
+from . import carbon
+from .report import CSS, esc, format_ha, html_document, report_language, tidy
+
+LABELS = {
+    "fr": {
+        "cultures": "Cultures", "prairies_herbacees": "Prairies herbacées", "prairies_arbustives": "Prairies arbustives",
+        "prairies_arborees": "Prairies arborées", "foret_feuillus": "Forêts de feuillus",
+        "foret_coniferes": "Forêts de conifères", "foret_mixtes": "Forêts mixtes", "foret_peupleraies": "Peupleraies",
+        "zones_humides": "Zones humides et eau", "vergers": "Vergers", "vignes": "Vignes",
+        "artif_impermeabilises": "Sols artificiels imperméabilisés", "artif_enherbes": "Sols artificiels enherbés",
+        "artif_arbores": "Sols artificiels arborés et buissonnants", "hors_aldo": "Hors catégories ALDO (sols nus)",
+        "non_classe": "Codes non classés",
+        "artificialisation": "Artificialisation", "desartificialisation": "Désartificialisation",
+        "changement_artificiel": "Changements entre sols artificiels", "deforestation": "Déforestation",
+        "boisement": "Boisement", "retournement_prairies": "Retournement de prairies",
+        "mise_en_herbe": "Mise en herbe de cultures", "zones_humides_kind": "Vers ou depuis les zones humides",
+        "autres": "Autres changements",
+    },
+    "en": {
+        "cultures": "Cropland", "prairies_herbacees": "Grassland", "prairies_arbustives": "Shrubby grassland",
+        "prairies_arborees": "Wooded grassland", "foret_feuillus": "Broadleaved forest",
+        "foret_coniferes": "Coniferous forest", "foret_mixtes": "Mixed forest", "foret_peupleraies": "Poplar plantations",
+        "zones_humides": "Wetlands and water", "vergers": "Orchards", "vignes": "Vineyards",
+        "artif_impermeabilises": "Sealed artificial land", "artif_enherbes": "Grassed artificial land",
+        "artif_arbores": "Wooded and shrubby artificial land", "hors_aldo": "Outside ALDO categories (bare ground)",
+        "non_classe": "Unclassified codes",
+        "artificialisation": "Artificialisation", "desartificialisation": "De-artificialisation",
+        "changement_artificiel": "Changes among artificial land", "deforestation": "Deforestation",
+        "boisement": "Afforestation", "retournement_prairies": "Grassland ploughed",
+        "mise_en_herbe": "Cropland turned to grassland", "zones_humides_kind": "To or from wetlands",
+        "autres": "Other changes",
+    },
+}
+
+TEXTS = {
+    "fr": {
+        "contents": "Sommaire", "footer": "Rapport généré par OCS Toolbox (ocs:carbon).", "territory": "Territoire",
+        "stocks": "Stocks de carbone", "year": "Millésime", "area": "Surface (ha)", "soil": "Sol (tC)",
+        "litter": "Litière (tC)", "biomass": "Biomasse (tC)", "total": "Total (tC)", "per_ha": "tC/ha",
+        "co2e": "Total (tCO2e)", "categories": "Surfaces et stocks par catégorie ALDO en {year}",
+        "category": "Catégorie", "stock_ha": "Stock (tC/ha)", "stock": "Stock (tC)",
+        "flows": "Flux de carbone {a} → {b} ({n} ans)", "kind": "Type de changement",
+        "kind_total": "Effet total (tC)", "kind_co2e": "Effet total (tCO2e)",
+        "flow_summary": "Surface ayant changé de catégorie : {changed} ha. Flux ponctuels : {once} tC ; flux "
+                        "annuels des changements lents : {yearly} tC/an pendant 20 ans ; effet total : {total} tC "
+                        "({co2e} tCO2e), soit {per_year} tC/an sur la période. Négatif = émission vers "
+                        "l’atmosphère.",
+        "no_change": "Aucun changement de catégorie entre les deux millésimes.",
+        "method": "Méthode et sources",
+        "method_text": "Méthode ALDO de l’ADEME (tables de l’outil ALDO, licence MIT) : stocks des sols par "
+                       "catégorie et zone pédoclimatique (réseau GIS Sol), litière forestière 9 tC/ha, biomasse "
+                       "hors forêt par inter-région, biomasse forestière (bois vivant et mort) de l’inventaire "
+                       "forestier de l’IGN au niveau de la région, ou de la France quand la valeur régionale n’est "
+                       "pas significative. Changements vers ou depuis les sols artificiels et les zones humides : "
+                       "flux ponctuel ; changements lents entre cultures, prairies, forêts, vergers et vignes : "
+                       "facteurs annuels sur 20 ans ; pertes de biomasse immédiates, gains étalés sur 20 ans. "
+                       "CO2 = C × 44/12. La correspondance des codes OCS2D / OCS GE avec les catégories ALDO est "
+                       "une proposition d’OCS Toolbox (aucune correspondance publiée).",
+    },
+    "en": {
+        "contents": "Contents", "footer": "Report generated by OCS Toolbox (ocs:carbon).", "territory": "Whole territory",
+        "stocks": "Carbon stocks", "year": "Vintage", "area": "Area (ha)", "soil": "Soil (tC)",
+        "litter": "Litter (tC)", "biomass": "Biomass (tC)", "total": "Total (tC)", "per_ha": "tC/ha",
+        "co2e": "Total (tCO2e)", "categories": "Areas and stocks by ALDO category in {year}",
+        "category": "Category", "stock_ha": "Stock (tC/ha)", "stock": "Stock (tC)",
+        "flows": "Carbon flows {a} → {b} ({n} years)", "kind": "Kind of change",
+        "kind_total": "Total effect (tC)", "kind_co2e": "Total effect (tCO2e)",
+        "flow_summary": "Area that changed category: {changed} ha. One-off flows: {once} tC; yearly flows of "
+                        "slow changes: {yearly} tC/yr for 20 years; total effect: {total} tC ({co2e} tCO2e), "
+                        "i.e. {per_year} tC/yr over the period. Negative = release to the atmosphere.",
+        "no_change": "No change of category between the two vintages.",
+        "method": "Method and sources",
+        "method_text": "ADEME's ALDO method (tables of the ALDO tool, MIT licence): soil stocks by category and "
+                       "pedo-climatic zone (GIS Sol network), forest litter 9 tC/ha, biomass outside forests by "
+                       "inter-region, forest biomass (living and dead wood) from IGN's forest inventory at the "
+                       "region level, or France's where the regional value is not significant. Changes to or "
+                       "from artificial land and wetlands: one-off flows; slow changes among cropland, "
+                       "grassland, forests, orchards and vineyards: yearly factors over 20 years; biomass losses "
+                       "at once, gains over 20 years. CO2 = C × 44/12. The mapping of OCS2D / OCS GE codes to "
+                       "ALDO categories is OCS Toolbox's proposal (no published mapping exists).",
+    },
+}
+
+
+def category_label(key, language="fr"):
+    return LABELS[report_language(language)].get(key, key)
+
+
+def _kind_label(kind, lang):
+    return LABELS[lang]["zones_humides_kind" if kind == "zones_humides" else kind]
+
+
+def _row(cells, header=False):
+    tag = "th" if header else "td"
+    return "<tr>%s</tr>" % "".join("<%s>%s</%s>" % (tag, cell, tag) for cell in cells)
+
+
+def _stocks_table(stocks, t, lang):
+    rows = [_row([t["year"], t["area"], t["soil"], t["litter"], t["biomass"], t["total"], t["per_ha"], t["co2e"]],
+                 True)]
+    for year, stock in stocks:
+        rows.append(_row([esc(year)] + [format_ha(v, lang) for v in (
+            stock.area_ha, stock.soil, stock.litter, stock.biomass, stock.total, stock.per_ha or 0.0,
+            carbon.to_co2e(stock.total))]))
+    return '<table class="figures">%s</table>' % "".join(rows)
+
+
+def _categories_table(stock, densities, t, lang):
+    rows = [_row([t["category"], t["area"], t["stock_ha"], t["stock"]], True)]
+    for key in carbon.AREA_CATEGORIES:
+        area = stock.areas.get(key, 0.0)
+        if area <= 0:
+            continue
+        total = densities.get(key, 0.0)
+        rows.append(_row([esc(category_label(key, lang)), format_ha(area, lang),
+                          format_ha(total / area if area else 0.0, lang), format_ha(total, lang)]))
+    return '<table class="figures">%s</table>' % "".join(rows)
+
+
+def _flows_html(period, flow, t, lang):
+    parts = ["<h3>%s</h3>" % esc(t["flows"].format(a=period[0], b=period[1], n=flow.years or "?"))]
+    if flow.changed_ha <= 0:
+        parts.append("<p>%s</p>" % esc(t["no_change"]))
+        return "".join(parts)
+    parts.append("<p>%s</p>" % esc(tidy(t["flow_summary"].format(
+        changed=format_ha(flow.changed_ha, lang), once=format_ha(flow.once, lang),
+        yearly=format_ha(flow.yearly, lang), total=format_ha(flow.total, lang),
+        co2e=format_ha(carbon.to_co2e(flow.total), lang),
+        per_year=format_ha(flow.total_per_year or 0.0, lang)))))
+    rows = [_row([t["kind"], t["area"], t["kind_total"], t["kind_co2e"]], True)]
+    for kind in carbon.KINDS:
+        area, total = flow.kinds[kind]
+        if area > 0:
+            rows.append(_row([esc(_kind_label(kind, lang)), format_ha(area, lang), format_ha(total, lang),
+                              format_ha(carbon.to_co2e(total), lang)]))
+    parts.append('<table class="figures">%s</table>' % "".join(rows))
+    return "".join(parts)
+
+
+def _section_html(index, section, t, lang):
+    title = section["zone"] or t["territory"]
+    stocks = section["stocks"]
+    last_year, last = stocks[-1]
+    parts = ['<section id="section-%d">' % index, "<h2>%s</h2>" % esc(title), "<h3>%s</h3>" % esc(t["stocks"]),
+             _stocks_table(stocks, t, lang), "<h3>%s</h3>" % esc(t["categories"].format(year=last_year)),
+             _categories_table(last, last.by_category, t, lang)]
+    for period, flow in section["flows"]:
+        parts.append(_flows_html(period, flow, t, lang))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def build_carbon_report(title, sections, language="fr", subtitle=None):
+    """The whole HTML document. ``sections``: [{"zone": None (territory) or its title, "stocks": [(year, Stock)],
+    "flows": [((from, to), Flow)]}]."""
+    lang = report_language(language)
+    t = TEXTS[lang]
+    toc = ['<li><a href="#section-%d">%s</a></li>' % (i, esc(s["zone"] or t["territory"]))
+           for i, s in enumerate(sections, 1)]
+    toc.append('<li><a href="#method">%s</a></li>' % esc(t["method"]))
+    body = [_section_html(i, s, t, lang) for i, s in enumerate(sections, 1)]
+    body.append('<section id="method"><h2>%s</h2><p>%s</p></section>' % (esc(t["method"]),
+                                                                         esc(tidy(t["method_text"]))))
+    return html_document(title, subtitle, lang, CSS + CARBON_CSS, t, toc, body)
+
+
+CARBON_CSS = """
+table.figures{border-collapse:collapse;margin:.5rem 0 1rem}
+table.figures th,table.figures td{border:1px solid #ccc;padding:.2rem .5rem}
+table.figures td:not(:first-child){text-align:right;font-variant-numeric:tabular-nums}
+"""
