@@ -62,6 +62,8 @@ def _diagnostic_zan():
     inputs = {"ocs2d": tr("OCS2D multi-date land-cover layer")}
     inputs.update(_zone_inputs())
     return ModelTexts(tr("ZAN diagnosis per commune"), inputs, {
+        "validate:controle": tr("Quality control: problems found"),
+        "validate:synthese_controle": tr("Quality control: summary"),
         "reclassify:postes_enaf": _postes_enaf(),
         "artificialisation:artificialisation": tr("Artificialisation with the thresholds, each vintage"),
         "territoryflows:flux_communes": tr("Flows per commune"),

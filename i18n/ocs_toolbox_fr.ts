@@ -1251,6 +1251,16 @@
     </message>
     <message>
         <location filename="../algorithms/models.py" line="64"/>
+        <source>Quality control: problems found</source>
+        <translation>Contrôle qualité : problèmes trouvés</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="64"/>
+        <source>Quality control: summary</source>
+        <translation>Contrôle qualité : synthèse</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/models.py" line="64"/>
         <source>ZAN diagnosis per commune</source>
         <translation>Diagnostic ZAN par commune</translation>
     </message>
@@ -1265,122 +1275,122 @@
         <translation>Trajectoire ZAN par commune</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="73"/>
+        <location filename="../algorithms/models.py" line="75"/>
         <source>Communes (zones)</source>
         <translation>Communes (zones)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="73"/>
+        <location filename="../algorithms/models.py" line="75"/>
         <source>Land-cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="73"/>
+        <location filename="../algorithms/models.py" line="75"/>
         <source>Overheating diagnosis (100 m grid and communes)</source>
         <translation>Diagnostic de surchauffe (grille de 100 m et communes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="73"/>
+        <location filename="../algorithms/models.py" line="75"/>
         <source>Overheating score on a 100 m grid</source>
         <translation>Score de surchauffe sur une grille de 100 m</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="73"/>
+        <location filename="../algorithms/models.py" line="75"/>
         <source>Overheating score per commune</source>
         <translation>Score de surchauffe par commune</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="73"/>
+        <location filename="../algorithms/models.py" line="75"/>
         <source>Vintages (e.g. 2005,2021; empty = all)</source>
         <translation>Millésimes (p. ex. 2005,2021 ; vide = tous)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Communes</source>
         <translation>Communes</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Flood areas</source>
         <translation>Zones inondables</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Friche inventory (CNIG)</source>
         <translation>Inventaire des friches (CNIG)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Friche observatory</source>
         <translation>Observatoire des friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Friches in the CNIG format (CSV)</source>
         <translation>Friches au format CNIG (CSV)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Friches: candidates, characteristics and vocation</source>
         <translation>Friches : candidats, caractérisation et vocation</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Land-cover layer (multi-date if possible)</source>
         <translation>Couche d’occupation du sol (multidate si possible)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>PLU zones (field typezone)</source>
         <translation>Zones du PLU (champ typezone)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Polluted sites</source>
         <translation>Sites pollués</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Protected natural areas</source>
         <translation>Espaces naturels protégés</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Shops and services (BPE, field typequ)</source>
         <translation>Commerces et services (BPE, champ typequ)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Stations</source>
         <translation>Gares</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="82"/>
+        <location filename="../algorithms/models.py" line="84"/>
         <source>Town halls</source>
         <translation>Mairies</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="98"/>
+        <location filename="../algorithms/models.py" line="100"/>
         <source>OCS2D multi-date land-cover layer</source>
         <translation>Couche d’occupation du sol OCS2D multidate</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="100"/>
+        <location filename="../algorithms/models.py" line="102"/>
         <source>Carbon diagnosis per commune (ALDO)</source>
         <translation>Diagnostic carbone par commune (ALDO)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="100"/>
+        <location filename="../algorithms/models.py" line="102"/>
         <source>Carbon flows per commune and period</source>
         <translation>Flux de carbone par commune et période</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="100"/>
+        <location filename="../algorithms/models.py" line="102"/>
         <source>Carbon report (HTML)</source>
         <translation>Rapport carbone (HTML)</translation>
     </message>
     <message>
-        <location filename="../algorithms/models.py" line="100"/>
+        <location filename="../algorithms/models.py" line="102"/>
         <source>Carbon stocks per commune</source>
         <translation>Stocks de carbone par commune</translation>
     </message>

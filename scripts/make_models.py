@@ -162,20 +162,24 @@ def diagnostic_zan():
                                                          [QgsProcessing.TypeVectorPolygon]), (340, 60))
     add_input(model, QgsProcessingParameterField("insee", "",
                                                  parentLayerParameterName="communes", optional=True), (560, 60))
-    add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
+    # quality control first (issue #18): what is wrong in the delivery, where, on how much land
+    add_child(model, "ocs:validate", "validate", (120, 200), {
+        "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0)},
+        [("OUTPUT", "controle"), ("OUTPUT_SUMMARY", "synthese_controle")])
+    add_child(model, "ocs:reclassify", "reclassify", (340, 330), {
         "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0),
-        "TARGETS": Source.fromStaticValue([4, 5, 6])}, [("OUTPUT", "postes_enaf")])
-    add_child(model, "ocs:artificialisation", "artificialisation", (340, 260), {
+        "TARGETS": Source.fromStaticValue([4, 5, 6])}, [("OUTPUT", "postes_enaf")], after=("validate",))
+    add_child(model, "ocs:artificialisation", "artificialisation", (560, 400), {
         "INPUT": Source.fromChildOutput("reclassify", "OUTPUT"), "NOMENCLATURE": Source.fromStaticValue(0),
         "APPLY_THRESHOLDS": Source.fromStaticValue(True), "BUILT_MIN_M2": Source.fromStaticValue(50.0),
         "OTHER_MIN_M2": Source.fromStaticValue(2500.0), "EXEMPT_PARKS": Source.fromStaticValue(False),
         "EXEMPT_PV": Source.fromStaticValue(False), "DISSOLVE": Source.fromStaticValue(False)},
         [("OUTPUT", "artificialisation")])
     zones = {"ZONES": Source.fromModelParameter("communes"), "ZONE_FIELD": Source.fromModelParameter("insee")}
-    add_child(model, "ocs:territoryflows", "territoryflows", (560, 400), dict(zones, **{
+    add_child(model, "ocs:territoryflows", "territoryflows", (780, 530), dict(zones, **{
         "INPUT": Source.fromChildOutput("artificialisation", "OUTPUT"), "TARGET": Source.fromStaticValue(11)}),
         [("OUTPUT", "flux_communes")])
-    add_child(model, "ocs:zantrajectory", "zantrajectory", (780, 400), dict(zones, **{
+    add_child(model, "ocs:zantrajectory", "zantrajectory", (1000, 530), dict(zones, **{
         "INPUT": Source.fromChildOutput("artificialisation", "OUTPUT"),
         "REFERENCE_START": Source.fromStaticValue("2011"), "REFERENCE_END": Source.fromStaticValue("2021"),
         "REDUCTION_PCT": Source.fromStaticValue(50.0)}),

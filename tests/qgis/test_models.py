@@ -23,7 +23,8 @@ MODELS = {
         "transitionmatrix:matrices", "transitionmatrix:rapport"]),
     "diagnostic_zan": ("zan", ["ocs2d", "communes", "insee"], [
         "artificialisation:artificialisation", "reclassify:postes_enaf", "territoryflows:flux_communes",
-        "zantrajectory:rapport_zan", "zantrajectory:trajectoire_zan"]),
+        "validate:controle", "validate:synthese_controle", "zantrajectory:rapport_zan",
+        "zantrajectory:trajectoire_zan"]),
     "diagnostic_surchauffe": ("climate", ["ocs", "communes", "vintages"],
                               ["communes:surchauffe_communes", "grille:surchauffe_grille"]),
     "observatoire_friches": ("friches", ["ocs", "communes", "inventaire", "mairies", "gares", "services",
