@@ -76,7 +76,7 @@ def _pct(value, lang):
     if value is None:
         return "–"
     text = "{:.2f}".format(round(value, 2))
-    return text.replace(".", ",") + report.NBSP + "%" if lang == "fr" else text + " %"
+    return text.replace(".", ",") + report.NBSP + "%" if lang == "fr" else text + "%"
 
 
 def _label(controle, lang):
@@ -87,15 +87,16 @@ def _summary_table(data, t, lang):
     head = "".join("<th>%s</th>" % report.esc(c) for c in t["columns"])
     rows = []
     for row in data.summary:
-        rows.append("<tr><td>%s</td><td>%s</td><td>%d</td><td>%s</td><td>%s</td></tr>" % (
+        rows.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
             report.esc(_label(row.controle, lang)), report.esc(GRAVITE[lang].get(row.gravite, row.gravite)),
-            row.nombre, report.format_ha(row.surface_m2 / 1e4, lang), _pct(row.part_territoire_pct, lang)))
+            report.format_decimal(row.nombre, 0, lang), report.format_ha(row.surface_m2 / 1e4, lang), _pct(row.part_territoire_pct, lang)))
     notes = []
     if data.in_several:
         notes.append("<p>%s</p>" % _text(t["several"].format(data.in_several), lang))
     if data.excess_m2 is not None and data.excess_m2 > val.SLIVER_M2:
         notes.append("<p>%s</p>" % _text(t["excess"].format(report.format_ha(data.excess_m2 / 1e4, lang)), lang))
-    return '<table class="summary"><tr>%s</tr>%s</table>%s' % (head, "".join(rows), "".join(notes))
+    return '<table class="matrix"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>%s' % (
+        head, "".join(rows), "".join(notes))
 
 
 def grid_counts(points, cells=GRID, extent=None):
@@ -150,7 +151,7 @@ def _sections(data, t, lang):
                 report.esc("" if fid is None else fid), report.esc(millesime or ""),
                 report.format_ha(area / 1e4, lang), report.esc(message))
                 for fid, millesime, area, message in data.examples[controle])
-            examples.append("<h3>%s</h3><table><tr>%s</tr>%s</table>" % (report.esc(_label(controle, lang)), head,
+            examples.append('<h3>%s</h3><table class="matrix"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (report.esc(_label(controle, lang)), head,
                                                                          rows))
     return maps, examples
 

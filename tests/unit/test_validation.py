@@ -145,4 +145,4 @@ def test_report_in_french_with_french_numbers():
     assert "1,50\u00a0%" in text and "82,30\u00a0ha" in text and "1\u00a0entités relèvent" not in text
     assert "1 entités relèvent de plusieurs problèmes" in text
     english = vr.build(data, "en")
-    assert "<td>Overlap</td><td>error</td><td>1</td><td>1.23</td><td>1.50 %</td>" in english
+    assert "<td>Overlap</td><td>error</td><td>1</td><td>1.23</td><td>1.50%</td>" in english
