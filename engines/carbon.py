@@ -457,11 +457,13 @@ class FastRun:
         return job.finish(ledger, area_in)
 
     def _batch(self, rows, ledger, memo):
-        """Add a batch of rows to the ledger; returns the area read (m²)."""
+        """Add a batch of rows to the ledger; returns the area read (m²). The areas are read from the WKB with
+        numpy (spatial.wkb_areas); a QgsGeometry is made only for a polygon to cut at zone borders, or for the
+        whole batch when a WKB is not a plain 2D (multi)polygon."""
         job = self.job
         factor = job.cover.meter.factor      # planar areas in the layer's CRS (kept: no transform)
         unknown = job.unknown
-        geometries, areas, boxes, specs_ids, split_flags = [], [], [], [], []
+        wkbs, boxes, specs_ids, split_flags = [], [], [], []
         for row in rows:
             wkb = row[-2]
             if wkb is None:
@@ -473,21 +475,26 @@ class FastRun:
                 entry = memo[raw] = self._entry(raw)
             for key in entry[2]:
                 unknown[key] += 1
-            geometry = QgsGeometry()
-            geometry.fromWkb(wkb)
-            box = row[-1]
-            if box is None:
-                box = geometry.boundingBox()
-                box = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
-            geometries.append(geometry)
-            areas.append(geometry.area() * factor)
-            boxes.append(box)
+            wkbs.append(wkb)
+            boxes.append(row[-1])
             specs_ids.append(entry[0])
             split_flags.append(entry[1])
-        spec_list = self.spec_list
-        if not geometries:
+        if not wkbs:
             return 0.0
-        areas = numpy.array(areas)
+        spec_list = self.spec_list
+        geometries = {}
+        areas = spatial.wkb_areas(wkbs)
+        if areas is None:                   # a curve, a 3D or an odd WKB: QGIS reads them all
+            geometries = {i: self._geometry(wkb) for i, wkb in enumerate(wkbs)}
+            areas = numpy.array([geometries[i].area() for i in range(len(wkbs))])
+        areas = areas * factor
+        for i, box in enumerate(boxes):
+            if box is None:                 # no envelope in the blob header
+                if i not in geometries:
+                    geometries[i] = self._geometry(wkbs[i])
+                geometry = geometries[i]
+                rect = geometry.boundingBox()
+                boxes[i] = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
         specs_ids = numpy.array(specs_ids, dtype=numpy.int64)
         job.split_area += float(areas[numpy.array(split_flags, dtype=bool)].sum())
         if job.zones is None or job.locator is not None and not job.zones_are_communes:
@@ -496,9 +503,16 @@ class FastRun:
             zones = self._zones_of(numpy.array(boxes))
         self._add_assigned(ledger, zones, specs_ids, areas, spec_list)
         area_in = float(areas[zones >= 0].sum())
-        for i in numpy.flatnonzero(zones < 0):
-            area_in += self._add_one(ledger, geometries[i], float(areas[i]), spec_list[specs_ids[i]])
+        for i in numpy.flatnonzero(zones < 0).tolist():
+            geometry = geometries[i] if i in geometries else self._geometry(wkbs[i])
+            area_in += self._add_one(ledger, geometry, float(areas[i]), spec_list[specs_ids[i]])
         return area_in
+
+    @staticmethod
+    def _geometry(wkb):
+        geometry = QgsGeometry()
+        geometry.fromWkb(wkb)
+        return geometry
 
     def _entry(self, raw):
         """(spec id, split, unknown "cs/us" pairs) of the raw codes of one polygon."""

@@ -531,6 +531,17 @@ def _flat_rings(wkbs, members=False):
     return flat.reshape(-1, 2), sizes, exterior
 
 
+def wkb_areas(wkbs):
+    """Planar areas of 2D WKB polygons and multipolygons, as QgsGeometry.area() gives them (exterior rings minus
+    holes), read in numpy; None when one of them is not such a WKB."""
+    rings = _flat_rings(list(wkbs), members=True)
+    if rings is None:
+        return None
+    points, sizes, exterior, owner = rings
+    ring_areas = numpy.abs(_signed_areas_flat(points, sizes))
+    return numpy.bincount(owner, weights=numpy.where(exterior, ring_areas, -ring_areas), minlength=len(wkbs))
+
+
 def shared_edges(wkbs):
     """How the members (2D WKB polygons and multipolygons) of a layer share their edges, vertex for vertex:
     (pairs, lone), ``pairs`` an (k, 2) array of the member indexes (first < second) that share at least one edge,

@@ -106,16 +106,16 @@ def grab_designer(model_id, path):
     return valid
 
 
-def grab_maps(output):
-    """Every styled layer of the demo outputs as a map with its legend (a print layout exported to PNG), as a
-    user sees it when opening the file: the style comes from the GeoPackage's layer_styles."""
+def grab_maps(output, paths=None):
+    """Every styled layer of the demo outputs (or of the GeoPackages ``paths``) as a map with its legend (a print
+    layout exported to PNG), as a user sees it when opening the file: the style comes from its layer_styles."""
     from osgeo import ogr
     from qgis.core import (QgsLayoutExporter, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsLayoutItemMap,
                            QgsLayoutPoint, QgsLayoutSize, QgsPrintLayout, QgsProject, QgsUnitTypes, QgsVectorLayer)
     from qgis.PyQt.QtGui import QFont
 
     demo = os.path.join(ROOT, "demo")
-    for path in sorted(glob.glob(os.path.join(demo, "*.gpkg"))):
+    for path in paths or sorted(glob.glob(os.path.join(demo, "*.gpkg"))):
         dataset = ogr.Open(path)
         names = [dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount())
                  if dataset.GetLayer(i).GetGeomType() != ogr.wkbNone and dataset.GetLayer(i).GetName() != "layer_styles"]
