@@ -12,12 +12,14 @@
 import re
 
 from osgeo import gdal
-from qgis.core import QgsDataSourceUri, QgsException, QgsProviderRegistry
+from qgis.core import QgsDataSourceUri, QgsException, QgsProviderConnectionException, QgsProviderRegistry
 from qgis.PyQt.QtCore import QCoreApplication
 
 translate = QCoreApplication.translate
 
 PROVIDER = "postgres"
+# what QGIS's connection API raises (a QgsException on 3.22, a QgsProviderConnectionException of its own on 3.40)
+CONNECTION_ERRORS = (QgsException, QgsProviderConnectionException)
 KEY = "fid"
 PREFIXES = ("postgres://", "postgis:")
 _CONNECTION_RE = re.compile(r"(^|\s)(dbname|service)\s*=")
@@ -74,7 +76,7 @@ def diagnose(text):
     try:
         conn = connection(uri)
         conn.executeSql("SELECT 1")
-    except QgsException as error:
+    except CONNECTION_ERRORS as error:
         reason = libpq_error(uri) or without_password(str(error)).strip()
         return translate("OcsPostGIS", "Cannot connect to the PostgreSQL database {0}: {1}").format(
             uri.database() or uri.service(), reason)
@@ -83,7 +85,7 @@ def diagnose(text):
     schema = uri.schema() or "public"
     try:
         exists = conn.tableExists(schema, uri.table())
-    except QgsException:
+    except CONNECTION_ERRORS:
         exists = False
     if not exists:
         return translate("OcsPostGIS", "Table {0} not found.").format(table_name(uri))
@@ -138,7 +140,7 @@ def prepare_destination(text, has_geometry, feedback):
 def table_exists(uri):
     try:
         return connection(uri).tableExists(uri.schema() or "public", uri.table())
-    except QgsException:
+    except CONNECTION_ERRORS:
         return False   # Processing reports the connection failure when it creates the table
 
 
@@ -164,7 +166,7 @@ def finish_destination(text, feedback):
         conn = connection(uri)
         for statement in statements:
             conn.executeSql(statement)
-    except QgsException as error:
+    except CONNECTION_ERRORS as error:
         message = translate("OcsPostGIS", "Could not index {0}: {1}").format(table_name(uri), str(error).strip())
         feedback.reportError(message, False)
         return message
