@@ -133,7 +133,7 @@ class OcsAlgorithm(QgsProcessingAlgorithm):
         """QGIS's sink; a PostGIS destination gets the key ``fid``, no geometry column for a table, a log line
         when it replaces a table, and its spatial index once written."""
         value = parameters.get(name)
-        text = self.parameterAsOutputLayer(parameters, name, context)
+        text = destination_text(value, context)
         if postgis.destination_uri(text) is not None:
             feedback = getattr(self, "run_feedback", None) or _SilentFeedback()
             text = postgis.prepare_destination(text, geometryType != compat.WKB_NOGEOMETRY, feedback)
@@ -153,6 +153,14 @@ class OcsAlgorithm(QgsProcessingAlgorithm):
 class _SilentFeedback:
     def pushInfo(self, _text):  # noqa: N802
         pass
+
+
+def destination_text(value, context):
+    """The destination string of an output parameter's value, read without parameterAsOutputLayer (which, for
+    an output to load in the project, registers a second layer to load on completion)."""
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        value = value.sink.valueAsString(context.expressionContext())[0]
+    return value if isinstance(value, str) else ""
 
 
 def with_sink(value, text):

@@ -122,11 +122,14 @@ def destination_uri(text):
 
 def prepare_destination(text, has_geometry, feedback):
     """The destination ``text`` to give Processing: key ``fid`` unless one is named, no geometry column for a
-    table, and a log line when the table exists already (Processing replaces it). Other formats: unchanged."""
+    table, and a log line when the table exists already (Processing replaces it). Other formats: unchanged.
+
+    The prefix becomes ``postgres://`` (both write the same table): QGIS 3.22 cannot load a ``postgis:`` output
+    in the project after the run, nor can a next step read it."""
     found = destination_uri(text)
     if found is None:
         return text
-    prefix, uri = found
+    prefix, uri = PREFIXES[0], found[1]
     if not uri.keyColumn():
         uri.setKeyColumn(KEY)
     if not has_geometry and uri.geometryColumn():

@@ -329,7 +329,7 @@ def test_report_written(tmp_path):
     assert results["REPORT"] == str(report)
     html = report.read_text(encoding="utf-8")
     assert html.count("<svg") >= 4 * 3   # at least the bars of the territory and 3 zones, 3 periods
-    assert "Espaces Agricoles" in html
+    assert "Agricultural areas" in html      # the English label of "Espaces Agricoles" (tests run in English)
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 
 

@@ -258,3 +258,32 @@ def test_applystyle_stores_the_style_in_the_database(postgis, tmp_path):
     styled = pg_layer(postgis, "us7_to_style")
     styled.loadDefaultStyle()
     assert styled.renderer().classAttribute() == "enaf_2021"
+
+
+def test_gui_loads_a_postgis_output(postgis, tmp_path):
+    """As the dialog does: an output to PostGIS with the project to load it in is loaded once, named and styled."""
+    import processing
+    from processing.gui.Postprocessing import handleAlgorithmResults
+    from qgis.core import QgsProcessingContext, QgsProcessingOutputLayerDefinition, QgsProject
+
+    from helpers import Feedback
+
+    source = load(postgis, tc.grid_layer(), "grid_gui", tmp_path)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    before = set(QgsProject.instance().mapLayers())
+    loaded = []
+    processing.run("ocs:changedetection", {
+        "INPUT": source, "TARGET": 7,
+        "OUTPUT": QgsProcessingOutputLayerDefinition(out(postgis, "grid_gui_changes"), QgsProject.instance())},
+        onFinish=lambda alg, ctx, feedback: loaded.append(handleAlgorithmResults(alg, ctx, feedback)),
+        feedback=Feedback(), context=context)
+    assert loaded == [True]
+    new = [QgsProject.instance().mapLayer(i) for i in set(QgsProject.instance().mapLayers()) - before]
+    try:
+        assert len(new) == 1
+        assert new[0].providerType() == "postgres" and new[0].featureCount() == 5
+        assert new[0].renderer().classAttribute() == "type_changement"
+    finally:
+        QgsProject.instance().removeMapLayers([layer.id() for layer in new])
+    check_output(postgis, "grid_gui_changes", style="type_changement")
