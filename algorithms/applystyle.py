@@ -15,7 +15,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import styles
 from . import base
-from ..engines import styling
+from ..engines import postgis, styling
 
 
 class ApplyStyleAlgorithm(base.OcsAlgorithm):
@@ -85,8 +85,22 @@ class ApplyStyleAlgorithm(base.OcsAlgorithm):
                 feedback.reportError(self.tr("Could not store the style in {0}: {1}").format(source, error), False)
             else:
                 feedback.pushInfo(self.tr("Style stored as the default style of {0}").format(source))
+        elif layer.providerType() == postgis.PROVIDER:
+            # the database's layer_styles table, as QGIS's "Save as default" does
+            error = styling.save_style_in_database(layer, field, template.title, True)
+            where = styling.layer_title(layer)
+            if error:
+                feedback.reportError(self.tr("Could not store the style in {0}: {1}").format(where, error), False)
+            else:
+                feedback.pushInfo(self.tr("Style stored as the default style of {0}").format(where))
         elif layer.providerType() == "ogr" and os.path.exists(source):
             message, ok = layer.saveDefaultStyle()
             if ok:
                 feedback.pushInfo(self.tr("Style stored as the default style of {0}").format(source))
+            else:
+                feedback.reportError(self.tr("Could not store the style in {0}: {1}").format(source, message), False)
+        else:
+            feedback.pushInfo(self.tr("The style is applied to the layer but not stored: a {0} layer keeps no "
+                                      "default style (write it to a file with OUTPUT_QML).").format(
+                layer.providerType()))
         return results

@@ -2,12 +2,21 @@
 import os
 import re
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingFeatureSourceDefinition
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingOutputLayerDefinition,
+    QgsProperty,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from .. import compat
 from ..__about__ import ICON_PATH, PLUGIN_DIR
+from ..engines import postgis
 from ..fastpath import gpkg
 from ..language import user_locale
 
@@ -102,6 +111,122 @@ class OcsAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self):  # noqa: N802
         return type(self)()
+
+    # -- PostGIS sources and destinations (engines/postgis.py) ----------------------------------------
+    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        self.run_feedback = feedback      # for the log lines of parameterAsSink
+        self.postgis_outputs = []         # destinations to index once written (postProcessAlgorithm)
+        return True
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's checks on the parameters with Desktop source strings accepted; a PostgreSQL input that cannot be
+        loaded is reported with its reason (connection refused, authentication failed, table not found)."""
+        parameters = postgis_sources(self, parameters)
+        ok, message = super().checkParameterValues(parameters, context)
+        if not ok:
+            message = postgis_failure(self, parameters) or message
+        return ok, message
+
+    def parameterAsSource(self, parameters, name, context):  # noqa: N802
+        return super().parameterAsSource(postgis_sources(self, parameters, name), name, context)
+
+    def parameterAsVectorLayer(self, parameters, name, context):  # noqa: N802
+        return super().parameterAsVectorLayer(postgis_sources(self, parameters, name), name, context)
+
+    def parameterAsLayer(self, parameters, name, context):  # noqa: N802
+        return super().parameterAsLayer(postgis_sources(self, parameters, name), name, context)
+
+    def parameterAsSink(self, parameters, name, context, fields, geometryType=compat.WKB_NOGEOMETRY,  # noqa: N802,N803
+                        crs=QgsCoordinateReferenceSystem(), *args):
+        """QGIS's sink; a PostGIS destination gets the key ``fid``, no geometry column for a table, a log line
+        when it replaces a table, and its spatial index once written."""
+        value = parameters.get(name)
+        text = destination_text(value, context)
+        if postgis.destination_uri(text) is not None:
+            feedback = getattr(self, "run_feedback", None) or _SilentFeedback()
+            text = postgis.prepare_destination(text, geometryType != compat.WKB_NOGEOMETRY, feedback)
+            parameters = dict(parameters)
+            parameters[name] = with_sink(value, text)
+            if not hasattr(self, "postgis_outputs"):
+                self.postgis_outputs = []
+            self.postgis_outputs.append(text)
+        return super().parameterAsSink(parameters, name, context, fields, geometryType, crs, *args)
+
+    def postProcessAlgorithm(self, context, feedback):  # noqa: N802
+        for destination in getattr(self, "postgis_outputs", ()):
+            postgis.finish_destination(destination, feedback)
+        return {}
+
+
+class _SilentFeedback:
+    def pushInfo(self, _text):  # noqa: N802
+        pass
+
+
+def destination_text(value, context):
+    """The destination string of an output parameter's value, read without parameterAsOutputLayer (which, for
+    an output to load in the project, registers a second layer to load on completion)."""
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        value = value.sink.valueAsString(context.expressionContext())[0]
+    return value if isinstance(value, str) else ""
+
+
+def with_sink(value, text):
+    """A copy of the output definition ``value`` (or a new one for a string) that writes to ``text``."""
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        copy = QgsProcessingOutputLayerDefinition(value)
+        copy.sink = QgsProperty.fromValue(text)
+        return copy
+    return text
+
+
+def _source_text(value):
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        value = value.source.staticValue()
+    return value if isinstance(value, str) else None
+
+
+INPUT_TYPES = ("source", "vector", "layer")
+
+
+def input_names(alg, name=None):
+    return [d.name() for d in alg.parameterDefinitions()
+            if d.type() in INPUT_TYPES and (name is None or d.name() == name)]
+
+
+def postgis_sources(alg, parameters, name=None):
+    """``parameters`` where each layer input of ``alg`` (or ``name``) copied from the Desktop as
+    ``dbname='x' … table="s"."t" (geom)`` gets the ``postgres://`` prefix Processing loads."""
+    changed = None
+    for key in input_names(alg, name):
+        value = parameters.get(key)
+        text = _source_text(value)
+        if text is None or not postgis.is_source_string(text):
+            continue
+        if changed is None:
+            changed = dict(parameters)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            value = QgsProcessingFeatureSourceDefinition(value)
+            value.source = QgsProperty.fromValue(postgis.loadable(text))
+            changed[key] = value
+        else:
+            changed[key] = postgis.loadable(text)
+    return parameters if changed is None else changed
+
+
+def postgis_failure(alg, parameters):
+    """'Could not load INPUT: <reason>' for the first PostgreSQL input of ``alg`` QGIS cannot load, or None."""
+    for key in input_names(alg):
+        text = _source_text(parameters.get(key))
+        source = postgis.source_string(text)
+        if source is None:
+            continue
+        if QgsVectorLayer(source, key, postgis.PROVIDER).isValid():
+            continue
+        reason = postgis.diagnose(text)
+        if reason:
+            return translate("OcsAlgorithm", "Could not load {0}: {1}").format(key, reason)
+    return None
 
 
 # -- names of the loaded outputs -----------------------------------------------------------------------

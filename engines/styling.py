@@ -8,6 +8,8 @@ import os
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
+    QgsDataSourceUri,
+    QgsProcessingUtils,
     QgsFillSymbol,
     QgsGraduatedSymbolRenderer,
     QgsProcessingLayerPostProcessorInterface,
@@ -20,6 +22,7 @@ from qgis.PyQt.QtGui import QColor
 
 from ..core import changes, styles
 from ..language import user_locale
+from . import postgis
 
 
 translate = QCoreApplication.translate
@@ -87,27 +90,33 @@ def save_style_in_database(layer, name, description, as_default):
     return layer.saveStyleToDatabase(name, description, as_default, "")
 
 
-def store_default_style(destination, field_name, template_key, custom=None, extra=()):
+def store_default_style(destination, field_name, template_key, custom=None, extra=(), context=None):
     """Store the style of ``field_name`` as the default style of the written output ``destination``.
 
-    ``extra`` = [(field, template_key)] stored as additional named styles (GeoPackage only).
+    ``extra`` = [(field, template_key)] stored as additional named styles (GeoPackage and PostGIS only).
+    A PostGIS output (``destination`` is then the id of its layer in ``context``) gets them in its database's
+    ``layer_styles`` table, as QGIS stores them.
     Returns a message for the log, or None when the format keeps no style (memory layer, CSV…).
     """
     path = destination.split("|")[0]
     if not os.path.exists(path):
-        return None
+        source = postgis.source_string(destination)
+        if source is None and context is not None:   # a PostGIS output's layer id
+            layer = QgsProcessingUtils.mapLayerFromString(destination, context)
+            if isinstance(layer, QgsVectorLayer) and layer.providerType() == postgis.PROVIDER:
+                source = layer.source()
+        if source is None:
+            return None
+        layer = QgsVectorLayer(source, "styled", postgis.PROVIDER)
+        if not layer.isValid():
+            return translate("OcsStyling", "Could not store the style in {0}: {1}").format(
+                postgis.table_name(QgsDataSourceUri(source)), layer.error().summary())
+        return store_database_style(layer, field_name, template_key, custom, extra)
     layer = QgsVectorLayer(destination, "styled", "ogr")
     if not layer.isValid():
         return None
     if _is_geopackage(destination):
-        for other_field, other_key in extra:
-            style_layer(layer, other_field, other_key, custom)
-            save_style_in_database(layer, other_field, resolve_template(other_key, custom).title, False)
-        style_layer(layer, field_name, template_key, custom)
-        error = save_style_in_database(layer, field_name, resolve_template(template_key, custom).title, True)
-        if error:
-            return translate("OcsStyling", "Could not store the style in {0}: {1}").format(path, error)
-        return translate("OcsStyling", "Style on {0} stored as the default style of {1}").format(field_name, path)
+        return store_database_style(layer, field_name, template_key, custom, extra, path)
     if path.lower().endswith((".shp", ".tab", ".mif", ".geojson", ".fgb", ".sqlite")):
         style_layer(layer, field_name, template_key, custom)
         qml = os.path.splitext(path)[0] + ".qml"
@@ -115,6 +124,27 @@ def store_default_style(destination, field_name, template_key, custom=None, extr
         if ok:
             return translate("OcsStyling", "Style on {0} written to {1}").format(field_name, qml)
     return None
+
+
+def layer_title(layer):
+    """How the log names where ``layer`` is stored: its file, or '"schema"."table" (database x)'."""
+    if layer.providerType() == postgis.PROVIDER:
+        return postgis.table_name(QgsDataSourceUri(layer.source()))
+    return layer.source().split("|")[0]
+
+
+def store_database_style(layer, field_name, template_key, custom=None, extra=(), title=None):
+    """The style of ``field_name`` as the default style of ``layer`` in its GeoPackage or database, the styles of
+    ``extra`` fields as further named styles. Returns the message for the log."""
+    title = title or layer_title(layer)
+    for other_field, other_key in extra:
+        style_layer(layer, other_field, other_key, custom)
+        save_style_in_database(layer, other_field, resolve_template(other_key, custom).title, False)
+    style_layer(layer, field_name, template_key, custom)
+    error = save_style_in_database(layer, field_name, resolve_template(template_key, custom).title, True)
+    if error:
+        return translate("OcsStyling", "Could not store the style in {0}: {1}").format(title, error)
+    return translate("OcsStyling", "Style on {0} stored as the default style of {1}").format(field_name, title)
 
 
 class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
@@ -144,6 +174,6 @@ def style_output(context, feedback, destination, field_name, template_key, custo
     if context.willLoadLayerOnCompletion(destination):
         details = context.layerToLoadOnCompletionDetails(destination)
         details.setPostProcessor(StylePostProcessor.create(field_name, template_key, custom))
-    message = store_default_style(destination, field_name, template_key, custom, extra)
+    message = store_default_style(destination, field_name, template_key, custom, extra, context)
     if message:
         feedback.pushInfo(message)

@@ -72,6 +72,8 @@ fi
 MOUNTS=()          # mount points made by this run, unmounted in reverse order
 TMP_HOST=""        # per-run temp dir (host path, inside $ROOT/tmp)
 QGIS_SETTINGS_PRESET=1
+PG_DIR=""          # the host's throwaway PostgreSQL/PostGIS cluster of this run (tests/pgcluster.py)
+HOST_PY=/usr/bin/python3
 
 # Mount points at or under $ROOT, deepest first (mountinfo escapes spaces as \040).
 mounts_under_root() {
@@ -103,6 +105,7 @@ cleanup() {
     trap - EXIT INT TERM HUP
     release_mounts || printf 'QGIS 3.40 leg: WARNING: still mounted under %s:\n%s\n' "$ROOT" "$(mounts_under_root)" >&2
     if [ -n "$TMP_HOST" ] && [ -z "$(mounts_under_root)" ]; then rm -rf "$TMP_HOST"; fi
+    if [ -n "$PG_DIR" ]; then "$HOST_PY" "$REPO/tests/pgcluster.py" stop "$PG_DIR" || true; fi
     # pytest-qgis 5 keeps QGIS settings in <rootdir>/.qgis-settings: do not leave it behind.
     if [ "$QGIS_SETTINGS_PRESET" = 0 ]; then rm -rf "$REPO/.qgis-settings"; fi
     exit "$rc"
@@ -216,6 +219,23 @@ build() {
 
 # ---------------------------------------------------------------- test
 CHROOT_ENV=()
+
+# The PostGIS tests (issue #17) need a real server. The chroot has none: one is started on the host (Debian's
+# postgresql-15 and postgresql-15-postgis-3, installed by `make deps`) in a throwaway cluster under the host's
+# /tmp, and the tests in the chroot reach it over TCP on 127.0.0.1 (the chroot shares the host's network) through
+# OCS_TEST_PG; the EXIT trap stops it and removes it. When it cannot start, the tests that need it fail with the
+# reason (OCS_TEST_PG_ERROR); they are never skipped.
+start_postgis() {
+    local out
+    if out=$("$HOST_PY" "$REPO/tests/pgcluster.py" start 2>&1); then
+        PG_DIR=$(printf '%s\n' "$out" | sed -n 1p)
+        CHROOT_ENV+=("OCS_TEST_PG=$(printf '%s\n' "$out" | sed -n 2p)")
+        say "PostgreSQL/PostGIS for the PostGIS tests: $(printf '%s\n' "$out" | sed -n 2p) (cluster $PG_DIR)"
+    else
+        CHROOT_ENV+=("OCS_TEST_PG_ERROR=$(printf '%s' "$out" | tr '\n' ' ')")
+        say "WARNING: no PostgreSQL/PostGIS on the host, the PostGIS tests will fail: $out"
+    fi
+}
 prepare_run() {   # mounts + per-run temp dir + environment for tests and shell
     mount_system
     # The checkout at the same absolute path, so .build/plugins/ocs_toolbox and
@@ -244,6 +264,7 @@ prepare_run() {   # mounts + per-run temp dir + environment for tests and shell
     for v in CI PYTEST_ADDOPTS; do
         [ -n "${!v:-}" ] && CHROOT_ENV+=("$v=${!v}")
     done
+    start_postgis
     return 0
 }
 

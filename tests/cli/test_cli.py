@@ -184,3 +184,19 @@ def test_model_help_through_qgis_process(qgis_process, qgis_process_fr):
     assert "ZAN report (HTML)" in out
     out_fr = qgis_process_fr("help", "ocs:diagnostic_zan").stdout
     assert "Entrées" in out_fr and "zantrajectory:trajectoire_zan" in out_fr   # French help of the model
+
+
+def test_postgis_in_and_out_through_qgis_process(qgis_process, postgis, tmp_path):
+    """The source string copied from the Desktop as INPUT, a postgis: destination; key, index and style stored."""
+    from test_postgis import check_output, load, pg_layer
+
+    source = load(postgis, us7_layout(), "us7_cli", tmp_path, key="id")
+    completed = qgis_process("run", "ocs:reclassify", "--INPUT=%s" % source, "--TARGETS=4,5,6",
+                             "--OUTPUT=postgis:%s table=\"public\".\"us7_cli_out\" (geom)" % postgis)
+    log = completed.stdout + completed.stderr
+    assert "2 of 4 US7.0.0" in log
+    assert 'Style on p4_2021 stored as the default style of "public"."us7_cli_out" (database ocs_test)' in log
+    rows = {f["id"]: (f["p4_2021"], f["p21_2021"], f["enaf_2021"]) for f in pg_layer(postgis, "us7_cli_out")
+            .getFeatures()}
+    assert rows == {1: (1, 1, "Uh"), 2: (1, 13, "Ua"), 3: (3, 21, "N"), 4: (1, 14, "Ua"), 5: (3, 21, "N")}
+    check_output(postgis, "us7_cli_out", style="p4_2021")

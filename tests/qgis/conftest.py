@@ -15,3 +15,4 @@ def ocs_provider(qgis_app, qgis_processing):
         registry.addProvider(provider)
     yield provider
 
+

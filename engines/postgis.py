@@ -1,0 +1,179 @@
+"""PostGIS as a home for inputs and outputs (issue #17): source strings, output tables, their key, index and style.
+
+- Inputs: the layer source a QGIS user copies from the Desktop (``dbname='x' host=… table="s"."t" (geom)``) is
+  given the ``postgres://`` prefix Processing needs to load it; when it still cannot be loaded, ``diagnose`` says
+  why: the connection failed (libpq's reason: authentication, unknown host or database) or the table is not there.
+- Outputs (``postgis:…`` or ``postgres://…`` destinations): ``prepare_destination`` names the primary key ``fid``
+  (as a GeoPackage's; QGIS would add ``id``, or ``id_0`` beside an ``id`` field), drops the geometry column of a
+  table without geometry (a matrix given as ``… table="s"."t" (geom)`` failed and left an empty table) and says in
+  the log that an existing table is replaced; ``finish_destination`` adds the spatial index and analyses the table;
+  the style goes to the database's ``layer_styles`` (engines/styling.py).
+"""
+import re
+
+from osgeo import gdal
+from qgis.core import QgsDataSourceUri, QgsException, QgsProviderConnectionException, QgsProviderRegistry
+from qgis.PyQt.QtCore import QCoreApplication
+
+translate = QCoreApplication.translate
+
+PROVIDER = "postgres"
+# what QGIS's connection API raises (a QgsException on 3.22, a QgsProviderConnectionException of its own on 3.40)
+CONNECTION_ERRORS = (QgsException, QgsProviderConnectionException)
+KEY = "fid"
+PREFIXES = ("postgres://", "postgis:")
+_CONNECTION_RE = re.compile(r"(^|\s)(dbname|service)\s*=")
+_TABLE_RE = re.compile(r"(^|\s)table\s*=")
+_PASSWORD_RE = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
+
+
+def without_password(text):
+    """``text`` with the value of any ``password=`` hidden (for messages)."""
+    return _PASSWORD_RE.sub(r"\1***", text)
+
+
+def is_source_string(text):
+    """True for a PostgreSQL layer source without a prefix, as the Desktop shows it (dbname/service and table)."""
+    return isinstance(text, str) and not text.startswith(PREFIXES) and \
+        bool(_CONNECTION_RE.search(text)) and bool(_TABLE_RE.search(text))
+
+
+def source_string(text):
+    """The layer source of ``text`` without its prefix when it names a PostgreSQL table, else None."""
+    if not isinstance(text, str):
+        return None
+    for prefix in PREFIXES:
+        if text.startswith(prefix):
+            return text[len(prefix):]
+    return text if is_source_string(text) else None
+
+
+def loadable(text):
+    """``text`` as Processing loads it: a Desktop source string gets the ``postgres://`` prefix."""
+    return PREFIXES[0] + text if is_source_string(text) else text
+
+
+def table_name(uri):
+    """'"schema"."table" (database x)' for messages."""
+    return translate("OcsPostGIS", '"{0}"."{1}" (database {2})').format(
+        uri.schema() or "public", uri.table(), uri.database() or uri.service())
+
+
+def connection(uri):
+    """A QgsAbstractDatabaseProviderConnection to the database of ``uri`` (QgsDataSourceUri)."""
+    metadata = QgsProviderRegistry.instance().providerMetadata(PROVIDER)
+    connection_uri = QgsDataSourceUri(uri.uri(False))
+    connection_uri.setDataSource("", "", "")
+    return metadata.createConnection(connection_uri.uri(False), {})
+
+
+def diagnose(text):
+    """Why the PostgreSQL layer ``text`` cannot be loaded: a translated sentence, or None when it is not one."""
+    source = source_string(text)
+    if source is None:
+        return None
+    uri = QgsDataSourceUri(source)
+    try:
+        conn = connection(uri)
+        conn.executeSql("SELECT 1")
+    except CONNECTION_ERRORS as error:
+        reason = libpq_error(uri) or without_password(str(error)).strip()
+        return translate("OcsPostGIS", "Cannot connect to the PostgreSQL database {0}: {1}").format(
+            uri.database() or uri.service(), reason)
+    if not uri.table():
+        return translate("OcsPostGIS", "The PostgreSQL source names no table: {0}").format(without_password(source))
+    schema = uri.schema() or "public"
+    try:
+        exists = conn.tableExists(schema, uri.table())
+    except CONNECTION_ERRORS:
+        exists = False
+    if not exists:
+        return translate("OcsPostGIS", "Table {0} not found.").format(table_name(uri))
+    return translate("OcsPostGIS", "Table {0} exists but QGIS cannot read it as a layer (geometry column '{1}', "
+                     "key '{2}').").format(table_name(uri), uri.geometryColumn(), uri.keyColumn())
+
+
+def libpq_error(uri):
+    """libpq's reason why the database of ``uri`` refuses a connection ("password authentication failed for user
+    …", "database … does not exist", "could not connect"), asked through GDAL (QGIS's connection API keeps it in
+    its message log only); "" when GDAL connects."""
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    gdal.ErrorReset()
+    try:
+        dataset = gdal.OpenEx("PG:" + uri.connectionInfo(True), gdal.OF_VECTOR)
+        message = "" if dataset is not None else gdal.GetLastErrorMsg()
+    except RuntimeError as error:
+        message = str(error)
+    finally:
+        gdal.PopErrorHandler()
+    lines = [line.strip() for line in message.splitlines() if line.strip() and "PQconnectdb failed" not in line]
+    return without_password(" ".join(lines))
+
+
+def destination_uri(text):
+    """(prefix, QgsDataSourceUri) of a PostGIS output destination, or None for another format."""
+    if not isinstance(text, str):
+        return None
+    for prefix in PREFIXES:
+        if text.startswith(prefix):
+            return prefix, QgsDataSourceUri(text[len(prefix):])
+    return None
+
+
+def prepare_destination(text, has_geometry, feedback):
+    """The destination ``text`` to give Processing: key ``fid`` unless one is named, no geometry column for a
+    table, and a log line when the table exists already (Processing replaces it). Other formats: unchanged.
+
+    The prefix becomes ``postgres://`` (both write the same table): QGIS 3.22 cannot load a ``postgis:`` output
+    in the project after the run, nor can a next step read it."""
+    found = destination_uri(text)
+    if found is None:
+        return text
+    prefix, uri = PREFIXES[0], found[1]
+    if not uri.keyColumn():
+        uri.setKeyColumn(KEY)
+    if not has_geometry and uri.geometryColumn():
+        uri.setDataSource(uri.schema(), uri.table(), "", uri.sql(), uri.keyColumn())
+    if uri.table() and table_exists(uri):
+        feedback.pushInfo(translate("OcsPostGIS", "Table {0} exists: it is replaced by this output.").format(
+            table_name(uri)))
+    return prefix + uri.uri(False)
+
+
+def table_exists(uri):
+    try:
+        return connection(uri).tableExists(uri.schema() or "public", uri.table())
+    except CONNECTION_ERRORS:
+        return False   # Processing reports the connection failure when it creates the table
+
+
+def quoted(name):
+    return '"%s"' % name.replace('"', '""')
+
+
+def finish_destination(text, feedback):
+    """After the output table is written: a GiST index on its geometry column, then ANALYZE. Returns the SQL
+    error, or "" (also for other formats)."""
+    found = destination_uri(text)
+    if found is None or not found[1].table():
+        return ""
+    uri = found[1]
+    table = "%s.%s" % (quoted(uri.schema() or "public"), quoted(uri.table()))
+    statements = []
+    if uri.geometryColumn():
+        index = quoted(("%s_%s_idx" % (uri.table(), uri.geometryColumn()))[:63])
+        statements.append("CREATE INDEX IF NOT EXISTS %s ON %s USING GIST (%s)" % (
+            index, table, quoted(uri.geometryColumn())))
+    statements.append("ANALYZE %s" % table)
+    try:
+        conn = connection(uri)
+        for statement in statements:
+            conn.executeSql(statement)
+    except CONNECTION_ERRORS as error:
+        message = translate("OcsPostGIS", "Could not index {0}: {1}").format(table_name(uri), str(error).strip())
+        feedback.reportError(message, False)
+        return message
+    if uri.geometryColumn():
+        feedback.pushInfo(translate("OcsPostGIS", "Spatial index on {0} of {1}.").format(
+            uri.geometryColumn(), table_name(uri)))
+    return ""

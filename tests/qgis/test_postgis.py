@@ -1,0 +1,289 @@
+"""PostGIS as a home for inputs and outputs (issue #17), on a real PostgreSQL/PostGIS (fixture ``postgis``).
+
+Every main algorithm gives from a PostGIS table the figures it gives from a GeoPackage (the hand-computed values
+of test_reclassify, test_artificialisation and test_changes); outputs written to PostGIS have the primary key
+``fid`` and no other key column, a spatial index, their style in the database's ``layer_styles``; tables (the
+transition matrix, flows without zones) can be written there; the source string a QGIS user copies from the
+Desktop is accepted, and a refused connection is reported as such.
+"""
+import pytest
+from osgeo import gdal
+from qgis.core import (
+    QgsDataSourceUri,
+    QgsProcessingException,
+    QgsProviderRegistry,
+    QgsVectorLayer,
+)
+
+import test_artificialisation as ta
+import test_changes as tc
+import test_reclassify as tr
+from helpers import is_null, run, to_gpkg
+
+
+# -- the database ----------------------------------------------------------------------------------------
+
+def sql(conninfo, statement):
+    """Rows of ``statement`` run in the test database (QGIS's connection API: both legs have it)."""
+    connection = QgsProviderRegistry.instance().providerMetadata("postgres").createConnection(conninfo, {})
+    return connection.executeSql(statement)
+
+
+def load(conninfo, layer, table, tmp_path, key=None):
+    """Copy a memory layer to PostGIS as ogr2ogr does (table ``public.<table>``, geometry ``geom``, GiST index);
+    ``key``: the name of the primary key, taken from the field of that name (as an OCS delivery's ``id``).
+    Returns the layer source as the QGIS Desktop shows it (no ``postgres://`` prefix)."""
+    gpkg = to_gpkg(layer, tmp_path / ("%s_in.gpkg" % table), table)
+    done = gdal.VectorTranslate("PG:" + conninfo, gpkg, layerName=table,
+                                layerCreationOptions=["GEOMETRY_NAME=geom", "OVERWRITE=YES", "LAUNDER=NO"])
+    assert done is not None
+    done = None
+    if key:
+        columns_in = columns(conninfo, table)
+        generated = [c for c in columns_in if c not in layer.fields().names() and c != "geom"]
+        assert len(generated) == 1, columns_in
+        sql(conninfo, 'ALTER TABLE public."%s" DROP COLUMN "%s"' % (table, generated[0]))
+        sql(conninfo, 'ALTER TABLE public."%s" ADD PRIMARY KEY ("%s")' % (table, key))
+    return "%s table=\"public\".\"%s\" (geom)" % (conninfo, table)
+
+
+def out(conninfo, table, geometry=True):
+    return "postgis:%s table=\"public\".\"%s\"%s" % (conninfo, table, " (geom)" if geometry else "")
+
+
+def pg_layer(conninfo, table, geometry=True):
+    uri = QgsDataSourceUri(conninfo)
+    uri.setDataSource("public", table, "geom" if geometry else "", "", "fid")
+    layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+    assert layer.isValid(), table
+    return layer
+
+
+def columns(conninfo, table):
+    return [r[0] for r in sql(conninfo, "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                                        "'public' AND table_name = '%s' ORDER BY ordinal_position" % table)]
+
+
+def primary_key(conninfo, table):
+    return [r[0] for r in sql(conninfo, "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = "
+                                        "i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indisprimary AND "
+                                        "i.indrelid = 'public.%s'::regclass" % table)]
+
+
+def gist_indexes(conninfo, table):
+    return [r[0] for r in sql(conninfo, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND "
+                                        "tablename = '%s' AND indexdef LIKE '%%USING gist%%'" % table)]
+
+
+def default_styles(conninfo, table):
+    return [(r[0], r[1]) for r in sql(conninfo, "SELECT stylename, f_geometry_column FROM public.layer_styles "
+                                                "WHERE f_table_name = '%s' AND useasdefault" % table)]
+
+
+def value(v):
+    if is_null(v):
+        return None
+    return round(v, 6) if isinstance(v, float) else v
+
+
+def rows_by(layer, key):
+    """{key value: ({field: value} without fid, area in m² to the cm²)}."""
+    found = {}
+    for feature in layer.getFeatures():
+        attributes = {name: value(feature[name]) for name in layer.fields().names() if name != "fid"}
+        area = round(feature.geometry().area(), 2) if feature.hasGeometry() else None
+        found[feature[key]] = (attributes, area)
+    return found
+
+
+def check_output(conninfo, table, style=None, geometry=True):
+    """Key ``fid`` and no other key column, spatial index, default style ``style`` in layer_styles."""
+    names = columns(conninfo, table)
+    assert primary_key(conninfo, table) == ["fid"]
+    assert not {"id_0", "ogc_fid"} & set(names)
+    assert (len(gist_indexes(conninfo, table)) == 1) is geometry
+    assert ("geom" in names) is geometry
+    if style:
+        assert default_styles(conninfo, table) == [(style, "geom" if geometry else "")]
+    return names
+
+
+# -- the same figures as from a GeoPackage ----------------------------------------------------------------
+
+def test_reclassify_postgis_to_postgis(postgis, tmp_path):
+    layout = tr.us7_layout()
+    source = load(postgis, layout, "us7", tmp_path, key="id")     # the delivery's key "id" is the table's key
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_reclass")})
+    layer = pg_layer(postgis, "us7_reclass")
+    tr.check_us7({f["id"]: f for f in layer.getFeatures()})       # the hand-known 4 postes, 21 postes, ENAF
+    assert any("2 of 4 US7.0.0" in m for m in feedback.infos)
+    names = check_output(postgis, "us7_reclass", style="p4_2021")
+    # the table's key "id" read as a field and written as one; "fid" is the output's key (no "id_0")
+    assert names[:3] == ["fid", "geom", "id"]
+    # the same rows as GeoPackage → GeoPackage (the SQLite fast path)
+    reference = run("ocs:reclassify", {"INPUT": to_gpkg(layout, tmp_path / "us7.gpkg"),
+                                       "OUTPUT": str(tmp_path / "us7_out.gpkg")})[0]["OUTPUT"]
+    assert rows_by(layer, "id") == rows_by(QgsVectorLayer(reference, "ref", "ogr"), "id")
+    assert any("Spatial index on geom" in m for m in feedback.infos)
+    assert any('stored as the default style of "public"."us7_reclass"' in m for m in feedback.infos)
+
+
+def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
+    layout = ta.layout()
+    source = load(postgis, layout, "artif_in", tmp_path)
+    results, feedback = run("ocs:artificialisation", {"INPUT": "postgres://" + source,
+                                                      "OUTPUT": out(postgis, "artif_out")})
+    layer = pg_layer(postgis, "artif_out")
+    checked = 0
+    for feature in layer.getFeatures():       # the thresholds agree with IGN's product, as from a GeoPackage
+        if is_null(feature["ign_artif"]):
+            assert is_null(feature["artif_2021"])
+            continue
+        expected = 1 if feature["ign_artif"] == "artif" else 0
+        assert (feature["artif_2021"], feature["crit_seuil_2021"]) == (expected, feature["ign_crit"])
+        checked += 1
+    assert checked == 40
+    assert any("make 1 polygons (0.1600 ha) artificialised and 3 polygons (0.3200 ha) non-artificialised; "
+               "1 built polygons" in m for m in feedback.infos)
+    check_output(postgis, "artif_out", style="artif_2021")
+    reference = run("ocs:artificialisation", {"INPUT": to_gpkg(layout, tmp_path / "a.gpkg"),
+                                              "OUTPUT": str(tmp_path / "a_out.gpkg")})[0]["OUTPUT"]
+
+    def by_part(rows):
+        return {(a["case"], a["part"]): (a, area) for a, area in rows.values()}
+    assert by_part(rows_by(layer, "fid")) == by_part(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid"))
+
+
+def test_change_tools_postgis_to_postgis(postgis, tmp_path):
+    source = load(postgis, tc.grid_layer(), "grid", tmp_path)
+    # the transition matrix is a table: written to PostGIS although the destination names a geometry column
+    results, _feedback = run("ocs:transitionmatrix", {"INPUT": source, "TARGET": 7,
+                                                      "OUTPUT": out(postgis, "grid_matrix")})
+    matrix = pg_layer(postgis, "grid_matrix", geometry=False)
+    assert matrix.featureCount() == 3 * 16
+    cells = {}
+    for feature in matrix.getFeatures():
+        key = (feature["periode"], feature["code_avant"], feature["code_apres"])
+        cells[key] = cells.get(key, 0.0) + feature["surface_ha"]
+    assert {k[1:]: round(v, 6) for k, v in cells.items() if v and k[0] == "2005-2021"} == {
+        ("2", "1"): 6.0, ("3", "3"): 2.0, ("1", "1"): 5.0, ("4", "4"): 2.0, ("3", "2"): 3.0}
+    assert {k[1:]: round(v, 6) for k, v in cells.items() if v and k[0] == "2015-2021"} == {
+        ("2", "1"): 1.0, ("1", "1"): 10.0, ("3", "3"): 2.0, ("4", "4"): 2.0, ("2", "2"): 3.0}
+    assert check_output(postgis, "grid_matrix", geometry=False) == [
+        "fid", "periode", "code_avant", "libelle_avant", "code_apres", "libelle_apres", "surface_ha"]
+
+    results, _feedback = run("ocs:changedetection", {"INPUT": source, "TARGET": 7,
+                                                      "OUTPUT": out(postgis, "grid_changes")})
+    layer = pg_layer(postgis, "grid_changes")
+    found = sorted((f["code_avant"], f["code_apres"], f["type_changement"], round(f["surface_m2"]))
+                   for f in layer.getFeatures())
+    assert found == [("2", "1", "artificialisation", 10000), ("2", "1", "artificialisation", 10000),
+                     ("2", "1", "artificialisation", 10000), ("2", "1", "consommation ENAF", 30000),
+                     ("3", "2", "mutation agricole/naturelle", 30000)]
+    assert sum(f.geometry().area() for f in layer.getFeatures()) == pytest.approx(9e4)
+    check_output(postgis, "grid_changes", style="type_changement")
+
+    # flows without zones: one row "total" without geometry, a table
+    results, _feedback = run("ocs:territoryflows", {"INPUT": source, "TARGET": 7,
+                                                    "OUTPUT": out(postgis, "grid_flows")})
+    flows = {f["zone"]: f for f in pg_layer(postgis, "grid_flows", geometry=False).getFeatures()}
+    assert list(flows) == ["total"]
+    assert flows["total"]["surface_ha"] == pytest.approx(18.0)
+    assert flows["total"]["artif_2005_2021_ha"] == pytest.approx(3.0)
+    assert flows["total"]["conso_enaf_2005_2021_ha"] == pytest.approx(6.0)
+    assert flows["total"]["artif_net_2015_2021_ha"] == pytest.approx(-1.0)
+    check_output(postgis, "grid_flows", geometry=False)
+
+
+def test_zones_from_postgis(postgis, tmp_path):
+    source = load(postgis, tc.grid_layer(), "grid_z", tmp_path)
+    zones = load(postgis, tc.zones_layer(), "communes", tmp_path)
+    results, _feedback = run("ocs:transitionmatrix", {
+        "INPUT": source, "TARGET": 7, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "ZONES": zones,
+        "ZONE_FIELD": "insee", "OUTPUT": out(postgis, "grid_z_matrix", geometry=False)})
+    cells = {}
+    for feature in pg_layer(postgis, "grid_z_matrix", geometry=False).getFeatures():
+        key = (feature["zone"], feature["code_avant"], feature["code_apres"])
+        cells[key] = cells.get(key, 0.0) + feature["surface_ha"]
+    assert {k[1:]: round(v, 6) for k, v in cells.items() if v and k[0] == "B"} == {
+        ("3", "3"): 1.0, ("1", "1"): 3.5, ("4", "4"): 1.0, ("2", "1"): 2.5, ("3", "2"): 2.5}
+    assert {k[1:]: round(v, 6) for k, v in cells.items() if v and k[0] == "hors zones"} == {
+        ("2", "1"): 0.5, ("1", "1"): 0.5, ("3", "2"): 0.5}
+
+
+def test_existing_table_replaced_with_a_message(postgis, tmp_path):
+    source = load(postgis, tr.us7_layout(), "us7_twice", tmp_path)
+    _results, first = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_twice_out")})
+    assert not any("exists" in m for m in first.infos)
+    _results, second = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_twice_out")})
+    assert 'Table "public"."us7_twice_out" (database ocs_test) exists: it is replaced by this output.' in \
+        second.infos
+    assert pg_layer(postgis, "us7_twice_out").featureCount() == 5       # replaced, not appended
+    assert len(default_styles(postgis, "us7_twice_out")) == 1
+
+
+# -- source strings ----------------------------------------------------------------------------------------
+
+def test_refused_connection_is_not_reported_as_not_found(postgis, tmp_path):
+    load(postgis, tr.us7_layout(), "us7_auth", tmp_path)
+    uri = QgsDataSourceUri(postgis)
+    wrong = "dbname='%s' host=%s port=%s user='ocs_pw' password='wrong-secret' table=\"public\".\"us7_auth\" " \
+            "(geom)" % (uri.database(), uri.host(), uri.port())
+    for given in (wrong, "postgres://" + wrong):
+        with pytest.raises(QgsProcessingException) as raised:
+            run("ocs:reclassify", {"INPUT": given, "OUTPUT": str(tmp_path / "never.gpkg")})
+        message = str(raised.value)
+        assert "Cannot connect to the PostgreSQL database ocs_test" in message
+        assert 'password authentication failed for user "ocs_pw"' in message
+        assert "not found" not in message and "wrong-secret" not in message
+
+
+def test_missing_table_is_reported_as_not_found(postgis, tmp_path):
+    with pytest.raises(QgsProcessingException) as raised:
+        run("ocs:reclassify", {"INPUT": "%s table=\"public\".\"no_such_table\" (geom)" % postgis,
+                               "OUTPUT": str(tmp_path / "never.gpkg")})
+    assert 'Could not load INPUT: Table "public"."no_such_table" (database ocs_test) not found.' in \
+        str(raised.value)
+
+
+def test_applystyle_stores_the_style_in_the_database(postgis, tmp_path):
+    source = load(postgis, tr.us7_layout(), "us7_style", tmp_path)
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "r.gpkg")})
+    load(postgis, QgsVectorLayer(results["OUTPUT"], "r", "ogr"), "us7_to_style", tmp_path)
+    assert default_styles(postgis, "us7_to_style") == []
+    results, feedback = run("ocs:applystyle", {"INPUT": "%s table=\"public\".\"us7_to_style\" (geom)" % postgis,
+                                               "FIELD": "enaf_2021"})
+    assert default_styles(postgis, "us7_to_style") == [("enaf_2021", "geom")]
+    assert 'Style stored as the default style of "public"."us7_to_style" (database ocs_test)' in feedback.infos
+    styled = pg_layer(postgis, "us7_to_style")
+    styled.loadDefaultStyle()
+    assert styled.renderer().classAttribute() == "enaf_2021"
+
+
+def test_gui_loads_a_postgis_output(postgis, tmp_path):
+    """As the dialog does: an output to PostGIS with the project to load it in is loaded once, named and styled."""
+    import processing
+    from processing.gui.Postprocessing import handleAlgorithmResults
+    from qgis.core import QgsProcessingContext, QgsProcessingOutputLayerDefinition, QgsProject
+
+    from helpers import Feedback
+
+    source = load(postgis, tc.grid_layer(), "grid_gui", tmp_path)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    before = set(QgsProject.instance().mapLayers())
+    loaded = []
+    processing.run("ocs:changedetection", {
+        "INPUT": source, "TARGET": 7,
+        "OUTPUT": QgsProcessingOutputLayerDefinition(out(postgis, "grid_gui_changes"), QgsProject.instance())},
+        onFinish=lambda alg, ctx, feedback: loaded.append(handleAlgorithmResults(alg, ctx, feedback)),
+        feedback=Feedback(), context=context)
+    assert loaded == [True]
+    new = [QgsProject.instance().mapLayer(i) for i in set(QgsProject.instance().mapLayers()) - before]
+    try:
+        assert len(new) == 1
+        assert new[0].providerType() == "postgres" and new[0].featureCount() == 5
+        assert new[0].renderer().classAttribute() == "type_changement"
+    finally:
+        QgsProject.instance().removeMapLayers([layer.id() for layer in new])
+    check_output(postgis, "grid_gui_changes", style="type_changement")
