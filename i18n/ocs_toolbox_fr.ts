@@ -69,14 +69,19 @@
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="85"/>
+        <location filename="../algorithms/applystyle.py" line="99"/>
+        <source>Style stored as the default style of {0}</source>
+        <translation>Style enregistré comme style par défaut de {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/applystyle.py" line="101"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="91"/>
-        <source>Style stored as the default style of {0}</source>
-        <translation>Style enregistré comme style par défaut de {0}</translation>
+        <location filename="../algorithms/applystyle.py" line="103"/>
+        <source>The style is applied to the layer but not stored: a {0} layer keeps no default style (write it to a file with OUTPUT_QML).</source>
+        <translation>Le style est appliqué à la couche mais pas enregistré : une couche {0} ne garde pas de style par défaut (écrivez-le dans un fichier avec OUTPUT_QML).</translation>
     </message>
 </context>
 <context>
@@ -1120,67 +1125,72 @@
 <context>
     <name>OcsAlgorithm</name>
     <message>
-        <location filename="../algorithms/base.py" line="24"/>
+        <location filename="../algorithms/base.py" line="33"/>
         <source>Nomenclatures</source>
         <translation>Nomenclatures</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="25"/>
+        <location filename="../algorithms/base.py" line="34"/>
         <source>Changes</source>
         <translation>Évolutions</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="26"/>
+        <location filename="../algorithms/base.py" line="35"/>
         <source>ZAN</source>
         <translation>ZAN</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="27"/>
+        <location filename="../algorithms/base.py" line="36"/>
         <source>Friches</source>
         <translation>Friches</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="28"/>
+        <location filename="../algorithms/base.py" line="37"/>
         <source>Climate</source>
         <translation>Climat</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="29"/>
+        <location filename="../algorithms/base.py" line="38"/>
         <source>Styles</source>
         <translation>Styles</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="30"/>
+        <location filename="../algorithms/base.py" line="39"/>
         <source>Quality control</source>
         <translation>Contrôle</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="150"/>
+        <location filename="../algorithms/base.py" line="228"/>
+        <source>Could not load {0}: {1}</source>
+        <translation>Impossible de charger {0} : {1}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="275"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="152"/>
+        <location filename="../algorithms/base.py" line="277"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="170"/>
+        <location filename="../algorithms/base.py" line="295"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="170"/>
+        <location filename="../algorithms/base.py" line="295"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="171"/>
+        <location filename="../algorithms/base.py" line="296"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="171"/>
+        <location filename="../algorithms/base.py" line="296"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1486,26 +1496,69 @@
     </message>
 </context>
 <context>
+    <name>OcsPostGIS</name>
+    <message>
+        <location filename="../engines/postgis.py" line="58"/>
+        <source>"{0}"."{1}" (database {2})</source>
+        <translation>"{0}"."{1}" (base {2})</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="81"/>
+        <source>Cannot connect to the PostgreSQL database {0}: {1}</source>
+        <translation>Connexion impossible à la base PostgreSQL {0} : {1}</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="84"/>
+        <source>The PostgreSQL source names no table: {0}</source>
+        <translation>La source PostgreSQL ne nomme aucune table : {0}</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="91"/>
+        <source>Table {0} not found.</source>
+        <translation>Table {0} introuvable.</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="92"/>
+        <source>Table {0} exists but QGIS cannot read it as a layer (geometry column &apos;{1}&apos;, key &apos;{2}&apos;).</source>
+        <translation>La table {0} existe mais QGIS ne peut pas la lire comme une couche (colonne géométrique « {1} », clé « {2} »).</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="138"/>
+        <source>Table {0} exists: it is replaced by this output.</source>
+        <translation>La table {0} existe : elle est remplacée par cette sortie.</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="173"/>
+        <source>Could not index {0}: {1}</source>
+        <translation>Impossible d’indexer {0} : {1}</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="177"/>
+        <source>Spatial index on {0} of {1}.</source>
+        <translation>Index spatial sur {0} de {1}.</translation>
+    </message>
+</context>
+<context>
     <name>OcsStyling</name>
     <message>
-        <location filename="../engines/styling.py" line="56"/>
+        <location filename="../engines/styling.py" line="59"/>
         <source>Unknown or unclassified</source>
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="109"/>
+        <location filename="../engines/styling.py" line="125"/>
+        <source>Style on {0} written to {1}</source>
+        <translation>Style sur {0} écrit dans {1}</translation>
+    </message>
+    <message>
+        <location filename="../engines/styling.py" line="146"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="110"/>
+        <location filename="../engines/styling.py" line="147"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
-    </message>
-    <message>
-        <location filename="../engines/styling.py" line="116"/>
-        <source>Style on {0} written to {1}</source>
-        <translation>Style sur {0} écrit dans {1}</translation>
     </message>
 </context>
 <context>

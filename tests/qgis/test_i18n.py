@@ -18,7 +18,7 @@ QM = os.path.join(ROOT, "i18n", "ocs_toolbox_fr.qm")
 CONTEXTS = {"ReclassifyAlgorithm", "UrbanEnvelopeAlgorithm", "ApplyStyleAlgorithm", "OcsAlgorithm", "OcsStyling",
             "ChangeAlgorithm", "ChangeDetectionAlgorithm", "TransitionMatrixAlgorithm", "TerritoryFlowsAlgorithm",
             "ArtificialisationAlgorithm", "ZanTrajectoryAlgorithm", "HeatIslandAlgorithm",
-            "FrichesAlgorithm", "ValidateAlgorithm", "CarbonAlgorithm"}
+            "FrichesAlgorithm", "ValidateAlgorithm", "CarbonAlgorithm", "OcsPostGIS"}
 EXPECTED_NAMES = {
     "reclassify": "Reclassifier la couverture et l’usage du sol",
     "urbanenvelope": "Enveloppe urbaine",
