@@ -174,7 +174,7 @@ class CarbonAlgorithm(base.OcsAlgorithm):
         if polygons is not None:
             results[self.OUTPUT_POLYGONS] = polygons.finish(feedback)
         zone_rows = self._zone_rows(job, ledger)
-        results[self.OUTPUT] = self._write_stocks(parameters, context, job, ledger, zone_rows)
+        results[self.OUTPUT] = self._write_stocks(parameters, context, job, ledger, zone_rows, feedback)
         results[self.OUTPUT_FLOWS] = self._write_flows(parameters, context, job, ledger, zone_rows)
         whole = ledger.stock(Ellipsis, years[-1])
         feedback.pushInfo(self.tr("{0}: {1} tC in {2} ha, {3} tC/ha ({4} tCO2e).").format(
@@ -204,7 +204,7 @@ class CarbonAlgorithm(base.OcsAlgorithm):
                 geometries.setdefault(value, []).append(geometry)
             for zone in ledger.zones():
                 rows.append((zone, zone, geometries.get(zone)))
-            rows.append((TOTAL, Ellipsis, [job.zones_union()]))
+            rows.append((TOTAL, Ellipsis, None))   # no geometry: the territory would cover the zones on the map
         else:
             rows.append((TOTAL, Ellipsis, None))
         return rows
@@ -219,7 +219,7 @@ class CarbonAlgorithm(base.OcsAlgorithm):
             raise QgsProcessingException(self.tr("Could not create the output {0}.").format(name))
         return sink, destination, fields
 
-    def _write_stocks(self, parameters, context, job, ledger, zone_rows):
+    def _write_stocks(self, parameters, context, job, ledger, zone_rows, feedback):
         sink, destination, fields = self._sink(parameters, self.OUTPUT, context,
                                                [("zone", "str"), ("surface_ha", "double")] +
                                                stock_fields(job.years), job)
@@ -231,6 +231,13 @@ class CarbonAlgorithm(base.OcsAlgorithm):
             feature.setAttributes([str(zone), ledger.total_area(key)] + stock_values(ledger, key, job.years))
             features.append(feature)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        del sink   # flush and close the file before storing its style
+        zones = base.zones_name(self, parameters, context)
+        base.name_output(context, destination, self.tr("Carbon stocks {0}").format(base.vintage_list(job.years)),
+                         zones)
+        if job.zones is not None:
+            styling.style_output(context, feedback, destination, "total_tc_ha_%s" % job.years[-1],
+                                 stock_template())
         return destination
 
     def _write_flows(self, parameters, context, job, ledger, zone_rows):
@@ -246,6 +253,8 @@ class CarbonAlgorithm(base.OcsAlgorithm):
                 feature.setAttributes([str(zone)] + flow_values(period, ledger.flow(key, period)))
                 features.append(feature)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        base.name_output(context, destination, self.tr("Carbon flows {0}").format(
+            base.vintage_span(job.years)), base.zones_name(self, parameters, context))
         return destination
 
     def _report(self, path, job, ledger, zone_rows, feedback):

@@ -59,10 +59,11 @@ class ValidateAlgorithm(base.OcsAlgorithm):
         self.addParameter(QgsProcessingParameterNumber(
             self.MIN_AREA_M2, self.tr("Minimum mapping unit (m²; empty = the producer's specification)"),
             compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
+        # optional (created by default): a model can run the checks first without making its callers name them
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, self.tr("Problems"), compat.TYPE_VECTOR_POLYGON))
+            self.OUTPUT, self.tr("Problems"), compat.TYPE_VECTOR_POLYGON, optional=True, createByDefault=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT_SUMMARY, self.tr("Summary"), compat.TYPE_VECTOR))
+            self.OUTPUT_SUMMARY, self.tr("Summary"), compat.TYPE_VECTOR, optional=True, createByDefault=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.REPORT, self.tr("HTML report"), self.tr("HTML files (*.html)"), optional=True,
             createByDefault=False))
@@ -100,7 +101,7 @@ class ValidateAlgorithm(base.OcsAlgorithm):
         options = self.options(parameters, context, land_cover)
         sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, engine.output_fields(),
                                                  compat.WKB_MULTIPOLYGON, land_cover.crs)
-        if sink is None:
+        if sink is None and parameters.get(self.OUTPUT) not in (None, ""):
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         emitter = engine.Emitter(sink)
         result = engine.validate(land_cover, options, emitter, feedback)
@@ -108,9 +109,14 @@ class ValidateAlgorithm(base.OcsAlgorithm):
         del sink   # closes the output, so that its style can be stored in it
         if result is None:   # cancelled
             return {}
-        styling.style_output(context, feedback, destination, "controle", "controle")
-        results = {self.OUTPUT: destination,
-                   self.OUTPUT_SUMMARY: self.write_summary(parameters, context, result)}
+        results = {}
+        if destination:
+            styling.style_output(context, feedback, destination, "controle", "controle")
+            base.name_output(context, destination, self.tr("Quality control {0}").format(
+                base.vintage_list(v.vintage for v in land_cover.vintages)))
+            results[self.OUTPUT] = destination
+        if parameters.get(self.OUTPUT_SUMMARY) not in (None, ""):
+            results[self.OUTPUT_SUMMARY] = self.write_summary(parameters, context, result)
         self.log_summary(result, feedback)
         report_path = self.parameterAsFileOutput(parameters, self.REPORT, context)
         if report_path:

@@ -305,22 +305,32 @@
         <translation>Impossible de créer la sortie {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="258"/>
+        <location filename="../algorithms/carbon.py" line="236"/>
+        <source>Carbon stocks {0}</source>
+        <translation>Stocks de carbone {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="256"/>
+        <source>Carbon flows {0}</source>
+        <translation>Flux de carbone {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/carbon.py" line="267"/>
         <source>Carbon stocks and flows — {0}</source>
         <translation>Stocks et flux de carbone — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="259"/>
+        <location filename="../algorithms/carbon.py" line="268"/>
         <source>ADEME ALDO method on {0}; mapping of the codes to ALDO categories proposed by OCS Toolbox. OCS Toolbox, ocs:carbon.</source>
         <translation>Méthode ALDO de l’ADEME sur {0} ; correspondance des codes avec les catégories ALDO proposée par OCS Toolbox. OCS Toolbox, ocs:carbon.</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="264"/>
+        <location filename="../algorithms/carbon.py" line="273"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="327"/>
+        <location filename="../algorithms/carbon.py" line="336"/>
         <source>{0} polygons written with their ALDO category and stock.</source>
         <translation>{0} polygones écrits avec leur catégorie ALDO et leur stock.</translation>
     </message>
@@ -1966,62 +1976,67 @@
         <translation>Unité minimale de collecte (m² ; vide = la spécification du producteur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="62"/>
+        <location filename="../algorithms/validate.py" line="63"/>
         <source>Problems</source>
         <translation>Problèmes</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="64"/>
+        <location filename="../algorithms/validate.py" line="65"/>
         <source>Summary</source>
         <translation>Synthèse</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="66"/>
+        <location filename="../algorithms/validate.py" line="67"/>
         <source>HTML files (*.html)</source>
         <translation>Fichiers HTML (*.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="66"/>
+        <location filename="../algorithms/validate.py" line="67"/>
         <source>HTML report</source>
         <translation>Rapport HTML</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="69"/>
+        <location filename="../algorithms/validate.py" line="70"/>
         <source>Corrected copy</source>
         <translation>Copie corrigée</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="77"/>
+        <location filename="../algorithms/validate.py" line="78"/>
         <source>CHECKS: {0} is not a check.</source>
         <translation>CHECKS : {0} n’est pas un contrôle.</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="95"/>
+        <location filename="../algorithms/validate.py" line="96"/>
         <source>TERRITORY &apos;{0}&apos; holds no polygon.</source>
         <translation>TERRITORY « {0} » ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="118"/>
+        <location filename="../algorithms/validate.py" line="115"/>
+        <source>Quality control {0}</source>
+        <translation>Contrôle qualité {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/validate.py" line="124"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="126"/>
+        <location filename="../algorithms/validate.py" line="132"/>
         <source>Corrected copy: {0} features left out without a geometry, {1} duplicates left out, {2} geometries repaired, {3} overlaps cut, {4} groups of neighbours merged.</source>
         <translation>Copie corrigée : {0} entités sans géométrie écartées, {1} doublons écartés, {2} géométries réparées, {3} chevauchements découpés, {4} groupes de voisins fusionnés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="167"/>
+        <location filename="../algorithms/validate.py" line="173"/>
         <source>{0} ({1}): {2} problems, {3} ha.</source>
         <translation>{0} ({1}) : {2} problèmes, {3} ha.</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="171"/>
+        <location filename="../algorithms/validate.py" line="177"/>
         <source>{0} problems in all, {1} ha ({2} features are in several problems and counted in each).</source>
         <translation>{0} problèmes en tout, {1} ha ({2} entités relèvent de plusieurs problèmes et sont comptées dans chacun).</translation>
     </message>
     <message>
-        <location filename="../algorithms/validate.py" line="175"/>
+        <location filename="../algorithms/validate.py" line="181"/>
         <source>No problem found.</source>
         <translation>Aucun problème trouvé.</translation>
     </message>

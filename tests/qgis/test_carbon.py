@@ -49,6 +49,11 @@ def test_stocks_and_flows_per_commune(tmp_path):
     assert total["total_tc_2015"] == pytest.approx(190.205) and total["surface_ha"] == pytest.approx(2.0)
     assert total["total_tc_ha_2021"] == pytest.approx((30.0 + 121.705) / 2)
     assert not west.geometry().isNull()
+    # the total row has no geometry (it would cover the communes on the map); the zones are styled on the stock
+    # per hectare of the last vintage, stored in the GeoPackage
+    assert total.geometry().isNull() or total.geometry().isEmpty()
+    styled = QgsVectorLayer(results["OUTPUT"], "s", "ogr")
+    assert styled.renderer().type() == "graduatedSymbol" and styled.renderer().classAttribute() == "total_tc_ha_2021"
     flows = {(f["zone"], f["periode"]): f for f in QgsVectorLayer(results["OUTPUT_FLOWS"], "f", "ogr").getFeatures()}
     sealed = flows[("59002", "2015-2021")]
     assert sealed["annees"] == 6 and sealed["surface_changee_ha"] == pytest.approx(1.0)
