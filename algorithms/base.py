@@ -14,7 +14,7 @@ from ..language import user_locale
 HELP_DIR = os.path.join(PLUGIN_DIR, "resources", "help")
 # Group ids of the provider (stable: saved models do not store them, but the toolbox sorts by them);
 # their display names are in group_name(), written out literally for pylupdate5.
-GROUPS = ("nomenclatures", "changes", "zan", "friches", "climate", "styles")
+GROUPS = ("nomenclatures", "changes", "zan", "friches", "climate", "outputs", "styles")
 
 translate = QCoreApplication.translate
 
@@ -26,6 +26,7 @@ def group_name(group_id):
         "zan": QCoreApplication.translate("OcsAlgorithm", "ZAN"),
         "friches": QCoreApplication.translate("OcsAlgorithm", "Friches"),
         "climate": QCoreApplication.translate("OcsAlgorithm", "Urban climate"),
+        "outputs": QCoreApplication.translate("OcsAlgorithm", "Outputs"),
         "styles": QCoreApplication.translate("OcsAlgorithm", "Styles"),
     }
     return names[group_id]

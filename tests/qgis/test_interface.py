@@ -25,8 +25,13 @@ FROZEN = {
     "ocs:friches": ["INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
                     "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
                     "POLLUTION", "OUTPUT", "OUTPUT_CSV"],
+    "ocs:atlas": ["INPUT", "INPUT_AFTER", "NOMENCLATURE", "FROM_VINTAGE", "TO_VINTAGE", "ZONES", "ZONE_FIELD",
+                  "NAME_FIELD", "ZONE_FILTER", "FRICHES", "HEAT", "LAYOUT", "LANGUAGE", "OUTPUT_FOLDER", "OUTPUT_PDF",
+                  "OUTPUT_TABLE", "OUTPUT_PROJECT"],
 }
 ENUMS = {
+    ("ocs:atlas", "NOMENCLATURE"): 4,
+    ("ocs:atlas", "LANGUAGE"): 3,
     ("ocs:reclassify", "NOMENCLATURE"): 4,
     ("ocs:reclassify", "TARGETS"): 10,
 }
