@@ -34,6 +34,9 @@ ALGORITHMS = {
     "friches": ("INPUT", "NOMENCLATURE", "VINTAGES", "INVENTORY", "MIN_AREA_M2", "ZONES", "ZONE_FIELD", "TOWN_HALLS",
                 "STATIONS", "SERVICES", "SERVICES_TYPE_FIELD", "FLOOD", "ZONING", "ZONING_TYPE_FIELD", "PROTECTED",
                 "POLLUTION", "OUTPUT", "OUTPUT_CSV"),
+    "atlas": ("INPUT", "INPUT_AFTER", "NOMENCLATURE", "FROM_VINTAGE", "TO_VINTAGE", "ZONES", "ZONE_FIELD", "NAME_FIELD",
+              "ZONE_FILTER", "FRICHES", "HEAT", "LAYOUT", "LANGUAGE", "OUTPUT_FOLDER", "OUTPUT_PDF", "OUTPUT_TABLE",
+              "OUTPUT_PROJECT"),
 }
 # Shipped model → its inputs and outputs (frozen ids, tests/qgis/test_models.py), named in its help.
 MODELS = {
