@@ -257,13 +257,13 @@ def _xml(text):
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def bar_chart_svg(title, bars, language="fr", width=320, bar_height=22):
+def bar_chart_svg(title, bars, language="fr", width=260, bar_height=22):
     """A horizontal bar chart as SVG text: ``bars`` = [(label, value, colour)], values in ha written after each
     bar (``hectares``); a nil chart still shows its labels and "0 ha"."""
     lang = report_language(language)
-    label_width, top = 100, 30
+    label_width, top = 90, 30
     peak = max([value for _l, value, _c in bars] + [0.0]) or 1.0
-    span = width - label_width - 90
+    span = width - label_width - 70
     height = top + len(bars) * (bar_height + 8) + 10
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
              'font-family="sans-serif">' % (width, height, width, height),
@@ -272,11 +272,11 @@ def bar_chart_svg(title, bars, language="fr", width=320, bar_height=22):
     for index, (label, value, colour) in enumerate(bars):
         y = top + index * (bar_height + 8)
         length = max(0.0, span * value / peak)
-        parts.append('<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>' % (
+        parts.append('<text x="%d" y="%d" font-size="13" text-anchor="end">%s</text>' % (
             label_width - 6, y + bar_height * 0.7, _xml(label)))
         parts.append('<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>' % (
             label_width, y, length, bar_height, colour))
-        parts.append('<text x="%.1f" y="%d" font-size="12">%s</text>' % (
+        parts.append('<text x="%.1f" y="%d" font-size="13">%s</text>' % (
             label_width + length + 4, y + bar_height * 0.7, _xml(hectares(value, lang))))
     parts.append("</svg>")
     return "\n".join(parts)

@@ -12,6 +12,7 @@ project holding them, the print layout with its atlas on the zones, and the expo
 import os
 
 from qgis.core import (
+    QgsBasicNumericFormat,
     QgsFeature,
     QgsFillSymbol,
     QgsLayoutExporter,
@@ -159,6 +160,40 @@ def add_picture(layout, rect, path=None, field=None):
     return picture
 
 
+def add_scale_bar(layout, linked_map, language):
+    scale = QgsLayoutItemScaleBar(layout)
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(linked_map)
+    scale.applyDefaultSize()
+    if language == "fr":    # "1 000 m", not "1,000 m"
+        number_format = QgsBasicNumericFormat()
+        number_format.setThousandsSeparator("\u00a0")
+        number_format.setDecimalSeparator(",")
+        scale.setNumericFormat(number_format)
+    layout.addLayoutItem(scale)
+    scale.attemptMove(_mm(12, 140))
+    return scale
+
+
+def add_legend(layout, linked_map, layer):
+    """The legend of ``layer`` alone, filtered to the content of ``linked_map``, without the layer's name (the
+    map's title says it)."""
+    legend = QgsLayoutItemLegend(layout)
+    legend.setTitle("")
+    legend.setLinkedMap(linked_map)
+    legend.setAutoUpdateModel(False)
+    root = legend.model().rootGroup()
+    for child in list(root.children()):
+        if child.layerId() != layer.id():
+            root.removeChildNode(child)
+        else:
+            QgsLegendRenderer.setNodeLegendStyle(child, QgsLegendStyle.Hidden)
+    legend.setLegendFilterByMapEnabled(True)
+    layout.addLayoutItem(legend)
+    legend.attemptMove(_mm(10, 152))
+    return legend
+
+
 def build_layout(project, layers, extent, language, footer):
     """The default portrait (A4 landscape) on ``layers`` = dict(zones, outline, cover) of ``project``."""
     layout = QgsPrintLayout(project)
@@ -175,30 +210,13 @@ def build_layout(project, layers, extent, language, footer):
     cover.setAtlasScalingMode(QgsLayoutItemMap.Auto)
     cover.setAtlasMargin(0.10)
     add_picture(layout, (148, 32, 10, 15), path=NORTH_ARROW)
-    scale = QgsLayoutItemScaleBar(layout)
-    scale.setStyle("Single Box")
-    scale.setLinkedMap(cover)
-    scale.applyDefaultSize()
-    layout.addLayoutItem(scale)
-    scale.attemptMove(_mm(12, 140))
-    legend = QgsLayoutItemLegend(layout)
-    legend.setTitle("")
-    legend.setLinkedMap(cover)
-    legend.setAutoUpdateModel(False)
-    root = legend.model().rootGroup()
-    for child in list(root.children()):
-        if child.layerId() != layers["cover"].id():
-            root.removeChildNode(child)
-        else:   # the map's title already names the layer
-            QgsLegendRenderer.setNodeLegendStyle(child, QgsLegendStyle.Hidden)
-    legend.setLegendFilterByMapEnabled(True)
-    layout.addLayoutItem(legend)
-    legend.attemptMove(_mm(10, 152))
+    add_scale_bar(layout, cover, language)
+    add_legend(layout, cover, layers["cover"])
     add_label(layout, text.page_text("location", language), (225, 23, 62, 6), 10, True)
     location = add_map(layout, [layers["zones"]], (225, 30, 62, 50), crs)
     location.zoomToExtent(extent)
     add_label(layout, text.page_text("figures", language), (165, 23, 58, 6), 10, True)
-    add_label(layout, '[% "chiffres" %]', (165, 30, 58, 50), 8)
+    add_label(layout, '[% "chiffres" %]', (165, 30, 58, 50), 9)
     add_label(layout, '[% "phrase_occupation" %]\n\n[% "phrase_conso" %]\n\n[% "phrase_zan" %]\n\n'
                       '[% "phrase_rang" %]', (165, 84, 122, 50), 9)
     add_picture(layout, (165, 136, 60, 38), field="graphique")

@@ -64,6 +64,12 @@ run ocs:observatoire_friches --ocs="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
     --gares="$CTX|layername=gares" --services="$CTX|layername=services" --inondation="$CTX|layername=inondation" \
     --plu="$CTX|layername=plu" --protege="$CTX|layername=protege" --pollution="$CTX|layername=pollution" \
     --friches:friches="$OUT/friches.gpkg" --friches:friches_cnig="$OUT/friches_cnig.csv"
+# Atlas: the portrait of each commune (PDF), an index, the indicators and the QGIS project with the layout
+rm -rf "$OUT/atlas" "$OUT/atlas_portraits.pdf" "$OUT/atlas.qgz"
+run ocs:atlas --INPUT="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
+    --ZONES="$SAMPLE/communes.gpkg|layername=communes" --ZONE_FIELD=insee_com --LANGUAGE=1 \
+    --OUTPUT_FOLDER="$OUT/atlas" --OUTPUT_PDF="$OUT/atlas_portraits.pdf" \
+    --OUTPUT_TABLE="$OUT/atlas_indicateurs.gpkg" --OUTPUT_PROJECT="$OUT/atlas.qgz"
 
 cat <<MSG
 
@@ -86,4 +92,8 @@ Demo outputs (styled: open them in QGIS, the style is stored in each GeoPackage)
   $OUT/surchauffe_communes.gpkg        the same per commune
   $OUT/friches.gpkg                    friche candidates: history, characteristics, Mutafriches indices, vocation
   $OUT/friches_cnig.csv                the same in the CNIG friches standard (Table Schema column order)
+  $OUT/atlas/                          one PDF portrait per commune and index.html (open in a browser)
+  $OUT/atlas_portraits.pdf             every portrait in one PDF
+  $OUT/atlas_indicateurs.gpkg          the indicators of the portraits per commune (definitions in the aliases)
+  $OUT/atlas.qgz                       the QGIS project of the atlas: open it to edit the layout and re-export
 MSG
