@@ -172,7 +172,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
             return {}
         if not figures.portraits:
             raise QgsProcessingException(self.tr("No zone of '{0}' meets the land cover.").format(
-                job.zones and parameters.get(self.ZONES)))
+                base.zones_name(self, parameters, context)))
         atlas.write_sentences(figures, language)
         rows = self._rows(figures, folder, language)
         outlines = zanmaps.zone_outlines(job.zones, zan.TOTAL)
@@ -184,6 +184,8 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         project.layoutManager().addLayout(layout)
         feedback.setProgressText(self.tr("Writing the portraits…"))
         written = atlaslayout.export_pages(layout, folder, feedback, (50, 95))
+        if not written and not feedback.isCanceled():
+            raise QgsProcessingException(self.tr("No portrait could be written to {0}.").format(folder))
         feedback.pushInfo(self.tr("{0} portrait(s) written to {1}").format(len(written), folder))
         self._index(folder, rows, written, figures, language)
         pdf = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)

@@ -230,10 +230,13 @@ def load_template(project, path):
     with open(path, encoding="utf-8") as handle:
         content = handle.read()
     document = QDomDocument()
-    if not document.setContent(content):
-        raise ValueError(path)
+    parsed = document.setContent(content)   # PyQt: (ok, message, line, column)
+    if not (parsed[0] if isinstance(parsed, tuple) else parsed):
+        raise ValueError(parsed[1] if isinstance(parsed, tuple) else path)
     layout = QgsPrintLayout(project)
-    layout.loadFromTemplate(document, QgsReadWriteContext())
+    loaded = layout.loadFromTemplate(document, QgsReadWriteContext())
+    if isinstance(loaded, tuple) and not loaded[1]:
+        raise ValueError("not a print layout template")
     return layout
 
 
@@ -275,7 +278,7 @@ def export_pages(layout, folder, feedback, progress=(0, 100)):
         result = exporter.exportToPdf(path, settings)
         if result != QgsLayoutExporter.Success:
             feedback.reportError(translate("AtlasAlgorithm", "Could not write {0}: {1}").format(
-                path, exporter.errorMessage()), False)
+                path, getattr(exporter, "errorMessage", lambda: result)()), False)
             continue
         written[stem] = path
         feedback.setProgress(progress[0] + (progress[1] - progress[0]) * (index + 1) / max(count, 1))

@@ -145,3 +145,26 @@ def test_english_atlas_and_zone_filter(tmp_path):
     content = pdf_text(os.path.join(results["OUTPUT_FOLDER"], files[0]))
     assert "2.5 ha of natural, agricultural and forest land were consumed" in content
     assert "Land cover in 2021" in content
+
+
+def test_layout_template_saved_from_the_project(french_atlas, tmp_path):
+    """The workflow of the help: open the .qgz, save its layout as a template, give it in LAYOUT."""
+    from qgis.core import QgsReadWriteContext
+
+    _tmp, results, _feedback = french_atlas
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    template = str(tmp_path / "portrait.qpt")
+    assert project.layoutManager().printLayouts()[0].saveAsTemplate(template, QgsReadWriteContext())
+    results2, _f = atlas(tmp_path, 1, LAYOUT=template)
+    content = pdf_text(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"))
+    assert "Billy-Montigny (62133)" in content and words(text.hectares(2.5, "fr")) in content
+
+
+def test_bad_template_is_named(tmp_path):
+    bad = tmp_path / "bad.qpt"
+    bad.write_text("not xml", encoding="utf-8")
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="bad.qpt"):
+        atlas(tmp_path, 1, LAYOUT=str(bad))
