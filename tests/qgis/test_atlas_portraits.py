@@ -168,3 +168,27 @@ def test_bad_template_is_named(tmp_path):
 
     with pytest.raises(QgsProcessingException, match="bad.qpt"):
         atlas(tmp_path, 1, LAYOUT=str(bad))
+
+
+def test_cancel_stops_after_the_current_page_and_keeps_it(tmp_path):
+    from qgis.core import QgsApplication, QgsProcessingContext
+
+    from helpers import Feedback
+
+    folder = tmp_path / "atlas"
+
+    class CancelAfterFirstPage(Feedback):
+        def setProgress(self, progress):  # noqa: N802
+            super().setProgress(progress)
+            if folder.exists() and any(f.endswith(".pdf") for f in os.listdir(folder)):
+                self.cancel()       # the user clicks Cancel once the first page is written
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("ocs:atlas")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    algorithm.run({"INPUT": grid_layer(), "ZONES": communes(), "ZONE_FIELD": "insee", "LANGUAGE": 1,
+                   "OUTPUT_FOLDER": str(folder), "OUTPUT_TABLE": str(tmp_path / "t.gpkg")}, context,
+                  CancelAfterFirstPage())
+    assert sorted(f for f in os.listdir(folder) if f.endswith(".pdf")) == ["62065_Avion.pdf"]
+    index = open(folder / "index.html", encoding="utf-8").read()
+    assert "62065_Avion.pdf" in index and "62133" not in index
