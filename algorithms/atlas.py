@@ -179,7 +179,9 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         results = {self.OUTPUT_FOLDER: folder}
         results[self.OUTPUT_TABLE] = self._table(parameters, context, rows, outlines, job.crs, language)
         layers = self._layers(folder, figures, rows, outlines, job.crs, context, language)
-        project = atlaslayout.new_project([layers["cover"], layers["outline"], layers["zones"]])
+        self._extra_layers(parameters, context, layers, folder)
+        project = atlaslayout.new_project([layers[key] for key in ("cover", "outline", "zones", "heat", "friches")
+                                           if key in layers])
         layout = self._layout(parameters, context, project, layers, (figures, job, language))
         project.layoutManager().addLayout(layout)
         feedback.setProgressText(self.tr("Writing the portraits…"))
@@ -278,6 +280,22 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         styling.save_style_in_database(cover, class_field, class_field, True)
         cover.setName(text.page_text("cover", language, year=figures.period[1]))
         return {"zones": zones, "cover": cover, "outline": atlaslayout.outline_layer(path)}
+
+    def _extra_layers(self, parameters, context, layers, folder):
+        """HEAT and FRICHES, when given, copied with their style into atlas.gpkg (``layers`` gets them)."""
+        path = os.path.join(folder, atlaslayout.GPKG_NAME)
+        for name, key, table in ((self.HEAT, "heat", "chaleur"), (self.FRICHES, "friches", "friches")):
+            if parameters.get(name) in (None, ""):
+                continue
+            original = self.parameterAsVectorLayer(parameters, name, context)
+            if original is None:
+                raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
+            try:
+                layers[key] = atlaslayout.copy_layer(path, table, original, context)
+            except RuntimeError as error:
+                raise QgsProcessingException(self.tr("{0}: cannot copy '{1}' into {2} ({3}).").format(
+                    name, original.name(), path, error))
+        return layers
 
     def _layout(self, parameters, context, project, layers, run):
         figures, job, language = run

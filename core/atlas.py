@@ -214,7 +214,8 @@ PAGE_TEXTS = {
         "code": "Code", "name": "Nom", "surface": "Surface (ha)", "conso": "ENAF consommés {a}-{b} (ha)",
         "conso_an": "ha/an", "rank": "Rang", "reste": "Reste {a}-{b} (ha)", "pdf": "Portrait",
         "sort": "Cliquer sur un en-tête pour trier.", "communes": "les communes",
-        "rank_what": "la consommation d’ENAF",
+        "rank_what": "la consommation d’ENAF", "heat": "Îlots de chaleur (classes ADEME)",
+        "friches": "Friches",
     },
     "en": {
         "title": "Territorial portrait", "cover": "Land cover in {year} (4 postes)",
@@ -225,7 +226,8 @@ PAGE_TEXTS = {
         "code": "Code", "name": "Name", "surface": "Area (ha)", "conso": "ENAF consumed {a}-{b} (ha)",
         "conso_an": "ha/year", "rank": "Rank", "reste": "Remaining {a}-{b} (ha)", "pdf": "Portrait",
         "sort": "Click a header to sort.", "communes": "the communes",
-        "rank_what": "ENAF consumption",
+        "rank_what": "ENAF consumption", "heat": "Heat islands (ADEME classes)",
+        "friches": "Friches (brownfields)",
     },
 }
 # Data attribution of the sources (as their producers write them).

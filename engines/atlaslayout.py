@@ -73,6 +73,23 @@ def write_layer(path, name, fields, crs, features, overwrite_file, context):
     return layer
 
 
+def copy_layer(path, name, original, context):
+    """``original`` (a QgsVectorLayer: an output of ocs:heatisland or ocs:friches) copied as layer ``name`` of
+    the GeoPackage ``path`` with its style, so that the project of the atlas holds it; returned opened."""
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = name
+    options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
+    error = QgsVectorFileWriter.writeAsVectorFormatV3(original, path, context.transformContext(), options)
+    if error[0] != QgsVectorFileWriter.NoError:
+        raise RuntimeError(error[1])
+    layer = QgsVectorLayer("%s|layername=%s" % (path, name), original.name(), "ogr")
+    if original.renderer() is not None:
+        layer.setRenderer(original.renderer().clone())
+        styling.save_style_in_database(layer, name, name, True)
+    return layer
+
+
 def set_aliases(layer, aliases):
     for name, alias in aliases.items():
         index = layer.fields().lookupField(name)
@@ -122,6 +139,12 @@ def _size(w, h):
     return QgsLayoutSize(w, h, compat.LAYOUT_MM)
 
 
+def _place(item, rect):
+    """Move and resize ``item`` to ``rect`` = (x, y, width, height[, page index]) in mm on its page."""
+    item.attemptMove(_mm(rect[0], rect[1]), page=rect[4] if len(rect) > 4 else 0)
+    item.attemptResize(_size(rect[2], rect[3]))
+
+
 def add_label(layout, content, rect, size=9, bold=False):
     label = QgsLayoutItemLabel(layout)
     label.setText(content)
@@ -129,8 +152,7 @@ def add_label(layout, content, rect, size=9, bold=False):
     font.setBold(bold)
     label.setFont(font)
     layout.addLayoutItem(label)
-    label.attemptMove(_mm(rect[0], rect[1]))
-    label.attemptResize(_size(rect[2], rect[3]))
+    _place(label, rect)
     return label
 
 
@@ -139,8 +161,7 @@ def add_map(layout, layers, rect, crs):
     item = QgsLayoutItemMap(layout)
     item.setRect(0, 0, 100, 100)
     layout.addLayoutItem(item)
-    item.attemptMove(_mm(rect[0], rect[1]))
-    item.attemptResize(_size(rect[2], rect[3]))
+    _place(item, rect)
     item.setLayers(layers)
     item.setKeepLayerSet(True)
     item.setCrs(crs)
@@ -151,8 +172,7 @@ def add_map(layout, layers, rect, crs):
 def add_picture(layout, rect, path=None, field=None):
     picture = QgsLayoutItemPicture(layout)
     layout.addLayoutItem(picture)
-    picture.attemptMove(_mm(rect[0], rect[1]))
-    picture.attemptResize(_size(rect[2], rect[3]))
+    _place(picture, rect)
     if path:
         picture.setPicturePath(path)
     if field:
@@ -175,7 +195,7 @@ def add_scale_bar(layout, linked_map, language):
     return scale
 
 
-def add_legend(layout, linked_map, layer):
+def add_legend(layout, linked_map, layer, at=(10, 152, 0)):
     """The legend of ``layer`` alone, filtered to the content of ``linked_map``, without the layer's name (the
     map's title says it)."""
     legend = QgsLayoutItemLegend(layout)
@@ -190,7 +210,7 @@ def add_legend(layout, linked_map, layer):
             QgsLegendRenderer.setNodeLegendStyle(child, QgsLegendStyle.Hidden)
     legend.setLegendFilterByMapEnabled(True)
     layout.addLayoutItem(legend)
-    legend.attemptMove(_mm(10, 152))
+    legend.attemptMove(_mm(at[0], at[1]), page=at[2])
     return legend
 
 
@@ -222,7 +242,31 @@ def build_layout(project, layers, extent, language, footer):
     add_picture(layout, (165, 136, 60, 38), field="graphique")
     add_picture(layout, (227, 136, 60, 38), field="graphique_zan")
     add_label(layout, footer, (10, 198, 277, 8), 7)
+    extras = {key: layers[key] for key in ("heat", "friches") if key in layers}
+    if extras:
+        extras["outline"] = layers["outline"]
+        add_theme_page(layout, language, extras, extent)
     return layout
+
+
+def add_theme_page(layout, language, extras, extent):
+    """A second page with a map of each layer of ``extras`` = {"heat"|"friches": layer} around the atlas zone,
+    each with its own style and its legend filtered to the map."""
+    page = QgsLayoutItemPage(layout)
+    page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+    layout.pageCollection().addPage(page)
+    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, 1), 18, True)
+    for index, key in enumerate(k for k in ("heat", "friches") if k in extras):
+        x = 10 + index * 142
+        layer = extras[key]
+        add_label(layout, text.page_text(key, language), (x, 20, 135, 6, 1), 10, True)
+        item = add_map(layout, [extras["outline"], layer], (x, 28, 135, 120, 1), layer.crs())
+        item.zoomToExtent(extent)
+        item.setAtlasDriven(True)
+        item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+        item.setAtlasMargin(0.10)
+        add_legend(layout, item, layer, (x, 152, 1))
+    return page
 
 
 def load_template(project, path):

@@ -192,3 +192,20 @@ def test_cancel_stops_after_the_current_page_and_keeps_it(tmp_path):
     assert sorted(f for f in os.listdir(folder) if f.endswith(".pdf")) == ["62065_Avion.pdf"]
     index = open(folder / "index.html", encoding="utf-8").read()
     assert "62065_Avion.pdf" in index and "62133" not in index
+
+
+def test_heat_and_friches_make_a_second_page(tmp_path):
+    heat = make_layer([("classe", "string")], [(box(0, 0, 300, 300), "surchauffe forte"),
+                                               (box(300, 0, 600, 300), "neutre")], name="surchauffe")
+    friches = make_layer([("vocation", "string")], [(box(50, 50, 150, 150), "habitat")], name="friches")
+    results, _feedback = atlas(tmp_path, 1, HEAT=heat, FRICHES=friches,
+                               OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
+    path = os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf")
+    assert pdf_pages(path) == 2
+    content = pdf_text(path)
+    assert "Îlots de chaleur (classes ADEME)" in content and "Friches" in content
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    assert sorted(layer.name() for layer in project.mapLayers().values() if layer.name() in (
+        "surchauffe", "friches")) == ["friches", "surchauffe"]
+    assert all(layer.isValid() for layer in project.mapLayers().values())
