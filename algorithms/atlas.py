@@ -180,8 +180,8 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         results[self.OUTPUT_TABLE] = self._table(parameters, context, rows, outlines, job.crs, language)
         layers = self._layers(folder, figures, rows, outlines, job.crs, context, language)
         self._extra_layers(parameters, context, layers, folder)
-        project = atlaslayout.new_project([layers[key] for key in ("cover", "outline", "zones", "heat", "friches")
-                                           if key in layers])
+        project = atlaslayout.new_project([layers[key] for key in (
+            "cover", "changes", "outline", "zones", "heat", "friches") if key in layers])
         layout = self._layout(parameters, context, project, layers, (figures, job, language))
         project.layoutManager().addLayout(layout)
         feedback.setProgressText(self.tr("Writing the portraits…"))
@@ -279,7 +279,10 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         styling.style_layer(cover, class_field, "p4" if numeric else "ocsge_cs_niv1")
         styling.save_style_in_database(cover, class_field, class_field, True)
         cover.setName(text.page_text("cover", language, year=figures.period[1]))
-        return {"zones": zones, "cover": cover, "outline": atlaslayout.outline_layer(path)}
+        kinds = QgsVectorLayer("%s|layername=occupation" % path, "%s %s-%s" % (
+            text.page_text("changes", language), *figures.period), "ogr")
+        styling.style_layer(kinds, "type_changement", "type_changement")
+        return {"zones": zones, "cover": cover, "changes": kinds, "outline": atlaslayout.outline_layer(path)}
 
     def _extra_layers(self, parameters, context, layers, folder):
         """HEAT and FRICHES, when given, copied with their style into atlas.gpkg (``layers`` gets them)."""

@@ -215,7 +215,7 @@ PAGE_TEXTS = {
         "conso_an": "ha/an", "rank": "Rang", "reste": "Reste {a}-{b} (ha)", "pdf": "Portrait",
         "sort": "Cliquer sur un en-tête pour trier.", "communes": "les communes",
         "rank_what": "la consommation d’ENAF", "heat": "Îlots de chaleur (classes ADEME)",
-        "friches": "Friches",
+        "friches": "Friches", "changes": "Types de changement",
     },
     "en": {
         "title": "Territorial portrait", "cover": "Land cover in {year} (4 postes)",
@@ -227,7 +227,7 @@ PAGE_TEXTS = {
         "conso_an": "ha/year", "rank": "Rank", "reste": "Remaining {a}-{b} (ha)", "pdf": "Portrait",
         "sort": "Click a header to sort.", "communes": "the communes",
         "rank_what": "ENAF consumption", "heat": "Heat islands (ADEME classes)",
-        "friches": "Friches (brownfields)",
+        "friches": "Friches (brownfields)", "changes": "Types of change",
     },
 }
 # Data attribution of the sources (as their producers write them).

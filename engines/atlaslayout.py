@@ -246,25 +246,27 @@ def build_layout(project, layers, extent, language, footer):
     add_picture(layout, (165, 136, 60, 38), field="graphique")
     add_picture(layout, (227, 136, 60, 38), field="graphique_zan")
     add_label(layout, footer, (10, 198, 277, 8), 7)
-    extras = {key: layers[key] for key in ("heat", "friches") if key in layers}
-    if extras:
-        extras["outline"] = layers["outline"]
-        add_theme_page(layout, language, extras, extent)
+    extras = {key: layers[key] for key in ("changes", "heat", "friches", "outline") if key in layers}
+    add_theme_page(layout, language, extras, extent)
     return layout
 
 
 def add_theme_page(layout, language, extras, extent):
-    """A second page with a map of each layer of ``extras`` = {"heat"|"friches": layer} around the atlas zone,
-    each with its own style and its legend filtered to the map."""
+    """The second page: a map of each layer of ``extras`` = {"changes"|"heat"|"friches": layer} around the atlas
+    zone (the types of change first → last; HEAT and FRICHES when given), each in its own style, with its legend
+    filtered to the map."""
     page = QgsLayoutItemPage(layout)
     page.setPageSize("A4", QgsLayoutItemPage.Landscape)
     layout.pageCollection().addPage(page)
     add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, 1), 18, True)
-    for index, key in enumerate(k for k in ("heat", "friches") if k in extras):
-        x = 10 + index * 142
+    keys = [k for k in ("changes", "heat", "friches") if k in extras]
+    width = (277.0 - 7 * (len(keys) - 1)) / len(keys)
+    for index, key in enumerate(keys):
+        x = 10 + index * (width + 7)
         layer = extras[key]
-        add_label(layout, text.page_text(key, language), (x, 20, 135, 6, 1), 10, True)
-        item = add_map(layout, [extras["outline"], layer], (x, 28, 135, 120, 1), layer.crs())
+        title = text.page_text(key, language) + (' [% "periode" %]' if key == "changes" else "")
+        add_label(layout, title, (x, 20, width, 6, 1), 10, True)
+        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 120, 1), layer.crs())
         item.zoomToExtent(extent)
         item.setAtlasDriven(True)
         item.setAtlasScalingMode(QgsLayoutItemMap.Auto)

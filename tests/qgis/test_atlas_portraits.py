@@ -95,7 +95,7 @@ def test_one_page_per_zone_with_its_name_and_consumption(french_atlas):
     folder = results["OUTPUT_FOLDER"]
     for stem, name, conso in (("62065_Avion", "Avion", 3.0), ("62133_Billy-Montigny", "Billy-Montigny", 2.5)):
         path = os.path.join(folder, stem + ".pdf")
-        assert pdf_pages(path) == 1
+        assert pdf_pages(path) == 2      # the portrait, then the map of the types of change
         content = pdf_text(path)
         assert name in content
         assert words(text.hectares(conso, "fr")) in content      # "3,0 ha" / "2,5 ha": the figure of territoryflows
@@ -104,7 +104,8 @@ def test_one_page_per_zone_with_its_name_and_consumption(french_atlas):
     assert "dont 67 % pour l’habitat et 33 % pour les activités économiques" in avion
     assert "couvrent 67 % d’Avion (4,0 ha)" in avion
     assert "Avion se place au 1er rang des 2 communes" in avion
-    assert pdf_pages(results["OUTPUT_PDF"]) == 2
+    assert "Types de changement 2005-2021" in avion and "consommation ENAF" in avion   # its legend
+    assert pdf_pages(results["OUTPUT_PDF"]) == 4
 
 
 def test_map_area_is_not_blank(french_atlas):
@@ -194,14 +195,14 @@ def test_cancel_stops_after_the_current_page_and_keeps_it(tmp_path):
     assert "62065_Avion.pdf" in index and "62133" not in index
 
 
-def test_heat_and_friches_make_a_second_page(tmp_path):
+def test_heat_and_friches_on_the_second_page(tmp_path):
     heat = make_layer([("classe", "string")], [(box(0, 0, 300, 300), "surchauffe forte"),
                                                (box(300, 0, 600, 300), "neutre")], name="surchauffe")
     friches = make_layer([("vocation", "string")], [(box(50, 50, 150, 150), "habitat")], name="friches")
     results, _feedback = atlas(tmp_path, 1, HEAT=heat, FRICHES=friches,
                                OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
     path = os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf")
-    assert pdf_pages(path) == 2
+    assert pdf_pages(path) == 2      # their maps beside the types of change
     content = pdf_text(path)
     assert "Îlots de chaleur (classes ADEME)" in content and "Friches" in content
     project = QgsProject()
