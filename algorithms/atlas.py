@@ -163,6 +163,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
     # -- run -----------------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         language = self._language(parameters, context)
+        template = self._template(parameters, context)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         os.makedirs(os.path.join(folder, "graphiques"), exist_ok=True)
         job = self._job(parameters, context, feedback)
@@ -182,7 +183,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         self._extra_layers(parameters, context, layers, folder)
         project = atlaslayout.new_project([layers[key] for key in (
             "cover", "changes", "outline", "zones", "heat", "friches") if key in layers])
-        layout = self._layout(parameters, context, project, layers, (figures, job, language))
+        layout = self._layout(template, project, layers, (figures, job, language))
         project.layoutManager().addLayout(layout)
         feedback.setProgressText(self.tr("Writing the portraits…"))
         written = atlaslayout.export_pages(layout, folder, feedback, (50, 95))
@@ -300,15 +301,20 @@ class AtlasAlgorithm(base.OcsAlgorithm):
                     name, original.name(), path, error))
         return layers
 
-    def _layout(self, parameters, context, project, layers, run):
+    def _template(self, parameters, context):
+        """The QDomDocument of LAYOUT, or None; read first, so that a bad template stops the run early."""
+        path = self.parameterAsFile(parameters, self.LAYOUT, context)
+        if not path:
+            return None
+        try:
+            return atlaslayout.read_template(path)
+        except (OSError, ValueError) as error:
+            raise QgsProcessingException(self.tr("LAYOUT: cannot read the template {0} ({1}).").format(path, error))
+
+    def _layout(self, template, project, layers, run):
         figures, job, language = run
-        template = self.parameterAsFile(parameters, self.LAYOUT, context)
-        if template:
-            try:
-                layout = atlaslayout.load_template(project, template)
-            except (OSError, ValueError) as error:
-                raise QgsProcessingException(self.tr("LAYOUT: cannot read the template {0} ({1}).").format(
-                    template, error))
+        if template is not None:
+            layout = atlaslayout.load_template(project, template)
         else:
             sources = text.SOURCES["ocsge" if job.before.key == nom.OCSGE else "ocs2d"]
             footer = text.page_text("sources", language, sources=sources, years=", ".join(job.years),

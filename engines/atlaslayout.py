@@ -275,18 +275,24 @@ def add_theme_page(layout, language, extras, extent):
     return page
 
 
-def load_template(project, path):
-    """A print layout from the ``.qpt`` template ``path``; QgsProcessingException-worthy errors as ValueError."""
+def read_template(path):
+    """The QDomDocument of the ``.qpt`` template ``path``; ValueError when it is not a print layout template
+    (read before any layout or project is made)."""
     with open(path, encoding="utf-8") as handle:
         content = handle.read()
     document = QDomDocument()
     parsed = document.setContent(content)   # PyQt: (ok, message, line, column)
     if not (parsed[0] if isinstance(parsed, tuple) else parsed):
         raise ValueError(parsed[1] if isinstance(parsed, tuple) else path)
-    layout = QgsPrintLayout(project)
-    loaded = layout.loadFromTemplate(document, QgsReadWriteContext())
-    if isinstance(loaded, tuple) and not loaded[1]:
+    if document.documentElement().tagName() != "Layout":
         raise ValueError("not a print layout template")
+    return document
+
+
+def load_template(project, document):
+    """A print layout of ``project`` from a template read by ``read_template``."""
+    layout = QgsPrintLayout(project)
+    layout.loadFromTemplate(document, QgsReadWriteContext())
     return layout
 
 
