@@ -97,3 +97,16 @@ def null_rectangle():
     else:  # pragma: no cover - QGIS < 3.34
         rectangle.setMinimal()
     return rectangle
+
+
+def _layout_constants():
+    """Text as text in PDF exports (Qgis.TextRenderFormat from 3.28) and millimetres in layouts (Qgis.LayoutUnit
+    from 3.30): used by engines/atlaslayout.py."""
+    from qgis.core import QgsRenderContext, QgsUnitTypes
+
+    text = _scoped("TextRenderFormat", "AlwaysText", getattr(QgsRenderContext, "TextFormatAlwaysText", None))
+    millimetres = _scoped("LayoutUnit", "Millimeters", getattr(QgsUnitTypes, "LayoutMillimeters", None))
+    return text, millimetres
+
+
+TEXT_ALWAYS_TEXT, LAYOUT_MM = _layout_constants()

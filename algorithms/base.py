@@ -23,7 +23,7 @@ from ..language import user_locale
 HELP_DIR = os.path.join(PLUGIN_DIR, "resources", "help")
 # Group ids of the provider (stable: saved models do not store them, but the toolbox sorts by them);
 # their display names are in group_name(), written out literally for pylupdate5.
-GROUPS = ("nomenclatures", "changes", "zan", "friches", "climate", "styles", "control")
+GROUPS = ("nomenclatures", "changes", "zan", "friches", "climate", "control", "outputs", "styles")
 
 translate = QCoreApplication.translate
 
@@ -35,6 +35,7 @@ def group_name(group_id):
         "zan": QCoreApplication.translate("OcsAlgorithm", "ZAN"),
         "friches": QCoreApplication.translate("OcsAlgorithm", "Friches"),
         "climate": QCoreApplication.translate("OcsAlgorithm", "Climate"),
+        "outputs": QCoreApplication.translate("OcsAlgorithm", "Outputs"),
         "styles": QCoreApplication.translate("OcsAlgorithm", "Styles"),
         "control": QCoreApplication.translate("OcsAlgorithm", "Quality control"),
     }

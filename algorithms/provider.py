@@ -5,6 +5,7 @@ from qgis.PyQt.QtGui import QIcon
 from ..__about__ import ICON_PATH, PROVIDER_ID, VERSION
 from . import models
 from .applystyle import ApplyStyleAlgorithm
+from .atlas import AtlasAlgorithm
 from .artificialisation import ArtificialisationAlgorithm
 from .carbon import CarbonAlgorithm
 from .changedetection import ChangeDetectionAlgorithm
@@ -20,7 +21,7 @@ from .zantrajectory import ZanTrajectoryAlgorithm
 ALGORITHMS = (ReclassifyAlgorithm, UrbanEnvelopeAlgorithm, ApplyStyleAlgorithm, ChangeDetectionAlgorithm,
               TransitionMatrixAlgorithm, TerritoryFlowsAlgorithm, ArtificialisationAlgorithm,
               ZanTrajectoryAlgorithm, HeatIslandAlgorithm, FrichesAlgorithm, ValidateAlgorithm,
-              CarbonAlgorithm)
+              CarbonAlgorithm, AtlasAlgorithm)
 MODELS_DIR = models.MODELS_DIR
 
 

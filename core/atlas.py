@@ -100,6 +100,11 @@ def consumption_sentence(period, total_ha, by_destination, language="fr"):
     return text + "."
 
 
+def of_place(place):
+    """French "de" before a place name, elided before a vowel: "de Lens", "d’Avion", "d’Écourt"."""
+    return ("d’" if place[:1].lower() in "aeiouyàâäéèêëîïôöûü" else "de ") + place
+
+
 def cover_sentence(year, areas, language="fr", place=None):
     """Shares of the 4 postes in ``year``: ``areas`` = {poste code: ha}; largest first."""
     lang = report_language(language)
@@ -112,8 +117,8 @@ def cover_sentence(year, areas, language="fr", place=None):
     rest = ["%s %s" % (words[code], share(100.0 * ha / total, lang)) for ha, code in parts[1:]]
     if lang == "fr":
         verb = "couvrent"   # every poste is plural
-        text = "En %s, %s %s %s de %s (%s)" % (year, words[first_code], verb, share(100.0 * first_ha / total, lang),
-                                              place or "la commune", hectares(first_ha, lang))
+        text = "En %s, %s %s %s %s (%s)" % (year, words[first_code], verb, share(100.0 * first_ha / total, lang),
+                                           of_place(place or "la commune"), hectares(first_ha, lang))
     else:
         verb = "cover"
         text = "In %s, %s %s %s of %s (%s)" % (year, words[first_code], verb, share(100.0 * first_ha / total, lang),
@@ -125,9 +130,15 @@ def cover_sentence(year, areas, language="fr", place=None):
 
 def zan_sentence(objective, allowance_ha, consumed_ha, language="fr"):
     """The allowance of the ZAN decade ``objective`` (start, end), what is consumed since its start, what is left
-    or by how much it is exceeded."""
+    or by how much it is exceeded; ``consumed_ha`` None: no vintage measures it yet."""
     lang = report_language(language)
     start, end = objective
+    if consumed_ha is None:     # no vintage after the start of the decade: nothing measured yet
+        if lang == "fr":
+            return "Pour %s-%s, l’enveloppe de consommation d’espaces est de %s ; aucun millésime postérieur à %s " \
+                   "ne mesure encore la consommation." % (start, end, hectares(allowance_ha, lang), start)
+        return "For %s-%s, the land consumption allowance is %s; no vintage after %s measures the consumption " \
+               "yet." % (start, end, hectares(allowance_ha, lang), start)
     remaining = allowance_ha - consumed_ha
     if lang == "fr":
         text = "Pour %s-%s, l’enveloppe de consommation d’espaces est de %s ; " % (start, end,
@@ -188,3 +199,234 @@ def friches_sentence(count, total_ha, largest_ha=None, vocation=None, language="
     elif vocation:
         text += ", vocation %s" % vocation
     return text + "."
+
+
+# -- the portrait page, the table and the index (issue #20) ----------------------------------------------------
+
+# Texts of the portrait, in the language of the atlas (LANGUAGE), like the reports (core/report.py).
+PAGE_TEXTS = {
+    "fr": {
+        "title": "Portrait de territoire", "cover": "Occupation du sol en {year} (4 postes)",
+        "location": "Localisation", "figures": "Chiffres clés", "chart": "Consommation d’ENAF {a}-{b} (ha)",
+        "zan_chart": "Trajectoire ZAN {a}-{b} (ha)", "allowance": "Enveloppe", "consumed": "Consommé",
+        "remaining": "Reste", "sources": "Sources : {sources} ; millésimes {years}. Réalisation : OCS Toolbox, "
+        "ocs:atlas, le {date}.", "territory": "territoire", "index_title": "Atlas des portraits de territoire",
+        "code": "Code", "name": "Nom", "surface": "Surface (ha)", "conso": "ENAF consommés {a}-{b} (ha)",
+        "conso_an": "ha/an", "rank": "Rang", "reste": "Reste {a}-{b} (ha)", "pdf": "Portrait",
+        "sort": "Cliquer sur un en-tête pour trier.", "communes": "les communes",
+        "rank_what": "la consommation d’ENAF", "heat": "Îlots de chaleur (classes ADEME)",
+        "friches": "Friches", "changes": "Types de changement",
+    },
+    "en": {
+        "title": "Territorial portrait", "cover": "Land cover in {year} (4 postes)",
+        "location": "Location", "figures": "Key figures", "chart": "ENAF consumed {a}-{b} (ha)",
+        "zan_chart": "ZAN trajectory {a}-{b} (ha)", "allowance": "Allowance", "consumed": "Consumed",
+        "remaining": "Remaining", "sources": "Sources: {sources}; vintages {years}. Made with OCS Toolbox, "
+        "ocs:atlas, on {date}.", "territory": "territory", "index_title": "Atlas of the territorial portraits",
+        "code": "Code", "name": "Name", "surface": "Area (ha)", "conso": "ENAF consumed {a}-{b} (ha)",
+        "conso_an": "ha/year", "rank": "Rank", "reste": "Remaining {a}-{b} (ha)", "pdf": "Portrait",
+        "sort": "Click a header to sort.", "communes": "the communes",
+        "rank_what": "ENAF consumption", "heat": "Heat islands (ADEME classes)",
+        "friches": "Friches (brownfields)", "changes": "Types of change",
+    },
+}
+# Data attribution of the sources (as their producers write them).
+SOURCES = {"ocs2d": "OCS2D Hauts-de-France — Géo2France", "ocsge": "OCS GE — IGN"}
+DESTINATION_COLOURS = {"habitat": "#E6004D", "activite": "#8400A8", "infra": "#5A5A5A", "autre": "#FF8C00"}
+DESTINATION_LABELS = {
+    "fr": {"habitat": "Habitat", "activite": "Activités", "infra": "Infrastructures", "autre": "Autres"},
+    "en": {"habitat": "Housing", "activite": "Business", "infra": "Infrastructure", "autre": "Other"},
+}
+
+
+def page_text(key, language="fr", **values):
+    return PAGE_TEXTS[report_language(language)][key].format(**values)
+
+
+def file_stem(code, name):
+    """``<code>_<name>`` safe as a file name: ``"62498_Lens"``, ``"59350_Lille-Hellemmes"``; accents kept,
+    every character but letters, digits, ``-`` and ``_`` replaced by ``-``."""
+    def clean(text):
+        text = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(text).strip())
+        while "--" in text:
+            text = text.replace("--", "-")
+        return text.strip("-")
+    code, name = clean(code), clean(name or "")
+    return "%s_%s" % (code, name) if name else code
+
+
+def _xml(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def bar_chart_svg(title, bars, language="fr", width=260, bar_height=22):
+    """A horizontal bar chart as SVG text: ``bars`` = [(label, value, colour)], values in ha written after each
+    bar (``hectares``); a nil chart still shows its labels and "0 ha"."""
+    lang = report_language(language)
+    label_width, top = 90, 30
+    peak = max([value for _l, value, _c in bars] + [0.0]) or 1.0
+    span = width - label_width - 70
+    height = top + len(bars) * (bar_height + 8) + 10
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+             'font-family="sans-serif">' % (width, height, width, height),
+             '<rect width="100%%" height="100%%" fill="#ffffff"/>',
+             '<text x="4" y="18" font-size="14" font-weight="bold">%s</text>' % _xml(title)]
+    for index, (label, value, colour) in enumerate(bars):
+        y = top + index * (bar_height + 8)
+        length = max(0.0, span * value / peak)
+        parts.append('<text x="%d" y="%d" font-size="13" text-anchor="end">%s</text>' % (
+            label_width - 6, y + bar_height * 0.7, _xml(label)))
+        parts.append('<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>' % (
+            label_width, y, length, bar_height, colour))
+        parts.append('<text x="%.1f" y="%d" font-size="13">%s</text>' % (
+            label_width + length + 4, y + bar_height * 0.7, _xml(hectares(value, lang))))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def consumption_chart(period, by_destination, language="fr"):
+    """SVG of the ENAF consumed over ``period`` by destination (ha)."""
+    lang = report_language(language)
+    bars = [(DESTINATION_LABELS[lang][kind], by_destination.get(kind, 0.0), DESTINATION_COLOURS[kind])
+            for kind in ("habitat", "activite", "infra", "autre")]
+    return bar_chart_svg(page_text("chart", lang, a=period[0], b=period[1]), bars, lang)
+
+
+def zan_chart(objective, allowance_ha, consumed_ha, language="fr"):
+    """SVG of the ZAN allowance of ``objective``, what is consumed since its start and what remains (ha); None
+    when the allowance is unknown."""
+    if allowance_ha is None:
+        return None
+    lang = report_language(language)
+    bars = [(page_text("allowance", lang), allowance_ha, "#1E7B3C")]
+    if consumed_ha is not None:     # None: no vintage after the start of the decade
+        bars += [(page_text("consumed", lang), consumed_ha, "#FF8C00"),
+                 (page_text("remaining", lang), max(0.0, allowance_ha - consumed_ha), "#9E9E9E")]
+    return bar_chart_svg(page_text("zan_chart", lang, a=objective[0], b=objective[1]), bars, lang)
+
+
+INDEX_SCRIPT = """
+function sortTable(n){var t=document.getElementById('atlas'),b=t.tBodies[0],r=Array.from(b.rows),
+h=t.tHead.rows[0].cells[n],asc=h.getAttribute('data-order')!=='asc';
+r.sort(function(x,y){var a=x.cells[n].getAttribute('data-v'),c=y.cells[n].getAttribute('data-v');
+var fa=parseFloat(a),fc=parseFloat(c);var d=(!isNaN(fa)&&!isNaN(fc))?fa-fc:a.localeCompare(c);return asc?d:-d;});
+r.forEach(function(x){b.appendChild(x);});for(var i=0;i<t.tHead.rows[0].cells.length;i++)
+t.tHead.rows[0].cells[i].removeAttribute('data-order');h.setAttribute('data-order',asc?'asc':'desc');}
+"""
+
+
+def index_html(rows, period, objective, language="fr"):
+    """The offline index of the atlas: one row per zone, sortable by any column (inline script), linking to
+    the zone's PDF. ``rows`` = [dict(code, name, pdf, surface_ha, conso_ha, conso_ha_an, rank, reste_ha)]."""
+    lang = report_language(language)
+    heads = [page_text("code", lang), page_text("name", lang), page_text("surface", lang),
+             page_text("conso", lang, a=period[0], b=period[1]), page_text("conso_an", lang), page_text("rank", lang),
+             page_text("reste", lang, a=objective[0], b=objective[1]), page_text("pdf", lang)]
+    out = ['<!DOCTYPE html><html lang="%s"><head><meta charset="utf-8"><title>%s</title>' % (
+        lang, _xml(page_text("index_title", lang))),
+        "<style>body{font-family:sans-serif;margin:2rem}table{border-collapse:collapse}th,td{border:1px solid #ccc;"
+        "padding:4px 8px}th{cursor:pointer;background:#eee}td.n{text-align:right}</style>",
+        "<script>%s</script></head><body>" % INDEX_SCRIPT,
+        "<h1>%s</h1><p>%s</p>" % (_xml(page_text("index_title", lang)), _xml(page_text("sort", lang))),
+        '<table id="atlas"><thead><tr>%s</tr></thead><tbody>' % "".join(
+            '<th onclick="sortTable(%d)">%s</th>' % (i, _xml(h)) for i, h in enumerate(heads))]
+    for row in rows:
+        cells = ['<td data-v="%s">%s</td>' % (_xml(row["code"]), _xml(row["code"])),
+                 '<td data-v="%s">%s</td>' % (_xml(row["name"]), _xml(row["name"]))]
+        for key, decimals in (("surface_ha", 1), ("conso_ha", 2), ("conso_ha_an", 2), ("rank", 0), ("reste_ha", 2)):
+            value = row.get(key)
+            text = "" if value is None else format_decimal(value, decimals, lang)
+            cells.append('<td class="n" data-v="%s">%s</td>' % ("" if value is None else repr(float(value)), text))
+        cells.append('<td data-v="%s"><a href="%s">PDF</a></td>' % (_xml(row["pdf"]), _xml(row["pdf"])))
+        out.append("<tr>%s</tr>" % "".join(cells))
+    out.append("</tbody></table></body></html>")
+    return "\n".join(out)
+
+
+# Fields of the coverage layer and of OUTPUT_TABLE: (name, kind, French definition, English definition); the
+# definitions are the field aliases. Names do not carry the vintages (a template works for any): ``periode`` and
+# ``periode_objectif`` say them.
+FIELDS = (
+    ("code", "str", "Code de la zone (ZONE_FIELD)", "Zone code (ZONE_FIELD)"),
+    ("nom", "str", "Nom de la zone (NAME_FIELD)", "Zone name (NAME_FIELD)"),
+    ("fichier", "str", "Nom du PDF de la zone, sans extension", "Name of the zone's PDF, without extension"),
+    ("periode", "str", "Période comparée (premier-dernier millésime)", "Period compared (first-last vintage)"),
+    ("annees", "int", "Nombre d’années de la période", "Years in the period"),
+    ("surface_ha", "double", "Surface de la zone couverte par l’OCS (ha)", "Area of the zone covered (ha)"),
+    ("urbanise_ha", "double", "Espaces urbanisés au dernier millésime (4 postes : 1, ha)",
+     "Urbanised areas at the last vintage (4 postes: 1, ha)"),
+    ("agricole_ha", "double", "Espaces agricoles au dernier millésime (4 postes : 2, ha)",
+     "Agricultural areas at the last vintage (4 postes: 2, ha)"),
+    ("naturel_ha", "double", "Espaces naturels et semi-naturels au dernier millésime (4 postes : 3, ha)",
+     "Natural and semi-natural areas at the last vintage (4 postes: 3, ha)"),
+    ("infra_ha", "double", "Infrastructures au dernier millésime (4 postes : 4, ha)",
+     "Infrastructure at the last vintage (4 postes: 4, ha)"),
+    ("conso_enaf_ha", "double", "ENAF consommés sur la période (ha), comme ocs:territoryflows",
+     "ENAF consumed over the period (ha), as ocs:territoryflows"),
+    ("conso_enaf_ha_an", "double", "ENAF consommés par an (ha/an)", "ENAF consumed a year (ha/year)"),
+    ("conso_habitat_ha", "double", "dont pour l’habitat (ha)", "of which for housing (ha)"),
+    ("conso_activite_ha", "double", "dont pour les activités (ha)", "of which for business (ha)"),
+    ("conso_infra_ha", "double", "dont pour les infrastructures (ha)", "of which for infrastructure (ha)"),
+    ("conso_autre_ha", "double", "dont pour d’autres usages (ha)", "of which for other uses (ha)"),
+    ("conso_enaf_pct", "double", "ENAF consommés en % de la surface de la zone", "ENAF consumed in % of the zone"),
+    ("artif_ha", "double", "Artificialisation brute sur la période (ha)", "Gross artificialisation (ha)"),
+    ("desartif_ha", "double", "Désartificialisation sur la période (ha)", "Désartificialisation (ha)"),
+    ("rang_conso", "int", "Rang de la zone pour la consommation d’ENAF (1 = la plus forte)",
+     "Rank of the zone for ENAF consumption (1 = the largest)"),
+    ("nb_zones", "int", "Nombre de zones de l’atlas", "Zones in the atlas"),
+    ("conso_enaf_territoire_ha", "double", "ENAF consommés par toutes les zones ensemble (ha)",
+     "ENAF consumed by all the zones together (ha)"),
+    ("periode_objectif", "str", "Décennie de l’objectif ZAN", "ZAN objective decade"),
+    ("conso_reference_ha", "double", "Consommation de la période de référence (ha), comme ocs:zantrajectory",
+     "Consumption of the reference period (ha), as ocs:zantrajectory"),
+    ("enveloppe_ha", "double", "Enveloppe de consommation de la décennie (ha)", "Consumption allowance (ha)"),
+    ("conso_objectif_ha", "double", "Consommé depuis le début de la décennie (ha)",
+     "Consumed since the start of the decade (ha)"),
+    ("reste_ha", "double", "Reste de l’enveloppe (ha ; négatif : dépassée)",
+     "Allowance remaining (ha; negative: exceeded)"),
+    ("titre_carte", "str", "Titre de la carte d’occupation du sol", "Title of the land-cover map"),
+    ("chiffres", "str", "Chiffres clés (texte)", "Key figures (text)"),
+    ("phrase_occupation", "str", "Phrase : occupation du sol", "Sentence: land cover"),
+    ("phrase_conso", "str", "Phrase : consommation d’ENAF", "Sentence: ENAF consumption"),
+    ("phrase_zan", "str", "Phrase : trajectoire ZAN", "Sentence: ZAN trajectory"),
+    ("phrase_rang", "str", "Phrase : rang parmi les zones", "Sentence: rank among the zones"),
+    ("graphique", "str", "Graphique de la consommation par destination (SVG)",
+     "Chart of the consumption by destination (SVG)"),
+    ("graphique_zan", "str", "Graphique de la trajectoire ZAN (SVG)", "Chart of the ZAN trajectory (SVG)"),
+)
+# 4 postes code → field of FIELDS
+POSTES_FIELDS = {"1": "urbanise_ha", "2": "agricole_ha", "3": "naturel_ha", "4": "infra_ha"}
+
+
+def field_aliases(language="fr"):
+    """{field: definition} in ``language``."""
+    index = 2 if report_language(language) == "fr" else 3
+    return {row[0]: row[index] for row in FIELDS}
+
+
+KEY_FIGURES = {
+    "fr": ("Surface : {surface}", "ENAF consommés {a}-{b} : {conso}{rate}", "Toutes les zones : {territory}",
+           "Rang : {rank} sur {count}", "Enveloppe {c}-{d} : {allowance}", "Reste : {remaining}"),
+    "en": ("Area: {surface}", "ENAF consumed {a}-{b}: {conso}{rate}", "All the zones: {territory}",
+           "Rank: {rank} of {count}", "Allowance {c}-{d}: {allowance}", "Remaining: {remaining}"),
+}
+
+
+def key_figures(values, period, objective, language="fr"):
+    """The key figures of a zone as lines of text; ``values`` holds the FIELDS of the zone (None = unknown,
+    the line is left out)."""
+    lang = report_language(language)
+    lines = KEY_FIGURES[lang]
+    rate = ""
+    if values.get("conso_enaf_ha_an") is not None:
+        rate = " (%s %s)" % (hectares(values["conso_enaf_ha_an"], lang), "par an" if lang == "fr" else "a year")
+    out = [lines[0].format(surface=hectares(values["surface_ha"], lang)),
+           lines[1].format(a=period[0], b=period[1], conso=hectares(values["conso_enaf_ha"], lang), rate=rate),
+           lines[2].format(territory=hectares(values["conso_enaf_territoire_ha"], lang))]
+    if values.get("rang_conso") is not None:
+        out.append(lines[3].format(rank=ordinal(values["rang_conso"], lang), count=values["nb_zones"]))
+    if values.get("enveloppe_ha") is not None:
+        out.append(lines[4].format(c=objective[0], d=objective[1], allowance=hectares(values["enveloppe_ha"], lang)))
+        if values.get("reste_ha") is not None:
+            out.append(lines[5].format(remaining=hectares(values["reste_ha"], lang)))
+    return "\n".join(out)

@@ -208,6 +208,199 @@
     </message>
 </context>
 <context>
+    <name>AtlasAlgorithm</name>
+    <message>
+        <location filename="../algorithms/atlas.py" line="69"/>
+        <source>Atlas of territorial portraits (PDF)</source>
+        <translation>Atlas des portraits de territoire (PDF)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="77"/>
+        <source>Land cover layer (multi-date, or the first vintage)</source>
+        <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="79"/>
+        <source>Second vintage layer (overlay mode)</source>
+        <translation>Couche du second millésime (mode superposition)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="81"/>
+        <source>Nomenclature</source>
+        <translation>Nomenclature</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="83"/>
+        <source>From vintage (year; empty = first detected)</source>
+        <translation>Millésime de départ (année ; vide = premier détecté)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="85"/>
+        <source>To vintage (year; empty = last detected)</source>
+        <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="87"/>
+        <source>Zones (e.g. communes)</source>
+        <translation>Zones (p. ex. communes)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="88"/>
+        <source>Zone field (e.g. INSEE code)</source>
+        <translation>Champ de zone (p. ex. code INSEE)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="92"/>
+        <source>Zones to portray (expression; empty = all)</source>
+        <translation>Zones à décrire (expression ; vide = toutes)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="95"/>
+        <source>Friches (output of Friches; optional)</source>
+        <translation>Friches (sortie de Friches ; facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="97"/>
+        <source>Heat island (output of Heat island; optional)</source>
+        <translation>Îlot de chaleur (sortie de Score d’îlot de chaleur ; facultatif)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="99"/>
+        <source>Layout template (.qpt; empty = the default portrait)</source>
+        <translation>Modèle de mise en page (.qpt ; vide = le portrait par défaut)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="102"/>
+        <source>English</source>
+        <translation>Anglais</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="102"/>
+        <source>French</source>
+        <translation>Français</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="102"/>
+        <source>Interface language</source>
+        <translation>Langue de l’interface</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="102"/>
+        <source>Language of the portraits</source>
+        <translation>Langue des portraits</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="105"/>
+        <source>Atlas folder (one PDF per zone, index.html)</source>
+        <translation>Dossier de l’atlas (un PDF par zone, index.html)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="107"/>
+        <source>All the portraits in one PDF</source>
+        <translation>Tous les portraits dans un seul PDF</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="107"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>Fichiers PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="112"/>
+        <source>QGIS project of the atlas</source>
+        <translation>Projet QGIS de l’atlas</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="112"/>
+        <source>QGIS projects (*.qgz)</source>
+        <translation>Projets QGIS (*.qgz)</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="124"/>
+        <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
+        <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="136"/>
+        <source>ZONE_FILTER keeps no zone of &apos;{0}&apos;: {1}</source>
+        <translation>ZONE_FILTER ne garde aucune zone de « {0} » : {1}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="138"/>
+        <source>ZONE_FILTER keeps {0} zone(s).</source>
+        <translation>ZONE_FILTER garde {0} zone(s).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="152"/>
+        <source>4 postes</source>
+        <translation>4 postes</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="152"/>
+        <source>Level 1</source>
+        <translation>Niveau 1</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="170"/>
+        <source>Computing the figures per zone…</source>
+        <translation>Calcul des chiffres par zone…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="175"/>
+        <source>No zone of &apos;{0}&apos; meets the land cover.</source>
+        <translation>Aucune zone de « {0} » ne rencontre l’occupation du sol.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="188"/>
+        <source>Writing the portraits…</source>
+        <translation>Écriture des portraits…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="191"/>
+        <source>No portrait could be written to {0}.</source>
+        <translation>Aucun portrait n’a pu être écrit dans {0}.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="192"/>
+        <source>{0} portrait(s) written to {1}</source>
+        <translation>{0} portrait(s) écrit(s) dans {1}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="254"/>
+        <source>Indicators per zone</source>
+        <translation>Indicateurs par zone</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="270"/>
+        <source>Zones</source>
+        <translation>Zones</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="296"/>
+        <source>{0}: the layer cannot be read.</source>
+        <translation>{0} : la couche ne peut pas être lue.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="300"/>
+        <source>{0}: cannot copy &apos;{1}&apos; into {2} ({3}).</source>
+        <translation>{0} : impossible de copier « {1} » dans {2} ({3}).</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="312"/>
+        <source>LAYOUT: cannot read the template {0} ({1}).</source>
+        <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
+    </message>
+    <message>
+        <location filename="../engines/atlaslayout.py" line="115"/>
+        <source>Zone outline</source>
+        <translation>Contour de la zone</translation>
+    </message>
+    <message>
+        <location filename="../engines/atlaslayout.py" line="336"/>
+        <source>Could not write {0}: {1}</source>
+        <translation>Impossible d’écrire {0} : {1}</translation>
+    </message>
+</context>
+<context>
     <name>CarbonAlgorithm</name>
     <message>
         <location filename="../algorithms/carbon.py" line="108"/>
@@ -1161,46 +1354,51 @@
     </message>
     <message>
         <location filename="../algorithms/base.py" line="38"/>
+        <source>Outputs</source>
+        <translation>Restitution</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="39"/>
         <source>Styles</source>
         <translation>Styles</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="39"/>
+        <location filename="../algorithms/base.py" line="40"/>
         <source>Quality control</source>
         <translation>Contrôle</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="228"/>
+        <location filename="../algorithms/base.py" line="229"/>
         <source>Could not load {0}: {1}</source>
         <translation>Impossible de charger {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="275"/>
+        <location filename="../algorithms/base.py" line="276"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="277"/>
+        <location filename="../algorithms/base.py" line="278"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="295"/>
+        <location filename="../algorithms/base.py" line="296"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="295"/>
+        <location filename="../algorithms/base.py" line="296"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="296"/>
+        <location filename="../algorithms/base.py" line="297"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="296"/>
+        <location filename="../algorithms/base.py" line="297"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>

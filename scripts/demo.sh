@@ -76,6 +76,12 @@ run ocs:carbon --INPUT="$SAMPLE/ocsge_2021.gpkg|layername=occupation_sol" \
     --ZONES="$SAMPLE/communes.gpkg|layername=communes" --ZONE_FIELD=insee_com \
     --OUTPUT="$OUT/ocsge_2021_carbone_communes.gpkg" --OUTPUT_FLOWS="$OUT/ocsge_2021_carbone_flux.gpkg" \
     --OUTPUT_POLYGONS="$OUT/ocsge_2021_carbone_polygones.gpkg" --ARABLE_SHARE=83
+# Atlas: the portrait of each commune (PDF), an index, the indicators and the QGIS project with the layout
+rm -rf "$OUT/atlas" "$OUT/atlas_portraits.pdf" "$OUT/atlas.qgz"
+run ocs:atlas --INPUT="$SAMPLE/ocs2d_sample.gpkg|layername=ocs2d" \
+    --ZONES="$SAMPLE/communes.gpkg|layername=communes" --ZONE_FIELD=insee_com --LANGUAGE=1 \
+    --OUTPUT_FOLDER="$OUT/atlas" --OUTPUT_PDF="$OUT/atlas_portraits.pdf" \
+    --OUTPUT_TABLE="$OUT/atlas_indicateurs.gpkg" --OUTPUT_PROJECT="$OUT/atlas.qgz"
 
 cat <<MSG
 
@@ -103,4 +109,8 @@ Demo outputs (styled: open them in QGIS, the style is stored in each GeoPackage)
   $OUT/rapport_carbone.html            the carbon report (open in a browser)
   $OUT/ocsge_2021_carbone_communes.gpkg, ocsge_2021_carbone_polygones.gpkg   OCS GE 2021: stocks per commune,
                                        polygons with their ALDO category and stock per hectare (styled)
+  $OUT/atlas/                          one PDF portrait per commune and index.html (open in a browser)
+  $OUT/atlas_portraits.pdf             every portrait in one PDF
+  $OUT/atlas_indicateurs.gpkg          the indicators of the portraits per commune (definitions in the aliases)
+  $OUT/atlas.qgz                       the QGIS project of the atlas: open it to edit the layout and re-export
 MSG

@@ -30,8 +30,13 @@ FROZEN = {
     "ocs:carbon": ["INPUT", "NOMENCLATURE", "VINTAGES", "ZONES", "ZONE_FIELD", "COMMUNES", "COMMUNE_FIELD",
                    "PEDOCLIMATIC_ZONE", "MAPPING", "OUTPUT", "OUTPUT_FLOWS", "OUTPUT_POLYGONS", "REPORT",
                    "ARABLE_SHARE"],
+    "ocs:atlas": ["INPUT", "INPUT_AFTER", "NOMENCLATURE", "FROM_VINTAGE", "TO_VINTAGE", "ZONES", "ZONE_FIELD",
+                  "NAME_FIELD", "ZONE_FILTER", "FRICHES", "HEAT", "LAYOUT", "LANGUAGE", "OUTPUT_FOLDER", "OUTPUT_PDF",
+                  "OUTPUT_TABLE", "OUTPUT_PROJECT"],
 }
 ENUMS = {
+    ("ocs:atlas", "NOMENCLATURE"): 4,
+    ("ocs:atlas", "LANGUAGE"): 3,
     ("ocs:reclassify", "NOMENCLATURE"): 4,
     ("ocs:reclassify", "TARGETS"): 10,
     ("ocs:validate", "NOMENCLATURE"): 4,

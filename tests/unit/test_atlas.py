@@ -77,3 +77,76 @@ def test_rank_and_friches_sentences():
         "1 friche est repérée (2,3" + NB + "ha), de vocation habitat.")
     assert atlas.friches_sentence(3, 12.0, 4.2, "habitat") == (
         "3 friches sont repérées (12,0" + NB + "ha) ; la plus grande couvre 4,2" + NB + "ha (vocation : habitat).")
+
+
+# -- page, charts, table and index of ocs:atlas ------------------------------------------------------------------
+
+@pytest.mark.parametrize("code, name, expected", [
+    ("62498", "Lens", "62498_Lens"), ("62427", "Hénin-Beaumont", "62427_Hénin-Beaumont"),
+    ("59350", "Lille / Hellemmes (assoc.)", "59350_Lille-Hellemmes-assoc"), ("62065", "", "62065"),
+    ("2A004", "Ajaccio", "2A004_Ajaccio")])
+def test_file_stem(code, name, expected):
+    assert atlas.file_stem(code, name) == expected
+
+
+def test_of_place_elides_before_a_vowel():
+    assert [atlas.of_place(p) for p in ("Lens", "Avion", "Écourt-Saint-Quentin", "la commune")] == [
+        "de Lens", "d’Avion", "d’Écourt-Saint-Quentin", "de la commune"]
+    text = atlas.cover_sentence("2021", {1: 4.0, 3: 1.0, 4: 1.0}, "fr", "Avion")
+    assert text.startswith("En 2021, les espaces urbanisés couvrent 67" + NB + "% d’Avion (4,0" + NB + "ha)")
+
+
+def test_zan_sentence_without_a_vintage_after_the_start():
+    assert atlas.zan_sentence(("2021", "2031"), 0.9, None) == (
+        "Pour 2021-2031, l’enveloppe de consommation d’espaces est de 0,90" + NB + "ha ; aucun millésime "
+        "postérieur à 2021 ne mesure encore la consommation.")
+    assert atlas.zan_sentence(("2021", "2031"), 0.9, None, "en").endswith("no vintage after 2021 measures the "
+                                                                          "consumption yet.")
+
+
+def test_consumption_chart_bars_in_proportion():
+    # habitat 2 ha is the peak: 100 px (260 − 90 − 70); activité 1 ha: 50 px; infra and autre 0 px
+    svg = atlas.consumption_chart(("2005", "2021"), {"habitat": 2.0, "activite": 1.0, "infra": 0.0, "autre": 0.0})
+    assert svg.count("<rect x=") == 4
+    assert 'width="100.0" height="22" fill="#E6004D"' in svg and 'width="50.0" height="22" fill="#8400A8"' in svg
+    assert "Consommation d’ENAF 2005-2021 (ha)" in svg and "2,0" + NB + "ha" in svg and "0,0" + NB + "ha" in svg
+    assert "Housing" in atlas.consumption_chart(("2005", "2021"), {}, "en")
+
+
+def test_zan_chart_without_measure_shows_the_allowance_only():
+    assert atlas.zan_chart(("2021", "2031"), None, None) is None
+    assert atlas.zan_chart(("2021", "2031"), 0.9, None).count("<rect x=") == 1
+    both = atlas.zan_chart(("2021", "2031"), 2.0, 0.5)   # remaining 1.5 ha: 75 px of 100
+    assert both.count("<rect x=") == 3 and 'width="75.0"' in both
+
+
+def test_key_figures():
+    values = {"surface_ha": 6.0, "conso_enaf_ha": 3.0, "conso_enaf_ha_an": 0.1875, "conso_enaf_territoire_ha": 5.5,
+              "rang_conso": 1, "nb_zones": 2, "enveloppe_ha": 0.9, "reste_ha": 0.9}
+    assert atlas.key_figures(values, ("2005", "2021"), ("2021", "2031")).split("\n") == [
+        "Surface : 6,0" + NB + "ha", "ENAF consommés 2005-2021 : 3,0" + NB + "ha (0,19" + NB + "ha par an)",
+        "Toutes les zones : 5,5" + NB + "ha", "Rang : 1er sur 2", "Enveloppe 2021-2031 : 0,90" + NB + "ha",
+        "Reste : 0,90" + NB + "ha"]
+    values.update(rang_conso=None, enveloppe_ha=None)
+    assert atlas.key_figures(values, ("2005", "2021"), ("2021", "2031"), "en").split("\n")[-1] == \
+        "All the zones: 5.5" + NB + "ha"
+
+
+def test_field_aliases_in_both_languages():
+    french, english = atlas.field_aliases("fr"), atlas.field_aliases("en")
+    assert set(french) == set(english) == {row[0] for row in atlas.FIELDS}
+    assert french["conso_enaf_ha"].startswith("ENAF consommés") and english["rang_conso"].startswith("Rank")
+    assert set(atlas.POSTES_FIELDS.values()) <= set(french)
+
+
+def test_index_html_rows_links_and_sort_values():
+    rows = [{"code": "62498", "name": "Lens", "pdf": "62498_Lens.pdf", "surface_ha": 1234.5, "conso_ha": 3.4,
+             "conso_ha_an": 0.2125, "rank": 5, "reste_ha": None},
+            {"code": "62065", "name": "Avion <&>", "pdf": "62065_Avion.pdf", "surface_ha": 6.0, "conso_ha": 3.0,
+             "conso_ha_an": None, "rank": 1, "reste_ha": 0.9}]
+    html = atlas.index_html(rows, ("2005", "2021"), ("2021", "2031"))
+    assert html.count("<tr>") == 3 and '<a href="62498_Lens.pdf">' in html
+    assert "1" + NB + "234,5" in html and 'data-v="1234.5"' in html     # French figure, numeric sort key
+    assert "Avion &lt;&amp;&gt;" in html and "<script>" in html and "sortTable(7)" in html
+    assert "ENAF consommés 2005-2021 (ha)" in html and 'lang="fr"' in html
+    assert "Click a header to sort." in atlas.index_html(rows, ("2005", "2021"), ("2021", "2031"), "en")

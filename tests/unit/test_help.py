@@ -38,6 +38,9 @@ ALGORITHMS = {
                  "REPORT", "FIXED"),
     "carbon": ("INPUT", "NOMENCLATURE", "VINTAGES", "ZONES", "ZONE_FIELD", "COMMUNES", "COMMUNE_FIELD",
                "PEDOCLIMATIC_ZONE", "MAPPING", "OUTPUT", "OUTPUT_FLOWS", "OUTPUT_POLYGONS", "REPORT", "ARABLE_SHARE"),
+    "atlas": ("INPUT", "INPUT_AFTER", "NOMENCLATURE", "FROM_VINTAGE", "TO_VINTAGE", "ZONES", "ZONE_FIELD", "NAME_FIELD",
+              "ZONE_FILTER", "FRICHES", "HEAT", "LAYOUT", "LANGUAGE", "OUTPUT_FOLDER", "OUTPUT_PDF", "OUTPUT_TABLE",
+              "OUTPUT_PROJECT"),
 }
 # Shipped model → its inputs and outputs (frozen ids, tests/qgis/test_models.py), named in its help.
 MODELS = {

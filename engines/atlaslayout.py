@@ -1,0 +1,354 @@
+"""The atlas of ``ocs:atlas`` (issue #20): the layers written to a GeoPackage in the output folder, a QGIS
+project holding them, the print layout with its atlas on the zones, and the export to PDF.
+
+- ``atlas.gpkg``: ``zones`` (the coverage layer: one row per zone with its indicators, sentences and chart paths;
+  field aliases = definitions) and ``occupation`` (the pieces first → last: class of the last vintage and type of
+  change), both with their styles stored in ``layer_styles``;
+- the layout (A4 landscape, one page per zone): title with name and code, land-cover map (atlas-driven, legend
+  filtered to the map content, scale bar, north arrow), location map (the zone in red among the zones), key
+  figures, the generated sentences, the consumption and ZAN charts (SVG pictures whose path is a field), sources
+  and date. A ``.qpt`` template given in LAYOUT replaces it (its atlas is set on the zones here).
+"""
+import os
+
+from qgis.core import (
+    QgsBasicNumericFormat,
+    QgsFeature,
+    QgsFillSymbol,
+    QgsLayoutExporter,
+    QgsLegendRenderer,
+    QgsLegendStyle,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutItemPage,
+    QgsLayoutObject,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsPrintLayout,
+    QgsProject,
+    QgsProperty,
+    QgsReadWriteContext,
+    QgsRuleBasedRenderer,
+    QgsSingleSymbolRenderer,
+    QgsSymbolLayer,
+    QgsVectorFileWriter,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QFont
+from qgis.PyQt.QtXml import QDomDocument
+
+from .. import compat
+from ..__about__ import PLUGIN_DIR
+from ..core import atlas as text
+from . import styling
+
+translate = QCoreApplication.translate
+NORTH_ARROW = os.path.join(PLUGIN_DIR, "resources", "layouts", "north_arrow.svg")
+GPKG_NAME = "atlas.gpkg"
+
+
+# -- layers -------------------------------------------------------------------------------------------------
+
+def write_layer(path, name, fields, crs, features, overwrite_file, context):
+    """Write ``features`` (multipolygons) as layer ``name`` of the GeoPackage ``path`` and return it opened."""
+    memory = QgsVectorLayer("MultiPolygon?crs=%s" % (crs.authid() or crs.toWkt()), name, "memory")
+    memory.dataProvider().addAttributes(fields.toList())
+    memory.updateFields()
+    memory.dataProvider().addFeatures(features)
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = name
+    options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteFile if overwrite_file else \
+        QgsVectorFileWriter.CreateOrOverwriteLayer
+    error = QgsVectorFileWriter.writeAsVectorFormatV3(memory, path, context.transformContext(), options)
+    if error[0] != QgsVectorFileWriter.NoError:
+        raise RuntimeError(error[1])
+    layer = QgsVectorLayer("%s|layername=%s" % (path, name), name, "ogr")
+    if not layer.isValid():
+        raise RuntimeError(path)
+    return layer
+
+
+def copy_layer(path, name, original, context):
+    """``original`` (a QgsVectorLayer: an output of ocs:heatisland or ocs:friches) copied as layer ``name`` of
+    the GeoPackage ``path`` with its style, so that the project of the atlas holds it; returned opened."""
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = name
+    options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
+    error = QgsVectorFileWriter.writeAsVectorFormatV3(original, path, context.transformContext(), options)
+    if error[0] != QgsVectorFileWriter.NoError:
+        raise RuntimeError(error[1])
+    layer = QgsVectorLayer("%s|layername=%s" % (path, name), original.name(), "ogr")
+    styled = original
+    if original.providerType() == "ogr":    # Processing opens a path without its default style: read it
+        reopened = QgsVectorLayer(original.source(), original.name(), "ogr")
+        styled = reopened if reopened.isValid() else original
+    if styled.renderer() is not None:
+        layer.setRenderer(styled.renderer().clone())
+        styling.save_style_in_database(layer, name, name, True)
+    return layer
+
+
+def set_aliases(layer, aliases):
+    for name, alias in aliases.items():
+        index = layer.fields().lookupField(name)
+        if index >= 0:
+            layer.setFieldAlias(index, alias)
+
+
+def style_zones(layer):
+    """Location style: every zone light grey, the atlas zone red."""
+    symbol = QgsFillSymbol.createSimple({"color": "#E0E0E0", "outline_color": "#808080", "outline_width": "0.1"})
+    symbol.symbolLayer(0).setDataDefinedProperty(
+        QgsSymbolLayer.PropertyFillColor,
+        QgsProperty.fromExpression("if(@atlas_featureid = $id, '#D7191C', '#E0E0E0')"))
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+
+
+def outline_layer(path):
+    """The zones as an outline of the atlas zone only (rule ``$id = @atlas_featureid``) over the land cover."""
+    layer = QgsVectorLayer("%s|layername=zones" % path, translate("AtlasAlgorithm", "Zone outline"), "ogr")
+    symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#000000", "outline_width": "0.7"})
+    root = QgsRuleBasedRenderer.Rule(None)
+    root.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, "$id = @atlas_featureid"))
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    return layer
+
+
+def piece_features(fields, pieces, numeric):
+    features = []
+    for geometry, zone, code, change in pieces:
+        feature = QgsFeature(fields)
+        feature.setGeometry(geometry)
+        value = code
+        if numeric:
+            value = int(code) if str(code).isdigit() else None
+        feature.setAttributes([zone, value, change])
+        features.append(feature)
+    return features
+
+
+# -- layout -------------------------------------------------------------------------------------------------
+
+def _mm(x, y):
+    return QgsLayoutPoint(x, y, compat.LAYOUT_MM)
+
+
+def _size(w, h):
+    return QgsLayoutSize(w, h, compat.LAYOUT_MM)
+
+
+def _place(item, rect):
+    """Move and resize ``item`` to ``rect`` = (x, y, width, height[, page index]) in mm on its page."""
+    item.attemptMove(_mm(rect[0], rect[1]), page=rect[4] if len(rect) > 4 else 0)
+    item.attemptResize(_size(rect[2], rect[3]))
+
+
+def add_label(layout, content, rect, size=9, bold=False):
+    label = QgsLayoutItemLabel(layout)
+    label.setText(content)
+    font = QFont("DejaVu Sans", size)
+    font.setBold(bold)
+    label.setFont(font)
+    layout.addLayoutItem(label)
+    _place(label, rect)
+    return label
+
+
+def add_map(layout, layers, rect, crs):
+    """A map item (its first rectangle set before it is added: without it, it renders blank)."""
+    item = QgsLayoutItemMap(layout)
+    item.setRect(0, 0, 100, 100)
+    layout.addLayoutItem(item)
+    _place(item, rect)
+    item.setLayers(layers)
+    item.setKeepLayerSet(True)
+    item.setCrs(crs)
+    item.setFrameEnabled(True)
+    return item
+
+
+def add_picture(layout, rect, path=None, field=None):
+    picture = QgsLayoutItemPicture(layout)
+    layout.addLayoutItem(picture)
+    _place(picture, rect)
+    if path:
+        picture.setPicturePath(path)
+    if field:
+        picture.dataDefinedProperties().setProperty(QgsLayoutObject.PictureSource, QgsProperty.fromField(field))
+    return picture
+
+
+def add_scale_bar(layout, linked_map, language):
+    scale = QgsLayoutItemScaleBar(layout)
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(linked_map)
+    scale.applyDefaultSize()
+    if language == "fr":    # "1 000 m", not "1,000 m"
+        number_format = QgsBasicNumericFormat()
+        number_format.setThousandsSeparator("\u00a0")
+        number_format.setDecimalSeparator(",")
+        scale.setNumericFormat(number_format)
+    layout.addLayoutItem(scale)
+    scale.attemptMove(_mm(12, 140))
+    return scale
+
+
+def add_legend(layout, linked_map, layer, at=(10, 152, 0)):
+    """The legend of ``layer`` alone, filtered to the content of ``linked_map``, without the layer's name (the
+    map's title says it)."""
+    legend = QgsLayoutItemLegend(layout)
+    legend.setTitle("")
+    legend.setLinkedMap(linked_map)
+    legend.setAutoUpdateModel(False)
+    root = legend.model().rootGroup()
+    for child in list(root.children()):
+        if child.layerId() != layer.id():
+            root.removeChildNode(child)
+        else:
+            QgsLegendRenderer.setNodeLegendStyle(child, QgsLegendStyle.Hidden)
+    legend.setLegendFilterByMapEnabled(True)
+    layout.addLayoutItem(legend)
+    legend.attemptMove(_mm(at[0], at[1]), page=at[2])
+    return legend
+
+
+def build_layout(project, layers, extent, language, footer):
+    """The default portrait (A4 landscape) on ``layers`` = dict(zones, outline, cover) of ``project``."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.pageCollection().page(0).setPageSize("A4", QgsLayoutItemPage.Landscape)
+    layout.setName(text.page_text("title", language))
+    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10), 18, True)
+    add_label(layout, "%s — [%% \"periode\" %%]" % text.page_text("title", language), (10, 16, 277, 6), 10)
+    add_label(layout, '[% "titre_carte" %]', (10, 23, 150, 6), 10, True)
+    crs = layers["zones"].crs()
+    cover = add_map(layout, [layers["outline"], layers["cover"]], (10, 30, 150, 108), crs)
+    cover.zoomToExtent(extent)
+    cover.setAtlasDriven(True)
+    cover.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+    cover.setAtlasMargin(0.10)
+    add_picture(layout, (148, 32, 10, 15), path=NORTH_ARROW)
+    add_scale_bar(layout, cover, language)
+    add_legend(layout, cover, layers["cover"])
+    add_label(layout, text.page_text("location", language), (225, 23, 62, 6), 10, True)
+    location = add_map(layout, [layers["zones"]], (225, 30, 62, 50), crs)
+    location.zoomToExtent(extent)
+    add_label(layout, text.page_text("figures", language), (165, 23, 58, 6), 10, True)
+    add_label(layout, '[% "chiffres" %]', (165, 30, 58, 50), 9)
+    add_label(layout, '[% "phrase_occupation" %]\n\n[% "phrase_conso" %]\n\n[% "phrase_zan" %]\n\n'
+                      '[% "phrase_rang" %]', (165, 84, 122, 50), 9)
+    add_picture(layout, (165, 136, 60, 38), field="graphique")
+    add_picture(layout, (227, 136, 60, 38), field="graphique_zan")
+    add_label(layout, footer, (10, 198, 277, 8), 7)
+    extras = {key: layers[key] for key in ("changes", "heat", "friches", "outline") if key in layers}
+    add_theme_page(layout, language, extras, extent)
+    return layout
+
+
+def add_theme_page(layout, language, extras, extent):
+    """The second page: a map of each layer of ``extras`` = {"changes"|"heat"|"friches": layer} around the atlas
+    zone (the types of change first → last; HEAT and FRICHES when given), each in its own style, with its legend
+    filtered to the map."""
+    page = QgsLayoutItemPage(layout)
+    page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+    layout.pageCollection().addPage(page)
+    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, 1), 18, True)
+    keys = [k for k in ("changes", "heat", "friches") if k in extras]
+    width = (277.0 - 7 * (len(keys) - 1)) / len(keys)
+    for index, key in enumerate(keys):
+        x = 10 + index * (width + 7)
+        layer = extras[key]
+        title = text.page_text(key, language) + (' [% "periode" %]' if key == "changes" else "")
+        add_label(layout, title, (x, 20, width, 6, 1), 10, True)
+        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 120, 1), layer.crs())
+        item.zoomToExtent(extent)
+        item.setAtlasDriven(True)
+        item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+        item.setAtlasMargin(0.10)
+        add_legend(layout, item, layer, (x, 152, 1))
+    return page
+
+
+def read_template(path):
+    """The QDomDocument of the ``.qpt`` template ``path``; ValueError when it is not a print layout template
+    (read before any layout or project is made)."""
+    with open(path, encoding="utf-8") as handle:
+        content = handle.read()
+    document = QDomDocument()
+    parsed = document.setContent(content)   # PyQt: (ok, message, line, column)
+    if not (parsed[0] if isinstance(parsed, tuple) else parsed):
+        raise ValueError(parsed[1] if isinstance(parsed, tuple) else path)
+    if document.documentElement().tagName() != "Layout":
+        raise ValueError("not a print layout template")
+    return document
+
+
+def load_template(project, document):
+    """A print layout of ``project`` from a template read by ``read_template``."""
+    layout = QgsPrintLayout(project)
+    layout.loadFromTemplate(document, QgsReadWriteContext())
+    return layout
+
+
+def enable_atlas(layout, zones):
+    atlas = layout.atlas()
+    atlas.setEnabled(True)
+    atlas.setCoverageLayer(zones)
+    atlas.setHideCoverage(False)
+    atlas.setSortFeatures(True)
+    atlas.setSortExpression('"code"')
+    atlas.setFilenameExpression('"fichier"')
+    return atlas
+
+
+def pdf_settings():
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.textRenderFormat = compat.TEXT_ALWAYS_TEXT
+    settings.dpi = 150
+    return settings
+
+
+def export_pages(layout, folder, feedback, progress=(0, 100)):
+    """One PDF per atlas feature, ``<fichier>.pdf`` in ``folder``; progress per zone; on cancel, stops after
+    the current page. Returns {fichier: path} of the pages written."""
+    atlas = layout.atlas()
+    exporter = QgsLayoutExporter(layout)
+    settings = pdf_settings()
+    written = {}
+    if not atlas.beginRender():
+        return written
+    count = atlas.count()
+    for index in range(count):
+        if feedback.isCanceled():
+            break
+        if not atlas.seekTo(index):
+            continue
+        stem = str(layout.reportContext().feature()["fichier"])
+        path = os.path.join(folder, stem + ".pdf")
+        result = exporter.exportToPdf(path, settings)
+        if result != QgsLayoutExporter.Success:
+            feedback.reportError(translate("AtlasAlgorithm", "Could not write {0}: {1}").format(
+                path, getattr(exporter, "errorMessage", lambda: result)()), False)
+            continue
+        written[stem] = path
+        feedback.setProgress(progress[0] + (progress[1] - progress[0]) * (index + 1) / max(count, 1))
+    atlas.endRender()
+    return written
+
+
+def export_single(layout, path):
+    """Every zone in one PDF; returns an error message or ""."""
+    result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), path, pdf_settings())
+    return "" if result == QgsLayoutExporter.Success else (error or str(result))
+
+
+def new_project(layers):
+    project = QgsProject()
+    project.addMapLayers(layers)
+    return project

@@ -1,0 +1,212 @@
+"""ocs:atlas on the 3×3 grid of test_changes.py (2005, 2015, 2021) cut by two communes.
+
+Zone A "Avion" (x 0–200): cells 1–3 (1 ha each) and the left half of cells 4–6 (1 ha each).
+Zone B "Billy-Montigny" (x 200–550): the right half of cells 4–6 (1 ha each) and 250/300 of cells 7–9 (2.5 ha).
+ENAF consumed 2005 → 2021, by hand:
+- A: cells 1 and 2 agriculture → habitat (2 ha, Uh), cell 3 agriculture → activité (1 ha, Ue): 3 ha, 3/16 ha/year;
+  cell 5 (habitat → wooded park) is renaturation, not consumption;
+- B: cell 7 agriculture → wooded garden (Uh): 2.5 ha; cell 9 forest → agriculture stays NAF.
+Ranks: A 1st, B 2nd. Land cover 2021 of A (4 postes): cells 1, 2, 3, 5 urbanised (4 ha), 4 natural (1 ha),
+6 infrastructure (1 ha).
+ZAN of A: 2005–2015 consumed 2 ha (cells 2, 3), 2015–2021 1 ha (cell 1); reference 2011–2021 = 4/10 × 2 + 1
+= 1.8 ha; allowance 2021–2031 = 0.9 ha; no vintage after 2021: nothing measured since.
+"""
+import os
+import subprocess
+
+import pytest
+from qgis.core import QgsProject, QgsVectorLayer
+
+from helpers import box, features_by, make_layer, run
+from test_changes import grid_layer
+
+from ocs_toolbox.core import atlas as text
+
+
+def communes():
+    return make_layer([("insee", "string"), ("nom", "string")],
+                      [(box(0, -50, 200, 350), "62065", "Avion"),
+                       (box(200, -50, 550, 350), "62133", "Billy-Montigny")], name="communes")
+
+
+def pdf_text(path):
+    """The words of a PDF on one line (pdftotext writes the no-break spaces as spaces)."""
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+def words(value):
+    return " ".join(value.split())
+
+
+def pdf_pages(path):
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int([line for line in out.splitlines() if line.startswith("Pages:")][0].split()[1])
+
+
+def atlas(tmp_path, language, **extra):
+    parameters = {"INPUT": grid_layer(), "ZONES": communes(), "ZONE_FIELD": "insee", "LANGUAGE": language,
+                  "OUTPUT_FOLDER": str(tmp_path / "atlas"), "OUTPUT_TABLE": str(tmp_path / "table.gpkg")}
+    parameters.update(extra)
+    return run("ocs:atlas", parameters)
+
+
+@pytest.fixture(scope="module")
+def french_atlas(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("atlas_fr")
+    results, feedback = atlas(tmp_path, 1, OUTPUT_PDF=str(tmp_path / "all.pdf"),
+                              OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
+    return tmp_path, results, feedback
+
+
+def test_table_figures_by_hand_and_equal_to_territoryflows(french_atlas, tmp_path):
+    _tmp, results, _feedback = french_atlas
+    rows = features_by(results["OUTPUT_TABLE"], "code")
+    assert sorted(rows) == ["62065", "62133"]
+    a, b = rows["62065"], rows["62133"]
+    assert a["nom"] == "Avion" and a["fichier"] == "62065_Avion"
+    assert a["surface_ha"] == pytest.approx(6.0) and b["surface_ha"] == pytest.approx(10.5)
+    assert a["conso_enaf_ha"] == pytest.approx(3.0) and b["conso_enaf_ha"] == pytest.approx(2.5)
+    assert a["conso_enaf_ha_an"] == pytest.approx(3.0 / 16)
+    assert (a["conso_habitat_ha"], a["conso_activite_ha"]) == (pytest.approx(2.0), pytest.approx(1.0))
+    assert (a["rang_conso"], b["rang_conso"], a["nb_zones"]) == (1, 2, 2)
+    assert a["conso_enaf_territoire_ha"] == pytest.approx(5.5)
+    assert (a["urbanise_ha"], a["naturel_ha"], a["infra_ha"], a["agricole_ha"]) == (
+        pytest.approx(4.0), pytest.approx(1.0), pytest.approx(1.0), pytest.approx(0.0))
+    assert a["conso_reference_ha"] == pytest.approx(1.8) and a["enveloppe_ha"] == pytest.approx(0.9)
+    # the definitions are the aliases of the fields (default style of the GeoPackage)
+    table = QgsVectorLayer(results["OUTPUT_TABLE"], "t", "ogr")
+    assert table.attributeAlias(table.fields().lookupField("conso_enaf_ha")).startswith("ENAF consommés")
+    # the same engine as ocs:territoryflows and ocs:zantrajectory
+    flows, _f = run("ocs:territoryflows", {"INPUT": grid_layer(), "TARGET": 7, "ZONES": communes(),
+                                           "ZONE_FIELD": "insee", "OUTPUT": str(tmp_path / "flows.gpkg")})
+    reference = features_by(flows["OUTPUT"], "zone")
+    for code in ("62065", "62133"):
+        assert rows[code]["conso_enaf_ha"] == pytest.approx(reference[code]["conso_enaf_2005_2021_ha"])
+        assert rows[code]["urbanise_ha"] == pytest.approx(reference[code]["p4_1_2021_ha"])
+    zan, _f = run("ocs:zantrajectory", {"INPUT": grid_layer(), "ZONES": communes(), "ZONE_FIELD": "insee",
+                                        "OUTPUT": str(tmp_path / "zan.gpkg")})
+    trajectory = features_by(zan["OUTPUT"], "zone")
+    assert a["enveloppe_ha"] == pytest.approx(trajectory["62065"]["enveloppe_ha"])
+
+
+def test_one_page_per_zone_with_its_name_and_consumption(french_atlas):
+    tmp_path, results, _feedback = french_atlas
+    folder = results["OUTPUT_FOLDER"]
+    for stem, name, conso in (("62065_Avion", "Avion", 3.0), ("62133_Billy-Montigny", "Billy-Montigny", 2.5)):
+        path = os.path.join(folder, stem + ".pdf")
+        assert pdf_pages(path) == 2      # the portrait, then the map of the types of change
+        content = pdf_text(path)
+        assert name in content
+        assert words(text.hectares(conso, "fr")) in content      # "3,0 ha" / "2,5 ha": the figure of territoryflows
+        assert "OCS2D Hauts-de-France — Géo2France" in content
+    avion = pdf_text(os.path.join(folder, "62065_Avion.pdf"))
+    assert "dont 67 % pour l’habitat et 33 % pour les activités économiques" in avion
+    assert "couvrent 67 % d’Avion (4,0 ha)" in avion
+    assert "Avion se place au 1er rang des 2 communes" in avion
+    assert "Types de changement 2005-2021" in avion and "consommation ENAF" in avion   # its legend
+    assert pdf_pages(results["OUTPUT_PDF"]) == 4
+
+
+def test_map_area_is_not_blank(french_atlas):
+    tmp_path, results, _feedback = french_atlas
+    from qgis.PyQt.QtGui import QImage
+
+    prefix = str(tmp_path / "page")
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1",
+                    os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf"), prefix], check=True)
+    png = [p for p in os.listdir(tmp_path) if p.startswith("page") and p.endswith(".png")][0]
+    image = QImage(str(tmp_path / png))
+    # the land-cover map: x 10–160 mm, y 30–155 mm of an A4 landscape page (297 × 210 mm)
+    colours = set()
+    for x in range(int(image.width() * 12 / 297), int(image.width() * 158 / 297), 3):
+        for y in range(int(image.height() * 32 / 210), int(image.height() * 153 / 210), 3):
+            colours.add(image.pixel(x, y))
+    assert len(colours) >= 4     # white margin, several 4 postes colours, the zone's outline
+
+
+def test_index_and_project(french_atlas):
+    tmp_path, results, _feedback = french_atlas
+    index = open(os.path.join(results["OUTPUT_FOLDER"], "index.html"), encoding="utf-8").read()
+    assert 'href="62065_Avion.pdf"' in index and 'href="62133_Billy-Montigny.pdf"' in index
+    assert "sortTable" in index and "Avion" in index
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    layouts = project.layoutManager().printLayouts()
+    assert len(layouts) == 1
+    atlas_ = layouts[0].atlas()
+    assert atlas_.enabled() and atlas_.coverageLayer() is not None
+    assert atlas_.coverageLayer().featureCount() == 2
+
+
+def test_english_atlas_and_zone_filter(tmp_path):
+    results, _feedback = atlas(tmp_path, 2, ZONE_FILTER="\"nom\" = 'Billy-Montigny'")
+    files = sorted(f for f in os.listdir(results["OUTPUT_FOLDER"]) if f.endswith(".pdf"))
+    assert files == ["62133_Billy-Montigny.pdf"]
+    content = pdf_text(os.path.join(results["OUTPUT_FOLDER"], files[0]))
+    assert "2.5 ha of natural, agricultural and forest land were consumed" in content
+    assert "Land cover in 2021" in content
+
+
+def test_layout_template_saved_from_the_project(french_atlas, tmp_path):
+    """The workflow of the help: open the .qgz, save its layout as a template, give it in LAYOUT."""
+    from qgis.core import QgsReadWriteContext
+
+    _tmp, results, _feedback = french_atlas
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    template = str(tmp_path / "portrait.qpt")
+    assert project.layoutManager().printLayouts()[0].saveAsTemplate(template, QgsReadWriteContext())
+    results2, _f = atlas(tmp_path, 1, LAYOUT=template)
+    content = pdf_text(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"))
+    assert "Billy-Montigny (62133)" in content and words(text.hectares(2.5, "fr")) in content
+
+
+def test_bad_template_is_named(tmp_path):
+    bad = tmp_path / "bad.qpt"
+    bad.write_text("not xml", encoding="utf-8")
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="bad.qpt"):
+        atlas(tmp_path, 1, LAYOUT=str(bad))
+
+
+def test_cancel_stops_after_the_current_page_and_keeps_it(tmp_path):
+    from qgis.core import QgsApplication, QgsProcessingContext
+
+    from helpers import Feedback
+
+    folder = tmp_path / "atlas"
+
+    class CancelAfterFirstPage(Feedback):
+        def setProgress(self, progress):  # noqa: N802
+            super().setProgress(progress)
+            if folder.exists() and any(f.endswith(".pdf") for f in os.listdir(folder)):
+                self.cancel()       # the user clicks Cancel once the first page is written
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("ocs:atlas")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    algorithm.run({"INPUT": grid_layer(), "ZONES": communes(), "ZONE_FIELD": "insee", "LANGUAGE": 1,
+                   "OUTPUT_FOLDER": str(folder), "OUTPUT_TABLE": str(tmp_path / "t.gpkg")}, context,
+                  CancelAfterFirstPage())
+    assert sorted(f for f in os.listdir(folder) if f.endswith(".pdf")) == ["62065_Avion.pdf"]
+    index = open(folder / "index.html", encoding="utf-8").read()
+    assert "62065_Avion.pdf" in index and "62133" not in index
+
+
+def test_heat_and_friches_on_the_second_page(tmp_path):
+    heat = make_layer([("classe", "string")], [(box(0, 0, 300, 300), "surchauffe forte"),
+                                               (box(300, 0, 600, 300), "neutre")], name="surchauffe")
+    friches = make_layer([("vocation", "string")], [(box(50, 50, 150, 150), "habitat")], name="friches")
+    results, _feedback = atlas(tmp_path, 1, HEAT=heat, FRICHES=friches,
+                               OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
+    path = os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf")
+    assert pdf_pages(path) == 2      # their maps beside the types of change
+    content = pdf_text(path)
+    assert "Îlots de chaleur (classes ADEME)" in content and "Friches" in content
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    assert sorted(layer.name() for layer in project.mapLayers().values() if layer.name() in (
+        "surchauffe", "friches")) == ["friches", "surchauffe"]
+    assert all(layer.isValid() for layer in project.mapLayers().values())
