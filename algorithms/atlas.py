@@ -93,9 +93,9 @@ class AtlasAlgorithm(base.OcsAlgorithm):
             self.ZONE_FILTER, self.tr("Zones to portray (expression; empty = all)"),
             parentLayerParameterName=self.ZONES, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.FRICHES, self.tr("Friches (output of Friches; optional)"), polygon, optional=True))
+            self.FRICHES, self.tr("Friches (output of Friches)"), polygon, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.HEAT, self.tr("Heat island (output of Heat island; optional)"), polygon, optional=True))
+            self.HEAT, self.tr("Heat island (output of Heat island)"), polygon, optional=True))
         self.addParameter(QgsProcessingParameterFile(
             self.LAYOUT, self.tr("Layout template (.qpt; empty = the default portrait)"),
             extension="qpt", optional=True))

@@ -256,13 +256,13 @@
     </message>
     <message>
         <location filename="../algorithms/atlas.py" line="95"/>
-        <source>Friches (output of Friches; optional)</source>
-        <translation>Friches (sortie de Friches ; facultatif)</translation>
+        <source>Friches (output of Friches)</source>
+        <translation>Friches (sortie de Friches)</translation>
     </message>
     <message>
         <location filename="../algorithms/atlas.py" line="97"/>
-        <source>Heat island (output of Heat island; optional)</source>
-        <translation>Îlot de chaleur (sortie de Score d’îlot de chaleur ; facultatif)</translation>
+        <source>Heat island (output of Heat island)</source>
+        <translation>Îlot de chaleur (sortie de Score d’îlot de chaleur)</translation>
     </message>
     <message>
         <location filename="../algorithms/atlas.py" line="99"/>
