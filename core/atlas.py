@@ -259,18 +259,33 @@ def _xml(text):
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def title_lines(title, width):
+    """``title`` cut at spaces into lines of at most ``width`` characters (a longer word stays whole)."""
+    lines = []
+    for word in str(title).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def bar_chart_svg(title, bars, language="fr", width=260, bar_height=22):
     """A horizontal bar chart as SVG text: ``bars`` = [(label, value, colour)], values in ha written after each
     bar (``hectares``); a nil chart still shows its labels and "0 ha"."""
     lang = report_language(language)
-    label_width, top = 90, 30
+    # the title on as many lines as it needs (about 8.5 px a character in bold 14 px): an SVG text is not cut at
+    # the picture's edge, it would run into the next item of the page
+    lines = title_lines(title, max(10, int((width - 8) / 8.5)))
+    label_width, top = 90, 12 + 18 * len(lines)
     peak = max([value for _l, value, _c in bars] + [0.0]) or 1.0
     span = width - label_width - 70
     height = top + len(bars) * (bar_height + 8) + 10
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
              'font-family="sans-serif">' % (width, height, width, height),
-             '<rect width="100%%" height="100%%" fill="#ffffff"/>',
-             '<text x="4" y="18" font-size="14" font-weight="bold">%s</text>' % _xml(title)]
+             '<rect width="100%%" height="100%%" fill="#ffffff"/>']
+    parts += ['<text x="4" y="%d" font-size="14" font-weight="bold">%s</text>' % (18 + 18 * i, _xml(line))
+              for i, line in enumerate(lines)]
     for index, (label, value, colour) in enumerate(bars):
         y = top + index * (bar_height + 8)
         length = max(0.0, span * value / peak)

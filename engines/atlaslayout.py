@@ -37,7 +37,7 @@ from qgis.core import (
     QgsVectorFileWriter,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QFont
 from qgis.PyQt.QtXml import QDomDocument
 
@@ -155,6 +155,7 @@ def add_label(layout, content, rect, size=9, bold=False):
     font = QFont("DejaVu Sans", size)
     font.setBold(bold)
     label.setFont(font)
+    label.setHAlign(Qt.AlignLeft)   # QGIS's default is justified: wide gaps in short lines
     layout.addLayoutItem(label)
     _place(label, rect)
     return label

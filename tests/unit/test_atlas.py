@@ -109,7 +109,7 @@ def test_consumption_chart_bars_in_proportion():
     svg = atlas.consumption_chart(("2005", "2021"), {"habitat": 2.0, "activite": 1.0, "infra": 0.0, "autre": 0.0})
     assert svg.count("<rect x=") == 4
     assert 'width="100.0" height="22" fill="#E6004D"' in svg and 'width="50.0" height="22" fill="#8400A8"' in svg
-    assert "Consommation d’ENAF 2005-2021 (ha)" in svg and "2,0" + NB + "ha" in svg and "0,0" + NB + "ha" in svg
+    assert ">Consommation d’ENAF 2005-2021<" in svg and ">(ha)<" in svg and "2,0" + NB + "ha" in svg and "0,0" + NB + "ha" in svg
     assert "Housing" in atlas.consumption_chart(("2005", "2021"), {}, "en")
 
 
@@ -150,3 +150,9 @@ def test_index_html_rows_links_and_sort_values():
     assert "Avion &lt;&amp;&gt;" in html and "<script>" in html and "sortTable(7)" in html
     assert "ENAF consommés 2005-2021 (ha)" in html and 'lang="fr"' in html
     assert "Click a header to sort." in atlas.index_html(rows, ("2005", "2021"), ("2021", "2031"), "en")
+
+
+def test_chart_titles_wrap_instead_of_running_into_the_next_chart():
+    assert atlas.title_lines("Consommation d’ENAF 2005-2021 (ha)", 30) == ["Consommation d’ENAF 2005-2021", "(ha)"]
+    svg = atlas.bar_chart_svg("Consommation d’ENAF 2005-2021 (ha)", [("Habitat", 1.0, "#ff0000")], width=260)
+    assert svg.count('font-weight="bold"') == 2   # two title lines in a 260 px wide chart
