@@ -9,7 +9,7 @@ PLUGINS    := $(BUILD)/plugins
 QGIS_PROCESS := /usr/bin/qgis_process.bin
 SYS_PY     := /usr/bin/python3
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv python3-gdal gdal-bin pyqt5-dev-tools qttools5-dev-tools \
-                postgresql-15 postgresql-15-postgis-3
+                postgresql-15 postgresql-15-postgis-3 poppler-utils
 PYTEST_PIN := pytest==8.3.5 pytest-qgis==2.1.0
 export QT_QPA_PLATFORM := offscreen
 export QGIS_PLUGINPATH := $(PLUGINS)

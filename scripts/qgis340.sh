@@ -37,7 +37,7 @@ LOG=$BUILD/trixie-build.log
 LOCK=$BUILD/trixie.lock
 SUITE=trixie
 MIRROR=${OCS_TRIXIE_MIRROR:-http://deb.debian.org/debian}
-APT_PACKAGES="qgis python3-qgis qgis-providers python3-venv python3-gdal gdal-bin"
+APT_PACKAGES="qgis python3-qgis qgis-providers python3-venv python3-gdal gdal-bin poppler-utils"
 # pytest-qgis 5 reads the ini key qgis_gui_enabled (2.x: qgis_qui_enabled); see run_tests.
 PYTEST_PIN="pytest==9.0.3 pytest-qgis==5.0.2"
 VENV=/opt/venv                       # inside the chroot
