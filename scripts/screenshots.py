@@ -15,7 +15,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".build", "plugins"))
 
-DIALOGS = ("ocs:diagnostic_changements", "ocs:diagnostic_zan", "ocs:changedetection", "ocs:zantrajectory")
+DIALOGS = ("ocs:diagnostic_changements", "ocs:diagnostic_zan", "ocs:changedetection", "ocs:zantrajectory",
+           "ocs:validate", "ocs:carbon", "ocs:atlas")
 DESIGNER = ("ocs:diagnostic_zan", "ocs:diagnostic_changements")
 
 
