@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Run one OCS Toolbox algorithm over many territories as parallel qgis_process jobs, then merge the outputs.
 
+    DB="dbname='ocs' host=db.example user='obs'"
     python3 scripts/run_territories.py ocs:territoryflows --territories 59,62,80 --workers 2 --out-dir runs \\
-        --param "INPUT=dbname='ocs' host=db user='obs' table=\\"public\\".\\"ocsge\\" (geom) sql=\\"dep\\" = '{territory}'" \\
-        --param "ZONES=dbname='ocs' host=db user='obs' table=\\"public\\".\\"communes\\" (geom) sql=\\"dep\\" = '{territory}'" \\
-        --param ZONE_FIELD=insee --param TARGET=7 --output OUTPUT --merged flows_france.gpkg
+        --param "INPUT=$DB table=\\"public\\".\\"ocsge\\" (geom) sql=\\"dep\\" = '{territory}'" \\
+        --param "ZONES=$DB table=\\"public\\".\\"communes\\" (geom) sql=\\"dep\\" = '{territory}'" \\
+        --param ZONE_FIELD=insee --param TARGET=7 --output OUTPUT --merged flows.gpkg
 
 A territory is a code substituted for ``{territory}`` in every --param (a filter ``sql=`` on a PostGIS table, a
 file name, a layer name...). Each territory runs as its own ``qgis_process.bin run`` (QT_QPA_PLATFORM=offscreen, a
@@ -117,13 +118,18 @@ class Runner:
                     self.running += 1
                     self.max_running = max(self.max_running, self.running)
                     record["start"] = round(time.monotonic() - self.origin, 3)
-                process = subprocess.Popen(self.command(territory), env=self.environment(scratch), stdout=log,
-                                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-                record["pid"] = process.pid
-                record["returncode"] = process.wait()
-                with self.lock:
-                    self.running -= 1
-                    record["end"] = round(time.monotonic() - self.origin, 3)
+                try:
+                    process = subprocess.Popen(self.command(territory), env=self.environment(scratch), stdout=log,
+                                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                    record["pid"] = process.pid
+                    record["returncode"] = process.wait()
+                except OSError as error:        # qgis_process not found, not executable
+                    log.write("%s: %s\n" % (self.args.qgis_process, error))
+                    record["returncode"] = -1
+                finally:
+                    with self.lock:
+                        self.running -= 1
+                        record["end"] = round(time.monotonic() - self.origin, 3)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         record["status"] = "done" if record["returncode"] == 0 else "failed"
@@ -274,8 +280,10 @@ def write_sum(dataset, name, tables):
     keys, kinds, merged = add_rows(tables, fields)
     geometry_type = next((t[2] for t in tables if t[2] != ogr.wkbNone), ogr.wkbNone)
     layer = create_layer(dataset, name, fields, geometry_type, next((t[3] for t in tables if t[3]), None))
+    last = keys.index("zone") if "zone" in keys else None      # the row of the whole territory comes last
+    ordered = sorted(merged.items(), key=lambda item: last is not None and item[0][last] == "total")
     layer.StartTransaction()
-    for key, (blobs, sums, count, *single) in merged.items():
+    for key, (blobs, sums, count, *single) in ordered:
         feature = ogr.Feature(layer.GetLayerDefn())
         for field, _kind in fields:
             if kinds[field] == "key":

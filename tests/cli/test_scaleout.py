@@ -111,7 +111,8 @@ def test_flows_per_zone_merged_equal_the_whole_run(qgis_process, database, tmp_p
             "total": (18.0, 3.0, 2.0, 6.0, 33.333333)}
     for found in (merged, reference):
         assert {zone: (r["surface_ha"], r["artif_2005_2021_ha"], r["desartif_2005_2021_ha"],
-                       r["conso_enaf_2005_2021_ha"], r["conso_enaf_2005_2021_pct"]) for zone, r in found.items()} == hand
+                       r["conso_enaf_2005_2021_ha"], r["conso_enaf_2005_2021_pct"])
+                for zone, r in found.items()} == hand
     # the per-territory totals' shares were 100 %, 0 % and 33.3 %: their mean (44.4 %) would be wrong
     assert merged["total"]["conso_enaf_2005_2021_ha_an"] == pytest.approx(6.0 / 16)
     assert merged["a1"]["area_m2"] == 15000.0 and merged["total"]["area_m2"] is None
@@ -149,3 +150,26 @@ def test_transition_matrix_cells_merged_equal_the_whole_run(qgis_process, databa
             total[(before, after)] = round(total.get((before, after), 0.0) + hectares, 6)
     assert total == {("2", "1"): 6.0, ("3", "3"): 2.0, ("1", "1"): 5.0, ("4", "4"): 2.0, ("3", "2"): 3.0}
     assert summary["max_running"] == 2
+
+
+def test_carbon_stocks_and_flows_merged_equal_the_whole_run(qgis_process, database, tmp_path):
+    grid, zones = database
+    params = ["INPUT=" + grid + FILTER, "ZONES=" + zones + FILTER, "ZONE_FIELD=insee", "PEDOCLIMATIC_ZONE=2_1"]
+    completed, summary = run_script(tmp_path, "ocs:carbon", "A,B,C", params, ["OUTPUT", "OUTPUT_FLOWS"])
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "output 6 rows" in completed.stdout
+    whole = {name: tmp_path / ("whole_%s.gpkg" % name) for name in ("OUTPUT", "OUTPUT_FLOWS")}
+    qgis_process("run", "ocs:carbon", "--INPUT=" + grid, "--ZONES=" + zones, "--ZONE_FIELD=insee",
+                 "--PEDOCLIMATIC_ZONE=2_1", *("--%s=%s" % item for item in whole.items()))
+    merged_path = tmp_path / "runs" / "merged.gpkg"
+    stocks = rows(merged_path, lambda r: r["zone"], "output")
+    assert stocks == rows(whole["OUTPUT"], lambda r: r["zone"])
+    flows = rows(merged_path, lambda r: (r["zone"], r["periode"]), "output_flows")
+    assert flows == rows(whole["OUTPUT_FLOWS"], lambda r: (r["zone"], r["periode"]))
+    # the total is the sum of the zones; its stock per hectare is recomputed from the sums (18 ha in 2021)
+    zones_only = [r for zone, r in stocks.items() if zone != "total"]
+    assert stocks["total"]["surface_ha"] == 18.0
+    assert stocks["total"]["total_tc_2021"] == pytest.approx(sum(r["total_tc_2021"] for r in zones_only))
+    assert stocks["total"]["total_tc_ha_2021"] == pytest.approx(stocks["total"]["total_tc_2021"] / 18.0)
+    assert stocks["total"]["total_tc_ha_2021"] != pytest.approx(
+        sum(r["total_tc_ha_2021"] for r in zones_only) / len(zones_only))     # not the mean of the zones
