@@ -296,7 +296,8 @@ def write_sum(dataset, name, tables):
                 feature.SetField(field, value)
         geometry = merged_geometry(blobs)
         if geometry is not None:
-            feature.SetGeometry(geometry)
+            multi = geometry_type in (ogr.wkbMultiPolygon, ogr.wkbMultiPolygon25D)
+            feature.SetGeometry(ogr.ForceToMultiPolygon(geometry) if multi else geometry)
         layer.CreateFeature(feature)
     layer.CommitTransaction()
     return len(merged)

@@ -120,3 +120,18 @@ def test_styles_go_with_the_merged_layer(script, tmp_path):
     with sqlite3.connect(args.merged) as db:
         assert db.execute("SELECT f_table_name, f_geometry_column, styleName, useAsDefault FROM layer_styles"
                           ).fetchall() == [("output", "geom", "conso", 1)]
+
+
+def test_zone_across_two_territories_is_added_up(script, tmp_path):
+    args = territories(tmp_path)
+    write(tmp_path / "T2" / "OUTPUT.gpkg", FLOWS, [(square(100), row("c1", 6.0, 2.0)), (None, row("total", 6.0, 2.0))])
+    script.merge(args)
+    rows = merged_rows(args.merged)
+    assert list(rows) == ["c1", "total"]
+    c1, area = rows["c1"]
+    assert area == 20000                                  # the two squares of 100 m × 100 m
+    assert (c1["surface_ha"], c1["conso_enaf_2015_2021_ha"]) == (10.0, 3.0)
+    assert c1["conso_enaf_2015_2021_pct"] == pytest.approx(30.0)
+    dataset = ogr.Open(args.merged)
+    feature = dataset.GetLayerByName("output").GetNextFeature()
+    assert feature.GetGeometryRef().GetGeometryType() == ogr.wkbMultiPolygon
