@@ -260,6 +260,11 @@ class HeatEngine:
 
     def sql_class_source(self, path, layer_name, vintages, source):
         """A heatgrid.ClassSource reading the classes straight from the input GeoPackage, or None."""
+        try:
+            heatgrid.spatial_index(path, layer_name)   # before class_sql scans the layer
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            self.feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+            return None
         found = self.class_sql(path, layer_name, vintages)
         if found is None:
             return None
