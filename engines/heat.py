@@ -206,16 +206,20 @@ class HeatEngine:
         geometry = q(reader.layer.GetGeometryColumn())
         ctes, expressions, joins = [], [], []
         unknown = 0
+        # one scan of the layer for every vintage: the areas of its distinct (cs, us, cs, us…) combinations
+        fields = [q(f) for v in vintages for f in (v.cs_field, v.us_field)]
+        combinations = reader.query("SELECT %s, SUM(ST_Area(%s)) FROM %s GROUP BY %s" % (
+            ", ".join(fields), geometry, reader.table, ", ".join(str(i + 1) for i in range(len(fields)))))
         for position, entry in enumerate(vintages):
             year = entry.vintage
-            table = {}
-            for cs, us, area in reader.query("SELECT %s, %s, SUM(ST_Area(%s)) FROM %s GROUP BY 1, 2" % (
-                    q(entry.cs_field), q(entry.us_field), geometry, reader.table)):
-                class_id = self.coefficients.class_id(cs, us)
-                table[gpkg.pair_key(cs, us)] = class_id
-                self.vector_area[year][class_id] += area or 0.0
-                if class_id == 0:
-                    unknown += 1
+            table, pairs = {}, {}
+            for row in combinations:
+                cs, us, area = row[2 * position], row[2 * position + 1], row[-1]
+                if (cs, us) not in pairs:
+                    pairs[cs, us] = class_id = self.coefficients.class_id(cs, us)
+                    table[gpkg.pair_key(cs, us)] = class_id
+                    unknown += class_id == 0
+                self.vector_area[year][pairs[cs, us]] += area or 0.0
             alias = "lut%d" % position
             rows = ",".join("(%s,%d)" % (gpkg.literal(key), value) for key, value in table.items())
             ctes.append("%s(k, c) AS (VALUES %s)" % (alias, rows))
@@ -256,6 +260,11 @@ class HeatEngine:
 
     def sql_class_source(self, path, layer_name, vintages, source):
         """A heatgrid.ClassSource reading the classes straight from the input GeoPackage, or None."""
+        try:
+            heatgrid.spatial_index(path, layer_name)   # before class_sql scans the layer
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            self.feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+            return None
         found = self.class_sql(path, layer_name, vintages)
         if found is None:
             return None

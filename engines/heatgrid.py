@@ -60,6 +60,25 @@ class Table:
     columns: list
 
 
+def spatial_index(dataset, table):
+    """The name of the R-tree of layer ``table`` of a GeoPackage (a GDAL dataset, or a path); raise
+    FastPathUnavailable when the layer or its R-tree is missing (checked before any scan of the layer)."""
+    if isinstance(dataset, str):
+        dataset = gdal.OpenEx(dataset, gdal.OF_VECTOR | gdal.OF_READONLY)
+    layer = dataset.GetLayerByName(table) if dataset is not None else None
+    if layer is None:
+        raise gpkg.FastPathUnavailable("no layer %s" % table)
+    rtree = "rtree_%s_%s" % (table, layer.GetGeometryColumn() or "geom")
+    found = dataset.ExecuteSQL("SELECT name FROM sqlite_master WHERE name = %s" % gpkg.literal(rtree))
+    try:
+        if found is None or found.GetFeatureCount() == 0:
+            raise gpkg.FastPathUnavailable("no spatial index")
+    finally:
+        if found is not None:
+            dataset.ReleaseResultSet(found)
+    return rtree
+
+
 class ClassSource:
     """Class ids of the vintages burnt band by band from a GeoPackage layer (one SQL statement per band).
 
@@ -76,15 +95,7 @@ class ClassSource:
         self.table = gpkg.quote_identifier(table)
         self.geometry = gpkg.quote_identifier(layer.GetGeometryColumn() or "geom")
         self.fid = gpkg.quote_identifier(layer.GetFIDColumn() or "fid")
-        rtree = "rtree_%s_%s" % (table, layer.GetGeometryColumn() or "geom")
-        found = self.dataset.ExecuteSQL("SELECT name FROM sqlite_master WHERE name = %s" % gpkg.literal(rtree))
-        try:
-            if found is None or found.GetFeatureCount() == 0:
-                raise gpkg.FastPathUnavailable("no spatial index")
-        finally:
-            if found is not None:
-                self.dataset.ReleaseResultSet(found)
-        self.rtree = gpkg.quote_identifier(rtree)
+        self.rtree = gpkg.quote_identifier(spatial_index(self.dataset, table))
         self.expressions = list(expressions)
         self.prefix, self.joins = prefix, joins
         self.memory = gdal.GetDriverByName("MEM")

@@ -125,6 +125,9 @@ STEPS = [
     ("heat_grid", "ocs:heatisland VINTAGES=2021, UNITS=0 (square grid), CELL_SIZE=100"),
     ("native_heat_grid", "native pipeline: creategrid 100 m (rectangles, extent of the layer) → intersection (cs21 × "
                          "grid id) → fieldcalculator area = $area → qgis:statisticsbycategories [id, cs21] on area"),
+    ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
+                  "friches_200k)"),
+    ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
     ("friches_200k", "ocs:friches, N/5 polygons (its own territory), MIN_AREA_M2=1000, the 3 vintages, every "
                      "context layer"),
     ("friches_1m", "ocs:friches, N polygons, MIN_AREA_M2=1000, the 3 vintages, every context layer"),
@@ -142,19 +145,22 @@ PAIR_STEPS = ("changes_overlay", "native_intersection_pair")
 COMMUNE_STEPS = ("matrix_communes", "native_matrix_communes")
 CARBON_STEPS = ("carbon_communes",)     # on the N-polygon layer, with the communes
 FRICHES_STEPS = ("friches_200k", "friches_1m")
-OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",)
+# heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
+HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
+OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS)
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
 AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "changes_overlay": None,
             "native_intersection_pair": None, "matrix_communes": ("surface_ha", 1.0),
-            "native_matrix_communes": ("sum", 1e-4), "native_heat_grid": ("sum", 1e-4), "friches_200k": None,
+            "native_matrix_communes": ("sum", 1e-4), "native_heat_grid": ("sum", 1e-4), "native_heat_200k": ("sum", 1e-4), "friches_200k": None,
             "friches_1m": None}
 # Outputs that are tables (rows), not features.
-TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid",)
+TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid", "native_heat_200k")
 # Lines of the algorithm's log kept in the record (substrings).
 LOG_KEEP = {
     "artif_matrix": ("features written",),
     "artif_thresholds": ("Thresholds:", "the thresholds make", "features written", "repaired"),
     "heat_grid": ("pixels of", "burnt at", "outside every unit", "units with land cover written"),
+    "heat_200k": ("pixels of", "burnt at", "outside every unit", "units with land cover written"),
     "friches_200k": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
     "friches_1m": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
     "carbon_communes": ("Area check", "tC/ha", "not in ALDO's commune table", "outside every commune"),
@@ -280,6 +286,8 @@ def run_step(spec):
     source = spec["input"]
     if step in FRICHES_STEPS:
         source = spec["friches"][step]["input"]
+    if step in HEAT_SMALL_STEPS:
+        source = spec["heat_small"]["input"]
     uri = "%s|layername=%s" % (source, LAYER)
     out = os.path.join(spec["out_dir"], step + ".gpkg")
     _remove(out)
@@ -369,6 +377,8 @@ def _calls(step, uri, out, spec=None):
     """[(label, algorithm id, parameters)] of a Processing step; '<previous>' chains the previous output.
     ``spec`` gives the other inputs: communes (GeoPackage of the zones), pair_a / pair_b."""
     spec = spec or {}
+    if step in HEAT_SMALL_STEPS:     # the same calls on the N/5-polygon layer and its extent
+        return _calls(HEAT_SMALL_STEPS[step], uri, out, dict(spec, extent=spec["heat_small"]["extent"]))
     temporary = "TEMPORARY_OUTPUT"
     if step in COMMUNE_STEPS + CARBON_STEPS:
         communes = "%s|layername=%s" % (spec["communes"], bench_changes_data.COMMUNES_LAYER)
@@ -787,17 +797,20 @@ def targets(results, n=None):
                  else missing("artif_matrix", "artif_thresholds"), None if r is None else r <= 3.0))
     rows.append(peak_row("ocs:artificialisation with the thresholds: peak memory < 2 GB (read as 2 GiB = 2048 MiB)",
                          ["artif_thresholds"]))
-    r = ratio(t["native_heat_grid"], t["heat_grid"])
-    text = "native pipeline / heatisland = %.2f" % r if r else missing("native_heat_grid", "heat_grid")
-    native = results.get("native_heat_grid", {})
-    if r is None and t["heat_grid"] and native.get("status") == "timeout":
-        # a lower bound: the native pipeline ran at least this long
-        text = "native pipeline killed at the timeout after %.0f s: > %.1f × heatisland" % (
-            native["wall_s"], native["wall_s"] / t["heat_grid"])
-        r = native["wall_s"] / t["heat_grid"]
-    rows.append(("ocs:heatisland 2021, 100 m grid, %s polygons: ≥ 10 × faster than the native pipeline" % size, text,
-                 None if r is None else r >= 10.0))
-    rows.append(peak_row("ocs:heatisland: peak memory < 2 GB (read as 2 GiB = 2048 MiB)", ["heat_grid"]))
+    for heat_step, native_step, polygons in (("heat_grid", "native_heat_grid", size),
+                                             ("heat_200k", "native_heat_200k",
+                                              "{:,}".format(pair_size(n)) if n else "N/5")):
+        r = ratio(t[native_step], t[heat_step])
+        text = "native pipeline / heatisland = %.2f" % r if r else missing(native_step, heat_step)
+        native = results.get(native_step, {})
+        if r is None and t[heat_step] and native.get("status") == "timeout":
+            # a lower bound: the native pipeline ran at least this long
+            text = "native pipeline killed at the timeout after %.0f s: > %.1f × heatisland" % (
+                native["wall_s"], native["wall_s"] / t[heat_step])
+            r = native["wall_s"] / t[heat_step]
+        rows.append(("ocs:heatisland 2021, 100 m grid, %s polygons: ≥ 10 × faster than the native pipeline" % (
+            polygons), text, None if r is None else r >= 10.0))
+    rows.append(peak_row("ocs:heatisland: peak memory < 2 GB (read as 2 GiB = 2048 MiB)", ["heat_grid", "heat_200k"]))
     r = ratio(t["friches_1m"], t["friches_200k"])
     small, large = ("{:,}".format(friches_size(s, n)) if n else s for s in FRICHES_STEPS)
     rows.append(("ocs:friches with every context layer: near-linear growth, %s polygons ≤ 6 × the time of %s "
@@ -853,7 +866,7 @@ def merge_runs(run, record_path):
         raise SystemExit("bench: --merge %s is a run of N=%s, not %s" % (record_path, other.get("n"), run["n"]))
     taken = [step for step in STEP_IDS if step in other.get("steps", {}) and step not in run["steps"]]
     merged = dict(run, steps=dict(run["steps"], **{step: other["steps"][step] for step in taken}))
-    for key in ("communes", "pair"):
+    for key in ("communes", "pair", "heat_grid", "heat_200k"):
         if key not in merged and key in other:
             merged[key] = other[key]
     merged["merged"] = {"record": os.path.relpath(record_path, REPO), "date": other.get("date"),
@@ -935,6 +948,14 @@ def write_doc(run, changes, reference=None):
             "builds it, ocs:heatisland reads the same cells off its raster) |" % (HEAT_CELL, "{:,.0f}".format(heat["width"]), "{:,.0f}".format(heat["height"]),
                                    "{:,}".format(heat["columns"]), "{:,}".format(heat["rows"]),
                                    "{:,}".format(heat["cells"])))
+    heat = run.get("heat_200k")
+    if heat and any(step in results for step in HEAT_SMALL_STEPS):
+        lines.append(
+            "| Heat grid, N/5 (`heat_200k`) | `%s` (%s polygons, vintage 2021); square cells of %g m over its extent "
+            "(%s × %s m: %s × %s = %s cells) |" % (
+                heat["source"], "{:,}".format(heat["polygons"]), HEAT_CELL, "{:,.0f}".format(heat["width"]),
+                "{:,.0f}".format(heat["height"]), "{:,}".format(heat["columns"]), "{:,}".format(heat["rows"]),
+                "{:,}".format(heat["cells"])))
     contexts = run.get("context") or {}
     for step in FRICHES_STEPS:
         info = contexts.get(step)
@@ -997,7 +1018,7 @@ def write_doc(run, changes, reference=None):
         output = ""
         if "features_out" in entry:
             noun = "rows" if step in TABLE_STEPS else "sites" if step in FRICHES_STEPS else \
-                "cells" if step == "heat_grid" else "features"
+                "cells" if step in ("heat_grid", "heat_200k") else "features"
             output = "{:,} %s".format(entry["features_out"]) % noun
             if "area_ha_out" in entry:
                 output += ", {:,.0f} ha".format(entry["area_ha_out"])
@@ -1023,7 +1044,8 @@ def write_doc(run, changes, reference=None):
                       reference.get("date"), code_text(reference.get("code")))]
     for step, name in (("native_envelope", "Native envelope pipeline"),
                        ("native_matrix_communes", "Native matrix pipeline"),
-                       ("native_heat_grid", "Native heat-grid pipeline")):
+                       ("native_heat_grid", "Native heat-grid pipeline"),
+                       ("native_heat_200k", "Native heat-grid pipeline, N/5 polygons")):
         native = results.get(step, {})
         parts = ["%s %.2f s" % (label, t) for label, t in native.get("substeps", [])]
         if native.get("running_at_end"):
@@ -1033,7 +1055,7 @@ def write_doc(run, changes, reference=None):
         if parts:
             lines += ["", "%s, time per algorithm%s: " % (
                 name, "" if native.get("status") == "ok" else " (%s)" % native.get("status")) + "; ".join(parts) + "."]
-    for step in ("artif_thresholds", "heat_grid") + FRICHES_STEPS:
+    for step in ("artif_thresholds", "heat_grid", "heat_200k") + FRICHES_STEPS:
         entry = results.get(step, {})
         if entry.get("log"):
             lines += ["", "Log of %s: %s" % (step, " ".join(
@@ -1052,9 +1074,10 @@ def write_doc(run, changes, reference=None):
             fmt(ratio(step_time(results, "native_intersection_pair"), step_time(results, "changes_overlay")))),
         "",
         "Ratios, issues #4–#6: artificialisation with / without thresholds = %s; native heat-grid pipeline / "
-        "heatisland = %s; friches N / friches N/5 = %s." % (
+        "heatisland = %s (N/5 polygons: %s); friches N / friches N/5 = %s." % (
             fmt(ratio(step_time(results, "artif_thresholds"), step_time(results, "artif_matrix"))),
             fmt(ratio(step_time(results, "native_heat_grid"), step_time(results, "heat_grid"))),
+            fmt(ratio(step_time(results, "native_heat_200k"), step_time(results, "heat_200k"))),
             fmt(ratio(step_time(results, "friches_1m"), step_time(results, "friches_200k")))),
         "",
         "## Method",
@@ -1119,7 +1142,10 @@ def write_doc(run, changes, reference=None):
         "values area), temporary (memory) layers between algorithms, the table to a GeoPackage; it computes "
         "neither the cooling distances nor the score, so the ratio understates the gap. Its *Output* gives the "
         "rows and the sum of their areas (must equal the territory). If a step is killed at the timeout "
-        "(`--timeout`, 4 h by default), the time of the algorithms that ended and the one still running are kept.",
+        "(`--timeout`, 4 h by default), the time of the algorithms that ended and the one still running are kept. "
+        "`heat_200k` / `native_heat_200k` (issue #17): the same two steps on the N/5-polygon layer (the layer of "
+        "`friches_200k`, its own territory; the grid on its extent), where the fixed costs of ocs:heatisland weigh "
+        "more.",
         "- *Friches* (issue #5): `ocs:friches` NOMENCLATURE=1, VINTAGES empty (2005, 2015, 2021), "
         "MIN_AREA_M2=1000, ZONES = the communes of the layer's territory (ZONE_FIELD insee_com), TOWN_HALLS = "
         "mairies, STATIONS = gares, SERVICES = services (SERVICES_TYPE_FIELD typequ), FLOOD = inondation, "
@@ -1281,6 +1307,13 @@ def main(argv=None):
     if any(step in ("heat_grid", "native_heat_grid") for step in steps):
         inputs["extent"] = layer_extent(data)
         heat = grid_info(inputs["extent"])
+    heat_small = None
+    if any(step in HEAT_SMALL_STEPS for step in steps):
+        small = bench_data.ensure(pair_size(n), args.force_data)
+        warm_cache(small)
+        inputs["heat_small"] = {"input": small, "extent": layer_extent(small)}
+        heat_small = dict(grid_info(inputs["heat_small"]["extent"]), source=os.path.relpath(small, REPO),
+                          polygons=pair_size(n))
     run_dir = os.path.join(BENCH_DIR, "out", str(n))
     log_dir = os.path.join(BENCH_DIR, "logs", str(n))
     os.makedirs(run_dir, exist_ok=True)
@@ -1301,6 +1334,8 @@ def main(argv=None):
         run["context"] = contexts
     if heat:
         run["heat_grid"] = heat
+    if heat_small:
+        run["heat_200k"] = heat_small
     print("bench: %s polygons, %s (%.0f MB); %d core(s), %s GiB, load %.2f" % (
         "{:,}".format(n), run["dataset"], run["dataset_mb"], machine["nproc"], machine.get("ram_gib"),
         machine["loadavg_start"]), flush=True)
@@ -1378,7 +1413,7 @@ def main(argv=None):
         stored = dict(run)   # not ``run`` itself: the document below shows what this run measured
         if args.steps and previous:  # a subset of the steps: keep the other steps of the stored run
             stored["steps"] = dict(previous.get("steps", {}), **run["steps"])
-            for key in ("communes", "pair", "context", "heat_grid"):
+            for key in ("communes", "pair", "context", "heat_grid", "heat_200k"):
                 if key not in stored and key in previous:
                     stored[key] = previous[key]
         baseline[str(n)] = stored

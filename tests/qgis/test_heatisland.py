@@ -179,6 +179,63 @@ def test_geopackage_fast_path_gives_the_same_scores(tmp_path):
         assert a == b and len(a) == (4 if units == 0 else 5)
 
 
+TWO_VINTAGES = [("CS_2018", "string"), ("US_2018", "string"), ("CS_2021", "string"), ("US_2021", "string")]
+
+
+def two_vintage_grid(tmp_path, layer_options=None):
+    """A GeoPackage of 3 ha over two vintages; a 200 m square grid of 100 m cells (ids from the top-left corner,
+    column by column: 1 = (0, 100), 2 = (0, 0), 3 = (100, 100) without land cover, 4 = (100, 0)). Asphalt appears in
+    two different (2018, 2021) combinations, so its 2018 area is summed over two groups of the one scan."""
+    from osgeo import gdal
+
+    rows = [(box(0, 0, 100, 100), ASPHALT + GRASS), (box(100, 0, 200, 100), GRASS + BUILT),
+            (box(0, 100, 100, 200), ASPHALT + BUILT)]
+    memory = make_layer(TWO_VINTAGES, [(wkt,) + codes for wkt, codes in rows])
+    path = str(tmp_path / "two.gpkg")
+    gdal.VectorTranslate(path, to_gpkg_file(memory, tmp_path / "plain.gpkg"), format="GPKG",
+                         layerCreationOptions=layer_options or [])
+    return path
+
+
+def to_gpkg_file(memory, path):
+    from helpers import to_gpkg
+
+    return to_gpkg(memory, path)
+
+
+def check_two_vintage_grid(results, feedback):
+    """Scores by hand (no cooling): asphalt 95, grass 27.5, built 97.5; both vintages 3.00 ha in and burnt."""
+    cells = {f["id"]: (f["score_2018"], f["score_2021"])
+             for f in QgsVectorLayer(results["OUTPUT"], "g", "ogr").getFeatures()}
+    assert sorted(cells) == [1, 2, 4]
+    assert cells[1] == pytest.approx((95.0, 97.5))
+    assert cells[2] == pytest.approx((95.0, 27.5))
+    assert cells[4] == pytest.approx((27.5, 97.5))
+    for year in ("2018", "2021"):
+        assert any(m.startswith("%s: 3.00 ha of land cover in the input, 3.00 ha burnt" % year)
+                   for m in feedback.infos), feedback.infos
+    assert not feedback.errors, feedback.errors      # class areas in = burnt (else "differ by more than 0.5 %")
+
+
+def test_geopackage_fast_path_reads_every_vintage_in_one_scan(tmp_path):
+    path = two_vintage_grid(tmp_path)
+    results, feedback = run("ocs:heatisland", {"INPUT": path, "UNITS": 0, "CELL_SIZE": 100.0,
+                                               "MIN_GREEN_AREA_HA": 100.0, "OUTPUT": str(tmp_path / "g.gpkg")})
+    assert "Classes read by GDAL (GeoPackage fast path)." in feedback.infos
+    check_two_vintage_grid(results, feedback)
+
+
+def test_geopackage_without_spatial_index_goes_the_generic_way(tmp_path):
+    """No R-tree: the layer is not scanned for the fast path (declined first), the classes are written feature by
+    feature, same scores."""
+    path = two_vintage_grid(tmp_path, ["SPATIAL_INDEX=NO"])
+    results, feedback = run("ocs:heatisland", {"INPUT": path, "UNITS": 0, "CELL_SIZE": 100.0,
+                                               "MIN_GREEN_AREA_HA": 100.0, "OUTPUT": str(tmp_path / "g.gpkg")})
+    assert "GeoPackage fast path not used: no spatial index" in feedback.debug
+    assert "Classes read by GDAL (GeoPackage fast path)." not in feedback.infos
+    check_two_vintage_grid(results, feedback)
+
+
 def test_styles_stored_in_the_geopackage(tmp_path):
     import sqlite3
 
