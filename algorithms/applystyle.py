@@ -79,14 +79,9 @@ class ApplyStyleAlgorithm(base.OcsAlgorithm):
                 raise QgsProcessingException(self.tr("Could not write {0}: {1}").format(qml, message))
             results[self.OUTPUT_QML] = qml
         source = layer.source().split("|")[0]
-        if layer.providerType() == "ogr" and source.lower().endswith(".gpkg"):
-            error = styling.save_style_in_database(layer, field, template.title, True)
-            if error:
-                feedback.reportError(self.tr("Could not store the style in {0}: {1}").format(source, error), False)
-            else:
-                feedback.pushInfo(self.tr("Style stored as the default style of {0}").format(source))
-        elif layer.providerType() == postgis.PROVIDER:
-            # the database's layer_styles table, as QGIS's "Save as default" does
+        if (layer.providerType() == "ogr" and source.lower().endswith(".gpkg")) or \
+                layer.providerType() == postgis.PROVIDER:
+            # the layer_styles table of the GeoPackage or the database, as QGIS's "Save as default" does
             error = styling.save_style_in_database(layer, field, template.title, True)
             where = styling.layer_title(layer)
             if error:
