@@ -47,12 +47,6 @@ def help_language():
     return "fr" if user_locale() == "fr" else "en"
 
 
-def legend_language():
-    """Language of the legends: the official French class names, in English only in an English QGIS
-    (engines/styling.resolve_template follows the same rule)."""
-    return "en" if user_locale() == "en" else "fr"
-
-
 def help_text(name, language=None):
     """Help document of algorithm ``name`` in the user's language (resources/help/<lang>/<name>.html)."""
     language = language or help_language()

@@ -100,7 +100,7 @@ class TerritoryFlowsAlgorithm(ChangeAlgorithm):
         if job.zones is None:
             return
         period = job.periods[-1]
-        language = base.legend_language()
+        language = styling.legend_language()
         extra = []
         if ch.years_between(period):
             extra.append(("conso_enaf_%s_%s_ha_an" % period, styles.zone_template("conso_ha_an", period, language)))

@@ -198,7 +198,7 @@ class ZanTrajectoryAlgorithm(base.OcsAlgorithm):
                          base.zones_name(self, parameters, context))
         if job.zones is not None:
             styling.style_output(context, feedback, destination, "reste_ha",
-                                 styles.zone_template("reste", trajectory.objective, base.legend_language()))
+                                 styles.zone_template("reste", trajectory.objective, styling.legend_language()))
 
     # -- report --------------------------------------------------------------------------------------------
     def _report(self, path, run, feedback):

@@ -60,12 +60,17 @@ def make_renderer(field_name, template):
     return QgsCategorizedSymbolRenderer(field_name, categories)
 
 
+def legend_language():
+    """Language of the legends: the official French class names, in English only in an English QGIS (the help
+    and reports, mostly prose, are in English in any non-French one)."""
+    return "en" if user_locale() == "en" else "fr"
+
+
 def resolve_template(template_key, custom=None):
-    """A Template from its key, or the Template itself. Legend labels are the official French class names, in
-    English only in an English QGIS (the help and reports, mostly prose, are in English in any non-French one)."""
+    """A Template from its key (legend labels in legend_language()), or the Template itself."""
     if isinstance(template_key, styles.Template):
         return template_key
-    return styles.get_template(template_key, custom, user_locale())
+    return styles.get_template(template_key, custom, legend_language())
 
 
 def style_layer(layer, field_name, template_key, custom=None):

@@ -55,10 +55,10 @@ def class_of(layer, renderer):
 
 
 def template(kind, period):
-    from ocs_toolbox.algorithms import base
     from ocs_toolbox.core import styles
+    from ocs_toolbox.engines import styling
 
-    return styles.zone_template(kind, period, base.legend_language())
+    return styles.zone_template(kind, period, styling.legend_language())
 
 
 def test_flows_style_stored_with_its_classes(tmp_path):
