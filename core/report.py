@@ -138,7 +138,7 @@ def format_percent(value, language="fr"):
     return text + (NBSP + "%" if report_language(language) == "fr" else "%")
 
 
-def _format_share(value, lang):
+def format_share(value, lang):
     """Percentage with 2 decimals: ``"21,13 %"`` (fr) or ``"21.13%"`` (en)."""
     text = "{:.2f}".format(round(value, 2))
     return text.replace(".", ",") + NBSP + "%" if lang == "fr" else text + "%"
@@ -252,7 +252,7 @@ def _summary(m, t, lang):
     share = 100.0 * changed / total if total > 0 else 0.0
     return '<p class="summary">%s</p>' % t["summary"].format(
         total=format_ha(total, lang), same=format_ha(total - changed, lang),
-        changed=format_ha(changed, lang), share=_format_share(share, lang))
+        changed=format_ha(changed, lang), share=format_share(share, lang))
 
 
 def _class_header(m, code, scope):

@@ -73,10 +73,7 @@ def _text(text, lang):
 
 
 def _pct(value, lang):
-    if value is None:
-        return "–"
-    text = "{:.2f}".format(round(value, 2))
-    return text.replace(".", ",") + report.NBSP + "%" if lang == "fr" else text + "%"
+    return "–" if value is None else report.format_share(value, lang)
 
 
 def _label(controle, lang):
