@@ -107,6 +107,17 @@ def add_child(model, algorithm_id, child_id, position, sources, outputs, after=(
     model.addChildAlgorithm(child)
 
 
+def add_commune_inputs(model):
+    """The inputs of the diagnoses per commune, in the order a user fills them: the OCS2D layer, the communes and
+    their INSEE code field."""
+    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
+                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
+    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
+                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
+    add_input(model, QgsProcessingParameterField("insee", "",
+                                                 parentLayerParameterName="communes", optional=True), (560, 60))
+
+
 def ocs2d_postes_enaf_enveloppe():
     model = new_model("ocs2d_postes_enaf_enveloppe", "nomenclatures")
     add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
@@ -129,12 +140,7 @@ def diagnostic_changements():
     from ocs_toolbox.algorithms.changes import target_options
 
     model = new_model("diagnostic_changements", "changes")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
-                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
-                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
-    add_input(model, QgsProcessingParameterField("insee", "",
-                                                 parentLayerParameterName="communes", optional=True), (560, 60))
+    add_commune_inputs(model)
     add_input(model, QgsProcessingParameterEnum("compare", "", target_options(), defaultValue=7),
               (780, 60))
     reclassified = Source.fromChildOutput("reclassify", "OUTPUT")
@@ -156,12 +162,7 @@ def diagnostic_zan():
     """Reclassify (ENAF with the spatial rules) → artificialisation with the thresholds for each vintage →
     flows per commune → ZAN trajectory per commune with its report."""
     model = new_model("diagnostic_zan", "zan")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
-                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
-                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
-    add_input(model, QgsProcessingParameterField("insee", "",
-                                                 parentLayerParameterName="communes", optional=True), (560, 60))
+    add_commune_inputs(model)
     # quality control first (issue #18): what is wrong in the delivery, where, on how much land
     add_child(model, "ocs:validate", "validate", (120, 200), {
         "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0)},
@@ -211,12 +212,7 @@ def diagnostic_surchauffe():
 def diagnostic_carbone():
     """Reclassify (postes, ENAF) → carbon stocks per commune and vintage, flows per period, with the report."""
     model = new_model("diagnostic_carbone", "climate")
-    add_input(model, QgsProcessingParameterFeatureSource("ocs2d", "",
-                                                         [QgsProcessing.TypeVectorPolygon]), (120, 60))
-    add_input(model, QgsProcessingParameterFeatureSource("communes", "",
-                                                         [QgsProcessing.TypeVectorPolygon]), (340, 60))
-    add_input(model, QgsProcessingParameterField("insee", "",
-                                                 parentLayerParameterName="communes", optional=True), (560, 60))
+    add_commune_inputs(model)
     add_child(model, "ocs:reclassify", "reclassify", (120, 200), {
         "INPUT": Source.fromModelParameter("ocs2d"), "NOMENCLATURE": Source.fromStaticValue(0),
         "TARGETS": Source.fromStaticValue([4, 5, 6])}, [("OUTPUT", "postes_enaf")])
