@@ -34,9 +34,6 @@ EXPECTED_NAMES = {
     "carbon": "Stocks et flux de carbone (ALDO)",
     "atlas": "Atlas des portraits de territoire (PDF)",
 }
-# Algorithms whose French strings are listed in their issue's report and not yet compiled into the .qm by the lead
-# (helpers do not edit i18n/): checked by test_pending_translations, a strict xfail that fails once they are in, so
-# that whoever compiles them removes the name from here (and adds its context, e.g. CarbonAlgorithm, to CONTEXTS).
 EXPECTED_GROUPS = {
     "nomenclatures": "Nomenclatures",
     "changes": "Évolutions",
@@ -47,9 +44,6 @@ EXPECTED_GROUPS = {
     "styles": "Styles",
     "control": "Contrôle",
 }
-# Added on a branch whose French the lead compiles into the .ts/.qm at the merge (helpers do not edit i18n/):
-# their translation is checked once the .qm holds the display name, and this set is then emptied.
-PENDING = {}
 # Words that French writes as English does: the translation must exist in the .qm, but cannot differ.
 SAME_IN_FRENCH = {"Nomenclatures", "Nomenclature", "Styles", "ZAN", "Friches", "Artificialisation"}
 
@@ -126,8 +120,6 @@ def test_display_names_groups_and_parameters_are_translated(algorithms):
     assert set(EXPECTED_NAMES) == set(before)
     for cls in algorithms:
         name = cls.NAME
-        if name in PENDING and not translator_holds(PENDING[name], before[name]["displayName"]):
-            continue
         assert after[name]["displayName"] == EXPECTED_NAMES[name]
         assert after[name]["displayName"] != before[name]["displayName"]
         assert after[name]["group"] == EXPECTED_GROUPS[cls.GROUP]
@@ -139,15 +131,6 @@ def test_display_names_groups_and_parameters_are_translated(algorithms):
             check_translated(translator, contexts, before[name][key], after[name][key], "%s %s" % (name, key))
 
 
-def translator_holds(context, text):
-    """Whether the .qm translates ``text`` in ``context``."""
-    from qgis.PyQt.QtCore import QTranslator
-
-    translator = QTranslator()
-    assert translator.load(QM), QM
-    return bool(translator.translate(context, text))
-
-
 def test_every_group_name_is_translated(qgis_app):
     from ocs_toolbox.algorithms import base
 
@@ -155,11 +138,8 @@ def test_every_group_name_is_translated(qgis_app):
         before = {group: base.group_name(group) for group in base.GROUPS}
         with french() as translator:
             after = {group: base.group_name(group) for group in base.GROUPS}
-    pending = {group for group in base.GROUPS if not translator_holds("OcsAlgorithm", before[group])
-               and group == "control" and PENDING}
-    assert {g: v for g, v in after.items() if g not in pending} == {
-        group: EXPECTED_GROUPS[group] for group in base.GROUPS if group not in pending}
-    for group in set(base.GROUPS) - pending:
+    assert after == {group: EXPECTED_GROUPS[group] for group in base.GROUPS}
+    for group in base.GROUPS:
         check_translated(translator, "OcsAlgorithm", before[group], after[group], "group " + group)
 
 
