@@ -16,7 +16,6 @@ from qgis.core import (
     QgsPointXY,
     QgsProcessingException,
     QgsRectangle,
-    QgsSpatialIndex,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
@@ -58,23 +57,13 @@ def mapping_message(error):
     return translate("CarbonAlgorithm", "ARABLE_SHARE must lie between 0 and 100 %: {0}.").format(error.values[0])
 
 
-class CommuneLocator:
+class CommuneLocator(spatial.Prepared):
     """The commune code of a polygon: the commune holding its point on surface, else the nearest one."""
 
     def __init__(self, items):
+        items = [(value, geometry) for value, geometry in items if geometry is not None and not geometry.isEmpty()]
+        super().__init__([geometry for _v, geometry in items])
         self.values = [value for value, _g in items]
-        self.geometries = [geometry for _v, geometry in items]
-        self.index = QgsSpatialIndex()
-        for i, geometry in enumerate(self.geometries):
-            self.index.addFeature(i, geometry.boundingBox())
-        self.engines = {}
-
-    def _engine(self, i):
-        engine = self.engines.get(i)
-        if engine is None:
-            engine = self.engines[i] = QgsGeometry.createGeometryEngine(self.geometries[i].constGet())
-            engine.prepareGeometry()
-        return engine
 
     def locate(self, geometry):
         """(code, inside): the code of the commune holding the polygon's point on surface (inside True), else of
@@ -84,7 +73,7 @@ class CommuneLocator:
             point = geometry.centroid()
         box = point.boundingBox()
         for i in self.index.intersects(box):
-            if self._engine(i).contains(point.constGet()):
+            if self.engine(i).contains(point.constGet()):
                 return self.values[i], True
         nearest = self.index.nearestNeighbor(QgsPointXY(point.asPoint()), 1)
         return (self.values[nearest[0]], False) if nearest else (None, False)

@@ -259,7 +259,7 @@ def envelope(members):
     parts = spatial.envelope_parts(list(members.values()))
     if not parts:
         return None
-    return Prepared(parts)
+    return spatial.Prepared(parts)
 
 
 # -- context --------------------------------------------------------------------------------------------------
@@ -306,7 +306,7 @@ def overlays(found, layers, crs, context):
     for layer, key in ((layers.flood, "inondable"), (layers.protected, "protege"), (layers.pollution, "pollution")):
         if layer is None:
             continue
-        shapes = Prepared([g for _f, g in landcover.geometries(layer, transform_to(layer, crs, context))])
+        shapes = spatial.Prepared([g for _f, g in landcover.geometries(layer, transform_to(layer, crs, context))])
         for site in found:
             setattr(site, key, int(shapes.intersects(site.geometry)))
             if key == "protege" and not site.protege:
@@ -441,30 +441,6 @@ def write_csv(path, rows):
 
 
 # -- geometry helpers -------------------------------------------------------------------------------------------
-
-class Prepared:
-    """Polygons with an index and prepared engines, for intersects / distance tests."""
-
-    def __init__(self, geometries):
-        self.geometries = [g for g in geometries if g is not None and not g.isEmpty()]
-        self.index = spatial.box_index(dict(enumerate(self.geometries)))
-        self.engines = {}
-
-    def engine(self, i):
-        if i not in self.engines:
-            self.engines[i] = QgsGeometry.createGeometryEngine(self.geometries[i].constGet())
-            self.engines[i].prepareGeometry()
-        return self.engines[i]
-
-    def intersects(self, geometry):
-        return any(self.engine(i).intersects(geometry.constGet())
-                   for i in self.index.intersects(geometry.boundingBox()))
-
-    def within_distance(self, geometry, distance):
-        box = QgsRectangle(geometry.boundingBox())
-        box.grow(distance)
-        return any(self.geometries[i].distance(geometry) <= distance for i in self.index.intersects(box))
-
 
 class Points:
     """Points with an index: nearest distance to a polygon, count within a distance."""

@@ -72,6 +72,30 @@ class BoxSet:
         return BoxSet(self.ids[keep], self.boxes[keep])
 
 
+class Prepared:
+    """Polygons (the empty ones left out) with a box index and GEOS engines prepared at their first use."""
+
+    def __init__(self, geometries):
+        self.geometries = [g for g in geometries if g is not None and not g.isEmpty()]
+        self.index = box_index(dict(enumerate(self.geometries)))
+        self.engines = {}
+
+    def engine(self, i):
+        if i not in self.engines:
+            self.engines[i] = QgsGeometry.createGeometryEngine(self.geometries[i].constGet())
+            self.engines[i].prepareGeometry()
+        return self.engines[i]
+
+    def intersects(self, geometry):
+        return any(self.engine(i).intersects(geometry.constGet())
+                   for i in self.index.intersects(geometry.boundingBox()))
+
+    def within_distance(self, geometry, distance):
+        box = QgsRectangle(geometry.boundingBox())
+        box.grow(distance)
+        return any(self.geometries[i].distance(geometry) <= distance for i in self.index.intersects(box))
+
+
 def box_index(geometries):
     """QgsSpatialIndex of the bounding boxes of {id: geometry} (every query here is by rectangle)."""
     index = QgsSpatialIndex()

@@ -1,4 +1,4 @@
-"""engines/friches.py called directly: candidates, sites, inventory, context, output rows and CSV, Prepared and
+"""engines/friches.py called directly: candidates, sites, inventory, context, output rows and CSV, spatial.Prepared and
 Points, on small OCS2D layouts computed by hand (same layout as tests/qgis/test_friches.py)."""
 import csv
 
@@ -15,6 +15,7 @@ from helpers import X0, Y0, Feedback, box, make_layer
 
 from ocs_toolbox.engines import friches as engine
 from ocs_toolbox.engines import landcover
+from ocs_toolbox.engines import spatial
 
 FIELDS = [("id", "integer"), ("cs05", "string"), ("us05", "string"), ("cs15", "string"), ("us15", "string"),
           ("cs21", "string"), ("us21", "string")]
@@ -173,7 +174,7 @@ def test_prepared_and_points():
     assert points.distance(square) == pytest.approx(10.0)
     assert points.count_within(square, 50.0) == 1 and points.count_within(square, 80.0) == 2
     assert engine.Points([]).distance(square) is None
-    shapes = engine.Prepared([QgsGeometry.fromWkt(box(0, 0, 5, 5)), QgsGeometry()])
+    shapes = spatial.Prepared([QgsGeometry.fromWkt(box(0, 0, 5, 5)), QgsGeometry()])
     assert len(shapes.geometries) == 1
     assert not shapes.intersects(square) and shapes.within_distance(square, 5.0)
     assert not shapes.within_distance(square, 4.9)
