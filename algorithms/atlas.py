@@ -178,7 +178,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         rows = self._rows(figures, folder, language)
         outlines = zanmaps.zone_outlines(job.zones, zan.TOTAL)
         text.compare(rows, atlas.portrait_values(figures.territory, figures, language))
-        self._themes(parameters, context, rows, outlines, job.crs, language)
+        self._themes(parameters, context, rows, (outlines, job.crs, language), feedback)
         results = {self.OUTPUT_FOLDER: folder}
         results[self.OUTPUT_TABLE] = self._table(parameters, context, rows, outlines, job.crs, language)
         layers = self._layers(folder, figures, rows, outlines, job.crs, context, language)
@@ -292,8 +292,10 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         layers.update(atlaslayout.table_layers(path, figures, rows, language, context))
         return layers
 
-    def _themes(self, parameters, context, rows, outlines, crs, language):
-        """The heat and friches fields of ``rows`` from HEAT and FRICHES, when given."""
+    def _themes(self, parameters, context, rows, zones, feedback):
+        """The heat and friches fields of ``rows`` from HEAT and FRICHES, when given; ``zones`` = (outlines,
+        CRS of the computation, language)."""
+        outlines, crs, language = zones
         for name, read in ((self.HEAT, atlasthemes.heat_values), (self.FRICHES, atlasthemes.friches_values)):
             if parameters.get(name) in (None, ""):
                 continue
@@ -301,6 +303,10 @@ class AtlasAlgorithm(base.OcsAlgorithm):
             if layer is None:
                 raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
             values = read(layer, outlines, crs, context, language)
+            if not values:
+                feedback.reportError(self.tr(
+                    "{0}: '{1}' has no classe_<year> field (an output of Heat island is expected): the heat "
+                    "figures of the portraits are left empty.").format(name, layer.name()), False)
             for row in rows:
                 row.update(values.get(row["code"], {}))
 

@@ -395,7 +395,7 @@ def add_theme_page(layout, language, extras, extent):
         item.setAtlasMargin(0.10)
         add_legend(layout, item, layer, (x, 131, 1))
         if key in THEME_TEXTS:
-            add_label(layout, '[%% "%s" %%]' % THEME_TEXTS[key], (x, 166, width, 38, 1), 8)
+            add_label(layout, '[%% "%s" %%]' % THEME_TEXTS[key], (x, 164, width, 40, 1), 9)
     return page
 
 

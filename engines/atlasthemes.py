@@ -7,39 +7,28 @@ grid) and of ``ocs:friches``, measured in the CRS of the atlas's computation (th
 - friches: the sites whose inner point is in the zone, their area (of their geometry) and the largest ones with
   their vocation.
 """
-from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsGeometry, QgsSpatialIndex
+from qgis.core import QgsCoordinateTransform, QgsFeatureRequest, QgsGeometry
 
 from ..core import atlas as text
 from ..core import heat
+from . import spatial
 
 NAME_FIELDS = ("nom", "name", "libelle", "nom_com", "site_nom")
 LARGEST = 3
 
 
-class ZoneIndex:
-    """The zones' outlines {code: geometry} with a box index, each prepared for the intersections."""
+class ZoneIndex(spatial.Prepared):
+    """The zones' outlines {code: geometry} as spatial.Prepared polygons, with their codes."""
 
     def __init__(self, outlines):
-        self.codes, self.geometries = [], []
-        self.index = QgsSpatialIndex()
-        for code, geometry in outlines.items():
-            if geometry is None or geometry.isEmpty():
-                continue
-            self.index.addFeature(len(self.codes), geometry.boundingBox())
-            self.codes.append(code)
-            self.geometries.append(geometry)
-        self.engines = [None] * len(self.codes)
+        kept = [(code, g) for code, g in outlines.items() if g is not None and not g.isEmpty()]
+        super().__init__([g for _code, g in kept])
+        self.codes = [code for code, _g in kept]
 
     def candidates(self, geometry):
-        """[(code, geometry, engine)] of the zones whose box meets that of ``geometry``."""
-        out = []
-        for position in self.index.intersects(geometry.boundingBox()):
-            if self.engines[position] is None:
-                engine = QgsGeometry.createGeometryEngine(self.geometries[position].constGet())
-                engine.prepareGeometry()
-                self.engines[position] = engine
-            out.append((self.codes[position], self.geometries[position], self.engines[position]))
-        return out
+        """[(code, geometry, prepared engine)] of the zones whose box meets that of ``geometry``."""
+        return [(self.codes[i], self.geometries[i], self.engine(i))
+                for i in self.index.intersects(geometry.boundingBox())]
 
 
 def _features(layer, crs, context):

@@ -13,6 +13,7 @@ ZAN of A: 2005–2015 consumed 2 ha (cells 2, 3), 2015–2021 1 ha (cell 1); ref
 """
 import os
 import subprocess
+import unicodedata
 
 import pytest
 from qgis.core import QgsProject, QgsVectorLayer
@@ -21,6 +22,7 @@ from helpers import box, features_by, make_layer, run
 from test_changes import grid_layer
 
 from ocs_toolbox.core import atlas as text
+from ocs_toolbox.core.heat import CLASSES
 
 
 def communes():
@@ -261,3 +263,39 @@ def test_heat_and_friches_on_the_second_page(tmp_path):
     assert sorted(layer.name() for layer in project.mapLayers().values() if layer.name() in (
         "surchauffe", "friches")) == ["friches", "surchauffe"]
     assert all(layer.isValid() for layer in project.mapLayers().values())
+
+
+def test_heat_shares_hottest_coolest_and_largest_friches_by_hand(tmp_path):
+    """Heat units (ocs:heatisland fields): u1 x 0–100 (4 ha, all in A, score 85), u2 x 100–300 (8 ha, half in A,
+    half in B, score 50), u3 x 300–600 (12 ha, 10 ha in B, score 10); the zones are 8 ha (A) and 14 ha (B).
+    A: 4/8 strongly overheating, 4/8 neutral; hottest u1, coolest u2. B: 4/14 = 29 % neutral, 10/14 = 71 % cool
+    refuge; hottest u2 (half in B), coolest u3. Friches by their inner point: four in A (0.96, 0.36, 0.16 and
+    0.04 ha = 1.52 ha), one in B (1 ha)."""
+    labels = [label for _bound, label in CLASSES]
+    heat = make_layer([("id", "integer"), ("score_2021", "double"), ("classe_2021", "string")],
+                      [(box(0, -50, 100, 350), 1, 85.0, labels[0]), (box(100, -50, 300, 350), 2, 50.0, labels[2]),
+                       (box(300, -50, 600, 350), 3, 10.0, labels[4])], name="chaleur")
+    friches = make_layer([("site_nom", "string"), ("vocation", "string")],
+                         [(box(20, 20, 80, 80), "Friche Nord", "habitat"),
+                          (box(120, 120, 180, 280), "Friche Sud", "renaturation"),
+                          (box(110, 10, 150, 50), "Friche Est", None), (box(20, 200, 40, 220), "Friche Ouest", None),
+                          (box(400, 100, 500, 200), "Friche B", "activité")], name="friches")
+    results, _feedback = atlas(tmp_path, 1, HEAT=heat, FRICHES=friches)
+    rows = features_by(results["OUTPUT_TABLE"], "code")
+    a, b = rows["62065"], rows["62133"]
+    assert (a["chaleur_forte_pct"], a["chaleur_neutre_pct"], a["chaleur_refuge_pct"]) == (
+        pytest.approx(50.0), pytest.approx(50.0), pytest.approx(0.0))
+    assert (b["chaleur_neutre_pct"], b["chaleur_refuge_pct"]) == (pytest.approx(400 / 14), pytest.approx(1000 / 14))
+    assert (a["unite_chaude"], a["score_chaud"], a["unite_fraiche"], a["score_frais"]) == ("1", 85.0, "2", 50.0)
+    assert (b["unite_chaude"], b["unite_fraiche"]) == ("2", "3")
+    assert (a["friches_nb"], b["friches_nb"]) == (4, 1)
+    assert a["friches_ha"] == pytest.approx(1.52) and b["friches_ha"] == pytest.approx(1.0)
+    content = unicodedata.normalize("NFKC", pdf_text(os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf")))
+    for expected in ("participe fortement à la surchauffe : 50 %", "impact neutre : 50 %",
+                     "Unité la plus chaude : 1 (score 85)", "Unité la plus fraîche : 2 (score 50)",
+                     "4 friches sont repérées (1,5 ha).", "Friche Sud : 0,96 ha, vocation renaturation",
+                     "Friche Nord : 0,36 ha, vocation habitat", "Friche Est : 0,16 ha"):
+        assert expected in content
+    assert "Friche Ouest" not in content      # the 3 largest only
+    billy = unicodedata.normalize("NFKC", pdf_text(os.path.join(results["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf")))
+    assert "refuge de fraîcheur : 71 %" in billy and "1 friche est repérée (1,0 ha)." in billy
