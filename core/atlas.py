@@ -208,7 +208,7 @@ PAGE_TEXTS = {
     "fr": {
         "title": "Portrait de territoire", "cover": "Occupation du sol en {year} (4 postes)",
         "location": "Localisation", "figures": "Chiffres clés", "chart": "Consommation d’ENAF {a}-{b} (ha)",
-        "zan_chart": "Trajectoire ZAN {a}-{b} (ha)", "allowance": "Enveloppe", "consumed": "Consommé",
+        "zan_chart": "Enveloppe ZAN {a}-{b} (ha)", "allowance": "Enveloppe", "consumed": "Consommé",
         "remaining": "Reste", "sources": "Sources : {sources} ; millésimes {years}. Réalisation : OCS Toolbox, "
         "ocs:atlas, le {date}.", "territory": "territoire", "index_title": "Atlas des portraits de territoire",
         "code": "Code", "name": "Nom", "surface": "Surface (ha)", "conso": "ENAF consommés {a}-{b} (ha)",
@@ -220,7 +220,7 @@ PAGE_TEXTS = {
     "en": {
         "title": "Territorial portrait", "cover": "Land cover in {year} (4 postes)",
         "location": "Location", "figures": "Key figures", "chart": "ENAF consumed {a}-{b} (ha)",
-        "zan_chart": "ZAN trajectory {a}-{b} (ha)", "allowance": "Allowance", "consumed": "Consumed",
+        "zan_chart": "ZAN allowance {a}-{b} (ha)", "allowance": "Allowance", "consumed": "Consumed",
         "remaining": "Remaining", "sources": "Sources: {sources}; vintages {years}. Made with OCS Toolbox, "
         "ocs:atlas, on {date}.", "territory": "territory", "index_title": "Atlas of the territorial portraits",
         "code": "Code", "name": "Name", "surface": "Area (ha)", "conso": "ENAF consumed {a}-{b} (ha)",

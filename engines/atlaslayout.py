@@ -362,12 +362,12 @@ def add_change_page(layout, language, layers):
                     Qt.AlignRight))
     add_table(layout, transitions, columns, (10, 27, 165, 40, index))
     add_picture(layout, (10, 72, 165, 62, index), field="graphique_bilan")
-    add_label(layout, text.change_text("comparison", language), (10, 140, 165, 6, index), 10, True)
+    add_label(layout, text.change_text("comparison", language), (10, 124, 165, 6, index), 10, True)
     add_table(layout, layers["comparaison"], [
         (text.change_text("indicator", language), '"indicateur"', Qt.AlignLeft),
         (text.change_text("zone", language), '"valeur"', Qt.AlignRight),
         (text.change_text("territory", language), '"territoire"', Qt.AlignRight),
-        (text.change_text("rank", language), '"rang"', Qt.AlignRight)], (10, 147, 165, 55, index))
+        (text.change_text("rank", language), '"rang"', Qt.AlignRight)], (10, 131, 165, 55, index))
     add_picture(layout, (182, 20, 105, 80, index), field="graphique_trajectoire")
     add_label(layout, '[% "phrase_zan" %]', (182, 104, 105, 24, index), 9)
     return page
@@ -388,14 +388,14 @@ def add_theme_page(layout, language, extras, extent):
         layer = extras[key]
         title = text.page_text(key, language) + (' [% "periode" %]' if key == "changes" else "")
         add_label(layout, title, (x, 20, width, 6, 1), 10, True)
-        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 100, 1), layer.crs())
+        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 95, 1), layer.crs())
         item.zoomToExtent(extent)
         item.setAtlasDriven(True)
         item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
         item.setAtlasMargin(0.10)
-        add_legend(layout, item, layer, (x, 131, 1))
+        add_legend(layout, item, layer, (x, 126, 1))
         if key in THEME_TEXTS:
-            add_label(layout, '[%% "%s" %%]' % THEME_TEXTS[key], (x, 164, width, 40, 1), 9)
+            add_label(layout, '[%% "%s" %%]' % THEME_TEXTS[key], (x, 166, width, 40, 1), 9)
     return page
 
 
