@@ -511,7 +511,7 @@ POSTES_SHORT = {
 }
 CHANGE_TEXTS = {
     "fr": {"transitions": "Transitions {a} → {b} (ha)", "from_to": "de \\ vers", "total": "Total {b}",
-           "row_total": "Total {a}", "gains": "Gains et pertes par poste {a}-{b} (ha)", "gain": "gains",
+           "row_total": "Total {a}", "gains": "Gains et pertes par classe {a}-{b} (ha)", "gain": "gains",
            "loss": "pertes", "net": "solde", "trajectory": "Trajectoire ZAN : consommation cumulée depuis {a} (ha)",
            "reference": "Référence {a}-{b} : {v}", "allowance_line": "Enveloppe {a}-{b} : {v}",
            "pace": "Au rythme de {a}-{b}", "consumed_line": "Consommé depuis {a} : {v}",
@@ -519,7 +519,7 @@ CHANGE_TEXTS = {
            "not_measured": "Pas encore de millésime après {a}", "comparison": "Comparaison avec le territoire",
            "indicator": "Indicateur", "zone": "Zone", "territory": "Territoire", "rank": "Rang"},
     "en": {"transitions": "Transitions {a} → {b} (ha)", "from_to": "from \\ to", "total": "Total {b}",
-           "row_total": "Total {a}", "gains": "Gains and losses per poste {a}-{b} (ha)", "gain": "gains",
+           "row_total": "Total {a}", "gains": "Gains and losses per class {a}-{b} (ha)", "gain": "gains",
            "loss": "losses", "net": "net", "trajectory": "ZAN trajectory: cumulative consumption since {a} (ha)",
            "reference": "Reference {a}-{b}: {v}", "allowance_line": "Allowance {a}-{b}: {v}",
            "pace": "At the pace of {a}-{b}", "consumed_line": "Consumed since {a}: {v}",

@@ -413,8 +413,44 @@ def read_template(path):
     return document
 
 
+def _table_name(source):
+    """The GeoPackage table of a layer source (``…/atlas.gpkg|layername=zones`` → ``zones``), or ""."""
+    return source.split("layername=")[-1].split("|")[0] if "layername=" in source else ""
+
+
+def relink_template(document, project):
+    """Point the layers a template names (the ``<Layer>`` of its maps, the layer of its attribute tables) to the
+    layers of ``project`` of the same ``atlas.gpkg`` table (and, for two layers of one table, of the same name):
+    a template saved from the project of another atlas folder names the layers of that folder."""
+    layers = {}
+    for layer in project.mapLayers().values():
+        layers.setdefault(_table_name(layer.source()), []).append(layer)
+
+    def match(source, name):
+        found = layers.get(_table_name(source)) or []
+        named = [layer for layer in found if layer.name() == name]
+        return (named or found or [None])[0]
+    nodes = document.elementsByTagName("Layer")
+    for index in range(nodes.count()):
+        element = nodes.at(index).toElement()
+        layer = match(element.attribute("source"), element.attribute("name"))
+        if layer is not None and element.firstChild().isText():
+            element.setAttribute("source", layer.source())
+            element.firstChild().toText().setData(layer.id())
+    nodes = document.elementsByTagName("LayoutMultiFrame")
+    for index in range(nodes.count()):
+        element = nodes.at(index).toElement()
+        layer = match(element.attribute("vectorLayerSource"), element.attribute("vectorLayerName"))
+        if element.hasAttribute("vectorLayer") and layer is not None:
+            element.setAttribute("vectorLayer", layer.id())
+            element.setAttribute("vectorLayerSource", layer.source())
+            element.setAttribute("vectorLayerName", layer.name())
+
+
 def load_template(project, document):
-    """A print layout of ``project`` from a template read by ``read_template``."""
+    """A print layout of ``project`` from a template read by ``read_template`` (its layers relinked to those of
+    ``project``)."""
+    relink_template(document, project)
     layout = QgsPrintLayout(project)
     layout.loadFromTemplate(document, QgsReadWriteContext())
     return layout

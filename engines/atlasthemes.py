@@ -82,7 +82,8 @@ def heat_values(layer, outlines, crs, context, language):
         for code, zone_geometry, engine in zones.candidates(geometry):
             if not engine.intersects(geometry.constGet()):
                 continue
-            part = geometry.intersection(zone_geometry).area()
+            # a unit inside the zone (most of them) needs no intersection
+            part = unit_area if engine.contains(geometry.constGet()) else geometry.intersection(zone_geometry).area()
             if label in labels:
                 areas[code][labels.index(label)] += part
             if score is not None and unit_area > 0 and part >= 0.5 * unit_area:

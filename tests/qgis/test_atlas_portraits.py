@@ -213,6 +213,9 @@ def test_layout_template_saved_from_the_project(french_atlas, tmp_path):
     results2, _f = atlas(tmp_path, 1, LAYOUT=template)
     content = pdf_text(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"))
     assert "Billy-Montigny (62133)" in content and words(text.hectares(2.5, "fr")) in content
+    # the tables of page 3 find their layers in the new folder's atlas.gpkg (the template names the old one's)
+    page = pdf_lines(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"), 3)
+    assert "Naturel 0,0 2,5 1,0 0,0 3,5" in page and "Surface 10,5 ha 16,5 ha 1er / 2" in page
 
 
 def test_bad_template_is_named(tmp_path):

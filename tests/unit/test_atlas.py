@@ -175,7 +175,7 @@ def test_gains_losses_leave_the_diagonal_out():
     assert atlas.gains_losses(MATRIX, ["1", "2", "3", "4"]) == [("1", 3.0, 0.0), ("2", 0.5, 3.0), ("3", 0.0, 0.5),
                                                                 ("4", 0.0, 0.0)]
     svg = atlas.gains_losses_chart(("2005", "2021"), atlas.gains_losses(MATRIX, ["1", "2", "3", "4"]), {})
-    assert "Gains et pertes par poste 2005-2021 (ha)" in svg
+    assert "Gains et pertes par classe 2005-2021 (ha)" in svg
     assert ">+3,0" + NB + "ha<" in svg and ">\u22122,5" + NB + "ha<" in svg and ">0,0" + NB + "ha<" in svg
     assert ">Urbanisé<" in svg and ">Infrastructures<" in svg
     assert ">Urbanised<" in atlas.gains_losses_chart(("2005", "2021"), [("1", 1.0, 0.0)], {}, "en")
