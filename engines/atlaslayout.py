@@ -345,7 +345,8 @@ def add_change_page(layout, language, layers):
     layout.pageCollection().addPage(page)
     index = layout.pageCollection().pageCount() - 1
     add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, index), 18, True)
-    first, last = '[% left("periode", strpos("periode", \'-\') - 1) %]', '[% substr("periode", strpos("periode", \'-\') + 1) %]'
+    first = '[% left("periode", strpos("periode", \'-\') - 1) %]'     # the vintages of the atlas zone's row
+    last = '[% substr("periode", strpos("periode", \'-\') + 1) %]'
     add_label(layout, text.change_text("transitions", language, a=first, b=last), (10, 20, 165, 6, index), 10, True)
     transitions = layers["transitions"]
     lang = "fr" if language == "fr" else "en"
