@@ -31,7 +31,7 @@ from ..core import atlas as text
 from ..core import detection
 from ..core import nomenclature as nom
 from ..core import zan
-from ..engines import atlas, atlaslayout, changes, styling
+from ..engines import atlas, atlaslayout, atlasthemes, changes, styling
 from ..engines import zan as zanmaps
 from . import base, inputs
 from .changes import name_field_parameter, whole_gpkg
@@ -177,12 +177,14 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         atlas.write_sentences(figures, language)
         rows = self._rows(figures, folder, language)
         outlines = zanmaps.zone_outlines(job.zones, zan.TOTAL)
+        text.compare(rows, atlas.portrait_values(figures.territory, figures, language))
+        self._themes(parameters, context, rows, (outlines, job.crs, language), feedback)
         results = {self.OUTPUT_FOLDER: folder}
         results[self.OUTPUT_TABLE] = self._table(parameters, context, rows, outlines, job.crs, language)
         layers = self._layers(folder, figures, rows, outlines, job.crs, context, language)
         self._extra_layers(parameters, context, layers, folder)
         project = atlaslayout.new_project([layers[key] for key in (
-            "cover", "changes", "outline", "zones", "heat", "friches") if key in layers])
+            "cover", "changes", "outline", "zones", "heat", "friches", "transitions", "comparaison") if key in layers])
         layout = self._layout(template, project, layers, (figures, job, language))
         project.layoutManager().addLayout(layout)
         feedback.setProgressText(self.tr("Writing the portraits…"))
@@ -210,7 +212,10 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         for portrait in figures.portraits:
             values = atlas.portrait_values(portrait, figures, language)
             chart, zan_chart = atlas.charts(portrait, figures, language)
-            for field, svg, suffix in (("graphique", chart, ""), ("graphique_zan", zan_chart, "_zan")):
+            bilan, trajectory = atlas.change_charts(portrait, figures, language)
+            for field, svg, suffix in (("graphique", chart, ""), ("graphique_zan", zan_chart, "_zan"),
+                                       ("graphique_bilan", bilan, "_bilan"),
+                                       ("graphique_trajectoire", trajectory, "_trajectoire")):
                 if svg is None:
                     continue
                 path = os.path.join(folder, "graphiques", values["fichier"] + suffix + ".svg")
@@ -283,7 +288,27 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         kinds = QgsVectorLayer("%s|layername=occupation" % path, "%s %s-%s" % (
             text.page_text("changes", language), *figures.period), "ogr")
         styling.style_layer(kinds, "type_changement", "type_changement")
-        return {"zones": zones, "cover": cover, "changes": kinds, "outline": atlaslayout.outline_layer(path)}
+        layers = {"zones": zones, "cover": cover, "changes": kinds, "outline": atlaslayout.outline_layer(path)}
+        layers.update(atlaslayout.table_layers(path, figures, rows, language, context))
+        return layers
+
+    def _themes(self, parameters, context, rows, zones, feedback):
+        """The heat and friches fields of ``rows`` from HEAT and FRICHES, when given; ``zones`` = (outlines,
+        CRS of the computation, language)."""
+        outlines, crs, language = zones
+        for name, read in ((self.HEAT, atlasthemes.heat_values), (self.FRICHES, atlasthemes.friches_values)):
+            if parameters.get(name) in (None, ""):
+                continue
+            layer = self.parameterAsVectorLayer(parameters, name, context)
+            if layer is None:
+                raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
+            values = read(layer, outlines, crs, context, language)
+            if not values:
+                feedback.reportError(self.tr(
+                    "{0}: '{1}' has no classe_<year> field (an output of Heat island is expected): the heat "
+                    "figures of the portraits are left empty.").format(name, layer.name()), False)
+            for row in rows:
+                row.update(values.get(row["code"], {}))
 
     def _extra_layers(self, parameters, context, layers, folder):
         """HEAT and FRICHES, when given, copied with their style into atlas.gpkg (``layers`` gets them)."""

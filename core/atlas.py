@@ -208,7 +208,7 @@ PAGE_TEXTS = {
     "fr": {
         "title": "Portrait de territoire", "cover": "Occupation du sol en {year} (4 postes)",
         "location": "Localisation", "figures": "Chiffres clés", "chart": "Consommation d’ENAF {a}-{b} (ha)",
-        "zan_chart": "Trajectoire ZAN {a}-{b} (ha)", "allowance": "Enveloppe", "consumed": "Consommé",
+        "zan_chart": "Enveloppe ZAN {a}-{b} (ha)", "allowance": "Enveloppe", "consumed": "Consommé",
         "remaining": "Reste", "sources": "Sources : {sources} ; millésimes {years}. Réalisation : OCS Toolbox, "
         "ocs:atlas, le {date}.", "territory": "territoire", "index_title": "Atlas des portraits de territoire",
         "code": "Code", "name": "Nom", "surface": "Surface (ha)", "conso": "ENAF consommés {a}-{b} (ha)",
@@ -220,7 +220,7 @@ PAGE_TEXTS = {
     "en": {
         "title": "Territorial portrait", "cover": "Land cover in {year} (4 postes)",
         "location": "Location", "figures": "Key figures", "chart": "ENAF consumed {a}-{b} (ha)",
-        "zan_chart": "ZAN trajectory {a}-{b} (ha)", "allowance": "Allowance", "consumed": "Consumed",
+        "zan_chart": "ZAN allowance {a}-{b} (ha)", "allowance": "Allowance", "consumed": "Consumed",
         "remaining": "Remaining", "sources": "Sources: {sources}; vintages {years}. Made with OCS Toolbox, "
         "ocs:atlas, on {date}.", "territory": "territory", "index_title": "Atlas of the territorial portraits",
         "code": "Code", "name": "Name", "surface": "Area (ha)", "conso": "ENAF consumed {a}-{b} (ha)",
@@ -407,7 +407,62 @@ FIELDS = (
     ("phrase_rang", "str", "Phrase : rang parmi les zones", "Sentence: rank among the zones"),
     ("graphique", "str", "Graphique de la consommation par destination (SVG)",
      "Chart of the consumption by destination (SVG)"),
-    ("graphique_zan", "str", "Graphique de la trajectoire ZAN (SVG)", "Chart of the ZAN trajectory (SVG)"),
+    ("graphique_zan", "str", "Graphique de l’enveloppe ZAN (SVG)", "Chart of the ZAN allowance (SVG)"),
+    ("graphique_trajectoire", "str", "Graphique de la trajectoire ZAN : consommation cumulée (SVG)",
+     "Chart of the ZAN trajectory: cumulative consumption (SVG)"),
+    ("graphique_bilan", "str", "Graphique des gains et pertes par poste sur la période (SVG)",
+     "Chart of the gains and losses per poste over the period (SVG)"),
+    # comparison with the territory (all the zones together) and ranks (1 = the largest value): COMPARED
+    ("urbanise_pct", "double", "Espaces urbanisés au dernier millésime, en % de la surface",
+     "Urbanised areas at the last vintage, in % of the area"),
+    ("surface_territoire_ha", "double", "Surface de toutes les zones ensemble (ha)", "Area of all the zones (ha)"),
+    ("urbanise_pct_territoire", "double", "Espaces urbanisés de toutes les zones ensemble (% de leur surface)",
+     "Urbanised areas of all the zones together (% of their area)"),
+    ("conso_enaf_pct_territoire", "double", "ENAF consommés par toutes les zones, en % de leur surface",
+     "ENAF consumed by all the zones, in % of their area"),
+    ("artif_territoire_ha", "double", "Artificialisation brute de toutes les zones ensemble (ha)",
+     "Gross artificialisation of all the zones together (ha)"),
+    ("enveloppe_territoire_ha", "double", "Enveloppe ZAN de toutes les zones ensemble (ha)",
+     "ZAN allowance of all the zones together (ha)"),
+    ("reste_territoire_ha", "double", "Reste de l’enveloppe de toutes les zones ensemble (ha)",
+     "Allowance remaining of all the zones together (ha)"),
+    ("rang_surface", "int", "Rang de la zone pour la surface (1 = la plus grande)",
+     "Rank of the zone for its area (1 = the largest)"),
+    ("rang_urbanise", "int", "Rang pour la part des espaces urbanisés (1 = la plus forte)",
+     "Rank for the share of urbanised areas (1 = the largest)"),
+    ("rang_conso_pct", "int", "Rang pour les ENAF consommés en % de la surface (1 = la plus forte)",
+     "Rank for the ENAF consumed in % of the area (1 = the largest)"),
+    ("rang_artif", "int", "Rang pour l’artificialisation brute (1 = la plus forte)",
+     "Rank for gross artificialisation (1 = the largest)"),
+    ("rang_enveloppe", "int", "Rang pour l’enveloppe ZAN (1 = la plus grande)",
+     "Rank for the ZAN allowance (1 = the largest)"),
+    ("rang_reste", "int", "Rang pour le reste de l’enveloppe (1 = le plus grand)",
+     "Rank for the allowance remaining (1 = the largest)"),
+    # heat (HEAT given): share of the zone's area per ADEME class of ocs:heatisland's last vintage
+    ("chaleur_forte_pct", "double", "Part de la surface qui participe fortement à la surchauffe (%)",
+     "Share of the area contributing strongly to overheating (%)"),
+    ("chaleur_moyenne_pct", "double", "Part de la surface qui participe moyennement à la surchauffe (%)",
+     "Share of the area contributing moderately to overheating (%)"),
+    ("chaleur_neutre_pct", "double", "Part de la surface à l’impact neutre (%)",
+     "Share of the area with a neutral impact (%)"),
+    ("chaleur_fraiche_pct", "double", "Part de la surface qui participe au rafraîchissement (%)",
+     "Share of the area contributing to cooling (%)"),
+    ("chaleur_refuge_pct", "double", "Part de la surface en refuge de fraîcheur (%)",
+     "Share of the area that is a cool refuge (%)"),
+    ("unite_chaude", "str", "Unité de chaleur la plus chaude de la zone (nom ou id)",
+     "Hottest heat unit of the zone (name or id)"),
+    ("score_chaud", "double", "Score de surchauffe de l’unité la plus chaude (0-100)",
+     "Overheating score of the hottest unit (0-100)"),
+    ("unite_fraiche", "str", "Unité de chaleur la plus fraîche de la zone (nom ou id)",
+     "Coolest heat unit of the zone (name or id)"),
+    ("score_frais", "double", "Score de surchauffe de l’unité la plus fraîche (0-100)",
+     "Overheating score of the coolest unit (0-100)"),
+    ("texte_chaleur", "str", "Texte : chaleur de la zone", "Text: heat of the zone"),
+    # friches (FRICHES given): the sites whose inner point is in the zone
+    ("friches_nb", "int", "Nombre de friches de la zone", "Friches in the zone"),
+    ("friches_ha", "double", "Surface des friches de la zone (ha)", "Area of the zone's friches (ha)"),
+    ("texte_friches", "str", "Texte : friches de la zone et les 3 plus grandes",
+     "Text: friches of the zone and the 3 largest"),
 )
 # 4 postes code → field of FIELDS
 POSTES_FIELDS = {"1": "urbanise_ha", "2": "agricole_ha", "3": "naturel_ha", "4": "infra_ha"}
@@ -445,3 +500,338 @@ def key_figures(values, period, objective, language="fr"):
         if values.get("reste_ha") is not None:
             out.append(lines[5].format(remaining=hectares(values["reste_ha"], lang)))
     return "\n".join(out)
+
+
+# -- change between the two vintages: the transition table and the gains and losses (issue #20) ----------------
+
+# Short names of the 4 postes for the table and the charts (the sentences use POSTES_WORDS).
+POSTES_SHORT = {
+    "fr": {"1": "Urbanisé", "2": "Agricole", "3": "Naturel", "4": "Infrastructures"},
+    "en": {"1": "Urbanised", "2": "Agricultural", "3": "Natural", "4": "Infrastructure"},
+}
+CHANGE_TEXTS = {
+    "fr": {"transitions": "Transitions {a} → {b} (ha)", "from_to": "de \\ vers", "total": "Total {b}",
+           "row_total": "Total {a}", "gains": "Gains et pertes par classe {a}-{b} (ha)", "gain": "gains",
+           "loss": "pertes", "net": "solde", "trajectory": "Trajectoire ZAN : consommation cumulée depuis {a} (ha)",
+           "reference": "Référence {a}-{b} : {v}", "allowance_line": "Enveloppe {a}-{b} : {v}",
+           "pace": "Au rythme de {a}-{b}", "consumed_line": "Consommé depuis {a} : {v}",
+           "remaining_line": "Reste : {v}", "exceeded_line": "Dépassement : {v}",
+           "not_measured": "Pas encore de millésime après {a}", "comparison": "Comparaison avec le territoire",
+           "indicator": "Indicateur", "zone": "Zone", "territory": "Territoire", "rank": "Rang"},
+    "en": {"transitions": "Transitions {a} → {b} (ha)", "from_to": "from \\ to", "total": "Total {b}",
+           "row_total": "Total {a}", "gains": "Gains and losses per class {a}-{b} (ha)", "gain": "gains",
+           "loss": "losses", "net": "net", "trajectory": "ZAN trajectory: cumulative consumption since {a} (ha)",
+           "reference": "Reference {a}-{b}: {v}", "allowance_line": "Allowance {a}-{b}: {v}",
+           "pace": "At the pace of {a}-{b}", "consumed_line": "Consumed since {a}: {v}",
+           "remaining_line": "Remaining: {v}", "exceeded_line": "Exceeded by: {v}",
+           "not_measured": "No vintage after {a} yet", "comparison": "Comparison with the territory",
+           "indicator": "Indicator", "zone": "Zone", "territory": "Territory", "rank": "Rank"},
+}
+
+
+def change_text(key, language="fr", **values):
+    return CHANGE_TEXTS[report_language(language)][key].format(**values)
+
+
+def class_name(code, language="fr", labels=None):
+    """The short name of a class: the 4 postes' own, else its label in ``labels`` ({code: label}), else the code."""
+    names = POSTES_SHORT[report_language(language)]
+    if str(code) in names:
+        return names[str(code)]
+    return (labels or {}).get(code) or str(code)
+
+
+def transition_rows(matrix, codes):
+    """The rows of the transition table of a zone: ``matrix`` = {(from, to): ha}, ``codes`` the classes in order
+    (columns and rows). [(from code, [ha to each code], total of the row = stock of the first vintage)], then
+    (None, [stock of the last vintage per code], total area). Every cell is written, zeros included, so that
+    every zone's table has the same shape."""
+    rows = []
+    for code_from in codes:
+        cells = [matrix.get((code_from, code_to), 0.0) for code_to in codes]
+        rows.append((code_from, cells, sum(cells)))
+    last = [sum(matrix.get((code_from, code_to), 0.0) for code_from in codes) for code_to in codes]
+    rows.append((None, last, sum(last)))
+    return rows
+
+
+def gains_losses(matrix, codes):
+    """[(code, gain, loss)] (ha) of each class: gain = land of another class that became it, loss = land of it
+    that became another class (the unchanged diagonal left out); gain − loss = the change of its stock."""
+    out = []
+    for code in codes:
+        gain = sum(area for (a, b), area in matrix.items() if b == code and a != code)
+        loss = sum(area for (a, b), area in matrix.items() if a == code and b != code)
+        out.append((code, gain, loss))
+    return out
+
+
+def signed_hectares(value, language="fr"):
+    """``"+2,0 ha"``, ``"−1,0 ha"`` (minus sign), ``"0,0 ha"``."""
+    if round(value, 2) == 0:
+        return hectares(0.0, language)
+    return ("+" if value > 0 else "\u2212") + hectares(abs(value), language)
+
+
+def gains_losses_chart(period, rows, colours, language="fr", labels=None, width=600, bar_height=16):
+    """SVG of the gains (right of the axis) and losses (left) of each class over ``period``, ``rows`` from
+    ``gains_losses``; the net change written at the right."""
+    lang = report_language(language)
+    title = change_text("gains", lang, a=period[0], b=period[1])
+    label_width, net_width, top = 130, 80, 44
+    span = (width - label_width - net_width - 20) / 2.0
+    axis = label_width + 10 + span
+    peak = max([max(g, l) for _c, g, l in rows] + [0.0]) or 1.0
+    height = top + len(rows) * (bar_height + 10) + 6
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+             'font-family="sans-serif">' % (width, height, width, height),
+             '<rect width="100%%" height="100%%" fill="#ffffff"/>',
+             '<text x="4" y="18" font-size="14" font-weight="bold">%s</text>' % _xml(title),
+             '<text x="%.1f" y="36" font-size="11" text-anchor="end" fill="#B2182B">← %s</text>' % (
+                 axis - 4, _xml(change_text("loss", lang))),
+             '<text x="%.1f" y="36" font-size="11" fill="#1E7B3C">%s →</text>' % (
+                 axis + 4, _xml(change_text("gain", lang))),
+             '<text x="%d" y="36" font-size="11" text-anchor="end">%s</text>' % (
+                 width - 4, _xml(change_text("net", lang)))]
+    for index, (code, gain, loss) in enumerate(rows):
+        y = top + index * (bar_height + 10)
+        mid = y + bar_height * 0.75
+        parts.append('<rect x="2" y="%d" width="10" height="%d" fill="%s"/>' % (
+            y + 2, bar_height - 4, colours.get(code) or "#cccccc"))
+        parts.append('<text x="16" y="%.1f" font-size="12">%s</text>' % (mid, _xml(class_name(code, lang, labels))))
+        left = span * loss / peak
+        right = span * gain / peak
+        parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#EF8A62"/>' % (
+            axis - left, y, left, bar_height))
+        parts.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="#7FBF7B"/>' % (
+            axis, y, right, bar_height))
+        if loss > 0:
+            parts.append('<text x="%.1f" y="%.1f" font-size="10" text-anchor="%s">%s</text>' % (
+                axis - left - 2 if left < span * 0.6 else axis - 2, mid,
+                "end", _xml(hectares(loss, lang))))
+        if gain > 0:
+            parts.append('<text x="%.1f" y="%.1f" font-size="10">%s</text>' % (
+                axis + right + 2 if right < span * 0.6 else axis + 2, mid, _xml(hectares(gain, lang))))
+        parts.append('<text x="%d" y="%.1f" font-size="12" text-anchor="end" font-weight="bold">%s</text>' % (
+            width - 4, mid, _xml(signed_hectares(gain - loss, lang))))
+    parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#333333" stroke-width="1"/>' % (
+        axis, top - 4, axis, height - 4))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _nice_step(peak, ticks=4):
+    """A round step (1, 2 or 5 × 10ⁿ) giving about ``ticks`` intervals up to ``peak``."""
+    import math
+    raw = max(peak, 1e-9) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def zan_trajectory_chart(reference, objective, figures, language="fr", size=(420, 300)):
+    """SVG of the ZAN trajectory, consumption cumulated from the start of the ``reference`` period: the
+    reference consumption (a straight line over the reference period: only its total is known), then from the
+    start of the ``objective`` decade the allowance line (ceiling reached at its end), the pace of the reference
+    continued (dotted) and the consumption measured since (up to ``measured_until``, the last vintage in the
+    decade). ``figures`` = (reference_ha, allowance_ha, consumed_ha, measured_until); None when the reference
+    consumption is unknown."""
+    reference_ha, allowance_ha, consumed_ha, measured_until = figures
+    width, height = size
+    if reference_ha is None or allowance_ha is None:
+        return None
+    lang = report_language(language)
+    x_start, x_mid, x_end = int(reference[0]), int(objective[0]), int(objective[1])
+    top_values = [2 * reference_ha, reference_ha + allowance_ha]
+    if consumed_ha is not None:
+        top_values.append(reference_ha + consumed_ha)
+    step = _nice_step(max(top_values) or 1.0)
+    y_max = step * (int(max(top_values) / step) + 1)
+    title_lines_ = title_lines(change_text("trajectory", lang, a=reference[0]), max(10, int((width - 8) / 8.5)))[:2]
+    legend_lines = 5
+    left, right, top = 52, width - 14, 26 + 16 * len(title_lines_)
+    bottom = height - 26 - 15 * legend_lines
+
+    def px(year):
+        return left + (right - left) * (float(year) - x_start) / float(x_end - x_start)
+
+    def py(value):
+        return bottom - (bottom - top) * value / y_max
+
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+             'font-family="sans-serif">' % (width, height, width, height),
+             '<rect width="100%%" height="100%%" fill="#ffffff"/>']
+    parts += ['<text x="4" y="%d" font-size="14" font-weight="bold">%s</text>' % (16 + 16 * i, _xml(line))
+              for i, line in enumerate(title_lines_)]
+    value = 0.0
+    while value <= y_max + 1e-9:        # horizontal grid and its values
+        parts.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#dddddd"/>' % (left, py(value), right,
+                                                                                        py(value)))
+        parts.append('<text x="%d" y="%.1f" font-size="10" text-anchor="end">%s</text>' % (
+            left - 4, py(value) + 3, _xml(format_decimal(value, 0 if step >= 1 else (1 if step >= 0.1 else 2),
+                                                          lang))))
+        value += step
+    for year, anchor in ((x_start, "start"), (x_mid, "middle"), (x_end, "end")):
+        parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#999999"/>' % (px(year), top, px(year),
+                                                                                      bottom))
+        parts.append('<text x="%.1f" y="%d" font-size="11" text-anchor="%s">%d</text>' % (
+            px(year), bottom + 14, anchor, year))
+
+    def line(x1, v1, x2, v2, colour, extra=""):
+        return '<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" %s/>' % (px(x1), py(v1), px(x2), py(v2),
+                                                                                 colour, extra)
+    reference_style = 'stroke-width="2.5"'
+    pace_style = 'stroke-width="1.5" stroke-dasharray="2,3"'
+    allowance_style = 'stroke-width="2" stroke-dasharray="7,4"'
+    consumed_style = 'stroke-width="3"'
+    parts.append(line(x_start, 0.0, x_mid, reference_ha, "#555555", reference_style))
+    parts.append(line(x_mid, reference_ha, x_end, 2 * reference_ha, "#999999", pace_style))
+    parts.append(line(x_mid, reference_ha, x_end, reference_ha + allowance_ha, "#1E7B3C", allowance_style))
+    parts.append(line(x_mid, reference_ha + allowance_ha, x_end, reference_ha + allowance_ha, "#1E7B3C",
+                      'stroke-width="1"'))
+    if consumed_ha is not None and measured_until is not None:
+        until = min(int(measured_until), x_end)
+        parts.append(line(x_mid, reference_ha, until, reference_ha + consumed_ha, "#FF8C00", consumed_style))
+        parts.append('<circle cx="%.1f" cy="%.1f" r="4" fill="#FF8C00"/>' % (px(until), py(reference_ha + consumed_ha)))
+    parts += _trajectory_legend(bottom + 32, (reference_style, allowance_style, pace_style, consumed_style),
+                                (reference, reference_ha, objective, allowance_ha, consumed_ha), lang)
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _trajectory_legend(y0, styles, figures, lang):
+    """The legend lines of ``zan_trajectory_chart`` from ``y0`` down."""
+    reference_style, allowance_style, pace_style, consumed_style = styles
+    reference, reference_ha, objective, allowance_ha, consumed_ha = figures
+    legend = [("#555555", reference_style, change_text("reference", lang, a=reference[0], b=reference[1],
+                                                       v=hectares(reference_ha, lang))),
+              ("#1E7B3C", allowance_style, change_text("allowance_line", lang, a=objective[0], b=objective[1],
+                                                       v=hectares(allowance_ha, lang))),
+              ("#999999", pace_style, change_text("pace", lang, a=reference[0], b=reference[1]))]
+    if consumed_ha is None:
+        legend.append(("#FF8C00", consumed_style, change_text("not_measured", lang, a=objective[0])))
+    else:
+        legend.append(("#FF8C00", consumed_style, change_text("consumed_line", lang, a=objective[0],
+                                                              v=hectares(consumed_ha, lang))))
+        remaining = allowance_ha - consumed_ha
+        legend.append((None, "", change_text("remaining_line" if remaining >= 0 else "exceeded_line", lang,
+                                             v=hectares(abs(remaining), lang))))
+    parts = []
+    for index, (colour, style, label) in enumerate(legend):
+        y = y0 + 15 * index
+        if colour:
+            parts.append('<line x1="8" y1="%d" x2="36" y2="%d" stroke="%s" %s/>' % (y - 4, y - 4, colour, style))
+        parts.append('<text x="42" y="%d" font-size="11">%s</text>' % (y, _xml(label)))
+    return parts
+
+
+# -- comparison with the territory (all the zones together) and ranks -------------------------------------------
+
+# (value field, territory field, rank field, French label, English label, unit): the key figures compared. Ranks
+# are competition ranks, 1 = the largest value (``ranks``).
+COMPARED = (
+    ("surface_ha", "surface_territoire_ha", "rang_surface", "Surface", "Area", "ha"),
+    ("urbanise_pct", "urbanise_pct_territoire", "rang_urbanise", "Espaces urbanisés en {b}",
+     "Urbanised areas in {b}", "%"),
+    ("conso_enaf_ha", "conso_enaf_territoire_ha", "rang_conso", "ENAF consommés {a}-{b}", "ENAF consumed {a}-{b}",
+     "ha"),
+    ("conso_enaf_pct", "conso_enaf_pct_territoire", "rang_conso_pct", "ENAF consommés (part de la surface)",
+     "ENAF consumed (share of the area)", "%"),
+    ("artif_ha", "artif_territoire_ha", "rang_artif", "Artificialisation brute {a}-{b}",
+     "Gross artificialisation {a}-{b}", "ha"),
+    ("enveloppe_ha", "enveloppe_territoire_ha", "rang_enveloppe", "Enveloppe ZAN {c}-{d}", "ZAN allowance {c}-{d}",
+     "ha"),
+    ("reste_ha", "reste_territoire_ha", "rang_reste", "Reste de l’enveloppe", "Allowance remaining", "ha"),
+)
+
+
+def compare(rows, territory):
+    """Each row ({field: value} of a zone) gets, for every key figure of COMPARED, the territory's value and the
+    zone's rank among ``rows``. The territory is the zones of ``rows`` together: a figure in ha is their sum (so
+    the ZAN allowance of the territory is that of its zones, not of the land around them), a share is taken
+    from ``territory`` (the values computed on the zones' summed areas)."""
+    for value_field, territory_field, rank_field, _fr, _en, unit in COMPARED:
+        values = [row.get(value_field) for row in rows]
+        if unit == "ha":
+            total = sum(values) if rows and None not in values else None
+        else:
+            total = territory.get(value_field)
+        rank = ranks(dict(enumerate(values)))
+        for index, row in enumerate(rows):
+            row[territory_field] = total
+            row[rank_field] = rank.get(index)
+    return rows
+
+
+def figure_text(value, unit, language="fr"):
+    """A key figure with its unit: hectares, or a percentage with one decimal."""
+    if value is None:
+        return ""
+    if unit == "ha":
+        return hectares(value, language)
+    return format_decimal(value, 1, language) + (NBSP + "%" if report_language(language) == "fr" else "%")
+
+
+def comparison_rows(values, period, objective, language="fr"):
+    """The comparison table of a zone: [(label, zone's figure, territory's figure, rank "2e / 5")] for every key
+    figure of COMPARED the zone has (an unknown one is left out)."""
+    lang = report_language(language)
+    out = []
+    for value_field, territory_field, rank_field, fr, en, unit in COMPARED:
+        if values.get(value_field) is None:
+            continue
+        label = (fr if lang == "fr" else en).format(a=period[0], b=period[1], c=objective[0], d=objective[1])
+        rank = values.get(rank_field)
+        out.append((label, figure_text(values[value_field], unit, lang),
+                    figure_text(values.get(territory_field), unit, lang),
+                    "" if rank is None else "%s / %d" % (ordinal(rank, lang), values.get("nb_zones") or 0)))
+    return out
+
+
+# -- heat and friches of the zone --------------------------------------------------------------------------------
+
+# The ADEME classes of ocs:heatisland (core.heat.CLASSES, hottest first, French as the data) in English, and the
+# fields of their shares.
+HEAT_CLASSES_EN = ("contributes strongly to overheating", "contributes moderately to overheating",
+                   "neutral impact", "contributes to cooling", "cool refuge")
+HEAT_FIELDS = ("chaleur_forte_pct", "chaleur_moyenne_pct", "chaleur_neutre_pct", "chaleur_fraiche_pct",
+               "chaleur_refuge_pct")
+
+
+def heat_text(shares, hottest, coolest, language="fr"):
+    """The heat of a zone: ``shares`` = [% of the zone's area per ADEME class, hottest first (None: unknown)],
+    ``hottest``/``coolest`` = (unit name or id, score 0–100) or None."""
+    from .heat import CLASSES
+    lang = report_language(language)
+    names = [label for _bound, label in CLASSES] if lang == "fr" else list(HEAT_CLASSES_EN)
+    lines = ["Part de la surface par classe :" if lang == "fr" else "Share of the area per class:"]
+    for name, value in zip(names, shares):
+        if value:
+            lines.append("– %s : %s" % (name, share(value, lang)) if lang == "fr" else
+                         "– %s: %s" % (name, share(value, lang)))
+    if len(lines) == 1:
+        return ("Aucune unité de la couche de chaleur ne couvre la zone." if lang == "fr" else
+                "No unit of the heat layer covers the zone.")
+
+    def unit(pair):
+        return "%s (score %s)" % (pair[0], format_decimal(pair[1], 0, lang))
+    if hottest is not None:
+        lines.append(("Unité la plus chaude : %s" if lang == "fr" else "Hottest unit: %s") % unit(hottest))
+    if coolest is not None:
+        lines.append(("Unité la plus fraîche : %s" if lang == "fr" else "Coolest unit: %s") % unit(coolest))
+    return "\n".join(lines)
+
+
+def friches_text(count, total_ha, largest, language="fr"):
+    """The friches of a zone: how many, their area, then the largest ``largest`` = [(name, ha, vocation)]."""
+    lang = report_language(language)
+    text = friches_sentence(count, total_ha, language=lang)
+    if not largest:
+        return text
+    lines = [text, "Les plus grandes :" if lang == "fr" and len(largest) > 1 else
+             "La plus grande :" if lang == "fr" else "The largest:"]
+    for name, ha, vocation in largest:
+        line = "– %s : %s" % (name, hectares(ha, lang)) if lang == "fr" else "– %s: %s" % (name, hectares(ha, lang))
+        if vocation:
+            line += (", vocation %s" if lang == "fr" else ", vocation: %s") % vocation
+        lines.append(line)
+    return "\n".join(lines)

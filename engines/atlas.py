@@ -47,6 +47,7 @@ class Portrait:
     zan: object                 # core.zan.ZoneFigures
     ranks: dict = dataclasses.field(default_factory=dict)       # {"conso_enaf": rank}
     sentences: dict = dataclasses.field(default_factory=dict)   # {"cover"|"conso"|"zan"|"rank": text}
+    matrix: dict = dataclasses.field(default_factory=dict)      # {(from, to): ha} first → last
 
 
 @dataclasses.dataclass
@@ -60,6 +61,8 @@ class AtlasFigures:
     years: object               # years between first and last (None when they are not years)
     target: str                 # "p4" or "niv1"
     pieces: list                # [(geometry, zone, class code, type of change)] first → last
+    codes: list = dataclasses.field(default_factory=list)       # classes of the period, in nomenclature order
+    classes: dict = dataclasses.field(default_factory=dict)     # {code: (label, colour)}
 
 
 def compute(job, trajectory, feedback=None):
@@ -86,14 +89,15 @@ def compute(job, trajectory, feedback=None):
     for portrait in portraits:
         portrait.ranks["conso_enaf"] = rank.get(portrait.code)
     return AtlasFigures(portraits, territory, period, trajectory.objective, ch.years_between(period), job.target,
-                        pieces)
+                        pieces, transitions.codes(period), dict(transitions.classes))
 
 
 def _portrait(transitions, period, key, name, zan_figures):
     flows = ch.flow_values(transitions.zone_flows(period, key))
     cover = {code: area / 1e4 for code, area in transitions.stocks(period, key)[1].items()}
     return Portrait(str(key), name, transitions.total(period, key) / 1e4, cover,
-                    {flow: flows[flow] / 1e4 for flow in FLOWS}, zan_figures)
+                    {flow: flows[flow] / 1e4 for flow in FLOWS}, zan_figures,
+                    matrix={pair: area / 1e4 for pair, area in transitions.matrix(period, key).items()})
 
 
 def _territory(portraits, zan_figures):
@@ -106,7 +110,7 @@ def _territory(portraits, zan_figures):
                 total[key] = total.get(key, 0.0) + value
         return total
     return Portrait(zan.TOTAL, "", sum(p.surface_ha for p in portraits), summed("cover"), summed("flows"),
-                    zan_figures)
+                    zan_figures, matrix=summed("matrix"))
 
 
 def write_sentences(figures, language):
@@ -150,11 +154,13 @@ def portrait_values(portrait, figures, language):
         "titre_carte": text.page_text("cover", language, year=figures.period[1]),
         "phrase_occupation": portrait.sentences.get("cover", ""), "phrase_conso": portrait.sentences.get("conso", ""),
         "phrase_zan": portrait.sentences.get("zan", ""), "phrase_rang": portrait.sentences.get("rank", ""),
-        "graphique": "", "graphique_zan": ""}
+        "graphique": "", "graphique_zan": "", "graphique_trajectoire": "", "graphique_bilan": ""}
     for destination in ("habitat", "activite", "infra", "autre"):
         values["conso_%s_ha" % destination] = portrait.flows["conso_" + destination]
     for code, field in text.POSTES_FIELDS.items():
         values[field] = portrait.cover.get(code, 0.0) if figures.target == "p4" else None
+    values["urbanise_pct"] = 100.0 * values["urbanise_ha"] / portrait.surface_ha \
+        if values["urbanise_ha"] is not None and portrait.surface_ha else None
     values["chiffres"] = text.key_figures(values, figures.period, figures.objective, language)
     return values
 
@@ -165,3 +171,16 @@ def charts(portrait, figures, language):
     z = portrait.zan
     return (text.consumption_chart(figures.period, by_destination, language),
             text.zan_chart(figures.objective, z.allowance_ha, z.observed_ha, language))
+
+
+def change_charts(portrait, figures, language):
+    """(gains and losses SVG, ZAN trajectory SVG or None) of a zone, from the same Transitions as its figures."""
+    colours = {code: colour for code, (_label, colour) in figures.classes.items()}
+    labels = {code: label for code, (label, _colour) in figures.classes.items()}
+    bilan = text.gains_losses_chart(figures.period, text.gains_losses(portrait.matrix, figures.codes), colours,
+                                    language, labels)
+    z = portrait.zan
+    until = [int(p.period[1]) for p in z.periods if zan.overlap(p.period, *figures.objective)]
+    trajectory = text.zan_trajectory_chart(z.trajectory.reference, figures.objective, (
+        z.reference.conso_ha, z.allowance_ha, z.observed_ha, max(until) if until else None), language)
+    return bilan, trajectory

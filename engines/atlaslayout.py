@@ -14,8 +14,12 @@ import os
 from qgis.core import (
     QgsBasicNumericFormat,
     QgsFeature,
+    QgsFields,
     QgsFillSymbol,
     QgsLayoutExporter,
+    QgsLayoutFrame,
+    QgsLayoutItemAttributeTable,
+    QgsLayoutTableColumn,
     QgsLegendRenderer,
     QgsLegendStyle,
     QgsLayoutItemLabel,
@@ -44,18 +48,22 @@ from qgis.PyQt.QtXml import QDomDocument
 from .. import compat
 from ..__about__ import PLUGIN_DIR
 from ..core import atlas as text
+from ..core import changes as ch
 from . import styling
 
 translate = QCoreApplication.translate
 NORTH_ARROW = os.path.join(PLUGIN_DIR, "resources", "layouts", "north_arrow.svg")
 GPKG_NAME = "atlas.gpkg"
+THEME_TEXTS = {"heat": "texte_chaleur", "friches": "texte_friches"}   # the field of each theme's text
 
 
 # -- layers -------------------------------------------------------------------------------------------------
 
 def write_layer(path, name, fields, crs, features, overwrite_file, context):
-    """Write ``features`` (multipolygons) as layer ``name`` of the GeoPackage ``path`` and return it opened."""
-    memory = QgsVectorLayer("MultiPolygon?crs=%s" % (crs.authid() or crs.toWkt()), name, "memory")
+    """Write ``features`` (multipolygons; ``crs`` None: a table without geometry) as layer ``name`` of the
+    GeoPackage ``path`` and return it opened."""
+    memory = QgsVectorLayer("MultiPolygon?crs=%s" % (crs.authid() or crs.toWkt()) if crs is not None else "None",
+                            name, "memory")
     memory.dataProvider().addAttributes(fields.toList())
     memory.updateFields()
     memory.dataProvider().addFeatures(features)
@@ -118,6 +126,46 @@ def outline_layer(path):
     root.appendChild(QgsRuleBasedRenderer.Rule(symbol, 0, 0, "$id = @atlas_featureid"))
     layer.setRenderer(QgsRuleBasedRenderer(root))
     return layer
+
+
+def class_column(code):
+    return "c_" + ch.field_token(code)
+
+
+def table_layers(path, figures, rows, language, context):
+    """The tables of the pages, one row per zone and line of the table (``zone`` = the zone's code, ``ordre``):
+    ``transitions`` (the transition table first → last in ha: one column per class, the row total; a last row
+    of the totals of the last vintage) and ``comparaison`` (each key figure beside the territory's and the
+    zone's rank, as text); written to ``path`` and returned opened."""
+    codes = figures.codes
+    fields = QgsFields()
+    for name, kind in [("zone", "str"), ("ordre", "int"), ("de", "str")] + \
+            [(class_column(code), "double") for code in codes] + [("total", "double")]:
+        fields.append(compat.make_field(name, kind))
+    labels = {code: label for code, (label, _colour) in figures.classes.items()}
+    features = []
+    for portrait in figures.portraits:
+        for order, (code, cells, total) in enumerate(text.transition_rows(portrait.matrix, codes)):
+            feature = QgsFeature(fields)
+            name = text.class_name(code, language, labels) if code is not None else \
+                text.change_text("total", language, b=figures.period[1])
+            feature.setAttributes([portrait.code, order, name] + cells + [total])
+            features.append(feature)
+    transitions = write_layer(path, "transitions", fields, None, features, False, context)
+    aliases = {class_column(code): text.class_name(code, language, labels) for code in codes}
+    aliases["total"] = text.change_text("row_total", language, a=figures.period[0])
+    set_aliases(transitions, aliases)
+    fields = QgsFields()
+    for name in ("zone", "ordre", "indicateur", "valeur", "territoire", "rang"):
+        fields.append(compat.make_field(name, "int" if name == "ordre" else "str"))
+    features = []
+    for values in rows:
+        for order, line in enumerate(text.comparison_rows(values, figures.period, figures.objective, language)):
+            feature = QgsFeature(fields)
+            feature.setAttributes([values["code"], order] + list(line))
+            features.append(feature)
+    comparison = write_layer(path, "comparaison", fields, None, features, False, context)
+    return {"transitions": transitions, "comparaison": comparison}
 
 
 def piece_features(fields, pieces, numeric):
@@ -249,7 +297,81 @@ def build_layout(project, layers, extent, language, footer):
     add_label(layout, footer, (10, 198, 277, 8), 7)
     extras = {key: layers[key] for key in ("changes", "heat", "friches", "outline") if key in layers}
     add_theme_page(layout, language, extras, extent)
+    if "transitions" in layers:
+        add_change_page(layout, language, layers)
     return layout
+
+
+def add_table(layout, layer, columns, rect, size=8):
+    """An attribute table of ``layer`` showing the rows of the atlas zone (``"zone" = its code``) in a frame at
+    ``rect``; ``columns`` = [(heading, expression, alignment)]."""
+    from qgis.core import QgsTextFormat
+
+    table = QgsLayoutItemAttributeTable.create(layout)
+    layout.addMultiFrame(table)
+    table.setVectorLayer(layer)
+    table.setDisplayOnlyVisibleFeatures(False)
+    table.setFilterFeatures(True)
+    table.setFeatureFilter("\"zone\" = attribute(@atlas_feature, 'code')")
+    table.setMaximumNumberOfFeatures(100)
+    out = []
+    for heading, expression, alignment in columns:
+        column = QgsLayoutTableColumn()
+        column.setHeading(heading)
+        column.setAttribute(expression)
+        column.setHAlignment(alignment)
+        out.append(column)
+    table.setColumns(out)
+    for setter, bold in ((table.setHeaderTextFormat, True), (table.setContentTextFormat, False)):
+        font = QFont("DejaVu Sans", size)
+        font.setBold(bold)
+        text_format = QgsTextFormat()
+        text_format.setFont(font)
+        text_format.setSize(size)
+        setter(text_format)
+    table.setCellMargin(1.0)
+    frame = QgsLayoutFrame(layout, table)
+    frame.attemptResize(_size(rect[2], rect[3]))
+    frame.attemptMove(_mm(rect[0], rect[1]), page=rect[4] if len(rect) > 4 else 0)
+    table.addFrame(frame)
+    return table
+
+
+def add_change_page(layout, language, layers):
+    """The third page: the transition table first → last and the gains and losses per class (from the same
+    figures as the ENAF consumption), the ZAN trajectory, the comparison with the territory and the ranks."""
+    page = QgsLayoutItemPage(layout)
+    page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+    layout.pageCollection().addPage(page)
+    index = layout.pageCollection().pageCount() - 1
+    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, index), 18, True)
+    first = '[% left("periode", strpos("periode", \'-\') - 1) %]'     # the vintages of the atlas zone's row
+    last = '[% substr("periode", strpos("periode", \'-\') + 1) %]'
+    add_label(layout, text.change_text("transitions", language, a=first, b=last), (10, 20, 165, 6, index), 10, True)
+    transitions = layers["transitions"]
+    lang = "fr" if language == "fr" else "en"
+
+    def number(field):
+        return "format_number(\"%s\", if(abs(\"%s\") > 0 and abs(\"%s\") < 1, 2, 1), '%s')" % (
+            field, field, field, lang)
+    columns = [(text.change_text("from_to", language), '"de"', Qt.AlignLeft)]
+    for field in transitions.fields().names():
+        if field.startswith("c_"):
+            columns.append((transitions.attributeAlias(transitions.fields().lookupField(field)) or field,
+                            number(field), Qt.AlignRight))
+    columns.append((transitions.attributeAlias(transitions.fields().lookupField("total")), number("total"),
+                    Qt.AlignRight))
+    add_table(layout, transitions, columns, (10, 27, 165, 40, index))
+    add_picture(layout, (10, 72, 165, 62, index), field="graphique_bilan")
+    add_label(layout, text.change_text("comparison", language), (10, 124, 165, 6, index), 10, True)
+    add_table(layout, layers["comparaison"], [
+        (text.change_text("indicator", language), '"indicateur"', Qt.AlignLeft),
+        (text.change_text("zone", language), '"valeur"', Qt.AlignRight),
+        (text.change_text("territory", language), '"territoire"', Qt.AlignRight),
+        (text.change_text("rank", language), '"rang"', Qt.AlignRight)], (10, 131, 165, 55, index))
+    add_picture(layout, (182, 20, 105, 80, index), field="graphique_trajectoire")
+    add_label(layout, '[% "phrase_zan" %]', (182, 104, 105, 24, index), 9)
+    return page
 
 
 def add_theme_page(layout, language, extras, extent):
@@ -267,12 +389,14 @@ def add_theme_page(layout, language, extras, extent):
         layer = extras[key]
         title = text.page_text(key, language) + (' [% "periode" %]' if key == "changes" else "")
         add_label(layout, title, (x, 20, width, 6, 1), 10, True)
-        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 120, 1), layer.crs())
+        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 95, 1), layer.crs())
         item.zoomToExtent(extent)
         item.setAtlasDriven(True)
         item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
         item.setAtlasMargin(0.10)
-        add_legend(layout, item, layer, (x, 152, 1))
+        add_legend(layout, item, layer, (x, 126, 1))
+        if key in THEME_TEXTS:
+            add_label(layout, '[%% "%s" %%]' % THEME_TEXTS[key], (x, 166, width, 40, 1), 9)
     return page
 
 
@@ -290,8 +414,44 @@ def read_template(path):
     return document
 
 
+def _table_name(source):
+    """The GeoPackage table of a layer source (``…/atlas.gpkg|layername=zones`` → ``zones``), or ""."""
+    return source.split("layername=")[-1].split("|")[0] if "layername=" in source else ""
+
+
+def relink_template(document, project):
+    """Point the layers a template names (the ``<Layer>`` of its maps, the layer of its attribute tables) to the
+    layers of ``project`` of the same ``atlas.gpkg`` table (and, for two layers of one table, of the same name):
+    a template saved from the project of another atlas folder names the layers of that folder."""
+    layers = {}
+    for layer in project.mapLayers().values():
+        layers.setdefault(_table_name(layer.source()), []).append(layer)
+
+    def match(source, name):
+        found = layers.get(_table_name(source)) or []
+        named = [layer for layer in found if layer.name() == name]
+        return (named or found or [None])[0]
+    nodes = document.elementsByTagName("Layer")
+    for index in range(nodes.count()):
+        element = nodes.at(index).toElement()
+        layer = match(element.attribute("source"), element.attribute("name"))
+        if layer is not None and element.firstChild().isText():
+            element.setAttribute("source", layer.source())
+            element.firstChild().toText().setData(layer.id())
+    nodes = document.elementsByTagName("LayoutMultiFrame")
+    for index in range(nodes.count()):
+        element = nodes.at(index).toElement()
+        layer = match(element.attribute("vectorLayerSource"), element.attribute("vectorLayerName"))
+        if element.hasAttribute("vectorLayer") and layer is not None:
+            element.setAttribute("vectorLayer", layer.id())
+            element.setAttribute("vectorLayerSource", layer.source())
+            element.setAttribute("vectorLayerName", layer.name())
+
+
 def load_template(project, document):
-    """A print layout of ``project`` from a template read by ``read_template``."""
+    """A print layout of ``project`` from a template read by ``read_template`` (its layers relinked to those of
+    ``project``)."""
+    relink_template(document, project)
     layout = QgsPrintLayout(project)
     layout.loadFromTemplate(document, QgsReadWriteContext())
     return layout

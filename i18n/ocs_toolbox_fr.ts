@@ -69,17 +69,17 @@
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="99"/>
+        <location filename="../algorithms/applystyle.py" line="94"/>
         <source>Style stored as the default style of {0}</source>
         <translation>Style enregistré comme style par défaut de {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="101"/>
+        <location filename="../algorithms/applystyle.py" line="96"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="103"/>
+        <location filename="../algorithms/applystyle.py" line="98"/>
         <source>The style is applied to the layer but not stored: a {0} layer keeps no default style (write it to a file with OUTPUT_QML).</source>
         <translation>Le style est appliqué à la couche mais pas enregistré : une couche {0} ne garde pas de style par défaut (écrivez-le dans un fichier avec OUTPUT_QML).</translation>
     </message>
@@ -350,52 +350,57 @@
         <translation>Aucune zone de « {0} » ne rencontre l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="188"/>
+        <location filename="../algorithms/atlas.py" line="190"/>
         <source>Writing the portraits…</source>
         <translation>Écriture des portraits…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="191"/>
+        <location filename="../algorithms/atlas.py" line="193"/>
         <source>No portrait could be written to {0}.</source>
         <translation>Aucun portrait n’a pu être écrit dans {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="192"/>
+        <location filename="../algorithms/atlas.py" line="194"/>
         <source>{0} portrait(s) written to {1}</source>
         <translation>{0} portrait(s) écrit(s) dans {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="254"/>
+        <location filename="../algorithms/atlas.py" line="259"/>
         <source>Indicators per zone</source>
         <translation>Indicateurs par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="270"/>
+        <location filename="../algorithms/atlas.py" line="275"/>
         <source>Zones</source>
         <translation>Zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="296"/>
+        <location filename="../algorithms/atlas.py" line="307"/>
+        <source>{0}: &apos;{1}&apos; has no classe_&lt;year&gt; field (an output of Heat island is expected): the heat figures of the portraits are left empty.</source>
+        <translation>{0} : « {1} » n’a pas de champ classe_&lt;année&gt; (une sortie d’Îlot de chaleur est attendue) : les chiffres de chaleur des portraits restent vides.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="321"/>
         <source>{0}: the layer cannot be read.</source>
         <translation>{0} : la couche ne peut pas être lue.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="300"/>
+        <location filename="../algorithms/atlas.py" line="325"/>
         <source>{0}: cannot copy &apos;{1}&apos; into {2} ({3}).</source>
         <translation>{0} : impossible de copier « {1} » dans {2} ({3}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="312"/>
+        <location filename="../algorithms/atlas.py" line="337"/>
         <source>LAYOUT: cannot read the template {0} ({1}).</source>
         <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="115"/>
+        <location filename="../engines/atlaslayout.py" line="123"/>
         <source>Zone outline</source>
         <translation>Contour de la zone</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="336"/>
+        <location filename="../engines/atlaslayout.py" line="460"/>
         <source>Could not write {0}: {1}</source>
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
@@ -528,132 +533,132 @@
         <translation>{0} polygones écrits avec leur catégorie ALDO et leur stock.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="56"/>
+        <location filename="../engines/carbon.py" line="55"/>
         <source>MAPPING: row {0} ({1}): &apos;{2}&apos; is not an ALDO category. Categories: {3}.</source>
         <translation>MAPPING : ligne {0} ({1}) : « {2} » n’est pas une catégorie ALDO. Catégories : {3}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="58"/>
+        <location filename="../engines/carbon.py" line="57"/>
         <source>ARABLE_SHARE must lie between 0 and 100 %: {0}.</source>
         <translation>ARABLE_SHARE doit être compris entre 0 et 100 % : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="130"/>
+        <location filename="../engines/carbon.py" line="119"/>
         <source>{0} MAPPING row(s) tried before the shipped mapping.</source>
         <translation>{0} ligne(s) de MAPPING essayée(s) avant la correspondance livrée.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="138"/>
+        <location filename="../engines/carbon.py" line="127"/>
         <source>The zone layer has no polygon with a code.</source>
         <translation>La couche de zones n’a aucun polygone avec un code.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="153"/>
+        <location filename="../engines/carbon.py" line="142"/>
         <source>PEDOCLIMATIC_ZONE: &apos;{0}&apos; is not a pedo-climatic zone of ALDO&apos;s table. Zones: {1}.</source>
         <translation>PEDOCLIMATIC_ZONE : « {0} » n’est pas une zone pédoclimatique de la table d’ALDO. Zones : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="164"/>
+        <location filename="../engines/carbon.py" line="153"/>
         <source>The commune layer has no polygon with a code.</source>
         <translation>La couche des communes n’a aucun polygone avec un code.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="170"/>
+        <location filename="../engines/carbon.py" line="159"/>
         <source>The ZONES codes are INSEE commune codes ({0} of {1} in ALDO&apos;s commune table): they give each polygon its pedo-climatic zone.</source>
         <translation>Les codes de ZONES sont des codes INSEE de communes ({0} sur {1} dans la table des communes d’ALDO) : ils donnent à chaque polygone sa zone pédoclimatique.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="177"/>
+        <location filename="../engines/carbon.py" line="166"/>
         <source>No commune locates the land: give COMMUNES (INSEE codes), ZONES with INSEE codes, or PEDOCLIMATIC_ZONE (a zone code such as 2_1 for the whole layer).</source>
         <translation>Aucune commune ne situe les surfaces : donnez COMMUNES (codes INSEE), des ZONES à codes INSEE, ou PEDOCLIMATIC_ZONE (un code de zone comme 2_1 pour toute la couche).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="180"/>
+        <location filename="../engines/carbon.py" line="169"/>
         <source>No commune layer: pedo-climatic zone {0} is used for the whole layer, forest biomass at the France level and biomass outside forests of inter-region {1}.</source>
         <translation>Pas de couche de communes : la zone pédoclimatique {0} sert pour toute la couche, la biomasse forestière au niveau France et la biomasse hors forêt de l’inter-région {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="189"/>
+        <location filename="../engines/carbon.py" line="178"/>
         <source>PEDOCLIMATIC_ZONE {0}</source>
         <translation>PEDOCLIMATIC_ZONE {0}</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="190"/>
+        <location filename="../engines/carbon.py" line="179"/>
         <source>the most frequent zone of their département</source>
         <translation>la zone la plus fréquente de leur département</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="191"/>
+        <location filename="../engines/carbon.py" line="180"/>
         <source>{0}: {1} commune code(s) are not in ALDO&apos;s commune table (2018 communes): {2}. Their land takes {3}.</source>
         <translation>{0} : {1} code(s) de commune absent(s) de la table des communes d’ALDO (communes 2018) : {2}. Leurs surfaces prennent {3}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="213"/>
+        <location filename="../engines/carbon.py" line="202"/>
         <source>Commune &apos;{0}&apos; is not in ALDO&apos;s commune table and its département is unknown: give PEDOCLIMATIC_ZONE (the zone to use for it).</source>
         <translation>La commune « {0} » n’est pas dans la table des communes d’ALDO et son département est inconnu : donnez PEDOCLIMATIC_ZONE (la zone à lui appliquer).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="336"/>
+        <location filename="../engines/carbon.py" line="325"/>
         <source>Area check failed: {0} ha read, {1} ha counted.</source>
         <translation>Contrôle des surfaces en échec : {0} ha lus, {1} ha comptés.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="340"/>
+        <location filename="../engines/carbon.py" line="329"/>
         <source>Area check: {0} ha read, the same counted.</source>
         <translation>Contrôle des surfaces : {0} ha lus, autant de comptés.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="344"/>
+        <location filename="../engines/carbon.py" line="333"/>
         <source>{0} polygon-vintage(s) with codes the mapping does not know: counted as &apos;non_classe&apos; (area, no stock). Add them with MAPPING.</source>
         <translation>{0} polygone(s)-millésime(s) dont les codes sont absents de la correspondance : comptés en « non_classe » (surface, sans stock). Ajoutez-les avec MAPPING.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="348"/>
+        <location filename="../engines/carbon.py" line="337"/>
         <source>Commune {0} is not in ALDO&apos;s commune table: pedo-climatic zone {1} used ({2}).</source>
         <translation>La commune {0} n’est pas dans la table des communes d’ALDO : zone pédoclimatique {1} utilisée ({2}).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="348"/>
+        <location filename="../engines/carbon.py" line="337"/>
         <source>PEDOCLIMATIC_ZONE</source>
         <translation>PEDOCLIMATIC_ZONE</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="348"/>
+        <location filename="../engines/carbon.py" line="337"/>
         <source>the most frequent zone of its département</source>
         <translation>la zone la plus fréquente de son département</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="353"/>
+        <location filename="../engines/carbon.py" line="342"/>
         <source>Commune(s) {0}: not in a metropolitan département, region unknown: forest biomass at the France level, biomass outside forests of inter-region {1}.</source>
         <translation>Commune(s) {0} : hors des départements métropolitains, région inconnue : biomasse forestière au niveau France, biomasse hors forêt de l’inter-région {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="358"/>
+        <location filename="../engines/carbon.py" line="347"/>
         <source>{0} ha of land lie outside every commune: they take the zone of the nearest commune.</source>
         <translation>{0} ha sont hors de toute commune : ils prennent la zone de la commune la plus proche.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="362"/>
+        <location filename="../engines/carbon.py" line="351"/>
         <source>{0} ha of OCS GE agricultural herbaceous land (CS2.2.1 × US1.1) split 50 % arable land, 50 % grassland: this share is not a sourced figure; give ARABLE_SHARE for the territory (e.g. from the Agreste agricultural census).</source>
         <translation>{0} ha de surfaces herbacées agricoles OCS GE (CS2.2.1 × US1.1) partagés 50 % terres arables, 50 % prairies : cette part n’est pas une valeur sourcée ; donnez ARABLE_SHARE pour le territoire (p. ex. d’après le recensement agricole Agreste).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="367"/>
+        <location filename="../engines/carbon.py" line="356"/>
         <source>{0} invalid geometries repaired where polygons were cut at zone borders.</source>
         <translation>{0} géométrie(s) invalide(s) réparée(s) là où les polygones ont été découpés aux limites des zones.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="370"/>
+        <location filename="../engines/carbon.py" line="359"/>
         <source>{0} polygons without a geometry (NULL or empty): no area.</source>
         <translation>{0} polygone(s) sans géométrie (NULL ou vide) : aucune surface.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="372"/>
+        <location filename="../engines/carbon.py" line="361"/>
         <source>Forest biomass: {0}.</source>
         <translation>Biomasse forestière : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="381"/>
+        <location filename="../engines/carbon.py" line="370"/>
         <source>no forest</source>
         <translation>aucune forêt</translation>
     </message>
@@ -1270,57 +1275,57 @@
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="226"/>
+        <location filename="../engines/heat.py" line="230"/>
         <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
         <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="254"/>
+        <location filename="../engines/heat.py" line="258"/>
         <source>Classes written by GDAL (GeoPackage fast path).</source>
         <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="270"/>
+        <location filename="../engines/heat.py" line="279"/>
         <source>Classes read by GDAL (GeoPackage fast path).</source>
         <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="340"/>
+        <location filename="../engines/heat.py" line="349"/>
         <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
         <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="470"/>
+        <location filename="../engines/heat.py" line="479"/>
         <source>{0} × {1} pixels of {2} m in {3} bands; {4} cells of {5} m read off the raster.</source>
         <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="544"/>
+        <location filename="../engines/heat.py" line="553"/>
         <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
         <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="580"/>
+        <location filename="../engines/heat.py" line="589"/>
         <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
         <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="584"/>
+        <location filename="../engines/heat.py" line="593"/>
         <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
         <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="590"/>
+        <location filename="../engines/heat.py" line="599"/>
         <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
         <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="597"/>
+        <location filename="../engines/heat.py" line="606"/>
         <source>{0}: {1} ha of land cover lie outside every unit.</source>
         <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="766"/>
+        <location filename="../engines/heat.py" line="775"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -1368,37 +1373,37 @@
         <translation>Contrôle</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="229"/>
+        <location filename="../algorithms/base.py" line="223"/>
         <source>Could not load {0}: {1}</source>
         <translation>Impossible de charger {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="276"/>
+        <location filename="../algorithms/base.py" line="270"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="278"/>
+        <location filename="../algorithms/base.py" line="272"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="296"/>
+        <location filename="../algorithms/base.py" line="290"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="296"/>
+        <location filename="../algorithms/base.py" line="290"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="297"/>
+        <location filename="../algorithms/base.py" line="291"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="297"/>
+        <location filename="../algorithms/base.py" line="291"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1754,17 +1759,17 @@
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="125"/>
+        <location filename="../engines/styling.py" line="130"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="146"/>
+        <location filename="../engines/styling.py" line="151"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="147"/>
+        <location filename="../engines/styling.py" line="152"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>

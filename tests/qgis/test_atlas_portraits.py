@@ -13,6 +13,7 @@ ZAN of A: 2005–2015 consumed 2 ha (cells 2, 3), 2015–2021 1 ha (cell 1); ref
 """
 import os
 import subprocess
+import unicodedata
 
 import pytest
 from qgis.core import QgsProject, QgsVectorLayer
@@ -21,6 +22,7 @@ from helpers import box, features_by, make_layer, run
 from test_changes import grid_layer
 
 from ocs_toolbox.core import atlas as text
+from ocs_toolbox.core.heat import CLASSES
 
 
 def communes():
@@ -95,7 +97,7 @@ def test_one_page_per_zone_with_its_name_and_consumption(french_atlas):
     folder = results["OUTPUT_FOLDER"]
     for stem, name, conso in (("62065_Avion", "Avion", 3.0), ("62133_Billy-Montigny", "Billy-Montigny", 2.5)):
         path = os.path.join(folder, stem + ".pdf")
-        assert pdf_pages(path) == 2      # the portrait, then the map of the types of change
+        assert pdf_pages(path) == 3      # the portrait, the map of the types of change, the change and comparison
         content = pdf_text(path)
         assert name in content
         assert words(text.hectares(conso, "fr")) in content      # "3,0 ha" / "2,5 ha": the figure of territoryflows
@@ -105,7 +107,54 @@ def test_one_page_per_zone_with_its_name_and_consumption(french_atlas):
     assert "couvrent 67 % d’Avion (4,0 ha)" in avion
     assert "Avion se place au 1er rang des 2 communes" in avion
     assert "Types de changement 2005-2021" in avion and "consommation ENAF" in avion   # its legend
-    assert pdf_pages(results["OUTPUT_PDF"]) == 4
+    assert pdf_pages(results["OUTPUT_PDF"]) == 6
+
+
+def pdf_lines(path, page):
+    """The lines of one page of a PDF laid out as printed, each with its words one space apart."""
+    out = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [" ".join(line.split()) for line in out.splitlines() if line.strip()]
+
+
+def test_change_page_transition_table_gains_losses_and_comparison(french_atlas):
+    """Page 3. A: cells 1–3 agriculture → urbanised (3 ha), the left half of cell 5 urbanised → urbanised (park),
+    of cell 4 natural, of cell 6 infrastructure. B: cell 5 and 8 urbanised → urbanised (1 + 2.5 ha), 7
+    agriculture → urbanised (2.5), 9 natural → agriculture (2.5), 4 natural (1), 6 infrastructure (1)."""
+    _tmp, results, _feedback = french_atlas
+    folder = results["OUTPUT_FOLDER"]
+    avion = pdf_lines(os.path.join(folder, "62065_Avion.pdf"), 3)
+    assert "Transitions 2005 → 2021 (ha)" in avion
+    assert "de \\ vers Urbanisé Agricole Naturel Infrastructures Total 2005" in avion
+    for line in ("Urbanisé 1,0 0,0 0,0 0,0 1,0", "Agricole 3,0 0,0 0,0 0,0 3,0", "Naturel 0,0 0,0 1,0 0,0 1,0",
+                 "Infrastructures 0,0 0,0 0,0 1,0 1,0", "Total 2021 4,0 0,0 1,0 1,0 6,0"):
+        assert line in avion
+    billy = pdf_lines(os.path.join(folder, "62133_Billy-Montigny.pdf"), 3)
+    for line in ("Urbanisé 3,5 0,0 0,0 0,0 3,5", "Agricole 2,5 0,0 0,0 0,0 2,5", "Naturel 0,0 2,5 1,0 0,0 3,5",
+                 "Total 2021 6,0 2,5 1,0 1,0 10,5"):
+        assert line in billy
+    # comparison: territory = both zones (16.5 ha; urbanised 10/16.5 = 60.6 %; consumed 5.5/16.5 = 33.3 %;
+    # allowance 0.9 + 0.5), ranks 1 = the largest
+    for line in ("Surface 6,0 ha 16,5 ha 2e / 2", "Espaces urbanisés en 2021 66,7 % 60,6 % 1er / 2",
+                 "ENAF consommés 2005-2021 3,0 ha 5,5 ha 1er / 2",
+                 "ENAF consommés (part de la surface) 50,0 % 33,3 % 1er / 2",
+                 "Enveloppe ZAN 2021-2031 0,90 ha 1,4 ha 1er / 2"):
+        assert line in avion
+    assert "Surface 10,5 ha 16,5 ha 1er / 2" in billy and "Reste de l’enveloppe 0,50 ha 1,4 ha 2e / 2" in billy
+    rows = features_by(results["OUTPUT_TABLE"], "code")
+    a, b = rows["62065"], rows["62133"]
+    assert (a["rang_surface"], b["rang_surface"], a["rang_artif"], b["rang_artif"]) == (2, 1, 1, 2)
+    assert a["surface_territoire_ha"] == pytest.approx(16.5) and a["enveloppe_territoire_ha"] == pytest.approx(1.4)
+    assert a["urbanise_pct"] == pytest.approx(400 / 6) and b["urbanise_pct_territoire"] == pytest.approx(1000 / 16.5)
+    # the gains and losses of B (the chart's texts): urbanised +2.5, agricultural +2.5 −2.5, natural −2.5
+    bilan = open(b["graphique_bilan"], encoding="utf-8").read()
+    assert ">+%s<" % text.hectares(2.5) in bilan and ">\u2212%s<" % text.hectares(2.5) in bilan
+    assert bilan.count(">%s<" % text.hectares(2.5)) == 4     # gains of urbanised, agricultural; losses of 2, 3
+    # the ZAN trajectory of A: reference 1.8 ha, allowance 0.90 ha, nothing measured after 2021
+    trajectory = open(a["graphique_trajectoire"], encoding="utf-8").read()
+    assert "Référence 2011-2021 : %s" % text.hectares(1.8) in trajectory
+    assert "Enveloppe 2021-2031 : %s" % text.hectares(0.9) in trajectory
+    assert "Pas encore de millésime après 2021" in trajectory
 
 
 def test_map_area_is_not_blank(french_atlas):
@@ -146,6 +195,10 @@ def test_english_atlas_and_zone_filter(tmp_path):
     content = pdf_text(os.path.join(results["OUTPUT_FOLDER"], files[0]))
     assert "2.5 ha of natural, agricultural and forest land were consumed" in content
     assert "Land cover in 2021" in content
+    page = pdf_lines(os.path.join(results["OUTPUT_FOLDER"], files[0]), 3)
+    assert "from \\ to Urbanised Agricultural Natural Infrastructure Total 2005" in page
+    assert "Natural 0.0 2.5 1.0 0.0 3.5" in page
+    assert "Area 10.5 ha 10.5 ha 1st / 1" in page      # the territory is the zone kept by ZONE_FILTER
 
 
 def test_layout_template_saved_from_the_project(french_atlas, tmp_path):
@@ -160,6 +213,9 @@ def test_layout_template_saved_from_the_project(french_atlas, tmp_path):
     results2, _f = atlas(tmp_path, 1, LAYOUT=template)
     content = pdf_text(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"))
     assert "Billy-Montigny (62133)" in content and words(text.hectares(2.5, "fr")) in content
+    # the tables of page 3 find their layers in the new folder's atlas.gpkg (the template names the old one's)
+    page = pdf_lines(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"), 3)
+    assert "Naturel 0,0 2,5 1,0 0,0 3,5" in page and "Surface 10,5 ha 16,5 ha 1er / 2" in page
 
 
 def test_bad_template_is_named(tmp_path):
@@ -202,7 +258,7 @@ def test_heat_and_friches_on_the_second_page(tmp_path):
     results, _feedback = atlas(tmp_path, 1, HEAT=heat, FRICHES=friches,
                                OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
     path = os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf")
-    assert pdf_pages(path) == 2      # their maps beside the types of change
+    assert pdf_pages(path) == 3      # their maps beside the types of change
     content = pdf_text(path)
     assert "Îlots de chaleur (classes ADEME)" in content and "Friches" in content
     project = QgsProject()
@@ -210,3 +266,39 @@ def test_heat_and_friches_on_the_second_page(tmp_path):
     assert sorted(layer.name() for layer in project.mapLayers().values() if layer.name() in (
         "surchauffe", "friches")) == ["friches", "surchauffe"]
     assert all(layer.isValid() for layer in project.mapLayers().values())
+
+
+def test_heat_shares_hottest_coolest_and_largest_friches_by_hand(tmp_path):
+    """Heat units (ocs:heatisland fields): u1 x 0–100 (4 ha, all in A, score 85), u2 x 100–300 (8 ha, half in A,
+    half in B, score 50), u3 x 300–600 (12 ha, 10 ha in B, score 10); the zones are 8 ha (A) and 14 ha (B).
+    A: 4/8 strongly overheating, 4/8 neutral; hottest u1, coolest u2. B: 4/14 = 29 % neutral, 10/14 = 71 % cool
+    refuge; hottest u2 (half in B), coolest u3. Friches by their inner point: four in A (0.96, 0.36, 0.16 and
+    0.04 ha = 1.52 ha), one in B (1 ha)."""
+    labels = [label for _bound, label in CLASSES]
+    heat = make_layer([("id", "integer"), ("score_2021", "double"), ("classe_2021", "string")],
+                      [(box(0, -50, 100, 350), 1, 85.0, labels[0]), (box(100, -50, 300, 350), 2, 50.0, labels[2]),
+                       (box(300, -50, 600, 350), 3, 10.0, labels[4])], name="chaleur")
+    friches = make_layer([("site_nom", "string"), ("vocation", "string")],
+                         [(box(20, 20, 80, 80), "Friche Nord", "habitat"),
+                          (box(120, 120, 180, 280), "Friche Sud", "renaturation"),
+                          (box(110, 10, 150, 50), "Friche Est", None), (box(20, 200, 40, 220), "Friche Ouest", None),
+                          (box(400, 100, 500, 200), "Friche B", "activité")], name="friches")
+    results, _feedback = atlas(tmp_path, 1, HEAT=heat, FRICHES=friches)
+    rows = features_by(results["OUTPUT_TABLE"], "code")
+    a, b = rows["62065"], rows["62133"]
+    assert (a["chaleur_forte_pct"], a["chaleur_neutre_pct"], a["chaleur_refuge_pct"]) == (
+        pytest.approx(50.0), pytest.approx(50.0), pytest.approx(0.0))
+    assert (b["chaleur_neutre_pct"], b["chaleur_refuge_pct"]) == (pytest.approx(400 / 14), pytest.approx(1000 / 14))
+    assert (a["unite_chaude"], a["score_chaud"], a["unite_fraiche"], a["score_frais"]) == ("1", 85.0, "2", 50.0)
+    assert (b["unite_chaude"], b["unite_fraiche"]) == ("2", "3")
+    assert (a["friches_nb"], b["friches_nb"]) == (4, 1)
+    assert a["friches_ha"] == pytest.approx(1.52) and b["friches_ha"] == pytest.approx(1.0)
+    content = unicodedata.normalize("NFKC", pdf_text(os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf")))
+    for expected in ("participe fortement à la surchauffe : 50 %", "impact neutre : 50 %",
+                     "Unité la plus chaude : 1 (score 85)", "Unité la plus fraîche : 2 (score 50)",
+                     "4 friches sont repérées (1,5 ha).", "Friche Sud : 0,96 ha, vocation renaturation",
+                     "Friche Nord : 0,36 ha, vocation habitat", "Friche Est : 0,16 ha"):
+        assert expected in content
+    assert "Friche Ouest" not in content      # the 3 largest only
+    billy = unicodedata.normalize("NFKC", pdf_text(os.path.join(results["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf")))
+    assert "refuge de fraîcheur : 71 %" in billy and "1 friche est repérée (1,0 ha)." in billy

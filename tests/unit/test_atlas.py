@@ -156,3 +156,81 @@ def test_chart_titles_wrap_instead_of_running_into_the_next_chart():
     assert atlas.title_lines("Consommation d’ENAF 2005-2021 (ha)", 30) == ["Consommation d’ENAF 2005-2021", "(ha)"]
     svg = atlas.bar_chart_svg("Consommation d’ENAF 2005-2021 (ha)", [("Habitat", 1.0, "#ff0000")], width=260)
     assert svg.count('font-weight="bold"') == 2   # two title lines in a 260 px wide chart
+
+
+# -- change, trajectory, comparison, heat and friches (page 3 and the heat page) ----------------------------------
+
+MATRIX = {("1", "1"): 1.0, ("2", "1"): 3.0, ("3", "3"): 1.0, ("4", "4"): 1.0, ("3", "2"): 0.5}
+
+
+def test_transition_rows_every_cell_and_the_totals():
+    rows = atlas.transition_rows(MATRIX, ["1", "2", "3", "4"])
+    assert rows == [("1", [1.0, 0.0, 0.0, 0.0], 1.0), ("2", [3.0, 0.0, 0.0, 0.0], 3.0),
+                    ("3", [0.0, 0.5, 1.0, 0.0], 1.5), ("4", [0.0, 0.0, 0.0, 1.0], 1.0),
+                    (None, [4.0, 0.5, 1.0, 1.0], 6.5)]
+
+
+def test_gains_losses_leave_the_diagonal_out():
+    # 1 gains 3 from 2; 2 gains 0.5 from 3 and loses 3; 3 loses 0.5; 4 unchanged
+    assert atlas.gains_losses(MATRIX, ["1", "2", "3", "4"]) == [("1", 3.0, 0.0), ("2", 0.5, 3.0), ("3", 0.0, 0.5),
+                                                                ("4", 0.0, 0.0)]
+    svg = atlas.gains_losses_chart(("2005", "2021"), atlas.gains_losses(MATRIX, ["1", "2", "3", "4"]), {})
+    assert "Gains et pertes par classe 2005-2021 (ha)" in svg
+    assert ">+3,0" + NB + "ha<" in svg and ">\u22122,5" + NB + "ha<" in svg and ">0,0" + NB + "ha<" in svg
+    assert ">Urbanisé<" in svg and ">Infrastructures<" in svg
+    assert ">Urbanised<" in atlas.gains_losses_chart(("2005", "2021"), [("1", 1.0, 0.0)], {}, "en")
+
+
+def test_signed_hectares():
+    assert atlas.signed_hectares(2.0) == "+2,0" + NB + "ha"
+    assert atlas.signed_hectares(-0.35, "en") == "\u22120.35" + NB + "ha"
+    assert atlas.signed_hectares(0.001) == "0,0" + NB + "ha"
+
+
+def test_zan_trajectory_chart():
+    svg = atlas.zan_trajectory_chart(("2011", "2021"), ("2021", "2031"), (1.8, 0.9, 1.2, 2024))
+    assert "Référence 2011-2021 : 1,8" + NB + "ha" in svg and "Enveloppe 2021-2031 : 0,90" + NB + "ha" in svg
+    assert "Consommé depuis 2021 : 1,2" + NB + "ha" in svg and "Dépassement : 0,30" + NB + "ha" in svg
+    assert "<circle" in svg     # the last measure, in 2024
+    svg = atlas.zan_trajectory_chart(("2011", "2021"), ("2021", "2031"), (1.8, 0.9, 0.4, 2024), "en")
+    assert "Remaining: 0.50" + NB + "ha" in svg
+    assert atlas.zan_trajectory_chart(("2011", "2021"), ("2021", "2031"), (None, None, None, None)) is None
+
+
+def test_compare_sums_the_hectares_and_ranks_every_figure():
+    rows = [{"surface_ha": 6.0, "conso_enaf_ha": 3.0, "conso_enaf_pct": 50.0, "enveloppe_ha": 0.9, "reste_ha": 0.9,
+             "urbanise_pct": 66.7, "artif_ha": 3.0},
+            {"surface_ha": 10.5, "conso_enaf_ha": 3.0, "conso_enaf_pct": 28.6, "enveloppe_ha": 0.5, "reste_ha": 0.5,
+             "urbanise_pct": 57.1, "artif_ha": 0.0}]
+    # the territory's own ZAN figures (with the land around the zones) are not used for the ha figures
+    atlas.compare(rows, {"surface_ha": 16.5, "enveloppe_ha": 9.0, "conso_enaf_pct": 36.4, "urbanise_pct": 60.6})
+    assert rows[0]["enveloppe_territoire_ha"] == pytest.approx(1.4)
+    assert rows[0]["conso_enaf_pct_territoire"] == 36.4
+    assert (rows[0]["rang_surface"], rows[1]["rang_surface"]) == (2, 1)
+    assert (rows[0]["rang_conso"], rows[1]["rang_conso"]) == (1, 1)       # ties share the rank
+    rows[0]["nb_zones"] = 2
+    table = atlas.comparison_rows(rows[0], ("2005", "2021"), ("2021", "2031"))
+    assert table[0] == ("Surface", "6,0" + NB + "ha", "16,5" + NB + "ha", "2e / 2")
+    assert ("ENAF consommés (part de la surface)", "50,0" + NB + "%", "36,4" + NB + "%", "1er / 2") in table
+    english = atlas.comparison_rows(rows[0], ("2005", "2021"), ("2021", "2031"), "en")
+    assert ("ZAN allowance 2021-2031", "0.90" + NB + "ha", "1.4" + NB + "ha", "1st / 2") in english
+
+
+def test_heat_text():
+    text = atlas.heat_text([45.2, 30.0, None, 24.8, 0.0], ("Maille 12", 78.4), ("Maille 3", 21.0))
+    assert text.splitlines() == [
+        "Part de la surface par classe :", "– participe fortement à la surchauffe : 45" + NB + "%",
+        "– participe moyennement à la surchauffe : 30" + NB + "%", "– participe au rafraîchissement : 25" + NB + "%",
+        "Unité la plus chaude : Maille 12 (score 78)", "Unité la plus fraîche : Maille 3 (score 21)"]
+    assert atlas.heat_text([0.3, 0, 0, 0, 0], None, None, "en").splitlines()[1] == (
+        "– contributes strongly to overheating: less than 1%")
+    assert atlas.heat_text([None] * 5, None, None).startswith("Aucune unité")
+
+
+def test_friches_text_agreement():
+    assert atlas.friches_text(0, 0.0, []) == "Aucune friche n’est repérée."
+    assert atlas.friches_text(1, 2.0, [("Site A", 2.0, "habitat")]).splitlines() == [
+        "1 friche est repérée (2,0" + NB + "ha).", "La plus grande :", "– Site A : 2,0" + NB + "ha, vocation habitat"]
+    lines = atlas.friches_text(4, 5.0, [("A", 2.0, "habitat"), ("B", 1.5, None), ("C", 1.0, "nature")], "en")
+    assert lines.splitlines()[:3] == ["4 friches are found (5.0" + NB + "ha).", "The largest:",
+                                      "– A: 2.0" + NB + "ha, vocation: habitat"]
