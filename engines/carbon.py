@@ -23,7 +23,7 @@ from ..core import carbon
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import gpkg
-from . import landcover, spatial
+from . import bordergrid, landcover, spatial
 from . import changes as changes_module
 from .changes import ZoneFinder
 from ..language import number as local_number
@@ -32,6 +32,8 @@ translate = QCoreApplication.translate
 DEFAULT_ARABLE_SHARE = 0.5
 # ZONES count as communes when at least this share of their codes are INSEE codes of ALDO's commune table
 INSEE_SHARE = 0.5
+# the cells of the border grid (bordergrid.BorderGrid) are this many times smaller than those of the zone grid
+BORDER_CELLS_PER_ZONE_CELL = 4
 
 
 @dataclasses.dataclass
@@ -382,6 +384,7 @@ class FastRun:
         self.cells = {}         # (ix, iy) → zone index, −1 when the cell is not inside one zone
         self.spec_list, self.spec_index = [], {}    # the distinct specs (tuples per vintage) and their ids
         self.territory = self.territory_geometry = None
+        self.border = False     # the BorderGrid of the zones, built when first needed (None: not available)
 
     def _cell_zone(self, ix, iy):
         finder = self.job.zones
@@ -417,6 +420,18 @@ class FastRun:
             same &= other == corners[0]
         zones[same] = corners[0][same]
         return zones
+
+    def _border(self):
+        """The BorderGrid of the zones (built at the first batch that needs it), None when the zones are not plain
+        polygons."""
+        if self.border is False:
+            finder = self.job.zones
+            try:
+                self.border = bordergrid.BorderGrid([bytes(g.asWkb()) for g in finder.geometries],
+                                                    finder.size / BORDER_CELLS_PER_ZONE_CELL)
+            except ValueError:
+                self.border = None
+        return self.border
 
     def _cached_cell(self, ix, iy):
         key = (ix, iy)
@@ -490,6 +505,12 @@ class FastRun:
             zones = numpy.full(len(areas), -1, dtype=numpy.int64)
         else:
             zones = self._zones_of(numpy.array(boxes))
+            rest = numpy.flatnonzero(zones < 0)
+            border = self._border()
+            if len(rest) and border is not None:
+                found = border.zones([wkbs[i] for i in rest.tolist()])
+                if found is not None:
+                    zones[rest] = numpy.maximum(found, -1)
         self._add_assigned(ledger, zones, specs_ids, areas, spec_list)
         area_in = float(areas[zones >= 0].sum())
         for i in numpy.flatnonzero(zones < 0).tolist():

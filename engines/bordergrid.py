@@ -1,0 +1,236 @@
+"""Which zone holds a polygon, in numpy, from the border segments of the zones (ocs:carbon's fast path).
+
+The rings of the zones are cut into segments, filed by the cells of a fine grid that their boxes cover. A polygon
+whose edges touch no border segment lies in one face of the zones: the zone of its first vertex, found from the
+node of the grid at the corner of the vertex's cell (its zone told by the crossings of its grid line with the
+rings: even-odd, zone by zone) and the borders between the node and the vertex (each crossed border toggles its
+zone). Any doubt (a touch, a vertex on a border, a node on a border, zones that overlap, a zone ring small enough
+to lie inside the polygon, a multi-part polygon, land outside every zone) gives UNKNOWN: the caller asks GEOS.
+"""
+import numpy
+
+from .spatial import _flat_rings, _ranks
+
+CROSSES = -1        # an edge of the polygon meets a border: cut it (GEOS)
+UNKNOWN = -2        # no answer from the grid: ask GEOS
+TOLERANCE = 1e-6    # m: closer than this to a border counts as touching it
+MAX_NODES = 1 << 24
+
+
+def _cross(ax, ay, bx, by):
+    return ax * by - ay * bx
+
+
+class BorderGrid:
+    """The border segments of zones (``wkbs``: WKB of each zone, index = zone id) filed in cells of ``cell`` m."""
+
+    def __init__(self, wkbs, cell):
+        flat = _flat_rings(list(wkbs), members=True)
+        if flat is None:
+            raise ValueError("zones that are not plain polygons")
+        points, sizes, _exterior, owner = flat
+        edges = numpy.maximum(sizes - 1, 0)
+        starts = numpy.cumsum(sizes) - sizes
+        first = numpy.repeat(starts, edges) + _ranks(edges)
+        a, b = points[first], points[first + 1]
+        zone = numpy.repeat(owner, edges)
+        keep = (a != b).any(axis=1)
+        self.a, self.b, self.zone = a[keep], b[keep], zone[keep]
+        low = points.min(axis=0)
+        high = points.max(axis=0)
+        cell = max(float(cell), 1e-3, float((high - low).max()) / 4096.0)
+        while ((high - low) / cell + 3).prod() > MAX_NODES:
+            cell *= 2.0
+        self.cell = cell
+        self.origin = low - cell
+        self.shape = (numpy.floor((high - self.origin) / cell).astype(numpy.int64) + 2)    # cells in x, y
+        # ring boxes: a ring small enough to lie inside a polygon's box is a doubt
+        filled = starts[sizes > 0]
+        self.ring_boxes = numpy.hstack([numpy.minimum.reduceat(points, filled), numpy.maximum.reduceat(points, filled)]) \
+            if len(filled) else numpy.zeros((0, 4))
+        self._file_segments()
+        self._label_nodes()
+
+    # -- construction -----------------------------------------------------------------------------------------
+    def _cells_of(self, low, high):
+        """(item index, cell key) of every cell that the boxes (low, high: (n, 2)) cover."""
+        lo = numpy.floor((low - self.origin) / self.cell)
+        hi = numpy.floor((high - self.origin) / self.cell)
+        # cells outside the grid hold no segment
+        lo = numpy.maximum(lo, 0).astype(numpy.int64)
+        hi = numpy.minimum(hi, self.shape - 1).astype(numpy.int64)
+        span = numpy.maximum(hi - lo + 1, 0)
+        count = span[:, 0] * span[:, 1]
+        item = numpy.repeat(numpy.arange(len(low)), count)
+        rank = _ranks(count)
+        cx = lo[item, 0] + rank % span[item, 0]
+        cy = lo[item, 1] + rank // span[item, 0]
+        return item, cx * self.shape[1] + cy
+
+    def _file_segments(self):
+        low = numpy.minimum(self.a, self.b)
+        high = numpy.maximum(self.a, self.b)
+        segment, key = self._cells_of(low, high)
+        order = numpy.argsort(key, kind="stable")
+        key, self.filed = key[order], segment[order]
+        new = numpy.concatenate([[True], key[1:] != key[:-1]]) if len(key) else numpy.zeros(0, dtype=bool)
+        self.keys = key[new]
+        self.starts = numpy.flatnonzero(new)
+        self.stops = numpy.concatenate([self.starts[1:], [len(key)]]).astype(numpy.int64)
+
+    def _label_nodes(self):
+        """The zone of each node of the grid (nx + 1, ny + 1): zone id, −1 outside every zone, UNKNOWN when on a
+        border or in several zones."""
+        a, b, zone, cell = self.a, self.b, self.zone, self.cell
+        ylow = numpy.minimum(a[:, 1], b[:, 1])
+        yhigh = numpy.maximum(a[:, 1], b[:, 1])
+        k0 = numpy.floor((ylow - self.origin[1]) / cell).astype(numpy.int64)
+        k1 = numpy.floor((yhigh - self.origin[1]) / cell).astype(numpy.int64) + 1
+        count = k1 - k0 + 1
+        segment = numpy.repeat(numpy.arange(len(a)), count)
+        line = k0[segment] + _ranks(count)
+        y = self.origin[1] + line * cell
+        # half-open rule: a segment crosses the line y when exactly one end lies above it
+        hit = (a[segment, 1] > y) != (b[segment, 1] > y)
+        segment, line, y = segment[hit], line[hit], y[hit]
+        xa, ya, xb, yb = a[segment, 0], a[segment, 1], b[segment, 0], b[segment, 1]
+        x = xa + (y - ya) * (xb - xa) / (yb - ya)
+        z = zone[segment]
+        # entry or exit of its zone: the rank of the crossing among those of its zone on its line
+        order = numpy.lexsort((x, z, line))
+        line, x, z = line[order], x[order], z[order]
+        group = numpy.concatenate([[True], (line[1:] != line[:-1]) | (z[1:] != z[:-1])]) if len(line) else \
+            numpy.zeros(0, dtype=bool)
+        rank = numpy.arange(len(line)) - numpy.maximum.accumulate(numpy.where(group, numpy.arange(len(line)), 0)) \
+            if len(line) else numpy.zeros(0, dtype=numpy.int64)
+        sign = numpy.where(rank % 2 == 0, 1, -1)
+        order = numpy.lexsort((x, line))
+        line, x, sign, z = line[order], x[order], sign[order], z[order]
+        nx, ny = int(self.shape[0]) + 1, int(self.shape[1]) + 1
+        labels = numpy.full((nx, ny), -1, dtype=numpy.int64)
+        node_x = self.origin[0] + numpy.arange(nx) * cell
+        bounds = numpy.searchsorted(line, numpy.arange(ny + 1))
+        for k in numpy.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
+            s, e = bounds[k], bounds[k + 1]
+            xs = x[s:e]
+            inside = numpy.concatenate([[0], numpy.cumsum(sign[s:e])])
+            total = numpy.concatenate([[0], numpy.cumsum(sign[s:e] * (z[s:e] + 1))])
+            left = numpy.searchsorted(xs, node_x - TOLERANCE, "left")
+            right = numpy.searchsorted(xs, node_x + TOLERANCE, "right")
+            n = inside[left]
+            column = numpy.where(n == 1, total[left] - 1, numpy.where(n == 0, -1, UNKNOWN))
+            column[right != left] = UNKNOWN
+            labels[:, k] = column
+        self.labels = labels
+
+    # -- queries ------------------------------------------------------------------------------------------------
+    def _pairs(self, low, high, once=False):
+        """(item index, segment index) of the segments filed in the cells that each box covers (``once``: each
+        pair once, though a box and a segment share several cells)."""
+        item, key = self._cells_of(low, high)
+        at = numpy.searchsorted(self.keys, key)
+        at = numpy.minimum(at, max(len(self.keys) - 1, 0))
+        found = (self.keys[at] == key) if len(self.keys) else numpy.zeros(len(key), dtype=bool)
+        item, at = item[found], at[found]
+        count = self.stops[at] - self.starts[at]
+        item, segment = numpy.repeat(item, count), self.filed[numpy.repeat(self.starts[at], count) + _ranks(count)]
+        if once and len(item):
+            pair = numpy.unique(item * len(self.a) + segment)
+            item, segment = pair // len(self.a), pair % len(self.a)
+        return item, segment
+
+    def _orient(self, p, q, r):
+        """Sign of the turn p → q → r, 0 when r lies within TOLERANCE of the line pq."""
+        d = q - p
+        value = _cross(d[:, 0], d[:, 1], r[:, 0] - p[:, 0], r[:, 1] - p[:, 1])
+        length = numpy.hypot(d[:, 0], d[:, 1])
+        return numpy.where(numpy.abs(value) <= TOLERANCE * numpy.maximum(length, 1e-300), 0, numpy.sign(value))
+
+    def _meet(self, p, q, segments):
+        """(touch or cross, proper cross) of segments pq and the border segments."""
+        c, d = self.a[segments], self.b[segments]
+        o1, o2 = self._orient(p, q, c), self._orient(p, q, d)
+        o3, o4 = self._orient(c, d, p), self._orient(c, d, q)
+        proper = (o1 * o2 < 0) & (o3 * o4 < 0)
+        grown = TOLERANCE
+        overlap = (numpy.minimum(p[:, 0], q[:, 0]) <= numpy.maximum(c[:, 0], d[:, 0]) + grown) & \
+                  (numpy.minimum(c[:, 0], d[:, 0]) <= numpy.maximum(p[:, 0], q[:, 0]) + grown) & \
+                  (numpy.minimum(p[:, 1], q[:, 1]) <= numpy.maximum(c[:, 1], d[:, 1]) + grown) & \
+                  (numpy.minimum(c[:, 1], d[:, 1]) <= numpy.maximum(p[:, 1], q[:, 1]) + grown)
+        touch = overlap & (o1 * o2 <= 0) & (o3 * o4 <= 0)
+        return touch, proper
+
+    def zones(self, wkbs):
+        """The zone id of each polygon (WKB), CROSSES when one of its edges meets a border, UNKNOWN when the
+        grid cannot tell; None when one is not a plain 2D (multi)polygon."""
+        flat = _flat_rings(list(wkbs), members=True)
+        if flat is None:
+            return None
+        points, sizes, exterior, owner = flat
+        result = numpy.full(len(wkbs), UNKNOWN, dtype=numpy.int64)
+        if not len(sizes):
+            return result
+        parts = numpy.bincount(owner[exterior], minlength=len(wkbs))
+        starts = numpy.cumsum(sizes) - sizes
+        # the edges against the border segments filed in their cells
+        edges = numpy.maximum(sizes - 1, 0)
+        first = numpy.repeat(starts, edges) + _ranks(edges)
+        p, q = points[first], points[first + 1]
+        edge_owner = numpy.repeat(owner, edges)
+        edge, segment = self._pairs(numpy.minimum(p, q) - TOLERANCE, numpy.maximum(p, q) + TOLERANCE)
+        touch, _proper = self._meet(p[edge], q[edge], segment)
+        crosses = numpy.zeros(len(wkbs), dtype=bool)
+        crosses[edge_owner[edge[touch]]] = True
+        # a zone ring inside the polygon's box
+        low = numpy.full((len(wkbs), 2), numpy.inf)
+        high = numpy.full((len(wkbs), 2), -numpy.inf)
+        filled = sizes > 0
+        if filled.any():
+            numpy.minimum.at(low, owner[filled], numpy.minimum.reduceat(points, starts[filled]))
+            numpy.maximum.at(high, owner[filled], numpy.maximum.reduceat(points, starts[filled]))
+        small = self.ring_boxes
+        small = small[((small[:, 2:] - small[:, :2]) <= (high - low).max(axis=0)).all(axis=1)] if len(small) else small
+        doubt = parts != 1
+        for ring in small:
+            doubt |= (low[:, 0] <= ring[0]) & (low[:, 1] <= ring[1]) & (high[:, 0] >= ring[2]) & (high[:, 1] >= ring[3])
+        # the zone of the first vertex: its cell's lower-left node, and the borders between them
+        ring_index = numpy.arange(len(sizes))
+        first_ring = numpy.full(len(wkbs), len(sizes), dtype=numpy.int64)
+        numpy.minimum.at(first_ring, owner, ring_index)
+        has = first_ring < len(sizes)
+        v = numpy.zeros((len(wkbs), 2))
+        v[has] = points[starts[first_ring[has]]]
+        node = numpy.floor((v - self.origin) / self.cell).astype(numpy.int64)
+        in_grid = has & (node >= 0).all(axis=1) & (node[:, 0] < self.labels.shape[0]) & \
+            (node[:, 1] < self.labels.shape[1])
+        node_label = numpy.full(len(wkbs), UNKNOWN, dtype=numpy.int64)
+        node_label[in_grid] = self.labels[node[in_grid, 0], node[in_grid, 1]]
+        n = self.origin + node * self.cell
+        ask = numpy.flatnonzero(in_grid & ~crosses & ~doubt & (node_label != UNKNOWN))
+        item, segment = self._pairs(numpy.minimum(v[ask], n[ask]) - TOLERANCE,
+                                    numpy.maximum(v[ask], n[ask]) + TOLERANCE, once=True)
+        touch, proper = self._meet(v[ask][item], n[ask][item], segment)
+        unsure = numpy.zeros(len(wkbs), dtype=bool)
+        unsure[ask[item[touch & ~proper]]] = True
+        # zones crossed an odd number of times between the node and the vertex
+        crossed = ask[item[proper]]
+        zone = self.zone[segment[proper]]
+        key = crossed * (int(self.zone.max()) + 1 if len(self.zone) else 1) + zone
+        unique, times = numpy.unique(key, return_counts=True)
+        odd = unique[times % 2 == 1]
+        stride = int(self.zone.max()) + 1 if len(self.zone) else 1
+        odd_member, odd_zone = odd // stride, odd % stride
+        count = numpy.bincount(odd_member, minlength=len(wkbs))
+        total = numpy.bincount(odd_member, weights=odd_zone + 1, minlength=len(wkbs))
+        flips_node = numpy.zeros(len(wkbs), dtype=bool)
+        flips_node[odd_member[odd_zone == node_label[odd_member]]] = True
+        base = node_label >= 0
+        size = count + numpy.where(base, numpy.where(flips_node, -1, 1), 0)
+        label_sum = total + numpy.where(base & ~flips_node, node_label + 1, 0) - \
+            numpy.where(base & flips_node, node_label + 1, 0)
+        answer = numpy.zeros(len(wkbs), dtype=bool)
+        answer[ask] = True
+        answer &= ~unsure & (size == 1)
+        result[answer] = numpy.rint(label_sum[answer]).astype(numpy.int64) - 1
+        result[crosses & (parts == 1)] = CROSSES
+        return result
