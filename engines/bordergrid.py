@@ -13,6 +13,7 @@ from .spatial import _flat_rings, _ranks
 
 CROSSES = -1        # an edge of the polygon meets a border: cut it (GEOS)
 UNKNOWN = -2        # no answer from the grid: ask GEOS
+BORDER = -3         # a box in cells that hold border segments: look at the polygon's edges (BorderGrid.zones)
 TOLERANCE = 1e-6    # m: closer than this to a border counts as touching it
 MAX_NODES = 1 << 24
 
@@ -50,6 +51,10 @@ class BorderGrid:
             if len(filled) else numpy.zeros((0, 4))
         self._file_segments()
         self._label_nodes()
+        filed = numpy.zeros(int(self.shape[0]) * int(self.shape[1]), dtype=numpy.int64)
+        filed[self.keys] = 1
+        self.filed_sums = numpy.zeros((int(self.shape[0]) + 1, int(self.shape[1]) + 1), dtype=numpy.int64)
+        self.filed_sums[1:, 1:] = filed.reshape(self.shape).cumsum(axis=0).cumsum(axis=1)
 
     # -- construction -----------------------------------------------------------------------------------------
     def _cells_of(self, low, high):
@@ -147,18 +152,40 @@ class BorderGrid:
         return numpy.where(numpy.abs(value) <= TOLERANCE * numpy.maximum(length, 1e-300), 0, numpy.sign(value))
 
     def _meet(self, p, q, segments):
-        """(touch or cross, proper cross) of segments pq and the border segments."""
+        """(touch or cross, proper cross) of segments pq and the border segments (boxes apart: neither)."""
         c, d = self.a[segments], self.b[segments]
-        o1, o2 = self._orient(p, q, c), self._orient(p, q, d)
-        o3, o4 = self._orient(c, d, p), self._orient(c, d, q)
-        proper = (o1 * o2 < 0) & (o3 * o4 < 0)
         grown = TOLERANCE
         overlap = (numpy.minimum(p[:, 0], q[:, 0]) <= numpy.maximum(c[:, 0], d[:, 0]) + grown) & \
                   (numpy.minimum(c[:, 0], d[:, 0]) <= numpy.maximum(p[:, 0], q[:, 0]) + grown) & \
                   (numpy.minimum(p[:, 1], q[:, 1]) <= numpy.maximum(c[:, 1], d[:, 1]) + grown) & \
                   (numpy.minimum(c[:, 1], d[:, 1]) <= numpy.maximum(p[:, 1], q[:, 1]) + grown)
-        touch = overlap & (o1 * o2 <= 0) & (o3 * o4 <= 0)
+        near = numpy.flatnonzero(overlap)
+        p, q, c, d = p[near], q[near], c[near], d[near]
+        o1, o2 = self._orient(p, q, c), self._orient(p, q, d)
+        o3, o4 = self._orient(c, d, p), self._orient(c, d, q)
+        touch = numpy.zeros(len(overlap), dtype=bool)
+        proper = numpy.zeros(len(overlap), dtype=bool)
+        touch[near] = (o1 * o2 <= 0) & (o3 * o4 <= 0)
+        proper[near] = (o1 * o2 < 0) & (o3 * o4 < 0)
         return touch, proper
+
+    def box_zones(self, boxes):
+        """The zone id of each box ((n, 4): xmin, ymin, xmax, ymax) whose cells hold no border segment (then
+        the whole box lies in that zone); BORDER when they hold one (ask ``zones``), UNKNOWN when the box lies
+        outside the grid, outside every zone or in several."""
+        boxes = numpy.asarray(boxes, dtype=float).reshape(-1, 4)
+        lo = numpy.floor((boxes[:, :2] - self.origin) / self.cell)
+        hi = numpy.floor((boxes[:, 2:] - self.origin) / self.cell)
+        inside = (lo >= 0).all(axis=1) & (hi < self.shape).all(axis=1)
+        lo = numpy.where(inside[:, None], lo, 0).astype(numpy.int64)
+        hi = numpy.where(inside[:, None], hi, 0).astype(numpy.int64)
+        sums = self.filed_sums
+        filed = sums[hi[:, 0] + 1, hi[:, 1] + 1] - sums[lo[:, 0], hi[:, 1] + 1] - sums[hi[:, 0] + 1, lo[:, 1]] + \
+            sums[lo[:, 0], lo[:, 1]]
+        label = self.labels[lo[:, 0], lo[:, 1]]
+        result = numpy.where(filed > 0, BORDER, numpy.where(label >= 0, label, UNKNOWN))
+        result[~inside] = UNKNOWN
+        return result
 
     def zones(self, wkbs):
         """The zone id of each polygon (WKB), CROSSES when one of its edges meets a border, UNKNOWN when the

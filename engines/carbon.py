@@ -503,14 +503,15 @@ class FastRun:
         job.split_area += float(areas[numpy.array(split_flags, dtype=bool)].sum())
         if job.zones is None or job.locator is not None and not job.zones_are_communes:
             zones = numpy.full(len(areas), -1, dtype=numpy.int64)
-        else:
+        elif self._border() is None:
             zones = self._zones_of(numpy.array(boxes))
-            rest = numpy.flatnonzero(zones < 0)
-            border = self._border()
-            if len(rest) and border is not None:
-                found = border.zones([wkbs[i] for i in rest.tolist()])
-                if found is not None:
-                    zones[rest] = numpy.maximum(found, -1)
+        else:
+            zones = self.border.box_zones(numpy.array(boxes))
+            edge = numpy.flatnonzero(zones == bordergrid.BORDER)
+            if len(edge):
+                found = self.border.zones([wkbs[i] for i in edge.tolist()])
+                zones[edge] = found if found is not None else -1
+            zones = numpy.maximum(zones, -1)
         self._add_assigned(ledger, zones, specs_ids, areas, spec_list)
         area_in = float(areas[zones >= 0].sum())
         for i in numpy.flatnonzero(zones < 0).tolist():
