@@ -9,7 +9,7 @@ to lie inside the polygon, a multi-part polygon, land outside every zone) gives 
 """
 import numpy
 
-from .spatial import _flat_rings, _ranks
+from .spatial import _flat_rings, _ranks, _signed_areas_flat
 
 CROSSES = -1        # an edge of the polygon meets a border: cut it (GEOS)
 UNKNOWN = -2        # no answer from the grid: ask GEOS
@@ -37,6 +37,10 @@ class BorderGrid:
         zone = numpy.repeat(owner, edges)
         keep = (a != b).any(axis=1)
         self.a, self.b, self.zone = a[keep], b[keep], zone[keep]
+        self.stride = int(self.zone.max()) + 1 if len(self.zone) else 1
+        # +1 where a segment runs with its zone on its left (exterior rings counter-clockwise, holes clockwise)
+        signed = _signed_areas_flat(points, sizes)
+        self.segment_factor = numpy.repeat(numpy.where(_exterior == (signed > 0), 1.0, -1.0), edges)[keep]
         low = points.min(axis=0)
         high = points.max(axis=0)
         cell = max(float(cell), 1e-3, float((high - low).max()) / 4096.0)
@@ -187,77 +191,207 @@ class BorderGrid:
         result[~inside] = UNKNOWN
         return result
 
-    def zones(self, wkbs):
-        """The zone id of each polygon (WKB), CROSSES when one of its edges meets a border, UNKNOWN when the
-        grid cannot tell; None when one is not a plain 2D (multi)polygon."""
+    def _polygons(self, wkbs):
+        """The rings of the polygons and their edges against the border segments, or None (not plain polygons)."""
         flat = _flat_rings(list(wkbs), members=True)
         if flat is None:
             return None
-        points, sizes, exterior, owner = flat
-        result = numpy.full(len(wkbs), UNKNOWN, dtype=numpy.int64)
-        if not len(sizes):
-            return result
-        parts = numpy.bincount(owner[exterior], minlength=len(wkbs))
-        starts = numpy.cumsum(sizes) - sizes
-        # the edges against the border segments filed in their cells
-        edges = numpy.maximum(sizes - 1, 0)
-        first = numpy.repeat(starts, edges) + _ranks(edges)
-        p, q = points[first], points[first + 1]
-        edge_owner = numpy.repeat(owner, edges)
-        edge, segment = self._pairs(numpy.minimum(p, q) - TOLERANCE, numpy.maximum(p, q) + TOLERANCE)
-        touch, _proper = self._meet(p[edge], q[edge], segment)
-        crosses = numpy.zeros(len(wkbs), dtype=bool)
-        crosses[edge_owner[edge[touch]]] = True
-        # a zone ring inside the polygon's box
-        low = numpy.full((len(wkbs), 2), numpy.inf)
-        high = numpy.full((len(wkbs), 2), -numpy.inf)
-        filled = sizes > 0
-        if filled.any():
-            numpy.minimum.at(low, owner[filled], numpy.minimum.reduceat(points, starts[filled]))
-            numpy.maximum.at(high, owner[filled], numpy.maximum.reduceat(points, starts[filled]))
+        rings = _Rings(len(wkbs), *flat)
+        p, q = rings.p, rings.q
+        edge, segment = self._pairs(numpy.minimum(p, q) - TOLERANCE, numpy.maximum(p, q) + TOLERANCE, once=True)
+        touch, proper = self._meet(p[edge], q[edge], segment)
+        rings.touches = numpy.zeros(len(wkbs), dtype=bool)
+        rings.touches[rings.edge_owner[edge[touch]]] = True
+        rings.unsure = numpy.zeros(len(wkbs), dtype=bool)
+        rings.unsure[rings.edge_owner[edge[touch & ~proper]]] = True
+        rings.cut = (edge[proper], segment[proper])
+        # a zone ring that may lie inside the polygon's box
+        low, high = rings.low, rings.high
         small = self.ring_boxes
-        small = small[((small[:, 2:] - small[:, :2]) <= (high - low).max(axis=0)).all(axis=1)] if len(small) else small
-        doubt = parts != 1
+        if len(small) and len(low):
+            small = small[((small[:, 2:] - small[:, :2]) <= (high - low).max(axis=0)).all(axis=1)]
+        doubt = rings.parts != 1
         for ring in small:
-            doubt |= (low[:, 0] <= ring[0]) & (low[:, 1] <= ring[1]) & (high[:, 0] >= ring[2]) & (high[:, 1] >= ring[3])
-        # the zone of the first vertex: its cell's lower-left node, and the borders between them
-        ring_index = numpy.arange(len(sizes))
-        first_ring = numpy.full(len(wkbs), len(sizes), dtype=numpy.int64)
-        numpy.minimum.at(first_ring, owner, ring_index)
-        has = first_ring < len(sizes)
-        v = numpy.zeros((len(wkbs), 2))
-        v[has] = points[starts[first_ring[has]]]
-        node = numpy.floor((v - self.origin) / self.cell).astype(numpy.int64)
-        in_grid = has & (node >= 0).all(axis=1) & (node[:, 0] < self.labels.shape[0]) & \
-            (node[:, 1] < self.labels.shape[1])
-        node_label = numpy.full(len(wkbs), UNKNOWN, dtype=numpy.int64)
-        node_label[in_grid] = self.labels[node[in_grid, 0], node[in_grid, 1]]
+            doubt |= (low[:, 0] <= ring[0]) & (low[:, 1] <= ring[1]) & (high[:, 0] >= ring[2]) & \
+                (high[:, 1] >= ring[3])
+        rings.doubt = doubt
+        return rings
+
+    def point_zones(self, v):
+        """The zone id of each point ((n, 2)): −1 outside every zone, UNKNOWN on a border, in several zones, or
+        outside the grid. Each point takes the zone of the lower-left node of its cell, toggled by the borders
+        crossed between the node and the point."""
+        v = numpy.asarray(v, dtype=float).reshape(-1, 2)
+        result = numpy.full(len(v), UNKNOWN, dtype=numpy.int64)
+        node = numpy.floor((v - self.origin) / self.cell)
+        in_grid = (node >= 0).all(axis=1) & (node < numpy.array(self.labels.shape)).all(axis=1)
+        node = numpy.where(in_grid[:, None], node, 0).astype(numpy.int64)
+        node_label = numpy.where(in_grid, self.labels[node[:, 0], node[:, 1]], UNKNOWN)
         n = self.origin + node * self.cell
-        ask = numpy.flatnonzero(in_grid & ~crosses & ~doubt & (node_label != UNKNOWN))
+        ask = numpy.flatnonzero(node_label != UNKNOWN)
         item, segment = self._pairs(numpy.minimum(v[ask], n[ask]) - TOLERANCE,
                                     numpy.maximum(v[ask], n[ask]) + TOLERANCE, once=True)
         touch, proper = self._meet(v[ask][item], n[ask][item], segment)
-        unsure = numpy.zeros(len(wkbs), dtype=bool)
+        unsure = numpy.zeros(len(v), dtype=bool)
         unsure[ask[item[touch & ~proper]]] = True
-        # zones crossed an odd number of times between the node and the vertex
-        crossed = ask[item[proper]]
-        zone = self.zone[segment[proper]]
-        key = crossed * (int(self.zone.max()) + 1 if len(self.zone) else 1) + zone
+        # zones crossed an odd number of times between the node and the point
+        stride = self.stride
+        key = ask[item[proper]] * stride + self.zone[segment[proper]]
         unique, times = numpy.unique(key, return_counts=True)
         odd = unique[times % 2 == 1]
-        stride = int(self.zone.max()) + 1 if len(self.zone) else 1
-        odd_member, odd_zone = odd // stride, odd % stride
-        count = numpy.bincount(odd_member, minlength=len(wkbs))
-        total = numpy.bincount(odd_member, weights=odd_zone + 1, minlength=len(wkbs))
-        flips_node = numpy.zeros(len(wkbs), dtype=bool)
-        flips_node[odd_member[odd_zone == node_label[odd_member]]] = True
+        odd_point, odd_zone = odd // stride, odd % stride
+        count = numpy.bincount(odd_point, minlength=len(v))
+        total = numpy.bincount(odd_point, weights=odd_zone + 1, minlength=len(v))
+        flips_node = numpy.zeros(len(v), dtype=bool)
+        flips_node[odd_point[odd_zone == node_label[odd_point]]] = True
         base = node_label >= 0
         size = count + numpy.where(base, numpy.where(flips_node, -1, 1), 0)
         label_sum = total + numpy.where(base & ~flips_node, node_label + 1, 0) - \
             numpy.where(base & flips_node, node_label + 1, 0)
-        answer = numpy.zeros(len(wkbs), dtype=bool)
+        answer = numpy.zeros(len(v), dtype=bool)
         answer[ask] = True
-        answer &= ~unsure & (size == 1)
-        result[answer] = numpy.rint(label_sum[answer]).astype(numpy.int64) - 1
-        result[crosses & (parts == 1)] = CROSSES
+        answer &= ~unsure
+        result[answer & (size == 0)] = -1
+        one = answer & (size == 1)
+        result[one] = numpy.rint(label_sum[one]).astype(numpy.int64) - 1
         return result
+
+    def zones(self, wkbs):
+        """The zone id of each polygon (WKB), CROSSES when one of its edges meets a border, UNKNOWN when the
+        grid cannot tell; None when one is not a plain 2D (multi)polygon."""
+        rings = self._polygons(wkbs)
+        if rings is None:
+            return None
+        result = numpy.full(len(wkbs), UNKNOWN, dtype=numpy.int64)
+        has = rings.first_ring >= 0
+        ask = numpy.flatnonzero(has & ~rings.touches & ~rings.doubt)
+        found = self.point_zones(rings.points[rings.starts[rings.first_ring[ask]]])
+        result[ask] = numpy.where(found >= 0, found, UNKNOWN)
+        result[rings.touches & (rings.parts == 1)] = CROSSES
+        return result
+
+    def shares(self, wkbs):
+        """(member, zone, m²) of the pieces of the polygons (WKB) in the zones, and whether each polygon was
+        solved. The area of a piece is the integral of x dy along its outline: the polygon's edges inside the
+        zone and the zone's border inside the polygon, both cut at their crossings (Green's theorem). Not
+        solved (the caller asks GEOS): a touch, a doubt, land outside every zone, or pieces that do not add up
+        to the polygon."""
+        n = len(wkbs)
+        rings = self._polygons(wkbs)
+        none = (numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0))
+        if rings is None or not len(rings.sizes):
+            return none + (numpy.zeros(n, dtype=bool),)
+        bad = rings.unsure | rings.doubt | (rings.first_ring < 0)
+        ring_zone = self.point_zones(rings.points[rings.starts])
+        bad[rings.owner[ring_zone < 0]] = True
+        edge, segment = rings.cut
+        member = rings.edge_owner[edge]
+        stride = self.stride
+        keys = numpy.unique(numpy.concatenate([member * stride + self.zone[segment],
+                                               rings.owner * stride + numpy.maximum(ring_zone, 0)]))
+        cand_m, cand_z = keys // stride, keys % stride
+        origin_x = rings.points[rings.starts[numpy.maximum(rings.first_ring, 0)], 0]
+        # the polygon's edges inside each candidate zone
+        p, q = rings.p[edge], rings.q[edge]
+        c, d = self.a[segment], self.b[segment]
+        r, w = q - p, d - c
+        denominator = _cross(r[:, 0], r[:, 1], w[:, 0], w[:, 1])
+        t = _cross(c[:, 0] - p[:, 0], c[:, 1] - p[:, 1], w[:, 0], w[:, 1]) / denominator
+        u = _cross(c[:, 0] - p[:, 0], c[:, 1] - p[:, 1], r[:, 0], r[:, 1]) / denominator
+        cand = numpy.searchsorted(keys, member * stride + self.zone[segment])
+        count = rings.edge_count[cand_m]
+        row_cand = numpy.repeat(numpy.arange(len(keys)), count)
+        row_start = numpy.cumsum(count) - count
+        row_edge = rings.edge_start[cand_m][row_cand] + _ranks(count)
+        row_ring = rings.edge_ring[row_edge]
+        event_row = row_start[cand] + edge - rings.edge_start[member]
+        px = rings.p[row_edge, 0] - origin_x[cand_m[row_cand]]
+        dx = rings.q[row_edge, 0] - rings.p[row_edge, 0]
+        dy = rings.q[row_edge, 1] - rings.p[row_edge, 1]
+        group_start = row_start[row_cand] + rings.ring_edge_start[row_ring] - rings.edge_start[cand_m[row_cand]]
+        inside = ring_zone[row_ring] == cand_z[row_cand]
+        area = _inside_integral(len(keys), row_cand, group_start, inside, px, dx, dy, rings.ring_factor[row_ring],
+                                event_row, t)
+        # the zones' borders inside the polygon
+        low, high = rings.low[cand_m], rings.high[cand_m]
+        item, seg = self._pairs(low - TOLERANCE, high + TOLERANCE, once=True)
+        keep = self.zone[seg] == cand_z[item]
+        a, b = self.a[seg], self.b[seg]
+        keep &= (numpy.maximum(a, b) >= low[item] - TOLERANCE).all(axis=1) & \
+            (numpy.minimum(a, b) <= high[item] + TOLERANCE).all(axis=1)
+        item, seg = item[keep], seg[keep]          # sorted by (candidate, segment): _pairs(once=True)
+        a, b = a[keep], b[keep]
+        run = numpy.ones(len(seg), dtype=bool)
+        if len(seg):
+            run[1:] = (item[1:] != item[:-1]) | (seg[1:] != seg[:-1] + 1) | (a[1:] != b[:-1]).any(axis=1)
+        start = a[run]
+        outside = (start < low[item[run]] - TOLERANCE).any(axis=1) | (start > high[item[run]] + TOLERANCE).any(axis=1)
+        bad[cand_m[item[run][~outside]]] = True
+        run_start = numpy.maximum.accumulate(numpy.where(run, numpy.arange(len(seg)), 0)) if len(seg) else seg
+        row_key = item * len(self.a) + seg
+        event_key = cand * len(self.a) + segment
+        at = numpy.minimum(numpy.searchsorted(row_key, event_key), max(len(row_key) - 1, 0))
+        found = row_key[at] == event_key if len(row_key) else numpy.zeros(len(event_key), dtype=bool)
+        bad[member[~found]] = True
+        dx, dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
+        area += _inside_integral(len(keys), item, run_start, numpy.zeros(len(seg), dtype=bool),
+                                 a[:, 0] - origin_x[cand_m[item]], dx, dy, self.segment_factor[seg],
+                                 at[found], u[found])
+        # the pieces must add up to the polygon
+        total = numpy.bincount(cand_m, weights=area, minlength=n)
+        whole = rings.areas
+        bad |= numpy.abs(total - whole) > 1e-9 * whole + 1e-6
+        bad[cand_m[area < -1e-6]] = True
+        solved = ~bad
+        keep = solved[cand_m] & (area > 0)
+        return cand_m[keep], cand_z[keep], area[keep], solved
+
+
+def _inside_integral(groups, row_group, run_start, inside, px, dx, dy, factor, event_row, event_t):
+    """Per group, the integral of x dy along the parts of paths that lie inside a region: ``row_*`` one straight
+    element each (start x ``px``, steps ``dx``, ``dy``; ``factor`` ±1 its orientation), laid path by path
+    (``run_start``: the first row of each row's path, ``inside``: whether the path starts inside); events:
+    (row, parameter 0..1 along it) where the path crosses the region's outline."""
+    order = numpy.lexsort((event_t, event_row))
+    event_row, event_t = event_row[order], event_t[order]
+    per_row = numpy.bincount(event_row, minlength=len(px))
+    before = numpy.cumsum(per_row) - per_row               # events before each row, all paths
+    state = inside ^ ((before - before[run_start]) % 2 == 1)
+    first_event = numpy.searchsorted(event_row, event_row)
+    rank = numpy.arange(len(event_row)) - first_event
+    was_inside = state[event_row] ^ (rank % 2 == 1)
+    f = dy[event_row] * (px[event_row] * event_t + dx[event_row] * event_t * event_t / 2.0)
+    value = numpy.where(was_inside, f, -f) * factor[event_row]
+    end = state ^ (per_row % 2 == 1)
+    whole = numpy.where(end, dy * (px + dx / 2.0), 0.0) * factor
+    return numpy.bincount(row_group[event_row], weights=value, minlength=groups) + \
+        numpy.bincount(row_group, weights=whole, minlength=groups)
+
+
+class _Rings:
+    """The rings of polygons read from WKB, with their edges."""
+
+    def __init__(self, n, points, sizes, exterior, owner):
+        self.points, self.sizes, self.exterior, self.owner = points, sizes, exterior, owner
+        self.parts = numpy.bincount(owner[exterior], minlength=n)
+        self.starts = numpy.cumsum(sizes) - sizes
+        edges = numpy.maximum(sizes - 1, 0)
+        self.ring_edge_start = numpy.cumsum(edges) - edges
+        first = numpy.repeat(self.starts, edges) + _ranks(edges)
+        self.p, self.q = points[first], points[first + 1]
+        self.edge_ring = numpy.repeat(numpy.arange(len(sizes)), edges)
+        self.edge_owner = owner[self.edge_ring]
+        self.edge_count = numpy.bincount(owner, weights=edges, minlength=n).astype(numpy.int64)
+        self.edge_start = numpy.cumsum(self.edge_count) - self.edge_count
+        self.first_ring = numpy.full(n, len(sizes), dtype=numpy.int64)
+        numpy.minimum.at(self.first_ring, owner, numpy.arange(len(sizes)))
+        self.first_ring[self.first_ring == len(sizes)] = -1
+        self.low = numpy.full((n, 2), numpy.inf)
+        self.high = numpy.full((n, 2), -numpy.inf)
+        filled = sizes > 0
+        if filled.any():
+            numpy.minimum.at(self.low, owner[filled], numpy.minimum.reduceat(points, self.starts[filled]))
+            numpy.maximum.at(self.high, owner[filled], numpy.maximum.reduceat(points, self.starts[filled]))
+        signed = _signed_areas_flat(points, sizes)
+        self.ring_factor = numpy.where(exterior == (signed > 0), 1.0, -1.0)
+        self.areas = numpy.bincount(owner, weights=numpy.where(exterior, 1.0, -1.0) * numpy.abs(signed), minlength=n)

@@ -34,6 +34,7 @@ DEFAULT_ARABLE_SHARE = 0.5
 INSEE_SHARE = 0.5
 # the cells of the border grid (bordergrid.BorderGrid) are this many times smaller than those of the zone grid
 BORDER_CELLS_PER_ZONE_CELL = 4
+SHARED = -4     # FastRun: a polygon across zone borders whose pieces the border grid measured
 
 
 @dataclasses.dataclass
@@ -506,18 +507,34 @@ class FastRun:
         elif self._border() is None:
             zones = self._zones_of(numpy.array(boxes))
         else:
-            zones = self.border.box_zones(numpy.array(boxes))
-            edge = numpy.flatnonzero(zones == bordergrid.BORDER)
-            if len(edge):
-                found = self.border.zones([wkbs[i] for i in edge.tolist()])
-                zones[edge] = found if found is not None else -1
-            zones = numpy.maximum(zones, -1)
+            zones = self._border_zones(wkbs, numpy.array(boxes), geometries, ledger, specs_ids, areas, factor)
         self._add_assigned(ledger, zones, specs_ids, areas, spec_list)
-        area_in = float(areas[zones >= 0].sum())
-        for i in numpy.flatnonzero(zones < 0).tolist():
+        area_in = float(areas[(zones >= 0) | (zones == SHARED)].sum())
+        for i in numpy.flatnonzero(zones == -1).tolist():
             geometry = geometries[i] if i in geometries else self._geometry(wkbs[i])
             area_in += self._add_one(ledger, geometry, float(areas[i]), spec_list[specs_ids[i]])
         return area_in
+
+    def _border_zones(self, wkbs, boxes, geometries, ledger, specs_ids, areas, factor):
+        """The zone of each polygon from the border grid (−1: ask GEOS); the valid polygons across borders are
+        cut in numpy (bordergrid.BorderGrid.shares), their pieces added to the ledger (SHARED)."""
+        border = self.border
+        zones = border.box_zones(boxes)
+        edge = numpy.flatnonzero(zones == bordergrid.BORDER)
+        if len(edge):
+            found = border.zones([wkbs[i] for i in edge.tolist()])
+            zones[edge] = found if found is not None else -1
+            cross = edge[found == bordergrid.CROSSES] if found is not None else edge[:0]
+            if len(cross):
+                # an invalid polygon is repaired before it is cut (the area of the repaired one): GEOS does it
+                valid = numpy.array([(geometries[i] if i in geometries else self._geometry(wkbs[i])).isGeosValid()
+                                     for i in cross.tolist()], dtype=bool)
+                cross = cross[valid]
+                member, zone, piece, solved = border.shares([wkbs[i] for i in cross.tolist()])
+                polygon = cross[member]
+                self._add_assigned(ledger, zone, specs_ids[polygon], piece * factor, self.spec_list)
+                zones[cross[solved]] = SHARED
+        return numpy.where(zones == SHARED, SHARED, numpy.maximum(zones, -1))
 
     @staticmethod
     def _geometry(wkb):
