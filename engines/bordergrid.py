@@ -16,6 +16,8 @@ UNKNOWN = -2        # no answer from the grid: ask GEOS
 BORDER = -3         # a box in cells that hold border segments: look at the polygon's edges (BorderGrid.zones)
 TOLERANCE = 1e-6    # m: closer than this to a border counts as touching it
 MAX_NODES = 1 << 24
+# cells between the grid's origin and the zones' lower-left corner, in x and y
+NODE_OFFSET = numpy.array([1.3819660112501051, 1.6180339887498949])
 
 
 def _cross(ax, ay, bx, by):
@@ -47,8 +49,9 @@ class BorderGrid:
         while ((high - low) / cell + 3).prod() > MAX_NODES:
             cell *= 2.0
         self.cell = cell
-        self.origin = low - cell
-        self.shape = (numpy.floor((high - self.origin) / cell).astype(numpy.int64) + 2)    # cells in x, y
+        # nodes off the round coordinates that zone vertices often have (a node on a border tells nothing)
+        self.origin = low - cell * NODE_OFFSET
+        self.shape = numpy.floor((high - self.origin) / cell).astype(numpy.int64) + 2    # cells in x, y
         # ring boxes: a ring small enough to lie inside a polygon's box is a doubt
         filled = starts[sizes > 0]
         self.ring_boxes = numpy.hstack([numpy.minimum.reduceat(points, filled), numpy.maximum.reduceat(points, filled)]) \
