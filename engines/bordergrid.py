@@ -7,9 +7,11 @@ rings: even-odd, zone by zone) and the borders between the node and the vertex (
 zone). Any doubt (a touch, a vertex on a border, a node on a border, zones that overlap, a zone ring small enough
 to lie inside the polygon, a multi-part polygon, land outside every zone) gives UNKNOWN: the caller asks GEOS.
 """
+import typing
+
 import numpy
 
-from .spatial import _flat_rings, _ranks, _signed_areas_flat
+from .spatial import flat_rings, ranks, signed_areas_flat
 
 CROSSES = -1        # an edge of the polygon meets a border: cut it (GEOS)
 UNKNOWN = -2        # no answer from the grid: ask GEOS
@@ -28,20 +30,20 @@ class BorderGrid:
     """The border segments of zones (``wkbs``: WKB of each zone, index = zone id) filed in cells of ``cell`` m."""
 
     def __init__(self, wkbs, cell):
-        flat = _flat_rings(list(wkbs), members=True)
+        flat = flat_rings(list(wkbs), members=True)
         if flat is None:
             raise ValueError("zones that are not plain polygons")
         points, sizes, _exterior, owner = flat
         edges = numpy.maximum(sizes - 1, 0)
         starts = numpy.cumsum(sizes) - sizes
-        first = numpy.repeat(starts, edges) + _ranks(edges)
+        first = numpy.repeat(starts, edges) + ranks(edges)
         a, b = points[first], points[first + 1]
         zone = numpy.repeat(owner, edges)
         keep = (a != b).any(axis=1)
         self.a, self.b, self.zone = a[keep], b[keep], zone[keep]
         self.stride = int(self.zone.max()) + 1 if len(self.zone) else 1
         # +1 where a segment runs with its zone on its left (exterior rings counter-clockwise, holes clockwise)
-        signed = _signed_areas_flat(points, sizes)
+        signed = signed_areas_flat(points, sizes)
         self.segment_factor = numpy.repeat(numpy.where(_exterior == (signed > 0), 1.0, -1.0), edges)[keep]
         low = points.min(axis=0)
         high = points.max(axis=0)
@@ -74,7 +76,7 @@ class BorderGrid:
         span = numpy.maximum(hi - lo + 1, 0)
         count = span[:, 0] * span[:, 1]
         item = numpy.repeat(numpy.arange(len(low)), count)
-        rank = _ranks(count)
+        rank = ranks(count)
         cx = lo[item, 0] + rank % span[item, 0]
         cy = lo[item, 1] + rank // span[item, 0]
         return item, cx * self.shape[1] + cy
@@ -100,7 +102,7 @@ class BorderGrid:
         k1 = numpy.floor((yhigh - self.origin[1]) / cell).astype(numpy.int64) + 1
         count = k1 - k0 + 1
         segment = numpy.repeat(numpy.arange(len(a)), count)
-        line = k0[segment] + _ranks(count)
+        line = k0[segment] + ranks(count)
         y = self.origin[1] + line * cell
         # half-open rule: a segment crosses the line y when exactly one end lies above it
         hit = (a[segment, 1] > y) != (b[segment, 1] > y)
@@ -119,7 +121,7 @@ class BorderGrid:
         order = numpy.lexsort((x, line))
         line, x, sign, z = line[order], x[order], sign[order], z[order]
         nx, ny = int(self.shape[0]) + 1, int(self.shape[1]) + 1
-        labels = numpy.full((nx, ny), -1, dtype=numpy.int64)
+        labels = numpy.full((nx, ny), -1, dtype=numpy.int32)
         node_x = self.origin[0] + numpy.arange(nx) * cell
         bounds = numpy.searchsorted(line, numpy.arange(ny + 1))
         for k in numpy.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
@@ -145,7 +147,7 @@ class BorderGrid:
         found = (self.keys[at] == key) if len(self.keys) else numpy.zeros(len(key), dtype=bool)
         item, at = item[found], at[found]
         count = self.stops[at] - self.starts[at]
-        item, segment = numpy.repeat(item, count), self.filed[numpy.repeat(self.starts[at], count) + _ranks(count)]
+        item, segment = numpy.repeat(item, count), self.filed[numpy.repeat(self.starts[at], count) + ranks(count)]
         if once and len(item):
             pair = numpy.unique(item * len(self.a) + segment)
             item, segment = pair // len(self.a), pair % len(self.a)
@@ -196,7 +198,7 @@ class BorderGrid:
 
     def _polygons(self, wkbs):
         """The rings of the polygons and their edges against the border segments, or None (not plain polygons)."""
-        flat = _flat_rings(list(wkbs), members=True)
+        flat = flat_rings(list(wkbs), members=True)
         if flat is None:
             return None
         rings = _Rings(len(wkbs), *flat)
@@ -305,7 +307,7 @@ class BorderGrid:
         count = rings.edge_count[cand_m]
         row_cand = numpy.repeat(numpy.arange(len(keys)), count)
         row_start = numpy.cumsum(count) - count
-        row_edge = rings.edge_start[cand_m][row_cand] + _ranks(count)
+        row_edge = rings.edge_start[cand_m][row_cand] + ranks(count)
         row_ring = rings.edge_ring[row_edge]
         event_row = row_start[cand] + edge - rings.edge_start[member]
         px = rings.p[row_edge, 0] - origin_x[cand_m[row_cand]]
@@ -313,8 +315,8 @@ class BorderGrid:
         dy = rings.q[row_edge, 1] - rings.p[row_edge, 1]
         group_start = row_start[row_cand] + rings.ring_edge_start[row_ring] - rings.edge_start[cand_m[row_cand]]
         inside = ring_zone[row_ring] == cand_z[row_cand]
-        area = _inside_integral(len(keys), row_cand, group_start, inside, px, dx, dy, rings.ring_factor[row_ring],
-                                event_row, t)
+        area = _inside_integral(len(keys), _Paths(row_cand, group_start, inside, px, dx, dy,
+                                                  rings.ring_factor[row_ring]), event_row, t)
         # the zones' borders inside the polygon
         low, high = rings.low[cand_m], rings.high[cand_m]
         item, seg = self._pairs(low - TOLERANCE, high + TOLERANCE, once=True)
@@ -337,8 +339,8 @@ class BorderGrid:
         found = row_key[at] == event_key if len(row_key) else numpy.zeros(len(event_key), dtype=bool)
         bad[member[~found]] = True
         dx, dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
-        area += _inside_integral(len(keys), item, run_start, numpy.zeros(len(seg), dtype=bool),
-                                 a[:, 0] - origin_x[cand_m[item]], dx, dy, self.segment_factor[seg],
+        area += _inside_integral(len(keys), _Paths(item, run_start, numpy.zeros(len(seg), dtype=bool),
+                                                   a[:, 0] - origin_x[cand_m[item]], dx, dy, self.segment_factor[seg]),
                                  at[found], u[found])
         # the pieces must add up to the polygon
         total = numpy.bincount(cand_m, weights=area, minlength=n)
@@ -350,25 +352,38 @@ class BorderGrid:
         return cand_m[keep], cand_z[keep], area[keep], solved
 
 
-def _inside_integral(groups, row_group, run_start, inside, px, dx, dy, factor, event_row, event_t):
-    """Per group, the integral of x dy along the parts of paths that lie inside a region: ``row_*`` one straight
-    element each (start x ``px``, steps ``dx``, ``dy``; ``factor`` ±1 its orientation), laid path by path
-    (``run_start``: the first row of each row's path, ``inside``: whether the path starts inside); events:
-    (row, parameter 0..1 along it) where the path crosses the region's outline."""
+class _Paths(typing.NamedTuple):
+    """Paths made of straight elements, one row each, laid path by path: the group (a polygon and a zone) of each
+    row, the first row of its path, whether the path starts inside the region, the element's start x and steps,
+    and its orientation (±1)."""
+
+    group: numpy.ndarray
+    run_start: numpy.ndarray
+    inside: numpy.ndarray
+    px: numpy.ndarray
+    dx: numpy.ndarray
+    dy: numpy.ndarray
+    factor: numpy.ndarray
+
+
+def _inside_integral(groups, paths, event_row, event_t):
+    """Per group, the integral of x dy along the parts of the paths (_Paths) that lie inside a region; events:
+    (row, parameter 0..1 along it) where a path crosses the region's outline."""
+    group, run_start, inside, px, dx, dy, factor = paths
     order = numpy.lexsort((event_t, event_row))
     event_row, event_t = event_row[order], event_t[order]
     per_row = numpy.bincount(event_row, minlength=len(px))
     before = numpy.cumsum(per_row) - per_row               # events before each row, all paths
     state = inside ^ ((before - before[run_start]) % 2 == 1)
-    first_event = numpy.searchsorted(event_row, event_row)
-    rank = numpy.arange(len(event_row)) - first_event
+    rank = numpy.arange(len(event_row)) - numpy.searchsorted(event_row, event_row)
     was_inside = state[event_row] ^ (rank % 2 == 1)
+    # ∫ x dy from the row's start to the event: dy (px t + dx t² / 2); the inside spans from entry to exit
     f = dy[event_row] * (px[event_row] * event_t + dx[event_row] * event_t * event_t / 2.0)
     value = numpy.where(was_inside, f, -f) * factor[event_row]
     end = state ^ (per_row % 2 == 1)
     whole = numpy.where(end, dy * (px + dx / 2.0), 0.0) * factor
-    return numpy.bincount(row_group[event_row], weights=value, minlength=groups) + \
-        numpy.bincount(row_group, weights=whole, minlength=groups)
+    return numpy.bincount(group[event_row], weights=value, minlength=groups) + \
+        numpy.bincount(group, weights=whole, minlength=groups)
 
 
 class _Rings:
@@ -380,7 +395,7 @@ class _Rings:
         self.starts = numpy.cumsum(sizes) - sizes
         edges = numpy.maximum(sizes - 1, 0)
         self.ring_edge_start = numpy.cumsum(edges) - edges
-        first = numpy.repeat(self.starts, edges) + _ranks(edges)
+        first = numpy.repeat(self.starts, edges) + ranks(edges)
         self.p, self.q = points[first], points[first + 1]
         self.edge_ring = numpy.repeat(numpy.arange(len(sizes)), edges)
         self.edge_owner = owner[self.edge_ring]
@@ -395,6 +410,6 @@ class _Rings:
         if filled.any():
             numpy.minimum.at(self.low, owner[filled], numpy.minimum.reduceat(points, self.starts[filled]))
             numpy.maximum.at(self.high, owner[filled], numpy.maximum.reduceat(points, self.starts[filled]))
-        signed = _signed_areas_flat(points, sizes)
+        signed = signed_areas_flat(points, sizes)
         self.ring_factor = numpy.where(exterior == (signed > 0), 1.0, -1.0)
         self.areas = numpy.bincount(owner, weights=numpy.where(exterior, 1.0, -1.0) * numpy.abs(signed), minlength=n)
