@@ -4,8 +4,11 @@ The rings of the zones are cut into segments, filed by the cells of a fine grid 
 whose edges touch no border segment lies in one face of the zones: the zone of its first vertex, found from the
 node of the grid at the corner of the vertex's cell (its zone told by the crossings of its grid line with the
 rings: even-odd, zone by zone) and the borders between the node and the vertex (each crossed border toggles its
-zone). Any doubt (a touch, a vertex on a border, a node on a border, zones that overlap, a zone ring small enough
-to lie inside the polygon, a multi-part polygon, land outside every zone) gives UNKNOWN: the caller asks GEOS.
+zone). A polygon across borders is cut by measure only: the area of its piece in a zone is the integral of x dy
+along the piece's outline, its own edges inside the zone and the zone's border inside it, both cut where they cross
+(Green's theorem). Any doubt (a touch, a vertex on a border, a node on a border, zones that overlap, a zone ring
+small enough to lie inside the polygon, land outside every zone, pieces that do not add up) gives no answer: the
+caller asks GEOS.
 """
 import typing
 
@@ -13,7 +16,7 @@ import numpy
 
 from .spatial import flat_rings, ranks, signed_areas_flat
 
-CROSSES = -1        # an edge of the polygon meets a border: cut it (GEOS)
+CROSSES = -1        # an edge of the polygon meets a border: cut it (BorderGrid.shares, else GEOS)
 UNKNOWN = -2        # no answer from the grid: ask GEOS
 BORDER = -3         # a box in cells that hold border segments: look at the polygon's edges (BorderGrid.zones)
 TOLERANCE = 1e-6    # m: closer than this to a border counts as touching it
@@ -33,7 +36,7 @@ class BorderGrid:
         flat = flat_rings(list(wkbs), members=True)
         if flat is None:
             raise ValueError("zones that are not plain polygons")
-        points, sizes, _exterior, owner = flat
+        points, sizes, exterior, owner = flat
         edges = numpy.maximum(sizes - 1, 0)
         starts = numpy.cumsum(sizes) - sizes
         first = numpy.repeat(starts, edges) + ranks(edges)
@@ -44,7 +47,7 @@ class BorderGrid:
         self.stride = int(self.zone.max()) + 1 if len(self.zone) else 1
         # +1 where a segment runs with its zone on its left (exterior rings counter-clockwise, holes clockwise)
         signed = signed_areas_flat(points, sizes)
-        self.segment_factor = numpy.repeat(numpy.where(_exterior == (signed > 0), 1.0, -1.0), edges)[keep]
+        self.segment_factor = numpy.repeat(numpy.where(exterior == (signed > 0), 1.0, -1.0), edges)[keep]
         low = points.min(axis=0)
         high = points.max(axis=0)
         cell = max(float(cell), 1e-3, float((high - low).max()) / 4096.0)
@@ -56,8 +59,10 @@ class BorderGrid:
         self.shape = numpy.floor((high - self.origin) / cell).astype(numpy.int64) + 2    # cells in x, y
         # ring boxes: a ring small enough to lie inside a polygon's box is a doubt
         filled = starts[sizes > 0]
-        self.ring_boxes = numpy.hstack([numpy.minimum.reduceat(points, filled), numpy.maximum.reduceat(points, filled)]) \
-            if len(filled) else numpy.zeros((0, 4))
+        self.ring_boxes = numpy.zeros((0, 4))
+        if len(filled):
+            self.ring_boxes = numpy.hstack([numpy.minimum.reduceat(points, filled),
+                                            numpy.maximum.reduceat(points, filled)])
         self._file_segments()
         self._label_nodes()
         filed = numpy.zeros(int(self.shape[0]) * int(self.shape[1]), dtype=numpy.int64)

@@ -375,9 +375,12 @@ class CarbonJob:
 
 class FastRun:
     """CarbonJob.run on a whole GeoPackage layer of plain polygons: codes and WKB read with SQLite in batches, the
-    codes mapped once per distinct tuple, the areas measured from the WKB, and the zone of every polygon whose box
-    lies in cells of one zone found with numpy (the cells classified once, as ZoneFinder does); the others are cut
-    by ZoneFinder.split. The same ledger as the generic path."""
+    codes mapped once per distinct tuple, the areas measured from the WKB, and the zones placed with numpy by
+    bordergrid.BorderGrid (the zones' border segments filed in a fine grid): a polygon whose box lies in cells
+    without border takes the zone of the grid there, one whose edges cross no border the zone of its first
+    vertex, one across borders is cut by measure (BorderGrid.shares); GEOS (``_cut``) only for what the grid
+    cannot tell (touches, invalid polygons, land outside the zones). Zones the grid cannot read (curves): the
+    zone grid of ZoneFinder. The same ledger as the generic path."""
 
     def __init__(self, job, gpkg_layer):
         self.job = job
