@@ -23,7 +23,7 @@ from ..core import carbon
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import gpkg
-from . import landcover, spatial
+from . import bordergrid, landcover, spatial
 from . import changes as changes_module
 from .changes import ZoneFinder
 from ..language import number as local_number
@@ -32,6 +32,9 @@ translate = QCoreApplication.translate
 DEFAULT_ARABLE_SHARE = 0.5
 # ZONES count as communes when at least this share of their codes are INSEE codes of ALDO's commune table
 INSEE_SHARE = 0.5
+# the cells of the border grid (bordergrid.BorderGrid) are this many times smaller than those of the zone grid
+BORDER_CELLS_PER_ZONE_CELL = 4
+SHARED = -4     # FastRun: a polygon across zone borders whose pieces the border grid measured
 
 
 @dataclasses.dataclass
@@ -372,9 +375,12 @@ class CarbonJob:
 
 class FastRun:
     """CarbonJob.run on a whole GeoPackage layer of plain polygons: codes and WKB read with SQLite in batches, the
-    codes mapped once per distinct tuple, the areas measured from the WKB, and the zone of every polygon whose box
-    lies in cells of one zone found with numpy (the cells classified once, as ZoneFinder does); the others are cut
-    by ZoneFinder.split. The same ledger as the generic path."""
+    codes mapped once per distinct tuple, the areas measured from the WKB, and the zones placed with numpy by
+    bordergrid.BorderGrid (the zones' border segments filed in a fine grid): a polygon whose box lies in cells
+    without border takes the zone of the grid there, one whose edges cross no border the zone of its first
+    vertex, one across borders is cut by measure (BorderGrid.shares); GEOS (``_cut``) only for what the grid
+    cannot tell (touches, invalid polygons, land outside the zones). Zones the grid cannot read (curves): the
+    zone grid of ZoneFinder. The same ledger as the generic path."""
 
     def __init__(self, job, gpkg_layer):
         self.job = job
@@ -382,6 +388,7 @@ class FastRun:
         self.cells = {}         # (ix, iy) → zone index, −1 when the cell is not inside one zone
         self.spec_list, self.spec_index = [], {}    # the distinct specs (tuples per vintage) and their ids
         self.territory = self.territory_geometry = None
+        self.border = False     # the BorderGrid of the zones, built when first needed (None: not available)
 
     def _cell_zone(self, ix, iy):
         finder = self.job.zones
@@ -417,6 +424,18 @@ class FastRun:
             same &= other == corners[0]
         zones[same] = corners[0][same]
         return zones
+
+    def _border(self):
+        """The BorderGrid of the zones (built at the first batch that needs it), None when the zones are not plain
+        polygons."""
+        if self.border is False:
+            finder = self.job.zones
+            try:
+                self.border = bordergrid.BorderGrid([bytes(g.asWkb()) for g in finder.geometries],
+                                                    finder.size / BORDER_CELLS_PER_ZONE_CELL)
+            except ValueError:
+                self.border = None
+        return self.border
 
     def _cached_cell(self, ix, iy):
         key = (ix, iy)
@@ -488,14 +507,37 @@ class FastRun:
         job.split_area += float(areas[numpy.array(split_flags, dtype=bool)].sum())
         if job.zones is None or job.locator is not None and not job.zones_are_communes:
             zones = numpy.full(len(areas), -1, dtype=numpy.int64)
-        else:
+        elif self._border() is None:
             zones = self._zones_of(numpy.array(boxes))
+        else:
+            zones = self._border_zones(wkbs, numpy.array(boxes), geometries, ledger, specs_ids, areas, factor)
         self._add_assigned(ledger, zones, specs_ids, areas, spec_list)
-        area_in = float(areas[zones >= 0].sum())
-        for i in numpy.flatnonzero(zones < 0).tolist():
+        area_in = float(areas[(zones >= 0) | (zones == SHARED)].sum())
+        for i in numpy.flatnonzero(zones == -1).tolist():
             geometry = geometries[i] if i in geometries else self._geometry(wkbs[i])
             area_in += self._add_one(ledger, geometry, float(areas[i]), spec_list[specs_ids[i]])
         return area_in
+
+    def _border_zones(self, wkbs, boxes, geometries, ledger, specs_ids, areas, factor):
+        """The zone of each polygon from the border grid (−1: ask GEOS); the valid polygons across borders are
+        cut in numpy (bordergrid.BorderGrid.shares), their pieces added to the ledger (SHARED)."""
+        border = self.border
+        zones = border.box_zones(boxes)
+        edge = numpy.flatnonzero(zones == bordergrid.BORDER)
+        if len(edge):
+            found = border.zones([wkbs[i] for i in edge.tolist()])
+            zones[edge] = found if found is not None else -1
+            cross = edge[found == bordergrid.CROSSES] if found is not None else edge[:0]
+            if len(cross):
+                # an invalid polygon is repaired before it is cut (the area of the repaired one): GEOS does it
+                valid = numpy.array([(geometries[i] if i in geometries else self._geometry(wkbs[i])).isGeosValid()
+                                     for i in cross.tolist()], dtype=bool)
+                cross = cross[valid]
+                member, zone, piece, solved = border.shares([wkbs[i] for i in cross.tolist()])
+                polygon = cross[member]
+                self._add_assigned(ledger, zone, specs_ids[polygon], piece * factor, self.spec_list)
+                zones[cross[solved]] = SHARED
+        return numpy.where(zones == SHARED, SHARED, numpy.maximum(zones, -1))
 
     @staticmethod
     def _geometry(wkb):

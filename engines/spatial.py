@@ -304,7 +304,7 @@ class GroupCloser:
             self.pool = None
 
 
-def _ranks(counts):
+def ranks(counts):
     """For runs of ``counts[i]`` items laid one after the other, the rank of each item within its run:
     [0, 1, …, counts[0] − 1, 0, 1, …]."""
     counts = numpy.asarray(counts, dtype=numpy.int64)
@@ -335,7 +335,7 @@ def grid_groups(boxes, gap, cell=None):
     # (cell, box) pairs of the small boxes
     repeats = count[small]
     box_of = numpy.repeat(small, repeats)
-    rank = _ranks(repeats)
+    rank = ranks(repeats)
     cx = lo[box_of, 0] + rank % span[box_of, 0]
     cy = lo[box_of, 1] + rank // span[box_of, 0]
     cx -= cx.min()
@@ -387,7 +387,7 @@ def box_point_pairs(boxes, points, grow=0.0):
     small = numpy.flatnonzero(~large & (count > 0))
     repeats = count[small]
     box_of = numpy.repeat(small, repeats)
-    rank = _ranks(repeats)
+    rank = ranks(repeats)
     cx = lo[box_of, 0] + rank % span[box_of, 0]
     cy = lo[box_of, 1] + rank // span[box_of, 0]
     key = (cx + 1) * rows + (cy + 1)
@@ -395,7 +395,7 @@ def box_point_pairs(boxes, points, grow=0.0):
     last = numpy.searchsorted(pkey, key, "right")
     hits = last - first
     pair_box = numpy.repeat(box_of, hits)
-    pair_point = porder[numpy.repeat(first, hits) + _ranks(hits)]
+    pair_point = porder[numpy.repeat(first, hits) + ranks(hits)]
     found_box, found_point = [pair_box], [pair_point]
     for i in numpy.flatnonzero(large):
         inside = numpy.flatnonzero((points[:, 0] >= boxes[i, 0]) & (points[:, 0] <= boxes[i, 2]) &
@@ -495,7 +495,7 @@ def _wkb_rings(wkb, rings, exterior=None, offsets=None):
     return True
 
 
-def _flat_rings(wkbs, members=False):
+def flat_rings(wkbs, members=False):
     """(points, sizes, exterior) of 2D WKB polygons and multipolygons, ring after ring in their order: the (n, 2)
     coordinates of every ring one after the other, the number of points of each ring and whether it is an
     exterior ring; None when one is not such a WKB.
@@ -547,7 +547,7 @@ def _flat_rings(wkbs, members=False):
         pick = residue == r
         view = numpy.frombuffer(blob, dtype="<f8", count=(len(blob) - r) // 8, offset=r)
         n = values[pick]
-        within = _ranks(n)
+        within = ranks(n)
         flat[numpy.repeat(out_start[pick], n) + within] = view[numpy.repeat((ring_offset[pick] - r) // 8, n) + within]
     if members:
         owner = numpy.concatenate([member, extra[:, 0]])[order]
@@ -558,11 +558,11 @@ def _flat_rings(wkbs, members=False):
 def wkb_areas(wkbs):
     """Planar areas of 2D WKB polygons and multipolygons, as QgsGeometry.area() gives them (exterior rings minus
     holes), read in numpy; None when one of them is not such a WKB."""
-    rings = _flat_rings(list(wkbs), members=True)
+    rings = flat_rings(list(wkbs), members=True)
     if rings is None:
         return None
     points, sizes, exterior, owner = rings
-    ring_areas = numpy.abs(_signed_areas_flat(points, sizes))
+    ring_areas = numpy.abs(signed_areas_flat(points, sizes))
     return numpy.bincount(owner, weights=numpy.where(exterior, ring_areas, -ring_areas), minlength=len(wkbs))
 
 
@@ -572,7 +572,7 @@ def shared_edges(wkbs):
     each pair once, ``lone`` whether each member has an edge used by no other ring or by two others or more (an
     edge of the outline, of a gap, of an overlap or of vertices that do not match); None when a WKB is not such
     a polygon. Edges of zero length are ignored."""
-    flat = _flat_rings(wkbs, members=True)
+    flat = flat_rings(wkbs, members=True)
     if flat is None:
         return None
     points, sizes, _exterior, owner = flat
@@ -614,7 +614,7 @@ def _geometry(geometry):
 
 def _coverage_union(geometries):
     """Faces of the union of an edge-matched coverage, or None when the input is not one."""
-    flat = _flat_rings([g if isinstance(g, bytes) else bytes(g.asWkb()) for g in geometries])
+    flat = flat_rings([g if isinstance(g, bytes) else bytes(g.asWkb()) for g in geometries])
     if flat is None:
         return None
     points, sizes, exterior = flat
@@ -622,7 +622,7 @@ def _coverage_union(geometries):
         return []
     if (sizes < 2).any():
         return None
-    signed = _signed_areas_flat(points, sizes)
+    signed = signed_areas_flat(points, sizes)
     expected = float(numpy.abs(signed[exterior]).sum() - numpy.abs(signed[~exterior]).sum())
     found = _boundary_runs(points, sizes, (signed > 0) == exterior)
     points = sizes = exterior = signed = None
@@ -714,10 +714,10 @@ def _signed_areas(rings):
     sizes = numpy.fromiter((len(r) for r in rings), dtype=numpy.int64, count=len(rings))
     if not len(rings) or not sizes.any():
         return numpy.zeros(len(rings))
-    return _signed_areas_flat(numpy.concatenate(rings), sizes)
+    return signed_areas_flat(numpy.concatenate(rings), sizes)
 
 
-def _signed_areas_flat(points, sizes):
+def signed_areas_flat(points, sizes):
     """``_signed_areas`` of rings given as their points one after the other and their numbers of points."""
     areas = numpy.zeros(len(sizes))
     if not len(sizes) or not sizes.any():
@@ -809,11 +809,11 @@ def _lines_wkb(points, first, stop):
     middle = length // 2
     pieces = 1 + closed.astype(numpy.int64)
     run = numpy.repeat(numpy.arange(len(first)), pieces)
-    second = _ranks(pieces) == 1
+    second = ranks(pieces) == 1
     start = numpy.where(second, first[run] + middle[run], first[run])
     end = numpy.where(closed[run] & ~second, first[run] + middle[run] + 1, stop[run])
     count = end - start
-    coordinates = points[numpy.repeat(start, count) + _ranks(count)]
+    coordinates = points[numpy.repeat(start, count) + ranks(count)]
     headers = numpy.zeros((len(count), 9), dtype=numpy.uint8)
     headers[:, 0] = 1                      # little-endian
     headers[:, 1] = 2                      # LineString

@@ -260,15 +260,15 @@ def test_flat_rings_read_every_kind_of_polygon_wkb():
     rings, exterior = [], []
     for wkb in wkbs:
         assert spatial._wkb_rings(wkb, rings, exterior)
-    points, sizes, flags = spatial._flat_rings(wkbs)
+    points, sizes, flags = spatial.flat_rings(wkbs)
     assert sizes.tolist() == [len(r) for r in rings] == [5, 5, 5, 4, 4, 5, 4]
     assert flags.tolist() == exterior == [True, True, False, True, True, True, True]
     assert (points == numpy.concatenate(rings)).all()
     from osgeo import ogr
 
     big_endian = bytes(ogr.CreateGeometryFromWkt(wkts[0]).ExportToWkb(ogr.wkbXDR))
-    assert spatial._flat_rings([wkbs[0], big_endian]) is None
-    assert spatial._flat_rings([wkbs[0], b"\x01\x01\x00\x00\x00" + bytes(16)]) is None     # a point
+    assert spatial.flat_rings([wkbs[0], big_endian]) is None
+    assert spatial.flat_rings([wkbs[0], b"\x01\x01\x00\x00\x00" + bytes(16)]) is None     # a point
 
 
 def test_structures_are_the_parts_of_the_union():
