@@ -13,7 +13,10 @@ import re
 
 from osgeo import gdal
 from qgis.core import QgsDataSourceUri, QgsException, QgsProviderConnectionException, QgsProviderRegistry
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QVariant
+
+from ..fastpath import pg
+from ..fastpath.gpkg import FastPathUnavailable
 
 translate = QCoreApplication.translate
 
@@ -177,3 +180,19 @@ def finish_destination(text, feedback):
         feedback.pushInfo(translate("OcsPostGIS", "Spatial index on {0} of {1}.").format(
             uri.geometryColumn(), table_name(uri)))
     return ""
+
+
+def pushdown_relation(layer):
+    """The fastpath.pg.PgRelation of a PostgreSQL layer (the whole layer: the caller checks that no selection,
+    filter or limit applies) whose feature ids are the values of an integer primary key; else raise
+    FastPathUnavailable with the reason."""
+    if layer is None or layer.providerType() != PROVIDER:
+        raise FastPathUnavailable("not a PostgreSQL layer")
+    keys = layer.dataProvider().pkAttributeIndexes()
+    if len(keys) != 1:
+        raise FastPathUnavailable("no single-column primary key")
+    field = layer.fields().at(keys[0])
+    if field.type() not in (QVariant.Int, QVariant.LongLong):
+        raise FastPathUnavailable("primary key %s is not an integer" % field.name())
+    uri = QgsDataSourceUri(layer.source())
+    return pg.relation(uri, field.name(), uri.sql())

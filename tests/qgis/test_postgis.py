@@ -126,6 +126,63 @@ def test_reclassify_postgis_to_postgis(postgis, tmp_path):
     assert rows_by(layer, "id") == rows_by(QgsVectorLayer(reference, "ref", "ogr"), "id")
     assert any("Spatial index on geom" in m for m in feedback.infos)
     assert any('stored as the default style of "public"."us7_reclass"' in m for m in feedback.infos)
+    # run by PostgreSQL (push-down), the spatial rules included
+    assert any('Attribute rules run by PostgreSQL (push-down): writing "public"."us7_reclass"' in m
+               for m in feedback.infos)
+
+
+def test_reclassify_pushdown_two_vintages_agricultural_structures(postgis, tmp_path):
+    """Two vintages and the enveloppe urbaine (its members read from the database on the closing threads): the
+    table PostgreSQL writes holds the GeoPackage fast path's rows, under the input's key values; area in = out
+    (16 ha + 900 + 1,200 + 2,400 + 900 m² = 16.54 ha)."""
+    layout = tr.agri_layout()
+    source = load(postgis, layout, "agri", tmp_path, key="id")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4, 6],
+                                               "OUTPUT": out(postgis, "agri_reclass")})
+    assert any("push-down" in m and '"public"."agri_reclass"' in m for m in feedback.infos)
+    layer = pg_layer(postgis, "agri_reclass")
+    assert {f["id"]: f["enaf_2021"] for f in layer.getFeatures()} == {1: "Uh", 2: "Ue", 3: "Ue", 4: "Ue", 5: "A"}
+    assert {f["id"]: f["enaf_2015"] for f in layer.getFeatures()} == {1: "A", 2: "A", 3: "A", 4: "A", 5: "A"}
+    assert any("2021: 0 of 0 US7.0.0" in m and "3 of 4 agricultural" in m for m in feedback.infos)
+    assert "5 features read and written, 16.5400 ha in and out (geometries copied unchanged)." in feedback.infos
+    reference = run("ocs:reclassify", {"INPUT": to_gpkg(layout, tmp_path / "agri.gpkg"), "TARGETS": [4, 6],
+                                       "OUTPUT": str(tmp_path / "agri_out.gpkg")})[0]["OUTPUT"]
+    assert rows_by(layer, "id") == rows_by(QgsVectorLayer(reference, "ref", "ogr"), "id")
+    names = check_output(postgis, "agri_reclass", style="p4_2021")
+    assert names[:3] == ["fid", "geom", "id"]
+    # the key is numbered in the input key's order and goes on for rows added later (QGIS editing)
+    assert sql(postgis, "SELECT fid, id FROM public.agri_reclass ORDER BY fid") == [[i, i] for i in range(1, 6)]
+    sql(postgis, "INSERT INTO public.agri_reclass (id) VALUES (6)")
+    assert sql(postgis, "SELECT fid FROM public.agri_reclass WHERE id = 6") == [[6]]
+
+
+def test_reclassify_pushdown_query_layer_with_subset(postgis, tmp_path):
+    """A query layer with a key, and a subset string: PostgreSQL runs both; the rows are those of the
+    feature-by-feature path from the same layer to a GeoPackage."""
+    load(postgis, tr.us7_layout(), "us7_q", tmp_path, key="id")
+    source = "%s key='id' table=\"(SELECT * FROM public.us7_q WHERE id <> 3)\" (geom) sql=\"id\" <> 5" % postgis
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_q_out")})
+    assert any("push-down" in m for m in feedback.infos)
+    layer = pg_layer(postgis, "us7_q_out")
+    reference, generic = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "q.gpkg")})
+    assert not any("push-down" in m for m in generic.infos)
+    expected = rows_by(QgsVectorLayer(reference["OUTPUT"], "ref", "ogr"), "id")
+    assert sorted(expected) == [1, 2, 4]
+    assert rows_by(layer, "id") == expected
+    assert {f["id"]: f["p21_2021"] for f in layer.getFeatures()} == {1: 1, 2: 13, 4: 14}
+
+
+def test_reclassify_pushdown_falls_back_with_its_reason(postgis, tmp_path):
+    """A feature limit cannot be pushed down: the log says why, the generic path writes the same table."""
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    source = load(postgis, tr.us7_layout(), "us7_limit", tmp_path, key="id")
+    limited = QgsProcessingFeatureSourceDefinition("postgres://" + source, False, 3)
+    results, feedback = run("ocs:reclassify", {"INPUT": limited, "OUTPUT": out(postgis, "us7_limit_out")})
+    assert "PostGIS push-down not used (selection, filter or limit): feature by feature." in feedback.infos
+    assert not any("run by PostgreSQL" in m for m in feedback.infos)
+    assert pg_layer(postgis, "us7_limit_out").featureCount() == 3
+    check_output(postgis, "us7_limit_out", style="p4_2021")
 
 
 def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
