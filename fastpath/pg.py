@@ -122,6 +122,17 @@ class Connection:
         self.dataset = None
 
 
+def missing_geometries(source):
+    """The number of rows of PgRelation ``source`` without a geometry (NULL or empty), counted by PostgreSQL."""
+    connection = Connection(source.conninfo)
+    try:
+        geometry = "l.%s" % quote_identifier(source.geometry)
+        return connection.query("SELECT count(*) AS n FROM %s l WHERE %s IS NULL OR ST_IsEmpty(%s)" % (
+            source.relation, geometry, geometry))[0][0]
+    finally:
+        connection.close()
+
+
 class PgReclassifier:
     """Runs the attribute rules of a Reclassifier on a PgRelation, in its database."""
 

@@ -172,6 +172,23 @@ def test_reclassify_pushdown_query_layer_with_subset(postgis, tmp_path):
     assert {f["id"]: f["p21_2021"] for f in layer.getFeatures()} == {1: 1, 2: 13, 4: 14}
 
 
+def test_missing_geometries_counted_by_postgresql(postgis, tmp_path):
+    """A row without geometry (NULL) and one empty: counted in SQL and said, copied by the push-down, no area."""
+    from helpers import box, make_layer
+
+    layer = make_layer(tr.OCS2D, [(box(0, 0, 100, 100), 1, "CS1.1.1", "US5.1.1"), (None, 2, "CS1.2.1", "US7.0.0"),
+                                  (box(200, 0, 250, 100), 3, "CS2.2.1", "US1.1.1")])
+    source = load(postgis, layer, "holes", tmp_path, key="id")
+    sql(postgis, "UPDATE public.holes SET geom = NULL WHERE id = 2")
+    sql(postgis, "UPDATE public.holes SET geom = 'SRID=2154;POLYGON EMPTY'::geometry WHERE id = 3")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "holes_out")})
+    assert any("2 features have no geometry (NULL or empty)" in m for m in feedback.errors)
+    assert any("push-down" in m for m in feedback.infos)
+    assert "3 features read and written, 1.0000 ha in and out (geometries copied unchanged)." in feedback.infos
+    assert sql(postgis, "SELECT id, geom IS NULL, ST_IsEmpty(geom) FROM public.holes_out ORDER BY id") == [
+        [1, False, False], [2, True, None], [3, False, True]]
+
+
 def test_reclassify_pushdown_falls_back_with_its_reason(postgis, tmp_path):
     """A feature limit cannot be pushed down: the log says why, the generic path writes the same table."""
     from qgis.core import QgsProcessingFeatureSourceDefinition
