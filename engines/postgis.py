@@ -164,7 +164,7 @@ def finish_destination(text, feedback):
     table = "%s.%s" % (quoted(uri.schema() or "public"), quoted(uri.table()))
     statements = []
     if uri.geometryColumn():
-        index = quoted(("%s_%s_idx" % (uri.table(), uri.geometryColumn()))[:63])
+        index = quoted(pg.index_name(uri.table(), uri.geometryColumn()))
         statements.append("CREATE INDEX IF NOT EXISTS %s ON %s USING GIST (%s)" % (
             index, table, quoted(uri.geometryColumn())))
     statements.append("ANALYZE %s" % table)
