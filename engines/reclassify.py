@@ -309,7 +309,7 @@ def pushdown_target(relation, destination, land_cover):
     if not pg.same_database(relation, destination):
         raise gpkg.FastPathUnavailable("the output is in another database")
     out = pg.output_table(destination)
-    if relation.relation == out.name:
+    if relation.reads(out):
         raise gpkg.FastPathUnavailable("the output is the input")
     if not landcover.is_plain(land_cover.source.wkbType()):
         raise gpkg.FastPathUnavailable("geometry type with curves, Z or M")

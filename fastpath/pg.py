@@ -34,6 +34,15 @@ class PgRelation:
     key: str
     geometry: str
     database: tuple
+    table: str = ""       # the quoted table or view read ("" for a query layer)
+    query: str = ""       # the query of a query layer
+
+    def reads(self, out):
+        """True when writing PgTable ``out`` (dropped first) could touch what this relation reads: the same
+        table, or a query that names it."""
+        if self.table:
+            return self.table == out.name
+        return out.table.lower() in self.query.lower()
 
 
 @dataclasses.dataclass
@@ -62,12 +71,13 @@ def relation(uri, key, subset=""):
         raise FastPathUnavailable("no geometry column")
     table = uri.table()
     if table.startswith("("):
-        source = table
+        source, named, query = table, "", table
     else:
-        source = "%s.%s" % (quote_identifier(uri.schema() or "public"), quote_identifier(table))
+        source = named = "%s.%s" % (quote_identifier(uri.schema() or "public"), quote_identifier(table))
+        query = ""
     if subset:
         source = "(SELECT * FROM %s s WHERE %s)" % (source, subset)
-    return PgRelation(uri.connectionInfo(True), source, key, uri.geometryColumn(), database(uri))
+    return PgRelation(uri.connectionInfo(True), source, key, uri.geometryColumn(), database(uri), named, query)
 
 
 def index_name(table, geometry):

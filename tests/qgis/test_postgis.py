@@ -361,3 +361,18 @@ def test_gui_loads_a_postgis_output(postgis, tmp_path):
     finally:
         QgsProject.instance().removeMapLayers([layer.id() for layer in new])
     check_output(postgis, "grid_gui_changes", style="type_changement")
+
+
+def test_pushdown_never_writes_over_what_it_reads():
+    """The push-down drops the output table first: an output that is the input table (with or without a subset
+    string), or that a query layer reads, is left to the generic path."""
+    from ocs_toolbox.fastpath import pg
+
+    table = QgsDataSourceUri("dbname='x' key='id' table=\"public\".\"ocs\" (geom)")
+    other = QgsDataSourceUri("dbname='x' table=\"public\".\"ocs_out\" (geom)")
+    query = QgsDataSourceUri("dbname='x' key='id' table=\"(SELECT * FROM public.OCS_out)\" (geom)")
+    assert pg.relation(table, "id").reads(pg.output_table(table))
+    assert pg.relation(table, "id", "\"id\" > 1").reads(pg.output_table(table))
+    assert not pg.relation(table, "id", "\"id\" > 1").reads(pg.output_table(other))
+    assert pg.relation(query, "id").reads(pg.output_table(other))
+    assert pg.output_table(other) == pg.PgTable("public", "ocs_out", "fid", "geom")
