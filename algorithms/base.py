@@ -287,6 +287,17 @@ def require_polygon_source(alg, parameters, name, context):
     return source
 
 
+def pushdown_not_used(feedback, reason):
+    """Say why the PostGIS push-down does not apply (the generic path runs)."""
+    feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): feature by feature.").format(
+        reason))
+
+
+def pushdown_writing(table):
+    """The log line of a push-down that writes ``table``."""
+    return translate("OcsAlgorithm", "Run by PostgreSQL (push-down): writing {0}…").format(table)
+
+
 def whole_layer(alg, parameters, name, context):
     """The layer of parameter ``name`` when it is read whole (no selection, filter or feature limit), else raise
     gpkg.FastPathUnavailable."""

@@ -154,7 +154,7 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             relation = base.pg_input(self, parameters, self.INPUT, context)
             return reclassify.pushdown_target(relation, found[1], job.land_cover)
         except (gpkg.FastPathUnavailable, RuntimeError) as reason:
-            feedback.pushInfo(self.tr("PostGIS push-down not used ({0}): feature by feature.").format(reason))
+            base.pushdown_not_used(feedback, reason)
             return None
 
     def _fast_target(self, parameters, context, job, feedback):

@@ -15,6 +15,8 @@ from osgeo import gdal
 from qgis.core import QgsDataSourceUri, QgsException, QgsProviderConnectionException, QgsProviderRegistry
 from qgis.PyQt.QtCore import QCoreApplication, QVariant
 
+from . import landcover
+
 from ..fastpath import pg
 from ..fastpath.gpkg import FastPathUnavailable
 
@@ -180,6 +182,21 @@ def finish_destination(text, feedback):
         feedback.pushInfo(translate("OcsPostGIS", "Spatial index on {0} of {1}.").format(
             uri.geometryColumn(), table_name(uri)))
     return ""
+
+
+def pushdown_output(relation, destination, wkb_type):
+    """(fastpath.pg.PgReclassifier of ``relation``, fastpath.pg.PgTable of the output) when the output of a
+    push-down, QgsDataSourceUri ``destination``, can be written by PostgreSQL from ``relation`` (a PgRelation
+    whose geometries are of ``wkb_type``); raise FastPathUnavailable otherwise: another database, the input itself,
+    curved or Z/M geometries."""
+    if not pg.same_database(relation, destination):
+        raise FastPathUnavailable("the output is in another database")
+    out = pg.output_table(destination)
+    if relation.reads(out):
+        raise FastPathUnavailable("the output is the input")
+    if not landcover.is_plain(wkb_type):
+        raise FastPathUnavailable("geometry type with curves, Z or M")
+    return pg.PgReclassifier(relation), out
 
 
 def pushdown_relation(layer):

@@ -19,7 +19,7 @@ from ..core import nomenclature as nom
 from ..core import rules
 from ..fastpath import gpkg, pg
 from ..language import number as local_number
-from . import landcover, spatialrules
+from . import landcover, postgis, spatialrules
 
 translate = QCoreApplication.translate
 SPATIAL_TARGETS = ("p4", "p21", "enaf")
@@ -306,14 +306,7 @@ def pushdown_target(relation, destination, land_cover):
     """The PushDown of ``relation`` (fastpath.pg.PgRelation of the input) written to ``destination`` (the output's
     QgsDataSourceUri); raises gpkg.FastPathUnavailable when it does not qualify: another database, the input
     table itself, curved or Z/M geometries, a code field that is not text, a key that is not unique."""
-    if not pg.same_database(relation, destination):
-        raise gpkg.FastPathUnavailable("the output is in another database")
-    out = pg.output_table(destination)
-    if relation.reads(out):
-        raise gpkg.FastPathUnavailable("the output is the input")
-    if not landcover.is_plain(land_cover.source.wkbType()):
-        raise gpkg.FastPathUnavailable("geometry type with curves, Z or M")
-    reader = pg.PgReclassifier(relation)
+    reader, out = postgis.pushdown_output(relation, destination, land_cover.source.wkbType())
     try:
         reader.check([f for v in land_cover.vintages for f in (v.cs_field, v.us_field)])
     except Exception:

@@ -130,6 +130,10 @@ STEPS = [
     ("reclassify_pg_200k", "the same, PostGIS → PostGIS in one database (the push-down): the N/5-polygon layer "
                            "loaded into a throwaway PostgreSQL/PostGIS cluster before the step (not timed), the "
                            "output written there"),
+    ("artif_gpkg_200k", "ocs:artificialisation as artif_thresholds (VINTAGES=2021, APPLY_THRESHOLDS=True) on the "
+                        "N/5-polygon layer, GeoPackage → GeoPackage"),
+    ("artif_pg_200k", "the same, PostGIS → PostGIS in one database (generic path), in the cluster of "
+                      "reclassify_pg_200k"),
     ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
                   "friches_200k)"),
     ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
@@ -152,7 +156,8 @@ CARBON_STEPS = ("carbon_communes",)     # on the N-polygon layer, with the commu
 FRICHES_STEPS = ("friches_200k", "friches_1m")
 # heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
-PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k")   # issue #17: on the N/5-polygon layer
+PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "artif_gpkg_200k", "artif_pg_200k")   # issue #17, N/5
+PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k")    # PostGIS → PostGIS, in a throwaway cluster
 PG_TABLE = "ocs2d"        # the N/5-polygon layer in the throwaway cluster
 OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
@@ -301,7 +306,7 @@ def run_step(spec):
     out = os.path.join(spec["out_dir"], step + ".gpkg")
     _remove(out)
     stats_of = out
-    if step == "reclassify_pg_200k":
+    if step in PG_CLUSTER_STEPS:
         conninfo = spec["pg"]
         uri = '%s key=\'fid\' table="public"."%s" (geom)' % (conninfo, PG_TABLE)
         out = 'postgis:%s table="public"."%s" (geom)' % (conninfo, step)
@@ -424,6 +429,8 @@ def _calls(step, uri, out, spec=None):
                 "INPUT": "<previous>", "VALUES_FIELD_NAME": "surface",
                 "CATEGORIES_FIELD_NAME": [bench_changes_data.ZONE_FIELD, "transition"], "OUTPUT": out}),
         ]
+    if step in ("artif_gpkg_200k", "artif_pg_200k"):
+        return _calls("artif_thresholds", uri, out, spec)
     if step in ("artif_matrix", "artif_thresholds"):
         return [("artificialisation", "ocs:artificialisation", {
             "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "2021", "APPLY_THRESHOLDS": step == "artif_thresholds",
@@ -485,7 +492,7 @@ def _calls(step, uri, out, spec=None):
     if step == "reclassify_attr":
         return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
                                                   "TARGETS": [7, 8], "OUTPUT": out})]
-    if step in ("reclassify_spatial",) + PG_STEPS:
+    if step in ("reclassify_spatial", "reclassify_gpkg_200k", "reclassify_pg_200k"):
         return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
                                                   "TARGETS": [4, 5, 6], "OUTPUT": out})]
     if step == "envelope_1":
@@ -838,6 +845,11 @@ def targets(results, n=None):
                  "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
                  "%.1f s / %.1f s = %.2f" % (t["reclassify_pg_200k"], t["reclassify_gpkg_200k"], r) if r
                  else missing(*PG_STEPS), None if r is None else r <= 1.5))
+    r = ratio(t["artif_pg_200k"], t["artif_gpkg_200k"])
+    rows.append(("ocs:artificialisation with the thresholds, %s polygons: PostGIS → PostGIS ≤ 1.5 × GeoPackage → "
+                 "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
+                 "%.1f s / %.1f s = %.2f" % (t["artif_pg_200k"], t["artif_gpkg_200k"], r) if r
+                 else missing("artif_gpkg_200k", "artif_pg_200k"), None if r is None else r <= 1.5))
     r = ratio(t["carbon_communes"], t["reclassify_attr"])
     rows.append(("ocs:carbon per commune, 3 vintages ≤ 2 × ocs:reclassify attribute rules (issue #19)",
                  "%.2f × reclassify_attr" % r if r else missing("reclassify_attr", "carbon_communes"),
@@ -1387,7 +1399,7 @@ def main(argv=None):
     print("bench: code: %s" % code_text(run["code"]).replace("`", ""), flush=True)
     cluster = None
     try:
-        if "reclassify_pg_200k" in steps:
+        if any(step in PG_CLUSTER_STEPS for step in steps):
             cluster = start_cluster(inputs["small"])
             inputs["pg"] = cluster["conninfo"]
         for step in steps:

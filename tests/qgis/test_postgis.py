@@ -220,6 +220,9 @@ def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
     assert any("make 1 polygons (0.1600 ha) artificialised and 3 polygons (0.3200 ha) non-artificialised; "
                "1 built polygons" in m for m in feedback.infos)
     check_output(postgis, "artif_out", style="artif_2021")
+    # written by PostgreSQL (push-down): the input's rows and geometries copied there, the statuses joined by key
+    assert 'Run by PostgreSQL (push-down): writing "public"."artif_out"…' in feedback.infos
+    assert any("features written" in m and "ha in and out" in m for m in feedback.infos)
     reference = run("ocs:artificialisation", {"INPUT": to_gpkg(layout, tmp_path / "a.gpkg"),
                                               "OUTPUT": str(tmp_path / "a_out.gpkg")})[0]["OUTPUT"]
 
