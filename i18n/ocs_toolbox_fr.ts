@@ -87,79 +87,84 @@
 <context>
     <name>ArtificialisationAlgorithm</name>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="42"/>
+        <location filename="../algorithms/artificialisation.py" line="44"/>
         <source>Artificialisation (decree 2023-1096, with thresholds)</source>
         <translation>Artificialisation (décret 2023-1096, avec les seuils)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="45"/>
+        <location filename="../algorithms/artificialisation.py" line="47"/>
         <source>Land cover layer (OCS GE or OCS2D)</source>
         <translation>Couche d’occupation du sol (OCS GE ou OCS2D)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="47"/>
+        <location filename="../algorithms/artificialisation.py" line="49"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="49"/>
+        <location filename="../algorithms/artificialisation.py" line="51"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="51"/>
+        <location filename="../algorithms/artificialisation.py" line="53"/>
         <source>Apply the reference thresholds (step 2)</source>
         <translation>Appliquer les seuils de référence (étape 2)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="53"/>
+        <location filename="../algorithms/artificialisation.py" line="55"/>
         <source>Threshold for built surfaces (m²)</source>
         <translation>Seuil des surfaces bâties (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="56"/>
+        <location filename="../algorithms/artificialisation.py" line="58"/>
         <source>Threshold for the other surfaces (m²)</source>
         <translation>Seuil des autres surfaces (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="59"/>
+        <location filename="../algorithms/artificialisation.py" line="61"/>
         <source>Exemption: vegetated public parks and gardens count as non-artificialised</source>
         <translation>Exemption : parcs et jardins publics végétalisés comptés comme non artificialisés</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="62"/>
+        <location filename="../algorithms/artificialisation.py" line="64"/>
         <source>Exemption: ground-mounted solar panels that keep the soil&apos;s functions</source>
         <translation>Exemption : panneaux photovoltaïques au sol qui préservent les fonctions du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="65"/>
+        <location filename="../algorithms/artificialisation.py" line="67"/>
         <source>Dissolve the result by status</source>
         <translation>Regrouper le résultat par statut</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="67"/>
+        <location filename="../algorithms/artificialisation.py" line="69"/>
         <source>Artificialisation</source>
         <translation>Artificialisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="80"/>
+        <location filename="../algorithms/artificialisation.py" line="82"/>
         <source>The exemptions need OCS2D codes (US3.2.1 parks, US2.1.4 or photovolYY solar panels): OCS GE has no code for them, so they change nothing here (the official OCS GE measure does not apply them either).</source>
         <translation>Les exemptions s’appuient sur des codes OCS2D (US3.2.1 parcs, US2.1.4 ou photovolYY panneaux solaires) : l’OCS GE n’a pas de code pour elles, elles ne changent donc rien ici (la mesure officielle sur l’OCS GE ne les applique pas non plus).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="85"/>
+        <location filename="../algorithms/artificialisation.py" line="87"/>
         <source>OCS2D is measured through the OCS2D → OCS GE crosswalk with three choices (resources/matrices/ocs2d_artif_crosswalk_choices.csv): US6.2.3 counts as agriculture, US6.1.2 as a zone in transition, US7.0.0 as sans usage. This is an approximation of the official measure, which exists for OCS GE only.</source>
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="118"/>
-        <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
-        <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="120"/>
+        <location filename="../algorithms/artificialisation.py" line="126"/>
         <source>Artificialisation {0}</source>
         <translation>Artificialisation {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="164"/>
+        <source>{0} features and {1} ha read but {2} features and {3} ha written.</source>
+        <translation>{0} entités et {1} ha lus mais {2} entités et {3} ha écrits.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="167"/>
+        <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
+        <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
         <location filename="../engines/artificialisation.py" line="148"/>
@@ -197,12 +202,12 @@
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="394"/>
+        <location filename="../engines/artificialisation.py" line="412"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="398"/>
+        <location filename="../engines/artificialisation.py" line="416"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -1383,22 +1388,32 @@
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="314"/>
+        <location filename="../algorithms/base.py" line="292"/>
+        <source>PostGIS push-down not used ({0}): feature by feature.</source>
+        <translation>Traitement dans PostgreSQL non utilisé ({0}) : entité par entité.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="298"/>
+        <source>Run by PostgreSQL (push-down): writing {0}…</source>
+        <translation>Exécuté par PostgreSQL : écriture de {0}…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="325"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="314"/>
+        <location filename="../algorithms/base.py" line="325"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="315"/>
+        <location filename="../algorithms/base.py" line="326"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="315"/>
+        <location filename="../algorithms/base.py" line="326"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1706,42 +1721,42 @@
 <context>
     <name>OcsPostGIS</name>
     <message>
-        <location filename="../engines/postgis.py" line="61"/>
+        <location filename="../engines/postgis.py" line="63"/>
         <source>"{0}"."{1}" (database {2})</source>
         <translation>"{0}"."{1}" (base {2})</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="84"/>
+        <location filename="../engines/postgis.py" line="86"/>
         <source>Cannot connect to the PostgreSQL database {0}: {1}</source>
         <translation>Connexion impossible à la base PostgreSQL {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="87"/>
+        <location filename="../engines/postgis.py" line="89"/>
         <source>The PostgreSQL source names no table: {0}</source>
         <translation>La source PostgreSQL ne nomme aucune table : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="94"/>
+        <location filename="../engines/postgis.py" line="96"/>
         <source>Table {0} not found.</source>
         <translation>Table {0} introuvable.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="95"/>
+        <location filename="../engines/postgis.py" line="97"/>
         <source>Table {0} exists but QGIS cannot read it as a layer (geometry column &apos;{1}&apos;, key &apos;{2}&apos;).</source>
         <translation>La table {0} existe mais QGIS ne peut pas la lire comme une couche (colonne géométrique « {1} », clé « {2} »).</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="141"/>
+        <location filename="../engines/postgis.py" line="143"/>
         <source>Table {0} exists: it is replaced by this output.</source>
         <translation>La table {0} existe : elle est remplacée par cette sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="176"/>
+        <location filename="../engines/postgis.py" line="178"/>
         <source>Could not index {0}: {1}</source>
         <translation>Impossible d’indexer {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="180"/>
+        <location filename="../engines/postgis.py" line="182"/>
         <source>Spatial index on {0} of {1}.</source>
         <translation>Index spatial sur {0} de {1}.</translation>
     </message>
@@ -1897,11 +1912,6 @@
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="157"/>
-        <source>PostGIS push-down not used ({0}): feature by feature.</source>
-        <translation>Traitement dans PostgreSQL non utilisé ({0}) : entité par entité.</translation>
-    </message>
-    <message>
         <location filename="../engines/reclassify.py" line="53"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
@@ -1937,22 +1947,22 @@
         <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="338"/>
+        <location filename="../engines/reclassify.py" line="331"/>
         <source>Attribute rules run by PostgreSQL (push-down): writing {0}…</source>
         <translation>Règles attributaires exécutées par PostgreSQL : écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="386"/>
+        <location filename="../engines/reclassify.py" line="379"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="390"/>
+        <location filename="../engines/reclassify.py" line="383"/>
         <source>Area not conserved: {0} ha in, {1} ha out.</source>
         <translation>Surface non conservée : {0} ha en entrée, {1} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="393"/>
+        <location filename="../engines/reclassify.py" line="386"/>
         <source>{0} features read and written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
