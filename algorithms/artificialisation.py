@@ -104,6 +104,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         if pushdown is not None:
             destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
             self._write_pushdown(pushdown, cover, result, layout, feedback)
+            postgis.say_indexed(destination, feedback)
         elif dissolve:
             target = engine.memory_target(layout, wkb_type, source.sourceCrs())
             sink = target.dataProvider()

@@ -148,15 +148,12 @@ class OcsAlgorithm(QgsProcessingAlgorithm):
         return super().parameterAsSink(parameters, name, context, fields, geometryType, crs, *args)
 
     def postgis_output_layer(self, parameters, name, context):
-        """The destination of output ``name``, a PostGIS table written by the algorithm itself (push-down): as
-        parameterAsSink prepares it (key ``fid``, the log line when it replaces a table, its spatial index once
-        written), registered to load in the project as a sink's output is."""
+        """The destination of output ``name``, a PostGIS table written by the algorithm itself (push-down, which
+        also indexes and analyses it): as parameterAsSink prepares it (key ``fid``, the log line when it replaces
+        a table), registered to load in the project as a sink's output is."""
         value = parameters.get(name)
         feedback = getattr(self, "run_feedback", None) or _SilentFeedback()
         text = postgis.prepare_destination(destination_text(value, context), True, feedback)
-        if not hasattr(self, "postgis_outputs"):
-            self.postgis_outputs = []
-        self.postgis_outputs.append(text)
         return self.parameterAsOutputLayer(dict(parameters, **{name: with_sink(value, text)}), name, context)
 
     def postProcessAlgorithm(self, context, feedback):  # noqa: N802

@@ -102,6 +102,8 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         if pushdown is not None:
             destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
             done = reclassify.run_pushdown(job, pushdown, feedback)
+            if done is not None:
+                postgis.say_indexed(destination, feedback)
         elif target is not None:
             destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
             done = reclassify.run_fast(job, target, feedback)

@@ -178,10 +178,16 @@ def finish_destination(text, feedback):
         message = translate("OcsPostGIS", "Could not index {0}: {1}").format(table_name(uri), str(error).strip())
         feedback.reportError(message, False)
         return message
+    say_indexed(text, feedback)
+    return ""
+
+
+def say_indexed(text, feedback):
+    """The log line of the spatial index of the PostGIS destination ``text`` (when it has a geometry column)."""
+    uri = destination_uri(text)[1]
     if uri.geometryColumn():
         feedback.pushInfo(translate("OcsPostGIS", "Spatial index on {0} of {1}.").format(
             uri.geometryColumn(), table_name(uri)))
-    return ""
 
 
 def pushdown_output(relation, destination, wkb_type):
