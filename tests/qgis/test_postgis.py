@@ -231,6 +231,18 @@ def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
     assert by_part(rows_by(layer, "fid")) == by_part(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid"))
 
 
+def test_artificialisation_dissolved_is_not_pushed_down(postgis, tmp_path):
+    """DISSOLVE builds new polygons: the generic path writes them, and the log says why."""
+    source = load(postgis, ta.layout(), "artif_d", tmp_path)
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "DISSOLVE": True,
+                                                      "OUTPUT": out(postgis, "artif_d_out")})
+    assert "PostGIS push-down not used (dissolved output): feature by feature." in feedback.infos
+    assert not any("Run by PostgreSQL" in m for m in feedback.infos)
+    layer = pg_layer(postgis, "artif_d_out")
+    assert layer.featureCount() > 0
+    assert "surface_ha" in layer.fields().names()
+
+
 def test_change_tools_postgis_to_postgis(postgis, tmp_path):
     source = load(postgis, tc.grid_layer(), "grid", tmp_path)
     # the transition matrix is a table: written to PostGIS although the destination names a geometry column
