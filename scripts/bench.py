@@ -34,7 +34,11 @@ The communes and the pair come from scripts/bench_changes_data.py (cached in .bu
 artif_matrix / artif_thresholds (ocs:artificialisation 2021 without / with the reference thresholds), heat_grid
 (ocs:heatisland 2021 on a 100 m square grid) / native_heat_grid (creategrid → intersection (cs21 × grid id) → $area
 → statistics by categories [id, cs21]), friches_200k / friches_1m (ocs:friches on N/5 and N polygons with every
-context layer: communes, and the layers of scripts/bench_context_data.py, cached in .build/bench/context_<n>.gpkg).
+context layer: communes, and the layers of scripts/bench_context_data.py, cached in .build/bench/context_<n>.gpkg),
+reclassify_gpkg_200k / reclassify_pg_200k and artif_gpkg_200k / artif_pg_200k (issue #17: reclassify_spatial and
+artif_thresholds on the N/5-polygon layer, GeoPackage → GeoPackage and PostGIS → PostGIS in one database; the PostGIS
+steps run in a throwaway cluster started with tests/pgcluster.py, the layer loaded with ogr2ogr before them, not
+timed, the cluster stopped and removed at the end).
 
 ``--merge <run record>`` (with ``--steps``): BENCHMARKS.md shows the steps of this run and, marked as such, the
 other steps of the given run (e.g. the last full run), so that a partial run does not drop their figures.
