@@ -152,17 +152,17 @@
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="126"/>
+        <location filename="../algorithms/artificialisation.py" line="127"/>
         <source>Artificialisation {0}</source>
         <translation>Artificialisation {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="164"/>
+        <location filename="../algorithms/artificialisation.py" line="165"/>
         <source>{0} features and {1} ha read but {2} features and {3} ha written.</source>
         <translation>{0} entités et {1} ha lus mais {2} entités et {3} ha écrits.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="167"/>
+        <location filename="../algorithms/artificialisation.py" line="168"/>
         <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
@@ -1373,47 +1373,47 @@
         <translation>Contrôle</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="235"/>
+        <location filename="../algorithms/base.py" line="232"/>
         <source>Could not load {0}: {1}</source>
         <translation>Impossible de charger {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="282"/>
+        <location filename="../algorithms/base.py" line="279"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="284"/>
+        <location filename="../algorithms/base.py" line="281"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="292"/>
+        <location filename="../algorithms/base.py" line="289"/>
         <source>PostGIS push-down not used ({0}): feature by feature.</source>
         <translation>Traitement dans PostgreSQL non utilisé ({0}) : entité par entité.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="298"/>
+        <location filename="../algorithms/base.py" line="295"/>
         <source>Run by PostgreSQL (push-down): writing {0}…</source>
         <translation>Exécuté par PostgreSQL : écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="325"/>
+        <location filename="../algorithms/base.py" line="322"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="325"/>
+        <location filename="../algorithms/base.py" line="322"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="326"/>
+        <location filename="../algorithms/base.py" line="323"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="326"/>
+        <location filename="../algorithms/base.py" line="323"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1756,7 +1756,7 @@
         <translation>Impossible d’indexer {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="182"/>
+        <location filename="../engines/postgis.py" line="189"/>
         <source>Spatial index on {0} of {1}.</source>
         <translation>Index spatial sur {0} de {1}.</translation>
     </message>
@@ -1892,22 +1892,22 @@
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="120"/>
+        <location filename="../algorithms/reclassify.py" line="122"/>
         <source>Reclassified {0}</source>
         <translation>Reclassement {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="135"/>
+        <location filename="../algorithms/reclassify.py" line="137"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="139"/>
+        <location filename="../algorithms/reclassify.py" line="141"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="143"/>
+        <location filename="../algorithms/reclassify.py" line="145"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
