@@ -2,6 +2,7 @@
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingException,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -17,7 +18,8 @@ from ..core import nomenclature as nom
 from ..core import zan
 from . import base, inputs
 from ..engines import artificialisation as engine
-from ..engines import styling
+from ..engines import postgis, styling
+from ..fastpath import gpkg
 from ..language import number as local_number
 
 
@@ -98,14 +100,19 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         layout = engine.layout(source.fields(), vintages, dissolve, feedback)
         wkb_type = QgsWkbTypes.multiType(source.wkbType())
         target = None
-        if dissolve:
+        pushdown = self._pushdown(parameters, context, feedback, cover, layout)
+        if pushdown is not None:
+            destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
+            self._write_pushdown(pushdown, cover, result, layout, feedback)
+            postgis.say_indexed(destination, feedback)
+        elif dissolve:
             target = engine.memory_target(layout, wkb_type, source.sourceCrs())
             sink = target.dataProvider()
         else:
             sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, layout.fields, wkb_type,
                                                      source.sourceCrs())
-        if not engine.write(source, vintages, result, layout, sink, feedback,
-                            target.fields() if target is not None else None):
+        if pushdown is None and not engine.write(source, vintages, result, layout, sink, feedback,
+                                                 target.fields() if target is not None else None):
             return {}
         area_in = sum(result.areas.values())
         if dissolve:
@@ -113,7 +120,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
                 target, layout, area_in,
                 lambda fields, wkb, crs: self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, crs),
                 context, feedback, cover.meter)
-        else:
+        elif pushdown is None:
             del sink
             feedback.pushInfo(self.tr("{0} features written, {1} ha in and out (geometries copied unchanged).")
                               .format(len(result.areas), local_number(area_in / 1e4, 4)))
@@ -123,3 +130,40 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         extra = [("artif_%s" % v.vintage, "artif") for v in vintages[:-1]]
         styling.style_output(context, feedback, destination, main, "artif", extra=extra)
         return {self.OUTPUT: destination}
+
+    def _pushdown(self, parameters, context, feedback, cover, layout):
+        """(writer, output table) when the output is a PostGIS table PostgreSQL can write from the PostGIS input
+        (same database, integer key, not dissolved, measured in the layer's CRS, no output column in the input);
+        None otherwise (with the reason in the log when the output is a PostGIS table)."""
+        found = postgis.destination_uri(base.destination_text(parameters.get(self.OUTPUT), context))
+        if found is None:
+            return None
+        try:
+            if layout.dissolve:
+                raise gpkg.FastPathUnavailable("dissolved output")
+            if cover.transform is not None or cover.crs.isGeographic():
+                raise gpkg.FastPathUnavailable("measured in another CRS")
+            if set(layout.added) & set(cover.source.fields().names()):
+                raise gpkg.FastPathUnavailable("an output column exists in the input")
+            relation = base.pg_input(self, parameters, self.INPUT, context)
+            return postgis.pushdown_output(relation, found[1], cover.source.wkbType())
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            base.pushdown_not_used(feedback, reason)
+            return None
+
+    def _write_pushdown(self, pushdown, cover, result, layout, feedback):
+        """The output table written by PostgreSQL, its count and area checked and said."""
+        writer, out = pushdown
+        feedback.pushInfo(base.pushdown_writing(out.name))
+        try:
+            count_out, area_out = engine.write_pushdown(writer, out, cover.source.fields().names(), cover.vintages,
+                                                        result, layout)
+        finally:
+            writer.close()
+        area_in, area_out = sum(result.areas.values()), area_out * cover.meter.factor
+        if count_out != len(result.areas) or abs(area_out - area_in) > 1e-6 * max(area_in, 1.0):
+            raise QgsProcessingException(self.tr("{0} features and {1} ha read but {2} features and {3} ha "
+                                                 "written.").format(len(result.areas), local_number(area_in / 1e4, 4),
+                                                                    count_out, local_number(area_out / 1e4, 4)))
+        feedback.pushInfo(self.tr("{0} features written, {1} ha in and out (geometries copied unchanged).")
+                          .format(count_out, local_number(area_in / 1e4, 4)))

@@ -147,6 +147,15 @@ class OcsAlgorithm(QgsProcessingAlgorithm):
             self.postgis_outputs.append(text)
         return super().parameterAsSink(parameters, name, context, fields, geometryType, crs, *args)
 
+    def postgis_output_layer(self, parameters, name, context):
+        """The destination of output ``name``, a PostGIS table written by the algorithm itself (push-down, which
+        also indexes and analyses it): as parameterAsSink prepares it (key ``fid``, the log line when it replaces
+        a table), registered to load in the project as a sink's output is."""
+        value = parameters.get(name)
+        feedback = getattr(self, "run_feedback", None) or _SilentFeedback()
+        text = postgis.prepare_destination(destination_text(value, context), True, feedback)
+        return self.parameterAsOutputLayer(dict(parameters, **{name: with_sink(value, text)}), name, context)
+
     def postProcessAlgorithm(self, context, feedback):  # noqa: N802
         for destination in getattr(self, "postgis_outputs", ()):
             postgis.finish_destination(destination, feedback)
@@ -275,15 +284,38 @@ def require_polygon_source(alg, parameters, name, context):
     return source
 
 
-def gpkg_input(alg, parameters, name, context):
-    """(path, layer name) when parameter ``name`` is a whole GeoPackage layer (no selection, filter or limit),
-    else raise gpkg.FastPathUnavailable."""
+def pushdown_not_used(feedback, reason):
+    """Say why the PostGIS push-down does not apply (the generic path runs)."""
+    feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): feature by feature.").format(
+        reason))
+
+
+def pushdown_writing(table):
+    """The log line of a push-down that writes ``table``."""
+    return translate("OcsAlgorithm", "Run by PostgreSQL (push-down): writing {0}…").format(table)
+
+
+def whole_layer(alg, parameters, name, context):
+    """The layer of parameter ``name`` when it is read whole (no selection, filter or feature limit), else raise
+    gpkg.FastPathUnavailable."""
     value = parameters.get(name)
     if isinstance(value, QgsProcessingFeatureSourceDefinition):
         if value.selectedFeaturesOnly or value.featureLimit not in (-1, None) or \
                 getattr(value, "filterExpression", ""):
             raise gpkg.FastPathUnavailable("selection, filter or limit")
-    return gpkg.gpkg_input(alg.parameterAsVectorLayer(parameters, name, context))
+    return alg.parameterAsVectorLayer(parameters, name, context)
+
+
+def gpkg_input(alg, parameters, name, context):
+    """(path, layer name) when parameter ``name`` is a whole GeoPackage layer (no selection, filter or limit),
+    else raise gpkg.FastPathUnavailable."""
+    return gpkg.gpkg_input(whole_layer(alg, parameters, name, context))
+
+
+def pg_input(alg, parameters, name, context):
+    """The fastpath.pg.PgRelation when parameter ``name`` is a whole PostgreSQL layer (no selection, filter or
+    limit) with an integer key, else raise gpkg.FastPathUnavailable."""
+    return postgis.pushdown_relation(whole_layer(alg, parameters, name, context))
 
 
 def nomenclature_options():

@@ -58,6 +58,11 @@ def land_cover(alg, parameters, context, feedback, overrides=False):
         gpkg_layer = base.gpkg_input(alg, parameters, "INPUT", context)
     except (gpkg.FastPathUnavailable, RuntimeError):
         gpkg_layer = None
+    if gpkg_layer is None:
+        try:   # a whole PostgreSQL layer: the missing geometries counted by PostgreSQL
+            gpkg_layer = base.pg_input(alg, parameters, "INPUT", context)
+        except (gpkg.FastPathUnavailable, RuntimeError):
+            gpkg_layer = None
     cover = landcover.open_land_cover(
         source, context, feedback, vintages=text("VINTAGES"),
         cs_field=text("CS_FIELD") if overrides else None, us_field=text("US_FIELD") if overrides else None,

@@ -18,7 +18,7 @@ from ..core import nomenclature as nom
 from ..core import rules, tables
 from . import base, inputs
 from ..fastpath import gpkg
-from ..engines import reclassify, styling
+from ..engines import postgis, reclassify, styling
 
 DEFAULT_TARGETS = {nom.OCS2D_2021: ("p4", "p21", "enaf"), nom.OCS2D_NPDC: ("p4", "p21", "enaf"),
                    nom.OCSGE: ("ocsge", "artif", "impermeable")}
@@ -97,8 +97,14 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(names.get(t, t) for t in classifier.targets)))
         job = reclassify.Reclassification(land_cover, classifier)
 
-        target = self._fast_target(parameters, context, job, feedback)
-        if target is not None:
+        pushdown = self._pushdown_target(parameters, context, job, feedback)
+        target = None if pushdown is not None else self._fast_target(parameters, context, job, feedback)
+        if pushdown is not None:
+            destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
+            done = reclassify.run_pushdown(job, pushdown, feedback)
+            if done is not None:
+                postgis.say_indexed(destination, feedback)
+        elif target is not None:
             destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
             done = reclassify.run_fast(job, target, feedback)
         else:
@@ -137,6 +143,21 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
             return rules.Reclassifier(key, targets, custom_rows)
         except ValueError as error:
             raise QgsProcessingException(self.tr("CUSTOM_TABLE: {0}").format(error))
+
+    def _pushdown_target(self, parameters, context, job, feedback):
+        """A reclassify.PushDown when the output is a PostGIS table in the input's database and PostgreSQL can
+        run the rules (said in the log, with the reason when it cannot), else None."""
+        found = postgis.destination_uri(base.destination_text(parameters.get(self.OUTPUT), context))
+        if found is None:
+            return None
+        try:
+            if not reclassify.fast_path_possible(job.land_cover, job.classifier):
+                raise gpkg.FastPathUnavailable("geographic CRS or an output column that exists in the input")
+            relation = base.pg_input(self, parameters, self.INPUT, context)
+            return reclassify.pushdown_target(relation, found[1], job.land_cover)
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            base.pushdown_not_used(feedback, reason)
+            return None
 
     def _fast_target(self, parameters, context, job, feedback):
         """A reclassify.FastTarget when the GeoPackage fast path gives the same result, else None."""

@@ -323,6 +323,29 @@ def memory_target(layout, wkb_type, crs):
     return target
 
 
+def output_values(status, changed, vintages, fid):
+    """[artif_YYYY, crit_seuil_YYYY, …] of feature ``fid``: the status after the thresholds, and 1 where they
+    changed it (NULL for an unknown code). ``status`` {year: {fid: matrix status}}, ``changed`` as Result's."""
+    values = []
+    for entry in vintages:
+        value = status[entry.vintage].get(fid)
+        new = changed.get((fid, entry.vintage), value)
+        values += [new, None if value is None else int(new != value)]
+    return values
+
+
+def write_pushdown(writer, out, fields, vintages, result, layout):
+    """Write the output table ``out`` (fastpath.pg.PgTable) in PostgreSQL with ``writer`` (its
+    PgReclassifier): the input's ``fields`` and geometries copied there, the values of ``result`` joined by key
+    in one statement. Returns (feature count, area in layer units²) of the table."""
+    status = {v: s.status for v, s in result.vintages.items()}
+    keys = sorted(result.areas)
+    rows = [output_values(status, result.changed, vintages, fid) for fid in keys]
+    columns = [(name, [row[i] for row in rows]) for i, name in enumerate(layout.added)]
+    writer.write_values(out, fields, keys, columns)
+    return writer.output_measures(out)
+
+
 def write(source, vintages, result, layout, sink, feedback, target_fields=None):
     """Every feature of ``source`` with artif_YYYY and crit_seuil_YYYY to ``sink``, geometries copied (made
     multi). ``target_fields``: the fields of the features (default the layout's). False when cancelled."""
@@ -345,13 +368,8 @@ def write(source, vintages, result, layout, sink, feedback, target_fields=None):
             values = [None] * (out_fields.count() - 1)
         else:
             values = feature.attributes() + [None] * (out_fields.count() - input_fields.count())
-        slot = 0
-        for entry in vintages:
-            value = status[entry.vintage].get(fid)
-            new = changed.get((fid, entry.vintage), value)
-            values[slots[slot]] = new
-            values[slots[slot + 1]] = None if value is None else int(new != value)
-            slot += 2
+        for slot, value in zip(slots, output_values(status, changed, vintages, fid)):
+            values[slot] = value
         out = QgsFeature(feature_fields)
         geometry = feature.geometry()
         if not geometry.isNull() and not QgsWkbTypes.isMultiType(geometry.wkbType()):

@@ -23,7 +23,7 @@ from .. import compat
 from ..core import detection
 from ..core import metric
 from ..core import nomenclature as nom
-from ..fastpath import gpkg
+from ..fastpath import gpkg, pg
 from ..language import number as local_number
 
 translate = QCoreApplication.translate
@@ -73,7 +73,13 @@ def features(source, request=None, raw=False):
 
 def missing_geometries(source, gpkg_layer=None):
     """The number of features of ``source`` without a geometry (NULL or empty). From the GeoPackage's R-tree
-    when ``gpkg_layer`` = (path, layer name) is the whole layer (no pass over the geometries), else one pass."""
+    when ``gpkg_layer`` = (path, layer name) is the whole layer (no pass over the geometries), counted by
+    PostgreSQL when it is a fastpath.pg.PgRelation (the whole layer), else one pass."""
+    if isinstance(gpkg_layer, pg.PgRelation):
+        try:
+            return pg.missing_geometries(gpkg_layer)
+        except (gpkg.FastPathUnavailable, RuntimeError):
+            gpkg_layer = None
     if gpkg_layer is not None:
         count = gpkg.missing_geometries(*gpkg_layer)
         if count is not None:
@@ -85,7 +91,8 @@ def missing_geometries(source, gpkg_layer=None):
 
 def report_geometries(source, feedback, gpkg_layer=None):
     """Say in the log how the geometries of ``source`` are read: curves segmentized and Z/M dropped for the
-    measures, and the count of features without a geometry (a warning). Returns that count."""
+    measures, and the count of features without a geometry (a warning; ``gpkg_layer``: as missing_geometries).
+    Returns that count."""
     wkb_type = source.wkbType()
     if not is_plain(wkb_type) and QgsWkbTypes.geometryType(wkb_type) == compat.GEOMETRY_POLYGON:
         feedback.pushInfo(translate("OcsAlgorithm", "'{0}' holds {1} geometries: curves are segmentized (at most "

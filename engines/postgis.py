@@ -13,7 +13,12 @@ import re
 
 from osgeo import gdal
 from qgis.core import QgsDataSourceUri, QgsException, QgsProviderConnectionException, QgsProviderRegistry
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QVariant
+
+from . import landcover
+
+from ..fastpath import pg
+from ..fastpath.gpkg import FastPathUnavailable
 
 translate = QCoreApplication.translate
 
@@ -161,7 +166,7 @@ def finish_destination(text, feedback):
     table = "%s.%s" % (quoted(uri.schema() or "public"), quoted(uri.table()))
     statements = []
     if uri.geometryColumn():
-        index = quoted(("%s_%s_idx" % (uri.table(), uri.geometryColumn()))[:63])
+        index = quoted(pg.index_name(uri.table(), uri.geometryColumn()))
         statements.append("CREATE INDEX IF NOT EXISTS %s ON %s USING GIST (%s)" % (
             index, table, quoted(uri.geometryColumn())))
     statements.append("ANALYZE %s" % table)
@@ -173,7 +178,44 @@ def finish_destination(text, feedback):
         message = translate("OcsPostGIS", "Could not index {0}: {1}").format(table_name(uri), str(error).strip())
         feedback.reportError(message, False)
         return message
+    say_indexed(text, feedback)
+    return ""
+
+
+def say_indexed(text, feedback):
+    """The log line of the spatial index of the PostGIS destination ``text`` (when it has a geometry column)."""
+    uri = destination_uri(text)[1]
     if uri.geometryColumn():
         feedback.pushInfo(translate("OcsPostGIS", "Spatial index on {0} of {1}.").format(
             uri.geometryColumn(), table_name(uri)))
-    return ""
+
+
+def pushdown_output(relation, destination, wkb_type):
+    """(fastpath.pg.PgReclassifier of ``relation``, fastpath.pg.PgTable of the output) when the output of a
+    push-down, QgsDataSourceUri ``destination``, can be written by PostgreSQL from ``relation`` (a PgRelation
+    whose geometries are of ``wkb_type``); raise FastPathUnavailable otherwise: another database, the input itself,
+    curved or Z/M geometries."""
+    if not pg.same_database(relation, destination):
+        raise FastPathUnavailable("the output is in another database")
+    out = pg.output_table(destination)
+    if relation.reads(out):
+        raise FastPathUnavailable("the output is the input")
+    if not landcover.is_plain(wkb_type):
+        raise FastPathUnavailable("geometry type with curves, Z or M")
+    return pg.PgReclassifier(relation), out
+
+
+def pushdown_relation(layer):
+    """The fastpath.pg.PgRelation of a PostgreSQL layer (the whole layer: the caller checks that no selection,
+    filter or limit applies) whose feature ids are the values of an integer primary key; else raise
+    FastPathUnavailable with the reason."""
+    if layer is None or layer.providerType() != PROVIDER:
+        raise FastPathUnavailable("not a PostgreSQL layer")
+    keys = layer.dataProvider().pkAttributeIndexes()
+    if len(keys) != 1:
+        raise FastPathUnavailable("no single-column primary key")
+    field = layer.fields().at(keys[0])
+    if field.type() not in (QVariant.Int, QVariant.LongLong):
+        raise FastPathUnavailable("primary key %s is not an integer" % field.name())
+    uri = QgsDataSourceUri(layer.source())
+    return pg.relation(uri, field.name(), uri.sql())

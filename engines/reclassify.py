@@ -1,6 +1,7 @@
-"""The attribute classification of ocs:reclassify, feature by feature (any input, any output) or on the
-GeoPackage fast path (one SQL join, then the spatial rules as UPDATEs), with the counts of unknown, NULL and
-unclassified codes.
+"""The attribute classification of ocs:reclassify, feature by feature (any input, any output), on the
+GeoPackage fast path (one SQL join, then the spatial rules as UPDATEs) or pushed down to PostgreSQL (the same,
+run by the database: PostGIS in and out in one database), with the counts of unknown, NULL and unclassified
+codes.
 
 The caller (the Processing wrapper) chooses the targets, creates the sink or names the output file, and styles
 the result; everything between is here.
@@ -16,9 +17,9 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import nomenclature as nom
 from ..core import rules
-from ..fastpath import gpkg
+from ..fastpath import gpkg, pg
 from ..language import number as local_number
-from . import landcover, spatialrules
+from . import landcover, postgis, spatialrules
 
 translate = QCoreApplication.translate
 SPATIAL_TARGETS = ("p4", "p21", "enaf")
@@ -287,6 +288,74 @@ def run_fast(job, target, feedback):
     reader.update(target.out_path, target.out_layer, near_changes(job.classifier, near, columns))
     _check_written(job, count_in, measured, feedback)
     return measured[1]
+
+
+# -- PostGIS push-down -----------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class PushDown:
+    """The push-down of one run: the input's reader (fastpath.pg.PgReclassifier), the output table
+    (fastpath.pg.PgTable) and the input's field names (copied to the output)."""
+
+    reader: pg.PgReclassifier
+    out: pg.PgTable
+    fields: list
+
+
+def pushdown_target(relation, destination, land_cover):
+    """The PushDown of ``relation`` (fastpath.pg.PgRelation of the input) written to ``destination`` (the output's
+    QgsDataSourceUri); raises gpkg.FastPathUnavailable when it does not qualify: another database, the input
+    table itself, curved or Z/M geometries, a code field that is not text, a key that is not unique."""
+    reader, out = postgis.pushdown_output(relation, destination, land_cover.source.wkbType())
+    try:
+        reader.check([f for v in land_cover.vintages for f in (v.cs_field, v.us_field)])
+    except Exception:
+        reader.close()
+        raise
+    return PushDown(reader, out, land_cover.source.fields().names())
+
+
+def run_pushdown(job, target, feedback):
+    """The attribute rules as one CREATE TABLE … AS SELECT run by PostgreSQL, then the spatial rules as UPDATEs;
+    the output is checked (feature count, area) and the counts are reported. Returns the number of features
+    written, None when cancelled (the table dropped)."""
+    reader, out = target.reader, target.out
+    try:
+        count_in, area_in = reader.feature_count(), reader.area()
+        vintages = job.land_cover.vintages
+        combinations = reader.combinations([f for v in vintages for f in (v.cs_field, v.us_field)],
+                                           with_fids=job.spatial_needed)
+        columns = job.columns()
+        lookup = gpkg.Lookup([(v.cs_field, v.us_field) for v in vintages], columns,
+                             lookup_tables(job, combinations))
+        feedback.pushInfo(translate("ReclassifyAlgorithm", "Attribute rules run by PostgreSQL (push-down): "
+                                                           "writing {0}…").format(out.name))
+        write = functools.partial(reader.write, out, lookup, target.fields, [c[0] for c in combinations])
+        near = {}
+        if job.spatial_needed:
+            # PostgreSQL writes the table while the spatial rules are computed here (GDAL waits without the GIL)
+            pool = ThreadPoolExecutor(max_workers=1)
+            written = pool.submit(write)
+            store = reader.geometries()
+            try:
+                near = spatialrules.spatial_rules(job.land_cover, job.classifier, feedback,
+                                                  {values: fids for values, _count, fids in combinations}, store)
+            finally:
+                combinations = None
+                store.close()
+                pool.shutdown(wait=True)
+            written.result()
+        else:
+            write()
+        if feedback.isCanceled():
+            reader.drop(out)   # written without the spatial rules: not an output
+            return None
+        reader.update(out, near_changes(job.classifier, near, columns))
+        count_out, area_out = reader.output_measures(out)
+    finally:
+        reader.close()
+    _check_written(job, count_in, (area_in, count_out, area_out), feedback)
+    return count_out
 
 
 def near_changes(classifier, near, columns):

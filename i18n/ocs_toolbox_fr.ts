@@ -87,79 +87,84 @@
 <context>
     <name>ArtificialisationAlgorithm</name>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="42"/>
+        <location filename="../algorithms/artificialisation.py" line="44"/>
         <source>Artificialisation (decree 2023-1096, with thresholds)</source>
         <translation>Artificialisation (décret 2023-1096, avec les seuils)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="45"/>
+        <location filename="../algorithms/artificialisation.py" line="47"/>
         <source>Land cover layer (OCS GE or OCS2D)</source>
         <translation>Couche d’occupation du sol (OCS GE ou OCS2D)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="47"/>
+        <location filename="../algorithms/artificialisation.py" line="49"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="49"/>
+        <location filename="../algorithms/artificialisation.py" line="51"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="51"/>
+        <location filename="../algorithms/artificialisation.py" line="53"/>
         <source>Apply the reference thresholds (step 2)</source>
         <translation>Appliquer les seuils de référence (étape 2)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="53"/>
+        <location filename="../algorithms/artificialisation.py" line="55"/>
         <source>Threshold for built surfaces (m²)</source>
         <translation>Seuil des surfaces bâties (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="56"/>
+        <location filename="../algorithms/artificialisation.py" line="58"/>
         <source>Threshold for the other surfaces (m²)</source>
         <translation>Seuil des autres surfaces (m²)</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="59"/>
+        <location filename="../algorithms/artificialisation.py" line="61"/>
         <source>Exemption: vegetated public parks and gardens count as non-artificialised</source>
         <translation>Exemption : parcs et jardins publics végétalisés comptés comme non artificialisés</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="62"/>
+        <location filename="../algorithms/artificialisation.py" line="64"/>
         <source>Exemption: ground-mounted solar panels that keep the soil&apos;s functions</source>
         <translation>Exemption : panneaux photovoltaïques au sol qui préservent les fonctions du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="65"/>
+        <location filename="../algorithms/artificialisation.py" line="67"/>
         <source>Dissolve the result by status</source>
         <translation>Regrouper le résultat par statut</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="67"/>
+        <location filename="../algorithms/artificialisation.py" line="69"/>
         <source>Artificialisation</source>
         <translation>Artificialisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="80"/>
+        <location filename="../algorithms/artificialisation.py" line="82"/>
         <source>The exemptions need OCS2D codes (US3.2.1 parks, US2.1.4 or photovolYY solar panels): OCS GE has no code for them, so they change nothing here (the official OCS GE measure does not apply them either).</source>
         <translation>Les exemptions s’appuient sur des codes OCS2D (US3.2.1 parcs, US2.1.4 ou photovolYY panneaux solaires) : l’OCS GE n’a pas de code pour elles, elles ne changent donc rien ici (la mesure officielle sur l’OCS GE ne les applique pas non plus).</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="85"/>
+        <location filename="../algorithms/artificialisation.py" line="87"/>
         <source>OCS2D is measured through the OCS2D → OCS GE crosswalk with three choices (resources/matrices/ocs2d_artif_crosswalk_choices.csv): US6.2.3 counts as agriculture, US6.1.2 as a zone in transition, US7.0.0 as sans usage. This is an approximation of the official measure, which exists for OCS GE only.</source>
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="118"/>
-        <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
-        <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
-    </message>
-    <message>
-        <location filename="../algorithms/artificialisation.py" line="120"/>
+        <location filename="../algorithms/artificialisation.py" line="127"/>
         <source>Artificialisation {0}</source>
         <translation>Artificialisation {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="165"/>
+        <source>{0} features and {1} ha read but {2} features and {3} ha written.</source>
+        <translation>{0} entités et {1} ha lus mais {2} entités et {3} ha écrits.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/artificialisation.py" line="168"/>
+        <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
+        <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
         <location filename="../engines/artificialisation.py" line="148"/>
@@ -197,12 +202,12 @@
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="394"/>
+        <location filename="../engines/artificialisation.py" line="412"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="398"/>
+        <location filename="../engines/artificialisation.py" line="416"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -400,7 +405,7 @@
         <translation>Contour de la zone</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="460"/>
+        <location filename="../engines/atlaslayout.py" line="497"/>
         <source>Could not write {0}: {1}</source>
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
@@ -533,132 +538,132 @@
         <translation>{0} polygones écrits avec leur catégorie ALDO et leur stock.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="55"/>
+        <location filename="../engines/carbon.py" line="58"/>
         <source>MAPPING: row {0} ({1}): &apos;{2}&apos; is not an ALDO category. Categories: {3}.</source>
         <translation>MAPPING : ligne {0} ({1}) : « {2} » n’est pas une catégorie ALDO. Catégories : {3}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="57"/>
+        <location filename="../engines/carbon.py" line="60"/>
         <source>ARABLE_SHARE must lie between 0 and 100 %: {0}.</source>
         <translation>ARABLE_SHARE doit être compris entre 0 et 100 % : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="119"/>
+        <location filename="../engines/carbon.py" line="122"/>
         <source>{0} MAPPING row(s) tried before the shipped mapping.</source>
         <translation>{0} ligne(s) de MAPPING essayée(s) avant la correspondance livrée.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="127"/>
+        <location filename="../engines/carbon.py" line="130"/>
         <source>The zone layer has no polygon with a code.</source>
         <translation>La couche de zones n’a aucun polygone avec un code.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="142"/>
+        <location filename="../engines/carbon.py" line="145"/>
         <source>PEDOCLIMATIC_ZONE: &apos;{0}&apos; is not a pedo-climatic zone of ALDO&apos;s table. Zones: {1}.</source>
         <translation>PEDOCLIMATIC_ZONE : « {0} » n’est pas une zone pédoclimatique de la table d’ALDO. Zones : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="153"/>
+        <location filename="../engines/carbon.py" line="156"/>
         <source>The commune layer has no polygon with a code.</source>
         <translation>La couche des communes n’a aucun polygone avec un code.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="159"/>
+        <location filename="../engines/carbon.py" line="162"/>
         <source>The ZONES codes are INSEE commune codes ({0} of {1} in ALDO&apos;s commune table): they give each polygon its pedo-climatic zone.</source>
         <translation>Les codes de ZONES sont des codes INSEE de communes ({0} sur {1} dans la table des communes d’ALDO) : ils donnent à chaque polygone sa zone pédoclimatique.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="166"/>
+        <location filename="../engines/carbon.py" line="169"/>
         <source>No commune locates the land: give COMMUNES (INSEE codes), ZONES with INSEE codes, or PEDOCLIMATIC_ZONE (a zone code such as 2_1 for the whole layer).</source>
         <translation>Aucune commune ne situe les surfaces : donnez COMMUNES (codes INSEE), des ZONES à codes INSEE, ou PEDOCLIMATIC_ZONE (un code de zone comme 2_1 pour toute la couche).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="169"/>
+        <location filename="../engines/carbon.py" line="172"/>
         <source>No commune layer: pedo-climatic zone {0} is used for the whole layer, forest biomass at the France level and biomass outside forests of inter-region {1}.</source>
         <translation>Pas de couche de communes : la zone pédoclimatique {0} sert pour toute la couche, la biomasse forestière au niveau France et la biomasse hors forêt de l’inter-région {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="178"/>
+        <location filename="../engines/carbon.py" line="181"/>
         <source>PEDOCLIMATIC_ZONE {0}</source>
         <translation>PEDOCLIMATIC_ZONE {0}</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="179"/>
+        <location filename="../engines/carbon.py" line="182"/>
         <source>the most frequent zone of their département</source>
         <translation>la zone la plus fréquente de leur département</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="180"/>
+        <location filename="../engines/carbon.py" line="183"/>
         <source>{0}: {1} commune code(s) are not in ALDO&apos;s commune table (2018 communes): {2}. Their land takes {3}.</source>
         <translation>{0} : {1} code(s) de commune absent(s) de la table des communes d’ALDO (communes 2018) : {2}. Leurs surfaces prennent {3}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="202"/>
+        <location filename="../engines/carbon.py" line="205"/>
         <source>Commune &apos;{0}&apos; is not in ALDO&apos;s commune table and its département is unknown: give PEDOCLIMATIC_ZONE (the zone to use for it).</source>
         <translation>La commune « {0} » n’est pas dans la table des communes d’ALDO et son département est inconnu : donnez PEDOCLIMATIC_ZONE (la zone à lui appliquer).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="325"/>
+        <location filename="../engines/carbon.py" line="328"/>
         <source>Area check failed: {0} ha read, {1} ha counted.</source>
         <translation>Contrôle des surfaces en échec : {0} ha lus, {1} ha comptés.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="329"/>
+        <location filename="../engines/carbon.py" line="332"/>
         <source>Area check: {0} ha read, the same counted.</source>
         <translation>Contrôle des surfaces : {0} ha lus, autant de comptés.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="333"/>
+        <location filename="../engines/carbon.py" line="336"/>
         <source>{0} polygon-vintage(s) with codes the mapping does not know: counted as &apos;non_classe&apos; (area, no stock). Add them with MAPPING.</source>
         <translation>{0} polygone(s)-millésime(s) dont les codes sont absents de la correspondance : comptés en « non_classe » (surface, sans stock). Ajoutez-les avec MAPPING.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="337"/>
+        <location filename="../engines/carbon.py" line="340"/>
         <source>Commune {0} is not in ALDO&apos;s commune table: pedo-climatic zone {1} used ({2}).</source>
         <translation>La commune {0} n’est pas dans la table des communes d’ALDO : zone pédoclimatique {1} utilisée ({2}).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="337"/>
+        <location filename="../engines/carbon.py" line="340"/>
         <source>PEDOCLIMATIC_ZONE</source>
         <translation>PEDOCLIMATIC_ZONE</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="337"/>
+        <location filename="../engines/carbon.py" line="340"/>
         <source>the most frequent zone of its département</source>
         <translation>la zone la plus fréquente de son département</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="342"/>
+        <location filename="../engines/carbon.py" line="345"/>
         <source>Commune(s) {0}: not in a metropolitan département, region unknown: forest biomass at the France level, biomass outside forests of inter-region {1}.</source>
         <translation>Commune(s) {0} : hors des départements métropolitains, région inconnue : biomasse forestière au niveau France, biomasse hors forêt de l’inter-région {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="347"/>
+        <location filename="../engines/carbon.py" line="350"/>
         <source>{0} ha of land lie outside every commune: they take the zone of the nearest commune.</source>
         <translation>{0} ha sont hors de toute commune : ils prennent la zone de la commune la plus proche.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="351"/>
+        <location filename="../engines/carbon.py" line="354"/>
         <source>{0} ha of OCS GE agricultural herbaceous land (CS2.2.1 × US1.1) split 50 % arable land, 50 % grassland: this share is not a sourced figure; give ARABLE_SHARE for the territory (e.g. from the Agreste agricultural census).</source>
         <translation>{0} ha de surfaces herbacées agricoles OCS GE (CS2.2.1 × US1.1) partagés 50 % terres arables, 50 % prairies : cette part n’est pas une valeur sourcée ; donnez ARABLE_SHARE pour le territoire (p. ex. d’après le recensement agricole Agreste).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="356"/>
+        <location filename="../engines/carbon.py" line="359"/>
         <source>{0} invalid geometries repaired where polygons were cut at zone borders.</source>
         <translation>{0} géométrie(s) invalide(s) réparée(s) là où les polygones ont été découpés aux limites des zones.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="359"/>
+        <location filename="../engines/carbon.py" line="362"/>
         <source>{0} polygons without a geometry (NULL or empty): no area.</source>
         <translation>{0} polygone(s) sans géométrie (NULL ou vide) : aucune surface.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="361"/>
+        <location filename="../engines/carbon.py" line="364"/>
         <source>Forest biomass: {0}.</source>
         <translation>Biomasse forestière : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="370"/>
+        <location filename="../engines/carbon.py" line="373"/>
         <source>no forest</source>
         <translation>aucune forêt</translation>
     </message>
@@ -806,27 +811,27 @@
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="90"/>
+        <location filename="../algorithms/inputs.py" line="95"/>
         <source>ZONE_FIELD is needed with ZONES (no INSEE code field found). Fields: {0}.</source>
         <translation>ZONE_FIELD est nécessaire avec ZONES (aucun champ de code INSEE trouvé). Champs : {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="93"/>
+        <location filename="../algorithms/inputs.py" line="98"/>
         <source>Zone field: {0}</source>
         <translation>Champ de zone : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="95"/>
+        <location filename="../algorithms/inputs.py" line="100"/>
         <source>ZONE_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>ZONE_FIELD « {0} » n’est pas un champ de la couche de zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="108"/>
+        <location filename="../algorithms/inputs.py" line="113"/>
         <source>NAME_FIELD &apos;{0}&apos; is not a field of the zone layer. Fields: {1}.</source>
         <translation>NAME_FIELD « {0} » n’est pas un champ de la couche des zones. Champs : {1}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/inputs.py" line="114"/>
+        <location filename="../algorithms/inputs.py" line="119"/>
         <source>Zone names: {0}</source>
         <translation>Noms des zones : {0}</translation>
     </message>
@@ -941,7 +946,7 @@
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="479"/>
+        <location filename="../engines/landcover.py" line="486"/>
         <source>&apos;{0}&apos; is reprojected from {1} to {2}.</source>
         <translation>« {0} » est reprojetée de {1} vers {2}.</translation>
     </message>
@@ -1373,37 +1378,47 @@
         <translation>Contrôle</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="223"/>
+        <location filename="../algorithms/base.py" line="232"/>
         <source>Could not load {0}: {1}</source>
         <translation>Impossible de charger {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="270"/>
+        <location filename="../algorithms/base.py" line="279"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="272"/>
+        <location filename="../algorithms/base.py" line="281"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="290"/>
+        <location filename="../algorithms/base.py" line="289"/>
+        <source>PostGIS push-down not used ({0}): feature by feature.</source>
+        <translation>Traitement dans PostgreSQL non utilisé ({0}) : entité par entité.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="295"/>
+        <source>Run by PostgreSQL (push-down): writing {0}…</source>
+        <translation>Exécuté par PostgreSQL : écriture de {0}…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="322"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="290"/>
+        <location filename="../algorithms/base.py" line="322"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="291"/>
+        <location filename="../algorithms/base.py" line="323"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="291"/>
+        <location filename="../algorithms/base.py" line="323"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1618,92 +1633,92 @@
         <translation>Stocks de carbone par commune</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="91"/>
+        <location filename="../engines/landcover.py" line="98"/>
         <source>&apos;{0}&apos; holds {1} geometries: curves are segmentized (at most 1° of arc per segment) and Z/M values dropped for areas, distances and overlays.</source>
         <translation>« {0} » contient des géométries {1} : les courbes sont segmentées (1° d’arc au plus par segment) et les valeurs Z/M ignorées pour les surfaces, distances et superpositions.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="96"/>
+        <location filename="../engines/landcover.py" line="103"/>
         <source>&apos;{0}&apos;: {1} features have no geometry (NULL or empty): they count for no area; tools that copy the features keep them.</source>
         <translation>« {0} » : {1} entités n’ont pas de géométrie (NULL ou vide) : elles ne comptent pour aucune surface ; les outils qui copient les entités les gardent.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="131"/>
+        <location filename="../engines/landcover.py" line="138"/>
         <source>VINTAGES: &apos;{0}&apos; is not a year. Give years such as 2015,2021.</source>
         <translation>VINTAGES : « {0} » n’est pas une année. Indiquez des années, p. ex. 2015,2021.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="136"/>
+        <location filename="../engines/landcover.py" line="143"/>
         <source>CS_FIELD and US_FIELD must both name fields of the layer. Missing: {0}. Fields found: {1}.</source>
         <translation>CS_FIELD et US_FIELD doivent désigner tous deux des champs de la couche. Manquant(s) : {0}. Champs présents : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="151"/>
+        <location filename="../engines/landcover.py" line="158"/>
         <source>No couverture/usage fields found in &apos;{0}&apos;. Looked for csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us or couverture/usage (OCS GE), CS_YYYY/US_YYYY or cs_avant/cs_apres (IGN change products). Fields found: {1}. Use CS_FIELD and US_FIELD to name them.</source>
         <translation>Aucun champ de couverture/usage trouvé dans « {0} ». Champs recherchés : csYY/usYY (OCS2D), cs3_YYYY/us3_YYYY, CODE_CS/CODE_US, code_cs/code_us ou couverture/usage (OCS GE), CS_YYYY/US_YYYY ou cs_avant/cs_apres (produits de différence de l’IGN). Champs présents : {1}. Désignez-les avec CS_FIELD et US_FIELD.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="162"/>
+        <location filename="../engines/landcover.py" line="169"/>
         <source>The layer holds one vintage (fields {0}/{1}); VINTAGES names {2}.</source>
         <translation>La couche ne contient qu’un millésime (champs {0}/{1}) ; VINTAGES en demande plusieurs : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="171"/>
+        <location filename="../engines/landcover.py" line="178"/>
         <source>Field {0} holds several years ({1}): give the one to use in VINTAGES, or split the layer by millésime.</source>
         <translation>Le champ {0} contient plusieurs années ({1}) : indiquez celle à utiliser dans VINTAGES, ou découpez la couche par millésime.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="171"/>
+        <location filename="../engines/landcover.py" line="178"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="175"/>
+        <location filename="../engines/landcover.py" line="182"/>
         <source>Cannot tell the vintage of &apos;{0}&apos;: no MILLESIME field. Give the year in VINTAGES.</source>
         <translation>Impossible de déterminer le millésime de « {0} » : pas de champ MILLESIME. Indiquez l’année dans VINTAGES.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="183"/>
+        <location filename="../engines/landcover.py" line="190"/>
         <source>Vintage(s) {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime(s) {0} absent(s) de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="187"/>
+        <location filename="../engines/landcover.py" line="194"/>
         <source>Vintages: {0}</source>
         <translation>Millésimes : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="216"/>
+        <location filename="../engines/landcover.py" line="223"/>
         <source>Nomenclature detected: {0}</source>
         <translation>Nomenclature détectée : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="368"/>
+        <location filename="../engines/landcover.py" line="375"/>
         <source>the ellipsoid</source>
         <translation>l’ellipsoïde</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="372"/>
+        <location filename="../engines/landcover.py" line="379"/>
         <source>The layer has no valid CRS: areas and distances are taken in its coordinates, as metres.</source>
         <translation>La couche n’a pas de SCR valide : surfaces et distances sont prises dans ses coordonnées, comme des mètres.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="375"/>
+        <location filename="../engines/landcover.py" line="382"/>
         <source>Areas, lengths and distances are measured in the layer&apos;s CRS, {0}: over the layer, its measures differ from those of {1} by {2} % at most (tolerance 0.1 %).</source>
         <translation>Surfaces, longueurs et distances sont mesurées dans le SCR de la couche, {0} : sur la couche, ses mesures diffèrent de celles de {1} de {2} % au plus (tolérance 0,1 %).</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="380"/>
+        <location filename="../engines/landcover.py" line="387"/>
         <source>Areas, lengths and distances are measured in {0}: the layer&apos;s CRS, {1}, is geographic, not in metres or differs from {2} by more than 0.1 % over the layer (scale error {3} %). Output geometries stay in {1} unless the log says otherwise.</source>
         <translation>Surfaces, longueurs et distances sont mesurées dans {0} : le SCR de la couche, {1}, est géographique, n’est pas en mètres ou diffère de {2} de plus de 0,1 % sur la couche (erreur d’échelle {3} %). Les géométries en sortie restent dans {1} sauf indication contraire du journal.</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="400"/>
+        <location filename="../engines/landcover.py" line="407"/>
         <source>Values: {0}</source>
         <translation>Valeurs : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/landcover.py" line="435"/>
+        <location filename="../engines/landcover.py" line="442"/>
         <source>The input layer &apos;{0}&apos; is empty.</source>
         <translation>La couche d’entrée « {0} » est vide.</translation>
     </message>
@@ -1711,42 +1726,42 @@
 <context>
     <name>OcsPostGIS</name>
     <message>
-        <location filename="../engines/postgis.py" line="58"/>
+        <location filename="../engines/postgis.py" line="63"/>
         <source>"{0}"."{1}" (database {2})</source>
         <translation>"{0}"."{1}" (base {2})</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="81"/>
+        <location filename="../engines/postgis.py" line="86"/>
         <source>Cannot connect to the PostgreSQL database {0}: {1}</source>
         <translation>Connexion impossible à la base PostgreSQL {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="84"/>
+        <location filename="../engines/postgis.py" line="89"/>
         <source>The PostgreSQL source names no table: {0}</source>
         <translation>La source PostgreSQL ne nomme aucune table : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="91"/>
+        <location filename="../engines/postgis.py" line="96"/>
         <source>Table {0} not found.</source>
         <translation>Table {0} introuvable.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="92"/>
+        <location filename="../engines/postgis.py" line="97"/>
         <source>Table {0} exists but QGIS cannot read it as a layer (geometry column &apos;{1}&apos;, key &apos;{2}&apos;).</source>
         <translation>La table {0} existe mais QGIS ne peut pas la lire comme une couche (colonne géométrique « {1} », clé « {2} »).</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="138"/>
+        <location filename="../engines/postgis.py" line="143"/>
         <source>Table {0} exists: it is replaced by this output.</source>
         <translation>La table {0} existe : elle est remplacée par cette sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="173"/>
+        <location filename="../engines/postgis.py" line="178"/>
         <source>Could not index {0}: {1}</source>
         <translation>Impossible d’indexer {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="177"/>
+        <location filename="../engines/postgis.py" line="189"/>
         <source>Spatial index on {0} of {1}.</source>
         <translation>Index spatial sur {0} de {1}.</translation>
     </message>
@@ -1882,72 +1897,77 @@
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="116"/>
+        <location filename="../algorithms/reclassify.py" line="122"/>
         <source>Reclassified {0}</source>
         <translation>Reclassement {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="131"/>
+        <location filename="../algorithms/reclassify.py" line="137"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="135"/>
+        <location filename="../algorithms/reclassify.py" line="141"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="139"/>
+        <location filename="../algorithms/reclassify.py" line="145"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="52"/>
+        <location filename="../engines/reclassify.py" line="53"/>
         <source>{0} feature-vintages are left unclassified by the published method for their pair (NULL).</source>
         <translation>{0} entités-millésimes ne sont pas classées par la méthode publiée pour leur couple (NULL).</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="52"/>
+        <location filename="../engines/reclassify.py" line="53"/>
         <source>{0} feature-vintages have a NULL couverture or usage code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture ou d’usage NULL ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="52"/>
+        <location filename="../engines/reclassify.py" line="53"/>
         <source>{0} feature-vintages have an unknown couverture code; their targets are NULL.</source>
         <translation>{0} entités-millésimes ont un code de couverture inconnu ; leurs cibles valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="52"/>
+        <location filename="../engines/reclassify.py" line="53"/>
         <source>{0} feature-vintages have an unknown usage code; targets that need it are NULL.</source>
         <translation>{0} entités-millésimes ont un code d’usage inconnu ; les cibles qui en dépendent valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="98"/>
+        <location filename="../engines/reclassify.py" line="99"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="167"/>
+        <location filename="../engines/reclassify.py" line="168"/>
         <source>Could not write to the output: {0}</source>
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="263"/>
+        <location filename="../engines/reclassify.py" line="264"/>
         <source>Writing {0}…</source>
         <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="310"/>
+        <location filename="../engines/reclassify.py" line="331"/>
+        <source>Attribute rules run by PostgreSQL (push-down): writing {0}…</source>
+        <translation>Règles attributaires exécutées par PostgreSQL : écriture de {0}…</translation>
+    </message>
+    <message>
+        <location filename="../engines/reclassify.py" line="379"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="314"/>
+        <location filename="../engines/reclassify.py" line="383"/>
         <source>Area not conserved: {0} ha in, {1} ha out.</source>
         <translation>Surface non conservée : {0} ha en entrée, {1} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="317"/>
+        <location filename="../engines/reclassify.py" line="386"/>
         <source>{0} features read and written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>

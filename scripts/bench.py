@@ -34,7 +34,11 @@ The communes and the pair come from scripts/bench_changes_data.py (cached in .bu
 artif_matrix / artif_thresholds (ocs:artificialisation 2021 without / with the reference thresholds), heat_grid
 (ocs:heatisland 2021 on a 100 m square grid) / native_heat_grid (creategrid → intersection (cs21 × grid id) → $area
 → statistics by categories [id, cs21]), friches_200k / friches_1m (ocs:friches on N/5 and N polygons with every
-context layer: communes, and the layers of scripts/bench_context_data.py, cached in .build/bench/context_<n>.gpkg).
+context layer: communes, and the layers of scripts/bench_context_data.py, cached in .build/bench/context_<n>.gpkg),
+reclassify_gpkg_200k / reclassify_pg_200k and artif_gpkg_200k / artif_pg_200k (issue #17: reclassify_spatial and
+artif_thresholds on the N/5-polygon layer, GeoPackage → GeoPackage and PostGIS → PostGIS in one database; the PostGIS
+steps run in a throwaway cluster started with tests/pgcluster.py, the layer loaded with ogr2ogr before them, not
+timed, the cluster stopped and removed at the end).
 
 ``--merge <run record>`` (with ``--steps``): BENCHMARKS.md shows the steps of this run and, marked as such, the
 other steps of the given run (e.g. the last full run), so that a partial run does not drop their figures.
@@ -125,6 +129,15 @@ STEPS = [
     ("heat_grid", "ocs:heatisland VINTAGES=2021, UNITS=0 (square grid), CELL_SIZE=100"),
     ("native_heat_grid", "native pipeline: creategrid 100 m (rectangles, extent of the layer) → intersection (cs21 × "
                          "grid id) → fieldcalculator area = $area → qgis:statisticsbycategories [id, cs21] on area"),
+    ("reclassify_gpkg_200k", "ocs:reclassify as reclassify_spatial (TARGETS=[4, 5, 6] × 3 vintages) on the "
+                             "N/5-polygon layer, GeoPackage → GeoPackage (the SQLite fast path)"),
+    ("reclassify_pg_200k", "the same, PostGIS → PostGIS in one database (the push-down): the N/5-polygon layer "
+                           "loaded into a throwaway PostgreSQL/PostGIS cluster before the step (not timed), the "
+                           "output written there"),
+    ("artif_gpkg_200k", "ocs:artificialisation as artif_thresholds (VINTAGES=2021, APPLY_THRESHOLDS=True) on the "
+                        "N/5-polygon layer, GeoPackage → GeoPackage"),
+    ("artif_pg_200k", "the same, PostGIS → PostGIS in one database (generic path), in the cluster of "
+                      "reclassify_pg_200k"),
     ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
                   "friches_200k)"),
     ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
@@ -147,7 +160,10 @@ CARBON_STEPS = ("carbon_communes",)     # on the N-polygon layer, with the commu
 FRICHES_STEPS = ("friches_200k", "friches_1m")
 # heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
-OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS)
+PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "artif_gpkg_200k", "artif_pg_200k")   # issue #17, N/5
+PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k")    # PostGIS → PostGIS, in a throwaway cluster
+PG_TABLE = "ocs2d"        # the N/5-polygon layer in the throwaway cluster
+OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
 AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "changes_overlay": None,
             "native_intersection_pair": None, "matrix_communes": ("surface_ha", 1.0),
@@ -288,9 +304,17 @@ def run_step(spec):
         source = spec["friches"][step]["input"]
     if step in HEAT_SMALL_STEPS:
         source = spec["heat_small"]["input"]
+    if step in PG_STEPS:
+        source = spec["small"]
     uri = "%s|layername=%s" % (source, LAYER)
     out = os.path.join(spec["out_dir"], step + ".gpkg")
     _remove(out)
+    stats_of = out
+    if step in PG_CLUSTER_STEPS:
+        conninfo = spec["pg"]
+        uri = '%s key=\'fid\' table="public"."%s" (geom)' % (conninfo, PG_TABLE)
+        out = 'postgis:%s table="public"."%s" (geom)' % (conninfo, step)
+        stats_of = "PG:%s tables=%s" % (conninfo, step)
     result = {"step": step}
     t_start = time.perf_counter()
     if step == "copy":
@@ -339,7 +363,7 @@ def run_step(spec):
         result["time_s"] = time.perf_counter() - t0
         if len(timings) > 1:
             result["substeps"] = [[label, round(t, 3)] for label, t in timings]
-        result.update(_layer_stats(out, area=step in AREA_OUT, area_field=AREA_OUT.get(step)))
+        result.update(_layer_stats(stats_of, area=step in AREA_OUT, area_field=AREA_OUT.get(step)))
         result.update(_extra_stats(step, out))
         keep = LOG_KEEP.get(step)
         if keep:
@@ -409,6 +433,8 @@ def _calls(step, uri, out, spec=None):
                 "INPUT": "<previous>", "VALUES_FIELD_NAME": "surface",
                 "CATEGORIES_FIELD_NAME": [bench_changes_data.ZONE_FIELD, "transition"], "OUTPUT": out}),
         ]
+    if step in ("artif_gpkg_200k", "artif_pg_200k"):
+        return _calls("artif_thresholds", uri, out, spec)
     if step in ("artif_matrix", "artif_thresholds"):
         return [("artificialisation", "ocs:artificialisation", {
             "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "2021", "APPLY_THRESHOLDS": step == "artif_thresholds",
@@ -470,7 +496,7 @@ def _calls(step, uri, out, spec=None):
     if step == "reclassify_attr":
         return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
                                                   "TARGETS": [7, 8], "OUTPUT": out})]
-    if step == "reclassify_spatial":
+    if step in ("reclassify_spatial", "reclassify_gpkg_200k", "reclassify_pg_200k"):
         return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
                                                   "TARGETS": [4, 5, 6], "OUTPUT": out})]
     if step == "envelope_1":
@@ -818,6 +844,16 @@ def targets(results, n=None):
                  "%.1f s / %.1f s = %.2f" % (t["friches_1m"], t["friches_200k"], r) if r
                  else missing("friches_200k", "friches_1m"), None if r is None else r <= 6.0))
     rows.append(peak_row("ocs:friches: peak memory < 2 GB (read as 2 GiB = 2048 MiB)", list(FRICHES_STEPS)))
+    r = ratio(t["reclassify_pg_200k"], t["reclassify_gpkg_200k"])
+    rows.append(("ocs:reclassify with spatial rules, %s polygons: PostGIS → PostGIS ≤ 1.5 × GeoPackage → "
+                 "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
+                 "%.1f s / %.1f s = %.2f" % (t["reclassify_pg_200k"], t["reclassify_gpkg_200k"], r) if r
+                 else missing(*PG_STEPS), None if r is None else r <= 1.5))
+    r = ratio(t["artif_pg_200k"], t["artif_gpkg_200k"])
+    rows.append(("ocs:artificialisation with the thresholds, %s polygons: PostGIS → PostGIS ≤ 1.5 × GeoPackage → "
+                 "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
+                 "%.1f s / %.1f s = %.2f" % (t["artif_pg_200k"], t["artif_gpkg_200k"], r) if r
+                 else missing("artif_gpkg_200k", "artif_pg_200k"), None if r is None else r <= 1.5))
     r = ratio(t["carbon_communes"], t["reclassify_attr"])
     rows.append(("ocs:carbon per commune, 3 vintages ≤ 2 × ocs:reclassify attribute rules (issue #19)",
                  "%.2f × reclassify_attr" % r if r else missing("reclassify_attr", "carbon_communes"),
@@ -1217,6 +1253,28 @@ def warm_cache(path):
             pass
 
 
+def start_cluster(path):
+    """A throwaway PostgreSQL/PostGIS cluster (tests/pgcluster.py, the tests' own) holding the layer of ``path`` as
+    public.PG_TABLE (ogr2ogr: key fid, geometry geom, GiST index), analysed; the caller stops it."""
+    sys.path.insert(0, os.path.join(REPO, "tests"))
+    import pgcluster
+
+    cluster = pgcluster.start()
+    try:
+        t0 = time.perf_counter()
+        subprocess.run(["ogr2ogr", "-f", "PostgreSQL", "PG:" + cluster["conninfo"], path, LAYER, "-nln", PG_TABLE,
+                        "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "-lco", "LAUNDER=NO", "--config",
+                        "PG_USE_COPY", "YES"], check=True)
+        subprocess.run(["ogrinfo", "-q", "PG:" + cluster["conninfo"], "-sql", "ANALYZE public.%s" % PG_TABLE],
+                       check=True, stdout=subprocess.DEVNULL)
+        print("bench: %s loaded into PostgreSQL (%s) in %.1f s" % (os.path.relpath(path, REPO), cluster["dir"],
+                                                                    time.perf_counter() - t0), flush=True)
+    except Exception:
+        pgcluster.stop(cluster["dir"])
+        raise
+    return cluster
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=bench_data.DEFAULT_N, help="polygons (default %(default)s)")
@@ -1314,6 +1372,9 @@ def main(argv=None):
         inputs["heat_small"] = {"input": small, "extent": layer_extent(small)}
         heat_small = dict(grid_info(inputs["heat_small"]["extent"]), source=os.path.relpath(small, REPO),
                           polygons=pair_size(n))
+    if any(step in PG_STEPS for step in steps):
+        inputs["small"] = bench_data.ensure(pair_size(n), args.force_data)
+        warm_cache(inputs["small"])
     run_dir = os.path.join(BENCH_DIR, "out", str(n))
     log_dir = os.path.join(BENCH_DIR, "logs", str(n))
     os.makedirs(run_dir, exist_ok=True)
@@ -1340,7 +1401,11 @@ def main(argv=None):
         "{:,}".format(n), run["dataset"], run["dataset_mb"], machine["nproc"], machine.get("ram_gib"),
         machine["loadavg_start"]), flush=True)
     print("bench: code: %s" % code_text(run["code"]).replace("`", ""), flush=True)
+    cluster = None
     try:
+        if any(step in PG_CLUSTER_STEPS for step in steps):
+            cluster = start_cluster(inputs["small"])
+            inputs["pg"] = cluster["conninfo"]
         for step in steps:
             best = None
             attempts = []
@@ -1376,6 +1441,11 @@ def main(argv=None):
                 _remove(os.path.join(run_dir, step + ".gpkg"))
     finally:
         shutil.rmtree(config, ignore_errors=True)
+        if cluster is not None:
+            import pgcluster
+
+            pgcluster.stop(cluster["dir"])
+            print("bench: PostgreSQL cluster %s stopped and removed" % cluster["dir"], flush=True)
     if run["code"]["source"] == "working tree":  # it may have changed while the steps ran (someone editing)
         end = code_info()
         if end != run["code"]:

@@ -126,6 +126,80 @@ def test_reclassify_postgis_to_postgis(postgis, tmp_path):
     assert rows_by(layer, "id") == rows_by(QgsVectorLayer(reference, "ref", "ogr"), "id")
     assert any("Spatial index on geom" in m for m in feedback.infos)
     assert any('stored as the default style of "public"."us7_reclass"' in m for m in feedback.infos)
+    # run by PostgreSQL (push-down), the spatial rules included
+    assert any('Attribute rules run by PostgreSQL (push-down): writing "public"."us7_reclass"' in m
+               for m in feedback.infos)
+
+
+def test_reclassify_pushdown_two_vintages_agricultural_structures(postgis, tmp_path):
+    """Two vintages and the enveloppe urbaine (its members read from the database on the closing threads): the
+    table PostgreSQL writes holds the GeoPackage fast path's rows, under the input's key values; area in = out
+    (16 ha + 900 + 1,200 + 2,400 + 900 m² = 16.54 ha)."""
+    layout = tr.agri_layout()
+    source = load(postgis, layout, "agri", tmp_path, key="id")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4, 6],
+                                               "OUTPUT": out(postgis, "agri_reclass")})
+    assert any("push-down" in m and '"public"."agri_reclass"' in m for m in feedback.infos)
+    layer = pg_layer(postgis, "agri_reclass")
+    assert {f["id"]: f["enaf_2021"] for f in layer.getFeatures()} == {1: "Uh", 2: "Ue", 3: "Ue", 4: "Ue", 5: "A"}
+    assert {f["id"]: f["enaf_2015"] for f in layer.getFeatures()} == {1: "A", 2: "A", 3: "A", 4: "A", 5: "A"}
+    assert any("2021: 0 of 0 US7.0.0" in m and "3 of 4 agricultural" in m for m in feedback.infos)
+    assert "5 features read and written, 16.5400 ha in and out (geometries copied unchanged)." in feedback.infos
+    reference = run("ocs:reclassify", {"INPUT": to_gpkg(layout, tmp_path / "agri.gpkg"), "TARGETS": [4, 6],
+                                       "OUTPUT": str(tmp_path / "agri_out.gpkg")})[0]["OUTPUT"]
+    assert rows_by(layer, "id") == rows_by(QgsVectorLayer(reference, "ref", "ogr"), "id")
+    names = check_output(postgis, "agri_reclass", style="p4_2021")
+    assert names[:3] == ["fid", "geom", "id"]
+    # the key is numbered in the input key's order and goes on for rows added later (QGIS editing)
+    assert sql(postgis, "SELECT fid, id FROM public.agri_reclass ORDER BY fid") == [[i, i] for i in range(1, 6)]
+    sql(postgis, "INSERT INTO public.agri_reclass (id) VALUES (6)")
+    assert sql(postgis, "SELECT fid FROM public.agri_reclass WHERE id = 6") == [[6]]
+
+
+def test_reclassify_pushdown_query_layer_with_subset(postgis, tmp_path):
+    """A query layer with a key, and a subset string: PostgreSQL runs both; the rows are those of the
+    feature-by-feature path from the same layer to a GeoPackage."""
+    load(postgis, tr.us7_layout(), "us7_q", tmp_path, key="id")
+    source = "%s key='id' table=\"(SELECT * FROM public.us7_q WHERE id <> 3)\" (geom) sql=\"id\" <> 5" % postgis
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_q_out")})
+    assert any("push-down" in m for m in feedback.infos)
+    layer = pg_layer(postgis, "us7_q_out")
+    reference, generic = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "q.gpkg")})
+    assert not any("push-down" in m for m in generic.infos)
+    expected = rows_by(QgsVectorLayer(reference["OUTPUT"], "ref", "ogr"), "id")
+    assert sorted(expected) == [1, 2, 4]
+    assert rows_by(layer, "id") == expected
+    assert {f["id"]: f["p21_2021"] for f in layer.getFeatures()} == {1: 1, 2: 13, 4: 14}
+
+
+def test_missing_geometries_counted_by_postgresql(postgis, tmp_path):
+    """A row without geometry (NULL) and one empty: counted in SQL and said, copied by the push-down, no area."""
+    from helpers import box, make_layer
+
+    layer = make_layer(tr.OCS2D, [(box(0, 0, 100, 100), 1, "CS1.1.1", "US5.1.1"), (None, 2, "CS1.2.1", "US7.0.0"),
+                                  (box(200, 0, 250, 100), 3, "CS2.2.1", "US1.1.1")])
+    source = load(postgis, layer, "holes", tmp_path, key="id")
+    sql(postgis, "UPDATE public.holes SET geom = NULL WHERE id = 2")
+    sql(postgis, "UPDATE public.holes SET geom = 'SRID=2154;POLYGON EMPTY'::geometry WHERE id = 3")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "holes_out")})
+    assert any("2 features have no geometry (NULL or empty)" in m for m in feedback.errors)
+    assert any("push-down" in m for m in feedback.infos)
+    assert "3 features read and written, 1.0000 ha in and out (geometries copied unchanged)." in feedback.infos
+    assert sql(postgis, "SELECT id, geom IS NULL, ST_IsEmpty(geom) FROM public.holes_out ORDER BY id") == [
+        [1, False, False], [2, True, None], [3, False, True]]
+
+
+def test_reclassify_pushdown_falls_back_with_its_reason(postgis, tmp_path):
+    """A feature limit cannot be pushed down: the log says why, the generic path writes the same table."""
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    source = load(postgis, tr.us7_layout(), "us7_limit", tmp_path, key="id")
+    limited = QgsProcessingFeatureSourceDefinition("postgres://" + source, False, 3)
+    results, feedback = run("ocs:reclassify", {"INPUT": limited, "OUTPUT": out(postgis, "us7_limit_out")})
+    assert "PostGIS push-down not used (selection, filter or limit): feature by feature." in feedback.infos
+    assert not any("run by PostgreSQL" in m for m in feedback.infos)
+    assert pg_layer(postgis, "us7_limit_out").featureCount() == 3
+    check_output(postgis, "us7_limit_out", style="p4_2021")
 
 
 def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
@@ -146,12 +220,27 @@ def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
     assert any("make 1 polygons (0.1600 ha) artificialised and 3 polygons (0.3200 ha) non-artificialised; "
                "1 built polygons" in m for m in feedback.infos)
     check_output(postgis, "artif_out", style="artif_2021")
+    # written by PostgreSQL (push-down): the input's rows and geometries copied there, the statuses joined by key
+    assert 'Run by PostgreSQL (push-down): writing "public"."artif_out"…' in feedback.infos
+    assert any("features written" in m and "ha in and out" in m for m in feedback.infos)
     reference = run("ocs:artificialisation", {"INPUT": to_gpkg(layout, tmp_path / "a.gpkg"),
                                               "OUTPUT": str(tmp_path / "a_out.gpkg")})[0]["OUTPUT"]
 
     def by_part(rows):
         return {(a["case"], a["part"]): (a, area) for a, area in rows.values()}
     assert by_part(rows_by(layer, "fid")) == by_part(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid"))
+
+
+def test_artificialisation_dissolved_is_not_pushed_down(postgis, tmp_path):
+    """DISSOLVE builds new polygons: the generic path writes them, and the log says why."""
+    source = load(postgis, ta.layout(), "artif_d", tmp_path)
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "DISSOLVE": True,
+                                                      "OUTPUT": out(postgis, "artif_d_out")})
+    assert "PostGIS push-down not used (dissolved output): feature by feature." in feedback.infos
+    assert not any("Run by PostgreSQL" in m for m in feedback.infos)
+    layer = pg_layer(postgis, "artif_d_out")
+    assert layer.featureCount() > 0
+    assert "surface_ha" in layer.fields().names()
 
 
 def test_change_tools_postgis_to_postgis(postgis, tmp_path):
@@ -287,3 +376,18 @@ def test_gui_loads_a_postgis_output(postgis, tmp_path):
     finally:
         QgsProject.instance().removeMapLayers([layer.id() for layer in new])
     check_output(postgis, "grid_gui_changes", style="type_changement")
+
+
+def test_pushdown_never_writes_over_what_it_reads():
+    """The push-down drops the output table first: an output that is the input table (with or without a subset
+    string), or that a query layer reads, is left to the generic path."""
+    from ocs_toolbox.fastpath import pg
+
+    table = QgsDataSourceUri("dbname='x' key='id' table=\"public\".\"ocs\" (geom)")
+    other = QgsDataSourceUri("dbname='x' table=\"public\".\"ocs_out\" (geom)")
+    query = QgsDataSourceUri("dbname='x' key='id' table=\"(SELECT * FROM public.OCS_out)\" (geom)")
+    assert pg.relation(table, "id").reads(pg.output_table(table))
+    assert pg.relation(table, "id", "\"id\" > 1").reads(pg.output_table(table))
+    assert not pg.relation(table, "id", "\"id\" > 1").reads(pg.output_table(other))
+    assert pg.relation(query, "id").reads(pg.output_table(other))
+    assert pg.output_table(other) == pg.PgTable("public", "ocs_out", "fid", "geom")

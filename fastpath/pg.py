@@ -1,0 +1,361 @@
+"""The PostGIS push-down of ocs:reclassify (issue #17): the attribute rules as one SQL statement run by PostgreSQL.
+
+As the GeoPackage fast path (gpkg.py) does in SQLite: the distinct code tuples are read with one GROUP BY,
+classified once in Python (by the caller, with the core rules), and sent back as a lookup table (VALUES) joined
+in one ``CREATE TABLE … AS SELECT`` when input and output are in the same database; the spatial rules read the
+boxes of every polygon and the geometries of the few they need, and their changes are applied as UPDATEs. The
+connection is GDAL's PG driver (``ExecuteSQL``): no other client library.
+
+Used only where it gives what the feature-by-feature path gives: a table, view or query layer with an integer
+primary key (QGIS's feature ids are its values), read whole (a subset string is applied as a WHERE), 2D Polygon or
+MultiPolygon geometries, text code fields, an output table in the same database. Everything else goes through
+the generic path.
+"""
+import dataclasses
+import threading
+
+import numpy
+
+from osgeo import gdal, ogr
+from .gpkg import SEPARATOR, FastPathUnavailable, literal, pair_key, quote_identifier
+
+INTEGER_TYPES = ("int2", "int4", "int8", "integer", "bigint", "smallint", "serial", "bigserial")
+
+
+@dataclasses.dataclass
+class PgRelation:
+    """A PostgreSQL relation read by the push-down: ``conninfo`` (libpq, authentication expanded), the SQL of
+    the relation (``relation``: a quoted table or a parenthesised query, with the subset string applied), its
+    integer key column and geometry column, and ``database`` (host, port, database, service, user) to compare
+    two connections."""
+
+    conninfo: str
+    relation: str
+    key: str
+    geometry: str
+    database: tuple
+    table: str = ""       # the quoted table or view read ("" for a query layer)
+    query: str = ""       # the query of a query layer
+
+    def reads(self, out):
+        """True when writing PgTable ``out`` (dropped first) could touch what this relation reads: the same
+        table, or a query that names it."""
+        if self.table:
+            return self.table == out.name
+        return out.table.lower() in self.query.lower()
+
+
+@dataclasses.dataclass
+class PgTable:
+    """An output table: schema, table, key column and geometry column (quoted when used)."""
+
+    schema: str
+    table: str
+    key: str
+    geometry: str
+
+    @property
+    def name(self):
+        return "%s.%s" % (quote_identifier(self.schema), quote_identifier(self.table))
+
+
+def database(uri):
+    """What tells two databases apart in a QgsDataSourceUri: (host, port, database, service, user)."""
+    return (uri.host(), uri.port() or "5432", uri.database(), uri.service(), uri.username())
+
+
+def relation(uri, key, subset=""):
+    """The PgRelation of QgsDataSourceUri ``uri`` (a table, view, or ``(SELECT …)`` query layer) with integer
+    key column ``key``; ``subset``: the layer's subset string (PostgreSQL SQL), applied as a WHERE."""
+    if not uri.geometryColumn():
+        raise FastPathUnavailable("no geometry column")
+    table = uri.table()
+    if table.startswith("("):
+        source, named, query = table, "", table
+    else:
+        source = named = "%s.%s" % (quote_identifier(uri.schema() or "public"), quote_identifier(table))
+        query = ""
+    if subset:
+        source = "(SELECT * FROM %s s WHERE %s)" % (source, subset)
+    return PgRelation(uri.connectionInfo(True), source, key, uri.geometryColumn(), database(uri), named, query)
+
+
+def index_name(table, geometry):
+    """The name of the GiST index of ``table``'s geometry column (unquoted, at most 63 bytes as PostgreSQL keeps)."""
+    return ("%s_%s_idx" % (table, geometry))[:63]
+
+
+def output_table(uri):
+    """The PgTable of a destination QgsDataSourceUri (key ``fid`` unless named, geometry ``geom`` unless named)."""
+    if not uri.table() or uri.table().startswith("("):
+        raise FastPathUnavailable("the destination names no table")
+    return PgTable(uri.schema() or "public", uri.table(), uri.keyColumn() or "fid", uri.geometryColumn() or "geom")
+
+
+class Connection:
+    """One GDAL PG connection (not shared between threads)."""
+
+    def __init__(self, conninfo):
+        gdal.UseExceptions()
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            self.dataset = gdal.OpenEx("PG:" + conninfo, gdal.OF_VECTOR | gdal.OF_UPDATE,
+                                       open_options=["LIST_ALL_TABLES=NO"])
+        except RuntimeError as error:
+            raise FastPathUnavailable("GDAL cannot connect: %s" % str(error).strip())
+        finally:
+            gdal.PopErrorHandler()
+        if self.dataset is None:
+            raise FastPathUnavailable("GDAL cannot connect")
+
+    def query(self, sql):
+        """The rows of ``sql`` (a SELECT), each a list of field values then the geometry as WKB (None when NULL
+        or empty) if any."""
+        result = self.dataset.ExecuteSQL(sql)
+        if result is None:
+            return []
+        try:
+            rows = []
+            for feature in result:
+                row = [feature.GetField(i) for i in range(feature.GetFieldCount())]
+                if result.GetLayerDefn().GetGeomFieldCount():
+                    geometry = feature.GetGeometryRef()   # owned by the feature: as WKB before it goes
+                    row.append(None if geometry is None or geometry.IsEmpty() else
+                               bytes(geometry.ExportToIsoWkb()))
+                rows.append(row)
+            return rows
+        finally:
+            self.dataset.ReleaseResultSet(result)
+
+    def execute(self, sql):
+        """Run a statement that returns no rows (committed at once)."""
+        result = self.dataset.ExecuteSQL(sql)
+        if result is not None:
+            self.dataset.ReleaseResultSet(result)
+
+    def close(self):
+        self.dataset = None
+
+
+def missing_geometries(source):
+    """The number of rows of PgRelation ``source`` without a geometry (NULL or empty), counted by PostgreSQL."""
+    connection = Connection(source.conninfo)
+    try:
+        geometry = "l.%s" % quote_identifier(source.geometry)
+        return connection.query("SELECT count(*) AS n FROM %s l WHERE %s IS NULL OR ST_IsEmpty(%s)" % (
+            source.relation, geometry, geometry))[0][0]
+    finally:
+        connection.close()
+
+
+class PgReclassifier:
+    """Runs the attribute rules of a Reclassifier on a PgRelation, in its database; writes the output tables of
+    the push-downs (``write``: a look-up on the code tuples; ``write_values``: values per key)."""
+
+    def __init__(self, source):
+        self.source = source
+        self.connection = Connection(source.conninfo)
+        self.key = quote_identifier(source.key)
+        self.geometry = quote_identifier(source.geometry)
+
+    def close(self):
+        self.connection.close()
+
+    def column_types(self):
+        """{column: PostgreSQL type name} of the relation."""
+        result = self.connection.dataset.ExecuteSQL("SELECT * FROM %s l LIMIT 0" % self.source.relation)
+        try:
+            definition = result.GetLayerDefn()
+            return {definition.GetFieldDefn(i).GetName(): definition.GetFieldDefn(i).GetType()
+                    for i in range(definition.GetFieldCount())}
+        finally:
+            self.connection.dataset.ReleaseResultSet(result)
+
+    def check(self, text_fields):
+        """Raise FastPathUnavailable unless ``text_fields`` are text columns and the key is unique."""
+        types = self.column_types()
+        for field in text_fields:
+            if types.get(field) != ogr.OFTString:
+                raise FastPathUnavailable("%s is not a text column" % field)
+        rows = self.connection.query("SELECT count(*) AS n, count(DISTINCT %s) AS d FROM %s l" % (self.key, self.source.relation))
+        if rows[0][0] != rows[0][1]:
+            raise FastPathUnavailable("key %s is not unique" % self.source.key)
+
+    def feature_count(self):
+        return self.connection.query("SELECT count(*) AS n FROM %s l" % self.source.relation)[0][0]
+
+    def area(self):
+        """Sum of the planar areas, in layer units."""
+        return self.connection.query("SELECT sum(ST_Area(%s)) AS a FROM %s l" % (
+            self.geometry, self.source.relation))[0][0] or 0.0
+
+    def combinations(self, fields, with_fids=False):
+        """[(values, count)] (with ``with_fids``: [(values, count, [keys])]): the distinct tuples of ``fields``
+        with their feature counts, from one GROUP BY."""
+        names = ", ".join("l.%s" % quote_identifier(f) for f in fields)
+        positions = ", ".join(str(i + 1) for i in range(len(fields)))
+        extra = ", string_agg(l.%s::text, ',') AS ocs_keys" % self.key if with_fids else ""
+        rows = self.connection.query("SELECT %s, count(*) AS ocs_count%s FROM %s l GROUP BY %s" % (
+            names, extra, self.source.relation, positions))
+        width = len(fields)
+        if not with_fids:
+            return [(tuple(row[:width]), row[width]) for row in rows]
+        return [(tuple(row[:width]), row[width], [int(x) for x in row[width + 1].split(",")]) for row in rows]
+
+    def write(self, out, lookup, fields, combinations):
+        """Create table ``out`` (``create``) with the joined columns of ``lookup`` (a gpkg.Lookup), in one
+        statement. ``combinations``: the distinct tuples of the code fields."""
+        codes = [field for pair in lookup.vintages for field in pair]
+        rows = {}
+        for values in combinations:
+            key = SEPARATOR.join("" if x is None else x for x in values)
+            if key not in rows:
+                row = [literal(key)]
+                for v, table in enumerate(lookup.tables):
+                    row.extend(literal(x) for x in table[pair_key(values[2 * v], values[2 * v + 1])])
+                rows[key] = "(%s)" % ",".join(row)
+        selects = []
+        position = 0
+        for vintage_columns in lookup.columns:
+            for name, kind in vintage_columns:
+                selects.append("CAST(lut.c%d AS %s) AS %s" % (position, "integer" if kind == "int" else
+                                                              "varchar(254)", quote_identifier(name)))
+                position += 1
+        width = position
+        lut = "lut(%s) AS (VALUES %s)" % (",".join(["k"] + ["c%d" % i for i in range(width)]), ",".join(
+            rows.values())) if rows else "lut(%s) AS (SELECT %s WHERE false)" % (
+            ",".join(["k"] + ["c%d" % i for i in range(width)]), ",".join(["NULL::text"] * (width + 1)))
+        join = " || chr(31) || ".join("coalesce(l.%s, '')" % quote_identifier(f) for f in codes)
+        self.create(out, fields, "WITH %s" % lut, "LEFT JOIN lut ON lut.k = (%s)" % join, selects)
+
+    def write_values(self, out, fields, keys, columns):
+        """Create table ``out`` (``create``) with integer ``columns`` [(name, [value or None per key])] given for
+        the rows of ``keys`` (values of the input's key), joined from arrays in one statement."""
+        arrays = ["'{%s}'::bigint[]" % ",".join(str(int(k)) for k in keys)]
+        arrays += ["'{%s}'::integer[]" % ",".join("NULL" if v is None else str(int(v)) for v in values)
+                   for _name, values in columns]
+        names = ["c%d" % i for i in range(len(columns))]
+        given = "WITH v AS (SELECT * FROM unnest(%s) AS v(k, %s))" % (", ".join(arrays), ", ".join(names))
+        self.create(out, fields, given, "LEFT JOIN v ON v.k = l.%s" % self.key,
+                    ["v.%s AS %s" % (c, quote_identifier(name)) for c, (name, _v) in zip(names, columns)])
+
+    def create(self, out, fields, with_sql, join, selects):
+        """Create table ``out`` (a PgTable, dropped first if it exists) as the relation ``l`` ``join``ed (with the
+        common table expressions ``with_sql``): key ``out.key`` (the input field of that name when there is one,
+        else numbered in the input key's order), geometry as MultiPolygon, then ``fields`` (the input's, but that
+        key), then the ``selects``; then its primary key and GiST index (index_name), and ANALYZE."""
+        key = "l.%s" % quote_identifier(out.key) if out.key in fields else \
+            "row_number() OVER (ORDER BY l.%s)" % self.key
+        srid = self.srid()
+        columns = ["%s AS %s" % (key, quote_identifier(out.key)),
+                   "ST_Multi(l.%s)::geometry(MultiPolygon, %d) AS %s" % (self.geometry, srid,
+                                                                         quote_identifier(out.geometry))]
+        columns += ["l.%s" % quote_identifier(f) for f in fields if f != out.key] + selects
+        self.connection.execute("DROP TABLE IF EXISTS %s" % out.name)
+        self.connection.execute("CREATE TABLE %s AS %s SELECT %s FROM %s l %s" % (
+            out.name, with_sql, ", ".join(columns), self.source.relation, join))
+        self.connection.execute("ALTER TABLE %s ADD PRIMARY KEY (%s)" % (out.name, quote_identifier(out.key)))
+        self.connection.execute("CREATE INDEX %s ON %s USING GIST (%s)" % (
+            quote_identifier(index_name(out.table, out.geometry)), out.name, quote_identifier(out.geometry)))
+        self.connection.execute("ANALYZE %s" % out.name)
+        if out.key not in fields:   # numbered here: later inserts (QGIS editing) number on
+            self.connection.execute("ALTER TABLE %s ALTER COLUMN %s ADD GENERATED BY DEFAULT AS IDENTITY" % (
+                out.name, quote_identifier(out.key)))
+            self.connection.query("SELECT setval(pg_get_serial_sequence(%s, %s), greatest(max(%s), 1)) AS v "
+                                  "FROM %s" % (literal(out.name), literal(out.key), quote_identifier(out.key),
+                                               out.name))
+
+    def srid(self):
+        """The SRID of the relation's geometries (the first non-NULL one), 0 without any."""
+        rows = self.connection.query("SELECT ST_SRID(%s) AS srid FROM %s l WHERE %s IS NOT NULL LIMIT 1" % (
+            self.geometry, self.source.relation, self.geometry))
+        return int(rows[0][0]) if rows else 0
+
+    def output_measures(self, out):
+        """(feature count, area) of the written table ``out``."""
+        row = self.connection.query("SELECT count(*) AS n, sum(ST_Area(%s)) AS a FROM %s" % (
+            quote_identifier(out.geometry), out.name))[0]
+        return row[0], row[1] or 0.0
+
+    def update(self, out, changes):
+        """UPDATE the written table: ``changes`` = [(input keys, {column: value})], the rows found by the input's
+        key column (the output's key, or a field of the output), in one transaction."""
+        changes = [(fids, assignments) for fids, assignments in changes if fids and assignments]
+        if not changes:
+            return
+        statements = []
+        for fids, assignments in changes:
+            sets = ", ".join("%s = %s" % (quote_identifier(k), literal(v)) for k, v in assignments.items())
+            ids = sorted(int(i) for i in fids)
+            for start in range(0, len(ids), 20000):
+                statements.append("UPDATE %s SET %s WHERE %s = ANY('{%s}'::bigint[])" % (
+                    out.name, sets, self.key, ",".join(map(str, ids[start:start + 20000]))))
+        self.connection.execute("BEGIN; %s; COMMIT" % "; ".join(statements))
+
+    def drop(self, out):
+        self.connection.execute("DROP TABLE IF EXISTS %s" % out.name)
+
+    def geometries(self):
+        return PgGeometries(self.source)
+
+
+class PgGeometries:
+    """The bounding boxes and geometries (WKB) of a relation's rows by key, one GDAL connection per thread (the
+    interface of gpkg.GpkgGeometries, for engines/spatialrules.py)."""
+
+    def __init__(self, source):
+        self.source = source
+        self.key = quote_identifier(source.key)
+        self.geometry = quote_identifier(source.geometry)
+        self.local = threading.local()
+        self.connections = []
+        self.lock = threading.Lock()
+
+    def _connection(self):
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = Connection(self.source.conninfo)
+            with self.lock:
+                self.connections.append(connection)
+        return connection
+
+    def boxes(self):
+        """(keys, boxes) of the non-empty geometries, sorted by key; boxes as (xmin, ymin, xmax, ymax) rows, read
+        as four arrays (no geometry leaves the server)."""
+        g = "l.%s" % self.geometry
+        rows = self._connection().query(
+            "SELECT array_agg(k ORDER BY k) AS k, array_agg(x0 ORDER BY k) AS x0, array_agg(y0 ORDER BY k) AS y0, "
+            "array_agg(x1 ORDER BY k) AS x1, array_agg(y1 ORDER BY k) AS y1 FROM (SELECT l.%s::bigint AS k, ST_XMin(b) AS x0, "
+            "ST_YMin(b) AS y0, ST_XMax(b) AS x1, ST_YMax(b) AS y1 FROM (SELECT l.%s, Box2D(%s) AS b FROM %s l "
+            "WHERE %s IS NOT NULL AND NOT ST_IsEmpty(%s)) l) boxes" % (
+                self.key, self.key, g, self.source.relation, g, g))
+        if not rows or rows[0][0] is None:
+            return numpy.zeros(0, dtype=numpy.int64), numpy.zeros((0, 4), dtype=float)
+        fids = numpy.array(rows[0][0], dtype=numpy.int64)
+        boxes = numpy.stack([numpy.array(column, dtype=float) for column in rows[0][1:5]], axis=1)
+        return fids, numpy.ascontiguousarray(boxes)
+
+    def wkb(self, fids):
+        """{key: WKB} of ``fids`` (non-empty geometries only)."""
+        found = {}
+        fids = sorted(int(f) for f in fids)
+        for start in range(0, len(fids), 10000):
+            rows = self._connection().query(
+                "SELECT l.%s::bigint AS k, l.%s FROM %s l WHERE l.%s = ANY('{%s}'::bigint[]) AND l.%s IS NOT NULL" % (
+                    self.key, self.geometry, self.source.relation, self.key,
+                    ",".join(map(str, fids[start:start + 10000])), self.geometry))
+            for key, wkb in rows:
+                if wkb is not None:
+                    found[key] = wkb
+        return found
+
+    def close(self):
+        for connection in self.connections:
+            connection.close()
+        self.connections = []
+        self.local = threading.local()
+
+
+def same_database(source, destination_uri):
+    """True when the destination QgsDataSourceUri is in the database of PgRelation ``source``."""
+    return database(destination_uri) == source.database
