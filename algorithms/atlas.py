@@ -28,11 +28,13 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import atlas as text
+from ..core import heat as heat_core
 from ..core import detection
 from ..core import nomenclature as nom
 from ..core import zan
-from ..engines import atlas, atlaslayout, changes, styling
+from ..engines import atlas, atlasinside, atlaslayout, changes, styling
 from ..engines import zan as zanmaps
+from ..language import number as local_number
 from . import base, inputs
 from .changes import name_field_parameter, whole_gpkg
 
@@ -61,6 +63,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
     OUTPUT_PROJECT = "OUTPUT_PROJECT"
 
     _filtered = None
+    _zone_input = None
 
     def tr(self, text_):
         return QCoreApplication.translate("AtlasAlgorithm", text_)
@@ -146,6 +149,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         if parameters.get(self.INPUT_AFTER) not in (None, ""):
             after = base.require_polygon_source(self, parameters, self.INPUT_AFTER, context)
         zones = self._zones(parameters, context, feedback)
+        self._zone_input = zones
         enum_index = self.parameterAsEnum(parameters, self.NOMENCLATURE, context)
         from_vintage = self._vintage(parameters, self.FROM_VINTAGE, context)
         target, dimension = atlas.cover_target(before, enum_index, from_vintage if after is not None else "")
@@ -180,7 +184,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         results = {self.OUTPUT_FOLDER: folder}
         results[self.OUTPUT_TABLE] = self._table(parameters, context, rows, outlines, job.crs, language)
         layers = self._layers(folder, figures, rows, outlines, job.crs, context, language)
-        self._extra_layers(parameters, context, layers, folder)
+        self._extra_layers(parameters, context, layers, folder, (job, feedback))
         project = atlaslayout.new_project([layers[key] for key in (
             "cover", "changes", "outline", "zones", "heat", "friches") if key in layers])
         layout = self._layout(template, project, layers, (figures, job, language))
@@ -285,21 +289,56 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         styling.style_layer(kinds, "type_changement", "type_changement")
         return {"zones": zones, "cover": cover, "changes": kinds, "outline": atlaslayout.outline_layer(path)}
 
-    def _extra_layers(self, parameters, context, layers, folder):
-        """HEAT and FRICHES, when given, copied with their style into atlas.gpkg (``layers`` gets them)."""
+    def _extra_layers(self, parameters, context, layers, folder, run):
+        """HEAT and FRICHES into atlas.gpkg with their style (``layers`` gets them): when given, their features
+        around the zones portrayed; when not, computed inside by the engines of Heat island and Friches
+        (engines/atlasinside.py)."""
+        job, feedback = run
         path = os.path.join(folder, atlaslayout.GPKG_NAME)
+        frame = atlasinside.Window(job.zones.extent, self._zone_input.source, self._zone_input.field)
         for name, key, table in ((self.HEAT, "heat", "chaleur"), (self.FRICHES, "friches", "friches")):
             if parameters.get(name) in (None, ""):
-                continue
-            original = self.parameterAsVectorLayer(parameters, name, context)
-            if original is None:
-                raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
+                original = self._inside(key, job, frame, context, feedback)
+                if original is None:
+                    continue
+            else:
+                original = self.parameterAsVectorLayer(parameters, name, context)
+                if original is None:
+                    raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
+                original = atlasinside.window_copy(original, frame, job.crs, context)
             try:
                 layers[key] = atlaslayout.copy_layer(path, table, original, context)
             except RuntimeError as error:
                 raise QgsProcessingException(self.tr("{0}: cannot copy '{1}' into {2} ({3}).").format(
                     name, original.name(), path, error))
         return layers
+
+    def _inside(self, key, job, frame, context, feedback):
+        """The heat grid or the friches sites computed inside (None when cancelled), said in the log."""
+        if key == "heat":
+            year = job.after.vintages[-1].vintage
+            feedback.setProgressText(self.tr("HEAT not given: computing the heat island score…"))
+            feedback.pushInfo(self.tr(
+                "HEAT not given: the heat island score of {0} is computed as Heat island does (square grid of {1} "
+                "m, pixels of {2} m, default coefficients) over the zones' extent grown by {3} m.").format(
+                year, local_number(heat_core.CELL_SIZE, None), local_number(heat_core.RESOLUTION, None),
+                local_number(heat_core.COOLING_DISTANCE, None)))
+            return atlasinside.heat_layer(job.after, frame, self.tr("Heat island score {0}").format(year),
+                                          context, feedback)
+        land = job.before if job.mode == "multidate" else job.after
+        years = ", ".join(v.vintage for v in land.vintages)
+        feedback.setProgressText(self.tr("FRICHES not given: finding the friches…"))
+        feedback.pushInfo(self.tr(
+            "FRICHES not given: the sites are found as Friches does (vintages {0}, at least {1} m², the zones as "
+            "communes) over the zones' extent grown by {2} m, without the context layers (town halls, stations, "
+            "services, flood areas, zoning, protected areas, polluted sites): give FRICHES, the output of Friches, "
+            "for them.").format(years, local_number(atlasinside.MIN_SITE_M2, None),
+                                local_number(atlasinside.READ_MARGIN, None)))
+        layer, count = atlasinside.friches_layer(land, frame, self.tr("Friches {0}").format(years), context,
+                                                 feedback)
+        if layer is not None:
+            feedback.pushInfo(self.tr("{0} friches sites found.").format(count))
+        return layer
 
     def _template(self, parameters, context):
         """The QDomDocument of LAYOUT, or None; read first, so that a bad template stops the run early."""

@@ -1,9 +1,13 @@
 """ocs:atlas: a commune kept by ZONE_FILTER (its land cut at the border, the rest left out), and the heat and
 friches pages computed inside when HEAT and FRICHES are not given (issue #20)."""
+import os
+
 import pytest
+from qgis.core import QgsProject, QgsVectorLayer
 
 from helpers import box, features_by, make_layer, run
-from test_atlas_portraits import pdf_text
+from test_atlas_portraits import communes, pdf_text
+from test_changes import ACT, FIELDS, GRID, HAB, cell_box
 from test_change_engine import NOTCHED_ZONE, notched_inputs
 
 
@@ -25,3 +29,77 @@ def test_zone_filter_keeps_a_commune_whose_border_touches_a_polygon_box(tmp_path
     assert "Conservation 2005-2021: land compared 2.9300 ha, matrix total 2.9300 ha, zones total 2.9300 ha." \
         in feedback.infos
     assert "Zed" in pdf_text(tmp_path / "atlas" / "Z_Zed.pdf")
+
+
+def friche_grid():
+    """The grid of test_changes with cell 8 (x 300–600, y 100–200, 3 ha) habitat 2005 → activité 2015 → friche
+    d'activité 2021 (US6.2.1): one friche site of 3 ha."""
+    rows = []
+    for cell, vintages in GRID.items():
+        if cell == 8:
+            vintages = (HAB, ACT, ("CS1.1.2", "US6.2.1"))
+        rows.append((cell_box(cell), cell) + vintages[0] + vintages[1] + vintages[2])
+    return make_layer(FIELDS, rows)
+
+
+def heat_lines(feedback):
+    return [line for line in feedback.infos if "burnt at" in line]
+
+
+@pytest.fixture(scope="module")
+def inside_atlas(tmp_path_factory):
+    """HEAT and FRICHES not given: both computed inside (French)."""
+    tmp_path = tmp_path_factory.mktemp("atlas_inside")
+    results, feedback = run("ocs:atlas", {
+        "INPUT": friche_grid(), "ZONES": communes(), "ZONE_FIELD": "insee", "LANGUAGE": 1,
+        "OUTPUT_FOLDER": str(tmp_path / "atlas"), "OUTPUT_TABLE": str(tmp_path / "table.gpkg"),
+        "OUTPUT_PROJECT": str(tmp_path / "atlas.qgz")})
+    return tmp_path, results, feedback
+
+
+def test_heat_and_friches_computed_inside_are_on_the_pages(inside_atlas):
+    _tmp, results, feedback = inside_atlas
+    assert any(line.startswith("HEAT not given") for line in feedback.infos)
+    assert any(line.startswith("FRICHES not given") for line in feedback.infos)
+    for stem in ("62065_Avion", "62133_Billy-Montigny"):
+        content = pdf_text(os.path.join(results["OUTPUT_FOLDER"], stem + ".pdf"))
+        assert "Îlots de chaleur (classes ADEME)" in content and "Friches" in content
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    assert all(layer.isValid() for layer in project.mapLayers().values())
+    sources = sorted(layer.source().split("layername=")[-1] for layer in project.mapLayers().values())
+    assert "chaleur" in sources and "friches" in sources
+
+
+def test_heat_inside_counts_the_land_of_the_window(inside_atlas):
+    """Every zone kept: the zones' extent (x 0–550) grown by 300 m holds the whole grid (18 ha), 18 cells of
+    100 m wholly covered."""
+    _tmp, results, feedback = inside_atlas
+    gpkg = os.path.join(results["OUTPUT_FOLDER"], "atlas.gpkg")
+    cells = QgsVectorLayer(gpkg + "|layername=chaleur", "h", "ogr")
+    assert cells.featureCount() == 18
+    assert sum(f["part_couverte"] for f in cells.getFeatures()) == pytest.approx(18.0)
+    assert heat_lines(feedback) == ["2021: 18.00 ha of land cover in the input, 18.00 ha burnt at 5 m (+0.000 %)."]
+
+
+def test_friches_inside_one_site_of_three_ha(inside_atlas):
+    _tmp, results, _feedback = inside_atlas
+    gpkg = os.path.join(results["OUTPUT_FOLDER"], "atlas.gpkg")
+    sites = QgsVectorLayer(gpkg + "|layername=friches", "f", "ogr")
+    assert sites.featureCount() == 1
+    site = next(sites.getFeatures())
+    assert site["site_surface"] == pytest.approx(30000.0)
+    assert site.geometry().area() == pytest.approx(30000.0)
+
+
+def test_heat_inside_on_a_filtered_zone_counts_the_window_only(tmp_path):
+    """Zone A alone (x 0–200): the window x −300–500 cuts column 2 (x 300–600) at 500: 3 + 6 + 6 = 15 ha read,
+    burnt in 15 cells of 1 ha."""
+    results, feedback = run("ocs:atlas", {
+        "INPUT": friche_grid(), "ZONES": communes(), "ZONE_FIELD": "insee", "ZONE_FILTER": "\"insee\" = '62065'",
+        "LANGUAGE": 2, "OUTPUT_FOLDER": str(tmp_path / "atlas"), "OUTPUT_TABLE": str(tmp_path / "table.gpkg")})
+    gpkg = os.path.join(results["OUTPUT_FOLDER"], "atlas.gpkg")
+    cells = QgsVectorLayer(gpkg + "|layername=chaleur", "h", "ogr")
+    assert cells.featureCount() == 15
+    assert sum(f["part_couverte"] for f in cells.getFeatures()) == pytest.approx(15.0)
+    assert heat_lines(feedback) == ["2021: 15.00 ha of land cover in the input, 15.00 ha burnt at 5 m (+0.000 %)."]
