@@ -32,7 +32,7 @@ from ..core import heat as heat_core
 from ..core import detection
 from ..core import nomenclature as nom
 from ..core import zan
-from ..engines import atlas, atlasinside, atlaslayout, changes, styling
+from ..engines import atlas, atlasinside, atlaslayout, changes, landcover, styling, window
 from ..engines import zan as zanmaps
 from ..language import number as local_number
 from . import base, inputs
@@ -158,11 +158,28 @@ class AtlasAlgorithm(base.OcsAlgorithm):
             dimension=dimension, from_vintage=from_vintage,
             to_vintage=self._vintage(parameters, self.TO_VINTAGE, context), nomenclature=enum_index,
             all_periods=True, spatial_rules=True, statuses=True)
-        change_inputs = changes.ChangeInputs(
-            before, after, zones.source, zones.field, zones.name_field,
-            whole_gpkg(self, parameters, self.INPUT, context),
-            whole_gpkg(self, parameters, self.INPUT_AFTER, context) if after is not None else None)
+        gpkg_layers = (whole_gpkg(self, parameters, self.INPUT, context),
+                       whole_gpkg(self, parameters, self.INPUT_AFTER, context) if after is not None else None)
+        rectangle = self._window(zones, before, context)
+        if rectangle is not None:      # the land around the zones only (issue #20: 100 communes of a département)
+            feedback.pushInfo(self.tr("The land cover is read around the zones: their extent grown by {0} m.").format(
+                local_number(atlasinside.READ_MARGIN, None)))
+            before = window.WindowSource(before, rectangle)
+            after = window.WindowSource(after, rectangle) if after is not None else None
+            gpkg_layers = (None, None)
+        change_inputs = changes.ChangeInputs(before, after, zones.source, zones.field, zones.name_field,
+                                             *gpkg_layers)
         return changes.ChangeJob(change_inputs, options, context, feedback)
+
+    @staticmethod
+    def _window(zones, before, context):
+        """The zones' extent grown by READ_MARGIN in the CRS of INPUT, or None when it holds the whole layer."""
+        extent = zones.source.sourceExtent()
+        transform = landcover.reprojection(zones.source.sourceCrs(), before.sourceCrs(), context)
+        if transform is not None:
+            extent = transform.transformBoundingBox(extent)
+        extent = window.grown(extent, atlasinside.READ_MARGIN)
+        return None if window.contains(extent, before.sourceExtent()) else extent
 
     # -- run -----------------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802

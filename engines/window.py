@@ -63,6 +63,7 @@ class WindowSource:
         """The features in the window (counted once, without geometries or attributes)."""
         if self._count is None:
             request = QgsFeatureRequest().setFilterRect(self.rectangle).setNoAttributes()
+            request.setFlags(request.flags() | QgsFeatureRequest.NoGeometry)
             self._count = sum(1 for _feature in self.source.getFeatures(request))
         return self._count
 
