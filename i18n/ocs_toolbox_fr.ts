@@ -69,17 +69,17 @@
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="99"/>
+        <location filename="../algorithms/applystyle.py" line="94"/>
         <source>Style stored as the default style of {0}</source>
         <translation>Style enregistré comme style par défaut de {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="101"/>
+        <location filename="../algorithms/applystyle.py" line="96"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/applystyle.py" line="103"/>
+        <location filename="../algorithms/applystyle.py" line="98"/>
         <source>The style is applied to the layer but not stored: a {0} layer keeps no default style (write it to a file with OUTPUT_QML).</source>
         <translation>Le style est appliqué à la couche mais pas enregistré : une couche {0} ne garde pas de style par défaut (écrivez-le dans un fichier avec OUTPUT_QML).</translation>
     </message>
@@ -210,182 +210,222 @@
 <context>
     <name>AtlasAlgorithm</name>
     <message>
-        <location filename="../algorithms/atlas.py" line="69"/>
+        <location filename="../algorithms/atlas.py" line="72"/>
         <source>Atlas of territorial portraits (PDF)</source>
         <translation>Atlas des portraits de territoire (PDF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="77"/>
+        <location filename="../algorithms/atlas.py" line="80"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="79"/>
+        <location filename="../algorithms/atlas.py" line="82"/>
         <source>Second vintage layer (overlay mode)</source>
         <translation>Couche du second millésime (mode superposition)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="81"/>
+        <location filename="../algorithms/atlas.py" line="84"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="83"/>
+        <location filename="../algorithms/atlas.py" line="86"/>
         <source>From vintage (year; empty = first detected)</source>
         <translation>Millésime de départ (année ; vide = premier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="85"/>
+        <location filename="../algorithms/atlas.py" line="88"/>
         <source>To vintage (year; empty = last detected)</source>
         <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="87"/>
+        <location filename="../algorithms/atlas.py" line="90"/>
         <source>Zones (e.g. communes)</source>
         <translation>Zones (p. ex. communes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="88"/>
+        <location filename="../algorithms/atlas.py" line="91"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="92"/>
+        <location filename="../algorithms/atlas.py" line="95"/>
         <source>Zones to portray (expression; empty = all)</source>
         <translation>Zones à décrire (expression ; vide = toutes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="95"/>
+        <location filename="../algorithms/atlas.py" line="98"/>
         <source>Friches (output of Friches)</source>
         <translation>Friches (sortie de Friches)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="97"/>
+        <location filename="../algorithms/atlas.py" line="100"/>
         <source>Heat island (output of Heat island)</source>
         <translation>Îlot de chaleur (sortie de Score d’îlot de chaleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="99"/>
+        <location filename="../algorithms/atlas.py" line="102"/>
         <source>Layout template (.qpt; empty = the default portrait)</source>
         <translation>Modèle de mise en page (.qpt ; vide = le portrait par défaut)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>English</source>
         <translation>Anglais</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>French</source>
         <translation>Français</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>Interface language</source>
         <translation>Langue de l’interface</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>Language of the portraits</source>
         <translation>Langue des portraits</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="105"/>
+        <location filename="../algorithms/atlas.py" line="108"/>
         <source>Atlas folder (one PDF per zone, index.html)</source>
         <translation>Dossier de l’atlas (un PDF par zone, index.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="107"/>
+        <location filename="../algorithms/atlas.py" line="110"/>
         <source>All the portraits in one PDF</source>
         <translation>Tous les portraits dans un seul PDF</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="107"/>
+        <location filename="../algorithms/atlas.py" line="110"/>
         <source>PDF files (*.pdf)</source>
         <translation>Fichiers PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="112"/>
+        <location filename="../algorithms/atlas.py" line="115"/>
         <source>QGIS project of the atlas</source>
         <translation>Projet QGIS de l’atlas</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="112"/>
+        <location filename="../algorithms/atlas.py" line="115"/>
         <source>QGIS projects (*.qgz)</source>
         <translation>Projets QGIS (*.qgz)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="124"/>
+        <location filename="../algorithms/atlas.py" line="127"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="136"/>
+        <location filename="../algorithms/atlas.py" line="139"/>
         <source>ZONE_FILTER keeps no zone of &apos;{0}&apos;: {1}</source>
         <translation>ZONE_FILTER ne garde aucune zone de « {0} » : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="138"/>
+        <location filename="../algorithms/atlas.py" line="141"/>
         <source>ZONE_FILTER keeps {0} zone(s).</source>
         <translation>ZONE_FILTER garde {0} zone(s).</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="152"/>
+        <location filename="../algorithms/atlas.py" line="156"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="152"/>
+        <location filename="../algorithms/atlas.py" line="156"/>
         <source>Level 1</source>
         <translation>Niveau 1</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="170"/>
+        <location filename="../algorithms/atlas.py" line="165"/>
+        <source>The land cover is read around the zones: their extent grown by {0} m.</source>
+        <translation>L’occupation du sol est lue autour des zones : leur emprise agrandie de {0} m.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="191"/>
         <source>Computing the figures per zone…</source>
         <translation>Calcul des chiffres par zone…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="175"/>
+        <location filename="../algorithms/atlas.py" line="196"/>
         <source>No zone of &apos;{0}&apos; meets the land cover.</source>
         <translation>Aucune zone de « {0} » ne rencontre l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="188"/>
+        <location filename="../algorithms/atlas.py" line="209"/>
         <source>Writing the portraits…</source>
         <translation>Écriture des portraits…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="191"/>
+        <location filename="../algorithms/atlas.py" line="212"/>
         <source>No portrait could be written to {0}.</source>
         <translation>Aucun portrait n’a pu être écrit dans {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="192"/>
+        <location filename="../algorithms/atlas.py" line="213"/>
         <source>{0} portrait(s) written to {1}</source>
         <translation>{0} portrait(s) écrit(s) dans {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="254"/>
+        <location filename="../algorithms/atlas.py" line="275"/>
         <source>Indicators per zone</source>
         <translation>Indicateurs par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="270"/>
+        <location filename="../algorithms/atlas.py" line="291"/>
         <source>Zones</source>
         <translation>Zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="296"/>
+        <location filename="../algorithms/atlas.py" line="324"/>
         <source>{0}: the layer cannot be read.</source>
         <translation>{0} : la couche ne peut pas être lue.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="300"/>
+        <location filename="../algorithms/atlas.py" line="329"/>
         <source>{0}: cannot copy &apos;{1}&apos; into {2} ({3}).</source>
         <translation>{0} : impossible de copier « {1} » dans {2} ({3}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="312"/>
+        <location filename="../algorithms/atlas.py" line="337"/>
+        <source>HEAT not given: computing the heat island score…</source>
+        <translation>HEAT non fourni : calcul du score de surchauffe…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="338"/>
+        <source>HEAT not given: the heat island score of {0} is computed as Heat island does (square grid of {1} m, pixels of {2} m, default coefficients) over the zones&apos; extent grown by {3} m.</source>
+        <translation>HEAT non fourni : le score de surchauffe de {0} est calculé comme le fait Score d’îlot de chaleur (grille carrée de {1} m, pixels de {2} m, coefficients par défaut) sur l’emprise des zones agrandie de {3} m.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="343"/>
+        <source>Heat island score {0}</source>
+        <translation>Score de surchauffe {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="347"/>
+        <source>FRICHES not given: finding the friches…</source>
+        <translation>FRICHES non fourni : repérage des friches…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="348"/>
+        <source>FRICHES not given: the sites are found as Friches does (vintages {0}, at least {1} m², the zones as communes) over the zones&apos; extent grown by {2} m, without the context layers (town halls, stations, services, flood areas, zoning, protected areas, polluted sites): give FRICHES, the output of Friches, for them.</source>
+        <translation>FRICHES non fourni : les sites sont repérés comme le fait Friches (millésimes {0}, au moins {1} m², les zones comme communes) sur l’emprise des zones agrandie de {2} m, sans les couches de contexte (mairies, gares, services, zones inondables, zonage, espaces protégés, sites pollués) : donnez dans FRICHES la sortie de Friches pour en tenir compte.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="354"/>
+        <source>Friches {0}</source>
+        <translation>Friches {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="357"/>
+        <source>{0} friches sites found.</source>
+        <translation>{0} sites de friches repérés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="368"/>
         <source>LAYOUT: cannot read the template {0} ({1}).</source>
         <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
     </message>
@@ -395,7 +435,7 @@
         <translation>Contour de la zone</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="336"/>
+        <location filename="../engines/atlaslayout.py" line="337"/>
         <source>Could not write {0}: {1}</source>
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
@@ -528,132 +568,132 @@
         <translation>{0} polygones écrits avec leur catégorie ALDO et leur stock.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="56"/>
+        <location filename="../engines/carbon.py" line="55"/>
         <source>MAPPING: row {0} ({1}): &apos;{2}&apos; is not an ALDO category. Categories: {3}.</source>
         <translation>MAPPING : ligne {0} ({1}) : « {2} » n’est pas une catégorie ALDO. Catégories : {3}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="58"/>
+        <location filename="../engines/carbon.py" line="57"/>
         <source>ARABLE_SHARE must lie between 0 and 100 %: {0}.</source>
         <translation>ARABLE_SHARE doit être compris entre 0 et 100 % : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="130"/>
+        <location filename="../engines/carbon.py" line="119"/>
         <source>{0} MAPPING row(s) tried before the shipped mapping.</source>
         <translation>{0} ligne(s) de MAPPING essayée(s) avant la correspondance livrée.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="138"/>
+        <location filename="../engines/carbon.py" line="127"/>
         <source>The zone layer has no polygon with a code.</source>
         <translation>La couche de zones n’a aucun polygone avec un code.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="153"/>
+        <location filename="../engines/carbon.py" line="142"/>
         <source>PEDOCLIMATIC_ZONE: &apos;{0}&apos; is not a pedo-climatic zone of ALDO&apos;s table. Zones: {1}.</source>
         <translation>PEDOCLIMATIC_ZONE : « {0} » n’est pas une zone pédoclimatique de la table d’ALDO. Zones : {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="164"/>
+        <location filename="../engines/carbon.py" line="153"/>
         <source>The commune layer has no polygon with a code.</source>
         <translation>La couche des communes n’a aucun polygone avec un code.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="170"/>
+        <location filename="../engines/carbon.py" line="159"/>
         <source>The ZONES codes are INSEE commune codes ({0} of {1} in ALDO&apos;s commune table): they give each polygon its pedo-climatic zone.</source>
         <translation>Les codes de ZONES sont des codes INSEE de communes ({0} sur {1} dans la table des communes d’ALDO) : ils donnent à chaque polygone sa zone pédoclimatique.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="177"/>
+        <location filename="../engines/carbon.py" line="166"/>
         <source>No commune locates the land: give COMMUNES (INSEE codes), ZONES with INSEE codes, or PEDOCLIMATIC_ZONE (a zone code such as 2_1 for the whole layer).</source>
         <translation>Aucune commune ne situe les surfaces : donnez COMMUNES (codes INSEE), des ZONES à codes INSEE, ou PEDOCLIMATIC_ZONE (un code de zone comme 2_1 pour toute la couche).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="180"/>
+        <location filename="../engines/carbon.py" line="169"/>
         <source>No commune layer: pedo-climatic zone {0} is used for the whole layer, forest biomass at the France level and biomass outside forests of inter-region {1}.</source>
         <translation>Pas de couche de communes : la zone pédoclimatique {0} sert pour toute la couche, la biomasse forestière au niveau France et la biomasse hors forêt de l’inter-région {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="189"/>
+        <location filename="../engines/carbon.py" line="178"/>
         <source>PEDOCLIMATIC_ZONE {0}</source>
         <translation>PEDOCLIMATIC_ZONE {0}</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="190"/>
+        <location filename="../engines/carbon.py" line="179"/>
         <source>the most frequent zone of their département</source>
         <translation>la zone la plus fréquente de leur département</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="191"/>
+        <location filename="../engines/carbon.py" line="180"/>
         <source>{0}: {1} commune code(s) are not in ALDO&apos;s commune table (2018 communes): {2}. Their land takes {3}.</source>
         <translation>{0} : {1} code(s) de commune absent(s) de la table des communes d’ALDO (communes 2018) : {2}. Leurs surfaces prennent {3}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="213"/>
+        <location filename="../engines/carbon.py" line="202"/>
         <source>Commune &apos;{0}&apos; is not in ALDO&apos;s commune table and its département is unknown: give PEDOCLIMATIC_ZONE (the zone to use for it).</source>
         <translation>La commune « {0} » n’est pas dans la table des communes d’ALDO et son département est inconnu : donnez PEDOCLIMATIC_ZONE (la zone à lui appliquer).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="336"/>
+        <location filename="../engines/carbon.py" line="325"/>
         <source>Area check failed: {0} ha read, {1} ha counted.</source>
         <translation>Contrôle des surfaces en échec : {0} ha lus, {1} ha comptés.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="340"/>
+        <location filename="../engines/carbon.py" line="329"/>
         <source>Area check: {0} ha read, the same counted.</source>
         <translation>Contrôle des surfaces : {0} ha lus, autant de comptés.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="344"/>
+        <location filename="../engines/carbon.py" line="333"/>
         <source>{0} polygon-vintage(s) with codes the mapping does not know: counted as &apos;non_classe&apos; (area, no stock). Add them with MAPPING.</source>
         <translation>{0} polygone(s)-millésime(s) dont les codes sont absents de la correspondance : comptés en « non_classe » (surface, sans stock). Ajoutez-les avec MAPPING.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="348"/>
+        <location filename="../engines/carbon.py" line="337"/>
         <source>Commune {0} is not in ALDO&apos;s commune table: pedo-climatic zone {1} used ({2}).</source>
         <translation>La commune {0} n’est pas dans la table des communes d’ALDO : zone pédoclimatique {1} utilisée ({2}).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="348"/>
+        <location filename="../engines/carbon.py" line="337"/>
         <source>PEDOCLIMATIC_ZONE</source>
         <translation>PEDOCLIMATIC_ZONE</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="348"/>
+        <location filename="../engines/carbon.py" line="337"/>
         <source>the most frequent zone of its département</source>
         <translation>la zone la plus fréquente de son département</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="353"/>
+        <location filename="../engines/carbon.py" line="342"/>
         <source>Commune(s) {0}: not in a metropolitan département, region unknown: forest biomass at the France level, biomass outside forests of inter-region {1}.</source>
         <translation>Commune(s) {0} : hors des départements métropolitains, région inconnue : biomasse forestière au niveau France, biomasse hors forêt de l’inter-région {1}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="358"/>
+        <location filename="../engines/carbon.py" line="347"/>
         <source>{0} ha of land lie outside every commune: they take the zone of the nearest commune.</source>
         <translation>{0} ha sont hors de toute commune : ils prennent la zone de la commune la plus proche.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="362"/>
+        <location filename="../engines/carbon.py" line="351"/>
         <source>{0} ha of OCS GE agricultural herbaceous land (CS2.2.1 × US1.1) split 50 % arable land, 50 % grassland: this share is not a sourced figure; give ARABLE_SHARE for the territory (e.g. from the Agreste agricultural census).</source>
         <translation>{0} ha de surfaces herbacées agricoles OCS GE (CS2.2.1 × US1.1) partagés 50 % terres arables, 50 % prairies : cette part n’est pas une valeur sourcée ; donnez ARABLE_SHARE pour le territoire (p. ex. d’après le recensement agricole Agreste).</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="367"/>
+        <location filename="../engines/carbon.py" line="356"/>
         <source>{0} invalid geometries repaired where polygons were cut at zone borders.</source>
         <translation>{0} géométrie(s) invalide(s) réparée(s) là où les polygones ont été découpés aux limites des zones.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="370"/>
+        <location filename="../engines/carbon.py" line="359"/>
         <source>{0} polygons without a geometry (NULL or empty): no area.</source>
         <translation>{0} polygone(s) sans géométrie (NULL ou vide) : aucune surface.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="372"/>
+        <location filename="../engines/carbon.py" line="361"/>
         <source>Forest biomass: {0}.</source>
         <translation>Biomasse forestière : {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/carbon.py" line="381"/>
+        <location filename="../engines/carbon.py" line="370"/>
         <source>no forest</source>
         <translation>aucune forêt</translation>
     </message>
@@ -901,37 +941,37 @@
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="598"/>
+        <location filename="../engines/changes.py" line="601"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="602"/>
+        <location filename="../engines/changes.py" line="605"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="606"/>
+        <location filename="../engines/changes.py" line="609"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="610"/>
+        <location filename="../engines/changes.py" line="613"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="614"/>
+        <location filename="../engines/changes.py" line="617"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="624"/>
+        <location filename="../engines/changes.py" line="627"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="633"/>
+        <location filename="../engines/changes.py" line="636"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -1270,57 +1310,57 @@
         <translation>{0} entités-millésimes ont un code de couverture NULL ou inconnu : elles sont exclues de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="226"/>
+        <location filename="../engines/heat.py" line="230"/>
         <source>{0} (couverture, usage) pairs have a NULL or unknown couverture code: their polygons are left out of the covered part.</source>
         <translation>{0} couples (couverture, usage) ont un code de couverture NULL ou inconnu : leurs polygones sont exclus de la part couverte.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="254"/>
+        <location filename="../engines/heat.py" line="258"/>
         <source>Classes written by GDAL (GeoPackage fast path).</source>
         <translation>Classes écrites par GDAL (voie rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="270"/>
+        <location filename="../engines/heat.py" line="279"/>
         <source>Classes read by GDAL (GeoPackage fast path).</source>
         <translation>Classes lues par GDAL (chemin rapide GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="340"/>
+        <location filename="../engines/heat.py" line="349"/>
         <source>{0} × {1} pixels of {2} m in {3} tiles; {4} units.</source>
         <translation>{0} × {1} pixels de {2} m en {3} tuiles ; {4} unités.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="470"/>
+        <location filename="../engines/heat.py" line="479"/>
         <source>{0} × {1} pixels of {2} m in {3} bands; {4} cells of {5} m read off the raster.</source>
         <translation>{0} × {1} pixels de {2} m en {3} bandes ; {4} cellules de {5} m lues sur le raster.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="544"/>
+        <location filename="../engines/heat.py" line="553"/>
         <source>{0}: {1} ha of green and blue areas in patches of at least {2} ha.</source>
         <translation>{0} : {1} ha d’espaces verts et bleus en taches d’au moins {2} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="580"/>
+        <location filename="../engines/heat.py" line="589"/>
         <source>{0}: {1} ha of land cover in the input, {2} ha burnt at {3} m ({4} %).</source>
         <translation>{0} : {1} ha d’occupation du sol en entrée, {2} ha rastérisés à {3} m ({4} %).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="584"/>
+        <location filename="../engines/heat.py" line="593"/>
         <source>{0}: the input polygons overlap or hold overlapping parts: their areas add up to {1} ha more than the land they cover. Each pixel holds one class; check the layer (Check validity, overlaps).</source>
         <translation>{0} : les polygones en entrée se chevauchent ou ont des parties qui se chevauchent : leurs surfaces dépassent de {1} ha le terrain qu’ils couvrent. Chaque pixel porte une seule classe ; vérifiez la couche (validité, chevauchements).</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="590"/>
+        <location filename="../engines/heat.py" line="599"/>
         <source>{0}: class areas differ by more than 0.5 % between the input and the raster at {1} m ({2}); lower RESOLUTION for small or thin polygons.</source>
         <translation>{0} : les surfaces par classe diffèrent de plus de 0,5 % entre l’entrée et le raster à {1} m ({2}) ; baissez RESOLUTION pour les polygones petits ou étroits.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="597"/>
+        <location filename="../engines/heat.py" line="606"/>
         <source>{0}: {1} ha of land cover lie outside every unit.</source>
         <translation>{0} : {1} ha d’occupation du sol sont hors de toute unité.</translation>
     </message>
     <message>
-        <location filename="../engines/heat.py" line="766"/>
+        <location filename="../engines/heat.py" line="775"/>
         <source>Score raster of {0} written to {1}</source>
         <translation>Raster du score {0} écrit dans {1}</translation>
     </message>
@@ -1368,37 +1408,37 @@
         <translation>Contrôle</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="229"/>
+        <location filename="../algorithms/base.py" line="223"/>
         <source>Could not load {0}: {1}</source>
         <translation>Impossible de charger {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="276"/>
+        <location filename="../algorithms/base.py" line="270"/>
         <source>Invalid or missing input layer ({0}).</source>
         <translation>Couche d’entrée invalide ou absente ({0}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="278"/>
+        <location filename="../algorithms/base.py" line="272"/>
         <source>{0} must be a polygon layer; &apos;{1}&apos; holds another geometry type.</source>
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="296"/>
+        <location filename="../algorithms/base.py" line="290"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="296"/>
+        <location filename="../algorithms/base.py" line="290"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="297"/>
+        <location filename="../algorithms/base.py" line="291"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="297"/>
+        <location filename="../algorithms/base.py" line="291"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1754,17 +1794,17 @@
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="125"/>
+        <location filename="../engines/styling.py" line="130"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="146"/>
+        <location filename="../engines/styling.py" line="151"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="147"/>
+        <location filename="../engines/styling.py" line="152"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
