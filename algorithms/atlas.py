@@ -160,26 +160,30 @@ class AtlasAlgorithm(base.OcsAlgorithm):
             all_periods=True, spatial_rules=True, statuses=True)
         gpkg_layers = (whole_gpkg(self, parameters, self.INPUT, context),
                        whole_gpkg(self, parameters, self.INPUT_AFTER, context) if after is not None else None)
-        rectangle = self._window(zones, before, context)
-        if rectangle is not None:      # the land around the zones only (issue #20: 100 communes of a département)
+        windowed = [self._window(zones, source, context) if source is not None else None
+                    for source in (before, after)]
+        if windowed != [None, None]:    # the land around the zones only (issue #20: 100 communes of a département)
             feedback.pushInfo(self.tr("The land cover is read around the zones: their extent grown by {0} m.").format(
                 local_number(atlasinside.READ_MARGIN, None)))
-            before = window.WindowSource(before, rectangle)
-            after = window.WindowSource(after, rectangle) if after is not None else None
-            gpkg_layers = (None, None)
+        if windowed[0] is not None:
+            before, gpkg_layers = windowed[0], (None, gpkg_layers[1])
+            if before.featureCount() == 0:
+                raise QgsProcessingException(self.tr("No zone of '{0}' meets the land cover.").format(
+                    base.zones_name(self, parameters, context)))
+        if windowed[1] is not None:
+            after, gpkg_layers = windowed[1], (gpkg_layers[0], None)
         change_inputs = changes.ChangeInputs(before, after, zones.source, zones.field, zones.name_field,
                                              *gpkg_layers)
         return changes.ChangeJob(change_inputs, options, context, feedback)
 
     @staticmethod
-    def _window(zones, before, context):
-        """The zones' extent grown by READ_MARGIN in the CRS of INPUT, or None when it holds the whole layer."""
-        extent = zones.source.sourceExtent()
-        transform = landcover.reprojection(zones.source.sourceCrs(), before.sourceCrs(), context)
-        if transform is not None:
-            extent = transform.transformBoundingBox(extent)
+    def _window(zones, source, context):
+        """``source`` read in the zones' extent grown by READ_MARGIN (window.WindowSource), or None when that
+        holds the whole layer."""
+        extent = atlasinside.extent_in(zones.source.sourceExtent(), zones.source.sourceCrs(), source.sourceCrs(),
+                                       context)
         extent = window.grown(extent, atlasinside.READ_MARGIN)
-        return None if window.contains(extent, before.sourceExtent()) else extent
+        return None if window.contains(extent, source.sourceExtent()) else window.WindowSource(source, extent)
 
     # -- run -----------------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -312,7 +316,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         (engines/atlasinside.py)."""
         job, feedback = run
         path = os.path.join(folder, atlaslayout.GPKG_NAME)
-        frame = atlasinside.Window(job.zones.extent, self._zone_input.source, self._zone_input.field)
+        frame = atlasinside.Window(job.zones.extent, job.crs, self._zone_input.source, self._zone_input.field)
         for name, key, table in ((self.HEAT, "heat", "chaleur"), (self.FRICHES, "friches", "friches")):
             if parameters.get(name) in (None, ""):
                 original = self._inside(key, job, frame, context, feedback)
@@ -322,7 +326,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
                 original = self.parameterAsVectorLayer(parameters, name, context)
                 if original is None:
                     raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
-                original = atlasinside.window_copy(original, frame, job.crs, context)
+                original = atlasinside.window_copy(original, frame, context)
             try:
                 layers[key] = atlaslayout.copy_layer(path, table, original, context)
             except RuntimeError as error:

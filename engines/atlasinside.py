@@ -34,9 +34,22 @@ class Window:
     """The zones portrayed: their extent in the land cover's CRS, their source and code field, and a name for
     the layers."""
 
-    extent: object              # QgsRectangle, CRS of the land cover
+    extent: object              # QgsRectangle in ``crs``
+    crs: object                 # QgsCoordinateReferenceSystem of the extent (the land cover's)
     zones: object = None        # QgsFeatureSource of the zones (friches: INSEE code of each site)
     zone_field: str = ""
+
+
+def extent_in(extent, crs, other_crs, context):
+    """``extent`` (in ``crs``) as a rectangle of ``other_crs`` (the box of its transform)."""
+    transform = landcover.reprojection(crs, other_crs, context)
+    return transform.transformBoundingBox(extent) if transform is not None else extent
+
+
+def around(land, frame, margin, context):
+    """The source of ``land`` (engines.changes.Layer) read in the zones' extent grown by ``margin`` (m)."""
+    extent = extent_in(frame.extent, frame.crs, land.source.sourceCrs(), context)
+    return window.grown(extent, margin)
 
 
 def workdir():
@@ -49,7 +62,7 @@ def heat_layer(land, frame, name, context, feedback):
     """The heat island grid of the last vintage of ``land`` (an engines.changes.Layer) over ``frame`` (Window),
     as a styled GeoPackage layer in a scratch folder; None when cancelled."""
     vintage = land.vintages[-1]
-    source = window.WindowSource(land.source, window.grown(frame.extent, heat.COOLING_DISTANCE), clip=True)
+    source = window.WindowSource(land.source, around(land, frame, heat.COOLING_DISTANCE, context), clip=True)
     cover = landcover.resolved(source, [vintage], land.key, context)
     crs = cover.transform.destinationCrs() if cover.transform is not None else cover.crs
     folder = workdir()
@@ -76,7 +89,7 @@ def heat_layer(land, frame, name, context, feedback):
 def friches_layer(land, frame, name, context, feedback):
     """The friches sites of ``land`` (an engines.changes.Layer: its vintages make the history) around ``frame``
     (Window), as a styled memory layer, and their number; (None, 0) when cancelled."""
-    source = window.WindowSource(land.source, window.grown(frame.extent, READ_MARGIN))
+    source = window.WindowSource(land.source, around(land, frame, READ_MARGIN, context))
     cover = landcover.resolved(source, land.vintages, land.key, context)
     layers = friches.Layers(zones=frame.zones, zone_field=frame.zone_field or "")
     sites = friches.run(cover, MIN_SITE_M2, layers, context, feedback)
@@ -93,13 +106,10 @@ def friches_layer(land, frame, name, context, feedback):
     return layer, len(rows)
 
 
-def window_copy(original, frame, crs, context):
-    """The features of ``original`` (a given HEAT or FRICHES layer) whose box meets the zones' extent (``frame``
-    in ``crs``), in a memory layer carrying the original's style (its default style when it is a file)."""
-    extent = frame.extent
-    transform = landcover.reprojection(crs, original.crs(), context)
-    if transform is not None:
-        extent = transform.transformBoundingBox(extent)
+def window_copy(original, frame, context):
+    """The features of ``original`` (a given HEAT or FRICHES layer) whose box meets the zones' extent (``frame``),
+    in a memory layer carrying the original's style (its default style when it is a file)."""
+    extent = extent_in(frame.extent, frame.crs, original.crs(), context)
     if window.contains(extent, original.extent()):
         return original
     copy = original.materialize(QgsFeatureRequest().setFilterRect(extent))

@@ -3,7 +3,7 @@ friches pages computed inside when HEAT and FRICHES are not given (issue #20).""
 import os
 
 import pytest
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
 
 from helpers import box, features_by, make_layer, run
 from test_atlas_portraits import communes, pdf_text
@@ -103,3 +103,27 @@ def test_heat_inside_on_a_filtered_zone_counts_the_window_only(tmp_path):
     assert cells.featureCount() == 15
     assert sum(f["part_couverte"] for f in cells.getFeatures()) == pytest.approx(15.0)
     assert heat_lines(feedback) == ["2021: 15.00 ha of land cover in the input, 15.00 ha burnt at 5 m (+0.000 %)."]
+
+
+def test_a_zone_away_from_the_land_is_said(tmp_path):
+    zones = make_layer([("insee", "string"), ("nom", "string")],
+                       [(box(0, 0, 600, 300), "A", "Here"), (box(5000, 0, 5100, 100), "W", "Away")],
+                       name="communes")
+    with pytest.raises(QgsProcessingException, match="No zone of 'communes' meets the land cover"):
+        run("ocs:atlas", {"INPUT": friche_grid(), "ZONES": zones, "ZONE_FIELD": "insee",
+                          "ZONE_FILTER": "\"insee\" = 'W'", "OUTPUT_FOLDER": str(tmp_path / "atlas"),
+                          "OUTPUT_TABLE": str(tmp_path / "table.gpkg")})
+
+
+def test_given_layers_are_copied_around_the_zones(tmp_path):
+    """A given HEAT cell 10 km away from the zones (x 0–550) is left out of atlas.gpkg; nothing is computed."""
+    heat = make_layer([("classe_2021", "string")], [(box(0, 0, 300, 300), "surchauffe forte"),
+                                                    (box(10000, 0, 10100, 100), "neutre")], name="surchauffe")
+    friches = make_layer([("vocation", "string")], [(box(50, 50, 150, 150), "habitat")], name="friches")
+    results, feedback = run("ocs:atlas", {
+        "INPUT": friche_grid(), "ZONES": communes(), "ZONE_FIELD": "insee", "HEAT": heat, "FRICHES": friches,
+        "LANGUAGE": 2, "OUTPUT_FOLDER": str(tmp_path / "atlas"), "OUTPUT_TABLE": str(tmp_path / "table.gpkg")})
+    gpkg = os.path.join(results["OUTPUT_FOLDER"], "atlas.gpkg")
+    assert QgsVectorLayer(gpkg + "|layername=chaleur", "h", "ogr").featureCount() == 1
+    assert QgsVectorLayer(gpkg + "|layername=friches", "f", "ogr").featureCount() == 1
+    assert not any("not given" in line for line in feedback.infos)
