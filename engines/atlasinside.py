@@ -80,10 +80,13 @@ def heat_layer(land, frame, name, context, feedback):
     finally:
         class_source.close()
         engine.close()
-    layer = QgsVectorLayer("%s|layername=chaleur" % path, name, "ogr")
+    uri = "%s|layername=chaleur" % path
+    layer = QgsVectorLayer(uri, name, "ogr")
     styling.style_layer(layer, "classe_%s" % vintage.vintage, "heat_classe")
     styling.save_style_in_database(layer, "chaleur", name, True)
-    return layer
+    # opened again with its default style: the layer that wrote the style counts its features with an error
+    # message of SQLite (a connection left in update mode)
+    return QgsVectorLayer(uri, name, "ogr")
 
 
 def friches_layer(land, frame, name, context, feedback):
