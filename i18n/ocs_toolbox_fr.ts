@@ -340,92 +340,92 @@
         <translation>Niveau 1</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="165"/>
+        <location filename="../algorithms/atlas.py" line="166"/>
         <source>The land cover is read around the zones: their extent grown by {0} m.</source>
         <translation>L’occupation du sol est lue autour des zones : leur emprise agrandie de {0} m.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="191"/>
+        <location filename="../algorithms/atlas.py" line="195"/>
         <source>Computing the figures per zone…</source>
         <translation>Calcul des chiffres par zone…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="196"/>
+        <location filename="../algorithms/atlas.py" line="200"/>
         <source>No zone of &apos;{0}&apos; meets the land cover.</source>
         <translation>Aucune zone de « {0} » ne rencontre l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="209"/>
+        <location filename="../algorithms/atlas.py" line="213"/>
         <source>Writing the portraits…</source>
         <translation>Écriture des portraits…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="212"/>
+        <location filename="../algorithms/atlas.py" line="216"/>
         <source>No portrait could be written to {0}.</source>
         <translation>Aucun portrait n’a pu être écrit dans {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="213"/>
+        <location filename="../algorithms/atlas.py" line="217"/>
         <source>{0} portrait(s) written to {1}</source>
         <translation>{0} portrait(s) écrit(s) dans {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="275"/>
+        <location filename="../algorithms/atlas.py" line="279"/>
         <source>Indicators per zone</source>
         <translation>Indicateurs par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="291"/>
+        <location filename="../algorithms/atlas.py" line="295"/>
         <source>Zones</source>
         <translation>Zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="324"/>
+        <location filename="../algorithms/atlas.py" line="328"/>
         <source>{0}: the layer cannot be read.</source>
         <translation>{0} : la couche ne peut pas être lue.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="329"/>
+        <location filename="../algorithms/atlas.py" line="333"/>
         <source>{0}: cannot copy &apos;{1}&apos; into {2} ({3}).</source>
         <translation>{0} : impossible de copier « {1} » dans {2} ({3}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="337"/>
+        <location filename="../algorithms/atlas.py" line="341"/>
         <source>HEAT not given: computing the heat island score…</source>
         <translation>HEAT non fourni : calcul du score de surchauffe…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="338"/>
+        <location filename="../algorithms/atlas.py" line="342"/>
         <source>HEAT not given: the heat island score of {0} is computed as Heat island does (square grid of {1} m, pixels of {2} m, default coefficients) over the zones&apos; extent grown by {3} m.</source>
         <translation>HEAT non fourni : le score de surchauffe de {0} est calculé comme le fait Score d’îlot de chaleur (grille carrée de {1} m, pixels de {2} m, coefficients par défaut) sur l’emprise des zones agrandie de {3} m.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="343"/>
+        <location filename="../algorithms/atlas.py" line="347"/>
         <source>Heat island score {0}</source>
         <translation>Score de surchauffe {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="347"/>
+        <location filename="../algorithms/atlas.py" line="351"/>
         <source>FRICHES not given: finding the friches…</source>
         <translation>FRICHES non fourni : repérage des friches…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="348"/>
+        <location filename="../algorithms/atlas.py" line="352"/>
         <source>FRICHES not given: the sites are found as Friches does (vintages {0}, at least {1} m², the zones as communes) over the zones&apos; extent grown by {2} m, without the context layers (town halls, stations, services, flood areas, zoning, protected areas, polluted sites): give FRICHES, the output of Friches, for them.</source>
         <translation>FRICHES non fourni : les sites sont repérés comme le fait Friches (millésimes {0}, au moins {1} m², les zones comme communes) sur l’emprise des zones agrandie de {2} m, sans les couches de contexte (mairies, gares, services, zones inondables, zonage, espaces protégés, sites pollués) : donnez dans FRICHES la sortie de Friches pour en tenir compte.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="354"/>
+        <location filename="../algorithms/atlas.py" line="358"/>
         <source>Friches {0}</source>
         <translation>Friches {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="357"/>
+        <location filename="../algorithms/atlas.py" line="361"/>
         <source>{0} friches sites found.</source>
         <translation>{0} sites de friches repérés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="368"/>
+        <location filename="../algorithms/atlas.py" line="372"/>
         <source>LAYOUT: cannot read the template {0} ({1}).</source>
         <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
     </message>
