@@ -28,11 +28,13 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import atlas as text
+from ..core import heat as heat_core
 from ..core import detection
 from ..core import nomenclature as nom
 from ..core import zan
-from ..engines import atlas, atlaslayout, atlasthemes, changes, styling
+from ..engines import atlas, atlasinside, atlaslayout, atlasthemes, changes, landcover, styling, window
 from ..engines import zan as zanmaps
+from ..language import number as local_number
 from . import base, inputs
 from .changes import name_field_parameter, whole_gpkg
 
@@ -61,6 +63,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
     OUTPUT_PROJECT = "OUTPUT_PROJECT"
 
     _filtered = None
+    _zone_input = None
 
     def tr(self, text_):
         return QCoreApplication.translate("AtlasAlgorithm", text_)
@@ -146,6 +149,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         if parameters.get(self.INPUT_AFTER) not in (None, ""):
             after = base.require_polygon_source(self, parameters, self.INPUT_AFTER, context)
         zones = self._zones(parameters, context, feedback)
+        self._zone_input = zones
         enum_index = self.parameterAsEnum(parameters, self.NOMENCLATURE, context)
         from_vintage = self._vintage(parameters, self.FROM_VINTAGE, context)
         target, dimension = atlas.cover_target(before, enum_index, from_vintage if after is not None else "")
@@ -154,11 +158,32 @@ class AtlasAlgorithm(base.OcsAlgorithm):
             dimension=dimension, from_vintage=from_vintage,
             to_vintage=self._vintage(parameters, self.TO_VINTAGE, context), nomenclature=enum_index,
             all_periods=True, spatial_rules=True, statuses=True)
-        change_inputs = changes.ChangeInputs(
-            before, after, zones.source, zones.field, zones.name_field,
-            whole_gpkg(self, parameters, self.INPUT, context),
-            whole_gpkg(self, parameters, self.INPUT_AFTER, context) if after is not None else None)
+        gpkg_layers = (whole_gpkg(self, parameters, self.INPUT, context),
+                       whole_gpkg(self, parameters, self.INPUT_AFTER, context) if after is not None else None)
+        windowed = [self._window(zones, source, context) if source is not None else None
+                    for source in (before, after)]
+        if windowed != [None, None]:    # the land around the zones only (issue #20: 100 communes of a département)
+            feedback.pushInfo(self.tr("The land cover is read around the zones: their extent grown by {0} m.").format(
+                local_number(atlasinside.READ_MARGIN, None)))
+        if windowed[0] is not None:
+            before, gpkg_layers = windowed[0], (None, gpkg_layers[1])
+            if before.featureCount() == 0:
+                raise QgsProcessingException(self.tr("No zone of '{0}' meets the land cover.").format(
+                    base.zones_name(self, parameters, context)))
+        if windowed[1] is not None:
+            after, gpkg_layers = windowed[1], (gpkg_layers[0], None)
+        change_inputs = changes.ChangeInputs(before, after, zones.source, zones.field, zones.name_field,
+                                             *gpkg_layers)
         return changes.ChangeJob(change_inputs, options, context, feedback)
+
+    @staticmethod
+    def _window(zones, source, context):
+        """``source`` read in the zones' extent grown by READ_MARGIN (window.WindowSource), or None when that
+        holds the whole layer."""
+        extent = atlasinside.extent_in(zones.source.sourceExtent(), zones.source.sourceCrs(), source.sourceCrs(),
+                                       context)
+        extent = window.grown(extent, atlasinside.READ_MARGIN)
+        return None if window.contains(extent, source.sourceExtent()) else window.WindowSource(source, extent)
 
     # -- run -----------------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -178,11 +203,12 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         rows = self._rows(figures, folder, language)
         outlines = zanmaps.zone_outlines(job.zones, zan.TOTAL)
         text.compare(rows, atlas.portrait_values(figures.territory, figures, language))
-        self._themes(parameters, context, rows, (outlines, job.crs, language), feedback)
+        extras = self._extra_sources(parameters, context, job, feedback)
+        self._themes(extras, context, rows, (outlines, job.crs, language), feedback)
         results = {self.OUTPUT_FOLDER: folder}
         results[self.OUTPUT_TABLE] = self._table(parameters, context, rows, outlines, job.crs, language)
         layers = self._layers(folder, figures, rows, outlines, job.crs, context, language)
-        self._extra_layers(parameters, context, layers, folder)
+        self._extra_layers(extras, context, layers, folder)
         project = atlaslayout.new_project([layers[key] for key in (
             "cover", "changes", "outline", "zones", "heat", "friches", "transitions", "comparaison") if key in layers])
         layout = self._layout(template, project, layers, (figures, job, language))
@@ -292,39 +318,78 @@ class AtlasAlgorithm(base.OcsAlgorithm):
         layers.update(atlaslayout.table_layers(path, figures, rows, language, context))
         return layers
 
-    def _themes(self, parameters, context, rows, zones, feedback):
-        """The heat and friches fields of ``rows`` from HEAT and FRICHES, when given; ``zones`` = (outlines,
-        CRS of the computation, language)."""
+    def _themes(self, extras, context, rows, zones, feedback):
+        """The heat and friches fields of ``rows`` from the layers of ``extras`` (HEAT and FRICHES given or
+        computed inside); ``zones`` = (outlines, CRS of the computation, language)."""
         outlines, crs, language = zones
-        for name, read in ((self.HEAT, atlasthemes.heat_values), (self.FRICHES, atlasthemes.friches_values)):
-            if parameters.get(name) in (None, ""):
+        for key, read in (("heat", atlasthemes.heat_values), ("friches", atlasthemes.friches_values)):
+            if key not in extras:
                 continue
-            layer = self.parameterAsVectorLayer(parameters, name, context)
-            if layer is None:
-                raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
+            name, _table, layer = extras[key]
             values = read(layer, outlines, crs, context, language)
-            if not values:
+            if not values and key == "heat":
                 feedback.reportError(self.tr(
                     "{0}: '{1}' has no classe_<year> field (an output of Heat island is expected): the heat "
                     "figures of the portraits are left empty.").format(name, layer.name()), False)
             for row in rows:
                 row.update(values.get(row["code"], {}))
 
-    def _extra_layers(self, parameters, context, layers, folder):
-        """HEAT and FRICHES, when given, copied with their style into atlas.gpkg (``layers`` gets them)."""
-        path = os.path.join(folder, atlaslayout.GPKG_NAME)
+    def _extra_sources(self, parameters, context, job, feedback):
+        """{"heat"|"friches": (parameter name, table in atlas.gpkg, layer)}: HEAT and FRICHES, when given, their
+        features around the zones portrayed; when not, computed inside by the engines of Heat island and Friches
+        (engines/atlasinside.py)."""
+        frame = atlasinside.Window(job.zones.extent, job.crs, self._zone_input.source, self._zone_input.field)
+        extras = {}
         for name, key, table in ((self.HEAT, "heat", "chaleur"), (self.FRICHES, "friches", "friches")):
             if parameters.get(name) in (None, ""):
-                continue
-            original = self.parameterAsVectorLayer(parameters, name, context)
-            if original is None:
-                raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
+                original = self._inside(key, job, frame, context, feedback)
+                if original is None:
+                    continue
+            else:
+                original = self.parameterAsVectorLayer(parameters, name, context)
+                if original is None:
+                    raise QgsProcessingException(self.tr("{0}: the layer cannot be read.").format(name))
+                original = atlasinside.window_copy(original, frame, context)
+            extras[key] = (name, table, original)
+        return extras
+
+    def _extra_layers(self, extras, context, layers, folder):
+        """The layers of ``extras`` copied with their style into atlas.gpkg (``layers`` gets them)."""
+        path = os.path.join(folder, atlaslayout.GPKG_NAME)
+        for key, (name, table, original) in extras.items():
             try:
                 layers[key] = atlaslayout.copy_layer(path, table, original, context)
             except RuntimeError as error:
                 raise QgsProcessingException(self.tr("{0}: cannot copy '{1}' into {2} ({3}).").format(
                     name, original.name(), path, error))
         return layers
+
+    def _inside(self, key, job, frame, context, feedback):
+        """The heat grid or the friches sites computed inside (None when cancelled), said in the log."""
+        if key == "heat":
+            year = job.after.vintages[-1].vintage
+            feedback.setProgressText(self.tr("HEAT not given: computing the heat island score…"))
+            feedback.pushInfo(self.tr(
+                "HEAT not given: the heat island score of {0} is computed as Heat island does (square grid of {1} "
+                "m, pixels of {2} m, default coefficients) over the zones' extent grown by {3} m.").format(
+                year, local_number(heat_core.CELL_SIZE, None), local_number(heat_core.RESOLUTION, None),
+                local_number(heat_core.COOLING_DISTANCE, None)))
+            return atlasinside.heat_layer(job.after, frame, self.tr("Heat island score {0}").format(year),
+                                          context, feedback)
+        land = job.before if job.mode == "multidate" else job.after
+        years = ", ".join(v.vintage for v in land.vintages)
+        feedback.setProgressText(self.tr("FRICHES not given: finding the friches…"))
+        feedback.pushInfo(self.tr(
+            "FRICHES not given: the sites are found as Friches does (vintages {0}, at least {1} m², the zones as "
+            "communes) over the zones' extent grown by {2} m, without the context layers (town halls, stations, "
+            "services, flood areas, zoning, protected areas, polluted sites): give FRICHES, the output of Friches, "
+            "for them.").format(years, local_number(atlasinside.MIN_SITE_M2, None),
+                                local_number(atlasinside.READ_MARGIN, None)))
+        layer, count = atlasinside.friches_layer(land, frame, self.tr("Friches {0}").format(years), context,
+                                                 feedback)
+        if layer is not None:
+            feedback.pushInfo(self.tr("{0} friches sites found.").format(count))
+        return layer
 
     def _template(self, parameters, context):
         """The QDomDocument of LAYOUT, or None; read first, so that a bad template stops the run early."""

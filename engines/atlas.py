@@ -72,6 +72,8 @@ def compute(job, trajectory, feedback=None):
     pieces = []
 
     def collect(geometry, zone, before, after, area):
+        if zone == ch.OUTSIDE_ZONES:    # the land around the zones is compared, not mapped
+            return
         pieces.append((geometry, zone, after.code, ch.change_type(before, after)))
 
     if not job.run(transitions, collect, period):

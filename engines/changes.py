@@ -498,7 +498,7 @@ class ChangeJob:
                 after = self.after.side(after_items[other][1], year_after, other)
                 self._piece(stream, piece, piece_area, before, after)
             if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
-                rest = self._outside(geometry, [after_items[o][0] for o in candidates])
+                rest = self._outside(geometry, [piece for piece, _area, _other in pieces])
                 if rest is not None:
                     self._piece(stream, rest[0], rest[1], before, ch.OUTSIDE_SIDE)
         return area_in
@@ -569,7 +569,10 @@ class ChangeJob:
     def _outside(self, geometry, others):
         """(geometry, m²) of ``geometry`` outside ``others``, or None when nothing (measurable) is left."""
         box = geometry.boundingBox()
-        clipped = [o.clipped(box) if not box.contains(o.boundingBox()) else o for o in others]
+        frame = QgsGeometry.fromRect(box)
+        # an exact clip: QgsGeometry.clipped can return an invalid polygon (a border touching the box), whose
+        # difference GEOS gets wrong
+        clipped = [o.intersection(frame) if not box.contains(o.boundingBox()) else o for o in others]
         clipped = [c for c in clipped if c is not None and not c.isEmpty()]
         if clipped:
             union = QgsGeometry.unaryUnion(clipped)
@@ -722,15 +725,11 @@ class ZoneFinder:
             geometry, area = valid, self.meter.area(valid)
         parts = []
         covered = 0.0
-        inside = []
         for i in candidates:
             engine = self.engine(i)
             if engine.contains(geometry.constGet()):
                 return [(self.values[i], geometry, area)], area
-            if not engine.intersects(geometry.constGet()):
-                continue
-            inside.append(i)
-            if engine.touches(geometry.constGet()):
+            if not engine.intersects(geometry.constGet()) or engine.touches(geometry.constGet()):
                 continue
             piece = _geometry(engine.intersection(geometry.constGet()))
             if piece is None:
@@ -740,9 +739,11 @@ class ZoneFinder:
                 parts.append((self.values[i], piece, piece_area))
                 covered += piece_area
         if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
-            others = [self.geometries[i].clipped(box) for i in inside]
-            others = [o for o in others if not o.isEmpty()]
-            rest = spatial.polygonal_part(geometry.difference(QgsGeometry.unaryUnion(others))) if others \
+            # the land outside every zone is the polygon less its pieces: a zone clipped to the polygon's box
+            # (QgsGeometry.clipped) can be invalid where the zone's border touches the box, and GEOS then
+            # returned an empty difference, so that land was lost (issue #20: a commune kept by ZONE_FILTER)
+            pieces = [piece for _zone, piece, _area in parts]
+            rest = spatial.polygonal_part(geometry.difference(QgsGeometry.unaryUnion(pieces))) if pieces \
                 else geometry
             if rest is not None and not rest.isEmpty():
                 rest_area = self.meter.area(rest)

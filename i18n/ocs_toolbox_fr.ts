@@ -215,187 +215,227 @@
 <context>
     <name>AtlasAlgorithm</name>
     <message>
-        <location filename="../algorithms/atlas.py" line="69"/>
+        <location filename="../algorithms/atlas.py" line="72"/>
         <source>Atlas of territorial portraits (PDF)</source>
         <translation>Atlas des portraits de territoire (PDF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="77"/>
+        <location filename="../algorithms/atlas.py" line="80"/>
         <source>Land cover layer (multi-date, or the first vintage)</source>
         <translation>Couche d’occupation du sol (multidate, ou premier millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="79"/>
+        <location filename="../algorithms/atlas.py" line="82"/>
         <source>Second vintage layer (overlay mode)</source>
         <translation>Couche du second millésime (mode superposition)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="81"/>
+        <location filename="../algorithms/atlas.py" line="84"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="83"/>
+        <location filename="../algorithms/atlas.py" line="86"/>
         <source>From vintage (year; empty = first detected)</source>
         <translation>Millésime de départ (année ; vide = premier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="85"/>
+        <location filename="../algorithms/atlas.py" line="88"/>
         <source>To vintage (year; empty = last detected)</source>
         <translation>Millésime d’arrivée (année ; vide = dernier détecté)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="87"/>
+        <location filename="../algorithms/atlas.py" line="90"/>
         <source>Zones (e.g. communes)</source>
         <translation>Zones (p. ex. communes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="88"/>
+        <location filename="../algorithms/atlas.py" line="91"/>
         <source>Zone field (e.g. INSEE code)</source>
         <translation>Champ de zone (p. ex. code INSEE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="92"/>
+        <location filename="../algorithms/atlas.py" line="95"/>
         <source>Zones to portray (expression; empty = all)</source>
         <translation>Zones à décrire (expression ; vide = toutes)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="95"/>
+        <location filename="../algorithms/atlas.py" line="98"/>
         <source>Friches (output of Friches)</source>
         <translation>Friches (sortie de Friches)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="97"/>
+        <location filename="../algorithms/atlas.py" line="100"/>
         <source>Heat island (output of Heat island)</source>
         <translation>Îlot de chaleur (sortie de Score d’îlot de chaleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="99"/>
+        <location filename="../algorithms/atlas.py" line="102"/>
         <source>Layout template (.qpt; empty = the default portrait)</source>
         <translation>Modèle de mise en page (.qpt ; vide = le portrait par défaut)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>English</source>
         <translation>Anglais</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>French</source>
         <translation>Français</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>Interface language</source>
         <translation>Langue de l’interface</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="102"/>
+        <location filename="../algorithms/atlas.py" line="105"/>
         <source>Language of the portraits</source>
         <translation>Langue des portraits</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="105"/>
+        <location filename="../algorithms/atlas.py" line="108"/>
         <source>Atlas folder (one PDF per zone, index.html)</source>
         <translation>Dossier de l’atlas (un PDF par zone, index.html)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="107"/>
+        <location filename="../algorithms/atlas.py" line="110"/>
         <source>All the portraits in one PDF</source>
         <translation>Tous les portraits dans un seul PDF</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="107"/>
+        <location filename="../algorithms/atlas.py" line="110"/>
         <source>PDF files (*.pdf)</source>
         <translation>Fichiers PDF (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="112"/>
+        <location filename="../algorithms/atlas.py" line="115"/>
         <source>QGIS project of the atlas</source>
         <translation>Projet QGIS de l’atlas</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="112"/>
+        <location filename="../algorithms/atlas.py" line="115"/>
         <source>QGIS projects (*.qgz)</source>
         <translation>Projets QGIS (*.qgz)</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="124"/>
+        <location filename="../algorithms/atlas.py" line="127"/>
         <source>{0}: &apos;{1}&apos; is not a year. Give a year such as 2015.</source>
         <translation>{0} : « {1} » n’est pas une année. Indiquez une année, p. ex. 2015.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="136"/>
+        <location filename="../algorithms/atlas.py" line="139"/>
         <source>ZONE_FILTER keeps no zone of &apos;{0}&apos;: {1}</source>
         <translation>ZONE_FILTER ne garde aucune zone de « {0} » : {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="138"/>
+        <location filename="../algorithms/atlas.py" line="141"/>
         <source>ZONE_FILTER keeps {0} zone(s).</source>
         <translation>ZONE_FILTER garde {0} zone(s).</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="152"/>
+        <location filename="../algorithms/atlas.py" line="156"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="152"/>
+        <location filename="../algorithms/atlas.py" line="156"/>
         <source>Level 1</source>
         <translation>Niveau 1</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="170"/>
+        <location filename="../algorithms/atlas.py" line="166"/>
+        <source>The land cover is read around the zones: their extent grown by {0} m.</source>
+        <translation>L’occupation du sol est lue autour des zones : leur emprise agrandie de {0} m.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="195"/>
         <source>Computing the figures per zone…</source>
         <translation>Calcul des chiffres par zone…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="175"/>
+        <location filename="../algorithms/atlas.py" line="200"/>
         <source>No zone of &apos;{0}&apos; meets the land cover.</source>
         <translation>Aucune zone de « {0} » ne rencontre l’occupation du sol.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="190"/>
+        <location filename="../algorithms/atlas.py" line="216"/>
         <source>Writing the portraits…</source>
         <translation>Écriture des portraits…</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="193"/>
+        <location filename="../algorithms/atlas.py" line="219"/>
         <source>No portrait could be written to {0}.</source>
         <translation>Aucun portrait n’a pu être écrit dans {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="194"/>
+        <location filename="../algorithms/atlas.py" line="220"/>
         <source>{0} portrait(s) written to {1}</source>
         <translation>{0} portrait(s) écrit(s) dans {1}</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="259"/>
+        <location filename="../algorithms/atlas.py" line="285"/>
         <source>Indicators per zone</source>
         <translation>Indicateurs par zone</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="275"/>
+        <location filename="../algorithms/atlas.py" line="301"/>
         <source>Zones</source>
         <translation>Zones</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="307"/>
+        <location filename="../algorithms/atlas.py" line="331"/>
         <source>{0}: &apos;{1}&apos; has no classe_&lt;year&gt; field (an output of Heat island is expected): the heat figures of the portraits are left empty.</source>
         <translation>{0} : « {1} » n’a pas de champ classe_&lt;année&gt; (une sortie d’Îlot de chaleur est attendue) : les chiffres de chaleur des portraits restent vides.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="321"/>
+        <location filename="../algorithms/atlas.py" line="351"/>
         <source>{0}: the layer cannot be read.</source>
         <translation>{0} : la couche ne peut pas être lue.</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="325"/>
+        <location filename="../algorithms/atlas.py" line="363"/>
         <source>{0}: cannot copy &apos;{1}&apos; into {2} ({3}).</source>
         <translation>{0} : impossible de copier « {1} » dans {2} ({3}).</translation>
     </message>
     <message>
-        <location filename="../algorithms/atlas.py" line="337"/>
+        <location filename="../algorithms/atlas.py" line="371"/>
+        <source>HEAT not given: computing the heat island score…</source>
+        <translation>HEAT non fourni : calcul du score de surchauffe…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="372"/>
+        <source>HEAT not given: the heat island score of {0} is computed as Heat island does (square grid of {1} m, pixels of {2} m, default coefficients) over the zones&apos; extent grown by {3} m.</source>
+        <translation>HEAT non fourni : le score de surchauffe de {0} est calculé comme le fait Score d’îlot de chaleur (grille carrée de {1} m, pixels de {2} m, coefficients par défaut) sur l’emprise des zones agrandie de {3} m.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="377"/>
+        <source>Heat island score {0}</source>
+        <translation>Score de surchauffe {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="381"/>
+        <source>FRICHES not given: finding the friches…</source>
+        <translation>FRICHES non fourni : repérage des friches…</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="382"/>
+        <source>FRICHES not given: the sites are found as Friches does (vintages {0}, at least {1} m², the zones as communes) over the zones&apos; extent grown by {2} m, without the context layers (town halls, stations, services, flood areas, zoning, protected areas, polluted sites): give FRICHES, the output of Friches, for them.</source>
+        <translation>FRICHES non fourni : les sites sont repérés comme le fait Friches (millésimes {0}, au moins {1} m², les zones comme communes) sur l’emprise des zones agrandie de {2} m, sans les couches de contexte (mairies, gares, services, zones inondables, zonage, espaces protégés, sites pollués) : donnez dans FRICHES la sortie de Friches pour en tenir compte.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="388"/>
+        <source>Friches {0}</source>
+        <translation>Friches {0}</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="391"/>
+        <source>{0} friches sites found.</source>
+        <translation>{0} sites de friches repérés.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/atlas.py" line="402"/>
         <source>LAYOUT: cannot read the template {0} ({1}).</source>
         <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
     </message>
@@ -911,37 +951,37 @@
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="598"/>
+        <location filename="../engines/changes.py" line="601"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="602"/>
+        <location filename="../engines/changes.py" line="605"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="606"/>
+        <location filename="../engines/changes.py" line="609"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="610"/>
+        <location filename="../engines/changes.py" line="613"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="614"/>
+        <location filename="../engines/changes.py" line="617"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="624"/>
+        <location filename="../engines/changes.py" line="627"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="633"/>
+        <location filename="../engines/changes.py" line="636"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>

@@ -150,6 +150,10 @@ STEPS = [
                              "features written to a GeoPackage"),
     ("carbon_communes", "ocs:carbon, the 3 vintages, ZONES=communes (INSEE codes: pedo-climatic zones), stocks and "
                         "flows per commune"),
+    ("atlas_100", "ocs:atlas, 100 communes kept by ZONE_FILTER (a band of the territory), the 3 vintages, HEAT "
+                  "(ocs:heatisland 2021, 100 m grid, whole layer) and FRICHES (ocs:friches, whole layer, the communes) "
+                  "given, one PDF per commune"),
+    ("atlas_100_inside", "ocs:atlas as atlas_100, HEAT and FRICHES not given (computed inside)"),
 ]
 STEP_IDS = [s for s, _d in STEPS]
 DESCRIPTION = dict(STEPS)
@@ -157,6 +161,8 @@ DESCRIPTION = dict(STEPS)
 PAIR_STEPS = ("changes_overlay", "native_intersection_pair")
 COMMUNE_STEPS = ("matrix_communes", "native_matrix_communes")
 CARBON_STEPS = ("carbon_communes",)     # on the N-polygon layer, with the communes
+ATLAS_STEPS = ("atlas_100", "atlas_100_inside")     # on the N-polygon layer, with the communes
+ATLAS_ZONES = 100
 FRICHES_STEPS = ("friches_200k", "friches_1m")
 # heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
@@ -180,6 +186,9 @@ LOG_KEEP = {
     "friches_200k": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
     "friches_1m": ("candidate polygons", "sites from the land cover", "under MIN_AREA_M2", "sites written"),
     "carbon_communes": ("Area check", "tC/ha", "not in ALDO's commune table", "outside every commune"),
+    "atlas_100": ("Conservation 2005-2021", "portrait(s) written"),
+    "atlas_100_inside": ("Conservation 2005-2021", "burnt at", "candidate polygons", "friches sites found",
+                         "portrait(s) written"),
 }
 HEAT_CELL = 100.0
 SUBSTEP_TAG = "BENCH_SUBSTEP "
@@ -290,6 +299,33 @@ def _extra_stats(step, path):
     return stats
 
 
+def _remove_tree(path):
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+
+
+def _atlas_given(spec, uri, processing):
+    """(heat, friches) GeoPackages of the whole N-polygon layer for atlas_100, made once in .build/bench/ by
+    ocs:heatisland (2021, 100 m grid) and ocs:friches (the communes, no context layer)."""
+    paths = []
+    for name, algorithm, parameters in (
+            ("heat", "ocs:heatisland", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "2021", "UNITS": 0,
+                                        "CELL_SIZE": HEAT_CELL}),
+            ("friches", "ocs:friches", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "", "MIN_AREA_M2": 1000.0,
+                                        "ZONES": "%s|layername=%s" % (spec["communes"],
+                                                                      bench_changes_data.COMMUNES_LAYER),
+                                        "ZONE_FIELD": bench_changes_data.ZONE_FIELD})):
+        path = os.path.join(BENCH_DIR, "atlas_%s_%s.gpkg" % (name, os.path.basename(spec["input"])[:-5]))
+        if not os.path.exists(path):
+            print("bench: making %s (not measured)" % path, file=sys.stderr, flush=True)
+            scratch = tempfile.mkdtemp(dir=BENCH_DIR)
+            processing.run(algorithm, dict(parameters, OUTPUT=os.path.join(scratch, os.path.basename(path))))
+            os.rename(os.path.join(scratch, os.path.basename(path)), path)
+            shutil.rmtree(scratch)
+        paths.append(path)
+    return paths
+
+
 def _remove(path):
     for suffix in ("", "-wal", "-shm", "-journal"):
         if os.path.exists(path + suffix):
@@ -337,6 +373,10 @@ def run_step(spec):
         result["startup_s"] = time.perf_counter() - t_start
         print(STARTUP_TAG + json.dumps(round(result["startup_s"], 3)), flush=True)
         feedback = _feedback()
+        if step in ATLAS_STEPS:
+            _remove_tree(out[:-len(".gpkg")])
+            if step == "atlas_100":     # the given layers, made once (not measured)
+                spec = dict(spec, atlas_given=_atlas_given(spec, uri, processing))
         calls = _calls(step, uri, out, spec)
         profiler = None
         if spec.get("profile"):
@@ -404,12 +444,23 @@ def _calls(step, uri, out, spec=None):
     if step in HEAT_SMALL_STEPS:     # the same calls on the N/5-polygon layer and its extent
         return _calls(HEAT_SMALL_STEPS[step], uri, out, dict(spec, extent=spec["heat_small"]["extent"]))
     temporary = "TEMPORARY_OUTPUT"
-    if step in COMMUNE_STEPS + CARBON_STEPS:
+    if step in COMMUNE_STEPS + CARBON_STEPS + ATLAS_STEPS:
         communes = "%s|layername=%s" % (spec["communes"], bench_changes_data.COMMUNES_LAYER)
     if step == "carbon_communes":
         return [("carbon", "ocs:carbon", {
             "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "", "ZONES": communes,
             "ZONE_FIELD": bench_changes_data.ZONE_FIELD, "OUTPUT": out, "OUTPUT_FLOWS": temporary})]
+    if step in ATLAS_STEPS:
+        parameters = {
+            "INPUT": uri, "NOMENCLATURE": 1, "ZONES": communes, "ZONE_FIELD": bench_changes_data.ZONE_FIELD,
+            "ZONE_FILTER": "\"%s\" <= '%s%03d'" % (bench_changes_data.ZONE_FIELD, bench_changes_data.DEPARTEMENTS[0],
+                                                   ATLAS_ZONES),
+            "LANGUAGE": 1, "OUTPUT_FOLDER": out[:-len(".gpkg")], "OUTPUT_TABLE": out}
+        if step == "atlas_100":
+            heat_path, friches_path = spec["atlas_given"]
+            parameters.update(HEAT=heat_path + "|layername=" + os.path.basename(heat_path)[:-5],
+                              FRICHES=friches_path + "|layername=" + os.path.basename(friches_path)[:-5])
+        return [("atlas", "ocs:atlas", parameters)]
     if step in PAIR_STEPS:
         pair_a = "%s|layername=%s" % (spec["pair_a"], bench_changes_data.PAIR_LAYERS[0])
         pair_b = "%s|layername=%s" % (spec["pair_b"], bench_changes_data.PAIR_LAYERS[1])
@@ -858,6 +909,10 @@ def targets(results, n=None):
     rows.append(("ocs:carbon per commune, 3 vintages ≤ 2 × ocs:reclassify attribute rules (issue #19)",
                  "%.2f × reclassify_attr" % r if r else missing("reclassify_attr", "carbon_communes"),
                  None if r is None else r <= 2.0))
+    for step, limit, what in (("atlas_100", 180.0, "flows, friches and heat given"),
+                              ("atlas_100_inside", 600.0, "friches and heat computed inside")):
+        rows.append(("ocs:atlas, portraits of %d communes, %s: < %.0f min" % (ATLAS_ZONES, what, limit / 60),
+                     "%.1f s" % t[step] if t[step] else missing(step), None if not t[step] else t[step] < limit))
     return rows
 
 
@@ -1343,7 +1398,7 @@ def main(argv=None):
 
     data = bench_data.ensure(n, args.force_data)
     inputs = {}
-    if any(step in COMMUNE_STEPS + CARBON_STEPS for step in steps):
+    if any(step in COMMUNE_STEPS + CARBON_STEPS + ATLAS_STEPS for step in steps):
         inputs["communes"] = bench_changes_data.ensure_communes(n, args.force_data)
     if any(step in PAIR_STEPS for step in steps):
         inputs["pair_a"], inputs["pair_b"], pair_stats = bench_changes_data.ensure_pair(pair_size(n), args.force_data)
@@ -1439,6 +1494,7 @@ def main(argv=None):
                     run[key] = best[key]
             if not args.keep:
                 _remove(os.path.join(run_dir, step + ".gpkg"))
+                _remove_tree(os.path.join(run_dir, step))
     finally:
         shutil.rmtree(config, ignore_errors=True)
         if cluster is not None:

@@ -106,7 +106,8 @@ def test_one_page_per_zone_with_its_name_and_consumption(french_atlas):
     assert "dont 67 % pour l’habitat et 33 % pour les activités économiques" in avion
     assert "couvrent 67 % d’Avion (4,0 ha)" in avion
     assert "Avion se place au 1er rang des 2 communes" in avion
-    assert "Types de changement 2005-2021" in avion and "consommation ENAF" in avion   # its legend
+    # its legend (filtered to the map, narrower beside the heat and friches maps computed inside)
+    assert "Types de changement 2005-2021" in avion and "artificialisation" in avion.replace("ﬁ", "fi")
     assert pdf_pages(results["OUTPUT_PDF"]) == 6
 
 

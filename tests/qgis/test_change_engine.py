@@ -12,8 +12,8 @@ from qgis.core import (
     QgsProject,
 )
 
-from helpers import Feedback, box, make_layer
-from test_changes import AG, FOR, HAB, grid_layer, zones_layer
+from helpers import X0, Y0, Feedback, box, make_layer
+from test_changes import AG, FIELDS, FOR, HAB, grid_layer, zones_layer
 
 from ocs_toolbox.core import changes as ch
 from ocs_toolbox.engines import changes, landcover
@@ -133,6 +133,45 @@ def test_zone_finder_split():
     assert parts[0][1] is inside            # assigned by the grid of cells: the geometry itself
 
 
+# A zone whose border runs along a polygon and touches that polygon's box at its top vertex (20, 100): the zone
+# clipped to the box (QgsGeometry.clipped) was an invalid ring touching itself there, and the polygon's land
+# outside the zone came out empty (issue #20: "Area not conserved" with a commune kept by ZONE_FILTER).
+def polygon(*points):
+    return "POLYGON((%s))" % ", ".join("%f %f" % (X0 + x, Y0 + y) for x, y in points + points[:1])
+
+
+STRIP = polygon((0, 80), (20, 100), (40, 80), (100, 0), (80, 0))                                 # 2800 m²
+NOTCHED_ZONE = polygon((0, 80), (20, 100), (40, 80), (100, 0), (200, 0), (200, 150), (0, 150))   # 24000 m²
+NOTCHED_LAND = polygon((0, 80), (20, 100), (40, 80), (100, 0), (150, 0), (150, 150), (0, 150))   # 16500 m²
+
+
+def notched_inputs():
+    """The strip (agriculture → habitat) outside the zone but touching it, the land of the zone up to x 150
+    (forest) and a 1 ha square x 150–250 (agriculture) half in the zone, half outside."""
+    land = make_layer(FIELDS, [(STRIP, 1) + AG + AG + HAB, (NOTCHED_LAND, 2) + FOR + FOR + FOR,
+                               (box(150, 0, 250, 100), 3) + AG + AG + AG])
+    zone = make_layer([("insee", "string")], [(NOTCHED_ZONE, "Z")], name="communes")
+    return land, zone
+
+
+def test_land_outside_a_zone_touching_its_box_is_kept():
+    land, zone = notched_inputs()
+    meter = landcover.AreaMeter(land.sourceCrs(), context())
+    finder = changes.ZoneFinder([("Z", QgsGeometry.fromWkt(NOTCHED_ZONE))], meter, {"invalid": 0, "empty": 0})
+    strip = QgsGeometry.fromWkt(STRIP)
+    parts, area = finder.split(strip, meter.area(strip))
+    assert area == pytest.approx(2800)
+    assert [(zone_, round(part_area, 6)) for zone_, _g, part_area in parts] == [(None, 2800)]
+    inputs = changes.ChangeInputs(source(land), zones=source(zone), zone_field="insee")
+    options = changes.ChangeOptions(target="p4", from_vintage="2005", to_vintage="2021", all_periods=False)
+    _job, transitions, _pieces, _feedback = run(inputs, options)
+    period = ("2005", "2021")
+    # zone Z: the forest 1.65 ha, half of the square 0.5 ha; outside: the strip 0.28 ha, the other half 0.5 ha
+    assert ha(transitions.matrix(period, "Z")) == {("3", "3"): 1.65, ("2", "2"): 0.5}
+    assert ha(transitions.matrix(period, ch.OUTSIDE_ZONES)) == {("2", "1"): 0.28, ("2", "2"): 0.5}
+    assert transitions.total(period) == pytest.approx(2.93e4)
+
+
 def test_zone_outlines_and_report_map():
     items = [("A", QgsGeometry.fromWkt(box(0, 0, 100, 100))), ("A", QgsGeometry.fromWkt(box(100, 0, 200, 100))),
              ("B", QgsGeometry.fromWkt(box(200, 0, 300, 100)))]
@@ -160,3 +199,4 @@ def test_zones_in_another_crs_are_reprojected():
     period = ("2005", "2021")
     assert round(transitions.matrix(period, "A")[("2", "1")] / 1e4, 3) == 3.0
     assert round(transitions.matrix(period, "B")[("2", "1")] / 1e4, 3) == 2.5
+
