@@ -12,7 +12,10 @@ ZAN of A: 2005–2015 consumed 2 ha (cells 2, 3), 2015–2021 1 ha (cell 1); ref
 = 1.8 ha; allowance 2021–2031 = 0.9 ha; no vintage after 2021: nothing measured since.
 """
 import os
+import re
+import shutil
 import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -22,6 +25,7 @@ from helpers import box, features_by, make_layer, run
 from test_changes import grid_layer
 
 from ocs_toolbox.core import atlas as text
+from ocs_toolbox.engines.atlaslayout import LAYOUTS
 from ocs_toolbox.core.heat import CLASSES
 
 
@@ -186,6 +190,34 @@ def test_index_and_project(french_atlas):
     atlas_ = layouts[0].atlas()
     assert atlas_.enabled() and atlas_.coverageLayer() is not None
     assert atlas_.coverageLayer().featureCount() == 2
+    # the layout of the shipped template, its maps and legend on this run's layers
+    layout = layouts[0]
+    assert layout.name() == "Portrait de territoire"
+    cover = layout.itemById("carte_occupation")
+    names = [layer.source().split("layername=")[-1] for layer in cover.layers()]
+    assert names == ["zones", "occupation"] and cover.layers()[1].name().startswith("Occupation du sol en 2021")
+    assert all(layer.isValid() and layer.id() in project.mapLayers() for layer in cover.layers())
+    legend = layout.itemById("legende_occupation").model().rootGroup().findLayers()
+    assert [node.layer() for node in legend] == [cover.layers()[1]]
+    assert layout.itemById("carte_chaleur") is None and layout.itemById("texte_friches") is None
+    assert layout.itemById("carte_changements").sizeWithUnits().width() == pytest.approx(277)
+
+
+def test_default_run_loads_the_shipped_template(french_atlas, tmp_path):
+    _tmp, _results, feedback = french_atlas
+    assert "Layout template: %s" % os.path.join(LAYOUTS, "portrait_fr.qpt") in feedback.infos
+
+
+@pytest.mark.skipif(__import__("qgis.core").core.Qgis.QGIS_VERSION_INT // 100 != 322,
+                    reason="the shipped templates are written by QGIS 3.22 (make layouts on the Debian host); "
+                           "another QGIS writes its XML with other attributes")
+def test_shipped_templates_are_up_to_date(tmp_path):
+    script = os.path.join(os.path.dirname(LAYOUTS), "..", "scripts", "make_layouts.py")
+    subprocess.run([sys.executable, script, str(tmp_path)], check=True, capture_output=True,
+                   env=dict(os.environ, QT_HASH_SEED="0"))
+    for name in ("portrait_fr.qpt", "portrait_en.qpt"):
+        with open(os.path.join(LAYOUTS, name), encoding="utf-8") as handle:
+            assert (tmp_path / name).read_text(encoding="utf-8") == handle.read(), "run make layouts: " + name
 
 
 def test_english_atlas_and_zone_filter(tmp_path):
@@ -216,6 +248,45 @@ def test_layout_template_saved_from_the_project(french_atlas, tmp_path):
     # the tables of page 3 find their layers in the new folder's atlas.gpkg (the template names the old one's)
     page = pdf_lines(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"), 3)
     assert "Naturel 0,0 2,5 1,0 0,0 3,5" in page and "Surface 10,5 ha 16,5 ha 1er / 2" in page
+
+
+def test_copy_of_the_shipped_template_gets_this_runs_class_columns(tmp_path):
+    """A copy of portrait_fr.qpt whose transition table keeps one class column (c_1): the algorithm puts back
+    one column per class of the run, and the north arrow of the copy is found under resources/layouts."""
+    template = tmp_path / "copie.qpt"
+    content = open(os.path.join(LAYOUTS, "portrait_fr.qpt"), encoding="utf-8").read()
+    content, removed = re.subn(r'<column [^>]*attribute="format_number\(&quot;c_[234]&quot;.*?</column>\s*', "",
+                               content, flags=re.S)
+    assert removed == 3
+    template.write_text(content, encoding="utf-8")
+    results, _f = atlas(tmp_path, 1, LAYOUT=str(template), OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
+    page = pdf_lines(os.path.join(results["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"), 3)
+    assert "de \\ vers Urbanisé Agricole Naturel Infrastructures Total 2005" in page
+    assert "Naturel 0,0 2,5 1,0 0,0 3,5" in page
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    arrow = project.layoutManager().printLayouts()[0].itemById("nord")
+    assert os.path.realpath(arrow.picturePath()) == os.path.realpath(os.path.join(LAYOUTS, "north_arrow.svg"))
+
+
+def test_heat_alone_shares_the_second_page_with_the_types_of_change(tmp_path):
+    """Without FRICHES, the two columns left share 277 mm with a 7 mm gap: (277 − 7) / 2 = 135 mm each."""
+    heat = make_layer([("classe", "string")], [(box(0, 0, 300, 300), "surchauffe forte")], name="surchauffe")
+    results, _feedback = atlas(tmp_path, 1, HEAT=heat, OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
+    content = pdf_text(os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf"))
+    assert "Îlots de chaleur (classes ADEME)" in content and "Friches" not in content
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    layout = project.layoutManager().printLayouts()[0]
+    assert layout.itemById("carte_friches") is None and layout.itemById("texte_friches") is None
+    for item_id, x, width in (("carte_changements", 10, 135), ("titre_changements", 10, 135),
+                              ("carte_chaleur", 152, 135), ("titre_chaleur", 152, 135),
+                              ("texte_chaleur", 152, 135)):
+        item = layout.itemById(item_id)
+        assert (item.pagePositionWithUnits().x(), item.sizeWithUnits().width()) == (
+            pytest.approx(x), pytest.approx(width)), item_id
+    assert layout.itemById("legende_chaleur").pagePositionWithUnits().x() == pytest.approx(152)
+    assert [layer.name() for layer in layout.itemById("carte_chaleur").layers()][1:] == ["surchauffe"]
 
 
 def test_bad_template_is_named(tmp_path):
