@@ -13,13 +13,12 @@ ZAN of A: 2005–2015 consumed 2 ha (cells 2, 3), 2015–2021 1 ha (cell 1); ref
 """
 import os
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
 
 import pytest
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsProject, QgsVectorLayer
 
 from helpers import box, features_by, make_layer, run
 from test_changes import grid_layer
@@ -208,7 +207,7 @@ def test_default_run_loads_the_shipped_template(french_atlas, tmp_path):
     assert "Layout template: %s" % os.path.join(LAYOUTS, "portrait_fr.qpt") in feedback.infos
 
 
-@pytest.mark.skipif(__import__("qgis.core").core.Qgis.QGIS_VERSION_INT // 100 != 322,
+@pytest.mark.skipif(Qgis.QGIS_VERSION_INT // 100 != 322,
                     reason="the shipped templates are written by QGIS 3.22 (make layouts on the Debian host); "
                            "another QGIS writes its XML with other attributes")
 def test_shipped_templates_are_up_to_date(tmp_path):
