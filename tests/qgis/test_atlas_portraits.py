@@ -268,6 +268,24 @@ def test_copy_of_the_shipped_template_gets_this_runs_class_columns(tmp_path):
     assert os.path.realpath(arrow.picturePath()) == os.path.realpath(os.path.join(LAYOUTS, "north_arrow.svg"))
 
 
+def test_ocsge_transition_table_gets_its_classes_from_the_default_template(tmp_path):
+    """Two OCS GE layers (test_changes.two_layers), one zone around them: the shipped template's table has the 4
+    postes columns; the run's are couverture level 1. By hand (ha): P1 fields x 0–50 → nothing (0.5 to "hors
+    couverture"), x 50–100 → housing (0.5); P2 housing x 100–150 stays (0.5), x 150–200 → fields (0.5); fields
+    x 200–250 from nothing (0.5); P3 fields stays (1.0)."""
+    from test_changes import two_layers
+
+    before, after = two_layers()
+    zones = make_layer([("insee", "string"), ("nom", "string")], [(box(0, -50, 300, 350), "1", "Une")], name="z")
+    results, _f = run("ocs:atlas", {"INPUT": before, "INPUT_AFTER": after, "ZONES": zones, "ZONE_FIELD": "insee",
+                                    "LANGUAGE": 1, "OUTPUT_FOLDER": str(tmp_path / "atlas"),
+                                    "OUTPUT_TABLE": str(tmp_path / "table.gpkg")})
+    page = pdf_lines(os.path.join(results["OUTPUT_FOLDER"], "1_Une.pdf"), 3)
+    assert page[2:7] == ["de \\ vers Sans végétation Avec végétation hors couverture Total 2018",
+                         "Sans végétation 0,50 0,50 0,0 1,0", "Avec végétation 0,50 1,0 0,50 2,0",
+                         "hors couverture 0,0 0,50 0,0 0,50", "Total 2021 1,0 2,0 0,50 3,5"]
+
+
 def test_heat_alone_shares_the_second_page_with_the_types_of_change(tmp_path):
     """Without FRICHES, the two columns left share 277 mm with a 7 mm gap: (277 − 7) / 2 = 135 mm each."""
     heat = make_layer([("classe", "string")], [(box(0, 0, 300, 300), "surchauffe forte")], name="surchauffe")
