@@ -14,7 +14,7 @@ PYTEST_PIN := pytest==8.3.5 pytest-qgis==2.1.0
 export QT_QPA_PLATFORM := offscreen
 export QGIS_PLUGINPATH := $(PLUGINS)
 
-.PHONY: help deps venv link test test-fast test-340 test-unit test-qgis demo sample bench i18n styles models package screenshots clean
+.PHONY: help deps venv link test test-fast test-340 test-unit test-qgis demo sample bench i18n styles models layouts package screenshots clean
 
 help:
 	@echo "make demo       install what is missing, build the sample territory, run the main job (outputs in demo/)"
@@ -24,6 +24,7 @@ help:
 	@echo "make i18n       refresh i18n/*.ts and compile the .qm files"
 	@echo "make styles     regenerate resources/styles/*.qml from the registry"
 	@echo "make models     regenerate resources/models/*.model3"
+	@echo "make layouts    regenerate resources/layouts/portrait_*.qpt (the default atlas portrait)"
 	@echo "make package    zip the plugin for the QGIS plugin manager"
 	@echo "make screenshots  toolbox, dialogs, designer (en, fr) and reports as PNG in .build/screenshots/"
 
@@ -77,6 +78,9 @@ styles: venv link
 
 models: venv link
 	QT_HASH_SEED=0 $(PY) scripts/make_models.py
+
+layouts: venv link
+	QT_HASH_SEED=0 $(PY) scripts/make_layouts.py
 
 # QGIS under Xvfb and headless Chromium (installs xvfb and chromium when missing); the reports of `make demo`.
 screenshots: venv link

@@ -188,7 +188,7 @@ class AtlasAlgorithm(base.OcsAlgorithm):
     # -- run -----------------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         language = self._language(parameters, context)
-        template = self._template(parameters, context)
+        template = self._template(parameters, context, language, feedback)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         os.makedirs(os.path.join(folder, "graphiques"), exist_ok=True)
         job = self._job(parameters, context, feedback)
@@ -391,11 +391,11 @@ class AtlasAlgorithm(base.OcsAlgorithm):
             feedback.pushInfo(self.tr("{0} friches sites found.").format(count))
         return layer
 
-    def _template(self, parameters, context):
-        """The QDomDocument of LAYOUT, or None; read first, so that a bad template stops the run early."""
-        path = self.parameterAsFile(parameters, self.LAYOUT, context)
-        if not path:
-            return None
+    def _template(self, parameters, context, language, feedback):
+        """The QDomDocument of LAYOUT (empty: the shipped default portrait); read first, so that a bad template
+        stops the run early."""
+        path = self.parameterAsFile(parameters, self.LAYOUT, context) or atlaslayout.default_template(language)
+        feedback.pushInfo(self.tr("Layout template: {0}").format(path))
         try:
             return atlaslayout.read_template(path)
         except (OSError, ValueError) as error:
@@ -403,13 +403,10 @@ class AtlasAlgorithm(base.OcsAlgorithm):
 
     def _layout(self, template, project, layers, run):
         figures, job, language = run
-        if template is not None:
-            layout = atlaslayout.load_template(project, template)
-        else:
-            sources = text.SOURCES["ocsge" if job.before.key == nom.OCSGE else "ocs2d"]
-            footer = text.page_text("sources", language, sources=sources, years=", ".join(job.years),
-                                    date=date.today().strftime("%d/%m/%Y" if language == "fr" else "%Y-%m-%d"))
-            layout = atlaslayout.build_layout(project, layers, layers["zones"].extent(), language, footer)
+        atlaslayout.set_footer(project, sources=text.SOURCES["ocsge" if job.before.key == nom.OCSGE else "ocs2d"],
+                               years=", ".join(job.years),
+                               date=date.today().strftime("%d/%m/%Y" if language == "fr" else "%Y-%m-%d"))
+        layout = atlaslayout.load_template(project, template, layers, language)
         atlaslayout.enable_atlas(layout, layers["zones"])
         return layout
 

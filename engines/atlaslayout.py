@@ -10,9 +10,11 @@ project holding them, the print layout with its atlas on the zones, and the expo
   and date. A ``.qpt`` template given in LAYOUT replaces it (its atlas is set on the zones here).
 """
 import os
+import re
 
 from qgis.core import (
     QgsBasicNumericFormat,
+    QgsExpressionContextUtils,
     QgsFeature,
     QgsFields,
     QgsFillSymbol,
@@ -52,9 +54,14 @@ from ..core import changes as ch
 from . import styling
 
 translate = QCoreApplication.translate
-NORTH_ARROW = os.path.join(PLUGIN_DIR, "resources", "layouts", "north_arrow.svg")
 GPKG_NAME = "atlas.gpkg"
 THEME_TEXTS = {"heat": "texte_chaleur", "friches": "texte_friches"}   # the field of each theme's text
+THEME_IDS = {"changes": "changements", "heat": "chaleur", "friches": "friches"}   # item ids: carte_<suffix>…
+LAYOUTS = os.path.join(PLUGIN_DIR, "resources", "layouts")
+NORTH_ARROW = os.path.join(LAYOUTS, "north_arrow.svg")
+PLUGIN_PREFIX = "ocs_toolbox:"      # a picture path of a template under resources/layouts/ (the north arrow)
+# the project variables of the footer: {field of the sources text: variable}
+FOOTER_VARIABLES = {"sources": "ocs_sources", "years": "ocs_years", "date": "ocs_date"}
 
 
 # -- layers -------------------------------------------------------------------------------------------------
@@ -197,8 +204,9 @@ def _place(item, rect):
     item.attemptResize(_size(rect[2], rect[3]))
 
 
-def add_label(layout, content, rect, size=9, bold=False):
+def add_label(layout, content, rect, size=9, bold=False, item_id=""):
     label = QgsLayoutItemLabel(layout)
+    label.setId(item_id)
     label.setText(content)
     font = QFont("DejaVu Sans", size)
     font.setBold(bold)
@@ -209,9 +217,10 @@ def add_label(layout, content, rect, size=9, bold=False):
     return label
 
 
-def add_map(layout, layers, rect, crs):
+def add_map(layout, layers, rect, crs, item_id=""):
     """A map item (its first rectangle set before it is added: without it, it renders blank)."""
     item = QgsLayoutItemMap(layout)
+    item.setId(item_id)
     item.setRect(0, 0, 100, 100)
     layout.addLayoutItem(item)
     _place(item, rect)
@@ -222,8 +231,9 @@ def add_map(layout, layers, rect, crs):
     return item
 
 
-def add_picture(layout, rect, path=None, field=None):
+def add_picture(layout, rect, path=None, field=None, item_id=""):
     picture = QgsLayoutItemPicture(layout)
+    picture.setId(item_id or field or "")
     layout.addLayoutItem(picture)
     _place(picture, rect)
     if path:
@@ -233,25 +243,32 @@ def add_picture(layout, rect, path=None, field=None):
     return picture
 
 
-def add_scale_bar(layout, linked_map, language):
-    scale = QgsLayoutItemScaleBar(layout)
-    scale.setStyle("Single Box")
-    scale.setLinkedMap(linked_map)
+def _default_scale_size(scale, language):
+    """QGIS's default size of a new scale bar for the extent of its map (the extent of all the zones)."""
     scale.applyDefaultSize()
     if language == "fr":    # "1 000 m", not "1,000 m"
         number_format = QgsBasicNumericFormat()
         number_format.setThousandsSeparator("\u00a0")
         number_format.setDecimalSeparator(",")
         scale.setNumericFormat(number_format)
+
+
+def add_scale_bar(layout, linked_map, language):
+    scale = QgsLayoutItemScaleBar(layout)
+    scale.setId("echelle")
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(linked_map)
+    _default_scale_size(scale, language)
     layout.addLayoutItem(scale)
     scale.attemptMove(_mm(12, 140))
     return scale
 
 
-def add_legend(layout, linked_map, layer, at=(10, 152, 0)):
+def add_legend(layout, linked_map, layer, at=(10, 152, 0), item_id="legende_occupation"):
     """The legend of ``layer`` alone, filtered to the content of ``linked_map``, without the layer's name (the
     map's title says it)."""
     legend = QgsLayoutItemLegend(layout)
+    legend.setId(item_id)
     legend.setTitle("")
     legend.setLinkedMap(linked_map)
     legend.setAutoUpdateModel(False)
@@ -273,28 +290,29 @@ def build_layout(project, layers, extent, language, footer):
     layout.initializeDefaults()
     layout.pageCollection().page(0).setPageSize("A4", QgsLayoutItemPage.Landscape)
     layout.setName(text.page_text("title", language))
-    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10), 18, True)
-    add_label(layout, "%s — [%% \"periode\" %%]" % text.page_text("title", language), (10, 16, 277, 6), 10)
-    add_label(layout, '[% "titre_carte" %]', (10, 23, 150, 6), 10, True)
+    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10), 18, True, "titre")
+    add_label(layout, "%s — [%% \"periode\" %%]" % text.page_text("title", language), (10, 16, 277, 6), 10,
+              item_id="sous_titre")
+    add_label(layout, '[% "titre_carte" %]', (10, 23, 150, 6), 10, True, "titre_carte")
     crs = layers["zones"].crs()
-    cover = add_map(layout, [layers["outline"], layers["cover"]], (10, 30, 150, 108), crs)
+    cover = add_map(layout, [layers["outline"], layers["cover"]], (10, 30, 150, 108), crs, "carte_occupation")
     cover.zoomToExtent(extent)
     cover.setAtlasDriven(True)
     cover.setAtlasScalingMode(QgsLayoutItemMap.Auto)
     cover.setAtlasMargin(0.10)
-    add_picture(layout, (148, 32, 10, 15), path=NORTH_ARROW)
+    add_picture(layout, (148, 32, 10, 15), path=NORTH_ARROW, item_id="nord")
     add_scale_bar(layout, cover, language)
     add_legend(layout, cover, layers["cover"])
-    add_label(layout, text.page_text("location", language), (225, 23, 62, 6), 10, True)
-    location = add_map(layout, [layers["zones"]], (225, 30, 62, 50), crs)
+    add_label(layout, text.page_text("location", language), (225, 23, 62, 6), 10, True, "titre_situation")
+    location = add_map(layout, [layers["zones"]], (225, 30, 62, 50), crs, "carte_situation")
     location.zoomToExtent(extent)
-    add_label(layout, text.page_text("figures", language), (165, 23, 58, 6), 10, True)
-    add_label(layout, '[% "chiffres" %]', (165, 30, 58, 50), 9)
+    add_label(layout, text.page_text("figures", language), (165, 23, 58, 6), 10, True, "titre_chiffres")
+    add_label(layout, '[% "chiffres" %]', (165, 30, 58, 50), 9, item_id="chiffres")
     add_label(layout, '[% "phrase_occupation" %]\n\n[% "phrase_conso" %]\n\n[% "phrase_zan" %]\n\n'
-                      '[% "phrase_rang" %]', (165, 84, 122, 50), 9)
+                      '[% "phrase_rang" %]', (165, 84, 122, 50), 9, item_id="phrases")
     add_picture(layout, (165, 136, 60, 38), field="graphique")
     add_picture(layout, (227, 136, 60, 38), field="graphique_zan")
-    add_label(layout, footer, (10, 198, 277, 8), 7)
+    add_label(layout, footer, (10, 198, 277, 8), 7, item_id="sources")
     extras = {key: layers[key] for key in ("changes", "heat", "friches", "outline") if key in layers}
     add_theme_page(layout, language, extras, extent)
     if "transitions" in layers:
@@ -302,7 +320,7 @@ def build_layout(project, layers, extent, language, footer):
     return layout
 
 
-def add_table(layout, layer, columns, rect, size=8):
+def add_table(layout, layer, columns, rect, size=8, item_id=""):
     """An attribute table of ``layer`` showing the rows of the atlas zone (``"zone" = its code``) in a frame at
     ``rect``; ``columns`` = [(heading, expression, alignment)]."""
     from qgis.core import QgsTextFormat
@@ -331,10 +349,25 @@ def add_table(layout, layer, columns, rect, size=8):
         setter(text_format)
     table.setCellMargin(1.0)
     frame = QgsLayoutFrame(layout, table)
+    frame.setId(item_id)
     frame.attemptResize(_size(rect[2], rect[3]))
     frame.attemptMove(_mm(rect[0], rect[1]), page=rect[4] if len(rect) > 4 else 0)
     table.addFrame(frame)
     return table
+
+
+def _lang(language):
+    return "fr" if language == "fr" else "en"
+
+
+def _number(field, lang):
+    """The expression of a transition table cell: ``field`` in ha, 2 decimals under 1 ha, else 1."""
+    return "format_number(\"%s\", if(abs(\"%s\") > 0 and abs(\"%s\") < 1, 2, 1), '%s')" % (
+        field, field, field, lang)
+
+
+def _heading(layer, field):
+    return layer.attributeAlias(layer.fields().lookupField(field)) or field
 
 
 def add_change_page(layout, language, layers):
@@ -344,33 +377,31 @@ def add_change_page(layout, language, layers):
     page.setPageSize("A4", QgsLayoutItemPage.Landscape)
     layout.pageCollection().addPage(page)
     index = layout.pageCollection().pageCount() - 1
-    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, index), 18, True)
+    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, index), 18, True, "titre_page3")
     first = '[% left("periode", strpos("periode", \'-\') - 1) %]'     # the vintages of the atlas zone's row
     last = '[% substr("periode", strpos("periode", \'-\') + 1) %]'
-    add_label(layout, text.change_text("transitions", language, a=first, b=last), (10, 20, 165, 6, index), 10, True)
+    add_label(layout, text.change_text("transitions", language, a=first, b=last), (10, 20, 165, 6, index), 10, True,
+              "titre_transitions")
     transitions = layers["transitions"]
-    lang = "fr" if language == "fr" else "en"
+    lang = _lang(language)
 
-    def number(field):
-        return "format_number(\"%s\", if(abs(\"%s\") > 0 and abs(\"%s\") < 1, 2, 1), '%s')" % (
-            field, field, field, lang)
     columns = [(text.change_text("from_to", language), '"de"', Qt.AlignLeft)]
     for field in transitions.fields().names():
         if field.startswith("c_"):
-            columns.append((transitions.attributeAlias(transitions.fields().lookupField(field)) or field,
-                            number(field), Qt.AlignRight))
-    columns.append((transitions.attributeAlias(transitions.fields().lookupField("total")), number("total"),
-                    Qt.AlignRight))
-    add_table(layout, transitions, columns, (10, 27, 165, 40, index))
+            columns.append((_heading(transitions, field), _number(field, lang), Qt.AlignRight))
+    columns.append((_heading(transitions, "total"), _number("total", lang), Qt.AlignRight))
+    add_table(layout, transitions, columns, (10, 27, 165, 40, index), item_id="tableau_transitions")
     add_picture(layout, (10, 72, 165, 62, index), field="graphique_bilan")
-    add_label(layout, text.change_text("comparison", language), (10, 124, 165, 6, index), 10, True)
+    add_label(layout, text.change_text("comparison", language), (10, 124, 165, 6, index), 10, True,
+              "titre_comparaison")
     add_table(layout, layers["comparaison"], [
         (text.change_text("indicator", language), '"indicateur"', Qt.AlignLeft),
         (text.change_text("zone", language), '"valeur"', Qt.AlignRight),
         (text.change_text("territory", language), '"territoire"', Qt.AlignRight),
-        (text.change_text("rank", language), '"rang"', Qt.AlignRight)], (10, 131, 165, 55, index))
+        (text.change_text("rank", language), '"rang"', Qt.AlignRight)], (10, 131, 165, 55, index),
+        item_id="tableau_comparaison")
     add_picture(layout, (182, 20, 105, 80, index), field="graphique_trajectoire")
-    add_label(layout, '[% "phrase_zan" %]', (182, 104, 105, 24, index), 9)
+    add_label(layout, '[% "phrase_zan" %]', (182, 104, 105, 24, index), 9, item_id="phrase_zan")
     return page
 
 
@@ -381,22 +412,23 @@ def add_theme_page(layout, language, extras, extent):
     page = QgsLayoutItemPage(layout)
     page.setPageSize("A4", QgsLayoutItemPage.Landscape)
     layout.pageCollection().addPage(page)
-    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, 1), 18, True)
+    add_label(layout, '[% "nom" %] ([% "code" %])', (10, 6, 277, 10, 1), 18, True, "titre_page2")
     keys = [k for k in ("changes", "heat", "friches") if k in extras]
     width = (277.0 - 7 * (len(keys) - 1)) / len(keys)
     for index, key in enumerate(keys):
         x = 10 + index * (width + 7)
         layer = extras[key]
         title = text.page_text(key, language) + (' [% "periode" %]' if key == "changes" else "")
-        add_label(layout, title, (x, 20, width, 6, 1), 10, True)
-        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 95, 1), layer.crs())
+        suffix = THEME_IDS[key]
+        add_label(layout, title, (x, 20, width, 6, 1), 10, True, "titre_" + suffix)
+        item = add_map(layout, [extras["outline"], layer], (x, 28, width, 95, 1), layer.crs(), "carte_" + suffix)
         item.zoomToExtent(extent)
         item.setAtlasDriven(True)
         item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
         item.setAtlasMargin(0.10)
-        add_legend(layout, item, layer, (x, 126, 1))
+        add_legend(layout, item, layer, (x, 126, 1), "legende_" + suffix)
         if key in THEME_TEXTS:
-            add_label(layout, '[%% "%s" %%]' % THEME_TEXTS[key], (x, 166, width, 40, 1), 9)
+            add_label(layout, '[%% "%s" %%]' % THEME_TEXTS[key], (x, 166, width, 40, 1), 9, item_id=THEME_TEXTS[key])
     return page
 
 
@@ -419,42 +451,166 @@ def _table_name(source):
     return source.split("layername=")[-1].split("|")[0] if "layername=" in source else ""
 
 
-def relink_template(document, project):
-    """Point the layers a template names (the ``<Layer>`` of its maps, the layer of its attribute tables) to the
-    layers of ``project`` of the same ``atlas.gpkg`` table (and, for two layers of one table, of the same name):
-    a template saved from the project of another atlas folder names the layers of that folder."""
+def default_template(language):
+    """The shipped template of the default portrait (scripts/make_layouts.py)."""
+    return os.path.join(LAYOUTS, "portrait_%s.qpt" % _lang(language))
+
+
+def _elements(document, tag):
+    nodes = document.elementsByTagName(tag)
+    return [nodes.at(index).toElement() for index in range(nodes.count())]
+
+
+def relink_template(document, project, roles=None):
+    """Point the layers a template names (the ``<Layer>`` of its maps, the layers of its legends, the layer of
+    its attribute tables) to the layers of ``project``: the layer whose role (a key of ``roles`` = {role: layer},
+    as the shipped templates name them) is the template's layer id, else the layer of the same ``atlas.gpkg``
+    table (and, for two layers of one table, of the same name): a template saved from the project of another
+    atlas folder names the layers of that folder. Pictures ``ocs_toolbox:<file>`` are the files of
+    resources/layouts/."""
+    roles = roles or {}
     layers = {}
     for layer in project.mapLayers().values():
         layers.setdefault(_table_name(layer.source()), []).append(layer)
 
-    def match(source, name):
+    def match(layer_id, source, name):
+        if layer_id in roles:
+            return roles[layer_id]
         found = layers.get(_table_name(source)) or []
         named = [layer for layer in found if layer.name() == name]
         return (named or found or [None])[0]
-    nodes = document.elementsByTagName("Layer")
-    for index in range(nodes.count()):
-        element = nodes.at(index).toElement()
-        layer = match(element.attribute("source"), element.attribute("name"))
-        if layer is not None and element.firstChild().isText():
+    for element in _elements(document, "Layer"):
+        if not element.firstChild().isText():
+            continue
+        layer = match(element.text(), element.attribute("source"), element.attribute("name"))
+        if layer is not None:
             element.setAttribute("source", layer.source())
+            element.setAttribute("name", layer.name())
             element.firstChild().toText().setData(layer.id())
-    nodes = document.elementsByTagName("LayoutMultiFrame")
-    for index in range(nodes.count()):
-        element = nodes.at(index).toElement()
-        layer = match(element.attribute("vectorLayerSource"), element.attribute("vectorLayerName"))
+    for element in _elements(document, "layer-tree-layer"):
+        layer = match(element.attribute("id"), element.attribute("source"), element.attribute("name"))
+        if layer is not None:
+            element.setAttribute("id", layer.id())
+            element.setAttribute("source", layer.source())
+            element.setAttribute("name", layer.name())
+    for element in _elements(document, "LayoutMultiFrame"):
+        layer = match(element.attribute("vectorLayer"), element.attribute("vectorLayerSource"),
+                      element.attribute("vectorLayerName"))
         if element.hasAttribute("vectorLayer") and layer is not None:
             element.setAttribute("vectorLayer", layer.id())
             element.setAttribute("vectorLayerSource", layer.source())
             element.setAttribute("vectorLayerName", layer.name())
+    for element in _elements(document, "LayoutItem"):
+        if element.attribute("file").startswith(PLUGIN_PREFIX):
+            element.setAttribute("file", os.path.join(LAYOUTS, element.attribute("file")[len(PLUGIN_PREFIX):]))
 
 
-def load_template(project, document):
-    """A print layout of ``project`` from a template read by ``read_template`` (its layers relinked to those of
-    ``project``)."""
-    relink_template(document, project)
+def set_footer(project, **values):
+    """The project variables of the footer (FOOTER_VARIABLES: ``@ocs_sources``, ``@ocs_years``, ``@ocs_date``)."""
+    for key, name in FOOTER_VARIABLES.items():
+        QgsExpressionContextUtils.setProjectVariable(project, name, values[key])
+
+
+def load_template(project, document, layers=None, language="fr"):
+    """A print layout of ``project`` from a template read by ``read_template``: its layers relinked to those of
+    ``project`` (``layers`` = {role: layer} of this run), then fitted to this run (``fit_template``)."""
+    layers = layers or {}
+    relink_template(document, project, layers)
     layout = QgsPrintLayout(project)
     layout.loadFromTemplate(document, QgsReadWriteContext())
+    if layers:
+        fit_template(layout, layers, language)
+    if not layout.name():
+        layout.setName(text.page_text("title", language))
     return layout
+
+
+def _item(layout, item_id):
+    return layout.itemById(item_id)
+
+
+def fit_template(layout, layers, language):
+    """The rules a template follows (README, help): the items of page 2 of an absent theme (HEAT, FRICHES) are
+    removed and the remaining columns share the width; each map takes the CRS of its last layer; a map not
+    driven by the atlas shows every zone; the class columns of a table on ``transitions`` are this run's."""
+    _fit_theme_columns(layout, [key for key in THEME_IDS if key in layers])
+    extent = layers["zones"].extent()
+    for item in layout.items():
+        if isinstance(item, QgsLayoutItemMap):
+            if item.layers():
+                item.setCrs(item.layers()[-1].crs())
+            item.zoomToExtent(extent)       # the atlas moves the maps it drives
+    scale = _item(layout, "echelle")
+    if isinstance(scale, QgsLayoutItemScaleBar) and scale.linkedMap() is not None:
+        _default_scale_size(scale, language)
+    transitions = layers.get("transitions")
+    for table in layout.multiFrames():
+        if isinstance(table, QgsLayoutItemAttributeTable) and transitions is not None and \
+                table.vectorLayer() is not None and table.vectorLayer().id() == transitions.id():
+            _fit_transition_columns(table, transitions, language)
+
+
+def _theme_items(layout, key):
+    suffix = THEME_IDS[key]
+    ids = ["titre_" + suffix, "carte_" + suffix, "legende_" + suffix] + \
+        ([THEME_TEXTS[key]] if key in THEME_TEXTS else [])
+    return [item for item in (_item(layout, i) for i in ids) if item is not None]
+
+
+def _fit_theme_columns(layout, present):
+    """Remove the items of the themes not in ``present``; when the template has the three maps
+    ``carte_changements``, ``carte_chaleur``, ``carte_friches`` side by side, the columns left share their span."""
+    maps = [_item(layout, "carte_" + THEME_IDS[key]) for key in THEME_IDS]
+    columns = None
+    if all(item is not None for item in maps):
+        spans = [(item.pagePositionWithUnits().x(), item.sizeWithUnits().width()) for item in maps]
+        left, right = spans[0][0], spans[-1][0] + spans[-1][1]
+        columns = (spans, left, right, spans[1][0] - (spans[0][0] + spans[0][1]))
+    for key in THEME_IDS:
+        if key not in present:
+            for item in _theme_items(layout, key):
+                layout.removeLayoutItem(item)
+    if columns is None or len(present) in (0, len(THEME_IDS)):
+        return
+    spans, left, right, gap = columns
+    width = (right - left - gap * (len(present) - 1)) / len(present)
+    for new, key in enumerate(present):
+        old_x, old_width = spans[list(THEME_IDS).index(key)]
+        ratio = width / old_width
+        for item in _theme_items(layout, key):
+            position = item.pagePositionWithUnits()
+            x = left + new * (width + gap) + (position.x() - old_x) * ratio
+            item.attemptMove(_mm(x, position.y()), page=item.page())
+            if not isinstance(item, QgsLayoutItemLegend):
+                item.attemptResize(_size(item.sizeWithUnits().width() * ratio, item.sizeWithUnits().height()))
+
+
+def _fit_transition_columns(table, layer, language):
+    """The class columns (``c_*``) of ``table`` replaced, where the first one stood, by one per class column of
+    ``layer`` (their order); headings of the class and total columns = the aliases of this run."""
+    lang = _lang(language)
+    columns, classes = [], None
+    for column in table.columns():
+        field = re.search(r'"(c_[^"]+|total)"', column.attribute())
+        if field and field.group(1).startswith("c_"):
+            if classes is None:
+                classes = len(columns)
+                columns.append(None)
+            continue
+        if field and field.group(1) == "total":
+            column.setHeading(_heading(layer, "total"))
+        columns.append(column)
+    if classes is None:
+        return
+    fresh = []
+    for field in layer.fields().names():
+        if field.startswith("c_"):
+            column = QgsLayoutTableColumn()
+            column.setHeading(_heading(layer, field))
+            column.setAttribute(_number(field, lang))
+            column.setHAlignment(Qt.AlignRight)
+            fresh.append(column)
+    table.setColumns(columns[:classes] + fresh + columns[classes + 1:])
 
 
 def enable_atlas(layout, zones):

@@ -435,17 +435,22 @@
         <translation>{0} sites de friches repérés.</translation>
     </message>
     <message>
+        <location filename="../algorithms/atlas.py" line="398"/>
+        <source>Layout template: {0}</source>
+        <translation>Modèle de mise en page : {0}</translation>
+    </message>
+    <message>
         <location filename="../algorithms/atlas.py" line="402"/>
         <source>LAYOUT: cannot read the template {0} ({1}).</source>
         <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="123"/>
+        <location filename="../engines/atlaslayout.py" line="130"/>
         <source>Zone outline</source>
         <translation>Contour de la zone</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="497"/>
+        <location filename="../engines/atlaslayout.py" line="653"/>
         <source>Could not write {0}: {1}</source>
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>

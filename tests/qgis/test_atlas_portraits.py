@@ -12,16 +12,19 @@ ZAN of A: 2005–2015 consumed 2 ha (cells 2, 3), 2015–2021 1 ha (cell 1); ref
 = 1.8 ha; allowance 2021–2031 = 0.9 ha; no vintage after 2021: nothing measured since.
 """
 import os
+import re
 import subprocess
+import sys
 import unicodedata
 
 import pytest
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsProject, QgsVectorLayer
 
 from helpers import box, features_by, make_layer, run
 from test_changes import grid_layer
 
 from ocs_toolbox.core import atlas as text
+from ocs_toolbox.engines.atlaslayout import LAYOUTS
 from ocs_toolbox.core.heat import CLASSES
 
 
@@ -187,6 +190,39 @@ def test_index_and_project(french_atlas):
     atlas_ = layouts[0].atlas()
     assert atlas_.enabled() and atlas_.coverageLayer() is not None
     assert atlas_.coverageLayer().featureCount() == 2
+    # the layout of the shipped template, its maps and legend on this run's layers
+    layout = layouts[0]
+    assert layout.name() == "Portrait de territoire"
+    cover = layout.itemById("carte_occupation")
+    names = [layer.source().split("layername=")[-1] for layer in cover.layers()]
+    assert names == ["zones", "occupation"] and cover.layers()[1].name().startswith("Occupation du sol en 2021")
+    assert all(layer.isValid() and layer.id() in project.mapLayers() for layer in cover.layers())
+    legend = layout.itemById("legende_occupation").model().rootGroup().findLayers()
+    assert [node.layer() for node in legend] == [cover.layers()[1]]
+    # HEAT and FRICHES computed inside: three columns of (277 − 2 × 7) / 3 = 87.667 mm on page 2
+    assert layout.itemById("carte_chaleur") is not None and layout.itemById("texte_friches") is not None
+    for item_id, x in (("carte_changements", 10), ("carte_chaleur", 10 + 87.6667 + 7),
+                       ("carte_friches", 10 + 2 * (87.6667 + 7))):
+        item = layout.itemById(item_id)
+        assert (item.pagePositionWithUnits().x(), item.sizeWithUnits().width()) == (
+            pytest.approx(x, abs=1e-3), pytest.approx(87.6667, abs=1e-3)), item_id
+
+
+def test_default_run_loads_the_shipped_template(french_atlas, tmp_path):
+    _tmp, _results, feedback = french_atlas
+    assert "Layout template: %s" % os.path.join(LAYOUTS, "portrait_fr.qpt") in feedback.infos
+
+
+@pytest.mark.skipif(Qgis.QGIS_VERSION_INT // 100 != 322,
+                    reason="the shipped templates are written by QGIS 3.22 (make layouts on the Debian host); "
+                           "another QGIS writes its XML with other attributes")
+def test_shipped_templates_are_up_to_date(tmp_path):
+    script = os.path.join(os.path.dirname(LAYOUTS), "..", "scripts", "make_layouts.py")
+    subprocess.run([sys.executable, script, str(tmp_path)], check=True, capture_output=True,
+                   env=dict(os.environ, QT_HASH_SEED="0"))
+    for name in ("portrait_fr.qpt", "portrait_en.qpt"):
+        with open(os.path.join(LAYOUTS, name), encoding="utf-8") as handle:
+            assert (tmp_path / name).read_text(encoding="utf-8") == handle.read(), "run make layouts: " + name
 
 
 def test_english_atlas_and_zone_filter(tmp_path):
@@ -217,6 +253,78 @@ def test_layout_template_saved_from_the_project(french_atlas, tmp_path):
     # the tables of page 3 find their layers in the new folder's atlas.gpkg (the template names the old one's)
     page = pdf_lines(os.path.join(results2["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"), 3)
     assert "Naturel 0,0 2,5 1,0 0,0 3,5" in page and "Surface 10,5 ha 16,5 ha 1er / 2" in page
+
+
+def test_copy_of_the_shipped_template_gets_this_runs_class_columns(tmp_path):
+    """A copy of portrait_fr.qpt whose transition table keeps one class column (c_1): the algorithm puts back
+    one column per class of the run, and the north arrow of the copy is found under resources/layouts."""
+    template = tmp_path / "copie.qpt"
+    content = open(os.path.join(LAYOUTS, "portrait_fr.qpt"), encoding="utf-8").read()
+    content, removed = re.subn(r'<column [^>]*attribute="format_number\(&quot;c_[234]&quot;.*?</column>\s*', "",
+                               content, flags=re.S)
+    assert removed == 3
+    template.write_text(content, encoding="utf-8")
+    results, _f = atlas(tmp_path, 1, LAYOUT=str(template), OUTPUT_PROJECT=str(tmp_path / "atlas.qgz"))
+    page = pdf_lines(os.path.join(results["OUTPUT_FOLDER"], "62133_Billy-Montigny.pdf"), 3)
+    assert "de \\ vers Urbanisé Agricole Naturel Infrastructures Total 2005" in page
+    assert "Naturel 0,0 2,5 1,0 0,0 3,5" in page
+    project = QgsProject()
+    assert project.read(results["OUTPUT_PROJECT"])
+    arrow = project.layoutManager().printLayouts()[0].itemById("nord")
+    assert os.path.realpath(arrow.picturePath()) == os.path.realpath(os.path.join(LAYOUTS, "north_arrow.svg"))
+
+
+def test_ocsge_transition_table_gets_its_classes_from_the_default_template(tmp_path):
+    """Two OCS GE layers (test_changes.two_layers), one zone around them: the shipped template's table has the 4
+    postes columns; the run's are couverture level 1. By hand (ha): P1 fields x 0–50 → nothing (0.5 to "hors
+    couverture"), x 50–100 → housing (0.5); P2 housing x 100–150 stays (0.5), x 150–200 → fields (0.5); fields
+    x 200–250 from nothing (0.5); P3 fields stays (1.0)."""
+    from test_changes import two_layers
+
+    before, after = two_layers()
+    zones = make_layer([("insee", "string"), ("nom", "string")], [(box(0, -50, 300, 350), "1", "Une")], name="z")
+    results, _f = run("ocs:atlas", {"INPUT": before, "INPUT_AFTER": after, "ZONES": zones, "ZONE_FIELD": "insee",
+                                    "LANGUAGE": 1, "OUTPUT_FOLDER": str(tmp_path / "atlas"),
+                                    "OUTPUT_TABLE": str(tmp_path / "table.gpkg")})
+    page = pdf_lines(os.path.join(results["OUTPUT_FOLDER"], "1_Une.pdf"), 3)
+    assert page[2:7] == ["de \\ vers Sans végétation Avec végétation hors couverture Total 2018",
+                         "Sans végétation 0,50 0,50 0,0 1,0", "Avec végétation 0,50 1,0 0,50 2,0",
+                         "hors couverture 0,0 0,50 0,0 0,50", "Total 2021 1,0 2,0 0,50 3,5"]
+
+
+def test_heat_alone_shares_the_second_page_with_the_types_of_change(tmp_path):
+    """A theme absent from the run (FRICHES here; the algorithm computes it inside unless cancelled, a template
+    may meet any subset): its items go and the two columns left share 277 mm with a 7 mm gap: (277 − 7) / 2 =
+    135 mm each."""
+    from ocs_toolbox.engines import atlaslayout
+
+    heat = make_layer([("classe", "string")], [(box(0, 0, 300, 300), "surchauffe forte")], name="surchauffe")
+    results, _feedback = atlas(tmp_path, 1, HEAT=heat)
+    content = pdf_text(os.path.join(results["OUTPUT_FOLDER"], "62065_Avion.pdf"))
+    assert "Îlots de chaleur (classes ADEME)" in content
+    gpkg = os.path.join(results["OUTPUT_FOLDER"], "atlas.gpkg")
+
+    def table(name):
+        layer = QgsVectorLayer("%s|layername=%s" % (gpkg, name), name, "ogr")
+        assert layer.isValid(), name
+        return layer
+
+    layers = {"zones": table("zones"), "cover": table("occupation"), "changes": table("occupation"),
+              "outline": atlaslayout.outline_layer(gpkg), "heat": table("chaleur"),
+              "transitions": table("transitions"), "comparaison": table("comparaison")}
+    project = QgsProject()
+    project.addMapLayers(list(layers.values()))
+    layout = atlaslayout.load_template(
+        project, atlaslayout.read_template(os.path.join(LAYOUTS, "portrait_fr.qpt")), layers, "fr")
+    assert layout.itemById("carte_friches") is None and layout.itemById("texte_friches") is None
+    for item_id, x, width in (("carte_changements", 10, 135), ("titre_changements", 10, 135),
+                              ("carte_chaleur", 152, 135), ("titre_chaleur", 152, 135),
+                              ("texte_chaleur", 152, 135)):
+        item = layout.itemById(item_id)
+        assert (item.pagePositionWithUnits().x(), item.sizeWithUnits().width()) == (
+            pytest.approx(x, abs=1e-3), pytest.approx(width, abs=1e-3)), item_id   # template: 87.6667 mm
+    assert layout.itemById("legende_chaleur").pagePositionWithUnits().x() == pytest.approx(152, abs=1e-3)
+    assert layout.itemById("carte_chaleur").layers()[-1].id() == layers["heat"].id()
 
 
 def test_bad_template_is_named(tmp_path):
