@@ -821,6 +821,13 @@ def heat_text(shares, hottest, coolest, language="fr"):
     return "\n".join(lines)
 
 
+# The vocation codes of ocs:friches (core.styles.FRICHE_VOCATIONS) as words of a sentence.
+VOCATION_WORDS = {
+    "fr": {"habitat": "habitat", "economie": "économie", "equipements": "équipements", "renaturation": "renaturation"},
+    "en": {"habitat": "housing", "economie": "economy", "equipements": "facilities", "renaturation": "renaturation"},
+}
+
+
 def friches_text(count, total_ha, largest, language="fr"):
     """The friches of a zone: how many, their area, then the largest ``largest`` = [(name, ha, vocation)]."""
     lang = report_language(language)
@@ -832,6 +839,7 @@ def friches_text(count, total_ha, largest, language="fr"):
     for name, ha, vocation in largest:
         line = "– %s : %s" % (name, hectares(ha, lang)) if lang == "fr" else "– %s: %s" % (name, hectares(ha, lang))
         if vocation:
-            line += (", vocation %s" if lang == "fr" else ", vocation: %s") % vocation
+            word = VOCATION_WORDS[lang].get(str(vocation), vocation)
+            line += (", vocation %s" if lang == "fr" else ", vocation: %s") % word
         lines.append(line)
     return "\n".join(lines)

@@ -233,4 +233,8 @@ def test_friches_text_agreement():
         "1 friche est repérée (2,0" + NB + "ha).", "La plus grande :", "– Site A : 2,0" + NB + "ha, vocation habitat"]
     lines = atlas.friches_text(4, 5.0, [("A", 2.0, "habitat"), ("B", 1.5, None), ("C", 1.0, "nature")], "en")
     assert lines.splitlines()[:3] == ["4 friches are found (5.0" + NB + "ha).", "The largest:",
-                                      "– A: 2.0" + NB + "ha, vocation: habitat"]
+                                      "– A: 2.0" + NB + "ha, vocation: housing"]
+    # the codes of ocs:friches read as words; an unknown code is kept as it is
+    assert atlas.friches_text(2, 3.0, [("S", 2.0, "economie"), ("T", 1.0, "equipements")]).splitlines()[2:] == [
+        "– S : 2,0" + NB + "ha, vocation économie", "– T : 1,0" + NB + "ha, vocation équipements"]
+    assert lines.splitlines()[4] == "– C: 1.0" + NB + "ha, vocation: nature"
