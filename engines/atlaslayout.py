@@ -508,18 +508,18 @@ class PageLegends:
     @staticmethod
     def keys(node):
         """[(index, rule key)] of the legend nodes of the layer node ``node`` in its node order (index: among
-        the layer's own legend nodes; rule key None for an embedded widget, never filtered); None for a layer
-        without a renderer."""
+        the layer's own legend nodes; rule key None, never filtered, for an embedded widget and the nodes of a
+        layer other than vector, as QGIS's filter); None for a layer without a legend."""
         layer = node.layer()
-        if not isinstance(layer, QgsVectorLayer) or layer.renderer() is None or layer.legend() is None:
+        if layer is None or layer.legend() is None:
             return None
         own = layer.legend().createLayerTreeModelLegendNodes(node)
         out = []
         for index in QgsMapLayerLegendUtils.legendNodeOrder(node):
             if 0 <= index < len(own):
-                widget = own[index].data(QgsLayerTreeModelLegendNode.NodeTypeRole) == \
-                    QgsLayerTreeModelLegendNode.EmbeddedWidget
-                out.append((index, None if widget else own[index].data(QgsLayerTreeModelLegendNode.RuleKeyRole)))
+                kept = not isinstance(layer, QgsVectorLayer) or own[index].data(
+                    QgsLayerTreeModelLegendNode.NodeTypeRole) == QgsLayerTreeModelLegendNode.EmbeddedWidget
+                out.append((index, None if kept else own[index].data(QgsLayerTreeModelLegendNode.RuleKeyRole)))
         return out
 
     @staticmethod
@@ -552,7 +552,17 @@ class PageLegends:
         return False
 
     def filter(self, *_feature):
-        """The legends of the atlas feature's page."""
+        """The legends of the atlas feature's page (a slot: on an error, QGIS's filter again for the rest of
+        the export, an exception must not leave a slot)."""
+        if not self.legends:
+            return
+        try:
+            self._filter()
+        except Exception:   # noqa: BLE001 - QGIS's own filter is always right, only slower
+            self.__exit__()
+            self.legends = []
+
+    def _filter(self):
         done = {}   # map item id → (its settings, {layer id: legend keys})
         for legend, nodes in self.legends:
             linked = legend.linkedMap()
@@ -587,9 +597,12 @@ def map_settings(item):
 def legend_keys(settings, layer):
     """The legend keys of the features of ``layer`` drawn with ``settings`` (those of QgsMapHitTest: every
     feature whose box meets the visible extent, its keys from the layer's renderer); None when the map does not
-    draw ``layer``; an empty set out of the layer's scale range."""
+    draw ``layer`` (QGIS's filter then hides all its legend); an empty set out of the layer's scale range and for
+    a layer other than vector."""
     if layer.id() not in [drawn.id() for drawn in settings.layers()]:
         return None
+    if not isinstance(layer, QgsVectorLayer) or layer.renderer() is None:
+        return set()
     if layer.hasScaleBasedVisibility() and not layer.isInScaleRange(settings.scale()):
         return set()
     context = QgsRenderContext.fromMapSettings(settings)

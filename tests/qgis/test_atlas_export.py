@@ -98,3 +98,12 @@ def test_legend_items_removed_in_the_layout_stay_removed(tmp_path):
     assert pdf_words(written["zone_1"]) & set(CLASSES) == {"Alpha"}
     assert pdf_words(written["zone_2"]) & set(CLASSES) == {"Charlie"}
     assert legend_state(legend) == (True, "0,2,3")
+
+
+def test_legend_filtered_by_the_atlas_feature_keeps_qgis_filter(tmp_path):
+    _project, layout, legend = fixture_layout()
+    legend.setLegendFilterOutAtlas(True)
+    assert atlaslayout.PageLegends(layout).legends == []
+    written = atlaslayout.export_pages(layout, str(tmp_path), QgsProcessingFeedback())
+    assert pdf_words(written["zone_1"]) & set(CLASSES) == {"Alpha", "Bravo"}
+    assert pdf_words(written["zone_2"]) & set(CLASSES) == {"Charlie"}
