@@ -44,7 +44,6 @@ from qgis.core import (
     QgsRuleBasedRenderer,
     QgsSingleSymbolRenderer,
     QgsSymbolLayer,
-    QgsUnitTypes,
     QgsVectorFileWriter,
     QgsVectorLayer,
 )
@@ -589,8 +588,7 @@ def map_settings(item):
     layout = item.layout()
     dpi = layout.renderContext().dpi()
     extent = item.requestedExtent()
-    factor = layout.convertFromLayoutUnits(item.mapUnitsToLayoutUnits(),
-                                           QgsUnitTypes.LayoutMillimeters).length() * dpi / 25.4
+    factor = layout.convertFromLayoutUnits(item.mapUnitsToLayoutUnits(), compat.LAYOUT_MM).length() * dpi / 25.4
     return item.mapSettings(extent, QSizeF(extent.width() * factor, extent.height() * factor), dpi, True)
 
 
