@@ -110,3 +110,13 @@ def _layout_constants():
 
 
 TEXT_ALWAYS_TEXT, LAYOUT_MM = _layout_constants()
+
+
+def _scale_bar_fit_width():
+    """Scale bar segments sized to fit a width range (Qgis.ScaleBarSegmentSizeMode from 3.30)."""
+    from qgis.core import QgsScaleBarSettings
+
+    return _scoped("ScaleBarSegmentSizeMode", "FitWidth", getattr(QgsScaleBarSettings, "SegmentSizeFitWidth", None))
+
+
+SCALE_BAR_FIT_WIDTH = _scale_bar_fit_width()

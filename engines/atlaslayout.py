@@ -249,9 +249,18 @@ def add_picture(layout, rect, path=None, field=None, item_id=""):
     return picture
 
 
+# Width of a scale bar segment (mm): the atlas zooms to each zone, so the segments follow its scale.
+SCALE_SEGMENT_MM = (12.0, 40.0)
+
+
 def _default_scale_size(scale, language):
-    """QGIS's default size of a new scale bar for the extent of its map (the extent of all the zones)."""
+    """QGIS's default scale bar for the extent of its map (units, segments, label), its segments then sized to fit
+    SCALE_SEGMENT_MM at the scale of each page (a fixed length would span the page on a small zone of a large
+    territory)."""
     scale.applyDefaultSize()
+    scale.setSegmentSizeMode(compat.SCALE_BAR_FIT_WIDTH)
+    scale.setMinimumBarWidth(SCALE_SEGMENT_MM[0])
+    scale.setMaximumBarWidth(SCALE_SEGMENT_MM[1])
     if language == "fr":    # "1 000 m", not "1,000 m"
         number_format = QgsBasicNumericFormat()
         number_format.setThousandsSeparator("\u00a0")

@@ -23,6 +23,7 @@ from qgis.core import Qgis, QgsProject, QgsVectorLayer
 from helpers import box, features_by, make_layer, run
 from test_changes import grid_layer
 
+from ocs_toolbox import compat
 from ocs_toolbox.core import atlas as text
 from ocs_toolbox.engines.atlaslayout import LAYOUTS
 from ocs_toolbox.core.heat import CLASSES
@@ -199,6 +200,10 @@ def test_index_and_project(french_atlas):
     assert all(layer.isValid() and layer.id() in project.mapLayers() for layer in cover.layers())
     legend = layout.itemById("legende_occupation").model().rootGroup().findLayers()
     assert [node.layer() for node in legend] == [cover.layers()[1]]
+    # the scale bar's segments fit 12–40 mm at each zone's scale (not a length fixed for the whole territory)
+    scale = layout.itemById("echelle")
+    assert scale.segmentSizeMode() == compat.SCALE_BAR_FIT_WIDTH
+    assert (scale.minimumBarWidth(), scale.maximumBarWidth()) == (12.0, 40.0)
     # HEAT and FRICHES computed inside: three columns of (277 − 2 × 7) / 3 = 87.667 mm on page 2
     assert layout.itemById("carte_chaleur") is not None and layout.itemById("texte_friches") is not None
     for item_id, x in (("carte_changements", 10), ("carte_chaleur", 10 + 87.6667 + 7),
