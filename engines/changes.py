@@ -16,9 +16,10 @@ context, feedback)`` then ``job.run(transitions, consumer, period)``; ``ZoneFind
 """
 import dataclasses
 import math
+import multiprocessing
 import os
-from collections import Counter, deque
-from concurrent.futures import ThreadPoolExecutor
+import sys
+from collections import Counter
 
 import numpy
 
@@ -79,7 +80,7 @@ class ChangeOptions:
     all_periods: bool = True
     spatial_rules: bool = True
     statuses: bool = True
-    workers: int = 0                # threads of the two-layer overlay (0: up to 2, 1: none)
+    workers: int = 0                # processes of the two-layer overlay (0: one with 2 cores or more; 1: none)
 
 
 class Stream:
@@ -511,11 +512,14 @@ class ChangeJob:
         return area_in
 
     def _workers(self):
-        """Threads cutting the polygons (GEOS releases the GIL): ``workers`` of the options, else up to 2; one
-        when the areas are measured through a transform or on the ellipsoid (objects not shared by threads)."""
-        if self.meter.transform is not None or self.meter.geographic:
-            return 1
-        return self.workers or min(2, os.cpu_count() or 1)
+        """Processes cutting the polygons beside this one: ``workers`` of the options (1: none), else one on a
+        machine of 2 cores or more when the overlay is big enough. None where processes cannot be forked (not
+        Linux) or the areas are measured through a transform or on the ellipsoid."""
+        if self.meter.transform is not None or self.meter.geographic or not FORK:
+            return 0
+        if self.workers:
+            return self.workers if self.workers > 1 else 0
+        return 1 if (os.cpu_count() or 1) >= 2 else 0
 
     def _overlay_second(self, stream, before_items, after_items, after_covered, area_in):
         """Pieces of the land of the second vintage outside the first; returns ``area_in`` plus their m² (sets
@@ -551,8 +555,14 @@ class ChangeJob:
             self.dropped_area += area
             return
         period = stream.period
-        if self.before.by_default(before, period[0]) or self.after.by_default(after, period[1]):
+        if (self.before.warned or self.after.warned) and \
+                (self.before.by_default(before, period[0]) or self.after.by_default(after, period[1])):
             self.by_default += area
+        if self.zones is None:      # two layers: one period, ``stream.period``, and no zone to split by
+            stream.transitions.add(period, None, before, after, area)
+            if stream.consumer is not None:
+                stream.consumer(geometry, None, before, after, area)
+            return
         self._emit(stream, geometry, area, {period[0]: before, period[1]: after})
 
     # -- checks and log -------------------------------------------------------------------------------------
@@ -626,15 +636,40 @@ def _box_rows(geometries):
     return rows
 
 
+FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+_FORKED = None      # the Cutter read by the forked processes (set before they start)
+
+
+def _forked_cuts(bounds):
+    """In a forked process: [(m², [(piece WKB, m², second-layer index)], (rest WKB, m²) or None)] of the
+    first-layer polygons start ≤ i < end that are not matched (None for those)."""
+    cutter = _FORKED
+    found = []
+    for i in range(*bounds):
+        if i in cutter.same:
+            found.append(None)
+            continue
+        area, pieces, rest = cutter.cut(i)
+        found.append((area, [(bytes(piece.asWkb()), piece_area, j) for piece, piece_area, j in pieces],
+                      None if rest is None else (bytes(rest[0].asWkb()), rest[1])))
+    return found
+
+
+def _from_wkb(wkb):
+    geometry = QgsGeometry()
+    geometry.fromWkb(wkb)
+    return geometry
+
+
 class Cutter:
-    """The two-layer overlay, polygon by polygon of the first layer, on threads.
+    """The two-layer overlay, polygon by polygon of the first layer, optionally in forked processes.
 
     Polygons identical in both layers (same box, same WKB) are matched first, without any GEOS call. The pairs
     of the others whose boxes overlap come from fastpath.boxes in one pass (no spatial-index query per polygon);
     the box test spares the ``contains`` / ``within`` calls that cannot hold, prepared predicates skip the
     neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers)``
     yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or None))
-    in the order of the first layer, whatever the number of threads: the pieces are the same.
+    in the order of the first layer, whatever the number of processes: the pieces are the same.
     """
 
     CHUNK = 256     # first-layer polygons per task
@@ -690,30 +725,33 @@ class Cutter:
         ends = numpy.searchsorted(ib, numpy.arange(len(indexes)), "right")
         return [ia[start:end].tolist() for start, end in zip(starts, ends)]
 
-    def results(self, workers=1):
-        """Generator of the cuts of every first-layer polygon, in order; ``workers`` threads (1: this one)."""
-        chunks = (range(start, min(start + self.CHUNK, len(self.a_fids)))
-                  for start in range(0, len(self.a_fids), self.CHUNK))
-        if workers <= 1:
-            for chunk in chunks:
-                yield from self._chunk(chunk)
+    def results(self, workers=0):
+        """Generator of the cuts of every first-layer polygon, in order; ``workers`` forked processes cut the
+        polygons that are not matched while this one goes on (0: all here). Threads do not pay here: the GIL,
+        taken back after every QGIS call, makes them slower than one thread."""
+        chunks = [(start, min(start + self.CHUNK, len(self.a_fids))) for start in range(0, len(self.a_fids),
+                                                                                        self.CHUNK)]
+        if workers < 1 or len(self.same) == len(self.a_fids):
+            for start, end in chunks:
+                for i in range(start, end):
+                    yield i, self.cut(i)
             return
-        pool = ThreadPoolExecutor(max_workers=workers)
-        pending = deque()
+        global _FORKED
+        _FORKED = self
+        pool = multiprocessing.get_context("fork").Pool(workers)
         try:
-            for chunk in chunks:
-                pending.append(pool.submit(self._chunk, chunk))
-                if len(pending) >= 4 * workers:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+            for (start, end), cuts in zip(chunks, pool.imap(_forked_cuts, chunks)):
+                for i in range(start, end):
+                    if i in self.same:
+                        yield i, self.cut(i)
+                        continue
+                    area, pieces, rest = cuts[i - start]
+                    yield i, (area, [(_from_wkb(wkb), piece_area, j) for wkb, piece_area, j in pieces],
+                              None if rest is None else (_from_wkb(rest[0]), rest[1]))
         finally:
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=True)
-
-    def _chunk(self, indexes):
-        return [(i, self.cut(i)) for i in indexes]
+            _FORKED = None
+            pool.terminate()
+            pool.join()
 
     def cut(self, i):
         """(m², [(piece, m², second-layer index)], (rest, m²) or None) of first-layer polygon ``i``."""

@@ -36,8 +36,10 @@ tessellation drawn independently of A over the extent of ``ocs2d_<m>.gpkg`` (its
 to the metre): the Voronoi diagram (GEOS) of about M seeds on a jittered grid (each seed moved by up to ±45 % of
 the grid step, deterministic), cells clipped to the extent. Irregular convex polygons whose borders cross those
 of A everywhere: no polygon is shared with A, so the overlay A × B-indep is the general case (two deliveries of
-different producers). Codes: the (cs21, us21) pair of a deterministic random polygon of the source. Counts are
-written to ``pair_indep_<m>.json``.
+different producers). Codes: the 2021 (cs21, us21) pair of the source polygon under a point inside the cell (its
+``pointOnSurface``), so that the land cover is the same territory's (towns where the towns are: the OCS2D spatial
+rules of ocs:changedetection meet the usual urban envelopes, not housing scattered at random). Counts are written
+to ``pair_indep_<m>.json``.
 """
 import argparse
 import json
@@ -420,7 +422,7 @@ def ensure_indep(m, force=False, log=print):
         with open(stats_path, encoding="utf-8") as handle:
             return path, json.load(handle)
     from osgeo import gdal, ogr
-    from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle
+    from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex
 
     gdal.UseExceptions()
     start = time.perf_counter()
@@ -428,8 +430,24 @@ def ensure_indep(m, force=False, log=print):
     xmin, ymin, xmax, ymax = _extent(source)
     ds = ogr.Open(source)
     layer = ds.GetLayer(bench_data.LAYER)
-    codes = [(feature.GetField("cs21"), feature.GetField("us21")) for feature in layer]
+    index = QgsSpatialIndex()
+    polygons, codes = [], []
+    for k, feature in enumerate(layer):
+        geometry = QgsGeometry()
+        geometry.fromWkb(bytes(feature.GetGeometryRef().ExportToWkb(ogr.wkbNDR)))
+        polygons.append(geometry)
+        codes.append((feature.GetField("cs21"), feature.GetField("us21")))
+        index.addFeature(k, geometry.boundingBox())
     ds = None
+
+    def code_under(cell):
+        point = cell.pointOnSurface()
+        box = point.boundingBox()
+        for k in index.intersects(box):
+            if polygons[k].contains(point):
+                return codes[k]
+        nearest = index.nearestNeighbor(point.asPoint(), 1)
+        return codes[nearest[0]] if nearest else codes[0]
     width, height = xmax - xmin, ymax - ymin
     step = math.sqrt(width * height / float(m))
     nx, ny = max(1, int(round(width / step))), max(1, int(round(height / step)))
@@ -444,19 +462,19 @@ def ensure_indep(m, force=False, log=print):
                                               ymax + 2 * step))
     cells = sites.voronoiDiagram(frame, 0.0, False).asGeometryCollection()
     box = QgsGeometry.fromRect(rect)
-    picks = rng.integers(0, len(codes), len(cells))
     rows = []
     total = 0.0
-    for cell, pick in zip(cells, picks.tolist()):
+    for cell in cells:
         if not rect.contains(cell.boundingBox()):
             cell = cell.intersection(box)
             if cell.isEmpty() or cell.area() <= 0:
                 continue
         total += cell.area()
-        rows.append((bytes(cell.asWkb()), list(codes[pick])))
+        rows.append((bytes(cell.asWkb()), list(code_under(cell))))
     _write(path, INDEP_LAYER, PAIR_FIELDS[1], rows)
     stats = {"source": os.path.relpath(source, bench_data.REPO), "b_features": len(rows), "seeds": nx * ny,
              "extent_m2": width * height, "area_m2": round(total, 1), "jitter": INDEP_JITTER,
+             "codes": "cs21/us21 of the source polygon under each cell's pointOnSurface",
              "b_mb": round(os.path.getsize(path) / 1e6, 1)}
     with open(stats_path, "w", encoding="utf-8") as handle:
         json.dump(stats, handle, indent=1, sort_keys=True)
