@@ -5,8 +5,9 @@ Three input shapes give the same stream of pieces (geometry, zone, side before, 
 - one multi-date layer (OCS2D csYY/usYY, or an IGN change product CS_2018/CS_2021, cs_avant/cs_apres):
   attributes are compared polygon by polygon, no overlay;
 - two layers (``before`` and ``after``): overlaid here. Polygons identical in both vintages (the bulk of a real
-  OCS GE pair) are matched by their WKB without any GEOS call; the others are cut with prepared geometries, and
-  the land covered by one vintage only becomes ``hors couverture``;
+  OCS GE pair) are matched by their WKB without any GEOS call; the others are cut pair by pair (``Cutter``: pairs
+  from the boxes in bulk, prepared predicates, on Linux in a forked process), and the land covered by one vintage
+  only becomes ``hors couverture``;
 - with zones every piece is split at zone borders: a grid of cells lying inside one zone assigns most polygons
   without a geometry operation.
 Domain rules (codes, statuses, type of change, flows) are in core/changes.py.

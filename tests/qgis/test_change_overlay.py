@@ -1,5 +1,5 @@
 """The two-layer overlay of engines/changes.py on independent tessellations (issue #17): no polygon shared, every
-border crossing; hand-computed areas, and the same pieces with and without worker threads."""
+border crossing; hand-computed areas, and the same pieces with and without forked processes."""
 import numpy
 
 from helpers import box, make_layer
@@ -56,8 +56,9 @@ def grid(columns, rows, size, codes, offset=(0.0, 0.0)):
     return features
 
 
-def test_workers_give_the_same_pieces_as_one_thread():
-    """Two irregular grids (600 and 273 polygons, several tasks of Cutter.CHUNK polygons), threads or not."""
+def test_forked_processes_give_the_same_pieces():
+    """Two irregular grids (600 and 273 polygons, several tasks of Cutter.CHUNK polygons): all in this process
+    (workers=1) or in two forked processes (workers=2, on Linux)."""
     before = make_layer([("cs15", "string"), ("us15", "string")], grid(30, 20, 20.0, [AG, FOR, HAB]))
     after = make_layer([("cs21", "string"), ("us21", "string")], grid(21, 13, 29.0, [HAB, AG, FOR], (-3.0, -4.0)))
     found = []
