@@ -20,6 +20,7 @@ import math
 import multiprocessing
 import os
 import sys
+import threading
 from collections import Counter
 
 import numpy
@@ -638,7 +639,8 @@ def _box_rows(geometries):
 
 
 FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-_FORKED = None      # the Cutter read by the forked processes (set before they start)
+_FORKED = None      # the Cutter read by the forked processes (set while they start)
+_FORK_LOCK = threading.Lock()
 
 
 def _forked_cuts(bounds):
@@ -738,8 +740,10 @@ class Cutter:
                     yield i, self.cut(i)
             return
         global _FORKED
-        _FORKED = self
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
+            _FORKED = self
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            _FORKED = None
         try:
             for (start, end), cuts in zip(chunks, pool.imap(_forked_cuts, chunks)):
                 for i in range(start, end):
@@ -750,7 +754,6 @@ class Cutter:
                     yield i, (area, [(_from_wkb(wkb), piece_area, j) for wkb, piece_area, j in pieces],
                               None if rest is None else (_from_wkb(rest[0]), rest[1]))
         finally:
-            _FORKED = None
             pool.terminate()
             pool.join()
 
