@@ -676,6 +676,7 @@ class Cutter:
     """
 
     CHUNK = 256     # first-layer polygons per task
+    MAIN_SHARE = 5  # with forked processes, one task in 5 is cut by the process writing the pieces
 
     def __init__(self, before_items, after_items, meter):
         self.meter = meter
@@ -745,7 +746,14 @@ class Cutter:
             pool = multiprocessing.get_context("fork").Pool(workers)
             _FORKED = None
         try:
-            for (start, end), cuts in zip(chunks, pool.imap(_forked_cuts, chunks)):
+            # this process writes the pieces and cuts one task in MAIN_SHARE too: both ends stay busy
+            forked = pool.imap(_forked_cuts, [c for k, c in enumerate(chunks) if k % self.MAIN_SHARE])
+            for k, (start, end) in enumerate(chunks):
+                if not k % self.MAIN_SHARE:
+                    for i in range(start, end):
+                        yield i, self.cut(i)
+                    continue
+                cuts = next(forked)
                 for i in range(start, end):
                     if i in self.same:
                         yield i, self.cut(i)
