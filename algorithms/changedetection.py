@@ -66,8 +66,8 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
             if only_changes and before.code == after.code:
                 return
             feature = QgsFeature(fields)
-            geometry = QgsGeometry(geometry)
-            if not QgsWkbTypes.isMultiType(geometry.wkbType()):
+            if not QgsWkbTypes.isMultiType(geometry.wkbType()):    # the overlay's cut pieces already are
+                geometry = QgsGeometry(geometry)
                 geometry.convertToMultiType()
             feature.setGeometry(geometry)
             values = [before.code, after.code, before.label, after.label, area, change,

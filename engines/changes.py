@@ -5,8 +5,9 @@ Three input shapes give the same stream of pieces (geometry, zone, side before, 
 - one multi-date layer (OCS2D csYY/usYY, or an IGN change product CS_2018/CS_2021, cs_avant/cs_apres):
   attributes are compared polygon by polygon, no overlay;
 - two layers (``before`` and ``after``): overlaid here. Polygons identical in both vintages (the bulk of a real
-  OCS GE pair) are matched by their WKB without any GEOS call; the others are cut with prepared geometries, and
-  the land covered by one vintage only becomes ``hors couverture``;
+  OCS GE pair) are matched by their WKB without any GEOS call; the others are cut pair by pair (``Cutter``: pairs
+  from the boxes in bulk, prepared predicates, on Linux in a forked process), and the land covered by one vintage
+  only becomes ``hors couverture``;
 - with zones every piece is split at zone borders: a grid of cells lying inside one zone assigns most polygons
   without a geometry operation.
 Domain rules (codes, statuses, type of change, flows) are in core/changes.py.
@@ -16,9 +17,16 @@ context, feedback)`` then ``job.run(transitions, consumer, period)``; ``ZoneFind
 """
 import dataclasses
 import math
+import multiprocessing
+import os
+import sys
+import threading
 from collections import Counter
 
+import numpy
+
 from qgis.core import (
+    QgsApplication,
     QgsFeatureRequest,
     QgsGeometry,
     QgsProcessingException,
@@ -31,6 +39,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
+from ..fastpath import boxes as box_pairs
 from . import changerules, landcover, spatial
 from ..language import number as local_number
 
@@ -74,6 +83,7 @@ class ChangeOptions:
     all_periods: bool = True
     spatial_rules: bool = True
     statuses: bool = True
+    workers: int = 0                # processes of the two-layer overlay (0: one with 2 cores or more; 1: none)
 
 
 class Stream:
@@ -161,6 +171,7 @@ class ChangeJob:
         self.min_area = options.min_area or 0.0
         self.spatial_rules = options.spatial_rules
         self.statuses = options.statuses
+        self.workers = options.workers
         self.counters = {"invalid": 0, "empty": 0, "dropped": 0}
         source = inputs.before
         landcover.require_features(source)
@@ -472,117 +483,77 @@ class ChangeJob:
         """Pieces of every first-vintage polygon (cut by the second vintage, the rest outside it); m² of land
         compared, or None when cancelled. ``after_covered``: {second-vintage fid: m² covered} is filled."""
         year_before, year_after = stream.period
-        after_index = QgsSpatialIndex()
-        after_wkb = {}
-        for fid, (geometry, _attributes) in after_items.items():
-            after_index.addFeature(fid, geometry.boundingBox())
-        meter = self.meter
+        cutter = Cutter(before_items, after_items, self.meter)
+        a_fids, b_fids = cutter.a_fids, cutter.b_fids
+        sides = {}      # second-vintage index → its Side (classified once)
         area_in = 0.0
-        total = len(before_items) or 1
+        total = len(a_fids) or 1
         step = max(1, total // 70)
-        for count, (fid, (geometry, attributes)) in enumerate(before_items.items()):
+        results = cutter.results(self._workers())
+        for count, (i, (area, pieces, rest)) in enumerate(results):
             if count % step == 0:
                 if self.feedback.isCanceled():
+                    results.close()
                     return None
                 self.feedback.setProgress(30 + 60.0 * count / total)
-            area = meter.area(geometry)
+            fid = a_fids[i]
             area_in += area
+            attributes = before_items[fid][1]
             before = self.before.side(attributes, year_before, fid)
             if before.code == ch.UNKNOWN:
                 self._count_unknown(before, attributes, self.before, year_before)
-            box = geometry.boundingBox()
-            candidates = after_index.intersects(box)
-            pieces, covered = self._cut(geometry, area, box, candidates, after_items, after_wkb)
-            for piece, piece_area, other in pieces:
+            for piece, piece_area, j in pieces:
+                other = b_fids[j]
                 after_covered[other] = after_covered.get(other, 0.0) + piece_area
-                after = self.after.side(after_items[other][1], year_after, other)
+                after = sides.get(j)
+                if after is None:
+                    after = sides[j] = self.after.side(after_items[other][1], year_after, other)
                 self._piece(stream, piece, piece_area, before, after)
-            if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
-                rest = self._outside(geometry, [piece for piece, _area, _other in pieces])
-                if rest is not None:
-                    self._piece(stream, rest[0], rest[1], before, ch.OUTSIDE_SIDE)
+            if rest is not None:
+                self._piece(stream, rest[0], rest[1], before, ch.OUTSIDE_SIDE)
+        self._cutter = cutter
         return area_in
+
+    def _workers(self):
+        """Processes cutting the polygons beside this one: ``workers`` of the options (1: none), else one on a
+        machine of 2 cores or more when the overlay is big enough. None where processes cannot be forked (not
+        Linux) or the areas are measured through a transform or on the ellipsoid. None by default in QGIS
+        Desktop (a GUI process with its own threads is not forked; qgis_process, scripts and tests are)."""
+        if self.meter.transform is not None or self.meter.geographic or not FORK:
+            return 0
+        if self.workers:
+            return self.workers if self.workers > 1 else 0
+        if in_desktop():
+            return 0
+        return 1 if (os.cpu_count() or 1) >= 2 else 0
 
     def _overlay_second(self, stream, before_items, after_items, after_covered, area_in):
         """Pieces of the land of the second vintage outside the first; returns ``area_in`` plus their m² (sets
         ``area_after``)."""
         year_after = stream.period[1]
-        before_index = QgsSpatialIndex()
-        for fid, (geometry, _attributes) in before_items.items():
-            before_index.addFeature(fid, geometry.boundingBox())
+        cutter = self._cutter
         area_after = 0.0
-        for fid, (geometry, attributes) in after_items.items():
+        uncovered = []
+        for j, fid in enumerate(cutter.b_fids):
+            geometry, attributes = after_items[fid]
             area = self.meter.area(geometry)
             area_after += area
             after = self.after.side(attributes, year_after, fid)
             if after.code == ch.UNKNOWN:
                 self._count_unknown(after, attributes, self.after, year_after)
             if area - after_covered.get(fid, 0.0) > max(RESIDUAL_SHARE * area, 1e-6):
-                rest = self._outside(geometry, [before_items[o][0]
-                                                for o in before_index.intersects(geometry.boundingBox())])
-                if rest is not None:
-                    area_in += rest[1]
-                    self._piece(stream, rest[0], rest[1], ch.OUTSIDE_SIDE, after)
+                uncovered.append((j, after))
+        for (j, after), others in zip(uncovered, cutter.neighbours_of_second([j for j, _a in uncovered])):
+            rest = self._outside(cutter.b_geometries[j], [cutter.a_geometries[i] for i in others])
+            if rest is not None:
+                area_in += rest[1]
+                self._piece(stream, rest[0], rest[1], ch.OUTSIDE_SIDE, after)
         self.area_after = area_after
         return area_in
 
-    def _cut(self, geometry, area, box, candidates, after_items, after_wkb):
-        """([(piece, m², other fid)], m² covered) of ``geometry`` by the second-vintage polygons ``candidates``.
-
-        The polygon itself when it is found unchanged in the second vintage (same box, same WKB: no GEOS call);
-        otherwise prepared predicates skip the neighbours that only touch it, and only the polygons that share
-        some interior with it are intersected.
-        """
-        wkb = None
-        for other in candidates:
-            other_geometry = after_items[other][0]
-            if other_geometry.boundingBox() == box:
-                other_wkb = after_wkb.get(other)
-                if other_wkb is None:
-                    other_wkb = after_wkb[other] = other_geometry.asWkb()
-                if wkb is None:
-                    wkb = geometry.asWkb()
-                if other_wkb == wkb:
-                    return [(geometry, area, other)], area
-        engine = QgsGeometry.createGeometryEngine(geometry.constGet())
-        engine.prepareGeometry()
-        meter = self.meter
-        pieces = []
-        covered = 0.0
-        for other in candidates:
-            other_geometry = after_items[other][0]
-            other_abstract = other_geometry.constGet()
-            if engine.contains(other_abstract):
-                piece, piece_area = other_geometry, meter.area(other_geometry)
-            elif engine.intersects(other_abstract) and not engine.touches(other_abstract):
-                piece = _geometry(engine.intersection(other_abstract))
-                if piece is None:
-                    continue
-                piece_area = meter.area(piece)
-            else:
-                continue
-            if piece_area > 0:
-                pieces.append((piece, piece_area, other))
-                covered += piece_area
-        return pieces, covered
-
     def _outside(self, geometry, others):
         """(geometry, m²) of ``geometry`` outside ``others``, or None when nothing (measurable) is left."""
-        box = geometry.boundingBox()
-        frame = QgsGeometry.fromRect(box)
-        # an exact clip: QgsGeometry.clipped can return an invalid polygon (a border touching the box), whose
-        # difference GEOS gets wrong
-        clipped = [o.intersection(frame) if not box.contains(o.boundingBox()) else o for o in others]
-        clipped = [c for c in clipped if c is not None and not c.isEmpty()]
-        if clipped:
-            union = QgsGeometry.unaryUnion(clipped)
-            rest = spatial.polygonal_part(geometry.difference(union))
-        else:
-            rest = geometry
-        if rest is None or rest.isEmpty():
-            return None
-        area = self.meter.area(rest)
-        return (rest, area) if area > 0 else None
+        return outside(geometry, others, self.meter)
 
     def _piece(self, stream, geometry, area, before, after):
         if self.min_area and area < self.min_area:
@@ -590,8 +561,14 @@ class ChangeJob:
             self.dropped_area += area
             return
         period = stream.period
-        if self.before.by_default(before, period[0]) or self.after.by_default(after, period[1]):
+        if (self.before.warned or self.after.warned) and \
+                (self.before.by_default(before, period[0]) or self.after.by_default(after, period[1])):
             self.by_default += area
+        if self.zones is None:      # two layers: one period, ``stream.period``, and no zone to split by
+            stream.transitions.add(period, None, before, after, area)
+            if stream.consumer is not None:
+                stream.consumer(geometry, None, before, after, area)
+            return
         self._emit(stream, geometry, area, {period[0]: before, period[1]: after})
 
     # -- checks and log -------------------------------------------------------------------------------------
@@ -637,6 +614,226 @@ class ChangeJob:
                     "ChangeAlgorithm", "Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or "
                     "polygons give this; check the inputs (Check validity, overlaps).").format(
                     ch.period_label(period), local_number(expected / 1e4, 4), local_number(found / 1e4, 4)))
+
+
+def in_desktop():
+    """True in QGIS Desktop (QgsApplication.platform() "desktop"), False under qgis_process and in scripts."""
+    app = QgsApplication.instance()
+    return app is not None and QgsApplication.platform() == "desktop"
+
+
+def outside(geometry, others, meter):
+    """(geometry, m²) of ``geometry`` outside the geometries ``others``, or None when nothing (measurable) is
+    left; areas by ``meter`` (landcover.AreaMeter)."""
+    box = geometry.boundingBox()
+    frame = QgsGeometry.fromRect(box)
+    # an exact clip: QgsGeometry.clipped can return an invalid polygon (a border touching the box), whose
+    # difference GEOS gets wrong
+    clipped = [o.intersection(frame) if not box.contains(o.boundingBox()) else o for o in others]
+    clipped = [c for c in clipped if c is not None and not c.isEmpty()]
+    if clipped:
+        union = QgsGeometry.unaryUnion(clipped)
+        rest = spatial.polygonal_part(geometry.difference(union))
+    else:
+        rest = geometry
+    if rest is None or rest.isEmpty():
+        return None
+    area = meter.area(rest)
+    return (rest, area) if area > 0 else None
+
+
+def _box_rows(geometries):
+    """numpy rows (xmin, ymin, xmax, ymax) of the bounding boxes of ``geometries``."""
+    rows = numpy.empty((len(geometries), 4), dtype=float)
+    for k, geometry in enumerate(geometries):
+        box = geometry.boundingBox()
+        rows[k] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+    return rows
+
+
+FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+_FORKED = None      # the Cutter read by the forked processes (set while they start)
+_FORK_LOCK = threading.Lock()
+
+
+def _forked_cuts(bounds):
+    """In a forked process: [(m², [(piece WKB, m², second-layer index)], (rest WKB, m²) or None)] of the
+    first-layer polygons start ≤ i < end that are not matched (None for those)."""
+    cutter = _FORKED
+    found = []
+    for i in range(*bounds):
+        if i in cutter.same:
+            found.append(None)
+            continue
+        area, pieces, rest = cutter.cut(i)
+        found.append((area, [(bytes(piece.asWkb()), piece_area, j) for piece, piece_area, j in pieces],
+                      None if rest is None else (bytes(rest[0].asWkb()), rest[1])))
+    return found
+
+
+def _from_wkb(wkb):
+    geometry = QgsGeometry()
+    geometry.fromWkb(wkb)
+    return geometry
+
+
+class Cutter:
+    """The two-layer overlay, polygon by polygon of the first layer, optionally in forked processes.
+
+    Polygons identical in both layers (same box, same WKB) are matched first, without any GEOS call. The pairs
+    of the others whose boxes overlap come from fastpath.boxes in one pass (no spatial-index query per polygon);
+    the box test spares the ``contains`` / ``within`` calls that cannot hold, prepared predicates skip the
+    neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers)``
+    yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or None))
+    in the order of the first layer, whatever the number of processes: the pieces are the same.
+    """
+
+    CHUNK = 256     # first-layer polygons per task
+    MAIN_SHARE = 5  # with forked processes, one task in 5 is cut by the process writing the pieces
+
+    def __init__(self, before_items, after_items, meter):
+        self.meter = meter
+        self.a_fids, self.b_fids = list(before_items), list(after_items)
+        self.a_geometries = [before_items[fid][0] for fid in self.a_fids]
+        self.b_geometries = [after_items[fid][0] for fid in self.b_fids]
+        self.a_boxes, self.b_boxes = _box_rows(self.a_geometries), _box_rows(self.b_geometries)
+        self.same = self._identical()
+        # a second-layer polygon matched by an identical one only touches the other first-layer polygons (the
+        # layers are tessellations): it is not cut again, but it still bounds their rest outside the second layer
+        # (overlapping first-layer polygons then break the area check instead of being counted twice)
+        self.matched = numpy.zeros(len(self.b_fids), dtype=bool)
+        self.matched[list(self.same.values())] = True
+        rest = numpy.array([i for i in range(len(self.a_fids)) if i not in self.same], dtype=numpy.int64)
+        ia, self.ib = box_pairs.overlapping_pairs(self.a_boxes[rest], self.b_boxes) if len(rest) else \
+            (box_pairs.EMPTY, box_pairs.EMPTY)
+        ia = rest[ia] if len(ia) else ia
+        everyone = numpy.arange(len(self.a_fids))
+        self.starts = numpy.searchsorted(ia, everyone, "left")
+        self.ends = numpy.searchsorted(ia, everyone, "right")
+
+    def _identical(self):
+        """{first-layer index: second-layer index} of the polygons with the same box and the same WKB."""
+        by_box = {}
+        for j, row in enumerate(self.b_boxes.tolist()):
+            by_box.setdefault(tuple(row), []).append(j)
+        same = {}
+        b_wkb = {}
+        for i, row in enumerate(self.a_boxes.tolist()):
+            found = by_box.get(tuple(row))
+            if not found:
+                continue
+            wkb = self.a_geometries[i].asWkb()
+            for j in found:
+                other = b_wkb.get(j)
+                if other is None:
+                    other = b_wkb[j] = self.b_geometries[j].asWkb()
+                if other == wkb:
+                    same[i] = j
+                    break
+        return same
+
+    def neighbours_of_second(self, indexes):
+        """For each second-layer index of ``indexes``, the first-layer indexes whose boxes overlap its box."""
+        indexes = numpy.asarray(indexes, dtype=numpy.int64)
+        if not len(indexes):
+            return []
+        ib, ia = box_pairs.overlapping_pairs(self.b_boxes[indexes], self.a_boxes)
+        starts = numpy.searchsorted(ib, numpy.arange(len(indexes)), "left")
+        ends = numpy.searchsorted(ib, numpy.arange(len(indexes)), "right")
+        return [ia[start:end].tolist() for start, end in zip(starts, ends)]
+
+    def results(self, workers=0):
+        """Generator of the cuts of every first-layer polygon, in order; ``workers`` forked processes cut the
+        polygons that are not matched while this one goes on (0: all here). Threads do not pay here: the GIL,
+        taken back after every QGIS call, makes them slower than one thread."""
+        chunks = [(start, min(start + self.CHUNK, len(self.a_fids))) for start in range(0, len(self.a_fids),
+                                                                                        self.CHUNK)]
+        if workers < 1 or len(self.same) == len(self.a_fids):
+            for start, end in chunks:
+                for i in range(start, end):
+                    yield i, self.cut(i)
+            return
+        global _FORKED
+        with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
+            _FORKED = self
+            pool = multiprocessing.get_context("fork").Pool(workers)
+            _FORKED = None
+        try:
+            # this process writes the pieces and cuts one task in MAIN_SHARE too: both ends stay busy
+            forked = pool.imap(_forked_cuts, [c for k, c in enumerate(chunks) if k % self.MAIN_SHARE])
+            for k, (start, end) in enumerate(chunks):
+                if not k % self.MAIN_SHARE:
+                    for i in range(start, end):
+                        yield i, self.cut(i)
+                    continue
+                cuts = next(forked)
+                for i in range(start, end):
+                    if i in self.same:
+                        yield i, self.cut(i)
+                        continue
+                    area, pieces, rest = cuts[i - start]
+                    yield i, (area, [(_from_wkb(wkb), piece_area, j) for wkb, piece_area, j in pieces],
+                              None if rest is None else (_from_wkb(rest[0]), rest[1]))
+        finally:
+            pool.terminate()
+            pool.join()
+
+    def cut(self, i):
+        """(m², [(piece, m², second-layer index)], (rest, m²) or None) of first-layer polygon ``i``."""
+        geometry = self.a_geometries[i]
+        meter = self.meter
+        area = meter.area(geometry)
+        j = self.same.get(i)
+        if j is not None:
+            return area, [(geometry, area, j)], None
+        candidates = self.ib[self.starts[i]:self.ends[i]]
+        pieces, covered = self._pieces(geometry, i, candidates[~self.matched[candidates]].tolist())
+        candidates = candidates.tolist()
+        rest = None
+        if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
+            rest = outside(geometry, [self.b_geometries[j] for j in candidates], meter)
+        return area, pieces, rest
+
+    def _pieces(self, geometry, i, candidates):
+        """([(piece, m², second-layer index)], m² covered) of first-layer polygon ``i`` by ``candidates``."""
+        if not candidates:
+            return [], 0.0
+        # no ``touches`` call: the intersection of polygons that only touch is a line or a point, dropped
+        engine = QgsGeometry.createGeometryEngine(geometry.constGet())
+        engine.prepareGeometry()
+        ax0, ay0, ax1, ay1 = self.a_boxes[i].tolist()
+        meter = self.meter
+        pieces = []
+        covered = 0.0
+        for j in candidates:
+            other = self.b_geometries[j]
+            other_abstract = other.constGet()
+            bx0, by0, bx1, by1 = self.b_boxes[j].tolist()
+            if ax0 <= bx0 and ay0 <= by0 and bx1 <= ax1 and by1 <= ay1 and engine.contains(other_abstract):
+                piece = _multi(other)
+            elif bx0 <= ax0 and by0 <= ay0 and ax1 <= bx1 and ay1 <= by1 and engine.within(other_abstract):
+                piece = _multi(geometry)
+            elif engine.intersects(other_abstract):
+                piece = _geometry(engine.intersection(other_abstract))
+                if piece is None:
+                    continue
+                piece = _multi(piece)
+            else:
+                continue
+            piece_area = meter.area(piece)
+            if piece_area > 0:
+                pieces.append((piece, piece_area, j))
+                covered += piece_area
+        return pieces, covered
+
+
+def _multi(geometry):
+    """``geometry`` as a multipolygon (a copy when it has to be converted), as the outputs write it."""
+    if QgsWkbTypes.isMultiType(geometry.wkbType()):
+        return geometry
+    geometry = QgsGeometry(geometry)
+    geometry.convertToMultiType()
+    return geometry
 
 
 def _geometry(abstract):

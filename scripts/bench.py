@@ -30,6 +30,8 @@ buffer 50 m dissolved → buffer −50 m → (drop fid) → multipart to singlep
 (ocs:transitionmatrix 2005 → 2021, 4 postes, per commune) / native_matrix_communes (intersection with the communes →
 $area → transition expression → statistics by categories), changes_overlay (ocs:changedetection of two
 single-vintage layers of N/5 polygons) / native_intersection_pair (native:intersection of the same layers).
+changes_overlay_indep / native_intersection_indep: the same with B replaced by an independent tessellation of
+the same extent (no polygon shared with A: the general overlay).
 The communes and the pair come from scripts/bench_changes_data.py (cached in .build/bench/ too).
 artif_matrix / artif_thresholds (ocs:artificialisation 2021 without / with the reference thresholds), heat_grid
 (ocs:heatisland 2021 on a 100 m square grid) / native_heat_grid (creategrid → intersection (cs21 × grid id) → $area
@@ -123,6 +125,10 @@ STEPS = [
     ("changes_overlay", "ocs:changedetection INPUT=pair A (cs15/us15), INPUT_AFTER=pair B (cs21/us21), raw "
                         "couverture (TARGET=0), changed polygons only (the default)"),
     ("native_intersection_pair", "native:intersection pair A × pair B, all fields"),
+    ("changes_overlay_indep", "ocs:changedetection INPUT=pair A (cs15/us15), INPUT_AFTER=B-indep (cs21/us21, an "
+                              "independent tessellation of the same extent), raw couverture (TARGET=0), every piece "
+                              "(ONLY_CHANGES=False)"),
+    ("native_intersection_indep", "native:intersection pair A × B-indep, all fields"),
     ("artif_matrix", "ocs:artificialisation VINTAGES=2021, APPLY_THRESHOLDS=False (decree matrix only)"),
     ("artif_thresholds", "ocs:artificialisation VINTAGES=2021, APPLY_THRESHOLDS=True (matrix, then the reference "
                          "thresholds on the patches under 2,500 m²)"),
@@ -159,6 +165,8 @@ STEP_IDS = [s for s, _d in STEPS]
 DESCRIPTION = dict(STEPS)
 # Steps on other inputs than the N-polygon layer (no "× copy"): the pair of single-vintage layers.
 PAIR_STEPS = ("changes_overlay", "native_intersection_pair")
+# The pair A × B-indep (no polygon shared: the general overlay, issue #17).
+INDEP_STEPS = ("changes_overlay_indep", "native_intersection_indep")
 COMMUNE_STEPS = ("matrix_communes", "native_matrix_communes")
 CARBON_STEPS = ("carbon_communes",)     # on the N-polygon layer, with the communes
 ATLAS_STEPS = ("atlas_100", "atlas_100_inside")     # on the N-polygon layer, with the communes
@@ -169,10 +177,11 @@ HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_g
 PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "artif_gpkg_200k", "artif_pg_200k")   # issue #17, N/5
 PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k")    # PostGIS → PostGIS, in a throwaway cluster
 PG_TABLE = "ocs2d"        # the N/5-polygon layer in the throwaway cluster
-OTHER_INPUT_STEPS = PAIR_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
+OTHER_INPUT_STEPS = PAIR_STEPS + INDEP_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
 AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "changes_overlay": None,
-            "native_intersection_pair": None, "matrix_communes": ("surface_ha", 1.0),
+            "native_intersection_pair": None, "changes_overlay_indep": None, "native_intersection_indep": None,
+            "matrix_communes": ("surface_ha", 1.0),
             "native_matrix_communes": ("sum", 1e-4), "native_heat_grid": ("sum", 1e-4), "native_heat_200k": ("sum", 1e-4), "friches_200k": None,
             "friches_1m": None}
 # Outputs that are tables (rows), not features.
@@ -281,9 +290,29 @@ def _layer_stats(path, area=False, area_field=None):
     return stats
 
 
+def _covered_stats(path):
+    """ocs:changedetection's output without the land covered by one layer only: what native:intersection
+    gives (features, ha), to compare areas."""
+    from osgeo import gdal, ogr
+
+    gdal.UseExceptions()
+    ds = ogr.Open(path.split("|")[0])
+    layer = ds.GetLayer(0)
+    layer.SetAttributeFilter("code_avant <> 'hors couverture' AND code_apres <> 'hors couverture'")
+    count, total = 0, 0.0
+    for feature in layer:
+        geometry = feature.GetGeometryRef()
+        if geometry is not None:
+            count += 1
+            total += geometry.GetArea()
+    return {"covered_features_out": count, "covered_area_ha_out": round(total / 1e4, 2)}
+
+
 def _extra_stats(step, path):
     """Step-specific figures of the output: polygons changed by the thresholds (crit_seuil_2021 = 1) and
     artificialised (artif_2021 = 1) for ocs:artificialisation."""
+    if step == "changes_overlay_indep":
+        return _covered_stats(path)
     if step not in ("artif_matrix", "artif_thresholds"):
         return {}
     from osgeo import gdal, ogr
@@ -461,7 +490,7 @@ def _calls(step, uri, out, spec=None):
             parameters.update(HEAT=heat_path + "|layername=" + os.path.basename(heat_path)[:-5],
                               FRICHES=friches_path + "|layername=" + os.path.basename(friches_path)[:-5])
         return [("atlas", "ocs:atlas", parameters)]
-    if step in PAIR_STEPS:
+    if step in PAIR_STEPS + INDEP_STEPS:
         pair_a = "%s|layername=%s" % (spec["pair_a"], bench_changes_data.PAIR_LAYERS[0])
         pair_b = "%s|layername=%s" % (spec["pair_b"], bench_changes_data.PAIR_LAYERS[1])
     if step == "matrix_communes":
@@ -529,6 +558,13 @@ def _calls(step, uri, out, spec=None):
             "INPUT": pair_a, "INPUT_AFTER": pair_b, "NOMENCLATURE": 1, "TARGET": 0, "OUTPUT": out})]
     if step == "native_intersection_pair":
         return [("intersection", "native:intersection", {"INPUT": pair_a, "OVERLAY": pair_b, "OUTPUT": out})]
+    if step in INDEP_STEPS:
+        indep = "%s|layername=%s" % (spec["indep"], bench_changes_data.INDEP_LAYER)
+        if step == "changes_overlay_indep":
+            return [("changedetection", "ocs:changedetection", {
+                "INPUT": pair_a, "INPUT_AFTER": indep, "NOMENCLATURE": 1, "TARGET": 0, "ONLY_CHANGES": False,
+                "OUTPUT": out})]
+        return [("intersection", "native:intersection", {"INPUT": pair_a, "OVERLAY": indep, "OUTPUT": out})]
     if step == "validate":
         return [("validate", "ocs:validate", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "", "OUTPUT": out,
                                               "OUTPUT_SUMMARY": temporary})]
@@ -843,6 +879,12 @@ def targets(results, n=None):
                  "native:intersection / changedetection = %.2f" % r if r else missing("native_intersection_pair",
                                                                                      "changes_overlay"),
                  None if r is None else r >= 3.0))
+    r = ratio(t.get("native_intersection_indep"), t.get("changes_overlay_indep"))
+    rows.append(("ocs:changedetection, two independent tessellations of %s polygons: ≥ 3 × faster than "
+                 "native:intersection" % pair,
+                 "native:intersection / changedetection = %.2f" % r if r else missing("native_intersection_indep",
+                                                                                     "changes_overlay_indep"),
+                 None if r is None else r >= 3.0))
     label = "ocs:changedetection, two layers of %s polygons: peak memory < 2 GB (read as 2 GiB = 2048 MiB)" % pair
     entry = results.get("changes_overlay")
     if entry and entry.get("peak_mib"):
@@ -957,7 +999,7 @@ def merge_runs(run, record_path):
         raise SystemExit("bench: --merge %s is a run of N=%s, not %s" % (record_path, other.get("n"), run["n"]))
     taken = [step for step in STEP_IDS if step in other.get("steps", {}) and step not in run["steps"]]
     merged = dict(run, steps=dict(run["steps"], **{step: other["steps"][step] for step in taken}))
-    for key in ("communes", "pair", "heat_grid", "heat_200k"):
+    for key in ("communes", "pair", "pair_indep", "heat_grid", "heat_200k"):
         if key not in merged and key in other:
             merged[key] = other[key]
     merged["merged"] = {"record": os.path.relpath(record_path, REPO), "date": other.get("date"),
@@ -1400,8 +1442,10 @@ def main(argv=None):
     inputs = {}
     if any(step in COMMUNE_STEPS + CARBON_STEPS + ATLAS_STEPS for step in steps):
         inputs["communes"] = bench_changes_data.ensure_communes(n, args.force_data)
-    if any(step in PAIR_STEPS for step in steps):
+    if any(step in PAIR_STEPS + INDEP_STEPS for step in steps):
         inputs["pair_a"], inputs["pair_b"], pair_stats = bench_changes_data.ensure_pair(pair_size(n), args.force_data)
+    if any(step in INDEP_STEPS for step in steps):
+        inputs["indep"], indep_stats = bench_changes_data.ensure_indep(pair_size(n), args.force_data)
     friches, contexts = {}, {}
     for step in FRICHES_STEPS:
         if step in steps:
@@ -1446,6 +1490,8 @@ def main(argv=None):
     if "pair_a" in inputs:
         run["pair"] = dict(pair_stats, a=os.path.relpath(inputs["pair_a"], REPO),
                            b=os.path.relpath(inputs["pair_b"], REPO))
+    if "indep" in inputs:
+        run["pair_indep"] = dict(indep_stats, path=os.path.relpath(inputs["indep"], REPO))
     if contexts:
         run["context"] = contexts
     if heat:
@@ -1539,7 +1585,7 @@ def main(argv=None):
         stored = dict(run)   # not ``run`` itself: the document below shows what this run measured
         if args.steps and previous:  # a subset of the steps: keep the other steps of the stored run
             stored["steps"] = dict(previous.get("steps", {}), **run["steps"])
-            for key in ("communes", "pair", "context", "heat_grid", "heat_200k"):
+            for key in ("communes", "pair", "pair_indep", "context", "heat_grid", "heat_200k"):
                 if key not in stored and key in previous:
                     stored[key] = previous[key]
         baseline[str(n)] = stored

@@ -30,6 +30,16 @@ Codes are 5 characters (``59001``…), numbered from north-west to south-east.
   land of A. Every piece takes the 2021 codes of the original polygon it overlaps most. About 10 % of A's
   polygons are thus redrawn in B with borders that cross theirs; the other ~90 % have exactly the same geometry
   (same WKB) in both layers. Counts are written to ``pair_<m>.json``.
+
+**Independent second layer** (``pair_b_indep_<m>.gpkg``, layer ``pair_b_indep``, fields ``cs21``/``us21``): a
+tessellation drawn independently of A over the extent of ``ocs2d_<m>.gpkg`` (its bounding box rounded outwards
+to the metre): the Voronoi diagram (GEOS) of about M seeds on a jittered grid (each seed moved by up to ±45 % of
+the grid step, deterministic), cells clipped to the extent. Irregular convex polygons whose borders cross those
+of A everywhere: no polygon is shared with A, so the overlay A × B-indep is the general case (two deliveries of
+different producers). Codes: the 2021 (cs21, us21) pair of the source polygon under a point inside the cell (its
+``pointOnSurface``), so that the land cover is the same territory's (towns where the towns are: the OCS2D spatial
+rules of ocs:changedetection meet the usual urban envelopes, not housing scattered at random). Counts are written
+to ``pair_indep_<m>.json``.
 """
 import argparse
 import json
@@ -59,6 +69,8 @@ PAIR_LAYERS = ("pair_a", "pair_b")
 PAIR_FIELDS = (("cs15", "us15"), ("cs21", "us21"))
 RECUT_EVERY = 20
 SEED = 20240918
+INDEP_LAYER = "pair_b_indep"
+INDEP_JITTER = 0.45         # fraction of the grid step
 
 
 def communes_path(n):
@@ -399,6 +411,78 @@ def ensure_pair(m, force=False, log=print):
     return a_path, b_path, stats
 
 
+def indep_paths(m):
+    return (os.path.join(BENCH_DIR, "pair_b_indep_%d.gpkg" % m), os.path.join(BENCH_DIR, "pair_indep_%d.json" % m))
+
+
+def ensure_indep(m, force=False, log=print):
+    """(path, stats) of the independent tessellation over the extent of ocs2d_<m>.gpkg (generated when missing)."""
+    path, stats_path = indep_paths(m)
+    if os.path.exists(path) and os.path.exists(stats_path) and not force:
+        with open(stats_path, encoding="utf-8") as handle:
+            return path, json.load(handle)
+    from osgeo import gdal, ogr
+    from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex
+
+    gdal.UseExceptions()
+    start = time.perf_counter()
+    source = bench_data.ensure(m, log=log)
+    xmin, ymin, xmax, ymax = _extent(source)
+    ds = ogr.Open(source)
+    layer = ds.GetLayer(bench_data.LAYER)
+    index = QgsSpatialIndex()
+    polygons, codes = [], []
+    for k, feature in enumerate(layer):
+        geometry = QgsGeometry()
+        geometry.fromWkb(bytes(feature.GetGeometryRef().ExportToWkb(ogr.wkbNDR)))
+        polygons.append(geometry)
+        codes.append((feature.GetField("cs21"), feature.GetField("us21")))
+        index.addFeature(k, geometry.boundingBox())
+    ds = None
+
+    def code_under(cell):
+        point = cell.pointOnSurface()
+        box = point.boundingBox()
+        for k in index.intersects(box):
+            if polygons[k].contains(point):
+                return codes[k]
+        nearest = index.nearestNeighbor(point.asPoint(), 1)
+        return codes[nearest[0]] if nearest else codes[0]
+    width, height = xmax - xmin, ymax - ymin
+    step = math.sqrt(width * height / float(m))
+    nx, ny = max(1, int(round(width / step))), max(1, int(round(height / step)))
+    sx, sy = width / nx, height / ny
+    rng = np.random.default_rng(SEED + 7 * m)
+    gi, gj = np.meshgrid(np.arange(nx), np.arange(ny))
+    px = xmin + (gi.ravel() + 0.5 + rng.uniform(-INDEP_JITTER, INDEP_JITTER, gi.size)) * sx
+    py = ymin + (gj.ravel() + 0.5 + rng.uniform(-INDEP_JITTER, INDEP_JITTER, gj.size)) * sy
+    sites = QgsGeometry.fromMultiPointXY([QgsPointXY(x, y) for x, y in zip(px.tolist(), py.tolist())])
+    rect = QgsRectangle(xmin, ymin, xmax, ymax)
+    frame = QgsGeometry.fromRect(QgsRectangle(xmin - 2 * step, ymin - 2 * step, xmax + 2 * step,
+                                              ymax + 2 * step))
+    cells = sites.voronoiDiagram(frame, 0.0, False).asGeometryCollection()
+    box = QgsGeometry.fromRect(rect)
+    rows = []
+    total = 0.0
+    for cell in cells:
+        if not rect.contains(cell.boundingBox()):
+            cell = cell.intersection(box)
+            if cell.isEmpty() or cell.area() <= 0:
+                continue
+        total += cell.area()
+        rows.append((bytes(cell.asWkb()), list(code_under(cell))))
+    _write(path, INDEP_LAYER, PAIR_FIELDS[1], rows)
+    stats = {"source": os.path.relpath(source, bench_data.REPO), "b_features": len(rows), "seeds": nx * ny,
+             "extent_m2": width * height, "area_m2": round(total, 1), "jitter": INDEP_JITTER,
+             "codes": "cs21/us21 of the source polygon under each cell's pointOnSurface",
+             "b_mb": round(os.path.getsize(path) / 1e6, 1)}
+    with open(stats_path, "w", encoding="utf-8") as handle:
+        json.dump(stats, handle, indent=1, sort_keys=True)
+    log("bench_changes_data: independent tessellation of %d polygons over %.0f × %.0f m in %.1f s" % (
+        len(rows), width, height, time.perf_counter() - start))
+    return path, stats
+
+
 # -- checks ------------------------------------------------------------------------------------------------------
 
 def check(path):
@@ -431,6 +515,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--communes", type=int, default=None, help="communes over ocs2d_<N>.gpkg")
     parser.add_argument("--pair", type=int, default=None, help="pair built from ocs2d_<M>.gpkg")
+    parser.add_argument("--indep", type=int, default=None,
+                        help="independent tessellation over the extent of ocs2d_<M>.gpkg")
     parser.add_argument("--force", action="store_true", help="rebuild even if the cached files exist")
     parser.add_argument("--check", action="store_true", help="check validity, gaps and overlaps")
     args = parser.parse_args(argv)
@@ -445,6 +531,11 @@ def main(argv=None):
         print(a_path, b_path, json.dumps(stats, sort_keys=True))
         if args.check:
             ok = check(a_path) and check(b_path) and ok
+    if args.indep:
+        path, stats = ensure_indep(args.indep, args.force)
+        print(path, json.dumps(stats, sort_keys=True))
+        if args.check:
+            ok = check(path) and ok
     return 0 if ok else 1
 
 

@@ -1,0 +1,90 @@
+"""The two-layer overlay of engines/changes.py on independent tessellations (issue #17): no polygon shared, every
+border crossing; hand-computed areas, and the same pieces with and without forked processes."""
+import numpy
+
+from helpers import box, make_layer
+from test_change_engine import ha, run, source
+from test_changes import AG, FOR, HAB
+
+from ocs_toolbox.core import changes as ch
+from ocs_toolbox.engines import changes
+from ocs_toolbox.fastpath import boxes
+
+PERIOD = ("2015", "2021")
+
+
+def two_by_two_against_three_strips():
+    """2015: a 2 × 2 grid of 150 m cells over 300 × 300 m (farmland below, wood top-left, housing top-right);
+    2021: three vertical strips 100 m wide (housing, farmland, wood), the last one 150 m wide, reaching 50 m east
+    of the 2015 layer."""
+    before = make_layer([("cs15", "string"), ("us15", "string")], [
+        (box(0, 0, 150, 150),) + AG, (box(150, 0, 300, 150),) + AG,
+        (box(0, 150, 150, 300),) + FOR, (box(150, 150, 300, 300),) + HAB])
+    after = make_layer([("cs21", "string"), ("us21", "string")], [
+        (box(0, 0, 100, 300),) + HAB, (box(100, 0, 200, 300),) + AG, (box(200, 0, 350, 300),) + FOR])
+    return before, after
+
+
+def test_two_by_two_grid_against_three_strips_by_hand():
+    before, after = two_by_two_against_three_strips()
+    job, transitions, pieces, _feedback = run(changes.ChangeInputs(source(before), source(after)),
+                                              changes.ChangeOptions(target="p4"))
+    # each 150 m cell: 100 × 150 m (1.5 ha) in one strip and 50 × 150 m (0.75 ha) in the middle strip
+    # AG (2) bottom-left: 1.5 ha → HAB (1), 0.75 ha → AG; AG bottom-right: 0.75 ha → AG, 1.5 ha → FOR (3)
+    # FOR top-left: 1.5 ha → HAB, 0.75 ha → AG; HAB top-right: 0.75 ha → AG, 1.5 ha → FOR
+    # the wood strip east of the 2015 layer: 50 × 300 m = 1.5 ha hors couverture → FOR
+    assert {k: round(v, 6) for k, v in ha(transitions.matrix(PERIOD)).items()} == {
+        ("2", "1"): 1.5, ("2", "2"): 1.5, ("2", "3"): 1.5, ("3", "1"): 1.5, ("3", "2"): 0.75,
+        ("1", "2"): 0.75, ("1", "3"): 1.5, (ch.OUTSIDE, "3"): 1.5}
+    assert len(pieces) == 9
+    assert round(job.area_in[PERIOD] / 1e4, 6) == 10.5 and round(job.area_after / 1e4, 6) == 10.5
+    assert sorted(round(area / 1e4, 6) for *_rest, area in pieces) == [0.75] * 4 + [1.5] * 5
+
+
+def grid(columns, rows, size, codes, offset=(0.0, 0.0)):
+    """A layer of ``columns`` × ``rows`` cells of ``size`` m, codes cycling through ``codes``, its corners moved by
+    a deterministic wave so that no border is straight."""
+    def corner(i, j):
+        return (offset[0] + i * size + 0.2 * size * numpy.sin(1.7 * i + 2.3 * j) * (0 < i < columns),
+                offset[1] + j * size + 0.2 * size * numpy.cos(2.1 * i + 1.3 * j) * (0 < j < rows))
+    features = []
+    for i in range(columns):
+        for j in range(rows):
+            ring = [corner(i, j), corner(i + 1, j), corner(i + 1, j + 1), corner(i, j + 1), corner(i, j)]
+            wkt = "POLYGON((%s))" % ",".join("%f %f" % (700000.0 + x, 6600000.0 + y) for x, y in ring)
+            features.append((wkt,) + codes[(i * 7 + j * 3) % len(codes)])
+    return features
+
+
+def test_forked_processes_give_the_same_pieces():
+    """Two irregular grids (600 and 273 polygons, several tasks of Cutter.CHUNK polygons): all in this process
+    (workers=1) or in two forked processes (workers=2, on Linux)."""
+    before = make_layer([("cs15", "string"), ("us15", "string")], grid(30, 20, 20.0, [AG, FOR, HAB]))
+    after = make_layer([("cs21", "string"), ("us21", "string")], grid(21, 13, 29.0, [HAB, AG, FOR], (-3.0, -4.0)))
+    found = []
+    for workers in (1, 2):
+        job, transitions, pieces, _feedback = run(changes.ChangeInputs(source(before), source(after)),
+                                                  changes.ChangeOptions(target="p4", workers=workers))
+        found.append(([(b.code, a.code, round(area, 6), geometry.asWkt(3)) for geometry, _z, b, a, area in pieces],
+                      transitions.matrix(PERIOD), job.area_in[PERIOD]))
+    assert len(found[0][0]) > 600
+    assert found[0] == found[1]
+    # land of 2015: 600 m × 400 m; of 2021: 609 × 377 m, shifted by (−3, −4): the union is what the pieces cover
+    matrix = found[0][1]
+    assert abs(sum(matrix.values()) - (600 * 400 + 609 * 377 - 600 * 373)) < 1e-3
+
+
+def test_overlapping_pairs_each_once():
+    """fastpath.boxes against the brute force: boxes sharing interior, each pair once, in order."""
+    rng = numpy.random.default_rng(3)
+    a = rng.uniform(0, 100, (300, 2))
+    a = numpy.c_[a, a + rng.exponential(6, (300, 2))]
+    b = rng.uniform(0, 100, (200, 2))
+    b = numpy.c_[b, b + rng.exponential(9, (200, 2))]
+    a[0] = (0, 0, 120, 120)            # one box over everything
+    b[1] = (a[5, 2], 0, a[5, 2] + 3, 120)   # one touching box 5 by its side only: not a pair with it
+    ia, ib = boxes.overlapping_pairs(a, b)
+    brute = [(i, j) for i in range(len(a)) for j in range(len(b))
+             if a[i, 0] < b[j, 2] and b[j, 0] < a[i, 2] and a[i, 1] < b[j, 3] and b[j, 1] < a[i, 3]]
+    assert list(zip(ia.tolist(), ib.tolist())) == brute
+    assert (5, 1) not in brute and (0, 1) in brute
