@@ -589,25 +589,57 @@ class GpkgReclassifier:
         dataset = None
 
 
-class GpkgGeometries:
-    """The bounding boxes and geometries (WKB) of a GeoPackage layer's features by fid, read straight from the
-    geometry blobs with SQLite, read-only; one connection per thread, so that threads can read at once."""
+class ThreadConnections:
+    """One database connection per thread, opened by ``_open`` on first use, so that threads can read at once;
+    ``close`` closes them all (call once the threads are done). The base of GpkgGeometries and
+    pg.PgGeometries."""
 
-    def __init__(self, path, layer_name, geometry_column):
-        self.uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
-        self.table = quote_identifier(layer_name)
-        self.geometry = quote_identifier(geometry_column)
+    BATCH = 10000   # keys per query of ``batches``
+
+    def __init__(self):
         self.local = threading.local()
         self.connections = []
-        self.fid = quote_identifier(self._connection().execute(
-            "SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % literal(layer_name)).fetchone()[0])
+        self.lock = threading.Lock()
+
+    def _open(self):
+        raise NotImplementedError
 
     def _connection(self):
         connection = getattr(self.local, "connection", None)
         if connection is None:
-            connection = self.local.connection = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
-            self.connections.append(connection)
+            connection = self.local.connection = self._open()
+            with self.lock:
+                self.connections.append(connection)
         return connection
+
+    @classmethod
+    def batches(cls, fids):
+        """The integer keys ``fids`` sorted, in lists of at most BATCH."""
+        fids = sorted(int(f) for f in fids)
+        return [fids[start:start + cls.BATCH] for start in range(0, len(fids), cls.BATCH)]
+
+    def close(self):
+        """Close the connections of every thread (call once the threads are done)."""
+        for connection in self.connections:
+            connection.close()
+        self.connections = []
+        self.local = threading.local()
+
+
+class GpkgGeometries(ThreadConnections):
+    """The bounding boxes and geometries (WKB) of a GeoPackage layer's features by fid, read straight from the
+    geometry blobs with SQLite, read-only; one connection per thread, so that threads can read at once."""
+
+    def __init__(self, path, layer_name, geometry_column):
+        super().__init__()
+        self.uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
+        self.table = quote_identifier(layer_name)
+        self.geometry = quote_identifier(geometry_column)
+        self.fid = quote_identifier(self._connection().execute(
+            "SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % literal(layer_name)).fetchone()[0])
+
+    def _open(self):
+        return sqlite3.connect(self.uri, uri=True, check_same_thread=False)
 
     def boxes(self):
         """(fids, boxes) of the non-empty geometries, sorted by fid; boxes as (xmin, ymin, xmax, ymax) rows.
@@ -638,22 +670,14 @@ class GpkgGeometries:
         """{fid: WKB} of ``fids`` (non-empty geometries only)."""
         found = {}
         connection = self._connection()
-        fids = sorted(int(f) for f in fids)
-        for start in range(0, len(fids), 10000):
+        for batch in self.batches(fids):
             sql = "SELECT %s, %s FROM %s WHERE %s IN (%s)" % (
-                self.fid, self.geometry, self.table, self.fid, ",".join(map(str, fids[start:start + 10000])))
+                self.fid, self.geometry, self.table, self.fid, ",".join(map(str, batch)))
             for fid, blob in connection.execute(sql):
                 wkb = gpkg_wkb(blob)
                 if wkb is not None:
                     found[fid] = wkb
         return found
-
-    def close(self):
-        """Close the connections of every thread (call once the threads are done)."""
-        for connection in self.connections:
-            connection.close()
-        self.connections = []
-        self.local = threading.local()
 
 
 ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}

@@ -12,12 +12,11 @@ MultiPolygon geometries, text code fields, an output table in the same database.
 the generic path.
 """
 import dataclasses
-import threading
 
 import numpy
 
 from osgeo import gdal, ogr
-from .gpkg import SEPARATOR, FastPathUnavailable, literal, pair_key, quote_identifier
+from .gpkg import SEPARATOR, FastPathUnavailable, ThreadConnections, literal, pair_key, quote_identifier
 
 INTEGER_TYPES = ("int2", "int4", "int8", "integer", "bigint", "smallint", "serial", "bigserial")
 
@@ -299,25 +298,18 @@ class PgReclassifier:
         return PgGeometries(self.source)
 
 
-class PgGeometries:
+class PgGeometries(ThreadConnections):
     """The bounding boxes and geometries (WKB) of a relation's rows by key, one GDAL connection per thread (the
     interface of gpkg.GpkgGeometries, for engines/spatialrules.py)."""
 
     def __init__(self, source):
+        super().__init__()
         self.source = source
         self.key = quote_identifier(source.key)
         self.geometry = quote_identifier(source.geometry)
-        self.local = threading.local()
-        self.connections = []
-        self.lock = threading.Lock()
 
-    def _connection(self):
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = self.local.connection = Connection(self.source.conninfo)
-            with self.lock:
-                self.connections.append(connection)
-        return connection
+    def _open(self):
+        return Connection(self.source.conninfo)
 
     def boxes(self):
         """(keys, boxes) of the non-empty geometries, sorted by key; boxes as (xmin, ymin, xmax, ymax) rows, read
@@ -338,22 +330,15 @@ class PgGeometries:
     def wkb(self, fids):
         """{key: WKB} of ``fids`` (non-empty geometries only)."""
         found = {}
-        fids = sorted(int(f) for f in fids)
-        for start in range(0, len(fids), 10000):
+        for batch in self.batches(fids):
             rows = self._connection().query(
                 "SELECT l.%s::bigint AS k, l.%s FROM %s l WHERE l.%s = ANY('{%s}'::bigint[]) AND l.%s IS NOT NULL" % (
-                    self.key, self.geometry, self.source.relation, self.key,
-                    ",".join(map(str, fids[start:start + 10000])), self.geometry))
+                    self.key, self.geometry, self.source.relation, self.key, ",".join(map(str, batch)),
+                    self.geometry))
             for key, wkb in rows:
                 if wkb is not None:
                     found[key] = wkb
         return found
-
-    def close(self):
-        for connection in self.connections:
-            connection.close()
-        self.connections = []
-        self.local = threading.local()
 
 
 def same_database(source, destination_uri):
