@@ -117,10 +117,7 @@ def window_copy(original, frame, context):
         return original
     copy = original.materialize(QgsFeatureRequest().setFilterRect(extent))
     copy.setName(original.name())
-    styled = original
-    if original.providerType() == "ogr":    # Processing opens a path without its default style: read it
-        reopened = QgsVectorLayer(original.source(), original.name(), "ogr")
-        styled = reopened if reopened.isValid() else original
-    if styled.renderer() is not None:
-        copy.setRenderer(styled.renderer().clone())
+    renderer = styling.stored_renderer(original)
+    if renderer is not None:
+        copy.setRenderer(renderer)
     return copy

@@ -105,12 +105,9 @@ def copy_layer(path, name, original, context):
     if error[0] != QgsVectorFileWriter.NoError:
         raise RuntimeError(error[1])
     layer = QgsVectorLayer("%s|layername=%s" % (path, name), original.name(), "ogr")
-    styled = original
-    if original.providerType() == "ogr":    # Processing opens a path without its default style: read it
-        reopened = QgsVectorLayer(original.source(), original.name(), "ogr")
-        styled = reopened if reopened.isValid() else original
-    if styled.renderer() is not None:
-        layer.setRenderer(styled.renderer().clone())
+    renderer = styling.stored_renderer(original)
+    if renderer is not None:
+        layer.setRenderer(renderer)
         styling.save_style_in_database(layer, name, name, True)
     return layer
 

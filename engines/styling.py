@@ -80,6 +80,17 @@ def style_layer(layer, field_name, template_key, custom=None):
     return template
 
 
+def stored_renderer(layer):
+    """A copy of the renderer of ``layer``, or None; for a file layer, of its default style (Processing opens a
+    path without it), read by opening the file again."""
+    styled = layer
+    if layer.providerType() == "ogr":
+        reopened = QgsVectorLayer(layer.source(), layer.name(), "ogr")
+        styled = reopened if reopened.isValid() else layer
+    renderer = styled.renderer()
+    return renderer.clone() if renderer is not None else None
+
+
 def _is_geopackage(path):
     return path.split("|")[0].lower().endswith(".gpkg")
 
