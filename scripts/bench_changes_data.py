@@ -310,12 +310,26 @@ def _recut(union, angle):
     return None
 
 
+def cached_stats(paths, stats_path, force=False):
+    """The stats stored beside generated files (``paths`` and ``stats_path`` all present and not ``force``), or
+    None: they are to be generated."""
+    if force or not all(os.path.exists(p) for p in tuple(paths) + (stats_path,)):
+        return None
+    with open(stats_path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def store_stats(stats_path, stats):
+    with open(stats_path, "w", encoding="utf-8") as handle:
+        json.dump(stats, handle, indent=1, sort_keys=True)
+
+
 def ensure_pair(m, force=False, log=print):
     """(path A, path B, stats) of the pair built from ocs2d_<m>.gpkg, generated when missing (or ``force``)."""
     a_path, b_path, stats_path = pair_paths(m)
-    if all(os.path.exists(p) for p in (a_path, b_path, stats_path)) and not force:
-        with open(stats_path, encoding="utf-8") as handle:
-            return a_path, b_path, json.load(handle)
+    stats = cached_stats((a_path, b_path), stats_path, force)
+    if stats is not None:
+        return a_path, b_path, stats
     from osgeo import gdal, ogr
     from qgis.core import QgsGeometry, QgsRectangle, QgsSpatialIndex
 
@@ -403,8 +417,7 @@ def ensure_pair(m, force=False, log=print):
         "code_changes_share": round(changed_codes / float(len(fids)), 4),
         "a_mb": round(os.path.getsize(a_path) / 1e6, 1), "b_mb": round(os.path.getsize(b_path) / 1e6, 1),
     }
-    with open(stats_path, "w", encoding="utf-8") as handle:
-        json.dump(stats, handle, indent=1, sort_keys=True)
+    store_stats(stats_path, stats)
     log("bench_changes_data: pair of %d / %d polygons (%d groups of 2 re-cut into %d pieces, %d skipped) in "
         "%.1f s" % (stats["a_features"], stats["b_features"], len(replaced), pieces_b, failed,
                     time.perf_counter() - start))
@@ -418,9 +431,9 @@ def indep_paths(m):
 def ensure_indep(m, force=False, log=print):
     """(path, stats) of the independent tessellation over the extent of ocs2d_<m>.gpkg (generated when missing)."""
     path, stats_path = indep_paths(m)
-    if os.path.exists(path) and os.path.exists(stats_path) and not force:
-        with open(stats_path, encoding="utf-8") as handle:
-            return path, json.load(handle)
+    stats = cached_stats((path,), stats_path, force)
+    if stats is not None:
+        return path, stats
     from osgeo import gdal, ogr
     from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex
 
@@ -476,8 +489,7 @@ def ensure_indep(m, force=False, log=print):
              "extent_m2": width * height, "area_m2": round(total, 1), "jitter": INDEP_JITTER,
              "codes": "cs21/us21 of the source polygon under each cell's pointOnSurface",
              "b_mb": round(os.path.getsize(path) / 1e6, 1)}
-    with open(stats_path, "w", encoding="utf-8") as handle:
-        json.dump(stats, handle, indent=1, sort_keys=True)
+    store_stats(stats_path, stats)
     log("bench_changes_data: independent tessellation of %d polygons over %.0f × %.0f m in %.1f s" % (
         len(rows), width, height, time.perf_counter() - start))
     return path, stats

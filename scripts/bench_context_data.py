@@ -142,9 +142,9 @@ def _add(layer, geometry, values):
 def ensure_context(n, force=False, log=print):
     """(path of context_<n>.gpkg, stats), generated when missing (or ``force``)."""
     path, stats_path = context_path(n)
-    if os.path.exists(path) and os.path.exists(stats_path) and not force:
-        with open(stats_path, encoding="utf-8") as handle:
-            return path, json.load(handle)
+    stats = bench_changes_data.cached_stats((path,), stats_path, force)
+    if stats is not None:
+        return path, stats
     from osgeo import gdal, ogr, osr
 
     gdal.UseExceptions()
@@ -271,8 +271,7 @@ def ensure_context(n, force=False, log=print):
     ds = None
     os.replace(tmp, path)
     stats["mb"] = round(os.path.getsize(path) / 1e6, 1)
-    with open(stats_path, "w", encoding="utf-8") as handle:
-        json.dump(stats, handle, indent=1, sort_keys=True)
+    bench_changes_data.store_stats(stats_path, stats)
     log("bench_context_data: %s in %.1f s: %s" % (path, time.perf_counter() - start, json.dumps(stats)))
     return path, stats
 
