@@ -1,4 +1,6 @@
 """ocs:changedetection — change polygons between two vintages, with the type of change."""
+import os
+
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
@@ -6,6 +8,7 @@ from qgis.core import (
     QgsGeometry,
     QgsProcessing,
     QgsProcessingParameterBoolean,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterFeatureSink,
     QgsWkbTypes,
 )
@@ -13,12 +16,17 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import changes as ch
-from ..engines import styling
+from ..engines import changes, styling
+from ..fastpath import gpkg
 from . import base
 from .changes import ChangeAlgorithm, spatial_rules_parameter
 from ..language import number as local_number
 
 BATCH = 2000
+COLUMNS = [("code_avant", "str"), ("code_apres", "str"), ("libelle_avant", "str"), ("libelle_apres", "str"),
+           ("surface_m2", "double"), ("type_changement", "str"), ("millesime_avant", "str"),
+           ("millesime_apres", "str"), ("artif_avant", "int"), ("artif_apres", "int"), ("enaf_avant", "str"),
+           ("enaf_apres", "str")]
 
 
 class ChangeDetectionAlgorithm(ChangeAlgorithm):
@@ -44,20 +52,19 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
         job = self.job(parameters, context, feedback, all_periods=False)
         only_changes = self.parameterAsBoolean(parameters, self.ONLY_CHANGES, context)
         period = job.periods[0]
+        columns = ([(job.zone_field, "str")] if job.zone_field else []) + COLUMNS
         fields = QgsFields()
-        if job.zone_field:
-            fields.append(compat.make_field(job.zone_field, "str"))
-        for name, kind in (("code_avant", "str"), ("code_apres", "str"), ("libelle_avant", "str"),
-                           ("libelle_apres", "str"), ("surface_m2", "double"), ("type_changement", "str"),
-                           ("millesime_avant", "str"), ("millesime_apres", "str"), ("artif_avant", "int"),
-                           ("artif_apres", "int"), ("enaf_avant", "str"), ("enaf_apres", "str")):
+        for name, kind in columns:
             fields.append(compat.make_field(name, kind))
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                                 compat.WKB_MULTIPOLYGON, job.crs)
+        writer = self._gpkg_writer(parameters, job, columns, feedback)
+        if writer is not None:
+            destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        else:
+            sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
+                                                     compat.WKB_MULTIPOLYGON, job.crs)
         batch = []
         kept = [0, 0.0]
         with_zone = job.zone_field is not None
-
         type_areas = {}
 
         def consumer(geometry, zone, before, after, area):
@@ -65,27 +72,37 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
             type_areas[change] = type_areas.get(change, 0.0) + area
             if only_changes and before.code == after.code:
                 return
-            feature = QgsFeature(fields)
-            if not QgsWkbTypes.isMultiType(geometry.wkbType()):    # the overlay's cut pieces already are
-                geometry = QgsGeometry(geometry)
-                geometry.convertToMultiType()
-            feature.setGeometry(geometry)
             values = [before.code, after.code, before.label, after.label, area, change,
                       period[0], period[1], before.artif, after.artif, before.enaf, after.enaf]
-            feature.setAttributes([zone] + values if with_zone else values)
-            batch.append(feature)
             kept[0] += 1
             kept[1] += area
+            if writer is not None:      # geometry: (WKB, box), see ChangeJob.run
+                batch.append(writer.row(kept[0], geometry, [zone] + values if with_zone else values))
+            else:
+                batch.append(self._feature(fields, geometry, [zone] + values if with_zone else values))
             if len(batch) >= BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                write(batch)
                 del batch[:]
 
+        def write(features):
+            if writer is not None:
+                writer.add(features)
+            else:
+                sink.addFeatures(features, QgsFeatureSink.FastInsert)
+
         transitions = ch.Transitions()
-        if not job.run(transitions, consumer, period):
+        done = False
+        try:
+            done = job.run(transitions, consumer, period, raw=writer is not None)
+            if done and batch:
+                write(batch)
+        finally:
+            if writer is not None:
+                writer.close() if done else writer.abort()
+        if not done:
             return {}
-        if batch:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-        del sink  # flush and close the file before storing its style
+        if writer is None:
+            del sink  # flush and close the file before storing its style
         changed = sum(area for (code_from, code_to), area in transitions.matrix(period).items()
                       if code_from != code_to)
         feedback.pushInfo(self.tr("{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.").format(
@@ -98,3 +115,33 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
                          base.zones_name(self, parameters, context))
         styling.style_output(context, feedback, destination, "type_changement", "type_changement")
         return {self.OUTPUT: destination}
+
+    @staticmethod
+    def _feature(fields, geometry, attributes):
+        feature = QgsFeature(fields)
+        if not QgsWkbTypes.isMultiType(geometry.wkbType()):    # the overlay's cut pieces already are
+            geometry = QgsGeometry(geometry)
+            geometry.convertToMultiType()
+        feature.setGeometry(geometry)
+        feature.setAttributes(attributes)
+        return feature
+
+    def _gpkg_writer(self, parameters, job, columns, feedback):
+        """A changes.PieceWriter when the pieces can be written straight to a GeoPackage file with SQLite (two
+        layers, OUTPUT a GeoPackage file that is not an input; see PieceWriter), else None (the sink)."""
+        value = parameters.get(self.OUTPUT)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink.staticValue()
+        try:
+            if job.mode != "overlay":
+                raise gpkg.FastPathUnavailable("one multi-date layer")
+            if not isinstance(value, str):
+                raise gpkg.FastPathUnavailable("output is not a file")
+            inputs = [layer.gpkg_layer[0] for layer in job.layers() if layer.gpkg_layer]
+            path, layer_name = gpkg.gpkg_output(value, inputs[0] if inputs else "")
+            if len(inputs) > 1 and os.path.exists(path) and os.path.samefile(path, inputs[1]):
+                raise gpkg.FastPathUnavailable("output is the input")
+            return changes.PieceWriter(job, path, layer_name, columns)
+        except gpkg.FastPathUnavailable as reason:
+            feedback.pushDebugInfo("Output written through the sink: %s" % reason)
+            return None

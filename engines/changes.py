@@ -15,7 +15,9 @@ Domain rules (codes, statuses, type of change, flows) are in core/changes.py.
 Public API: ``ChangeInputs`` (the layers), ``ChangeOptions`` (what to compare), ``ChangeJob(inputs, options,
 context, feedback)`` then ``job.run(transitions, consumer, period)``; ``ZoneFinder``; ``multipolygon``.
 """
+import array
 import dataclasses
+import gc
 import math
 import multiprocessing
 import os
@@ -24,6 +26,7 @@ import threading
 from collections import Counter
 
 import numpy
+from osgeo import osr
 
 from qgis.core import (
     QgsApplication,
@@ -40,6 +43,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import boxes as box_pairs
+from ..fastpath import gpkg, gpkgwrite
 from . import changerules, landcover, spatial
 from ..language import number as local_number
 
@@ -348,16 +352,19 @@ class ChangeJob:
         return "%s (%s)" % (name, zone) if name else "%s %s" % (self.zone_field, zone)
 
     # -- the stream of pieces -----------------------------------------------------------------------------
-    def run(self, transitions, consumer=None, period_for_output=None):
+    def run(self, transitions, consumer=None, period_for_output=None, raw=False):
         """Feed ``transitions`` with every piece; ``consumer(geometry, zone, before, after, area)`` receives
-        the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS).
-        Returns False when cancelled."""
-        if not self._apply_spatial_rules():
-            return False
+        the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS). ``raw``: the
+        geometry is given as (WKB, (xmin, ymin, xmax, ymax)) instead of a QgsGeometry (the overlay's pieces cut
+        in a forked process are then never rebuilt here). Returns False when cancelled."""
+        if raw and consumer is not None:
+            consumer = _raw_consumer(consumer)
         if self.mode == "multidate":
+            if not self._apply_spatial_rules():
+                return False
             ok = self._run_multidate(Stream(transitions, consumer, period_for_output))
         else:
-            ok = self._run_overlay(transitions, consumer)
+            ok = self._run_overlay(transitions, consumer, raw)
         if ok:
             self._report(transitions)
         return ok
@@ -463,7 +470,9 @@ class ChangeJob:
             items[feature.id()] = (geometry, feature.attributes())
         return items
 
-    def _run_overlay(self, transitions, consumer):
+    def _run_overlay(self, transitions, consumer, raw):
+        """The two-layer overlay; the cuts start (in forked processes) before the OCS2D spatial rules, which the
+        sides of the pieces need but the cuts do not."""
         before_items = self._read(self.before, None, 0, 15)
         after_items = self._read(self.after, self.transform_after, 15, 30) if before_items is not None else None
         if after_items is None:
@@ -472,28 +481,34 @@ class ChangeJob:
             len(before_items), len(after_items)))
         stream = Stream(transitions, consumer, (self.years[0], self.years[1]))
         after_covered = {}
-        area_in = self._overlay_first(stream, before_items, after_items, after_covered)
+        cutter = self._cutter = Cutter(before_items, after_items, self.meter)
+        # no zone to split by: the pieces are not needed as QgsGeometry when written raw or not written at all
+        cuts = cutter.results(self._workers(), raw=self.zones is None and (consumer is None or raw))
+        try:
+            area_in = self._overlay_first(stream, before_items, after_items, after_covered, cuts) \
+                if self._apply_spatial_rules() else None
+        finally:
+            cuts.close()
         if area_in is None:
             return False
         area_in = self._overlay_second(stream, before_items, after_items, after_covered, area_in)
         self.area_in[stream.period] = area_in
         return True
 
-    def _overlay_first(self, stream, before_items, after_items, after_covered):
-        """Pieces of every first-vintage polygon (cut by the second vintage, the rest outside it); m² of land
-        compared, or None when cancelled. ``after_covered``: {second-vintage fid: m² covered} is filled."""
+    def _overlay_first(self, stream, before_items, after_items, after_covered, results):
+        """Pieces of every first-vintage polygon (cut by the second vintage, the rest outside it) from
+        ``results`` (Cutter.results); m² of land compared, or None when cancelled. ``after_covered``:
+        {second-vintage fid: m² covered} is filled."""
         year_before, year_after = stream.period
-        cutter = Cutter(before_items, after_items, self.meter)
+        cutter = self._cutter
         a_fids, b_fids = cutter.a_fids, cutter.b_fids
         sides = {}      # second-vintage index → its Side (classified once)
         area_in = 0.0
         total = len(a_fids) or 1
         step = max(1, total // 70)
-        results = cutter.results(self._workers())
         for count, (i, (area, pieces, rest)) in enumerate(results):
             if count % step == 0:
                 if self.feedback.isCanceled():
-                    results.close()
                     return None
                 self.feedback.setProgress(30 + 60.0 * count / total)
             fid = a_fids[i]
@@ -511,7 +526,6 @@ class ChangeJob:
                 self._piece(stream, piece, piece_area, before, after)
             if rest is not None:
                 self._piece(stream, rest[0], rest[1], before, ch.OUTSIDE_SIDE)
-        self._cutter = cutter
         return area_in
 
     def _workers(self):
@@ -616,6 +630,42 @@ class ChangeJob:
                     ch.period_label(period), local_number(expected / 1e4, 4), local_number(found / 1e4, 4)))
 
 
+class PieceWriter:
+    """The pieces of ``ChangeJob.run(raw=True)`` written straight to a new GeoPackage layer with SQLite
+    (fastpath.gpkgwrite: no QgsFeature per piece, the R-tree written packed), the same features as the sink would
+    write. For 2D inputs only (their pieces' WKB is written as it is): gpkg.FastPathUnavailable otherwise.
+    ``columns``: [(name, 'int' | 'double' | 'str')] after fid and geom; the fids are 1, 2, … in the order of
+    ``row``."""
+
+    def __init__(self, job, path, layer_name, columns):
+        for layer in job.layers():
+            if QgsWkbTypes.hasZ(layer.source.wkbType()) or QgsWkbTypes.hasM(layer.source.wkbType()):
+                raise gpkg.FastPathUnavailable("an input with Z or M")
+        srs = None
+        if job.crs.isValid():
+            srs = osr.SpatialReference()
+            srs.ImportFromWkt(job.crs.toWkt())
+        self.writer = gpkgwrite.LayerWriter(path, layer_name, srs, columns)
+        self.srs_id = self.writer.srs_id
+        self.boxes = array.array("d")      # minx, maxx, miny, maxy of each row, for the R-tree
+
+    def row(self, fid, geometry, values):
+        """The row of a piece: ``geometry`` = (WKB, (xmin, ymin, xmax, ymax)), ``values`` of the columns."""
+        wkb, box = geometry
+        self.boxes.extend((box[0], box[2], box[1], box[3]))
+        return (fid, gpkgwrite.multipolygon_blob(self.srs_id, wkb, box), *values)
+
+    def add(self, rows):
+        self.writer.add(rows)
+
+    def close(self):
+        boxes = numpy.frombuffer(self.boxes, dtype=float).reshape(-1, 4)
+        self.writer.close(numpy.arange(1, len(boxes) + 1), boxes)
+
+    def abort(self):
+        self.writer.abort()
+
+
 def in_desktop():
     """True in QGIS Desktop (QgsApplication.platform() "desktop"), False under qgis_process and in scripts."""
     app = QgsApplication.instance()
@@ -657,24 +707,101 @@ _FORK_LOCK = threading.Lock()
 
 
 def _forked_cuts(bounds):
-    """In a forked process: [(m², [(piece WKB, m², second-layer index)], (rest WKB, m²) or None)] of the
-    first-layer polygons start ≤ i < end that are not matched (None for those)."""
+    """In a forked process: [(m², [(piece, m², second-layer index)], (rest, m²) or None)] of the first-layer
+    polygons start ≤ i < end that are not matched (None for those), the geometries as raw_geometry."""
     cutter = _FORKED
     found = []
     for i in range(*bounds):
         if i in cutter.same:
             found.append(None)
             continue
-        area, pieces, rest = cutter.cut(i)
-        found.append((area, [(bytes(piece.asWkb()), piece_area, j) for piece, piece_area, j in pieces],
-                      None if rest is None else (bytes(rest[0].asWkb()), rest[1])))
+        found.append(_as_raw(cutter.cut(i)))
     return found
+
+
+def raw_geometry(geometry):
+    """(WKB, (xmin, ymin, xmax, ymax)) of a QgsGeometry."""
+    box = geometry.boundingBox()
+    return bytes(geometry.asWkb()), (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+
+
+def _as_raw(cut):
+    area, pieces, rest = cut
+    return (area, [(raw_geometry(piece), piece_area, j) for piece, piece_area, j in pieces],
+            None if rest is None else (raw_geometry(rest[0]), rest[1]))
+
+
+def _from_raw(cut):
+    area, pieces, rest = cut
+    return (area, [(_from_wkb(piece[0]), piece_area, j) for piece, piece_area, j in pieces],
+            None if rest is None else (_from_wkb(rest[0][0]), rest[1]))
+
+
+def _raw_consumer(consumer):
+    """``consumer`` fed with raw_geometry whatever it is given (a QgsGeometry or already raw)."""
+    def raw(geometry, *others):
+        consumer(geometry if isinstance(geometry, tuple) else raw_geometry(geometry), *others)
+    return raw
 
 
 def _from_wkb(wkb):
     geometry = QgsGeometry()
     geometry.fromWkb(wkb)
     return geometry
+
+
+class _Cuts:
+    """The cuts of every first-layer polygon, in order, as Cutter.results gives them; the forked processes
+    start at once (``close`` ends them)."""
+
+    def __init__(self, cutter, workers, raw):
+        self.cutter, self.raw = cutter, raw
+        count = len(cutter.a_fids)
+        self.chunks = [(start, min(start + cutter.CHUNK, count)) for start in range(0, count, cutter.CHUNK)]
+        # with one forked process this one cuts one task in MAIN_SHARE too, so that both ends stay busy; with
+        # more, it only hands the pieces on
+        self.share = cutter.MAIN_SHARE if workers == 1 else 0
+        self.pool = self.forked = None
+        if workers >= 1 and len(cutter.same) < count:
+            global _FORKED
+            with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
+                _FORKED = cutter
+                # the objects read so far out of the collector's reach: its passes in a forked process would
+                # otherwise write to every one of them, and copy the pages shared with this process
+                gc.freeze()
+                try:
+                    self.pool = multiprocessing.get_context("fork").Pool(workers)
+                finally:
+                    gc.unfreeze()
+                    _FORKED = None
+            self.forked = self.pool.imap(_forked_cuts, [c for k, c in enumerate(self.chunks) if not self._here(k)])
+
+    def _here(self, k):
+        return self.pool is None or (self.share and not k % self.share)
+
+    def _cut(self, i):
+        cut = self.cutter.cut(i)
+        return _as_raw(cut) if self.raw else cut
+
+    def __iter__(self):
+        for k, (start, end) in enumerate(self.chunks):
+            if self._here(k):
+                for i in range(start, end):
+                    yield i, self._cut(i)
+                continue
+            cuts = next(self.forked)
+            for i in range(start, end):
+                cut = cuts[i - start]
+                if cut is None:     # matched: not cut there
+                    yield i, self._cut(i)
+                else:
+                    yield i, cut if self.raw else _from_raw(cut)
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
 
 
 class Cutter:
@@ -742,41 +869,12 @@ class Cutter:
         ends = numpy.searchsorted(ib, numpy.arange(len(indexes)), "right")
         return [ia[start:end].tolist() for start, end in zip(starts, ends)]
 
-    def results(self, workers=0):
-        """Generator of the cuts of every first-layer polygon, in order; ``workers`` forked processes cut the
-        polygons that are not matched while this one goes on (0: all here). Threads do not pay here: the GIL,
-        taken back after every QGIS call, makes them slower than one thread."""
-        chunks = [(start, min(start + self.CHUNK, len(self.a_fids))) for start in range(0, len(self.a_fids),
-                                                                                        self.CHUNK)]
-        if workers < 1 or len(self.same) == len(self.a_fids):
-            for start, end in chunks:
-                for i in range(start, end):
-                    yield i, self.cut(i)
-            return
-        global _FORKED
-        with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
-            _FORKED = self
-            pool = multiprocessing.get_context("fork").Pool(workers)
-            _FORKED = None
-        try:
-            # this process writes the pieces and cuts one task in MAIN_SHARE too: both ends stay busy
-            forked = pool.imap(_forked_cuts, [c for k, c in enumerate(chunks) if k % self.MAIN_SHARE])
-            for k, (start, end) in enumerate(chunks):
-                if not k % self.MAIN_SHARE:
-                    for i in range(start, end):
-                        yield i, self.cut(i)
-                    continue
-                cuts = next(forked)
-                for i in range(start, end):
-                    if i in self.same:
-                        yield i, self.cut(i)
-                        continue
-                    area, pieces, rest = cuts[i - start]
-                    yield i, (area, [(_from_wkb(wkb), piece_area, j) for wkb, piece_area, j in pieces],
-                              None if rest is None else (_from_wkb(rest[0]), rest[1]))
-        finally:
-            pool.terminate()
-            pool.join()
+    def results(self, workers=0, raw=False):
+        """The cuts of every first-layer polygon, in order (an iterable; call its ``close`` when done):
+        ``workers`` forked processes, started now, cut the polygons that are not matched while this one goes
+        on (0: all here). ``raw``: the geometries as raw_geometry. Threads do not pay here: the GIL, taken back
+        after every QGIS call, makes them slower than one thread."""
+        return _Cuts(self, workers, raw)
 
     def cut(self, i):
         """(m², [(piece, m², second-layer index)], (rest, m²) or None) of first-layer polygon ``i``."""
