@@ -87,7 +87,7 @@ class ChangeOptions:
     all_periods: bool = True
     spatial_rules: bool = True
     statuses: bool = True
-    workers: int = 0                # processes of the two-layer overlay (0: one with 2 cores or more; 1: none)
+    workers: int = 0                # forked processes of the two-layer overlay (0: one per core but one; 1: none)
 
 
 class Stream:
@@ -529,17 +529,18 @@ class ChangeJob:
         return area_in
 
     def _workers(self):
-        """Processes cutting the polygons beside this one: ``workers`` of the options (1: none), else one on a
-        machine of 2 cores or more when the overlay is big enough. None where processes cannot be forked (not
-        Linux) or the areas are measured through a transform or on the ellipsoid. None by default in QGIS
-        Desktop (a GUI process with its own threads is not forked; qgis_process, scripts and tests are)."""
+        """Processes cutting the polygons beside this one (which cuts too whenever it has no piece to hand on):
+        ``workers`` of the options (1: none), else one per core but one (at most 4). None where processes cannot
+        be forked (not Linux) or the areas are measured through a transform or on the ellipsoid. None by default
+        in QGIS Desktop (a GUI process with its own threads is not forked; qgis_process, scripts and tests
+        are)."""
         if self.meter.transform is not None or self.meter.geographic or not FORK:
             return 0
         if self.workers:
             return self.workers if self.workers > 1 else 0
         if in_desktop():
             return 0
-        return 1 if (os.cpu_count() or 1) >= 2 else 0
+        return max(0, min(4, (os.cpu_count() or 1) - 1))
 
     def _overlay_second(self, stream, before_items, after_items, after_covered, area_in):
         """Pieces of the land of the second vintage outside the first; returns ``area_in`` plus their m² (sets
@@ -702,21 +703,29 @@ def _box_rows(geometries):
 
 
 FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-_FORKED = None      # the Cutter read by the forked processes (set while they start)
+_FORKED = None      # (Cutter, chunks, shared number of the next chunk) of the forked processes, while they start
 _FORK_LOCK = threading.Lock()
 
 
-def _forked_cuts(bounds):
-    """In a forked process: [(m², [(piece, m², second-layer index)], (rest, m²) or None)] of the first-layer
-    polygons start ≤ i < end that are not matched (None for those), the geometries as raw_geometry."""
-    cutter = _FORKED
-    found = []
-    for i in range(*bounds):
-        if i in cutter.same:
-            found.append(None)
-            continue
-        found.append(_as_raw(cutter.cut(i)))
-    return found
+def _forked_cuts(_task):
+    """In a forked process: (k, cuts) of the next chunk k of first-layer polygons that no process took yet, or
+    None when none is left; cuts: [(m², [(piece, m², second-layer index)], (rest, m²) or None) as raw_geometry,
+    or None for a polygon that is matched (not cut here)]."""
+    cutter, chunks, claim = _FORKED
+    k = _claim(claim, len(chunks))
+    if k is None:
+        return None
+    return k, [None if i in cutter.same else _as_raw(cutter.cut(i)) for i in range(*chunks[k])]
+
+
+def _claim(counter, count):
+    """The number of the next chunk (taken: the shared ``counter`` moves on), or None when all are taken."""
+    with counter.get_lock():
+        k = counter.value
+        if k >= count:
+            return None
+        counter.value = k + 1
+    return k
 
 
 def raw_geometry(geometry):
@@ -751,51 +760,68 @@ def _from_wkb(wkb):
 
 
 class _Cuts:
-    """The cuts of every first-layer polygon, in order, as Cutter.results gives them; the forked processes
-    start at once (``close`` ends them)."""
+    """The cuts of every first-layer polygon, in order, as Cutter.results gives them. The forked processes start
+    at once and take chunks of CHUNK polygons in turn; this process hands the pieces on in order and, whenever
+    the next chunk is not ready, takes the next free chunk and cuts it itself, so that every process stays busy
+    whatever the share of reading, writing and cutting. ``close`` ends the processes."""
 
     def __init__(self, cutter, workers, raw):
         self.cutter, self.raw = cutter, raw
         count = len(cutter.a_fids)
         self.chunks = [(start, min(start + cutter.CHUNK, count)) for start in range(0, count, cutter.CHUNK)]
-        # with one forked process this one cuts one task in MAIN_SHARE too, so that both ends stay busy; with
-        # more, it only hands the pieces on
-        self.share = cutter.MAIN_SHARE if workers == 1 else 0
         self.pool = self.forked = None
+        self.ready = {}     # chunk number → its cuts, done ahead of their turn
         if workers >= 1 and len(cutter.same) < count:
             global _FORKED
+            context = multiprocessing.get_context("fork")
+            self.claim = context.Value("q", 0)
             with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
-                _FORKED = cutter
+                _FORKED = (cutter, self.chunks, self.claim)
                 # the objects read so far out of the collector's reach: its passes in a forked process would
                 # otherwise write to every one of them, and copy the pages shared with this process
                 gc.freeze()
                 try:
-                    self.pool = multiprocessing.get_context("fork").Pool(workers)
+                    self.pool = context.Pool(workers)
                 finally:
                     gc.unfreeze()
                     _FORKED = None
-            self.forked = self.pool.imap(_forked_cuts, [c for k, c in enumerate(self.chunks) if not self._here(k)])
-
-    def _here(self, k):
-        return self.pool is None or (self.share and not k % self.share)
+            self.forked = self.pool.imap_unordered(_forked_cuts, range(len(self.chunks)))
 
     def _cut(self, i):
         cut = self.cutter.cut(i)
         return _as_raw(cut) if self.raw else cut
 
+    def _here(self, k):
+        return [self._cut(i) for i in range(*self.chunks[k])]
+
+    def _take(self, k):
+        """The cuts of chunk ``k``: [cut, or None for a polygon to cut here]."""
+        if self.pool is None:
+            return self._here(k)
+        while k not in self.ready:
+            try:
+                while True:     # what the forked processes have done so far
+                    self._store(self.forked.next(timeout=0))
+            except (multiprocessing.TimeoutError, StopIteration):
+                pass
+            if k in self.ready:
+                break
+            mine = _claim(self.claim, len(self.chunks))
+            if mine is not None:
+                self.ready[mine] = self._here(mine)
+            else:   # every chunk is taken: wait for the forked processes
+                self._store(self.forked.next())
+        return self.ready.pop(k)
+
+    def _store(self, result):
+        if result is not None:
+            k, cuts = result
+            self.ready[k] = cuts if self.raw else [None if c is None else _from_raw(c) for c in cuts]
+
     def __iter__(self):
         for k, (start, end) in enumerate(self.chunks):
-            if self._here(k):
-                for i in range(start, end):
-                    yield i, self._cut(i)
-                continue
-            cuts = next(self.forked)
-            for i in range(start, end):
-                cut = cuts[i - start]
-                if cut is None:     # matched: not cut there
-                    yield i, self._cut(i)
-                else:
-                    yield i, cut if self.raw else _from_raw(cut)
+            for i, cut in zip(range(start, end), self._take(k)):
+                yield i, self._cut(i) if cut is None else cut
 
     def close(self):
         if self.pool is not None:
@@ -816,7 +842,6 @@ class Cutter:
     """
 
     CHUNK = 256     # first-layer polygons per task
-    MAIN_SHARE = 5  # with forked processes, one task in 5 is cut by the process writing the pieces
 
     def __init__(self, before_items, after_items, meter):
         self.meter = meter
