@@ -849,39 +849,35 @@ class Cutter:
         self.a_geometries = [before_items[fid][0] for fid in self.a_fids]
         self.b_geometries = [after_items[fid][0] for fid in self.b_fids]
         self.a_boxes, self.b_boxes = _box_rows(self.a_geometries), _box_rows(self.b_geometries)
-        self.same = self._identical()
+        ia, ib = box_pairs.overlapping_pairs(self.a_boxes, self.b_boxes)
+        self.same = self._identical(ia, ib)
         # a second-layer polygon matched by an identical one only touches the other first-layer polygons (the
         # layers are tessellations): it is not cut again, but it still bounds their rest outside the second layer
         # (overlapping first-layer polygons then break the area check instead of being counted twice)
         self.matched = numpy.zeros(len(self.b_fids), dtype=bool)
         self.matched[list(self.same.values())] = True
-        rest = numpy.array([i for i in range(len(self.a_fids)) if i not in self.same], dtype=numpy.int64)
-        ia, self.ib = box_pairs.overlapping_pairs(self.a_boxes[rest], self.b_boxes) if len(rest) else \
-            (box_pairs.EMPTY, box_pairs.EMPTY)
-        ia = rest[ia] if len(ia) else ia
+        if self.same:
+            keep = ~numpy.isin(ia, numpy.fromiter(self.same, dtype=numpy.int64, count=len(self.same)))
+            ia, ib = ia[keep], ib[keep]
+        self.ib = ib
         everyone = numpy.arange(len(self.a_fids))
         self.starts = numpy.searchsorted(ia, everyone, "left")
         self.ends = numpy.searchsorted(ia, everyone, "right")
 
-    def _identical(self):
-        """{first-layer index: second-layer index} of the polygons with the same box and the same WKB."""
-        by_box = {}
-        for j, row in enumerate(self.b_boxes.tolist()):
-            by_box.setdefault(tuple(row), []).append(j)
+    def _identical(self, ia, ib):
+        """{first-layer index: second-layer index} of the polygons with the same box and the same WKB, among the
+        pairs ``ia``, ``ib`` of overlapping boxes."""
+        equal = numpy.flatnonzero((self.a_boxes[ia] == self.b_boxes[ib]).all(axis=1))
         same = {}
         b_wkb = {}
-        for i, row in enumerate(self.a_boxes.tolist()):
-            found = by_box.get(tuple(row))
-            if not found:
+        for i, j in zip(ia[equal].tolist(), ib[equal].tolist()):
+            if i in same:
                 continue
-            wkb = self.a_geometries[i].asWkb()
-            for j in found:
-                other = b_wkb.get(j)
-                if other is None:
-                    other = b_wkb[j] = self.b_geometries[j].asWkb()
-                if other == wkb:
-                    same[i] = j
-                    break
+            other = b_wkb.get(j)
+            if other is None:
+                other = b_wkb[j] = self.b_geometries[j].asWkb()
+            if other == self.a_geometries[i].asWkb():
+                same[i] = j
         return same
 
     def neighbours_of_second(self, indexes):
