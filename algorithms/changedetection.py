@@ -64,22 +64,30 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
                                                      compat.WKB_MULTIPOLYGON, job.crs)
         batch = []
         kept = [0, 0.0]
-        with_zone = job.zone_field is not None
         type_areas = {}
+        values_of = {}      # (Side before, Side after) → (type, written, values before the area, values after)
 
         def consumer(geometry, zone, before, after, area):
-            change = ch.change_type(before, after)
+            entry = values_of.get((before, after))
+            if entry is None:
+                change = ch.change_type(before, after)
+                entry = values_of[(before, after)] = (
+                    change, not only_changes or before.code != after.code,
+                    (before.code, after.code, before.label, after.label),
+                    (change, period[0], period[1], before.artif, after.artif, before.enaf, after.enaf))
+            change, written, head, tail = entry
             type_areas[change] = type_areas.get(change, 0.0) + area
-            if only_changes and before.code == after.code:
+            if not written:
                 return
-            values = [before.code, after.code, before.label, after.label, area, change,
-                      period[0], period[1], before.artif, after.artif, before.enaf, after.enaf]
+            values = head + (area,) + tail
+            if job.zone_field is not None:
+                values = (zone,) + values
             kept[0] += 1
             kept[1] += area
             if writer is not None:      # geometry: (WKB, box), see ChangeJob.run
-                batch.append(writer.row(kept[0], geometry, [zone] + values if with_zone else values))
+                batch.append(writer.row(kept[0], geometry, values))
             else:
-                batch.append(self._feature(fields, geometry, [zone] + values if with_zone else values))
+                batch.append(self._feature(fields, geometry, list(values)))
             if len(batch) >= BATCH:
                 write(batch)
                 del batch[:]

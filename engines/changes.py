@@ -176,6 +176,7 @@ class ChangeJob:
         self.spatial_rules = options.spatial_rules
         self.statuses = options.statuses
         self.workers = options.workers
+        self.raw = False        # pieces handed on as (WKB, box): see run
         self.counters = {"invalid": 0, "empty": 0, "dropped": 0}
         source = inputs.before
         landcover.require_features(source)
@@ -357,8 +358,7 @@ class ChangeJob:
         the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS). ``raw``: the
         geometry is given as (WKB, (xmin, ymin, xmax, ymax)) instead of a QgsGeometry (the overlay's pieces cut
         in a forked process are then never rebuilt here). Returns False when cancelled."""
-        if raw and consumer is not None:
-            consumer = _raw_consumer(consumer)
+        self.raw = raw and consumer is not None
         if self.mode == "multidate":
             if not self._apply_spatial_rules():
                 return False
@@ -404,7 +404,7 @@ class ChangeJob:
                 before, after = sides[period[0]], sides[period[1]]
                 stream.transitions.add(period, zone, before, after, part_area)
                 if stream.consumer is not None and (stream.period is Ellipsis or period == stream.period):
-                    stream.consumer(part, zone, before, after, part_area)
+                    stream.consumer(raw_geometry(part) if self.raw else part, zone, before, after, part_area)
         return area
 
     def _run_multidate(self, stream):
@@ -482,8 +482,9 @@ class ChangeJob:
         stream = Stream(transitions, consumer, (self.years[0], self.years[1]))
         after_covered = {}
         cutter = self._cutter = Cutter(before_items, after_items, self.meter)
-        # no zone to split by: the pieces are not needed as QgsGeometry when written raw or not written at all
-        cuts = cutter.results(self._workers(), raw=self.zones is None and (consumer is None or raw))
+        # without zones to split by, the pieces are not needed as QgsGeometry when written raw or not at all
+        form = GEOMETRY if self.zones is not None else NONE if consumer is None else RAW if raw else GEOMETRY
+        cuts = cutter.results(self._workers(), form)
         try:
             area_in = self._overlay_first(stream, before_items, after_items, after_covered, cuts) \
                 if self._apply_spatial_rules() else None
@@ -562,7 +563,9 @@ class ChangeJob:
             rest = self._outside(cutter.b_geometries[j], [cutter.a_geometries[i] for i in others])
             if rest is not None:
                 area_in += rest[1]
-                self._piece(stream, rest[0], rest[1], ch.OUTSIDE_SIDE, after)
+                # without zones the pieces go to the consumer as they are (raw from the cuts when asked)
+                piece = raw_geometry(rest[0]) if self.raw and self.zones is None else rest[0]
+                self._piece(stream, piece, rest[1], ch.OUTSIDE_SIDE, after)
         self.area_after = area_after
         return area_in
 
@@ -703,6 +706,7 @@ def _box_rows(geometries):
 
 
 FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+GEOMETRY, RAW, NONE = "geometry", "raw", "none"     # forms of the pieces of Cutter.results
 _FORKED = None      # (Cutter, chunks, shared number of the next chunk) of the forked processes, while they start
 _FORK_LOCK = threading.Lock()
 
@@ -711,11 +715,11 @@ def _forked_cuts(_task):
     """In a forked process: (k, cuts) of the next chunk k of first-layer polygons that no process took yet, or
     None when none is left; cuts: [(m², [(piece, m², second-layer index)], (rest, m²) or None) as raw_geometry,
     or None for a polygon that is matched (not cut here)]."""
-    cutter, chunks, claim = _FORKED
+    cutter, chunks, claim, form = _FORKED
     k = _claim(claim, len(chunks))
     if k is None:
         return None
-    return k, [None if i in cutter.same else _as_raw(cutter.cut(i)) for i in range(*chunks[k])]
+    return k, [None if i in cutter.same else _as_raw(cutter.cut(i), form) for i in range(*chunks[k])]
 
 
 def _claim(counter, count):
@@ -734,23 +738,22 @@ def raw_geometry(geometry):
     return bytes(geometry.asWkb()), (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
 
 
-def _as_raw(cut):
+def _as_raw(cut, form=RAW):
+    """A cut with its geometries as raw_geometry (``form`` RAW) or None (NONE)."""
     area, pieces, rest = cut
-    return (area, [(raw_geometry(piece), piece_area, j) for piece, piece_area, j in pieces],
-            None if rest is None else (raw_geometry(rest[0]), rest[1]))
+    convert = raw_geometry if form == RAW else _nothing
+    return (area, [(convert(piece), piece_area, j) for piece, piece_area, j in pieces],
+            None if rest is None else (convert(rest[0]), rest[1]))
+
+
+def _nothing(_geometry):
+    return None
 
 
 def _from_raw(cut):
     area, pieces, rest = cut
-    return (area, [(_from_wkb(piece[0]), piece_area, j) for piece, piece_area, j in pieces],
+    return (area, [(_multi(_from_wkb(piece[0])), piece_area, j) for piece, piece_area, j in pieces],
             None if rest is None else (_from_wkb(rest[0][0]), rest[1]))
-
-
-def _raw_consumer(consumer):
-    """``consumer`` fed with raw_geometry whatever it is given (a QgsGeometry or already raw)."""
-    def raw(geometry, *others):
-        consumer(geometry if isinstance(geometry, tuple) else raw_geometry(geometry), *others)
-    return raw
 
 
 def _from_wkb(wkb):
@@ -765,8 +768,8 @@ class _Cuts:
     the next chunk is not ready, takes the next free chunk and cuts it itself, so that every process stays busy
     whatever the share of reading, writing and cutting. ``close`` ends the processes."""
 
-    def __init__(self, cutter, workers, raw):
-        self.cutter, self.raw = cutter, raw
+    def __init__(self, cutter, workers, form):
+        self.cutter, self.form = cutter, form
         count = len(cutter.a_fids)
         self.chunks = [(start, min(start + cutter.CHUNK, count)) for start in range(0, count, cutter.CHUNK)]
         self.pool = self.forked = None
@@ -776,7 +779,7 @@ class _Cuts:
             context = multiprocessing.get_context("fork")
             self.claim = context.Value("q", 0)
             with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
-                _FORKED = (cutter, self.chunks, self.claim)
+                _FORKED = (cutter, self.chunks, self.claim, RAW if form == GEOMETRY else form)
                 # the objects read so far out of the collector's reach: its passes in a forked process would
                 # otherwise write to every one of them, and copy the pages shared with this process
                 gc.freeze()
@@ -788,8 +791,12 @@ class _Cuts:
             self.forked = self.pool.imap_unordered(_forked_cuts, range(len(self.chunks)))
 
     def _cut(self, i):
-        cut = self.cutter.cut(i)
-        return _as_raw(cut) if self.raw else cut
+        area, pieces, rest = self.cutter.cut(i)
+        if self.form != GEOMETRY:
+            return _as_raw((area, pieces, rest), self.form)
+        if i in self.cutter.same:   # the polygon itself
+            return area, pieces, rest
+        return area, [(_multi(piece), piece_area, j) for piece, piece_area, j in pieces], rest
 
     def _here(self, k):
         return [self._cut(i) for i in range(*self.chunks[k])]
@@ -816,7 +823,7 @@ class _Cuts:
     def _store(self, result):
         if result is not None:
             k, cuts = result
-            self.ready[k] = cuts if self.raw else [None if c is None else _from_raw(c) for c in cuts]
+            self.ready[k] = cuts if self.form != GEOMETRY else [None if c is None else _from_raw(c) for c in cuts]
 
     def __iter__(self):
         for k, (start, end) in enumerate(self.chunks):
@@ -849,6 +856,10 @@ class Cutter:
         self.a_geometries = [before_items[fid][0] for fid in self.a_fids]
         self.b_geometries = [after_items[fid][0] for fid in self.b_fids]
         self.a_boxes, self.b_boxes = _box_rows(self.a_geometries), _box_rows(self.b_geometries)
+        self.b_box_rows = self.b_boxes.tolist()
+        # planar areas in metres: QgsGeometry.area itself, without the meter's checks (the pieces are never null)
+        self.area = QgsGeometry.area if meter.transform is None and not meter.geographic and meter.factor == 1.0 \
+            else meter.area
         ia, ib = box_pairs.overlapping_pairs(self.a_boxes, self.b_boxes)
         self.same = self._identical(ia, ib)
         # a second-layer polygon matched by an identical one only touches the other first-layer polygons (the
@@ -890,18 +901,19 @@ class Cutter:
         ends = numpy.searchsorted(ib, numpy.arange(len(indexes)), "right")
         return [ia[start:end].tolist() for start, end in zip(starts, ends)]
 
-    def results(self, workers=0, raw=False):
+    def results(self, workers=0, form=GEOMETRY):
         """The cuts of every first-layer polygon, in order (an iterable; call its ``close`` when done):
         ``workers`` forked processes, started now, cut the polygons that are not matched while this one goes
-        on (0: all here). ``raw``: the geometries as raw_geometry. Threads do not pay here: the GIL, taken back
-        after every QGIS call, makes them slower than one thread."""
-        return _Cuts(self, workers, raw)
+        on (0: all here). ``form``: the pieces as QgsGeometry (GEOMETRY: MultiPolygons), as raw_geometry (RAW)
+        or None (NONE: not needed). Threads do not pay here: the GIL, taken back after every QGIS call, makes
+        them slower than one thread."""
+        return _Cuts(self, workers, form)
 
     def cut(self, i):
-        """(m², [(piece, m², second-layer index)], (rest, m²) or None) of first-layer polygon ``i``."""
+        """(m², [(piece, m², second-layer index)], (rest, m²) or None) of first-layer polygon ``i``; a piece is a
+        Polygon or a MultiPolygon."""
         geometry = self.a_geometries[i]
-        meter = self.meter
-        area = meter.area(geometry)
+        area = self.area(geometry)
         j = self.same.get(i)
         if j is not None:
             return area, [(geometry, area, j)], None
@@ -910,7 +922,7 @@ class Cutter:
         candidates = candidates.tolist()
         rest = None
         if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
-            rest = outside(geometry, [self.b_geometries[j] for j in candidates], meter)
+            rest = outside(geometry, [self.b_geometries[j] for j in candidates], self.meter)
         return area, pieces, rest
 
     def _pieces(self, geometry, i, candidates):
@@ -921,25 +933,24 @@ class Cutter:
         engine = QgsGeometry.createGeometryEngine(geometry.constGet())
         engine.prepareGeometry()
         ax0, ay0, ax1, ay1 = self.a_boxes[i].tolist()
-        meter = self.meter
+        area_of, b_geometries, b_boxes = self.area, self.b_geometries, self.b_box_rows
         pieces = []
         covered = 0.0
         for j in candidates:
-            other = self.b_geometries[j]
+            other = b_geometries[j]
             other_abstract = other.constGet()
-            bx0, by0, bx1, by1 = self.b_boxes[j].tolist()
+            bx0, by0, bx1, by1 = b_boxes[j]
             if ax0 <= bx0 and ay0 <= by0 and bx1 <= ax1 and by1 <= ay1 and engine.contains(other_abstract):
-                piece = _multi(other)
+                piece = other
             elif bx0 <= ax0 and by0 <= ay0 and ax1 <= bx1 and ay1 <= by1 and engine.within(other_abstract):
-                piece = _multi(geometry)
+                piece = geometry
             elif engine.intersects(other_abstract):
                 piece = _geometry(engine.intersection(other_abstract))
                 if piece is None:
                     continue
-                piece = _multi(piece)
             else:
                 continue
-            piece_area = meter.area(piece)
+            piece_area = area_of(piece)
             if piece_area > 0:
                 pieces.append((piece, piece_area, j))
                 covered += piece_area
