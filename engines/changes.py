@@ -6,14 +6,16 @@ Three input shapes give the same stream of pieces (geometry, zone, side before, 
   attributes are compared polygon by polygon, no overlay;
 - two layers (``before`` and ``after``): overlaid here. Polygons identical in both vintages (the bulk of a real
   OCS GE pair) are matched by their WKB without any GEOS call; the others are cut pair by pair (``Cutter``: pairs
-  from the boxes in bulk, prepared predicates, on Linux in a forked process), and the land covered by one vintage
-  only becomes ``hors couverture``;
+  from the boxes in bulk, prepared predicates, on Linux in forked processes), and the land covered by one vintage
+  only becomes ``hors couverture``; the pieces can be handed on as WKB (``run(raw=True)``), which
+  ``PieceWriter`` writes to a GeoPackage with SQLite;
 - with zones every piece is split at zone borders: a grid of cells lying inside one zone assigns most polygons
   without a geometry operation.
 Domain rules (codes, statuses, type of change, flows) are in core/changes.py.
 
 Public API: ``ChangeInputs`` (the layers), ``ChangeOptions`` (what to compare), ``ChangeJob(inputs, options,
-context, feedback)`` then ``job.run(transitions, consumer, period)``; ``ZoneFinder``; ``multipolygon``.
+context, feedback)`` then ``job.run(transitions, consumer, period, raw)``; ``PieceWriter``; ``ZoneFinder``;
+``multipolygon``.
 """
 import array
 import dataclasses
@@ -843,9 +845,9 @@ class Cutter:
     Polygons identical in both layers (same box, same WKB) are matched first, without any GEOS call. The pairs
     of the others whose boxes overlap come from fastpath.boxes in one pass (no spatial-index query per polygon);
     the box test spares the ``contains`` / ``within`` calls that cannot hold, prepared predicates skip the
-    neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers)``
-    yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or None))
-    in the order of the first layer, whatever the number of processes: the pieces are the same.
+    neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers,
+    form)`` yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or
+    None)) in the order of the first layer, whatever the number of processes: the pieces are the same.
     """
 
     CHUNK = 256     # first-layer polygons per task

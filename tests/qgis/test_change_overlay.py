@@ -3,9 +3,10 @@ border crossing; hand-computed areas, and the same pieces with and without forke
 import sqlite3
 
 import numpy
+import pytest
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsRectangle, QgsVectorLayer
 
-from helpers import box, make_layer
+from helpers import Y0, box, make_layer
 from helpers import run as run_algorithm
 from test_change_engine import Feedback, context, ha, run, source
 from test_changes import AG, FOR, HAB
@@ -108,13 +109,20 @@ def test_raw_pieces_are_the_pieces():
         assert found == expected
 
 
-def test_geopackage_output_written_with_sqlite_as_the_sink_writes(tmp_path):
+@pytest.mark.parametrize("zones", [False, True])
+def test_geopackage_output_written_with_sqlite_as_the_sink_writes(tmp_path, zones):
     """ocs:changedetection, two layers: a GeoPackage output is written straight from the pieces' WKB with SQLite
-    (changes.PieceWriter); it holds the features the sink writes (a memory layer), covers the union of the two
-    layers, and its R-tree finds them."""
+    (changes.PieceWriter); it holds the features the sink writes (a FlatGeobuf file), covers the union of the two
+    layers, and its R-tree finds them. With zones (two halves, west and east of x = 300 m, and land outside both
+    beyond y = 390 m), the pieces split at their borders are written the same way."""
     before = make_layer([("cs15", "string"), ("us15", "string")], grid(30, 20, 20.0, [AG, FOR, HAB]))
     after = make_layer([("cs21", "string"), ("us21", "string")], grid(21, 13, 29.0, [HAB, AG, FOR], (-3.0, -4.0)))
     parameters = {"INPUT": before, "INPUT_AFTER": after, "TARGET": 7, "ONLY_CHANGES": False}
+    if zones:
+        y0 = 6600000.0 - Y0     # the grids' origin in the frame of helpers.box
+        parameters.update(ZONES=make_layer([("insee", "string")], [
+            (box(-10, y0 - 10, 300, y0 + 390), "A"), (box(300, y0 - 10, 700, y0 + 390), "B")]),
+            ZONE_FIELD="insee")
     path = str(tmp_path / "changes.gpkg")
     results, feedback = run_algorithm("ocs:changedetection", dict(parameters, OUTPUT=path))
     assert not any("through the sink" in line for line in feedback.debug)
@@ -128,6 +136,8 @@ def test_geopackage_output_written_with_sqlite_as_the_sink_writes(tmp_path):
         return sorted((f.geometry().asWkt(3), tuple(str(f[name]) for name in names)) for f in layer.getFeatures())
 
     assert fast.isValid() and fast.featureCount() > 600
+    if zones:
+        assert {f["insee"] for f in fast.getFeatures()} == {"A", "B", "hors zones"}
     assert [f.name() for f in fast.fields()] == ["fid"] + names
     assert [f.type() for f in fast.fields()][1:] == [f.type() for f in sink.fields()]
     assert rows(fast) == rows(sink)
