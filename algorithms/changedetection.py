@@ -13,7 +13,8 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import changes as ch
-from ..engines import styling
+from ..engines import changepushdown, postgis, styling
+from ..fastpath import gpkg
 from . import base
 from .changes import ChangeAlgorithm, spatial_rules_parameter
 from ..language import number as local_number
@@ -44,48 +45,20 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
         job = self.job(parameters, context, feedback, all_periods=False)
         only_changes = self.parameterAsBoolean(parameters, self.ONLY_CHANGES, context)
         period = job.periods[0]
-        fields = QgsFields()
-        if job.zone_field:
-            fields.append(compat.make_field(job.zone_field, "str"))
-        for name, kind in (("code_avant", "str"), ("code_apres", "str"), ("libelle_avant", "str"),
-                           ("libelle_apres", "str"), ("surface_m2", "double"), ("type_changement", "str"),
-                           ("millesime_avant", "str"), ("millesime_apres", "str"), ("artif_avant", "int"),
-                           ("artif_apres", "int"), ("enaf_avant", "str"), ("enaf_apres", "str")):
-            fields.append(compat.make_field(name, kind))
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                                 compat.WKB_MULTIPOLYGON, job.crs)
-        batch = []
-        kept = [0, 0.0]
-        with_zone = job.zone_field is not None
-
-        type_areas = {}
-
-        def consumer(geometry, zone, before, after, area):
-            change = ch.change_type(before, after)
-            type_areas[change] = type_areas.get(change, 0.0) + area
-            if only_changes and before.code == after.code:
-                return
-            feature = QgsFeature(fields)
-            if not QgsWkbTypes.isMultiType(geometry.wkbType()):    # the overlay's cut pieces already are
-                geometry = QgsGeometry(geometry)
-                geometry.convertToMultiType()
-            feature.setGeometry(geometry)
-            values = [before.code, after.code, before.label, after.label, area, change,
-                      period[0], period[1], before.artif, after.artif, before.enaf, after.enaf]
-            feature.setAttributes([zone] + values if with_zone else values)
-            batch.append(feature)
-            kept[0] += 1
-            kept[1] += area
-            if len(batch) >= BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-                del batch[:]
-
         transitions = ch.Transitions()
-        if not job.run(transitions, consumer, period):
-            return {}
-        if batch:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-        del sink  # flush and close the file before storing its style
+        pushdown = self._pushdown(parameters, context, job, feedback)
+        if pushdown is not None:
+            destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
+            feedback.pushInfo(base.pushdown_writing(pushdown.out.name))
+            done = changepushdown.run(job, pushdown, only_changes, transitions, feedback)
+            if done is None:
+                return {}
+            kept, type_areas = done[:2], done[2]
+            postgis.say_indexed(destination, feedback)
+        else:
+            destination, kept, type_areas = self._write(parameters, context, job, only_changes, transitions)
+            if destination is None:
+                return {}
         changed = sum(area for (code_from, code_to), area in transitions.matrix(period).items()
                       if code_from != code_to)
         feedback.pushInfo(self.tr("{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.").format(
@@ -98,3 +71,58 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
                          base.zones_name(self, parameters, context))
         styling.style_output(context, feedback, destination, "type_changement", "type_changement")
         return {self.OUTPUT: destination}
+
+    def _pushdown(self, parameters, context, job, feedback):
+        """A changepushdown.DetectionPushDown when the output is a PostGIS table in the database of a PostGIS
+        input that PostgreSQL can classify and write (said in the log, with the reason when it cannot), else
+        None."""
+        found = postgis.destination_uri(base.destination_text(parameters.get(self.OUTPUT), context))
+        if found is None:
+            return None
+        try:
+            relation = base.pg_input(self, parameters, self.INPUT, context)
+            return changepushdown.pushdown_target(job, relation, found[1])
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            base.pushdown_not_used(feedback, reason)
+            return None
+
+    def _write(self, parameters, context, job, only_changes, transitions):
+        """The feature-by-feature path: (destination, [count, area m²] written, {type of change: area m²}), or
+        (None, None, None) when cancelled."""
+        period = job.periods[0]
+        fields = QgsFields()
+        if job.zone_field:
+            fields.append(compat.make_field(job.zone_field, "str"))
+        for name, kind in ch.DETECTION_FIELDS:
+            fields.append(compat.make_field(name, kind))
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
+                                                 compat.WKB_MULTIPOLYGON, job.crs)
+        batch = []
+        kept = [0, 0.0]
+        with_zone = job.zone_field is not None
+        type_areas = {}
+
+        def consumer(geometry, zone, before, after, area):
+            values = ch.detection_values(before, after, area, period)
+            type_areas[values[5]] = type_areas.get(values[5], 0.0) + area
+            if only_changes and before.code == after.code:
+                return
+            feature = QgsFeature(fields)
+            if not QgsWkbTypes.isMultiType(geometry.wkbType()):    # the overlay's cut pieces already are
+                geometry = QgsGeometry(geometry)
+                geometry.convertToMultiType()
+            feature.setGeometry(geometry)
+            feature.setAttributes([zone] + values if with_zone else values)
+            batch.append(feature)
+            kept[0] += 1
+            kept[1] += area
+            if len(batch) >= BATCH:
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                del batch[:]
+
+        if not job.run(transitions, consumer, period):
+            return None, None, None
+        if batch:
+            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        del sink  # flush and close the file before storing its style
+        return destination, kept, type_areas

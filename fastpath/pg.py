@@ -45,6 +45,17 @@ class PgRelation:
 
 
 @dataclasses.dataclass
+class Grouping:
+    """How the polygons of a relation are grouped (PgReclassifier.change_groups): by the values of ``columns``
+    and by override numbers given per vintage (``overrides``: one list per vintage with, for the rows of ``keys``
+    (input key values), a number or None)."""
+
+    columns: list
+    keys: list
+    overrides: list
+
+
+@dataclasses.dataclass
 class PgTable:
     """An output table: schema, table, key column and geometry column (quoted when used)."""
 
@@ -237,6 +248,66 @@ class PgReclassifier:
         given = "WITH v AS (SELECT * FROM unnest(%s) AS v(k, %s))" % (", ".join(arrays), ", ".join(names))
         self.create(out, fields, given, "LEFT JOIN v ON v.k = l.%s" % self.key,
                     ["v.%s AS %s" % (c, quote_identifier(name)) for c, (name, _v) in zip(names, columns)])
+
+    def change_groups(self, groups):
+        """The groups of the non-empty polygons sharing the values of ``groups.columns`` and their override
+        numbers (a Grouping), from one GROUP BY: [(key, values, override numbers, count, area in layer units)];
+        ``key`` is the text _change_key_sql gives the group (write_changes joins on it)."""
+        columns, keys, overrides = groups.columns, groups.keys, groups.overrides
+        width = len(overrides)
+        names = ["l.%s" % quote_identifier(c) for c in columns] + ["v.o%d" % i for i in range(width)]
+        rows = self.connection.query(
+            "WITH %s SELECT %s AS ocs_k, %s, count(*) AS ocs_n, sum(ST_Area(l.%s)) AS ocs_a FROM %s l "
+            "LEFT JOIN v ON v.k = l.%s WHERE l.%s IS NOT NULL AND NOT ST_IsEmpty(l.%s) GROUP BY %s" % (
+                self._overrides_sql(keys, overrides), self._change_key_sql(columns, width), ", ".join(names),
+                self.geometry, self.source.relation, self.key, self.geometry, self.geometry,
+                ", ".join(str(i + 1) for i in range(len(names) + 1))))
+        n = len(columns)
+        return [(row[0], tuple(row[1:1 + n]), tuple(row[1 + n:1 + n + width]), row[1 + n + width],
+                 row[2 + n + width] or 0.0) for row in rows]
+
+    def write_changes(self, out, groups, values, kinds, area_column, factor):
+        """Create table ``out`` (``create``, no input field copied) of the non-empty polygons whose group (see
+        change_groups, of the same Grouping ``groups``) is in ``values`` {group key: [value per column of
+        ``kinds``]}: ``kinds`` [(name, str | int | double)]; ``area_column``, the area of each polygon (planar,
+        times ``factor``) instead of a value."""
+        width = len(kinds)
+        names = ["k"] + ["c%d" % i for i in range(width)]
+        if values:
+            lut = "lut(%s) AS (VALUES %s)" % (",".join(names), ",".join(
+                "(%s)" % ",".join([literal(key)] + [literal(x) for x in row]) for key, row in values.items()))
+        else:
+            lut = "lut(%s) AS (SELECT %s WHERE false)" % (",".join(names), ",".join(["NULL::text"] * (width + 1)))
+        types = {"str": "varchar", "int": "integer", "double": "double precision"}
+        selects = []
+        for i, (name, kind) in enumerate(kinds):
+            if name == area_column:
+                selects.append("ST_Area(l.%s) * %r AS %s" % (self.geometry, float(factor), quote_identifier(name)))
+            else:
+                selects.append("CAST(lut.c%d AS %s) AS %s" % (i, types[kind], quote_identifier(name)))
+        g = "l.%s" % self.geometry
+        self.create(out, [], "WITH %s, %s" % (self._overrides_sql(groups.keys, groups.overrides), lut),
+                    "LEFT JOIN v ON v.k = l.%s JOIN lut ON lut.k = (%s) WHERE %s IS NOT NULL AND NOT ST_IsEmpty(%s)" % (
+                        self.key, self._change_key_sql(groups.columns, len(groups.overrides)), g, g), selects)
+
+    @staticmethod
+    def _overrides_sql(keys, overrides):
+        """The common table expression ``v(k, o0, o1…)``: the override numbers of the rows of ``keys``."""
+        names = ", ".join(["k"] + ["o%d" % i for i in range(len(overrides))])
+        if not keys:
+            return "v(%s) AS (SELECT %s WHERE false)" % (
+                names, ", ".join(["NULL::bigint"] + ["NULL::integer"] * len(overrides)))
+        arrays = ["'{%s}'::bigint[]" % ",".join(str(int(k)) for k in keys)]
+        arrays += ["'{%s}'::integer[]" % ",".join("NULL" if x is None else str(int(x)) for x in numbers)
+                   for numbers in overrides]
+        return "v AS (SELECT * FROM unnest(%s) AS v(%s))" % (", ".join(arrays), names)
+
+    @staticmethod
+    def _change_key_sql(columns, width):
+        """The text naming a group: the values of ``columns`` and of the ``width`` override numbers."""
+        parts = ["coalesce(l.%s::text, chr(30))" % quote_identifier(c) for c in columns]
+        parts += ["coalesce(v.o%d::text, chr(30))" % i for i in range(width)]
+        return " || chr(31) || ".join(parts)
 
     def create(self, out, fields, with_sql, join, selects):
         """Create table ``out`` (a PgTable, dropped first if it exists) as the relation ``l`` ``join``ed (with the

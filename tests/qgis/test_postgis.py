@@ -18,7 +18,8 @@ from qgis.core import (
 import test_artificialisation as ta
 import test_changes as tc
 import test_reclassify as tr
-from helpers import is_null, run, to_gpkg
+from ocs_toolbox.core import changes as ch
+from helpers import box, is_null, run, to_gpkg
 
 
 # -- the database ----------------------------------------------------------------------------------------
@@ -391,3 +392,56 @@ def test_pushdown_never_writes_over_what_it_reads():
     assert not pg.relation(table, "id", "\"id\" > 1").reads(pg.output_table(other))
     assert pg.relation(query, "id").reads(pg.output_table(other))
     assert pg.output_table(other) == pg.PgTable("public", "ocs_out", "fid", "geom")
+
+
+def test_changedetection_pushdown(postgis, tmp_path):
+    """ocs:changedetection PostGIS → PostGIS in one database (the push-down): the spatial rules read from the
+    database (the agricultural structures 2, 3, 4 near the town's enveloppe urbaine are ENAF "Ue" in 2021), the
+    polygons classified by groups and written by PostgreSQL: the rows of the GeoPackage → GeoPackage run on the
+    same table; a NULL code and a missing geometry counted as there."""
+    source = load(postgis, tr.agri_layout(), "agri_ch", tmp_path, key="id")
+    sql(postgis, "INSERT INTO public.agri_ch (id, cs15, us15, cs21, us21, geom) VALUES "
+                 "(6, NULL, 'US1.1.3', 'CS1.1.1', 'US1.1.7', ST_GeomFromText('%s', 2154)), "
+                 "(7, 'CS1.1.1', 'US1.1.7', 'CS1.1.1', 'US1.1.7', NULL)" % box(2000, 0, 2010, 10))
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "ONLY_CHANGES": False,
+                                                    "OUTPUT": out(postgis, "agri_changes")})
+    assert any('Run by PostgreSQL (push-down): writing "public"."agri_changes"' in m for m in feedback.infos)
+    layer = pg_layer(postgis, "agri_changes")
+    found = sorted((str(value(f["enaf_avant"])), f["enaf_apres"], f["type_changement"], round(f["surface_m2"], 2))
+                   for f in layer.getFeatures())
+    assert found == sorted([("A", "A", "aucun changement", 900.0),
+                            ("A", "Uh", "artificialisation", 160000.0),
+                            ("A", "Ue", "aucun changement", 1200.0),
+                            ("A", "Ue", "aucun changement", 2400.0),
+                            ("A", "Ue", "artificialisation", 900.0),
+                            ("None", "A", "inconnu", 100.0)])
+    assert "1 features without geometry (or emptied by the repair) carry no area and are left out." in \
+        feedback.errors
+    assert any(m.startswith("1 features with a NULL or unknown code") for m in feedback.errors)
+    assert any("16.5500 ha" in m for m in feedback.infos)          # 16.54 ha + the 100 m² of polygon 6
+    names = check_output(postgis, "agri_changes", style="type_changement")
+    assert names == ["fid", "geom"] + [name for name, _kind in ch.DETECTION_FIELDS]
+    assert sql(postgis, "SELECT min(fid), max(fid) FROM public.agri_changes") == [[1, 6]]
+    # the same rows as the feature-by-feature path on a GeoPackage copy of the table
+    copy = str(tmp_path / "agri_ch.gpkg")
+    assert gdal.VectorTranslate(copy, "PG:" + postgis, layers=["public.agri_ch"], layerName="agri_ch") is not None
+    reference = run("ocs:changedetection", {"INPUT": copy + "|layername=agri_ch", "ONLY_CHANGES": False,
+                                            "OUTPUT": str(tmp_path / "agri_changes.gpkg")})[0]["OUTPUT"]
+    assert sorted(rows_by(layer, "fid").values(), key=repr) == sorted(
+        rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
+    # only the changes (the default): the two artificialised polygons and the unknown one
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "OUTPUT": out(postgis, "agri_changes")})
+    assert 'Table "public"."agri_changes" (database ocs_test) exists: it is replaced by this output.' in feedback.infos
+    assert sorted(round(f["surface_m2"]) for f in pg_layer(postgis, "agri_changes").getFeatures()) == [
+        100, 900, 160000]
+
+
+def test_changedetection_pushdown_not_used_with_zones(postgis, tmp_path):
+    source = load(postgis, tc.grid_layer(), "grid_cz", tmp_path)
+    zones = load(postgis, tc.zones_layer(), "communes_cz", tmp_path)
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "TARGET": 7, "ZONES": zones,
+                                                    "ZONE_FIELD": "insee", "OUTPUT": out(postgis, "grid_cz_out")})
+    assert "PostGIS push-down not used (zones): feature by feature." in feedback.infos
+    layer = pg_layer(postgis, "grid_cz_out")
+    assert sum(f.geometry().area() for f in layer.getFeatures()) == pytest.approx(9e4)
+    assert {f["insee"] for f in layer.getFeatures()} >= {"A", "B"}
