@@ -445,12 +445,12 @@
         <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="130"/>
+        <location filename="../engines/atlaslayout.py" line="133"/>
         <source>Zone outline</source>
         <translation>Contour de la zone</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="653"/>
+        <location filename="../engines/atlaslayout.py" line="807"/>
         <source>Could not write {0}: {1}</source>
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
@@ -881,112 +881,117 @@
         <translation>Noms des zones : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="178"/>
+        <location filename="../engines/changepushdown.py" line="108"/>
+        <source>{0} change polygons ({1} ha) expected in {2}, {3} ({4} ha) written.</source>
+        <translation>{0} polygones de changement ({1} ha) attendus dans {2}, {3} ({4} ha) écrits.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="203"/>
         <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="191"/>
+        <location filename="../engines/changes.py" line="216"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="223"/>
+        <location filename="../engines/changes.py" line="249"/>
         <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
         <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="228"/>
+        <location filename="../engines/changes.py" line="254"/>
         <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="233"/>
+        <location filename="../engines/changes.py" line="259"/>
         <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
         <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="247"/>
+        <location filename="../engines/changes.py" line="275"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="259"/>
+        <location filename="../engines/changes.py" line="287"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="266"/>
+        <location filename="../engines/changes.py" line="294"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="279"/>
+        <location filename="../engines/changes.py" line="307"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="283"/>
+        <location filename="../engines/changes.py" line="311"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="291"/>
+        <location filename="../engines/changes.py" line="319"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="327"/>
+        <location filename="../engines/changes.py" line="355"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="329"/>
+        <location filename="../engines/changes.py" line="357"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="371"/>
+        <location filename="../engines/changes.py" line="435"/>
         <source>OCS2D spatial rules applied to &apos;{0}&apos; ({1}): {2} polygon-vintages take the values near urban areas or near the enveloppe urbaine, as in Reclassify.</source>
         <translation>Règles spatiales OCS2D appliquées à « {0} » ({1}) : {2} polygones-millésimes prennent les valeurs « à proximité » des espaces urbanisés ou de l’enveloppe urbaine, comme dans Reclassifier.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="460"/>
+        <location filename="../engines/changes.py" line="524"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="601"/>
+        <location filename="../engines/changes.py" line="631"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="605"/>
+        <location filename="../engines/changes.py" line="635"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="609"/>
+        <location filename="../engines/changes.py" line="639"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="613"/>
+        <location filename="../engines/changes.py" line="643"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="617"/>
+        <location filename="../engines/changes.py" line="647"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="627"/>
+        <location filename="../engines/changes.py" line="657"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="636"/>
+        <location filename="../engines/changes.py" line="666"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -999,27 +1004,27 @@
 <context>
     <name>ChangeDetectionAlgorithm</name>
     <message>
-        <location filename="../algorithms/changedetection.py" line="33"/>
+        <location filename="../algorithms/changedetection.py" line="34"/>
         <source>Change detection between two vintages</source>
         <translation>Détection des changements entre deux millésimes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="37"/>
+        <location filename="../algorithms/changedetection.py" line="38"/>
         <source>Keep only the polygons that changed</source>
         <translation>Ne garder que les polygones qui ont changé</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="39"/>
+        <location filename="../algorithms/changedetection.py" line="40"/>
         <source>Change polygons</source>
         <translation>Polygones de changement</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="91"/>
+        <location filename="../algorithms/changedetection.py" line="64"/>
         <source>{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.</source>
         <translation>{0} polygones écrits ({1} ha) ; surface changée {2} ha sur {3} ha comparés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="97"/>
+        <location filename="../algorithms/changedetection.py" line="70"/>
         <source>Changes {0}</source>
         <translation>Changements {0}</translation>
     </message>
@@ -1819,17 +1824,17 @@
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="130"/>
+        <location filename="../engines/styling.py" line="141"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="151"/>
+        <location filename="../engines/styling.py" line="162"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="152"/>
+        <location filename="../engines/styling.py" line="163"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
