@@ -37,8 +37,8 @@ artif_matrix / artif_thresholds (ocs:artificialisation 2021 without / with the r
 (ocs:heatisland 2021 on a 100 m square grid) / native_heat_grid (creategrid → intersection (cs21 × grid id) → $area
 → statistics by categories [id, cs21]), friches_200k / friches_1m (ocs:friches on N/5 and N polygons with every
 context layer: communes, and the layers of scripts/bench_context_data.py, cached in .build/bench/context_<n>.gpkg),
-reclassify_gpkg_200k / reclassify_pg_200k and artif_gpkg_200k / artif_pg_200k (issue #17: reclassify_spatial and
-artif_thresholds on the N/5-polygon layer, GeoPackage → GeoPackage and PostGIS → PostGIS in one database; the PostGIS
+reclassify_gpkg_200k / reclassify_pg_200k, artif_gpkg_200k / artif_pg_200k and changes_gpkg_200k / changes_pg_200k
+(issue #17: reclassify_spatial, artif_thresholds and ocs:changedetection 2005 → 2021 in 4 postes on the N/5-polygon layer, GeoPackage → GeoPackage and PostGIS → PostGIS in one database; the PostGIS
 steps run in a throwaway cluster started with tests/pgcluster.py, the layer loaded with ogr2ogr before them, not
 timed, the cluster stopped and removed at the end).
 
@@ -144,6 +144,10 @@ STEPS = [
                         "N/5-polygon layer, GeoPackage → GeoPackage"),
     ("artif_pg_200k", "the same, PostGIS → PostGIS in one database (generic path), in the cluster of "
                       "reclassify_pg_200k"),
+    ("changes_gpkg_200k", "ocs:changedetection FROM_VINTAGE=2005, TO_VINTAGE=2021, 4 postes (TARGET=7, spatial "
+                          "rules), changed polygons only, on the N/5-polygon layer, GeoPackage → GeoPackage"),
+    ("changes_pg_200k", "the same, PostGIS → PostGIS in one database (the push-down), in the cluster of "
+                        "reclassify_pg_200k"),
     ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
                   "friches_200k)"),
     ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
@@ -174,8 +178,9 @@ ATLAS_ZONES = 100
 FRICHES_STEPS = ("friches_200k", "friches_1m")
 # heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
-PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "artif_gpkg_200k", "artif_pg_200k")   # issue #17, N/5
-PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k")    # PostGIS → PostGIS, in a throwaway cluster
+PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "artif_gpkg_200k", "artif_pg_200k",   # issue #17, N/5
+            "changes_gpkg_200k", "changes_pg_200k")
+PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k", "changes_pg_200k")    # PostGIS → PostGIS, throwaway cluster
 PG_TABLE = "ocs2d"        # the N/5-polygon layer in the throwaway cluster
 OTHER_INPUT_STEPS = PAIR_STEPS + INDEP_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
@@ -183,7 +188,7 @@ AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "ch
             "native_intersection_pair": None, "changes_overlay_indep": None, "native_intersection_indep": None,
             "matrix_communes": ("surface_ha", 1.0),
             "native_matrix_communes": ("sum", 1e-4), "native_heat_grid": ("sum", 1e-4), "native_heat_200k": ("sum", 1e-4), "friches_200k": None,
-            "friches_1m": None}
+            "friches_1m": None, "changes_gpkg_200k": None, "changes_pg_200k": None}
 # Outputs that are tables (rows), not features.
 TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid", "native_heat_200k")
 # Lines of the algorithm's log kept in the record (substrings).
@@ -515,6 +520,10 @@ def _calls(step, uri, out, spec=None):
         ]
     if step in ("artif_gpkg_200k", "artif_pg_200k"):
         return _calls("artif_thresholds", uri, out, spec)
+    if step in ("changes_gpkg_200k", "changes_pg_200k"):
+        return [("changedetection", "ocs:changedetection", {
+            "INPUT": uri, "NOMENCLATURE": 1, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "TARGET": 7,
+            "OUTPUT": out})]
     if step in ("artif_matrix", "artif_thresholds"):
         return [("artificialisation", "ocs:artificialisation", {
             "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "2021", "APPLY_THRESHOLDS": step == "artif_thresholds",
@@ -947,6 +956,11 @@ def targets(results, n=None):
                  "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
                  "%.1f s / %.1f s = %.2f" % (t["artif_pg_200k"], t["artif_gpkg_200k"], r) if r
                  else missing("artif_gpkg_200k", "artif_pg_200k"), None if r is None else r <= 1.5))
+    r = ratio(t["changes_pg_200k"], t["changes_gpkg_200k"])
+    rows.append(("ocs:changedetection 2005 → 2021, 4 postes, %s polygons: PostGIS → PostGIS ≤ 1.5 × GeoPackage → "
+                 "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
+                 "%.1f s / %.1f s = %.2f" % (t["changes_pg_200k"], t["changes_gpkg_200k"], r) if r
+                 else missing("changes_gpkg_200k", "changes_pg_200k"), None if r is None else r <= 1.5))
     r = ratio(t["carbon_communes"], t["reclassify_attr"])
     rows.append(("ocs:carbon per commune, 3 vintages ≤ 2 × ocs:reclassify attribute rules (issue #19)",
                  "%.2f × reclassify_attr" % r if r else missing("reclassify_attr", "carbon_communes"),
