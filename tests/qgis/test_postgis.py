@@ -445,3 +445,23 @@ def test_changedetection_pushdown_not_used_with_zones(postgis, tmp_path):
     layer = pg_layer(postgis, "grid_cz_out")
     assert sum(f.geometry().area() for f in layer.getFeatures()) == pytest.approx(9e4)
     assert {f["insee"] for f in layer.getFeatures()} >= {"A", "B"}
+
+
+def test_changedetection_pushdown_us7_near_urban(postgis, tmp_path):
+    """The 4 postes moved by a spatial rule (US7.0.0 within 20 m of an espace urbanisé: B and D are 1 in 2021,
+    not 3 as C and E): in 2015 every polygon is a far US7.0.0 (3). Changed: A, B, D, 3 → 1; 10,000 + 3,000 +
+    3,000 m²."""
+    source = load(postgis, tr.us7_layout(), "us7_ch", tmp_path, key="id")
+    sql(postgis, "ALTER TABLE public.us7_ch ADD COLUMN cs15 varchar, ADD COLUMN us15 varchar")
+    sql(postgis, "UPDATE public.us7_ch SET cs15 = 'CS1.2.1', us15 = 'US7.0.0'")
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "OUTPUT": out(postgis, "us7_changes")})
+    assert any("push-down" in m and '"public"."us7_changes"' in m for m in feedback.infos)
+    layer = pg_layer(postgis, "us7_changes")
+    assert sorted((f["code_avant"], f["code_apres"], round(f["surface_m2"])) for f in layer.getFeatures()) == [
+        ("3", "1", 3000), ("3", "1", 3000), ("3", "1", 10000)]
+    copy = str(tmp_path / "us7_ch.gpkg")
+    assert gdal.VectorTranslate(copy, "PG:" + postgis, layers=["public.us7_ch"], layerName="us7_ch") is not None
+    reference = run("ocs:changedetection", {"INPUT": copy + "|layername=us7_ch",
+                                            "OUTPUT": str(tmp_path / "us7_changes.gpkg")})[0]["OUTPUT"]
+    assert sorted(rows_by(layer, "fid").values(), key=repr) == sorted(
+        rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
