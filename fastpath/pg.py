@@ -386,17 +386,19 @@ class PgGeometries(ThreadConnections):
         """(keys, boxes) of the non-empty geometries, sorted by key; boxes as (xmin, ymin, xmax, ymax) rows, read
         as four arrays (no geometry leaves the server)."""
         g = "l.%s" % self.geometry
+        # one aggregation: the five arrays receive the rows in the same order; sorted by key here (one sort)
         rows = self._connection().query(
-            "SELECT array_agg(k ORDER BY k) AS k, array_agg(x0 ORDER BY k) AS x0, array_agg(y0 ORDER BY k) AS y0, "
-            "array_agg(x1 ORDER BY k) AS x1, array_agg(y1 ORDER BY k) AS y1 FROM (SELECT l.%s::bigint AS k, ST_XMin(b) AS x0, "
+            "SELECT array_agg(k) AS k, array_agg(x0) AS x0, array_agg(y0) AS y0, array_agg(x1) AS x1, "
+            "array_agg(y1) AS y1 FROM (SELECT l.%s::bigint AS k, ST_XMin(b) AS x0, "
             "ST_YMin(b) AS y0, ST_XMax(b) AS x1, ST_YMax(b) AS y1 FROM (SELECT l.%s, Box2D(%s) AS b FROM %s l "
             "WHERE %s IS NOT NULL AND NOT ST_IsEmpty(%s)) l) boxes" % (
                 self.key, self.key, g, self.source.relation, g, g))
         if not rows or rows[0][0] is None:
             return numpy.zeros(0, dtype=numpy.int64), numpy.zeros((0, 4), dtype=float)
         fids = numpy.array(rows[0][0], dtype=numpy.int64)
-        boxes = numpy.stack([numpy.array(column, dtype=float) for column in rows[0][1:5]], axis=1)
-        return fids, numpy.ascontiguousarray(boxes)
+        order = numpy.argsort(fids, kind="stable")
+        boxes = numpy.stack([numpy.array(column, dtype=float)[order] for column in rows[0][1:5]], axis=1)
+        return fids[order], numpy.ascontiguousarray(boxes)
 
     def wkb(self, fids):
         """{key: WKB} of ``fids`` (non-empty geometries only)."""

@@ -403,6 +403,8 @@ def test_changedetection_pushdown(postgis, tmp_path):
     sql(postgis, "INSERT INTO public.agri_ch (id, cs15, us15, cs21, us21, geom) VALUES "
                  "(6, NULL, 'US1.1.3', 'CS1.1.1', 'US1.1.7', ST_GeomFromText('%s', 2154)), "
                  "(7, 'CS1.1.1', 'US1.1.7', 'CS1.1.1', 'US1.1.7', NULL)" % box(2000, 0, 2010, 10))
+    sql(postgis, "UPDATE public.agri_ch SET cs15 = cs15 WHERE id = 1")   # the town's row now last on disk
+    assert [r[0] for r in sql(postgis, "SELECT id FROM public.agri_ch")][-1] == 1
     results, feedback = run("ocs:changedetection", {"INPUT": source, "ONLY_CHANGES": False,
                                                     "OUTPUT": out(postgis, "agri_changes")})
     assert any('Run by PostgreSQL (push-down): writing "public"."agri_changes"' in m for m in feedback.infos)
