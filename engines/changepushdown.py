@@ -8,6 +8,9 @@ by the rules every change tool uses (ChangeJob.run_groups: same sides, matrix, c
 feature-by-feature path), and PostgreSQL writes the change polygons in one ``CREATE TABLE … AS SELECT`` joining the
 values of each group (fastpath/pg.py). Without zones, two layers, areas measured in another CRS, or an output in
 another database, the feature-by-feature path runs.
+
+The tools that need no geometry of the pieces (ocs:transitionmatrix, ocs:territoryflows, ocs:zantrajectory without
+zones) read a whole PostGIS input by the same groups, whatever their output (``run_by_groups``).
 """
 import dataclasses
 
@@ -38,22 +41,10 @@ class DetectionPushDown:
 def pushdown_target(job, relation, destination):
     """The DetectionPushDown of ChangeJob ``job`` reading PgRelation ``relation`` and writing QgsDataSourceUri
     ``destination``; raises FastPathUnavailable with the reason when it does not apply."""
-    if job.mode != "multidate":
-        raise FastPathUnavailable("two layers (the overlay runs here)")
-    if job.zones is not None:
-        raise FastPathUnavailable("zones")
-    if job.meter.transform is not None or job.meter.geographic:
-        raise FastPathUnavailable("areas measured in another CRS")
+    _check_job(job)
     reader, out = postgis.pushdown_output(relation, destination, job.before.source.wkbType())
     try:
-        layer = job.before
-        reader.check([name for v in layer.vintages for name in (v.cs_field, v.us_field)])
-        types = reader.column_types()
-        accepted = {getattr(ogr, "OFT" + name) for name in ACCEPTED_TYPES}
-        for year in job.years:
-            for name in layer.field_names(year):
-                if name and types.get(name) not in accepted:
-                    raise FastPathUnavailable("%s is neither text nor an integer" % name)
+        _check_fields(job, reader)
     except Exception:
         reader.close()
         raise
@@ -68,21 +59,8 @@ def run(job, target, only_changes, transitions, feedback):
     reader, out = target.reader, target.out
     period = job.periods[0]
     factor = job.meter.factor
-    years = job.years
-    columns, slots = _columns(job.before, years)
-    grouping = pg.Grouping(columns, [], [])
-
-    def groups(layer):
-        grouping.keys, overrides, grouping.overrides = _overrides(layer.near, years)
-        job.counters["empty"] += pg.missing_geometries(reader.source)
-        found = []
-        for key, values, override_numbers, count, area in reader.change_groups(grouping):
-            found.append(({year: tuple(None if i is None else values[i] for i in slots[year]) for year in years},
-                          {year: overrides[n] for year, n in zip(years, override_numbers) if n is not None},
-                          count, area, key))
-        return found
-
     try:
+        groups, grouping = _groups(job, reader)
         classified = job.run_groups(transitions, groups)
         if classified is None:
             return None
@@ -109,6 +87,75 @@ def run(job, target, only_changes, transitions, feedback):
             "ChangeAlgorithm", "{0} change polygons ({1} ha) expected in {2}, {3} ({4} ha) written.").format(
             kept[0], local_number(kept[1] / 1e4, 4), out.name, count_out, local_number(area_out / 1e4, 4)))
     return kept[0], kept[1], type_areas
+
+
+def run_by_groups(job, transitions, feedback):
+    """The stream of a ChangeJob whose pieces no consumer needs (a transition matrix, flows, a ZAN trajectory
+    without zones) read by groups from PostgreSQL when its input is a whole PostGIS layer (see pushdown_target):
+    True when done, False when cancelled, None when it does not apply (the caller reads the features)."""
+    relation = job.before.pg_relation
+    if relation is None:
+        return None
+    try:
+        _check_job(job)
+        reader = pg.PgReclassifier(relation)
+    except (FastPathUnavailable, RuntimeError) as reason:
+        feedback.pushDebugInfo("PostgreSQL groups not used: %s" % reason)
+        return None
+    try:
+        try:
+            _check_fields(job, reader)
+        except (FastPathUnavailable, RuntimeError) as reason:
+            feedback.pushDebugInfo("PostgreSQL groups not used: %s" % reason)
+            return None
+        feedback.pushInfo(translate("ChangeAlgorithm", "Polygons grouped by their codes by PostgreSQL: no "
+                                                       "geometry read but for the spatial rules."))
+        return job.run_groups(transitions, _groups(job, reader)[0]) is not None
+    finally:
+        reader.close()
+
+
+def _check_job(job):
+    """Raise FastPathUnavailable unless ``job`` reads one multi-date layer, without zones, measured in its CRS."""
+    if job.mode != "multidate":
+        raise FastPathUnavailable("two layers (the overlay runs here)")
+    if job.zones is not None:
+        raise FastPathUnavailable("zones")
+    if job.meter.transform is not None or job.meter.geographic:
+        raise FastPathUnavailable("areas measured in another CRS")
+
+
+def _check_fields(job, reader):
+    """Raise FastPathUnavailable unless the code fields are text (the key unique), the others text or integers."""
+    layer = job.before
+    reader.check([name for v in layer.vintages for name in (v.cs_field, v.us_field)])
+    types = reader.column_types()
+    accepted = {getattr(ogr, "OFT" + name) for name in ACCEPTED_TYPES}
+    for year in job.years:
+        for name in layer.field_names(year):
+            if name and types.get(name) not in accepted:
+                raise FastPathUnavailable("%s is neither text nor an integer" % name)
+
+
+def _groups(job, reader):
+    """(groups, grouping): the callable ChangeJob.run_groups takes, reading the groups of ``reader``'s relation
+    by the fields of ``job``'s sides and the spatial rules' overrides (a pg.Grouping, filled when it is called;
+    each group carries its key last)."""
+    years = job.years
+    columns, slots = _columns(job.before, years)
+    grouping = pg.Grouping(columns, [], [])
+
+    def groups(layer):
+        grouping.keys, overrides, grouping.overrides = _overrides(layer.near, years)
+        job.counters["empty"] += pg.missing_geometries(reader.source)
+        found = []
+        for key, values, override_numbers, count, area in reader.change_groups(grouping):
+            found.append(({year: tuple(None if i is None else values[i] for i in slots[year]) for year in years},
+                          {year: overrides[n] for year, n in zip(years, override_numbers) if n is not None},
+                          count, area, key))
+        return found
+
+    return groups, grouping
 
 
 def _columns(layer, years):

@@ -40,7 +40,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import boxes as box_pairs
-from . import changerules, landcover, spatial
+from . import changepushdown, changerules, landcover, spatial
 from ..language import number as local_number
 
 translate = QCoreApplication.translate
@@ -369,6 +369,10 @@ class ChangeJob:
         """Feed ``transitions`` with every piece; ``consumer(geometry, zone, before, after, area)`` receives
         the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS).
         Returns False when cancelled."""
+        if consumer is None:
+            grouped = changepushdown.run_by_groups(self, transitions, self.feedback)
+            if grouped is not None:
+                return grouped
         if not self._apply_spatial_rules():
             return False
         if self.mode == "multidate":

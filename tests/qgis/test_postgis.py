@@ -247,8 +247,11 @@ def test_artificialisation_dissolved_is_not_pushed_down(postgis, tmp_path):
 def test_change_tools_postgis_to_postgis(postgis, tmp_path):
     source = load(postgis, tc.grid_layer(), "grid", tmp_path)
     # the transition matrix is a table: written to PostGIS although the destination names a geometry column
-    results, _feedback = run("ocs:transitionmatrix", {"INPUT": source, "TARGET": 7,
-                                                      "OUTPUT": out(postgis, "grid_matrix")})
+    results, feedback = run("ocs:transitionmatrix", {"INPUT": source, "TARGET": 7,
+                                                     "OUTPUT": out(postgis, "grid_matrix")})
+    # no zones: the polygons grouped by their codes in PostgreSQL, no geometry read
+    assert "Polygons grouped by their codes by PostgreSQL: no geometry read but for the spatial rules." in \
+        feedback.infos
     matrix = pg_layer(postgis, "grid_matrix", geometry=False)
     assert matrix.featureCount() == 3 * 16
     cells = {}
@@ -274,8 +277,9 @@ def test_change_tools_postgis_to_postgis(postgis, tmp_path):
     check_output(postgis, "grid_changes", style="type_changement")
 
     # flows without zones: one row "total" without geometry, a table
-    results, _feedback = run("ocs:territoryflows", {"INPUT": source, "TARGET": 7,
-                                                    "OUTPUT": out(postgis, "grid_flows")})
+    results, feedback = run("ocs:territoryflows", {"INPUT": source, "TARGET": 7,
+                                                   "OUTPUT": out(postgis, "grid_flows")})
+    assert any(m.startswith("Polygons grouped by their codes by PostgreSQL") for m in feedback.infos)
     flows = {f["zone"]: f for f in pg_layer(postgis, "grid_flows", geometry=False).getFeatures()}
     assert list(flows) == ["total"]
     assert flows["total"]["surface_ha"] == pytest.approx(18.0)
@@ -288,9 +292,10 @@ def test_change_tools_postgis_to_postgis(postgis, tmp_path):
 def test_zones_from_postgis(postgis, tmp_path):
     source = load(postgis, tc.grid_layer(), "grid_z", tmp_path)
     zones = load(postgis, tc.zones_layer(), "communes", tmp_path)
-    results, _feedback = run("ocs:transitionmatrix", {
+    results, feedback = run("ocs:transitionmatrix", {
         "INPUT": source, "TARGET": 7, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "ZONES": zones,
         "ZONE_FIELD": "insee", "OUTPUT": out(postgis, "grid_z_matrix", geometry=False)})
+    assert not any(m.startswith("Polygons grouped by their codes") for m in feedback.infos)   # zones: read
     cells = {}
     for feature in pg_layer(postgis, "grid_z_matrix", geometry=False).getFeatures():
         key = (feature["zone"], feature["code_avant"], feature["code_apres"])
@@ -467,3 +472,26 @@ def test_changedetection_pushdown_us7_near_urban(postgis, tmp_path):
                                             "OUTPUT": str(tmp_path / "us7_changes.gpkg")})[0]["OUTPUT"]
     assert sorted(rows_by(layer, "fid").values(), key=repr) == sorted(
         rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
+
+
+def test_matrix_and_flows_by_groups_equal_the_geopackage(postgis, tmp_path):
+    """ocs:transitionmatrix and ocs:territoryflows from a PostGIS layer without zones read the polygons by groups
+    (codes and the spatial rules' overrides, with a NULL code and a missing geometry): the same rows as from a
+    GeoPackage copy of the table."""
+    source = load(postgis, tr.agri_layout(), "agri_m", tmp_path, key="id")
+    sql(postgis, "INSERT INTO public.agri_m (id, cs15, us15, cs21, us21, geom) VALUES "
+                 "(6, NULL, 'US1.1.3', 'CS1.1.1', 'US1.1.7', ST_GeomFromText('%s', 2154)), "
+                 "(7, 'CS1.1.1', 'US1.1.7', 'CS1.1.1', 'US1.1.7', NULL)" % box(2000, 0, 2010, 10))
+    copy = str(tmp_path / "agri_m.gpkg")
+    assert gdal.VectorTranslate(copy, "PG:" + postgis, layers=["public.agri_m"], layerName="agri_m") is not None
+    for algorithm, target in (("ocs:transitionmatrix", 6), ("ocs:transitionmatrix", 7), ("ocs:territoryflows", 7)):
+        results, feedback = run(algorithm, {"INPUT": source, "TARGET": target,
+                                            "OUTPUT": str(tmp_path / ("pg_%s_%d.gpkg" % (algorithm[4:], target)))})
+        assert any(m.startswith("Polygons grouped by their codes by PostgreSQL") for m in feedback.infos)
+        assert "1 features without geometry (or emptied by the repair) carry no area and are left out." in \
+            feedback.errors
+        reference = run(algorithm, {"INPUT": copy + "|layername=agri_m", "TARGET": target,
+                                    "OUTPUT": str(tmp_path / ("ref_%s_%d.gpkg" % (algorithm[4:], target)))})[0]["OUTPUT"]
+        found = sorted(rows_by(QgsVectorLayer(results["OUTPUT"], "pg", "ogr"), "fid").values(), key=repr)
+        assert found == sorted(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
+        assert len(found) == (1 if algorithm == "ocs:territoryflows" else {6: 16, 7: 9}[target])
