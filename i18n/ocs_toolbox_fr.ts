@@ -881,9 +881,14 @@
         <translation>Noms des zones : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/changepushdown.py" line="108"/>
+        <location filename="../engines/changepushdown.py" line="86"/>
         <source>{0} change polygons ({1} ha) expected in {2}, {3} ({4} ha) written.</source>
         <translation>{0} polygones de changement ({1} ha) attendus dans {2}, {3} ({4} ha) écrits.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changepushdown.py" line="111"/>
+        <source>Polygons grouped by their codes by PostgreSQL: no geometry read but for the spatial rules.</source>
+        <translation>Polygones regroupés par leurs codes par PostgreSQL : aucune géométrie lue hors règles spatiales.</translation>
     </message>
     <message>
         <location filename="../engines/changes.py" line="203"/>
@@ -951,47 +956,47 @@
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="435"/>
+        <location filename="../engines/changes.py" line="439"/>
         <source>OCS2D spatial rules applied to &apos;{0}&apos; ({1}): {2} polygon-vintages take the values near urban areas or near the enveloppe urbaine, as in Reclassify.</source>
         <translation>Règles spatiales OCS2D appliquées à « {0} » ({1}) : {2} polygones-millésimes prennent les valeurs « à proximité » des espaces urbanisés ou de l’enveloppe urbaine, comme dans Reclassifier.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="524"/>
+        <location filename="../engines/changes.py" line="528"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="631"/>
+        <location filename="../engines/changes.py" line="635"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="635"/>
+        <location filename="../engines/changes.py" line="639"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="639"/>
+        <location filename="../engines/changes.py" line="643"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="643"/>
+        <location filename="../engines/changes.py" line="647"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="647"/>
+        <location filename="../engines/changes.py" line="651"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="657"/>
+        <location filename="../engines/changes.py" line="661"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="666"/>
+        <location filename="../engines/changes.py" line="670"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
