@@ -148,6 +148,10 @@ STEPS = [
                           "rules), changed polygons only, on the N/5-polygon layer, GeoPackage → GeoPackage"),
     ("changes_pg_200k", "the same, PostGIS → PostGIS in one database (the push-down), in the cluster of "
                         "reclassify_pg_200k"),
+    ("matrix_gpkg_200k", "ocs:transitionmatrix 2005 → 2021, 4 postes (TARGET=7), no zones, on the N/5-polygon "
+                         "layer, GeoPackage → GeoPackage"),
+    ("matrix_pg_200k", "the same, PostGIS → PostGIS (the polygons grouped by their codes in PostgreSQL), in the "
+                       "cluster of reclassify_pg_200k"),
     ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
                   "friches_200k)"),
     ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
@@ -179,8 +183,8 @@ FRICHES_STEPS = ("friches_200k", "friches_1m")
 # heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
 PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "artif_gpkg_200k", "artif_pg_200k",   # issue #17, N/5
-            "changes_gpkg_200k", "changes_pg_200k")
-PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k", "changes_pg_200k")    # PostGIS → PostGIS, throwaway cluster
+            "changes_gpkg_200k", "changes_pg_200k", "matrix_gpkg_200k", "matrix_pg_200k")
+PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k", "changes_pg_200k", "matrix_pg_200k")    # PostGIS → PostGIS, throwaway cluster
 PG_TABLE = "ocs2d"        # the N/5-polygon layer in the throwaway cluster
 OTHER_INPUT_STEPS = PAIR_STEPS + INDEP_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
@@ -188,9 +192,10 @@ AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "ch
             "native_intersection_pair": None, "changes_overlay_indep": None, "native_intersection_indep": None,
             "matrix_communes": ("surface_ha", 1.0),
             "native_matrix_communes": ("sum", 1e-4), "native_heat_grid": ("sum", 1e-4), "native_heat_200k": ("sum", 1e-4), "friches_200k": None,
-            "friches_1m": None, "changes_gpkg_200k": None, "changes_pg_200k": None}
+            "friches_1m": None, "changes_gpkg_200k": None, "changes_pg_200k": None,
+            "matrix_gpkg_200k": ("surface_ha", 1.0), "matrix_pg_200k": ("surface_ha", 1.0)}
 # Outputs that are tables (rows), not features.
-TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid", "native_heat_200k")
+TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid", "native_heat_200k", "matrix_gpkg_200k", "matrix_pg_200k")
 # Lines of the algorithm's log kept in the record (substrings).
 LOG_KEEP = {
     "artif_matrix": ("features written",),
@@ -520,6 +525,10 @@ def _calls(step, uri, out, spec=None):
         ]
     if step in ("artif_gpkg_200k", "artif_pg_200k"):
         return _calls("artif_thresholds", uri, out, spec)
+    if step in ("matrix_gpkg_200k", "matrix_pg_200k"):
+        return [("transitionmatrix", "ocs:transitionmatrix", {
+            "INPUT": uri, "NOMENCLATURE": 1, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "TARGET": 7,
+            "OUTPUT": out})]
     if step in ("changes_gpkg_200k", "changes_pg_200k"):
         return [("changedetection", "ocs:changedetection", {
             "INPUT": uri, "NOMENCLATURE": 1, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "TARGET": 7,
