@@ -344,3 +344,72 @@ class PgGeometries(ThreadConnections):
 def same_database(source, destination_uri):
     """True when the destination QgsDataSourceUri is in the database of PgRelation ``source``."""
     return database(destination_uri) == source.database
+
+
+# -- bulk copies between PostgreSQL and a GeoPackage (GDAL's PG driver; used where the push-down does not apply) --
+
+def _translate(destination, source, options):
+    """gdal.VectorTranslate with GDAL's errors raised (RuntimeError) and its warnings silent; the result closed."""
+    gdal.UseExceptions()
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        result = gdal.VectorTranslate(destination, source, options=options)
+        if result is None:
+            raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not copy the layer")
+    finally:
+        gdal.PopErrorHandler()
+    result = None
+
+
+def copy_to_gpkg(source, fields, path, layer_name, srs_wkt):
+    """Copy PgRelation ``source`` to a new GeoPackage ``path``, layer ``layer_name``, with one SELECT read by GDAL's
+    PG driver: ``fields`` (the relation's columns but the geometry, in order), the geometry as a 2D MultiPolygon
+    ``geom`` in the SRS ``srs_wkt`` (assigned, not reprojected), an R-tree; the fid is the key when the key is
+    named ``fid``, else the rows numbered 1, 2, … in the key's order. Returns the number of rows copied."""
+    fid = "l.%s" % quote_identifier(source.key) if source.key == "fid" else \
+        "row_number() OVER (ORDER BY l.%s)" % quote_identifier(source.key)
+    columns = ["%s AS fid" % fid] + ["l.%s" % quote_identifier(f) for f in fields if f != "fid"] + \
+        ["ST_Multi(l.%s) AS geom" % quote_identifier(source.geometry)]
+    sql = "SELECT %s FROM %s l ORDER BY 1" % (", ".join(columns), source.relation)
+    connection = Connection(source.conninfo)
+    try:
+        options = gdal.VectorTranslateOptions(
+            format="GPKG", SQLStatement=sql, layerName=layer_name, geometryType="MULTIPOLYGON", dim="XY",
+            dstSRS=srs_wkt, reproject=False, layerCreationOptions=["FID=fid", "GEOMETRY_NAME=geom"])
+        _translate(path, connection.dataset, options)
+    finally:
+        connection.close()
+    copied = gdal.OpenEx(path, gdal.OF_VECTOR)
+    try:
+        return copied.GetLayerByName(layer_name).GetFeatureCount()
+    finally:
+        copied = None
+
+
+def load_gpkg(conninfo, path, layer_name, out):
+    """Load GeoPackage layer ``layer_name`` of ``path`` into PgTable ``out`` (dropped first if it exists) with
+    GDAL's PG driver in bulk (COPY): the key ``out.key`` (bigint, primary key, numbered on) holds the layer's
+    fids, the geometry column is ``out.geometry``, the fields keep their names and types; no spatial index (the
+    caller adds it and analyses the table). Returns (row count, sum of the planar areas) of the table."""
+    connection = Connection(conninfo)
+    try:
+        connection.execute("DROP TABLE IF EXISTS %s" % out.name)
+    finally:
+        connection.close()
+    options = gdal.VectorTranslateOptions(
+        format="PostgreSQL", layerName=out.table, options=["-preserve_fid"], layers=[layer_name],
+        layerCreationOptions=["SCHEMA=%s" % out.schema, "FID=%s" % out.key, "FID64=YES",
+                              "GEOMETRY_NAME=%s" % out.geometry, "SPATIAL_INDEX=NONE", "LAUNDER=NO"])
+    previous = gdal.GetConfigOption("PG_USE_COPY")
+    gdal.SetConfigOption("PG_USE_COPY", "YES")
+    try:
+        _translate("PG:" + conninfo, path, options)
+    finally:
+        gdal.SetConfigOption("PG_USE_COPY", previous)
+    connection = Connection(conninfo)
+    try:
+        row = connection.query("SELECT count(*) AS n, sum(ST_Area(%s)) AS a FROM %s" % (
+            quote_identifier(out.geometry), out.name))[0]
+        return row[0], row[1] or 0.0
+    finally:
+        connection.close()
