@@ -30,7 +30,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QVariant
 from . import landcover
 
 from ..fastpath import pg
-from ..fastpath.gpkg import FastPathUnavailable, remove_gpkg
+from ..fastpath.gpkg import FastPathUnavailable, GpkgReclassifier, remove_gpkg
 
 translate = QCoreApplication.translate
 
@@ -262,7 +262,8 @@ def copy_input(relation, source, crs, feedback):
     path = temporary_gpkg("input")
     feedback.pushInfo(translate("OcsPostGIS", "Copying the PostgreSQL input to a temporary GeoPackage (GDAL)…"))
     try:
-        count = pg.copy_to_gpkg(relation, source.fields().names(), path, "input", crs.toWkt())
+        srs = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
+        count = pg.copy_to_gpkg(relation, source.fields().names(), path, "input", srs)
     except RuntimeError as error:
         remove_gpkg(path)
         raise FastPathUnavailable("GDAL could not copy the input: %s" % without_password(str(error)).strip())
@@ -275,11 +276,16 @@ def copy_input(relation, source, crs, feedback):
     return path, "input", (QgsProcessingFeatureSource(layer, context, False), layer, context)
 
 
-def load_output(path, layer_name, destination, measured, feedback):
+def load_output(path, layer_name, destination, feedback):
     """Load GeoPackage layer ``layer_name`` of ``path`` into the PostGIS destination ``destination`` (text, as
     ``prepare_destination`` gives it) in bulk, with GDAL (COPY): key ``fid``, geometry column of the destination
-    (``geom`` unless named), then its spatial index and ANALYZE (``finish_destination``). ``measured``: (count,
-    area in layer units) of the GeoPackage layer, checked against the table."""
+    (``geom`` unless named), then its spatial index and ANALYZE (``finish_destination``). The count and area of
+    the table are checked against the GeoPackage layer's."""
+    written = GpkgReclassifier(path, layer_name)
+    try:
+        measured = written.feature_count(), written.area()
+    finally:
+        written.close()
     uri = destination_uri(destination)[1]
     out = pg.output_table(uri)
     feedback.pushInfo(translate("OcsPostGIS", "Loading the output into {0} in bulk (GDAL, COPY)…").format(

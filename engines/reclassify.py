@@ -255,14 +255,8 @@ def run_bulk(job, target, feedback):
         if target.load:
             temporary.append(target.out_path)
         written = run_fast(job, target, feedback)
-        if written is None or not target.load:
-            return written
-        measure = gpkg.GpkgReclassifier(target.out_path, target.out_layer)
-        try:
-            measured = measure.feature_count(), measure.area()
-        finally:
-            measure.close()
-        postgis.load_output(target.out_path, target.out_layer, target.load, measured, feedback)
+        if written is not None and target.load:
+            postgis.load_output(target.out_path, target.out_layer, target.load, feedback)
         return written
     finally:
         if target.reader is not None:

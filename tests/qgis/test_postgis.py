@@ -381,10 +381,55 @@ def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
     assert any("features written" in m and "ha in and out" in m for m in feedback.infos)
     reference = run("ocs:artificialisation", {"INPUT": to_gpkg(layout, tmp_path / "a.gpkg"),
                                               "OUTPUT": str(tmp_path / "a_out.gpkg")})[0]["OUTPUT"]
-
-    def by_part(rows):
-        return {(a["case"], a["part"]): (a, area) for a, area in rows.values()}
     assert by_part(rows_by(layer, "fid")) == by_part(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid"))
+
+
+def by_part(rows):
+    """rows_by's rows by (case, part) of test_artificialisation's layout."""
+    return {(a["case"], a["part"]): (a, area) for a, area in rows.values()}
+
+
+def test_artificialisation_gpkg_to_postgis_loaded_in_bulk(postgis, tmp_path):
+    """GeoPackage → PostGIS: the features written to a temporary GeoPackage, loaded by GDAL (COPY); the rows of
+    the GeoPackage output (the thresholds as IGN's product), under its fids, with key, index and style."""
+    source = to_gpkg(ta.layout(), tmp_path / "ab.gpkg")
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": out(postgis, "artif_bulk")})
+    assert "PostGIS push-down not used (not a PostgreSQL layer): " + BULK in feedback.infos
+    assert 'Loading the output into "public"."artif_bulk" (database ocs_test) in bulk (GDAL, COPY)…' in \
+        feedback.infos
+    assert 'Spatial index on geom of "public"."artif_bulk" (database ocs_test).' in feedback.infos
+    layer = pg_layer(postgis, "artif_bulk")
+    reference = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": str(tmp_path / "ab_out.gpkg")})[0]
+    reference = QgsVectorLayer(reference["OUTPUT"], "ref", "ogr")
+    assert rows_by(layer, "fid") == rows_by(reference, "fid")       # the same fids too
+    assert sum(1 for f in layer.getFeatures() if f["artif_2021"] == 1) == \
+        sum(1 for f in reference.getFeatures() if f["artif_2021"] == 1) > 0
+    check_output(postgis, "artif_bulk", style="artif_2021")
+    types = column_types(postgis, "artif_bulk")
+    assert types["artif_2021"] == types["crit_seuil_2021"] == "integer"
+
+
+def test_artificialisation_postgis_copied_to_gpkg_and_to_another_database(postgis, tmp_path):
+    """PostGIS → GeoPackage: read from a temporary GeoPackage copy; PostGIS → PostGIS in another database: the
+    same, loaded in bulk. Both give the GeoPackage → GeoPackage rows."""
+    layout = ta.layout()
+    source = load(postgis, layout, "artif_copy", tmp_path)
+    reference = run("ocs:artificialisation", {"INPUT": to_gpkg(layout, tmp_path / "ac.gpkg"),
+                                              "OUTPUT": str(tmp_path / "ac_out.gpkg")})[0]["OUTPUT"]
+    expected = by_part(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid"))
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": str(tmp_path / "ac_pg.gpkg")})
+    assert "Copying the PostgreSQL input to a temporary GeoPackage (GDAL)…" in feedback.infos
+    assert any("make 1 polygons (0.1600 ha) artificialised and 3 polygons (0.3200 ha) non-artificialised; "
+               "1 built polygons" in m for m in feedback.infos)
+    copied = QgsVectorLayer(results["OUTPUT"], "copied", "ogr")
+    assert copied.crs().authid() == "EPSG:2154"
+    assert by_part(rows_by(copied, "fid")) == expected
+    other = other_database(postgis)
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": out(other, "artif_other")})
+    assert "PostGIS push-down not used (the output is in another database): " + BULK in feedback.infos
+    assert any("features copied." in m for m in feedback.infos)
+    assert by_part(rows_by(pg_layer(other, "artif_other"), "fid")) == expected
+    check_output(other, "artif_other", style="artif_2021")
 
 
 def test_artificialisation_dissolved_is_not_pushed_down(postgis, tmp_path):
