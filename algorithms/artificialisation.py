@@ -94,21 +94,22 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
             self._bulk(parameters, context, feedback, cover)
         if reason is not None:
             base.pushdown_not_used(feedback, reason, bulk=copied is not None or load)
-        temporary = []
+        route = engine.Route(dissolve, pushdown, load)
         try:
             if copied is not None:
                 cover, (path, _kept) = engine.copied_input(cover, copied, feedback)
-                temporary.append(path)
+                route.temporary.append(path)
             result = engine.classify(cover, options, feedback)
             if result is None:
                 return {}
-            return self._write(parameters, context, feedback, cover, result, dissolve, pushdown, load, temporary)
+            return self._write(parameters, context, feedback, cover, result, route)
         finally:
-            engine.remove_temporary(temporary)
+            engine.remove_temporary(route.temporary)
 
     # -- output -----------------------------------------------------------------------------------------------
-    def _write(self, parameters, context, feedback, cover, result, dissolve, pushdown, load, temporary):
+    def _write(self, parameters, context, feedback, cover, result, route):
         source, vintages = cover.source, cover.vintages
+        dissolve, pushdown, load = route.dissolve, route.pushdown, route.load
         layout = engine.layout(source.fields(), vintages, dissolve, feedback)
         wkb_type = QgsWkbTypes.multiType(source.wkbType())
         target = None
@@ -122,7 +123,7 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         elif load:   # a temporary GeoPackage, loaded into PostGIS in bulk once written
             destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
             sink, path = engine.temporary_output(layout, wkb_type, cover.crs)
-            temporary.append(path)
+            route.temporary.append(path)
         else:
             sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, layout.fields, wkb_type,
                                                      cover.crs)

@@ -67,6 +67,18 @@ class Result:
 
 
 @dataclasses.dataclass
+class Route:
+    """Where the output goes: ``dissolve``d, written by PostgreSQL (``pushdown``: (writer, output table)), or
+    feature by feature to the sink or (``load``) to a temporary GeoPackage loaded into PostGIS; ``temporary``:
+    the temporary GeoPackages to remove at the end."""
+
+    dissolve: bool
+    pushdown: object = None
+    load: bool = False
+    temporary: list = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
 class Layout:
     """The output fields: ``fields`` (QgsFields), ``slots`` the positions of artif_YYYY, crit_seuil_YYYY per
     vintage, ``added`` their names, ``dissolve`` (then the fields end with surface_ha and hold no input field)."""
