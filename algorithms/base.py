@@ -285,11 +285,11 @@ def require_polygon_source(alg, parameters, name, context):
 
 
 def pushdown_not_used(feedback, reason, bulk=False):
-    """Say why the PostGIS push-down does not apply, and which path runs: the generic one, or (``bulk``) the
-    GeoPackage fast path with the PostGIS side copied in bulk."""
+    """Say why the PostGIS push-down does not apply, and which path runs: the generic one, or (``bulk``) one
+    through a temporary GeoPackage, the PostGIS side copied in bulk."""
     if bulk:
-        feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): GeoPackage fast path, "
-                                                    "PostgreSQL read or written in bulk.").format(reason))
+        feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): through a temporary "
+                                                    "GeoPackage, PostgreSQL read or written in bulk.").format(reason))
     else:
         feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): feature by feature.")
                           .format(reason))

@@ -7,7 +7,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterMatrix,
-    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterString,
     QgsWkbTypes,
 )

@@ -204,7 +204,7 @@ def test_reclassify_pushdown_falls_back_with_its_reason(postgis, tmp_path):
 
 # -- where the push-down does not apply: the GeoPackage fast path, PostgreSQL read or written in bulk --------
 
-BULK = "GeoPackage fast path, PostgreSQL read or written in bulk."
+BULK = "through a temporary GeoPackage, PostgreSQL read or written in bulk."
 
 
 def other_database(conninfo):
