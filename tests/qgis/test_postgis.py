@@ -262,6 +262,26 @@ def test_reclassify_gpkg_to_postgis_loaded_in_bulk(postgis, tmp_path):
     assert len(gist_indexes(postgis, "us7_bulk")) == 1
 
 
+def test_bulk_paths_never_log_the_password(postgis, tmp_path):
+    """A destination and an input with a password (role ocs_pw): loaded and copied, the password in no log line."""
+    uri = QgsDataSourceUri(postgis)
+    secret = "dbname='%s' host=%s port=%s user='ocs_pw' password='ocs-secret'" % (uri.database(), uri.host(),
+                                                                                 uri.port())
+    source = to_gpkg(tr.us7_layout(), tmp_path / "us7_pw.gpkg")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(secret, "us7_pw")})
+    assert any("Loading the output into" in m for m in feedback.infos)
+    load(postgis, tr.us7_layout(), "us7_pw_in", tmp_path, key="id")
+    sql(postgis, "GRANT SELECT ON public.us7_pw_in TO ocs_pw")
+    results, copied = run("ocs:reclassify", {"INPUT": "%s table=\"public\".\"us7_pw_in\" (geom)" % secret,
+                                             "OUTPUT": str(tmp_path / "us7_pw_back.gpkg")})
+    assert "5 features copied." in copied.infos
+    tr.check_us7({f["id"]: f for f in QgsVectorLayer(results["OUTPUT"], "back", "ogr").getFeatures()})
+    tr.check_us7({f["id"]: f for f in pg_layer(postgis, "us7_pw").getFeatures()})
+    for log in (feedback, copied):     # but Processing's own echo of the output's value, as on any path
+        assert [m for m in log.infos + log.errors + log.debug if "ocs-secret" in m and
+                not m.startswith("Results: ")] == []
+
+
 def test_reclassify_postgis_to_gpkg_through_a_copy(postgis, tmp_path):
     """PostGIS → GeoPackage: the relation is copied once to a temporary GeoPackage (GDAL) and the fast path runs
     on it; the output is the GeoPackage → GeoPackage one, numbered 1, 2, … in the key's order with the key kept
