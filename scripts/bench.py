@@ -150,6 +150,10 @@ STEPS = [
                         "N/5-polygon layer, GeoPackage → GeoPackage"),
     ("artif_pg_200k", "the same, PostGIS → PostGIS in one database (generic path), in the cluster of "
                       "reclassify_pg_200k"),
+    ("artif_gpkg_pg_200k", "the same, GeoPackage → PostGIS (written to a temporary GeoPackage, then loaded with "
+                           "GDAL's COPY), in the cluster of reclassify_pg_200k"),
+    ("artif_pg_gpkg_200k", "the same, PostGIS → GeoPackage (the table copied to a temporary GeoPackage with GDAL "
+                           "and read there)"),
     ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
                   "friches_200k)"),
     ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
@@ -181,10 +185,12 @@ FRICHES_STEPS = ("friches_200k", "friches_1m")
 # heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
 PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "reclassify_gpkg_pg_200k", "reclassify_pg_gpkg_200k",
-            "copy_pg_200k", "artif_gpkg_200k", "artif_pg_200k")   # issue #17, N/5
+            "copy_pg_200k", "artif_gpkg_200k", "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k")   # issue #17, N/5
 # PostGIS in or out, in a throwaway cluster
 PG_CLUSTER_STEPS = ("reclassify_pg_200k", "reclassify_gpkg_pg_200k", "reclassify_pg_gpkg_200k", "copy_pg_200k",
-                    "artif_pg_200k")
+                    "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k")
+GPKG_TO_PG_STEPS = ("reclassify_gpkg_pg_200k", "artif_gpkg_pg_200k")    # the input stays the GeoPackage
+PG_TO_GPKG_STEPS = ("reclassify_pg_gpkg_200k", "artif_pg_gpkg_200k")    # the output stays a GeoPackage
 COPY_STEPS = ("copy", "copy_pg_200k")     # ogr2ogr, not Processing
 PG_TABLE = "ocs2d"        # the N/5-polygon layer in the throwaway cluster
 OTHER_INPUT_STEPS = PAIR_STEPS + INDEP_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
@@ -201,6 +207,8 @@ LOG_KEEP = {
     "reclassify_gpkg_pg_200k": ("push-down not used", "features read and written", "Loading the output"),
     "reclassify_pg_gpkg_200k": ("features copied", "features read and written"),
     "reclassify_pg_200k": ("push-down", "features read and written"),
+    "artif_gpkg_pg_200k": ("push-down not used", "features written", "Loading the output"),
+    "artif_pg_gpkg_200k": ("features copied", "features written"),
     "artif_matrix": ("features written",),
     "artif_thresholds": ("Thresholds:", "the thresholds make", "features written", "repaired"),
     "heat_grid": ("pixels of", "burnt at", "outside every unit", "units with land cover written"),
@@ -390,9 +398,9 @@ def run_step(spec):
     stats_of = out
     if step in PG_CLUSTER_STEPS:
         conninfo = spec["pg"]
-        if step != "reclassify_gpkg_pg_200k":
+        if step not in GPKG_TO_PG_STEPS:
             uri = '%s key=\'fid\' table="public"."%s" (geom)' % (conninfo, PG_TABLE)
-        if step != "reclassify_pg_gpkg_200k":
+        if step not in PG_TO_GPKG_STEPS:
             out = 'postgis:%s table="public"."%s" (geom)' % (conninfo, step)
             stats_of = "PG:%s tables=%s" % (conninfo, step)
     result = {"step": step}
@@ -533,7 +541,7 @@ def _calls(step, uri, out, spec=None):
                 "INPUT": "<previous>", "VALUES_FIELD_NAME": "surface",
                 "CATEGORIES_FIELD_NAME": [bench_changes_data.ZONE_FIELD, "transition"], "OUTPUT": out}),
         ]
-    if step in ("artif_gpkg_200k", "artif_pg_200k"):
+    if step in ("artif_gpkg_200k", "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k"):
         return _calls("artif_thresholds", uri, out, spec)
     if step in ("artif_matrix", "artif_thresholds"):
         return [("artificialisation", "ocs:artificialisation", {
