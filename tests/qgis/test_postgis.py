@@ -245,14 +245,19 @@ def test_reclassify_gpkg_to_postgis_loaded_in_bulk(postgis, tmp_path):
     names = check_output(postgis, "us7_bulk", style="p4_2021")
     reference = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "us7_b_out.gpkg")})[0]["OUTPUT"]
     reference = QgsVectorLayer(reference, "ref", "ogr")
-    assert set(names) - {"geom"} == set(reference.fields().names())
+    assert names[:2] == ["fid", "geom"] and names[2:] == reference.fields().names()[1:]   # the generic order
     assert rows_by(layer, "id") == rows_by(reference, "id")
     # the key holds the GeoPackage's fids (here 1 to 5 as the ids)
     assert sql(postgis, "SELECT fid, id FROM public.us7_bulk ORDER BY fid") == [[i, i] for i in range(1, 6)]
+    sql(postgis, "INSERT INTO public.us7_bulk (id) VALUES (6)")         # numbered on (QGIS editing)
+    assert sql(postgis, "SELECT fid FROM public.us7_bulk WHERE id = 6") == [[6]]
+    sql(postgis, "DELETE FROM public.us7_bulk WHERE id = 6")
     types = column_types(postgis, "us7_bulk")
     assert types["fid"] == "bigint" and types["id"] == "integer"
     assert types["p4_2021"] == types["p21_2021"] == "integer"
     assert types["p4_2021_lib"] == types["enaf_2021"] == types["cs21"] == "character varying"
+    assert sql(postgis, "SELECT character_maximum_length FROM information_schema.columns WHERE table_name = "
+                        "'us7_bulk' AND column_name = 'cs21'") == [[255]]       # the input's width kept
     assert sql(postgis, "SELECT Find_SRID('public', 'us7_bulk', 'geom'), GeometryType(geom) FROM "
                         "public.us7_bulk LIMIT 1") == [[2154, "MULTIPOLYGON"]]
     _results, again = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_bulk")})
@@ -280,6 +285,19 @@ def test_bulk_paths_never_log_the_password(postgis, tmp_path):
     for log in (feedback, copied):     # but Processing's own echo of the output's value, as on any path
         assert [m for m in log.infos + log.errors + log.debug if "ocs-secret" in m and
                 not m.startswith("Results: ")] == []
+
+
+def test_bulk_load_of_a_layer_it_does_not_map(postgis, tmp_path):
+    """A layer declared Polygon (not MultiPolygon): the table is created by GDAL (geometry column last), same
+    rows and key."""
+    from ocs_toolbox.fastpath import pg
+
+    path = to_gpkg(tr.us7_layout(), tmp_path / "poly.gpkg", "poly")
+    count, area = pg.load_gpkg(postgis, path, "poly", pg.PgTable("public", "poly_loaded", "fid", "geom"))
+    assert (count, round(area, 6)) == (5, 22000.0)
+    assert columns(postgis, "poly_loaded")[:2] == ["fid", "id"] and columns(postgis, "poly_loaded")[-1] == "geom"
+    assert primary_key(postgis, "poly_loaded") == ["fid"]
+    assert sql(postgis, "SELECT fid, id FROM public.poly_loaded ORDER BY fid") == [[i, i] for i in range(1, 6)]
 
 
 def test_reclassify_postgis_to_gpkg_through_a_copy(postgis, tmp_path):
@@ -424,7 +442,7 @@ def test_artificialisation_gpkg_to_postgis_loaded_in_bulk(postgis, tmp_path):
     assert rows_by(layer, "fid") == rows_by(reference, "fid")       # the same fids too
     assert sum(1 for f in layer.getFeatures() if f["artif_2021"] == 1) == \
         sum(1 for f in reference.getFeatures() if f["artif_2021"] == 1) > 0
-    check_output(postgis, "artif_bulk", style="artif_2021")
+    assert check_output(postgis, "artif_bulk", style="artif_2021")[:2] == ["fid", "geom"]
     types = column_types(postgis, "artif_bulk")
     assert types["artif_2021"] == types["crit_seuil_2021"] == "integer"
 
