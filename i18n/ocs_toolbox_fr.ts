@@ -152,62 +152,62 @@
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="127"/>
+        <location filename="../algorithms/artificialisation.py" line="145"/>
         <source>Artificialisation {0}</source>
         <translation>Artificialisation {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="165"/>
+        <location filename="../algorithms/artificialisation.py" line="198"/>
         <source>{0} features and {1} ha read but {2} features and {3} ha written.</source>
         <translation>{0} entités et {1} ha lus mais {2} entités et {3} ha écrits.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="168"/>
+        <location filename="../algorithms/artificialisation.py" line="201"/>
         <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="148"/>
+        <location filename="../engines/artificialisation.py" line="163"/>
         <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
         <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="152"/>
+        <location filename="../engines/artificialisation.py" line="167"/>
         <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
         <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="178"/>
+        <location filename="../engines/artificialisation.py" line="193"/>
         <source>Thresholds: indexing {0} polygons…</source>
         <translation>Seuils : indexation de {0} polygones…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="186"/>
+        <location filename="../engines/artificialisation.py" line="201"/>
         <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
         <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="214"/>
+        <location filename="../engines/artificialisation.py" line="229"/>
         <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
         <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="266"/>
+        <location filename="../engines/artificialisation.py" line="281"/>
         <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
         <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="304"/>
+        <location filename="../engines/artificialisation.py" line="323"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="412"/>
+        <location filename="../engines/artificialisation.py" line="431"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="416"/>
+        <location filename="../engines/artificialisation.py" line="435"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -1448,32 +1448,42 @@
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="289"/>
+        <location filename="../algorithms/base.py" line="291"/>
+        <source>PostGIS push-down not used ({0}): through a temporary GeoPackage, PostgreSQL read or written in bulk.</source>
+        <translation>Traitement dans PostgreSQL non utilisé ({0}) : via un GeoPackage temporaire, PostgreSQL lu ou écrit en bloc.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="294"/>
         <source>PostGIS push-down not used ({0}): feature by feature.</source>
         <translation>Traitement dans PostgreSQL non utilisé ({0}) : entité par entité.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="295"/>
+        <location filename="../algorithms/base.py" line="300"/>
+        <source>PostgreSQL input not copied for the GeoPackage fast path ({0}): feature by feature.</source>
+        <translation>Entrée PostgreSQL non copiée pour la voie rapide GeoPackage ({0}) : entité par entité.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="306"/>
         <source>Run by PostgreSQL (push-down): writing {0}…</source>
         <translation>Exécuté par PostgreSQL : écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="322"/>
+        <location filename="../algorithms/base.py" line="333"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="322"/>
+        <location filename="../algorithms/base.py" line="333"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="323"/>
+        <location filename="../algorithms/base.py" line="334"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="323"/>
+        <location filename="../algorithms/base.py" line="334"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1781,44 +1791,69 @@
 <context>
     <name>OcsPostGIS</name>
     <message>
-        <location filename="../engines/postgis.py" line="63"/>
+        <location filename="../engines/postgis.py" line="75"/>
         <source>"{0}"."{1}" (database {2})</source>
         <translation>"{0}"."{1}" (base {2})</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="86"/>
+        <location filename="../engines/postgis.py" line="98"/>
         <source>Cannot connect to the PostgreSQL database {0}: {1}</source>
         <translation>Connexion impossible à la base PostgreSQL {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="89"/>
+        <location filename="../engines/postgis.py" line="101"/>
         <source>The PostgreSQL source names no table: {0}</source>
         <translation>La source PostgreSQL ne nomme aucune table : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="96"/>
+        <location filename="../engines/postgis.py" line="108"/>
         <source>Table {0} not found.</source>
         <translation>Table {0} introuvable.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="97"/>
+        <location filename="../engines/postgis.py" line="109"/>
         <source>Table {0} exists but QGIS cannot read it as a layer (geometry column &apos;{1}&apos;, key &apos;{2}&apos;).</source>
         <translation>La table {0} existe mais QGIS ne peut pas la lire comme une couche (colonne géométrique « {1} », clé « {2} »).</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="143"/>
+        <location filename="../engines/postgis.py" line="155"/>
         <source>Table {0} exists: it is replaced by this output.</source>
         <translation>La table {0} existe : elle est remplacée par cette sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="178"/>
+        <location filename="../engines/postgis.py" line="190"/>
         <source>Could not index {0}: {1}</source>
         <translation>Impossible d’indexer {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="189"/>
+        <location filename="../engines/postgis.py" line="201"/>
         <source>Spatial index on {0} of {1}.</source>
         <translation>Index spatial sur {0} de {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="263"/>
+        <source>Copying the PostgreSQL input to a temporary GeoPackage (GDAL)…</source>
+        <translation>Copie de l’entrée PostgreSQL dans un GeoPackage temporaire (GDAL)…</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="274"/>
+        <source>{0} features copied.</source>
+        <translation>{0} entités copiées.</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="291"/>
+        <source>Loading the output into {0} in bulk (GDAL, COPY)…</source>
+        <translation>Chargement en bloc de la sortie dans {0} (GDAL, COPY)…</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="296"/>
+        <source>Could not write {0}: {1}</source>
+        <translation>Impossible d’écrire {0} : {1}</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="299"/>
+        <source>{0}: {1} features loaded instead of {2}.</source>
+        <translation>{0} : {1} entités chargées au lieu de {2}.</translation>
     </message>
 </context>
 <context>
@@ -1847,127 +1882,127 @@
 <context>
     <name>ReclassifyAlgorithm</name>
     <message>
-        <location filename="../algorithms/reclassify.py" line="45"/>
+        <location filename="../algorithms/reclassify.py" line="44"/>
         <source>Reclassify land cover / land use</source>
         <translation>Reclassifier la couverture et l’usage du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="48"/>
+        <location filename="../algorithms/reclassify.py" line="47"/>
         <source>Level 1 (couverture and usage)</source>
         <translation>Niveau 1 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="48"/>
+        <location filename="../algorithms/reclassify.py" line="47"/>
         <source>Level 2 (couverture and usage)</source>
         <translation>Niveau 2 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="49"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="49"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>Level 3 (couverture and usage)</source>
         <translation>Niveau 3 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="49"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="50"/>
+        <location filename="../algorithms/reclassify.py" line="49"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="50"/>
+        <location filename="../algorithms/reclassify.py" line="49"/>
         <source>ENAF (and NAF / non-NAF)</source>
         <translation>ENAF (et NAF / non NAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="51"/>
+        <location filename="../algorithms/reclassify.py" line="50"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="51"/>
+        <location filename="../algorithms/reclassify.py" line="50"/>
         <source>Imperméabilisation</source>
         <translation>Imperméabilisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="52"/>
+        <location filename="../algorithms/reclassify.py" line="51"/>
         <source>Custom table</source>
         <translation>Table personnalisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="55"/>
+        <location filename="../algorithms/reclassify.py" line="54"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="57"/>
+        <location filename="../algorithms/reclassify.py" line="56"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="59"/>
+        <location filename="../algorithms/reclassify.py" line="58"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="62"/>
+        <location filename="../algorithms/reclassify.py" line="61"/>
         <source>Couverture field (override, one vintage)</source>
         <translation>Champ de couverture (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="65"/>
+        <location filename="../algorithms/reclassify.py" line="64"/>
         <source>Usage field (override, one vintage)</source>
         <translation>Champ d’usage (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="68"/>
+        <location filename="../algorithms/reclassify.py" line="67"/>
         <source>Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, artificialisation, imperméabilisation for OCS GE)</source>
         <translation>Cibles (vide = 4 postes, 21 postes, ENAF pour l’OCS2D ; équivalent OCS GE, artificialisation, imperméabilisation pour l’OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="72"/>
+        <location filename="../algorithms/reclassify.py" line="71"/>
         <source>Custom table (source code → class code, label, colour)</source>
         <translation>Table personnalisée (code source → code de classe, libellé, couleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="75"/>
+        <location filename="../algorithms/reclassify.py" line="74"/>
         <source>Reclassified</source>
         <translation>Couche reclassée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="88"/>
+        <location filename="../algorithms/reclassify.py" line="87"/>
         <source>CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.</source>
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="97"/>
+        <location filename="../algorithms/reclassify.py" line="96"/>
         <source>Targets: {0}</source>
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="122"/>
+        <location filename="../algorithms/reclassify.py" line="129"/>
         <source>Reclassified {0}</source>
         <translation>Reclassement {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="137"/>
+        <location filename="../algorithms/reclassify.py" line="144"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="141"/>
+        <location filename="../algorithms/reclassify.py" line="148"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="145"/>
+        <location filename="../algorithms/reclassify.py" line="152"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
@@ -2002,27 +2037,27 @@
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="264"/>
+        <location filename="../engines/reclassify.py" line="324"/>
         <source>Writing {0}…</source>
         <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="331"/>
+        <location filename="../engines/reclassify.py" line="391"/>
         <source>Attribute rules run by PostgreSQL (push-down): writing {0}…</source>
         <translation>Règles attributaires exécutées par PostgreSQL : écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="379"/>
+        <location filename="../engines/reclassify.py" line="439"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="383"/>
+        <location filename="../engines/reclassify.py" line="443"/>
         <source>Area not conserved: {0} ha in, {1} ha out.</source>
         <translation>Surface non conservée : {0} ha en entrée, {1} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="386"/>
+        <location filename="../engines/reclassify.py" line="446"/>
         <source>{0} features read and written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
