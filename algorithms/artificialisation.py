@@ -89,28 +89,44 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
                 "(resources/matrices/ocs2d_artif_crosswalk_choices.csv): US6.2.3 counts as agriculture, US6.1.2 "
                 "as a zone in transition, US7.0.0 as sans usage. This is an approximation of the official measure, "
                 "which exists for OCS GE only."))
-        result = engine.classify(cover, options, feedback)
-        if result is None:
-            return {}
-        return self._write(parameters, context, feedback, cover, result, dissolve)
+        pushdown, reason = self._pushdown(parameters, context, cover, dissolve)
+        copied, load = (None, False) if pushdown is not None or dissolve else \
+            self._bulk(parameters, context, feedback, cover)
+        if reason is not None:
+            base.pushdown_not_used(feedback, reason, bulk=copied is not None or load)
+        route = engine.Route(dissolve, pushdown, load)
+        try:
+            if copied is not None:
+                cover, (path, _kept) = engine.copied_input(cover, copied, feedback)
+                route.temporary.append(path)
+            result = engine.classify(cover, options, feedback)
+            if result is None:
+                return {}
+            return self._write(parameters, context, feedback, cover, result, route)
+        finally:
+            engine.remove_temporary(route.temporary)
 
     # -- output -----------------------------------------------------------------------------------------------
-    def _write(self, parameters, context, feedback, cover, result, dissolve):
+    def _write(self, parameters, context, feedback, cover, result, route):
         source, vintages = cover.source, cover.vintages
+        dissolve, pushdown, load = route.dissolve, route.pushdown, route.load
         layout = engine.layout(source.fields(), vintages, dissolve, feedback)
         wkb_type = QgsWkbTypes.multiType(source.wkbType())
         target = None
-        pushdown = self._pushdown(parameters, context, feedback, cover, layout)
         if pushdown is not None:
             destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
             self._write_pushdown(pushdown, cover, result, layout, feedback)
             postgis.say_indexed(destination, feedback)
         elif dissolve:
-            target = engine.memory_target(layout, wkb_type, source.sourceCrs())
+            target = engine.memory_target(layout, wkb_type, cover.crs)
             sink = target.dataProvider()
+        elif load:   # a temporary GeoPackage, loaded into PostGIS in bulk once written
+            destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
+            sink, path = engine.temporary_output(layout, wkb_type, cover.crs)
+            route.temporary.append(path)
         else:
             sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, layout.fields, wkb_type,
-                                                     source.sourceCrs())
+                                                     cover.crs)
         if pushdown is None and not engine.write(source, vintages, result, layout, sink, feedback,
                                                  target.fields() if target is not None else None):
             return {}
@@ -122,6 +138,8 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
                 context, feedback, cover.meter)
         elif pushdown is None:
             del sink
+            if load:
+                postgis.load_output(path, "output", destination, feedback)
             feedback.pushInfo(self.tr("{0} features written, {1} ha in and out (geometries copied unchanged).")
                               .format(len(result.areas), local_number(area_in / 1e4, 4)))
         base.name_output(context, destination, self.tr("Artificialisation {0}").format(
@@ -131,25 +149,40 @@ class ArtificialisationAlgorithm(base.OcsAlgorithm):
         styling.style_output(context, feedback, destination, main, "artif", extra=extra)
         return {self.OUTPUT: destination}
 
-    def _pushdown(self, parameters, context, feedback, cover, layout):
-        """(writer, output table) when the output is a PostGIS table PostgreSQL can write from the PostGIS input
-        (same database, integer key, not dissolved, measured in the layer's CRS, no output column in the input);
-        None otherwise (with the reason in the log when the output is a PostGIS table)."""
+    def _pushdown(self, parameters, context, cover, dissolve):
+        """((writer, output table), None) when the output is a PostGIS table PostgreSQL can write from the PostGIS
+        input (same database, integer key, not dissolved, measured in the layer's CRS, no output column in the
+        input); (None, the reason) for another PostGIS output; (None, None) for any other output."""
         found = postgis.destination_uri(base.destination_text(parameters.get(self.OUTPUT), context))
         if found is None:
-            return None
+            return None, None
         try:
-            if layout.dissolve:
+            if dissolve:
                 raise gpkg.FastPathUnavailable("dissolved output")
             if cover.transform is not None or cover.crs.isGeographic():
                 raise gpkg.FastPathUnavailable("measured in another CRS")
-            if set(layout.added) & set(cover.source.fields().names()):
+            if set(engine.output_names(cover.vintages)) & set(cover.source.fields().names()):
                 raise gpkg.FastPathUnavailable("an output column exists in the input")
             relation = base.pg_input(self, parameters, self.INPUT, context)
-            return postgis.pushdown_output(relation, found[1], cover.source.wkbType())
+            return postgis.pushdown_output(relation, found[1], cover.source.wkbType()), None
         except (gpkg.FastPathUnavailable, RuntimeError) as reason:
-            base.pushdown_not_used(feedback, reason)
-            return None
+            return None, reason
+
+    def _bulk(self, parameters, context, feedback, cover):
+        """(PgRelation of the PostgreSQL input to copy to a temporary GeoPackage first, or None; True when the
+        output is a PostGIS table to load in bulk from a temporary GeoPackage), where the push-down does not
+        apply; the reason said when a PostgreSQL input cannot be copied."""
+        load = postgis.destination_uri(base.destination_text(parameters.get(self.OUTPUT), context)) is not None
+        try:
+            relation = base.pg_input(self, parameters, self.INPUT, context)
+        except (gpkg.FastPathUnavailable, RuntimeError):
+            return None, load
+        try:
+            postgis.bulk_input(relation, cover.source, cover.source.wkbType())
+        except gpkg.FastPathUnavailable as reason:
+            base.bulk_not_used(feedback, reason)
+            return None, load
+        return relation, load
 
     def _write_pushdown(self, pushdown, cover, result, layout, feedback):
         """The output table written by PostgreSQL, its count and area checked and said."""

@@ -284,10 +284,21 @@ def require_polygon_source(alg, parameters, name, context):
     return source
 
 
-def pushdown_not_used(feedback, reason):
-    """Say why the PostGIS push-down does not apply (the generic path runs)."""
-    feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): feature by feature.").format(
-        reason))
+def pushdown_not_used(feedback, reason, bulk=False):
+    """Say why the PostGIS push-down does not apply, and which path runs: the generic one, or (``bulk``) one
+    through a temporary GeoPackage, the PostGIS side copied in bulk."""
+    if bulk:
+        feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): through a temporary "
+                                                    "GeoPackage, PostgreSQL read or written in bulk.").format(reason))
+    else:
+        feedback.pushInfo(translate("OcsAlgorithm", "PostGIS push-down not used ({0}): feature by feature.")
+                          .format(reason))
+
+
+def bulk_not_used(feedback, reason):
+    """Say why a PostgreSQL input is not copied to a GeoPackage for the fast path (the generic path runs)."""
+    feedback.pushInfo(translate("OcsAlgorithm", "PostgreSQL input not copied for the GeoPackage fast path ({0}): "
+                                                "feature by feature.").format(reason))
 
 
 def pushdown_writing(table):

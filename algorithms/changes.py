@@ -138,7 +138,18 @@ def change_inputs(alg, parameters, context, feedback):
     return changes.ChangeInputs(before, after, zones.source if zones else None, zones.field if zones else None,
                                 zones.name_field if zones else None,
                                 whole_gpkg(alg, parameters, "INPUT", context),
-                                whole_gpkg(alg, parameters, "INPUT_AFTER", context) if after is not None else None)
+                                whole_gpkg(alg, parameters, "INPUT_AFTER", context) if after is not None else None,
+                                whole_pg(alg, parameters, "INPUT", context),
+                                whole_pg(alg, parameters, "INPUT_AFTER", context) if after is not None else None)
+
+
+def whole_pg(alg, parameters, name, context):
+    """The fastpath.pg.PgRelation when parameter ``name`` is a whole PostgreSQL layer with an integer key (the
+    spatial rules then read only the geometries they need, the push-down runs the rules there), else None."""
+    try:
+        return base.pg_input(alg, parameters, name, context)
+    except (gpkg.FastPathUnavailable, RuntimeError):
+        return None
 
 
 def whole_gpkg(alg, parameters, name, context):

@@ -7,7 +7,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterMatrix,
-    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
@@ -97,13 +96,21 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         feedback.pushInfo(self.tr("Targets: {0}").format(", ".join(names.get(t, t) for t in classifier.targets)))
         job = reclassify.Reclassification(land_cover, classifier)
 
-        pushdown = self._pushdown_target(parameters, context, job, feedback)
+        pushdown, reason = self._pushdown_target(parameters, context, job)
         target = None if pushdown is not None else self._fast_target(parameters, context, job, feedback)
+        if reason is not None:
+            base.pushdown_not_used(feedback, reason, bulk=target is not None)
         if pushdown is not None:
             destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
             done = reclassify.run_pushdown(job, pushdown, feedback)
             if done is not None:
                 postgis.say_indexed(destination, feedback)
+        elif target is not None and (target.copy is not None or target.load):
+            destination = self.postgis_output_layer(parameters, self.OUTPUT, context) if target.load else \
+                self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+            if target.load:
+                target.load = destination
+            done = reclassify.run_bulk(job, target, feedback)
         elif target is not None:
             destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
             done = reclassify.run_fast(job, target, feedback)
@@ -144,31 +151,42 @@ class ReclassifyAlgorithm(base.OcsAlgorithm):
         except ValueError as error:
             raise QgsProcessingException(self.tr("CUSTOM_TABLE: {0}").format(error))
 
-    def _pushdown_target(self, parameters, context, job, feedback):
-        """A reclassify.PushDown when the output is a PostGIS table in the input's database and PostgreSQL can
-        run the rules (said in the log, with the reason when it cannot), else None."""
+    def _pushdown_target(self, parameters, context, job):
+        """(reclassify.PushDown, None) when the output is a PostGIS table in the input's database and PostgreSQL
+        can run the rules; (None, the reason it cannot) for another PostGIS output; (None, None) otherwise."""
         found = postgis.destination_uri(base.destination_text(parameters.get(self.OUTPUT), context))
         if found is None:
-            return None
+            return None, None
         try:
             if not reclassify.fast_path_possible(job.land_cover, job.classifier):
                 raise gpkg.FastPathUnavailable("geographic CRS or an output column that exists in the input")
             relation = base.pg_input(self, parameters, self.INPUT, context)
-            return reclassify.pushdown_target(relation, found[1], job.land_cover)
+            return reclassify.pushdown_target(relation, found[1], job.land_cover), None
         except (gpkg.FastPathUnavailable, RuntimeError) as reason:
-            base.pushdown_not_used(feedback, reason)
-            return None
+            return None, reason
 
     def _fast_target(self, parameters, context, job, feedback):
-        """A reclassify.FastTarget when the GeoPackage fast path gives the same result, else None."""
-        value = parameters.get(self.OUTPUT)
-        if isinstance(value, QgsProcessingOutputLayerDefinition):
-            value = value.sink.staticValue()
-        if not isinstance(value, str) or not reclassify.fast_path_possible(job.land_cover, job.classifier):
+        """A reclassify.FastTarget when the GeoPackage fast path gives the same result, else None: from a
+        GeoPackage layer, or from a PostgreSQL relation copied to a GeoPackage first (said in the log, with the
+        reason when it cannot be), to a GeoPackage file or to a PostGIS table loaded in bulk."""
+        output = base.destination_text(parameters.get(self.OUTPUT), context)
+        if not output or not reclassify.fast_path_possible(job.land_cover, job.classifier):
             return None
+        relation = None
         try:
             path, layer_name = base.gpkg_input(self, parameters, self.INPUT, context)
-            return reclassify.fast_target(path, layer_name, value, job.land_cover.vintages)
         except (gpkg.FastPathUnavailable, RuntimeError) as reason:
-            feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+            try:
+                relation = base.pg_input(self, parameters, self.INPUT, context)
+            except (gpkg.FastPathUnavailable, RuntimeError):
+                feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
+                return None
+            path = layer_name = None
+        try:
+            return reclassify.bulk_target(output, job.land_cover, path, layer_name, relation)
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            if relation is not None and postgis.destination_uri(output) is None:
+                base.bulk_not_used(feedback, reason)
+            else:
+                feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
             return None

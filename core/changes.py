@@ -242,6 +242,21 @@ class SideClassifier:
         return side
 
 
+# The attribute table of ocs:changedetection's change polygons (after the zone field, when zones are given):
+# (name, kind) with kind str | double | int; the values of a piece: detection_values.
+DETECTION_FIELDS = (("code_avant", "str"), ("code_apres", "str"), ("libelle_avant", "str"),
+                    ("libelle_apres", "str"), ("surface_m2", "double"), ("type_changement", "str"),
+                    ("millesime_avant", "str"), ("millesime_apres", "str"), ("artif_avant", "int"),
+                    ("artif_apres", "int"), ("enaf_avant", "str"), ("enaf_apres", "str"))
+
+
+def detection_values(before, after, area, period):
+    """The values of DETECTION_FIELDS of a piece of ``area`` m² going from Side ``before`` to Side ``after``
+    over ``period`` (from, to)."""
+    return [before.code, after.code, before.label, after.label, area, change_type(before, after),
+            period[0], period[1], before.artif, after.artif, before.enaf, after.enaf]
+
+
 def change_type(before, after):
     """The type_changement of a piece of land going from Side ``before`` to Side ``after``.
 

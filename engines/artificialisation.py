@@ -14,7 +14,9 @@ from qgis.core import (
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
+    QgsCoordinateTransformContext,
     QgsSpatialIndex,
+    QgsVectorFileWriter,
     QgsVectorLayer,
     QgsWkbTypes,
 )
@@ -25,7 +27,8 @@ from ..core import nomenclature as nom
 from ..core import rules
 from ..core import thresholds as rule
 from ..core import zan
-from . import landcover, spatial
+from . import landcover, postgis, spatial
+from ..fastpath import gpkg
 from ..language import number as local_number
 
 translate = QCoreApplication.translate
@@ -61,6 +64,18 @@ class Result:
     areas: dict
     vintages: dict
     changed: dict
+
+
+@dataclasses.dataclass
+class Route:
+    """Where the output goes: ``dissolve``d, written by PostgreSQL (``pushdown``: (writer, output table)), or
+    feature by feature to the sink or (``load``) to a temporary GeoPackage loaded into PostGIS; ``temporary``:
+    the temporary GeoPackages to remove at the end."""
+
+    dissolve: bool
+    pushdown: object = None
+    load: bool = False
+    temporary: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -289,6 +304,11 @@ def classify(cover, options, feedback):
 
 # -- output ---------------------------------------------------------------------------------------------------
 
+def output_names(vintages):
+    """artif_YYYY and crit_seuil_YYYY of each vintage, in the output's order."""
+    return [name for entry in vintages for name in ("artif_%s" % entry.vintage, "crit_seuil_%s" % entry.vintage)]
+
+
 def layout(input_fields, vintages, dissolve, feedback):
     """The Layout of the output: the input fields (unless dissolved), artif_YYYY and crit_seuil_YYYY per vintage
     (an input field of that name is replaced, said in the log), surface_ha when dissolved."""
@@ -297,18 +317,17 @@ def layout(input_fields, vintages, dissolve, feedback):
     if not dissolve:
         for field in input_fields:
             out_fields.append(field)
-    for entry in vintages:
-        for name in ("artif_%s" % entry.vintage, "crit_seuil_%s" % entry.vintage):
-            position = out_fields.lookupField(name)
-            if position >= 0:
-                feedback.pushInfo(translate("ArtificialisationAlgorithm",
-                                            "Field {0} already exists in the input: its values are replaced.")
-                                  .format(name))
-            else:
-                out_fields.append(compat.make_field(name, "int"))
-                position = out_fields.count() - 1
-            added.append(name)
-            slots.append(position)
+    for name in output_names(vintages):
+        position = out_fields.lookupField(name)
+        if position >= 0:
+            feedback.pushInfo(translate("ArtificialisationAlgorithm",
+                                        "Field {0} already exists in the input: its values are replaced.")
+                              .format(name))
+        else:
+            out_fields.append(compat.make_field(name, "int"))
+            position = out_fields.count() - 1
+        added.append(name)
+        slots.append(position)
     if dissolve:
         out_fields.append(compat.make_field("surface_ha", "double"))
     return Layout(out_fields, slots, added, dissolve)
@@ -417,3 +436,38 @@ def dissolve(layer, layout, area_in, make_sink, context, feedback, meter=None):
                                        "The dissolved area differs from the input area by more than 0.01 % "
                                        "(overlapping or invalid polygons)."), False)
     return destination
+
+
+# -- PostGIS in bulk (where the push-down does not apply) --------------------------------------------------------
+
+def copied_input(cover, relation, feedback):
+    """The LandCover ``cover`` read from a temporary GeoPackage copy of its PostgreSQL ``relation`` (a
+    fastpath.pg.PgRelation: GDAL reads it once; fids 1, 2, … in the key's order, or the key when it is named
+    fid, as the feature-by-feature path numbers a GeoPackage output), and the copy's (path, kept objects) to
+    keep while it is read. Raises gpkg.FastPathUnavailable when the relation does not qualify."""
+    postgis.bulk_input(relation, cover.source, cover.source.wkbType())
+    path, _layer_name, kept = postgis.copy_input(relation, cover.source, cover.crs, feedback)
+    return dataclasses.replace(cover, source=kept[0]), (path, kept)
+
+
+def temporary_output(layout, wkb_type, crs):
+    """(QgsVectorFileWriter, path) of a temporary GeoPackage layer ``output`` with the layout's fields, to be
+    loaded into PostGIS in bulk (postgis.load_output) once written."""
+    path = postgis.temporary_gpkg("output")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.layerName = "output"
+    options.fileEncoding = "UTF-8"
+    options.layerOptions = ["SPATIAL_INDEX=NO"]
+    writer = QgsVectorFileWriter.create(path, layout.fields, wkb_type, crs, QgsCoordinateTransformContext(),
+                                        options)
+    if writer.hasError():
+        raise RuntimeError(writer.errorMessage())
+    return writer, path
+
+
+def remove_temporary(paths):
+    """Remove the temporary GeoPackages ``paths``."""
+    for path in paths:
+        if path:
+            gpkg.remove_gpkg(path)

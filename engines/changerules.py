@@ -12,7 +12,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core import nomenclature as nom
 from ..core import rules
-from ..fastpath import gpkg
+from ..fastpath import gpkg, pg
 from . import landcover, spatialrules
 
 translate = QCoreApplication.translate
@@ -45,14 +45,15 @@ def near_values(classifier, result, target):
     return (values.get(target) if target in RULE_TARGETS else None), values.get("enaf")
 
 
-def overrides(land_cover, target, feedback, gpkg_layer=None):
+def overrides(land_cover, target, feedback, gpkg_layer=None, pg_relation=None):
     """{(fid, year): (value of ``target`` or None, ENAF code)} of the polygons of ``land_cover`` (a
     landcover.LandCover with the vintages to compute) that an OCS2D spatial rule overrides; None when cancelled.
 
-    ``gpkg_layer``: (path, layer name) when the source is a whole GeoPackage layer: the codes are read with one
-    SQL GROUP BY and only the geometries the rules need are read (as ocs:reclassify's fast path does)."""
+    ``gpkg_layer``: (path, layer name) when the source is a whole GeoPackage layer, ``pg_relation``: the
+    fastpath.pg.PgRelation of a whole PostgreSQL layer: the codes are read with one SQL GROUP BY and only the
+    geometries the rules need are read (as ocs:reclassify's fast path and push-down do)."""
     classifier = rules.Reclassifier(land_cover.nomenclature, RECLASSIFY_TARGETS)
-    by_codes, store = _gpkg_reading(land_cover, gpkg_layer, feedback)
+    by_codes, store = _sql_reading(land_cover, gpkg_layer, pg_relation, feedback)
     try:
         near = spatialrules.spatial_rules(land_cover, classifier, feedback, by_codes, store)
     finally:
@@ -72,24 +73,26 @@ def overrides(land_cover, target, feedback, gpkg_layer=None):
     return found
 
 
-def _gpkg_reading(land_cover, gpkg_layer, feedback):
-    """(by_codes or None, GpkgGeometries or None) of a whole GeoPackage layer in a metric CRS; (None, None)
-    when it does not qualify (the spatial rules then read the source through QGIS, with the same results)."""
-    if gpkg_layer is None or land_cover.transform is not None:
+def _sql_reading(land_cover, gpkg_layer, pg_relation, feedback):
+    """(by_codes or None, GpkgGeometries / PgGeometries or None) of a whole GeoPackage or PostgreSQL layer in a
+    metric CRS; (None, None) when it does not qualify (the spatial rules then read the source through QGIS, with
+    the same results)."""
+    if (gpkg_layer is None and pg_relation is None) or land_cover.transform is not None:
         return None, None
     try:
-        reader = gpkg.GpkgReclassifier(*gpkg_layer)
+        reader = gpkg.GpkgReclassifier(*gpkg_layer) if gpkg_layer is not None else pg.PgReclassifier(pg_relation)
         try:
             fields = [f for v in land_cover.vintages for f in (v.cs_field, v.us_field)]
-            if not all(reader.is_text(f) for f in fields):
-                return None, None
+            if gpkg_layer is not None:
+                if not all(reader.is_text(f) for f in fields):
+                    return None, None
+            else:
+                reader.check(fields)
             combinations = reader.combinations(fields, with_fids=True)
             store = reader.geometries()
         finally:
             reader.close()
     except (gpkg.FastPathUnavailable, RuntimeError) as reason:
-        feedback.pushDebugInfo("GeoPackage reading not used for the spatial rules: %s" % reason)
+        feedback.pushDebugInfo("SQL reading not used for the spatial rules: %s" % reason)
         return None, None
     return {values: fids for values, _count, fids in combinations}, store
-
-

@@ -46,7 +46,7 @@ from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import boxes as box_pairs
 from ..fastpath import gpkg, gpkgwrite
-from . import changerules, landcover, spatial
+from . import changepushdown, changerules, landcover, spatial
 from ..language import number as local_number
 
 translate = QCoreApplication.translate
@@ -67,6 +67,8 @@ class ChangeInputs:
     name_field: str = None          # field of ``zones`` holding each zone's name (reports), or None
     before_gpkg: tuple = None       # (path, layer name) when ``before`` is a whole GeoPackage layer, else None
     after_gpkg: tuple = None        # the same for ``after``
+    before_pg: object = None        # fastpath.pg.PgRelation when ``before`` is a whole PostgreSQL layer, else None
+    after_pg: object = None         # the same for ``after``
 
 
 @dataclasses.dataclass
@@ -118,12 +120,13 @@ class Layer:
     the OCS2D spatial rules (``near``: {(fid, year): (target value, ENAF code)}, filled by ChangeJob.run;
     ``warned``: the years classified by attributes alone where a spatial rule would apply)."""
 
-    def __init__(self, source, vintages, key, classifier, gpkg_layer=None):
+    def __init__(self, source, vintages, key, classifier, gpkg_layer=None, pg_relation=None):
         self.source = source
         self.vintages = vintages            # [VintageFields]
         self.key = key
         self.classifier = classifier
         self.gpkg_layer = gpkg_layer        # (path, layer name) of a whole GeoPackage layer, or None
+        self.pg_relation = pg_relation      # fastpath.pg.PgRelation of a whole PostgreSQL layer, or None
         self.near = {}
         self.warned = set()
         fields = source.fields()
@@ -147,15 +150,26 @@ class Layer:
     def side(self, attributes, year, fid=None):
         """The Side of a feature (``fid``: its id, for the overrides of the spatial rules) at ``year``."""
         cs_index, us_index, pre_code, pre_enaf, pre_artif = self.indexes[year]
-        code = attributes[pre_code] if pre_code >= 0 else None
-        enaf = attributes[pre_enaf] if pre_enaf >= 0 else None
-        if self.near:
-            override = self.near.get((fid, year))
-            if override is not None:    # the fields of ocs:reclassify, when present, win
-                code = override[0] if pre_code < 0 else code
-                enaf = override[1] if pre_enaf < 0 else enaf
-        return self.classifier.classify(attributes[cs_index], attributes[us_index], code, enaf,
-                                        attributes[pre_artif] if pre_artif >= 0 else None)
+        return self.side_of(year, attributes[cs_index], attributes[us_index],
+                            attributes[pre_code] if pre_code >= 0 else None,
+                            attributes[pre_enaf] if pre_enaf >= 0 else None,
+                            attributes[pre_artif] if pre_artif >= 0 else None,
+                            self.near.get((fid, year)) if self.near else None)
+
+    def side_of(self, year, cs, us, code, enaf, artif, override=None):
+        """The Side at ``year`` of the values of its fields (None for a field the layer lacks) and of the
+        ``override`` of a spatial rule ((value, ENAF code) or None)."""
+        if override is not None:    # the fields of ocs:reclassify, when present, win
+            _cs, _us, pre_code, pre_enaf, _artif = self.indexes[year]
+            code = override[0] if pre_code < 0 else code
+            enaf = override[1] if pre_enaf < 0 else enaf
+        return self.classifier.classify(cs, us, code, enaf, artif)
+
+    def field_names(self, year):
+        """(couverture, usage, target, ENAF, artificialisation) field names of ``year`` ("" for a field the layer
+        lacks)."""
+        fields = self.source.fields()
+        return tuple(fields.at(i).name() if i >= 0 else "" for i in self.indexes[year])
 
     def by_default(self, side, year):
         """True when ``side`` (of ``year``) took an attribute default where a spatial rule was not applied."""
@@ -227,7 +241,8 @@ class ChangeJob:
         if not options.all_periods or (from_vintage and to_vintage):
             vintages = [vintages[0], vintages[-1]]   # one period: the vintages between are not read
         key = self._nomenclature(source, vintages, options.nomenclature)
-        self.before = self.after = Layer(source, vintages, key, self._classifier(key), inputs.before_gpkg)
+        self.before = self.after = Layer(source, vintages, key, self._classifier(key), inputs.before_gpkg,
+                                         inputs.before_pg)
         self.years = [v.vintage for v in vintages]
         self.transform_after = None
 
@@ -251,8 +266,10 @@ class ChangeJob:
             raise QgsProcessingException(translate(
                 "ChangeAlgorithm", "INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in "
                 "INPUT and the newer one in INPUT_AFTER.").format(before_v.vintage, after_v.vintage))
-        self.before = Layer(source, [before_v], key_before, self._classifier(key_before), inputs.before_gpkg)
-        self.after = Layer(after, [after_v], key_after, self._classifier(key_after), inputs.after_gpkg)
+        self.before = Layer(source, [before_v], key_before, self._classifier(key_before), inputs.before_gpkg,
+                            inputs.before_pg)
+        self.after = Layer(after, [after_v], key_after, self._classifier(key_after), inputs.after_gpkg,
+                           inputs.after_pg)
         self.years = [before_v.vintage, after_v.vintage]
         self.transform_after = self._transform(after)
 
@@ -361,6 +378,10 @@ class ChangeJob:
         geometry is given as (WKB, (xmin, ymin, xmax, ymax)) instead of a QgsGeometry (the overlay's pieces cut
         in a forked process are then never rebuilt here). Returns False when cancelled."""
         self.raw = raw and consumer is not None
+        if consumer is None:
+            grouped = changepushdown.run_by_groups(self, transitions, self.feedback)
+            if grouped is not None:
+                return grouped
         if self.mode == "multidate":
             if not self._apply_spatial_rules():
                 return False
@@ -370,6 +391,41 @@ class ChangeJob:
         if ok:
             self._report(transitions)
         return ok
+
+    def run_groups(self, transitions, groups):
+        """The multi-date stream by groups of polygons (the PostGIS push-down, without zones): the spatial rules,
+        then ``groups(layer)`` (called with the input Layer, its overrides ``near`` computed) gives
+        [(values, overrides, count, area)]: the polygons sharing ``values`` {year: (couverture, usage, target,
+        ENAF, artificialisation field values)} and ``overrides`` {year: override of a spatial rule or None},
+        their number and their area in layer units. Feeds ``transitions`` and returns [(group, {year: Side})],
+        or None when cancelled."""
+        if not self._apply_spatial_rules():
+            return None
+        layer = self.before
+        years = [v.vintage for v in layer.vintages]
+        stream = Stream(transitions, None, None)
+        classified = []
+        area_in = 0.0
+        for group in groups(layer):
+            values, overrides, count, area = group[:4]
+            area *= self.meter.factor
+            sides = {year: layer.side_of(year, *values[year], override=overrides.get(year)) for year in years}
+            by_default = False
+            for year, side in sides.items():
+                if side.code == ch.UNKNOWN:
+                    self.codes["before" if year == self.years[0] else "after"][
+                        "%s/%s" % tuple(values[year][:2])] += count
+                by_default = by_default or layer.by_default(side, year)
+            if by_default:
+                self.by_default += area
+            area_in += self._emit(stream, None, area, sides)
+            classified.append((group, sides))
+        if self.feedback.isCanceled():
+            return None
+        for period in self.periods:
+            self.area_in[period] = area_in
+        self._report(transitions)
+        return classified
 
     def _apply_spatial_rules(self):
         """The overrides of the OCS2D spatial rules of each input layer, computed once per layer for the vintages
@@ -384,7 +440,8 @@ class ChangeJob:
                 continue
             vintages = [v for v in layer.vintages if v.vintage in years]
             land_cover = landcover.resolved(layer.source, vintages, layer.key, self.context)
-            near = changerules.overrides(land_cover, self.target, self.feedback, layer.gpkg_layer)
+            near = changerules.overrides(land_cover, self.target, self.feedback, layer.gpkg_layer,
+                                         layer.pg_relation)
             if near is None:
                 return False
             layer.near = near

@@ -12,7 +12,6 @@ written packed).
 import collections
 import dataclasses
 import math
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy
@@ -134,17 +133,10 @@ class ClassSource:
         Window), in order, burnt by ``workers`` threads (GDAL releases the GIL; each thread reads through its own
         connection), at most ``ahead`` bands in advance. Closing the generator cancels what is pending."""
         xmin, ymax, width, height, res = window.xmin, window.ymax, window.width, window.height, window.res
-        local = threading.local()
-        clones = []
-        lock = threading.Lock()
+        clones = _Clones(self.arguments)
 
         def burn(start):
-            source = getattr(local, "source", None)
-            if source is None:
-                source = local.source = ClassSource(*self.arguments)
-                with lock:
-                    clones.append(source)
-            return source.burn(xmin, ymax - start * res, width, min(rows, height - start), res)
+            return clones.connection().burn(xmin, ymax - start * res, width, min(rows, height - start), res)
 
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
         pending = collections.deque()
@@ -165,8 +157,21 @@ class ClassSource:
             for _start, future in pending:
                 future.cancel()
             pool.shutdown(wait=True)
-            for source in clones:
-                source.close()
+            clones.close()
+
+
+class _Clones(gpkg.ThreadConnections):
+    """One ClassSource per thread (its own GDAL connection), opened with the same ``arguments``."""
+
+    def __init__(self, arguments):
+        super().__init__()
+        self.arguments = arguments
+
+    def _open(self):
+        return ClassSource(*self.arguments)
+
+    def connection(self):
+        return self._connection()
 
 
 def grid_size(extent, cell):

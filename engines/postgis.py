@@ -9,16 +9,28 @@
   the log that an existing table is replaced; ``finish_destination`` adds the spatial index and analyses the table;
   the style goes to the database's ``layer_styles`` (engines/styling.py).
 """
+import os
 import re
+import uuid
 
 from osgeo import gdal
-from qgis.core import QgsDataSourceUri, QgsException, QgsProviderConnectionException, QgsProviderRegistry
+from qgis.core import (
+    QgsDataSourceUri,
+    QgsException,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeatureSource,
+    QgsProcessingUtils,
+    QgsProviderConnectionException,
+    QgsProviderRegistry,
+    QgsVectorLayer,
+)
 from qgis.PyQt.QtCore import QCoreApplication, QVariant
 
 from . import landcover
 
 from ..fastpath import pg
-from ..fastpath.gpkg import FastPathUnavailable
+from ..fastpath.gpkg import FastPathUnavailable, GpkgReclassifier, remove_gpkg
 
 translate = QCoreApplication.translate
 
@@ -219,3 +231,73 @@ def pushdown_relation(layer):
         raise FastPathUnavailable("primary key %s is not an integer" % field.name())
     uri = QgsDataSourceUri(layer.source())
     return pg.relation(uri, field.name(), uri.sql())
+
+
+# -- bulk copies through a temporary GeoPackage (where the push-down does not apply) ---------------------------
+
+def temporary_gpkg(stem):
+    """A new path for a temporary GeoPackage in Processing's temporary folder."""
+    return os.path.join(QgsProcessingUtils.tempFolder(), "ocs_%s_%s.gpkg" % (stem, uuid.uuid4().hex[:12]))
+
+
+def bulk_input(relation, source, wkb_type):
+    """Raise FastPathUnavailable unless PostgreSQL relation ``relation`` (a PgRelation, integer key, subset string
+    applied) with QgsFeatureSource ``source`` (its fields) and geometries of ``wkb_type`` can be copied to a
+    GeoPackage whose fids are what the feature-by-feature path gives: plain polygons, and no field named ``fid``
+    or ``geom`` but the key."""
+    if not landcover.is_plain(wkb_type):
+        raise FastPathUnavailable("geometry type with curves, Z or M")
+    names = source.fields().names()
+    if "fid" in names and relation.key != "fid":
+        raise FastPathUnavailable("a field fid that is not the key")
+    if "geom" in names:
+        raise FastPathUnavailable("a field named geom")
+
+
+def copy_input(relation, source, crs, feedback):
+    """Copy PgRelation ``relation`` (the rows of QgsFeatureSource ``source``, CRS ``crs``) to a temporary
+    GeoPackage with GDAL (fids: the key when it is named fid, else 1, 2, … in the key's order, as the
+    feature-by-feature path numbers a GeoPackage output). Returns (path, layer name, (QgsProcessingFeatureSource
+    of it, its QgsVectorLayer and QgsProcessingContext, to keep while the source is read))."""
+    path = temporary_gpkg("input")
+    feedback.pushInfo(translate("OcsPostGIS", "Copying the PostgreSQL input to a temporary GeoPackage (GDAL)…"))
+    try:
+        srs = crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt()
+        count = pg.copy_to_gpkg(relation, source.fields().names(), path, "input", srs)
+    except RuntimeError as error:
+        remove_gpkg(path)
+        raise FastPathUnavailable("GDAL could not copy the input: %s" % without_password(str(error)).strip())
+    layer = QgsVectorLayer("%s|layername=input" % path, source.sourceName(), "ogr")
+    if not layer.isValid():
+        remove_gpkg(path)
+        raise FastPathUnavailable("the copy of the input cannot be read")
+    feedback.pushInfo(translate("OcsPostGIS", "{0} features copied.").format(count))
+    context = QgsProcessingContext()
+    return path, "input", (QgsProcessingFeatureSource(layer, context, False), layer, context)
+
+
+def load_output(path, layer_name, destination, feedback):
+    """Load GeoPackage layer ``layer_name`` of ``path`` into the PostGIS destination ``destination`` (text, as
+    ``prepare_destination`` gives it) in bulk, with GDAL (COPY): key ``fid``, geometry column of the destination
+    (``geom`` unless named), then its spatial index and ANALYZE (``finish_destination``). The count and area of
+    the table are checked against the GeoPackage layer's."""
+    written = GpkgReclassifier(path, layer_name)
+    try:
+        measured = written.feature_count(), written.area()
+    finally:
+        written.close()
+    uri = destination_uri(destination)[1]
+    out = pg.output_table(uri)
+    feedback.pushInfo(translate("OcsPostGIS", "Loading the output into {0} in bulk (GDAL, COPY)…").format(
+        table_name(uri)))
+    try:
+        count, area = pg.load_gpkg(uri.connectionInfo(True), path, layer_name, out)
+    except (RuntimeError, FastPathUnavailable) as error:
+        raise QgsProcessingException(translate("OcsPostGIS", "Could not write {0}: {1}").format(
+            table_name(uri), without_password(str(error)).strip()))
+    if count != measured[0] or abs(area - measured[1]) > 1e-9 * max(measured[1], 1.0):
+        raise QgsProcessingException(translate("OcsPostGIS", "{0}: {1} features loaded instead of {2}.").format(
+            table_name(uri), count, measured[0]))
+    if not uri.geometryColumn():
+        uri.setGeometryColumn(out.geometry)
+    finish_destination(PREFIXES[0] + uri.uri(False), feedback)

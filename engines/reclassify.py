@@ -174,11 +174,16 @@ def _flush(sink, batch):
 
 @dataclasses.dataclass
 class FastTarget:
-    """The GeoPackage fast path of one run: the input's reader and the output file and layer."""
+    """The GeoPackage fast path of one run: the input's reader and the output file and layer. ``copy``: the
+    PostgreSQL input (fastpath.pg.PgRelation) copied to a temporary GeoPackage first (the reader is made then);
+    ``load``: the PostGIS destination (text) the output, written to a temporary GeoPackage, is loaded into."""
 
     reader: gpkg.GpkgReclassifier
     out_path: str
     out_layer: str
+    copy: object = None
+    load: str = ""
+    kept: tuple = ()
 
 
 def fast_path_possible(land_cover, classifier):
@@ -203,6 +208,61 @@ def fast_target(path, layer_name, output, vintages):
                 raise gpkg.FastPathUnavailable("%s is not a text field" % field)
     reader.area(probe=True)
     return FastTarget(reader, out_path, out_layer)
+
+
+def bulk_target(output, land_cover, path=None, layer_name=None, relation=None):
+    """The FastTarget of a run whose input or output is in PostgreSQL where the push-down does not apply (another
+    database, a GeoPackage on the other side): the GeoPackage layer ``layer_name`` of ``path``, or the
+    PostgreSQL ``relation`` (a PgRelation: copied to a temporary GeoPackage when the run starts), written to
+    ``output`` (a GeoPackage file, or a PostGIS destination loaded in bulk from a temporary GeoPackage). Raises
+    gpkg.FastPathUnavailable when it does not qualify."""
+    load = output if postgis.destination_uri(output) is not None else ""
+    out = postgis.temporary_gpkg("output") if load else output
+    if relation is None:
+        target = fast_target(path, layer_name, out, land_cover.vintages)
+        target.load = load
+        return target
+    postgis.bulk_input(relation, land_cover.source, land_cover.source.wkbType())
+    out_path, out_layer = gpkg.gpkg_output(out, None, whole_file=True)
+    reader = pg.PgReclassifier(relation)
+    try:
+        reader.check([f for v in land_cover.vintages for f in (v.cs_field, v.us_field)])
+    finally:
+        reader.close()
+    return FastTarget(None, out_path, out_layer, relation, load)
+
+
+def _copied(job, target, feedback):
+    """Copy the PostgreSQL input of ``target`` to a temporary GeoPackage: ``job`` then reads its copy (same fields,
+    fids numbered as the feature-by-feature path numbers them) and ``target`` gets its reader. Returns the
+    copy's path."""
+    source = job.land_cover.source
+    path, layer_name, kept = postgis.copy_input(target.copy, source, job.land_cover.crs, feedback)
+    target.kept = kept
+    job.land_cover = dataclasses.replace(job.land_cover, source=kept[0])
+    target.reader = gpkg.GpkgReclassifier(path, layer_name)
+    return path
+
+
+def run_bulk(job, target, feedback):
+    """``run_fast`` with the PostgreSQL input copied to a temporary GeoPackage first (``target.copy``) and the
+    output loaded into PostGIS after (``target.load``); the temporary files removed. Returns the number of
+    features written, None when cancelled."""
+    temporary = []
+    try:
+        if target.copy is not None:
+            temporary.append(_copied(job, target, feedback))
+        if target.load:
+            temporary.append(target.out_path)
+        written = run_fast(job, target, feedback)
+        if written is not None and target.load:
+            postgis.load_output(target.out_path, target.out_layer, target.load, feedback)
+        return written
+    finally:
+        if target.reader is not None:
+            target.reader.close()
+        for path in temporary:
+            gpkg.remove_gpkg(path)
 
 
 def _pair_order(item):

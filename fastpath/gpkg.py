@@ -143,7 +143,7 @@ def gpkg_output(destination, source_path, whole_file=False):
         if key.strip().lower() != "layername" or "|" in value:
             raise FastPathUnavailable("output options")
         layer_name = value.strip()
-    if os.path.exists(path) and os.path.samefile(path, source_path):
+    if source_path and os.path.exists(path) and os.path.samefile(path, source_path):
         raise FastPathUnavailable("output is the input")
     if whole_file and options and os.path.exists(path):
         # a layer named into an existing GeoPackage that holds others: for the generic path, which adds or

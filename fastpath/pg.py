@@ -45,6 +45,17 @@ class PgRelation:
 
 
 @dataclasses.dataclass
+class Grouping:
+    """How the polygons of a relation are grouped (PgReclassifier.change_groups): by the values of ``columns``
+    and by override numbers given per vintage (``overrides``: one list per vintage with, for the rows of ``keys``
+    (input key values), a number or None)."""
+
+    columns: list
+    keys: list
+    overrides: list
+
+
+@dataclasses.dataclass
 class PgTable:
     """An output table: schema, table, key column and geometry column (quoted when used)."""
 
@@ -238,6 +249,66 @@ class PgReclassifier:
         self.create(out, fields, given, "LEFT JOIN v ON v.k = l.%s" % self.key,
                     ["v.%s AS %s" % (c, quote_identifier(name)) for c, (name, _v) in zip(names, columns)])
 
+    def change_groups(self, groups):
+        """The groups of the non-empty polygons sharing the values of ``groups.columns`` and their override
+        numbers (a Grouping), from one GROUP BY: [(key, values, override numbers, count, area in layer units)];
+        ``key`` is the text _change_key_sql gives the group (write_changes joins on it)."""
+        columns, keys, overrides = groups.columns, groups.keys, groups.overrides
+        width = len(overrides)
+        names = ["l.%s" % quote_identifier(c) for c in columns] + ["v.o%d" % i for i in range(width)]
+        rows = self.connection.query(
+            "WITH %s SELECT %s AS ocs_k, %s, count(*) AS ocs_n, sum(ST_Area(l.%s)) AS ocs_a FROM %s l "
+            "LEFT JOIN v ON v.k = l.%s WHERE l.%s IS NOT NULL AND NOT ST_IsEmpty(l.%s) GROUP BY %s" % (
+                self._overrides_sql(keys, overrides), self._change_key_sql(columns, width), ", ".join(names),
+                self.geometry, self.source.relation, self.key, self.geometry, self.geometry,
+                ", ".join(str(i + 1) for i in range(len(names) + 1))))
+        n = len(columns)
+        return [(row[0], tuple(row[1:1 + n]), tuple(row[1 + n:1 + n + width]), row[1 + n + width],
+                 row[2 + n + width] or 0.0) for row in rows]
+
+    def write_changes(self, out, groups, values, kinds, area_column, factor):
+        """Create table ``out`` (``create``, no input field copied) of the non-empty polygons whose group (see
+        change_groups, of the same Grouping ``groups``) is in ``values`` {group key: [value per column of
+        ``kinds``]}: ``kinds`` [(name, str | int | double)]; ``area_column``, the area of each polygon (planar,
+        times ``factor``) instead of a value."""
+        width = len(kinds)
+        names = ["k"] + ["c%d" % i for i in range(width)]
+        if values:
+            lut = "lut(%s) AS (VALUES %s)" % (",".join(names), ",".join(
+                "(%s)" % ",".join([literal(key)] + [literal(x) for x in row]) for key, row in values.items()))
+        else:
+            lut = "lut(%s) AS (SELECT %s WHERE false)" % (",".join(names), ",".join(["NULL::text"] * (width + 1)))
+        types = {"str": "varchar", "int": "integer", "double": "double precision"}
+        selects = []
+        for i, (name, kind) in enumerate(kinds):
+            if name == area_column:
+                selects.append("ST_Area(l.%s) * %r AS %s" % (self.geometry, float(factor), quote_identifier(name)))
+            else:
+                selects.append("CAST(lut.c%d AS %s) AS %s" % (i, types[kind], quote_identifier(name)))
+        g = "l.%s" % self.geometry
+        self.create(out, [], "WITH %s, %s" % (self._overrides_sql(groups.keys, groups.overrides), lut),
+                    "LEFT JOIN v ON v.k = l.%s JOIN lut ON lut.k = (%s) WHERE %s IS NOT NULL AND NOT ST_IsEmpty(%s)" % (
+                        self.key, self._change_key_sql(groups.columns, len(groups.overrides)), g, g), selects)
+
+    @staticmethod
+    def _overrides_sql(keys, overrides):
+        """The common table expression ``v(k, o0, o1…)``: the override numbers of the rows of ``keys``."""
+        names = ", ".join(["k"] + ["o%d" % i for i in range(len(overrides))])
+        if not keys:
+            return "v(%s) AS (SELECT %s WHERE false)" % (
+                names, ", ".join(["NULL::bigint"] + ["NULL::integer"] * len(overrides)))
+        arrays = ["'{%s}'::bigint[]" % ",".join(str(int(k)) for k in keys)]
+        arrays += ["'{%s}'::integer[]" % ",".join("NULL" if x is None else str(int(x)) for x in numbers)
+                   for numbers in overrides]
+        return "v AS (SELECT * FROM unnest(%s) AS v(%s))" % (", ".join(arrays), names)
+
+    @staticmethod
+    def _change_key_sql(columns, width):
+        """The text naming a group: the values of ``columns`` and of the ``width`` override numbers."""
+        parts = ["coalesce(l.%s::text, chr(30))" % quote_identifier(c) for c in columns]
+        parts += ["coalesce(v.o%d::text, chr(30))" % i for i in range(width)]
+        return " || chr(31) || ".join(parts)
+
     def create(self, out, fields, with_sql, join, selects):
         """Create table ``out`` (a PgTable, dropped first if it exists) as the relation ``l`` ``join``ed (with the
         common table expressions ``with_sql``): key ``out.key`` (the input field of that name when there is one,
@@ -315,17 +386,19 @@ class PgGeometries(ThreadConnections):
         """(keys, boxes) of the non-empty geometries, sorted by key; boxes as (xmin, ymin, xmax, ymax) rows, read
         as four arrays (no geometry leaves the server)."""
         g = "l.%s" % self.geometry
+        # one aggregation: the five arrays receive the rows in the same order; sorted by key here (one sort)
         rows = self._connection().query(
-            "SELECT array_agg(k ORDER BY k) AS k, array_agg(x0 ORDER BY k) AS x0, array_agg(y0 ORDER BY k) AS y0, "
-            "array_agg(x1 ORDER BY k) AS x1, array_agg(y1 ORDER BY k) AS y1 FROM (SELECT l.%s::bigint AS k, ST_XMin(b) AS x0, "
+            "SELECT array_agg(k) AS k, array_agg(x0) AS x0, array_agg(y0) AS y0, array_agg(x1) AS x1, "
+            "array_agg(y1) AS y1 FROM (SELECT l.%s::bigint AS k, ST_XMin(b) AS x0, "
             "ST_YMin(b) AS y0, ST_XMax(b) AS x1, ST_YMax(b) AS y1 FROM (SELECT l.%s, Box2D(%s) AS b FROM %s l "
             "WHERE %s IS NOT NULL AND NOT ST_IsEmpty(%s)) l) boxes" % (
                 self.key, self.key, g, self.source.relation, g, g))
         if not rows or rows[0][0] is None:
             return numpy.zeros(0, dtype=numpy.int64), numpy.zeros((0, 4), dtype=float)
         fids = numpy.array(rows[0][0], dtype=numpy.int64)
-        boxes = numpy.stack([numpy.array(column, dtype=float) for column in rows[0][1:5]], axis=1)
-        return fids, numpy.ascontiguousarray(boxes)
+        order = numpy.argsort(fids, kind="stable")
+        boxes = numpy.stack([numpy.array(column, dtype=float)[order] for column in rows[0][1:5]], axis=1)
+        return fids[order], numpy.ascontiguousarray(boxes)
 
     def wkb(self, fids):
         """{key: WKB} of ``fids`` (non-empty geometries only)."""
@@ -344,3 +417,129 @@ class PgGeometries(ThreadConnections):
 def same_database(source, destination_uri):
     """True when the destination QgsDataSourceUri is in the database of PgRelation ``source``."""
     return database(destination_uri) == source.database
+
+
+# -- bulk copies between PostgreSQL and a GeoPackage (GDAL's PG driver; used where the push-down does not apply) --
+
+def _translate(destination, source, options):
+    """gdal.VectorTranslate with GDAL's errors raised (RuntimeError) and its warnings silent; the result closed."""
+    gdal.UseExceptions()
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        result = gdal.VectorTranslate(destination, source, options=options)
+        if result is None:
+            raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL could not copy the layer")
+    finally:
+        gdal.PopErrorHandler()
+    result = None
+
+
+def copy_to_gpkg(source, fields, path, layer_name, srs_wkt):
+    """Copy PgRelation ``source`` to a new GeoPackage ``path``, layer ``layer_name``, with one SELECT read by GDAL's
+    PG driver: ``fields`` (the relation's columns but the geometry, in order), the geometry as a 2D MultiPolygon
+    ``geom`` in the SRS ``srs_wkt`` (assigned, not reprojected), an R-tree; the fid is the key when the key is
+    named ``fid``, else the rows numbered 1, 2, … in the key's order. Returns the number of rows copied."""
+    fid = "l.%s" % quote_identifier(source.key) if source.key == "fid" else \
+        "row_number() OVER (ORDER BY l.%s)" % quote_identifier(source.key)
+    columns = ["%s AS fid" % fid] + ["l.%s" % quote_identifier(f) for f in fields if f != "fid"] + \
+        ["ST_Multi(l.%s) AS geom" % quote_identifier(source.geometry)]
+    sql = "SELECT %s FROM %s l ORDER BY 1" % (", ".join(columns), source.relation)
+    connection = Connection(source.conninfo)
+    try:
+        options = gdal.VectorTranslateOptions(
+            format="GPKG", SQLStatement=sql, layerName=layer_name, geometryType="MULTIPOLYGON", dim="XY",
+            dstSRS=srs_wkt, reproject=False, layerCreationOptions=["FID=fid", "GEOMETRY_NAME=geom"])
+        _translate(path, connection.dataset, options)
+    finally:
+        connection.close()
+    copied = gdal.OpenEx(path, gdal.OF_VECTOR)
+    try:
+        return copied.GetLayerByName(layer_name).GetFeatureCount()
+    finally:
+        copied = None
+
+
+_COLUMN_TYPES = {ogr.OFTInteger: "integer", ogr.OFTInteger64: "bigint", ogr.OFTReal: "double precision",
+                 ogr.OFTDate: "date", ogr.OFTTime: "time", ogr.OFTDateTime: "timestamp with time zone",
+                 ogr.OFTBinary: "bytea"}
+_SUBTYPES = {(ogr.OFTInteger, ogr.OFSTBoolean): "boolean", (ogr.OFTInteger, ogr.OFSTInt16): "smallint",
+             (ogr.OFTReal, ogr.OFSTFloat32): "real"}
+
+
+def _column_type(field):
+    """The PostgreSQL type of an OGR field definition as GDAL's PG driver makes it (text: varchar, of the field's
+    width when it has one), or None for a type this does not map."""
+    kind = field.GetType()
+    if kind == ogr.OFTString:
+        return "varchar(%d)" % field.GetWidth() if field.GetWidth() > 0 else "varchar"
+    return _SUBTYPES.get((kind, field.GetSubType())) or _COLUMN_TYPES.get(kind)
+
+
+def _create_table(connection, path, layer_name, out):
+    """Create PgTable ``out`` for GeoPackage layer ``layer_name`` of ``path`` in the order of the generic path's
+    tables: the key (bigint, primary key, numbered on by an identity), the geometry column (MultiPolygon of the
+    layer's EPSG SRID), then the fields with their types. False (nothing created) when the layer is not a 2D
+    MultiPolygon layer in an EPSG SRS that PostGIS knows, or has a field type not mapped here."""
+    dataset = gdal.OpenEx(path, gdal.OF_VECTOR)
+    try:
+        layer = dataset.GetLayerByName(layer_name)
+        definition = layer.GetLayerDefn()
+        fields = [definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())]
+        columns = [(f.GetName(), _column_type(f)) for f in fields]
+        srs = layer.GetSpatialRef()
+        geometry_type = layer.GetGeomType()
+    finally:
+        dataset = None
+    if geometry_type != ogr.wkbMultiPolygon or srs is None or any(t is None for _n, t in columns) or \
+            out.key in [n for n, _t in columns] or out.geometry in [n for n, _t in columns]:
+        return False
+    srs.AutoIdentifyEPSG()
+    if srs.GetAuthorityName(None) != "EPSG" or not srs.GetAuthorityCode(None):
+        return False
+    srid = int(srs.GetAuthorityCode(None))
+    if not connection.query("SELECT 1 AS known FROM spatial_ref_sys WHERE srid = %d" % srid):
+        return False
+    definitions = ["%s bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" % quote_identifier(out.key),
+                   "%s geometry(MultiPolygon, %d)" % (quote_identifier(out.geometry), srid)]
+    definitions += ["%s %s" % (quote_identifier(name), kind) for name, kind in columns]
+    connection.execute("CREATE TABLE %s (%s)" % (out.name, ", ".join(definitions)))
+    return True
+
+
+def load_gpkg(conninfo, path, layer_name, out):
+    """Load GeoPackage layer ``layer_name`` of ``path`` into PgTable ``out`` (dropped first if it exists) with
+    GDAL's PG driver in bulk (COPY): the key ``out.key`` (bigint, primary key, numbered on) holds the layer's
+    fids, then the geometry column ``out.geometry``, then the fields with their names and types (the table made
+    by ``_create_table``; by GDAL, the geometry column last, when that one declines); no spatial index (the
+    caller adds it and analyses the table). Returns (row count, sum of the planar areas) of the table."""
+    connection = Connection(conninfo)
+    try:
+        connection.execute("DROP TABLE IF EXISTS %s" % out.name)
+        created = _create_table(connection, path, layer_name, out)
+    finally:
+        connection.close()
+    if created:
+        options = gdal.VectorTranslateOptions(
+            format="PostgreSQL", accessMode="append", layerName="%s.%s" % (out.schema, out.table),
+            options=["-preserve_fid"], layers=[layer_name])
+    else:
+        options = gdal.VectorTranslateOptions(
+            format="PostgreSQL", layerName=out.table, options=["-preserve_fid"], layers=[layer_name],
+            layerCreationOptions=["SCHEMA=%s" % out.schema, "FID=%s" % out.key, "FID64=YES",
+                                  "GEOMETRY_NAME=%s" % out.geometry, "SPATIAL_INDEX=NONE", "LAUNDER=NO"])
+    previous = gdal.GetConfigOption("PG_USE_COPY")
+    gdal.SetConfigOption("PG_USE_COPY", "YES")
+    try:
+        _translate("PG:" + conninfo, path, options)
+    finally:
+        gdal.SetConfigOption("PG_USE_COPY", previous)
+    connection = Connection(conninfo)
+    try:
+        if created:   # numbered on after the largest key, as a table GDAL creates
+            connection.query("SELECT setval(pg_get_serial_sequence(%s, %s), greatest(max(%s), 1)) AS v FROM %s" % (
+                literal(out.name), literal(out.key), quote_identifier(out.key), out.name))
+        row = connection.query("SELECT count(*) AS n, sum(ST_Area(%s)) AS a FROM %s" % (
+            quote_identifier(out.geometry), out.name))[0]
+        return row[0], row[1] or 0.0
+    finally:
+        connection.close()

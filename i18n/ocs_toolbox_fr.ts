@@ -152,62 +152,62 @@
         <translation>L’OCS2D est mesurée à travers la correspondance OCS2D → OCS GE avec trois choix (resources/matrices/ocs2d_artif_crosswalk_choices.csv) : US6.2.3 compte comme agriculture, US6.1.2 comme zone en transition, US7.0.0 comme sans usage. C’est une approximation de la mesure officielle, qui n’existe que pour l’OCS GE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="127"/>
+        <location filename="../algorithms/artificialisation.py" line="145"/>
         <source>Artificialisation {0}</source>
         <translation>Artificialisation {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="165"/>
+        <location filename="../algorithms/artificialisation.py" line="198"/>
         <source>{0} features and {1} ha read but {2} features and {3} ha written.</source>
         <translation>{0} entités et {1} ha lus mais {2} entités et {3} ha écrits.</translation>
     </message>
     <message>
-        <location filename="../algorithms/artificialisation.py" line="168"/>
+        <location filename="../algorithms/artificialisation.py" line="201"/>
         <source>{0} features written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="148"/>
+        <location filename="../engines/artificialisation.py" line="163"/>
         <source>{0} feature-vintages have a NULL or unknown code: artif and crit_seuil are NULL for them.</source>
         <translation>{0} entités-millésimes ont un code NULL ou inconnu : artif et crit_seuil y valent NULL.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="152"/>
+        <location filename="../engines/artificialisation.py" line="167"/>
         <source>{0}: exemption &apos;{1}&apos; applied to {2} polygons ({3} ha).</source>
         <translation>{0} : exemption « {1} » appliquée à {2} polygones ({3} ha).</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="178"/>
+        <location filename="../engines/artificialisation.py" line="193"/>
         <source>Thresholds: indexing {0} polygons…</source>
         <translation>Seuils : indexation de {0} polygones…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="186"/>
+        <location filename="../engines/artificialisation.py" line="201"/>
         <source>Thresholds: {0} polygons under {1} m², neighbours…</source>
         <translation>Seuils : {0} polygones de moins de {1} m², recherche des voisins…</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="214"/>
+        <location filename="../engines/artificialisation.py" line="229"/>
         <source>{0} invalid small polygons were repaired for the neighbour tests.</source>
         <translation>{0} petits polygones invalides ont été réparés pour les tests de voisinage.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="266"/>
+        <location filename="../engines/artificialisation.py" line="281"/>
         <source>{0}: the thresholds make {1} polygons ({2} ha) artificialised and {3} polygons ({4} ha) non-artificialised; {5} built polygons of at least {6} m² stay artificialised.</source>
         <translation>{0} : les seuils rendent {1} polygones ({2} ha) artificialisés et {3} polygones ({4} ha) non artificialisés ; {5} polygones bâtis d’au moins {6} m² restent artificialisés.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="304"/>
+        <location filename="../engines/artificialisation.py" line="323"/>
         <source>Field {0} already exists in the input: its values are replaced.</source>
         <translation>Le champ {0} existe déjà en entrée : ses valeurs sont remplacées.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="412"/>
+        <location filename="../engines/artificialisation.py" line="431"/>
         <source>Dissolved by status: {0} features, {1} ha in, {2} ha out.</source>
         <translation>Regroupement par statut : {0} entités, {1} ha en entrée, {2} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/artificialisation.py" line="416"/>
+        <location filename="../engines/artificialisation.py" line="435"/>
         <source>The dissolved area differs from the input area by more than 0.01 % (overlapping or invalid polygons).</source>
         <translation>La surface regroupée diffère de plus de 0,01 % de la surface en entrée (polygones qui se chevauchent ou invalides).</translation>
     </message>
@@ -445,12 +445,12 @@
         <translation>LAYOUT : impossible de lire le modèle {0} ({1}).</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="130"/>
+        <location filename="../engines/atlaslayout.py" line="133"/>
         <source>Zone outline</source>
         <translation>Contour de la zone</translation>
     </message>
     <message>
-        <location filename="../engines/atlaslayout.py" line="653"/>
+        <location filename="../engines/atlaslayout.py" line="807"/>
         <source>Could not write {0}: {1}</source>
         <translation>Impossible d’écrire {0} : {1}</translation>
     </message>
@@ -881,112 +881,122 @@
         <translation>Noms des zones : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="178"/>
+        <location filename="../engines/changepushdown.py" line="86"/>
+        <source>{0} change polygons ({1} ha) expected in {2}, {3} ({4} ha) written.</source>
+        <translation>{0} polygones de changement ({1} ha) attendus dans {2}, {3} ({4} ha) écrits.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changepushdown.py" line="111"/>
+        <source>Polygons grouped by their codes by PostgreSQL: no geometry read but for the spatial rules.</source>
+        <translation>Polygones regroupés par leurs codes par PostgreSQL : aucune géométrie lue hors règles spatiales.</translation>
+    </message>
+    <message>
+        <location filename="../engines/changes.py" line="203"/>
         <source>Using the values computed by Reclassify or Artificialisation (spatial rules, thresholds) for vintage(s) {0}.</source>
         <translation>Valeurs calculées par Reclassifier ou Artificialisation (règles spatiales, seuils) utilisées pour le(s) millésime(s) {0}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="191"/>
+        <location filename="../engines/changes.py" line="216"/>
         <source>Compared: {0}; periods: {1}</source>
         <translation>Comparaison : {0} ; périodes : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="223"/>
+        <location filename="../engines/changes.py" line="249"/>
         <source>The two layers use different nomenclatures ({0} and {1}): compare them on the OCS GE equivalent, NAF / non-NAF or artificialisation.</source>
         <translation>Les deux couches n’ont pas la même nomenclature ({0} et {1}) : comparez-les sur l’équivalent OCS GE, NAF / non NAF ou l’artificialisation.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="228"/>
+        <location filename="../engines/changes.py" line="254"/>
         <source>Both layers are vintage {0}: give FROM_VINTAGE and TO_VINTAGE.</source>
         <translation>Les deux couches sont du millésime {0} : indiquez FROM_VINTAGE et TO_VINTAGE.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="233"/>
+        <location filename="../engines/changes.py" line="259"/>
         <source>INPUT is vintage {0} and INPUT_AFTER vintage {1}: give the older layer in INPUT and the newer one in INPUT_AFTER.</source>
         <translation>INPUT est du millésime {0} et INPUT_AFTER du millésime {1} : donnez la couche la plus ancienne dans INPUT et la plus récente dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="247"/>
+        <location filename="../engines/changes.py" line="275"/>
         <source>The layer has cs_avant/cs_apres fields without years: give FROM_VINTAGE and TO_VINTAGE to annualise the flows.</source>
         <translation>La couche a des champs cs_avant/cs_apres sans année : indiquez FROM_VINTAGE et TO_VINTAGE pour annualiser les flux.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="259"/>
+        <location filename="../engines/changes.py" line="287"/>
         <source>Vintage {0} not found in &apos;{1}&apos;. Vintages detected: {2}.</source>
         <translation>Millésime {0} absent de « {1} ». Millésimes détectés : {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="266"/>
+        <location filename="../engines/changes.py" line="294"/>
         <source>&apos;{0}&apos; holds {1} vintage(s) between FROM_VINTAGE and TO_VINTAGE ({2}): two are needed. For one layer per vintage, give the second one in INPUT_AFTER.</source>
         <translation>« {0} » contient {1} millésime(s) entre FROM_VINTAGE et TO_VINTAGE ({2}) : il en faut deux. Avec une couche par millésime, donnez la seconde dans INPUT_AFTER.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="279"/>
+        <location filename="../engines/changes.py" line="307"/>
         <source>Cannot tell the vintage of {0} (&apos;{1}&apos;): give its year in {2}.</source>
         <translation>Impossible de déterminer le millésime de {0} (« {1} ») : indiquez son année dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="283"/>
+        <location filename="../engines/changes.py" line="311"/>
         <source>{0} holds several vintages ({1}): give the one to use in {2}.</source>
         <translation>{0} contient plusieurs millésimes ({1}) : indiquez celui à utiliser dans {2}.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="291"/>
+        <location filename="../engines/changes.py" line="319"/>
         <source>4 postes, 21 postes and ENAF are defined on OCS2D codes only; &apos;{0}&apos; is OCS GE. Compare another target (NAF / non-NAF and artificialisation work on both).</source>
         <translation>Les 4 postes, 21 postes et l’ENAF ne sont définis que sur les codes OCS2D ; « {0} » est en OCS GE. Comparez une autre cible (NAF / non NAF et artificialisation valent pour les deux).</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="327"/>
+        <location filename="../engines/changes.py" line="355"/>
         <source>The zone layer has no polygon.</source>
         <translation>La couche de zones ne contient aucun polygone.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="329"/>
+        <location filename="../engines/changes.py" line="357"/>
         <source>{0} zone(s) have a NULL {1}: their land is counted as &apos;{2}&apos;.</source>
         <translation>{0} zone(s) ont un {1} NULL : leurs surfaces sont comptées en « {2} ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="371"/>
+        <location filename="../engines/changes.py" line="439"/>
         <source>OCS2D spatial rules applied to &apos;{0}&apos; ({1}): {2} polygon-vintages take the values near urban areas or near the enveloppe urbaine, as in Reclassify.</source>
         <translation>Règles spatiales OCS2D appliquées à « {0} » ({1}) : {2} polygones-millésimes prennent les valeurs « à proximité » des espaces urbanisés ou de l’enveloppe urbaine, comme dans Reclassifier.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="460"/>
+        <location filename="../engines/changes.py" line="528"/>
         <source>Overlay of {0} and {1} polygons</source>
         <translation>Superposition de {0} et {1} polygones</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="601"/>
+        <location filename="../engines/changes.py" line="635"/>
         <source>{0} invalid geometries were repaired (makeValid) before use.</source>
         <translation>{0} géométries invalides ont été réparées (makeValid) avant usage.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="605"/>
+        <location filename="../engines/changes.py" line="639"/>
         <source>{0} features without geometry (or emptied by the repair) carry no area and are left out.</source>
         <translation>{0} entités sans géométrie (ou vidées par la réparation) n’ont pas de surface et sont laissées de côté.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="609"/>
+        <location filename="../engines/changes.py" line="643"/>
         <source>MIN_AREA_M2: {0} pieces dropped, {1} m² in all.</source>
         <translation>MIN_AREA_M2 : {0} morceaux écartés, {1} m² au total.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="613"/>
+        <location filename="../engines/changes.py" line="647"/>
         <source>{0} features with a NULL or unknown code are counted as &apos;inconnu&apos;.</source>
         <translation>{0} entités au code NULL ou inconnu sont comptées en « inconnu ».</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="617"/>
+        <location filename="../engines/changes.py" line="651"/>
         <source>{0} ha depend on a spatial rule of the OCS2D method (US7.0.0 near urban areas, agricultural structures near the enveloppe urbaine) and were classified by their attributes alone, as asked (SPATIAL_RULES off). Turn SPATIAL_RULES on, or give the output of Reclassify (its p4_/p21_/enaf_ fields are used), to apply them.</source>
         <translation>{0} ha relèvent d’une règle spatiale de la méthode OCS2D (US7.0.0 près des espaces urbanisés, structures agricoles près de l’enveloppe urbaine) et ont été classés par leurs seuls attributs, comme demandé (SPATIAL_RULES désactivé). Activez SPATIAL_RULES, ou donnez la sortie de Reclassifier (ses champs p4_/p21_/enaf_ sont alors utilisés), pour les appliquer.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="627"/>
+        <location filename="../engines/changes.py" line="661"/>
         <source>Conservation {0}: land compared {1} ha, matrix total {2} ha, zones total {3} ha.</source>
         <translation>Conservation {0} : surface comparée {1} ha, total de la matrice {2} ha, total des zones {3} ha.</translation>
     </message>
     <message>
-        <location filename="../engines/changes.py" line="636"/>
+        <location filename="../engines/changes.py" line="670"/>
         <source>Area not conserved for {0}: {1} ha in, {2} ha out. Overlapping zones or polygons give this; check the inputs (Check validity, overlaps).</source>
         <translation>Surface non conservée pour {0} : {1} ha en entrée, {2} ha en sortie. Des zones ou polygones qui se chevauchent en sont la cause ; vérifiez les entrées (validité, chevauchements).</translation>
     </message>
@@ -999,27 +1009,27 @@
 <context>
     <name>ChangeDetectionAlgorithm</name>
     <message>
-        <location filename="../algorithms/changedetection.py" line="33"/>
+        <location filename="../algorithms/changedetection.py" line="34"/>
         <source>Change detection between two vintages</source>
         <translation>Détection des changements entre deux millésimes</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="37"/>
+        <location filename="../algorithms/changedetection.py" line="38"/>
         <source>Keep only the polygons that changed</source>
         <translation>Ne garder que les polygones qui ont changé</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="39"/>
+        <location filename="../algorithms/changedetection.py" line="40"/>
         <source>Change polygons</source>
         <translation>Polygones de changement</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="91"/>
+        <location filename="../algorithms/changedetection.py" line="64"/>
         <source>{0} polygons written ({1} ha); land changed {2} ha of {3} ha compared.</source>
         <translation>{0} polygones écrits ({1} ha) ; surface changée {2} ha sur {3} ha comparés.</translation>
     </message>
     <message>
-        <location filename="../algorithms/changedetection.py" line="97"/>
+        <location filename="../algorithms/changedetection.py" line="70"/>
         <source>Changes {0}</source>
         <translation>Changements {0}</translation>
     </message>
@@ -1438,32 +1448,42 @@
         <translation>{0} doit être une couche de polygones ; « {1} » contient un autre type de géométrie.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="289"/>
+        <location filename="../algorithms/base.py" line="291"/>
+        <source>PostGIS push-down not used ({0}): through a temporary GeoPackage, PostgreSQL read or written in bulk.</source>
+        <translation>Traitement dans PostgreSQL non utilisé ({0}) : via un GeoPackage temporaire, PostgreSQL lu ou écrit en bloc.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="294"/>
         <source>PostGIS push-down not used ({0}): feature by feature.</source>
         <translation>Traitement dans PostgreSQL non utilisé ({0}) : entité par entité.</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="295"/>
+        <location filename="../algorithms/base.py" line="300"/>
+        <source>PostgreSQL input not copied for the GeoPackage fast path ({0}): feature by feature.</source>
+        <translation>Entrée PostgreSQL non copiée pour la voie rapide GeoPackage ({0}) : entité par entité.</translation>
+    </message>
+    <message>
+        <location filename="../algorithms/base.py" line="306"/>
         <source>Run by PostgreSQL (push-down): writing {0}…</source>
         <translation>Exécuté par PostgreSQL : écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="322"/>
+        <location filename="../algorithms/base.py" line="333"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="322"/>
+        <location filename="../algorithms/base.py" line="333"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="323"/>
+        <location filename="../algorithms/base.py" line="334"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="323"/>
+        <location filename="../algorithms/base.py" line="334"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>
@@ -1771,44 +1791,69 @@
 <context>
     <name>OcsPostGIS</name>
     <message>
-        <location filename="../engines/postgis.py" line="63"/>
+        <location filename="../engines/postgis.py" line="75"/>
         <source>"{0}"."{1}" (database {2})</source>
         <translation>"{0}"."{1}" (base {2})</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="86"/>
+        <location filename="../engines/postgis.py" line="98"/>
         <source>Cannot connect to the PostgreSQL database {0}: {1}</source>
         <translation>Connexion impossible à la base PostgreSQL {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="89"/>
+        <location filename="../engines/postgis.py" line="101"/>
         <source>The PostgreSQL source names no table: {0}</source>
         <translation>La source PostgreSQL ne nomme aucune table : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="96"/>
+        <location filename="../engines/postgis.py" line="108"/>
         <source>Table {0} not found.</source>
         <translation>Table {0} introuvable.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="97"/>
+        <location filename="../engines/postgis.py" line="109"/>
         <source>Table {0} exists but QGIS cannot read it as a layer (geometry column &apos;{1}&apos;, key &apos;{2}&apos;).</source>
         <translation>La table {0} existe mais QGIS ne peut pas la lire comme une couche (colonne géométrique « {1} », clé « {2} »).</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="143"/>
+        <location filename="../engines/postgis.py" line="155"/>
         <source>Table {0} exists: it is replaced by this output.</source>
         <translation>La table {0} existe : elle est remplacée par cette sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="178"/>
+        <location filename="../engines/postgis.py" line="190"/>
         <source>Could not index {0}: {1}</source>
         <translation>Impossible d’indexer {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/postgis.py" line="189"/>
+        <location filename="../engines/postgis.py" line="201"/>
         <source>Spatial index on {0} of {1}.</source>
         <translation>Index spatial sur {0} de {1}.</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="263"/>
+        <source>Copying the PostgreSQL input to a temporary GeoPackage (GDAL)…</source>
+        <translation>Copie de l’entrée PostgreSQL dans un GeoPackage temporaire (GDAL)…</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="274"/>
+        <source>{0} features copied.</source>
+        <translation>{0} entités copiées.</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="291"/>
+        <source>Loading the output into {0} in bulk (GDAL, COPY)…</source>
+        <translation>Chargement en bloc de la sortie dans {0} (GDAL, COPY)…</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="296"/>
+        <source>Could not write {0}: {1}</source>
+        <translation>Impossible d’écrire {0} : {1}</translation>
+    </message>
+    <message>
+        <location filename="../engines/postgis.py" line="299"/>
+        <source>{0}: {1} features loaded instead of {2}.</source>
+        <translation>{0} : {1} entités chargées au lieu de {2}.</translation>
     </message>
 </context>
 <context>
@@ -1819,17 +1864,17 @@
         <translation>Inconnu ou non classé</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="130"/>
+        <location filename="../engines/styling.py" line="141"/>
         <source>Style on {0} written to {1}</source>
         <translation>Style sur {0} écrit dans {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="151"/>
+        <location filename="../engines/styling.py" line="162"/>
         <source>Could not store the style in {0}: {1}</source>
         <translation>Impossible d’enregistrer le style dans {0} : {1}</translation>
     </message>
     <message>
-        <location filename="../engines/styling.py" line="152"/>
+        <location filename="../engines/styling.py" line="163"/>
         <source>Style on {0} stored as the default style of {1}</source>
         <translation>Style sur {0} enregistré comme style par défaut de {1}</translation>
     </message>
@@ -1837,127 +1882,127 @@
 <context>
     <name>ReclassifyAlgorithm</name>
     <message>
-        <location filename="../algorithms/reclassify.py" line="45"/>
+        <location filename="../algorithms/reclassify.py" line="44"/>
         <source>Reclassify land cover / land use</source>
         <translation>Reclassifier la couverture et l’usage du sol</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="48"/>
+        <location filename="../algorithms/reclassify.py" line="47"/>
         <source>Level 1 (couverture and usage)</source>
         <translation>Niveau 1 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="48"/>
+        <location filename="../algorithms/reclassify.py" line="47"/>
         <source>Level 2 (couverture and usage)</source>
         <translation>Niveau 2 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="49"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>4 postes</source>
         <translation>4 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="49"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>Level 3 (couverture and usage)</source>
         <translation>Niveau 3 (couverture et usage)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="49"/>
+        <location filename="../algorithms/reclassify.py" line="48"/>
         <source>OCS GE equivalent</source>
         <translation>Équivalent OCS GE</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="50"/>
+        <location filename="../algorithms/reclassify.py" line="49"/>
         <source>21 postes</source>
         <translation>21 postes</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="50"/>
+        <location filename="../algorithms/reclassify.py" line="49"/>
         <source>ENAF (and NAF / non-NAF)</source>
         <translation>ENAF (et NAF / non NAF)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="51"/>
+        <location filename="../algorithms/reclassify.py" line="50"/>
         <source>Artificialisation (decree 2023-1096, matrix step)</source>
         <translation>Artificialisation (décret 2023-1096, étape matricielle)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="51"/>
+        <location filename="../algorithms/reclassify.py" line="50"/>
         <source>Imperméabilisation</source>
         <translation>Imperméabilisation</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="52"/>
+        <location filename="../algorithms/reclassify.py" line="51"/>
         <source>Custom table</source>
         <translation>Table personnalisée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="55"/>
+        <location filename="../algorithms/reclassify.py" line="54"/>
         <source>Land cover layer (OCS2D or OCS GE)</source>
         <translation>Couche d’occupation du sol (OCS2D ou OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="57"/>
+        <location filename="../algorithms/reclassify.py" line="56"/>
         <source>Nomenclature</source>
         <translation>Nomenclature</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="59"/>
+        <location filename="../algorithms/reclassify.py" line="58"/>
         <source>Vintages (e.g. 2015,2021; empty = every vintage detected)</source>
         <translation>Millésimes (p. ex. 2015,2021 ; vide = tous les millésimes détectés)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="62"/>
+        <location filename="../algorithms/reclassify.py" line="61"/>
         <source>Couverture field (override, one vintage)</source>
         <translation>Champ de couverture (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="65"/>
+        <location filename="../algorithms/reclassify.py" line="64"/>
         <source>Usage field (override, one vintage)</source>
         <translation>Champ d’usage (forçage, un seul millésime)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="68"/>
+        <location filename="../algorithms/reclassify.py" line="67"/>
         <source>Targets (empty = 4 postes, 21 postes, ENAF for OCS2D; OCS GE equivalent, artificialisation, imperméabilisation for OCS GE)</source>
         <translation>Cibles (vide = 4 postes, 21 postes, ENAF pour l’OCS2D ; équivalent OCS GE, artificialisation, imperméabilisation pour l’OCS GE)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="72"/>
+        <location filename="../algorithms/reclassify.py" line="71"/>
         <source>Custom table (source code → class code, label, colour)</source>
         <translation>Table personnalisée (code source → code de classe, libellé, couleur)</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="75"/>
+        <location filename="../algorithms/reclassify.py" line="74"/>
         <source>Reclassified</source>
         <translation>Couche reclassée</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="88"/>
+        <location filename="../algorithms/reclassify.py" line="87"/>
         <source>CUSTOM_TABLE must have 4 columns (source, code, label, colour); got {0} values.</source>
         <translation>CUSTOM_TABLE doit avoir 4 colonnes (source, code, label, colour) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="97"/>
+        <location filename="../algorithms/reclassify.py" line="96"/>
         <source>Targets: {0}</source>
         <translation>Cibles : {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="122"/>
+        <location filename="../algorithms/reclassify.py" line="129"/>
         <source>Reclassified {0}</source>
         <translation>Reclassement {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="137"/>
+        <location filename="../algorithms/reclassify.py" line="144"/>
         <source>4 postes, 21 postes and ENAF are defined by the Hauts-de-France methods on OCS2D codes only; this layer is OCS GE. Choose other targets, or force the nomenclature if the layer is OCS2D.</source>
         <translation>Les 4 postes, 21 postes et l’ENAF sont définis par les méthodes des Hauts-de-France sur les seuls codes OCS2D ; cette couche est en OCS GE. Choisissez d’autres cibles, ou imposez la nomenclature si la couche est en OCS2D.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="141"/>
+        <location filename="../algorithms/reclassify.py" line="148"/>
         <source>The custom target needs a CUSTOM_TABLE.</source>
         <translation>La cible « table personnalisée » demande une CUSTOM_TABLE.</translation>
     </message>
     <message>
-        <location filename="../algorithms/reclassify.py" line="145"/>
+        <location filename="../algorithms/reclassify.py" line="152"/>
         <source>CUSTOM_TABLE: {0}</source>
         <translation>CUSTOM_TABLE : {0}</translation>
     </message>
@@ -1992,27 +2037,27 @@
         <translation>Impossible d’écrire dans la sortie : {0}</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="264"/>
+        <location filename="../engines/reclassify.py" line="324"/>
         <source>Writing {0}…</source>
         <translation>Écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="331"/>
+        <location filename="../engines/reclassify.py" line="391"/>
         <source>Attribute rules run by PostgreSQL (push-down): writing {0}…</source>
         <translation>Règles attributaires exécutées par PostgreSQL : écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="379"/>
+        <location filename="../engines/reclassify.py" line="439"/>
         <source>{0} features read but {1} written.</source>
         <translation>{0} entités lues mais {1} écrites.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="383"/>
+        <location filename="../engines/reclassify.py" line="443"/>
         <source>Area not conserved: {0} ha in, {1} ha out.</source>
         <translation>Surface non conservée : {0} ha en entrée, {1} ha en sortie.</translation>
     </message>
     <message>
-        <location filename="../engines/reclassify.py" line="386"/>
+        <location filename="../engines/reclassify.py" line="446"/>
         <source>{0} features read and written, {1} ha in and out (geometries copied unchanged).</source>
         <translation>{0} entités lues et écrites, {1} ha en entrée comme en sortie (géométries recopiées telles quelles).</translation>
     </message>

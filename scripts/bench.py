@@ -37,8 +37,8 @@ artif_matrix / artif_thresholds (ocs:artificialisation 2021 without / with the r
 (ocs:heatisland 2021 on a 100 m square grid) / native_heat_grid (creategrid → intersection (cs21 × grid id) → $area
 → statistics by categories [id, cs21]), friches_200k / friches_1m (ocs:friches on N/5 and N polygons with every
 context layer: communes, and the layers of scripts/bench_context_data.py, cached in .build/bench/context_<n>.gpkg),
-reclassify_gpkg_200k / reclassify_pg_200k and artif_gpkg_200k / artif_pg_200k (issue #17: reclassify_spatial and
-artif_thresholds on the N/5-polygon layer, GeoPackage → GeoPackage and PostGIS → PostGIS in one database; the PostGIS
+reclassify_gpkg_200k / reclassify_pg_200k, artif_gpkg_200k / artif_pg_200k and changes_gpkg_200k / changes_pg_200k
+(issue #17: reclassify_spatial, artif_thresholds and ocs:changedetection 2005 → 2021 in 4 postes on the N/5-polygon layer, GeoPackage → GeoPackage and PostGIS → PostGIS in one database; the PostGIS
 steps run in a throwaway cluster started with tests/pgcluster.py, the layer loaded with ogr2ogr before them, not
 timed, the cluster stopped and removed at the end).
 
@@ -140,10 +140,28 @@ STEPS = [
     ("reclassify_pg_200k", "the same, PostGIS → PostGIS in one database (the push-down): the N/5-polygon layer "
                            "loaded into a throwaway PostgreSQL/PostGIS cluster before the step (not timed), the "
                            "output written there"),
+    ("reclassify_gpkg_pg_200k", "the same, GeoPackage → PostGIS (the fast path to a temporary GeoPackage, then "
+                                "loaded with GDAL's COPY), the output written in the cluster of reclassify_pg_200k"),
+    ("reclassify_pg_gpkg_200k", "the same, PostGIS → GeoPackage (the table of reclassify_pg_200k copied to a "
+                                "temporary GeoPackage with GDAL, then the fast path)"),
+    ("copy_pg_200k", "ogr2ogr of the N/5-polygon layer GeoPackage → PostGIS (-lco SPATIAL_INDEX=GIST, PG_USE_COPY), "
+                     "in the cluster of reclassify_pg_200k: the baseline of a bulk load"),
     ("artif_gpkg_200k", "ocs:artificialisation as artif_thresholds (VINTAGES=2021, APPLY_THRESHOLDS=True) on the "
                         "N/5-polygon layer, GeoPackage → GeoPackage"),
     ("artif_pg_200k", "the same, PostGIS → PostGIS in one database (generic path), in the cluster of "
                       "reclassify_pg_200k"),
+    ("artif_gpkg_pg_200k", "the same, GeoPackage → PostGIS (written to a temporary GeoPackage, then loaded with "
+                           "GDAL's COPY), in the cluster of reclassify_pg_200k"),
+    ("artif_pg_gpkg_200k", "the same, PostGIS → GeoPackage (the table copied to a temporary GeoPackage with GDAL "
+                           "and read there)"),
+    ("changes_gpkg_200k", "ocs:changedetection FROM_VINTAGE=2005, TO_VINTAGE=2021, 4 postes (TARGET=7, spatial "
+                          "rules), changed polygons only, on the N/5-polygon layer, GeoPackage → GeoPackage"),
+    ("changes_pg_200k", "the same, PostGIS → PostGIS in one database (the push-down), in the cluster of "
+                        "reclassify_pg_200k"),
+    ("matrix_gpkg_200k", "ocs:transitionmatrix 2005 → 2021, 4 postes (TARGET=7), no zones, on the N/5-polygon "
+                         "layer, GeoPackage → GeoPackage"),
+    ("matrix_pg_200k", "the same, PostGIS → PostGIS (the polygons grouped by their codes in PostgreSQL), in the "
+                       "cluster of reclassify_pg_200k"),
     ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
                   "friches_200k)"),
     ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
@@ -174,8 +192,15 @@ ATLAS_ZONES = 100
 FRICHES_STEPS = ("friches_200k", "friches_1m")
 # heat_grid / native_heat_grid on the N/5-polygon layer (issue #17: the fast path's fixed cost below 10⁶)
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
-PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "artif_gpkg_200k", "artif_pg_200k")   # issue #17, N/5
-PG_CLUSTER_STEPS = ("reclassify_pg_200k", "artif_pg_200k")    # PostGIS → PostGIS, in a throwaway cluster
+PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "reclassify_gpkg_pg_200k", "reclassify_pg_gpkg_200k",
+            "copy_pg_200k", "artif_gpkg_200k", "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k",
+            "changes_gpkg_200k", "changes_pg_200k", "matrix_gpkg_200k", "matrix_pg_200k")   # issue #17, N/5
+# PostGIS in or out, in a throwaway cluster
+PG_CLUSTER_STEPS = ("reclassify_pg_200k", "reclassify_gpkg_pg_200k", "reclassify_pg_gpkg_200k", "copy_pg_200k",
+                    "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k", "changes_pg_200k", "matrix_pg_200k")
+GPKG_TO_PG_STEPS = ("reclassify_gpkg_pg_200k", "artif_gpkg_pg_200k")    # the input stays the GeoPackage
+PG_TO_GPKG_STEPS = ("reclassify_pg_gpkg_200k", "artif_pg_gpkg_200k")    # the output stays a GeoPackage
+COPY_STEPS = ("copy", "copy_pg_200k")     # ogr2ogr, not Processing
 PG_TABLE = "ocs2d"        # the N/5-polygon layer in the throwaway cluster
 OTHER_INPUT_STEPS = PAIR_STEPS + INDEP_STEPS + ("friches_200k",) + tuple(HEAT_SMALL_STEPS) + PG_STEPS
 # Output figures: area of the geometries, or the sum of a field (ha = field × factor).
@@ -183,11 +208,17 @@ AREA_OUT = {"envelope_1": None, "envelope_3": None, "native_envelope": None, "ch
             "native_intersection_pair": None, "changes_overlay_indep": None, "native_intersection_indep": None,
             "matrix_communes": ("surface_ha", 1.0),
             "native_matrix_communes": ("sum", 1e-4), "native_heat_grid": ("sum", 1e-4), "native_heat_200k": ("sum", 1e-4), "friches_200k": None,
-            "friches_1m": None}
+            "friches_1m": None, "changes_gpkg_200k": None, "changes_pg_200k": None,
+            "matrix_gpkg_200k": ("surface_ha", 1.0), "matrix_pg_200k": ("surface_ha", 1.0)}
 # Outputs that are tables (rows), not features.
-TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid", "native_heat_200k")
+TABLE_STEPS = COMMUNE_STEPS + ("native_heat_grid", "native_heat_200k", "matrix_gpkg_200k", "matrix_pg_200k")
 # Lines of the algorithm's log kept in the record (substrings).
 LOG_KEEP = {
+    "reclassify_gpkg_pg_200k": ("push-down not used", "features read and written", "Loading the output"),
+    "reclassify_pg_gpkg_200k": ("features copied", "features read and written"),
+    "reclassify_pg_200k": ("push-down", "features read and written"),
+    "artif_gpkg_pg_200k": ("push-down not used", "features written", "Loading the output"),
+    "artif_pg_gpkg_200k": ("features copied", "features written"),
     "artif_matrix": ("features written",),
     "artif_thresholds": ("Thresholds:", "the thresholds make", "features written", "repaired"),
     "heat_grid": ("pixels of", "burnt at", "outside every unit", "units with land cover written"),
@@ -377,18 +408,25 @@ def run_step(spec):
     stats_of = out
     if step in PG_CLUSTER_STEPS:
         conninfo = spec["pg"]
-        uri = '%s key=\'fid\' table="public"."%s" (geom)' % (conninfo, PG_TABLE)
-        out = 'postgis:%s table="public"."%s" (geom)' % (conninfo, step)
-        stats_of = "PG:%s tables=%s" % (conninfo, step)
+        if step not in GPKG_TO_PG_STEPS:
+            uri = '%s key=\'fid\' table="public"."%s" (geom)' % (conninfo, PG_TABLE)
+        if step not in PG_TO_GPKG_STEPS:
+            out = 'postgis:%s table="public"."%s" (geom)' % (conninfo, step)
+            stats_of = "PG:%s tables=%s" % (conninfo, step)
     result = {"step": step}
     t_start = time.perf_counter()
-    if step == "copy":
+    if step in COPY_STEPS:
         command = ["ogr2ogr", "-f", "GPKG", out, source, LAYER]
+        if step == "copy_pg_200k":
+            command = ["ogr2ogr", "-f", "PostgreSQL", "PG:" + conninfo, source, LAYER, "-nln", step, "-overwrite",
+                       "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "-lco", "SPATIAL_INDEX=GIST", "-lco",
+                       "LAUNDER=NO", "--config", "PG_USE_COPY", "YES"]
         t0 = time.perf_counter()
         subprocess.run(command, check=True)
         result["time_s"] = time.perf_counter() - t0
-        result.update(_layer_stats(out))
-        result["command"] = " ".join(command)
+        result.update(_layer_stats(stats_of))
+        result["command"] = " ".join(command).replace(conninfo, "<cluster>") if step == "copy_pg_200k" else \
+            " ".join(command)
     else:
         app, _provider, processing = _start_qgis(spec.get("plugins", PLUGINS))
         from osgeo import gdal
@@ -446,7 +484,7 @@ def run_step(spec):
     result["peak_mib_children"] = round(children / 1024.0, 1)
     # The step's peak: ogr2ogr (the child) for the copy; this process for Processing steps (its only child is
     # the shell Processing forks at start-up to probe saga_cmd, whose maxrss is the inherited, shared RSS).
-    result["peak_mib_step"] = result["peak_mib_children" if step == "copy" else "peak_mib_self"]
+    result["peak_mib_step"] = result["peak_mib_children" if step in COPY_STEPS else "peak_mib_self"]
     print(RESULT_TAG + json.dumps(result), flush=True)
     sys.stderr.flush()
     os._exit(0)  # no QGIS teardown: it is not measured, and exitQgis() may crash offscreen
@@ -513,8 +551,16 @@ def _calls(step, uri, out, spec=None):
                 "INPUT": "<previous>", "VALUES_FIELD_NAME": "surface",
                 "CATEGORIES_FIELD_NAME": [bench_changes_data.ZONE_FIELD, "transition"], "OUTPUT": out}),
         ]
-    if step in ("artif_gpkg_200k", "artif_pg_200k"):
+    if step in ("artif_gpkg_200k", "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k"):
         return _calls("artif_thresholds", uri, out, spec)
+    if step in ("matrix_gpkg_200k", "matrix_pg_200k"):
+        return [("transitionmatrix", "ocs:transitionmatrix", {
+            "INPUT": uri, "NOMENCLATURE": 1, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "TARGET": 7,
+            "OUTPUT": out})]
+    if step in ("changes_gpkg_200k", "changes_pg_200k"):
+        return [("changedetection", "ocs:changedetection", {
+            "INPUT": uri, "NOMENCLATURE": 1, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "TARGET": 7,
+            "OUTPUT": out})]
     if step in ("artif_matrix", "artif_thresholds"):
         return [("artificialisation", "ocs:artificialisation", {
             "INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "2021", "APPLY_THRESHOLDS": step == "artif_thresholds",
@@ -583,7 +629,8 @@ def _calls(step, uri, out, spec=None):
     if step == "reclassify_attr":
         return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
                                                   "TARGETS": [7, 8], "OUTPUT": out})]
-    if step in ("reclassify_spatial", "reclassify_gpkg_200k", "reclassify_pg_200k"):
+    if step in ("reclassify_spatial", "reclassify_gpkg_200k", "reclassify_pg_200k", "reclassify_gpkg_pg_200k",
+                "reclassify_pg_gpkg_200k"):
         return [("reclassify", "ocs:reclassify", {"INPUT": uri, "NOMENCLATURE": 1, "VINTAGES": "",
                                                   "TARGETS": [4, 5, 6], "OUTPUT": out})]
     if step == "envelope_1":
@@ -947,6 +994,11 @@ def targets(results, n=None):
                  "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
                  "%.1f s / %.1f s = %.2f" % (t["artif_pg_200k"], t["artif_gpkg_200k"], r) if r
                  else missing("artif_gpkg_200k", "artif_pg_200k"), None if r is None else r <= 1.5))
+    r = ratio(t["changes_pg_200k"], t["changes_gpkg_200k"])
+    rows.append(("ocs:changedetection 2005 → 2021, 4 postes, %s polygons: PostGIS → PostGIS ≤ 1.5 × GeoPackage → "
+                 "GeoPackage (issue #17)" % ("{:,}".format(pair_size(n)) if n else "N/5"),
+                 "%.1f s / %.1f s = %.2f" % (t["changes_pg_200k"], t["changes_gpkg_200k"], r) if r
+                 else missing("changes_gpkg_200k", "changes_pg_200k"), None if r is None else r <= 1.5))
     r = ratio(t["carbon_communes"], t["reclassify_attr"])
     rows.append(("ocs:carbon per commune, 3 vintages ≤ 2 × ocs:reclassify attribute rules (issue #19)",
                  "%.2f × reclassify_attr" % r if r else missing("reclassify_attr", "carbon_communes"),

@@ -18,7 +18,8 @@ from qgis.core import (
 import test_artificialisation as ta
 import test_changes as tc
 import test_reclassify as tr
-from helpers import is_null, run, to_gpkg
+from ocs_toolbox.core import changes as ch
+from helpers import box, is_null, run, to_gpkg
 
 
 # -- the database ----------------------------------------------------------------------------------------
@@ -202,6 +203,200 @@ def test_reclassify_pushdown_falls_back_with_its_reason(postgis, tmp_path):
     check_output(postgis, "us7_limit_out", style="p4_2021")
 
 
+# -- where the push-down does not apply: the GeoPackage fast path, PostgreSQL read or written in bulk --------
+
+BULK = "through a temporary GeoPackage, PostgreSQL read or written in bulk."
+
+
+def other_database(conninfo):
+    """The connection string of a second database of the test cluster (``ocs_other``, with PostGIS)."""
+    if not sql(conninfo, "SELECT 1 FROM pg_database WHERE datname = 'ocs_other'"):
+        sql(conninfo, "CREATE DATABASE ocs_other")
+    other = conninfo.replace("dbname='ocs_test'", "dbname='ocs_other'")
+    assert other != conninfo
+    # through GDAL: a QGIS connection opened before PostGIS is there would be pooled and reused without it
+    from ocs_toolbox.fastpath import pg
+
+    connection = pg.Connection(other)
+    connection.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    connection.close()
+    return other
+
+
+def column_types(conninfo, table):
+    return {r[0]: r[1] for r in sql(conninfo, "SELECT column_name, data_type FROM information_schema.columns "
+                                              "WHERE table_schema = 'public' AND table_name = '%s'" % table)}
+
+
+def test_reclassify_gpkg_to_postgis_loaded_in_bulk(postgis, tmp_path):
+    """GeoPackage → PostGIS: the fast path writes a temporary GeoPackage, GDAL loads it (COPY); the table holds
+    the GeoPackage output's rows (the hand-known classes, the spatial rules included), under its fids, with key
+    fid, GiST index and default style; integer codes stay integer, text stays text; replaced when run again."""
+    layout = tr.us7_layout()
+    source = to_gpkg(layout, tmp_path / "us7_b.gpkg")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_bulk")})
+    assert "PostGIS push-down not used (not a PostgreSQL layer): " + BULK in feedback.infos
+    assert 'Loading the output into "public"."us7_bulk" (database ocs_test) in bulk (GDAL, COPY)…' in \
+        feedback.infos
+    assert "5 features read and written, 2.2000 ha in and out (geometries copied unchanged)." in feedback.infos
+    assert 'Spatial index on geom of "public"."us7_bulk" (database ocs_test).' in feedback.infos
+    assert not any("password" in m for m in feedback.infos)
+    layer = pg_layer(postgis, "us7_bulk")
+    tr.check_us7({f["id"]: f for f in layer.getFeatures()})
+    names = check_output(postgis, "us7_bulk", style="p4_2021")
+    reference = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "us7_b_out.gpkg")})[0]["OUTPUT"]
+    reference = QgsVectorLayer(reference, "ref", "ogr")
+    assert names[:2] == ["fid", "geom"] and names[2:] == reference.fields().names()[1:]   # the generic order
+    assert rows_by(layer, "id") == rows_by(reference, "id")
+    # the key holds the GeoPackage's fids (here 1 to 5 as the ids)
+    assert sql(postgis, "SELECT fid, id FROM public.us7_bulk ORDER BY fid") == [[i, i] for i in range(1, 6)]
+    sql(postgis, "INSERT INTO public.us7_bulk (id) VALUES (6)")         # numbered on (QGIS editing)
+    assert sql(postgis, "SELECT fid FROM public.us7_bulk WHERE id = 6") == [[6]]
+    sql(postgis, "DELETE FROM public.us7_bulk WHERE id = 6")
+    types = column_types(postgis, "us7_bulk")
+    assert types["fid"] == "bigint" and types["id"] == "integer"
+    assert types["p4_2021"] == types["p21_2021"] == "integer"
+    assert types["p4_2021_lib"] == types["enaf_2021"] == types["cs21"] == "character varying"
+    assert sql(postgis, "SELECT character_maximum_length FROM information_schema.columns WHERE table_name = "
+                        "'us7_bulk' AND column_name = 'cs21'") == [[255]]       # the input's width kept
+    assert sql(postgis, "SELECT Find_SRID('public', 'us7_bulk', 'geom'), GeometryType(geom) FROM "
+                        "public.us7_bulk LIMIT 1") == [[2154, "MULTIPOLYGON"]]
+    _results, again = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(postgis, "us7_bulk")})
+    assert 'Table "public"."us7_bulk" (database ocs_test) exists: it is replaced by this output.' in again.infos
+    assert pg_layer(postgis, "us7_bulk").featureCount() == 5
+    assert len(default_styles(postgis, "us7_bulk")) == 1
+    assert len(gist_indexes(postgis, "us7_bulk")) == 1
+
+
+def test_bulk_paths_never_log_the_password(postgis, tmp_path):
+    """A destination and an input with a password (role ocs_pw): loaded and copied, the password in no log line."""
+    uri = QgsDataSourceUri(postgis)
+    secret = "dbname='%s' host=%s port=%s user='ocs_pw' password='ocs-secret'" % (uri.database(), uri.host(),
+                                                                                 uri.port())
+    source = to_gpkg(tr.us7_layout(), tmp_path / "us7_pw.gpkg")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": out(secret, "us7_pw")})
+    assert any("Loading the output into" in m for m in feedback.infos)
+    load(postgis, tr.us7_layout(), "us7_pw_in", tmp_path, key="id")
+    sql(postgis, "GRANT SELECT ON public.us7_pw_in TO ocs_pw")
+    results, copied = run("ocs:reclassify", {"INPUT": "%s table=\"public\".\"us7_pw_in\" (geom)" % secret,
+                                             "OUTPUT": str(tmp_path / "us7_pw_back.gpkg")})
+    assert "5 features copied." in copied.infos
+    tr.check_us7({f["id"]: f for f in QgsVectorLayer(results["OUTPUT"], "back", "ogr").getFeatures()})
+    tr.check_us7({f["id"]: f for f in pg_layer(postgis, "us7_pw").getFeatures()})
+    for log in (feedback, copied):     # but Processing's own echo of the output's value, as on any path
+        assert [m for m in log.infos + log.errors + log.debug if "ocs-secret" in m and
+                not m.startswith("Results: ")] == []
+
+
+def test_bulk_load_of_a_layer_it_does_not_map(postgis, tmp_path):
+    """A layer declared Polygon (not MultiPolygon): the table is created by GDAL (geometry column last), same
+    rows and key."""
+    from ocs_toolbox.fastpath import pg
+
+    path = to_gpkg(tr.us7_layout(), tmp_path / "poly.gpkg", "poly")
+    count, area = pg.load_gpkg(postgis, path, "poly", pg.PgTable("public", "poly_loaded", "fid", "geom"))
+    assert (count, round(area, 6)) == (5, 22000.0)
+    assert columns(postgis, "poly_loaded")[:2] == ["fid", "id"] and columns(postgis, "poly_loaded")[-1] == "geom"
+    assert primary_key(postgis, "poly_loaded") == ["fid"]
+    assert sql(postgis, "SELECT fid, id FROM public.poly_loaded ORDER BY fid") == [[i, i] for i in range(1, 6)]
+
+
+def test_reclassify_postgis_to_gpkg_through_a_copy(postgis, tmp_path):
+    """PostGIS → GeoPackage: the relation is copied once to a temporary GeoPackage (GDAL) and the fast path runs
+    on it; the output is the GeoPackage → GeoPackage one, numbered 1, 2, … in the key's order with the key kept
+    as a field (as the feature-by-feature path numbers it); two vintages, agricultural structures near the
+    envelope (16.54 ha)."""
+    layout = tr.agri_layout()
+    source = load(postgis, layout, "agri_copy", tmp_path, key="id")
+    sql(postgis, "UPDATE public.agri_copy SET id = 60 - 10 * id")        # keys 50, 40, 30, 20, 10
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4, 6],
+                                               "OUTPUT": str(tmp_path / "agri_copy.gpkg")})
+    assert "Copying the PostgreSQL input to a temporary GeoPackage (GDAL)…" in feedback.infos
+    assert "5 features copied." in feedback.infos
+    assert "5 features read and written, 16.5400 ha in and out (geometries copied unchanged)." in feedback.infos
+    assert any("2021: 0 of 0 US7.0.0" in m and "3 of 4 agricultural" in m for m in feedback.infos)
+    layer = QgsVectorLayer(results["OUTPUT"], "out", "ogr")
+    assert {f["id"]: f["enaf_2021"] for f in layer.getFeatures()} == {50: "Uh", 40: "Ue", 30: "Ue", 20: "Ue",
+                                                                      10: "A"}
+    assert {f.id(): f["id"] for f in layer.getFeatures()} == {1: 10, 2: 20, 3: 30, 4: 40, 5: 50}
+    reference = run("ocs:reclassify", {"INPUT": to_gpkg(layout, tmp_path / "agri_c.gpkg"), "TARGETS": [4, 6],
+                                       "OUTPUT": str(tmp_path / "agri_c_out.gpkg")})[0]["OUTPUT"]
+    reference = QgsVectorLayer(reference, "ref", "ogr")
+    assert layer.fields().names() == reference.fields().names()
+    expected = {60 - 10 * k: v for k, v in rows_by(reference, "id").items()}
+    for attributes, _area in expected.values():
+        attributes["id"] = 60 - 10 * attributes["id"]
+    assert rows_by(layer, "id") == expected
+    assert [f.type() for f in layer.fields()] == [f.type() for f in reference.fields()]
+    # styled and spatially indexed as the GeoPackage output
+    dataset = gdal.OpenEx(results["OUTPUT"], gdal.OF_VECTOR)
+    assert dataset.ExecuteSQL("SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'"
+                              ).GetNextFeature().GetField(0) == 1
+    dataset = None
+
+
+def test_reclassify_copy_keeps_a_key_named_fid(postgis, tmp_path):
+    """A table keyed by fid (as ogr2ogr loads one): the output's fids are the key's values, as the
+    feature-by-feature path writes a field fid."""
+    source = load(postgis, tr.us7_layout(), "us7_fidkey", tmp_path)
+    sql(postgis, "UPDATE public.us7_fidkey SET fid = fid + 100")
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "fidkey.gpkg")})
+    assert "5 features copied." in feedback.infos
+    layer = QgsVectorLayer(results["OUTPUT"], "out", "ogr")
+    assert {f.id(): f["id"] for f in layer.getFeatures()} == {100 + i: i for i in range(1, 6)}
+    tr.check_us7({f["id"]: f for f in layer.getFeatures()})
+
+
+def test_reclassify_query_layer_with_subset_copied(postgis, tmp_path):
+    """A query layer with a subset string: the copy reads what the layer shows (ids 1, 2, 4)."""
+    load(postgis, tr.us7_layout(), "us7_qc", tmp_path, key="id")
+    source = "%s key='id' table=\"(SELECT * FROM public.us7_qc WHERE id <> 3)\" (geom) sql=\"id\" <> 5" % postgis
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "qc.gpkg")})
+    assert "3 features copied." in feedback.infos
+    layer = QgsVectorLayer(results["OUTPUT"], "out", "ogr")
+    assert {f["id"]: f["p21_2021"] for f in layer.getFeatures()} == {1: 1, 2: 13, 4: 14}
+
+
+def test_reclassify_postgis_to_another_database(postgis, tmp_path):
+    """PostGIS → PostGIS in another database: copied, fast path, loaded in bulk; the GeoPackage output's rows."""
+    layout = tr.agri_layout()
+    source = load(postgis, layout, "agri_db", tmp_path, key="id")
+    other = other_database(postgis)
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "TARGETS": [4, 6],
+                                               "OUTPUT": out(other, "agri_db_out")})
+    assert "PostGIS push-down not used (the output is in another database): " + BULK in feedback.infos
+    assert "5 features copied." in feedback.infos
+    assert 'Loading the output into "public"."agri_db_out" (database ocs_other) in bulk (GDAL, COPY)…' in \
+        feedback.infos
+    assert 'Spatial index on geom of "public"."agri_db_out" (database ocs_other).' in feedback.infos
+    layer = pg_layer(other, "agri_db_out")
+    assert {f["id"]: f["enaf_2021"] for f in layer.getFeatures()} == {1: "Uh", 2: "Ue", 3: "Ue", 4: "Ue", 5: "A"}
+    assert {f["id"]: f["p4_2015"] for f in layer.getFeatures()} == {1: 2, 2: 2, 3: 1, 4: 1, 5: 1}
+    reference = run("ocs:reclassify", {"INPUT": to_gpkg(layout, tmp_path / "agri_d.gpkg"), "TARGETS": [4, 6],
+                                       "OUTPUT": str(tmp_path / "agri_d_out.gpkg")})[0]["OUTPUT"]
+    assert rows_by(layer, "id") == rows_by(QgsVectorLayer(reference, "ref", "ogr"), "id")
+    check_output(other, "agri_db_out", style="p4_2021")
+    assert sql(other, "SELECT fid, id FROM public.agri_db_out ORDER BY fid") == [[i, i] for i in range(1, 6)]
+    assert sum(f.geometry().area() for f in layer.getFeatures()) == pytest.approx(165400.0)
+
+
+def test_reclassify_copy_refused_with_its_reason(postgis, tmp_path):
+    """A field fid that is not the key: the copy could not give the feature-by-feature numbering; said, and the
+    generic path writes the same classes."""
+    sql(postgis, "CREATE TABLE public.with_fid (id integer PRIMARY KEY, fid integer, cs21 varchar, us21 varchar, "
+                 "geom geometry(Polygon, 2154))")
+    sql(postgis, "INSERT INTO public.with_fid VALUES (1, 7, 'CS1.1.1', 'US5.1.1', "
+                 "ST_MakeEnvelope(700000, 7030000, 700100, 7030100, 2154)), (2, 8, 'CS1.2.1', 'US7.0.0', "
+                 "ST_MakeEnvelope(700500, 7030000, 700530, 7030100, 2154))")
+    source = "%s table=\"public\".\"with_fid\" (geom)" % postgis
+    results, feedback = run("ocs:reclassify", {"INPUT": source, "OUTPUT": str(tmp_path / "with_fid.gpkg")})
+    assert "PostgreSQL input not copied for the GeoPackage fast path (a field fid that is not the key): feature " \
+           "by feature." in feedback.infos
+    out_layer = QgsVectorLayer(results["OUTPUT"], "out", "ogr")
+    assert {f["id"]: f["p21_2021"] for f in out_layer.getFeatures()} == {1: 1, 2: 21}
+    assert {f.id(): f["id"] for f in out_layer.getFeatures()} == {7: 1, 8: 2}     # the field fid as the fid
+
+
 def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
     layout = ta.layout()
     source = load(postgis, layout, "artif_in", tmp_path)
@@ -225,10 +420,55 @@ def test_artificialisation_postgis_to_postgis(postgis, tmp_path):
     assert any("features written" in m and "ha in and out" in m for m in feedback.infos)
     reference = run("ocs:artificialisation", {"INPUT": to_gpkg(layout, tmp_path / "a.gpkg"),
                                               "OUTPUT": str(tmp_path / "a_out.gpkg")})[0]["OUTPUT"]
-
-    def by_part(rows):
-        return {(a["case"], a["part"]): (a, area) for a, area in rows.values()}
     assert by_part(rows_by(layer, "fid")) == by_part(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid"))
+
+
+def by_part(rows):
+    """rows_by's rows by (case, part) of test_artificialisation's layout."""
+    return {(a["case"], a["part"]): (a, area) for a, area in rows.values()}
+
+
+def test_artificialisation_gpkg_to_postgis_loaded_in_bulk(postgis, tmp_path):
+    """GeoPackage → PostGIS: the features written to a temporary GeoPackage, loaded by GDAL (COPY); the rows of
+    the GeoPackage output (the thresholds as IGN's product), under its fids, with key, index and style."""
+    source = to_gpkg(ta.layout(), tmp_path / "ab.gpkg")
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": out(postgis, "artif_bulk")})
+    assert "PostGIS push-down not used (not a PostgreSQL layer): " + BULK in feedback.infos
+    assert 'Loading the output into "public"."artif_bulk" (database ocs_test) in bulk (GDAL, COPY)…' in \
+        feedback.infos
+    assert 'Spatial index on geom of "public"."artif_bulk" (database ocs_test).' in feedback.infos
+    layer = pg_layer(postgis, "artif_bulk")
+    reference = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": str(tmp_path / "ab_out.gpkg")})[0]
+    reference = QgsVectorLayer(reference["OUTPUT"], "ref", "ogr")
+    assert rows_by(layer, "fid") == rows_by(reference, "fid")       # the same fids too
+    assert sum(1 for f in layer.getFeatures() if f["artif_2021"] == 1) == \
+        sum(1 for f in reference.getFeatures() if f["artif_2021"] == 1) > 0
+    assert check_output(postgis, "artif_bulk", style="artif_2021")[:2] == ["fid", "geom"]
+    types = column_types(postgis, "artif_bulk")
+    assert types["artif_2021"] == types["crit_seuil_2021"] == "integer"
+
+
+def test_artificialisation_postgis_copied_to_gpkg_and_to_another_database(postgis, tmp_path):
+    """PostGIS → GeoPackage: read from a temporary GeoPackage copy; PostGIS → PostGIS in another database: the
+    same, loaded in bulk. Both give the GeoPackage → GeoPackage rows."""
+    layout = ta.layout()
+    source = load(postgis, layout, "artif_copy", tmp_path)
+    reference = run("ocs:artificialisation", {"INPUT": to_gpkg(layout, tmp_path / "ac.gpkg"),
+                                              "OUTPUT": str(tmp_path / "ac_out.gpkg")})[0]["OUTPUT"]
+    expected = by_part(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid"))
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": str(tmp_path / "ac_pg.gpkg")})
+    assert "Copying the PostgreSQL input to a temporary GeoPackage (GDAL)…" in feedback.infos
+    assert any("make 1 polygons (0.1600 ha) artificialised and 3 polygons (0.3200 ha) non-artificialised; "
+               "1 built polygons" in m for m in feedback.infos)
+    copied = QgsVectorLayer(results["OUTPUT"], "copied", "ogr")
+    assert copied.crs().authid() == "EPSG:2154"
+    assert by_part(rows_by(copied, "fid")) == expected
+    other = other_database(postgis)
+    results, feedback = run("ocs:artificialisation", {"INPUT": source, "OUTPUT": out(other, "artif_other")})
+    assert "PostGIS push-down not used (the output is in another database): " + BULK in feedback.infos
+    assert any("features copied." in m for m in feedback.infos)
+    assert by_part(rows_by(pg_layer(other, "artif_other"), "fid")) == expected
+    check_output(other, "artif_other", style="artif_2021")
 
 
 def test_artificialisation_dissolved_is_not_pushed_down(postgis, tmp_path):
@@ -246,8 +486,11 @@ def test_artificialisation_dissolved_is_not_pushed_down(postgis, tmp_path):
 def test_change_tools_postgis_to_postgis(postgis, tmp_path):
     source = load(postgis, tc.grid_layer(), "grid", tmp_path)
     # the transition matrix is a table: written to PostGIS although the destination names a geometry column
-    results, _feedback = run("ocs:transitionmatrix", {"INPUT": source, "TARGET": 7,
-                                                      "OUTPUT": out(postgis, "grid_matrix")})
+    results, feedback = run("ocs:transitionmatrix", {"INPUT": source, "TARGET": 7,
+                                                     "OUTPUT": out(postgis, "grid_matrix")})
+    # no zones: the polygons grouped by their codes in PostgreSQL, no geometry read
+    assert "Polygons grouped by their codes by PostgreSQL: no geometry read but for the spatial rules." in \
+        feedback.infos
     matrix = pg_layer(postgis, "grid_matrix", geometry=False)
     assert matrix.featureCount() == 3 * 16
     cells = {}
@@ -273,8 +516,9 @@ def test_change_tools_postgis_to_postgis(postgis, tmp_path):
     check_output(postgis, "grid_changes", style="type_changement")
 
     # flows without zones: one row "total" without geometry, a table
-    results, _feedback = run("ocs:territoryflows", {"INPUT": source, "TARGET": 7,
-                                                    "OUTPUT": out(postgis, "grid_flows")})
+    results, feedback = run("ocs:territoryflows", {"INPUT": source, "TARGET": 7,
+                                                   "OUTPUT": out(postgis, "grid_flows")})
+    assert any(m.startswith("Polygons grouped by their codes by PostgreSQL") for m in feedback.infos)
     flows = {f["zone"]: f for f in pg_layer(postgis, "grid_flows", geometry=False).getFeatures()}
     assert list(flows) == ["total"]
     assert flows["total"]["surface_ha"] == pytest.approx(18.0)
@@ -287,9 +531,10 @@ def test_change_tools_postgis_to_postgis(postgis, tmp_path):
 def test_zones_from_postgis(postgis, tmp_path):
     source = load(postgis, tc.grid_layer(), "grid_z", tmp_path)
     zones = load(postgis, tc.zones_layer(), "communes", tmp_path)
-    results, _feedback = run("ocs:transitionmatrix", {
+    results, feedback = run("ocs:transitionmatrix", {
         "INPUT": source, "TARGET": 7, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "ZONES": zones,
         "ZONE_FIELD": "insee", "OUTPUT": out(postgis, "grid_z_matrix", geometry=False)})
+    assert not any(m.startswith("Polygons grouped by their codes") for m in feedback.infos)   # zones: read
     cells = {}
     for feature in pg_layer(postgis, "grid_z_matrix", geometry=False).getFeatures():
         key = (feature["zone"], feature["code_avant"], feature["code_apres"])
@@ -391,3 +636,101 @@ def test_pushdown_never_writes_over_what_it_reads():
     assert not pg.relation(table, "id", "\"id\" > 1").reads(pg.output_table(other))
     assert pg.relation(query, "id").reads(pg.output_table(other))
     assert pg.output_table(other) == pg.PgTable("public", "ocs_out", "fid", "geom")
+
+
+def test_changedetection_pushdown(postgis, tmp_path):
+    """ocs:changedetection PostGIS → PostGIS in one database (the push-down): the spatial rules read from the
+    database (the agricultural structures 2, 3, 4 near the town's enveloppe urbaine are ENAF "Ue" in 2021), the
+    polygons classified by groups and written by PostgreSQL: the rows of the GeoPackage → GeoPackage run on the
+    same table; a NULL code and a missing geometry counted as there."""
+    source = load(postgis, tr.agri_layout(), "agri_ch", tmp_path, key="id")
+    sql(postgis, "INSERT INTO public.agri_ch (id, cs15, us15, cs21, us21, geom) VALUES "
+                 "(6, NULL, 'US1.1.3', 'CS1.1.1', 'US1.1.7', ST_GeomFromText('%s', 2154)), "
+                 "(7, 'CS1.1.1', 'US1.1.7', 'CS1.1.1', 'US1.1.7', NULL)" % box(2000, 0, 2010, 10))
+    sql(postgis, "UPDATE public.agri_ch SET cs15 = cs15 WHERE id = 1")   # the town's row now last on disk
+    assert [r[0] for r in sql(postgis, "SELECT id FROM public.agri_ch")][-1] == 1
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "ONLY_CHANGES": False,
+                                                    "OUTPUT": out(postgis, "agri_changes")})
+    assert any('Run by PostgreSQL (push-down): writing "public"."agri_changes"' in m for m in feedback.infos)
+    layer = pg_layer(postgis, "agri_changes")
+    found = sorted((str(value(f["enaf_avant"])), f["enaf_apres"], f["type_changement"], round(f["surface_m2"], 2))
+                   for f in layer.getFeatures())
+    assert found == sorted([("A", "A", "aucun changement", 900.0),
+                            ("A", "Uh", "artificialisation", 160000.0),
+                            ("A", "Ue", "aucun changement", 1200.0),
+                            ("A", "Ue", "aucun changement", 2400.0),
+                            ("A", "Ue", "artificialisation", 900.0),
+                            ("None", "A", "inconnu", 100.0)])
+    assert "1 features without geometry (or emptied by the repair) carry no area and are left out." in \
+        feedback.errors
+    assert any(m.startswith("1 features with a NULL or unknown code") for m in feedback.errors)
+    assert any("16.5500 ha" in m for m in feedback.infos)          # 16.54 ha + the 100 m² of polygon 6
+    names = check_output(postgis, "agri_changes", style="type_changement")
+    assert names == ["fid", "geom"] + [name for name, _kind in ch.DETECTION_FIELDS]
+    assert sql(postgis, "SELECT min(fid), max(fid) FROM public.agri_changes") == [[1, 6]]
+    # the same rows as the feature-by-feature path on a GeoPackage copy of the table
+    copy = str(tmp_path / "agri_ch.gpkg")
+    assert gdal.VectorTranslate(copy, "PG:" + postgis, layers=["public.agri_ch"], layerName="agri_ch") is not None
+    reference = run("ocs:changedetection", {"INPUT": copy + "|layername=agri_ch", "ONLY_CHANGES": False,
+                                            "OUTPUT": str(tmp_path / "agri_changes.gpkg")})[0]["OUTPUT"]
+    assert sorted(rows_by(layer, "fid").values(), key=repr) == sorted(
+        rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
+    # only the changes (the default): the two artificialised polygons and the unknown one
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "OUTPUT": out(postgis, "agri_changes")})
+    assert 'Table "public"."agri_changes" (database ocs_test) exists: it is replaced by this output.' in feedback.infos
+    assert sorted(round(f["surface_m2"]) for f in pg_layer(postgis, "agri_changes").getFeatures()) == [
+        100, 900, 160000]
+
+
+def test_changedetection_pushdown_not_used_with_zones(postgis, tmp_path):
+    source = load(postgis, tc.grid_layer(), "grid_cz", tmp_path)
+    zones = load(postgis, tc.zones_layer(), "communes_cz", tmp_path)
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "TARGET": 7, "ZONES": zones,
+                                                    "ZONE_FIELD": "insee", "OUTPUT": out(postgis, "grid_cz_out")})
+    assert "PostGIS push-down not used (zones): feature by feature." in feedback.infos
+    layer = pg_layer(postgis, "grid_cz_out")
+    assert sum(f.geometry().area() for f in layer.getFeatures()) == pytest.approx(9e4)
+    assert {f["insee"] for f in layer.getFeatures()} >= {"A", "B"}
+
+
+def test_changedetection_pushdown_us7_near_urban(postgis, tmp_path):
+    """The 4 postes moved by a spatial rule (US7.0.0 within 20 m of an espace urbanisé: B and D are 1 in 2021,
+    not 3 as C and E): in 2015 every polygon is a far US7.0.0 (3). Changed: A, B, D, 3 → 1; 10,000 + 3,000 +
+    3,000 m²."""
+    source = load(postgis, tr.us7_layout(), "us7_ch", tmp_path, key="id")
+    sql(postgis, "ALTER TABLE public.us7_ch ADD COLUMN cs15 varchar, ADD COLUMN us15 varchar")
+    sql(postgis, "UPDATE public.us7_ch SET cs15 = 'CS1.2.1', us15 = 'US7.0.0'")
+    results, feedback = run("ocs:changedetection", {"INPUT": source, "OUTPUT": out(postgis, "us7_changes")})
+    assert any("push-down" in m and '"public"."us7_changes"' in m for m in feedback.infos)
+    layer = pg_layer(postgis, "us7_changes")
+    assert sorted((f["code_avant"], f["code_apres"], round(f["surface_m2"])) for f in layer.getFeatures()) == [
+        ("3", "1", 3000), ("3", "1", 3000), ("3", "1", 10000)]
+    copy = str(tmp_path / "us7_ch.gpkg")
+    assert gdal.VectorTranslate(copy, "PG:" + postgis, layers=["public.us7_ch"], layerName="us7_ch") is not None
+    reference = run("ocs:changedetection", {"INPUT": copy + "|layername=us7_ch",
+                                            "OUTPUT": str(tmp_path / "us7_changes.gpkg")})[0]["OUTPUT"]
+    assert sorted(rows_by(layer, "fid").values(), key=repr) == sorted(
+        rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
+
+
+def test_matrix_and_flows_by_groups_equal_the_geopackage(postgis, tmp_path):
+    """ocs:transitionmatrix and ocs:territoryflows from a PostGIS layer without zones read the polygons by groups
+    (codes and the spatial rules' overrides, with a NULL code and a missing geometry): the same rows as from a
+    GeoPackage copy of the table."""
+    source = load(postgis, tr.agri_layout(), "agri_m", tmp_path, key="id")
+    sql(postgis, "INSERT INTO public.agri_m (id, cs15, us15, cs21, us21, geom) VALUES "
+                 "(6, NULL, 'US1.1.3', 'CS1.1.1', 'US1.1.7', ST_GeomFromText('%s', 2154)), "
+                 "(7, 'CS1.1.1', 'US1.1.7', 'CS1.1.1', 'US1.1.7', NULL)" % box(2000, 0, 2010, 10))
+    copy = str(tmp_path / "agri_m.gpkg")
+    assert gdal.VectorTranslate(copy, "PG:" + postgis, layers=["public.agri_m"], layerName="agri_m") is not None
+    for algorithm, target in (("ocs:transitionmatrix", 6), ("ocs:transitionmatrix", 7), ("ocs:territoryflows", 7)):
+        results, feedback = run(algorithm, {"INPUT": source, "TARGET": target,
+                                            "OUTPUT": str(tmp_path / ("pg_%s_%d.gpkg" % (algorithm[4:], target)))})
+        assert any(m.startswith("Polygons grouped by their codes by PostgreSQL") for m in feedback.infos)
+        assert "1 features without geometry (or emptied by the repair) carry no area and are left out." in \
+            feedback.errors
+        reference = run(algorithm, {"INPUT": copy + "|layername=agri_m", "TARGET": target,
+                                    "OUTPUT": str(tmp_path / ("ref_%s_%d.gpkg" % (algorithm[4:], target)))})[0]["OUTPUT"]
+        found = sorted(rows_by(QgsVectorLayer(results["OUTPUT"], "pg", "ogr"), "fid").values(), key=repr)
+        assert found == sorted(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
+        assert len(found) == (1 if algorithm == "ocs:territoryflows" else {6: 16, 7: 9}[target])
