@@ -45,7 +45,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import boxes as box_pairs
-from ..fastpath import gpkg, gpkgwrite
+from ..fastpath import gpkgwrite
 from . import changepushdown, changerules, landcover, spatial
 from ..language import number as local_number
 
@@ -696,14 +696,10 @@ class ChangeJob:
 class PieceWriter:
     """The pieces of ``ChangeJob.run(raw=True)`` written straight to a new GeoPackage layer with SQLite
     (fastpath.gpkgwrite: no QgsFeature per piece, the R-tree written packed), the same features as the sink would
-    write. For 2D inputs only (their pieces' WKB is written as it is): gpkg.FastPathUnavailable otherwise.
-    ``columns``: [(name, 'int' | 'double' | 'str')] after fid and geom; the fids are 1, 2, … in the order of
-    ``row``."""
+    write (2D MultiPolygons). ``columns``: [(name, 'int' | 'double' | 'str')] after fid and geom; the fids are 1,
+    2, … in the order of ``row``."""
 
     def __init__(self, job, path, layer_name, columns):
-        for layer in job.layers():
-            if QgsWkbTypes.hasZ(layer.source.wkbType()) or QgsWkbTypes.hasM(layer.source.wkbType()):
-                raise gpkg.FastPathUnavailable("an input with Z or M")
         srs = None
         if job.crs.isValid():
             srs = osr.SpatialReference()
@@ -716,7 +712,13 @@ class PieceWriter:
         """The row of a piece: ``geometry`` = (WKB, (xmin, ymin, xmax, ymax)), ``values`` of the columns."""
         wkb, box = geometry
         self.boxes.extend((box[0], box[2], box[1], box[3]))
-        return (fid, gpkgwrite.multipolygon_blob(self.srs_id, wkb, box), *values)
+        try:
+            blob = gpkgwrite.multipolygon_blob(self.srs_id, wkb, box)
+        except ValueError:      # not a 2D Polygon (a feature unlike its layer's type): as the sink writes it
+            plain = QgsGeometry(landcover.plain_geometry(_from_wkb(wkb)))
+            plain.convertToMultiType()
+            blob = gpkgwrite.multipolygon_blob(self.srs_id, bytes(plain.asWkb()), box)
+        return (fid, blob, *values)
 
     def add(self, rows):
         self.writer.add(rows)

@@ -1,6 +1,7 @@
 """The two-layer overlay of engines/changes.py on independent tessellations (issue #17): no polygon shared, every
 border crossing; hand-computed areas, and the same pieces with and without forked processes."""
 import sqlite3
+import struct
 
 import numpy
 import pytest
@@ -13,7 +14,7 @@ from test_changes import AG, FOR, HAB
 
 from ocs_toolbox.core import changes as ch
 from ocs_toolbox.engines import changes
-from ocs_toolbox.fastpath import boxes
+from ocs_toolbox.fastpath import boxes, gpkgwrite
 
 PERIOD = ("2015", "2021")
 
@@ -157,6 +158,31 @@ def test_geopackage_output_written_with_sqlite_as_the_sink_writes(tmp_path, zone
     touching = {f.id() for f in fast.getFeatures() if f.geometry().intersects(window)}
     by_box = {f.id() for f in fast.getFeatures() if f.geometry().boundingBox().intersects(window)}
     assert touching and touching <= by_index <= by_box
+
+
+def test_piece_blobs(tmp_path):
+    """fastpath.gpkgwrite.multipolygon_blob: the GeoPackage header (magic, version 0, flags 3 = little-endian with
+    an XY envelope, SRS id, envelope minx, maxx, miny, maxy) then the WKB, a Polygon wrapped in a one-part
+    MultiPolygon, any other WKB refused; changes.PieceWriter writes such a piece (a PolygonZ) as the sink would,
+    a 2D MultiPolygon."""
+    polygon = QgsGeometry.fromWkt("POLYGON((0 0, 4 0, 4 3, 0 0))")
+    blob = gpkgwrite.multipolygon_blob(2154, bytes(polygon.asWkb()), (0.0, 0.0, 4.0, 3.0))
+    assert blob[:4] == b"GP\x00\x03" and struct.unpack("<i4d", blob[4:40]) == (2154, 0.0, 4.0, 0.0, 3.0)
+    back = QgsGeometry()
+    back.fromWkb(blob[40:])
+    assert back.asWkt() == "MultiPolygon (((0 0, 4 0, 4 3, 0 0)))"
+    multi = QgsGeometry.fromWkt("MULTIPOLYGON(((0 0, 4 0, 4 3, 0 0)))")
+    assert gpkgwrite.multipolygon_blob(2154, bytes(multi.asWkb()), (0.0, 0.0, 4.0, 3.0)) == blob
+    with_z = bytes(QgsGeometry.fromWkt("POLYGON Z((0 0 1, 4 0 1, 4 3 1, 0 0 1))").asWkb())
+    with pytest.raises(ValueError):
+        gpkgwrite.multipolygon_blob(2154, with_z, (0.0, 0.0, 4.0, 3.0))
+    before, after = two_by_two_against_three_strips()
+    job = changes.ChangeJob(changes.ChangeInputs(source(before), source(after)), changes.ChangeOptions(target="p4"),
+                            context(), Feedback())
+    writer = changes.PieceWriter(job, str(tmp_path / "pieces.gpkg"), "pieces", [("code", "str")])
+    fid, written, code = writer.row(1, (with_z, (0.0, 0.0, 4.0, 3.0)), ("1",))
+    assert (fid, code) == (1, "1") and written[:40] == blob[:40] and written[40:] == blob[40:]
+    writer.abort()
 
 
 def test_overlapping_pairs_each_once():
