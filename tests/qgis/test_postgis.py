@@ -330,8 +330,9 @@ def test_reclassify_postgis_to_gpkg_through_a_copy(postgis, tmp_path):
     assert [f.type() for f in layer.fields()] == [f.type() for f in reference.fields()]
     # styled and spatially indexed as the GeoPackage output
     dataset = gdal.OpenEx(results["OUTPUT"], gdal.OF_VECTOR)
-    assert dataset.ExecuteSQL("SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'"
-                              ).GetNextFeature().GetField(0) == 1
+    found = dataset.ExecuteSQL("SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'")
+    assert found.GetNextFeature().GetField(0) == 1
+    dataset.ReleaseResultSet(found)    # before the dataset is closed (GDAL 3.10 raises otherwise)
     dataset = None
 
 
