@@ -6,6 +6,9 @@ of test_reclassify, test_artificialisation and test_changes); outputs written to
 transition matrix, flows without zones) can be written there; the source string a QGIS user copies from the
 Desktop is accepted, and a refused connection is reported as such.
 """
+import sqlite3
+from contextlib import closing
+
 import pytest
 from osgeo import gdal
 from qgis.core import (
@@ -329,11 +332,9 @@ def test_reclassify_postgis_to_gpkg_through_a_copy(postgis, tmp_path):
     assert rows_by(layer, "id") == expected
     assert [f.type() for f in layer.fields()] == [f.type() for f in reference.fields()]
     # styled and spatially indexed as the GeoPackage output
-    dataset = gdal.OpenEx(results["OUTPUT"], gdal.OF_VECTOR)
-    found = dataset.ExecuteSQL("SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'")
-    assert found.GetNextFeature().GetField(0) == 1
-    dataset.ReleaseResultSet(found)    # before the dataset is closed (GDAL 3.10 raises otherwise)
-    dataset = None
+    with closing(sqlite3.connect(results["OUTPUT"])) as connection:
+        assert connection.execute("SELECT count(*) FROM gpkg_extensions WHERE extension_name = "
+                                  "'gpkg_rtree_index'").fetchone() == (1,)
 
 
 def test_reclassify_copy_keeps_a_key_named_fid(postgis, tmp_path):
