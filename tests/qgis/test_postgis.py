@@ -736,3 +736,26 @@ def test_matrix_and_flows_by_groups_equal_the_geopackage(postgis, tmp_path):
         found = sorted(rows_by(QgsVectorLayer(results["OUTPUT"], "pg", "ogr"), "fid").values(), key=repr)
         assert found == sorted(rows_by(QgsVectorLayer(reference, "ref", "ogr"), "fid").values(), key=repr)
         assert len(found) == (1 if algorithm == "ocs:territoryflows" else {6: 16, 7: 9}[target])
+
+
+def test_heatisland_postgis_to_postgis_in_bulk(postgis, tmp_path):
+    """ocs:heatisland on the square grid from and to PostGIS: the input copied to a temporary GeoPackage (GDAL),
+    the grid written there and loaded with COPY: cell by cell the scores of GeoPackage → GeoPackage (the town of
+    test_heatisland: 74 cells of 100 m, the wood cooling its neighbours)."""
+    import test_heatisland as th
+
+    two, path = th._town(tmp_path)
+    source = load(postgis, two, "town", tmp_path)
+    results, feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0,
+                                               "OUTPUT": out(postgis, "town_heat")})
+    assert "7 features copied." in feedback.infos
+    assert any(m.startswith('Loading the output into "public"."town_heat"') for m in feedback.infos)
+    check_output(postgis, "town_heat", style="classe_2021")
+    layer = pg_layer(postgis, "town_heat")
+    found = {f["id"]: [None if is_null(f[n]) or f[n] == "" else (round(f[n], 9) if isinstance(f[n], float)
+                                                                 else f[n]) for n in th.SCORE_FIELDS]
+             for f in layer.getFeatures()}
+    reference = run("ocs:heatisland", {"INPUT": path, "CELL_SIZE": 100.0, "OUTPUT": str(tmp_path / "h.gpkg")})[0]
+    expected = th._rows(reference["OUTPUT"])
+    assert len(found) == 74 and found == expected
+    assert sum(1 for row in found.values() if row[th.SCORE_FIELDS.index("refroidissement_2021")]) > 10
