@@ -1315,17 +1315,17 @@
         <translation>Le score est calculé et écrit dans {0}, le SCR des mesures.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="195"/>
+        <location filename="../algorithms/heatisland.py" line="228"/>
         <source>{0} units with land cover written.</source>
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="196"/>
+        <location filename="../algorithms/heatisland.py" line="229"/>
         <source>Heat island score {0}</source>
         <translation>Score de surchauffe {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="207"/>
+        <location filename="../algorithms/heatisland.py" line="240"/>
         <source>Heat island score {0}, raster</source>
         <translation>Score de surchauffe {0}, raster</translation>
     </message>
