@@ -136,7 +136,7 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
             if units == "grid" else None
         if steps is not None:
             copy = None if fast is not None or land.transform is not None else \
-                self._copied_input(parameters, context, feedback, land)
+                base.copied_pg_input(self, parameters, self.INPUT, context, feedback, land)
             if copy is not None:
                 fast, source = copy[:2], copy[2][0]
             try:
@@ -175,20 +175,6 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         class_source.close()
         engine.close()
         return results
-
-    def _copied_input(self, parameters, context, feedback, land):
-        """(path, layer name, what to keep while it is read) of a PostgreSQL INPUT copied to a temporary GeoPackage
-        for the GeoPackage path (postgis.copy_input), or None (said in the log) when it does not qualify."""
-        try:
-            relation = base.pg_input(self, parameters, self.INPUT, context)
-        except (gpkg.FastPathUnavailable, RuntimeError):
-            return None
-        try:
-            postgis.bulk_input(relation, land.source, land.source.wkbType())
-            return postgis.copy_input(relation, land.source, land.crs, feedback)
-        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
-            base.bulk_not_used(feedback, reason)
-            return None
 
     def _grid_output(self, parameters, context, feedback, engine, fast):
         """The grid written with SQLite when the output is a GeoPackage file (heatgrid.write_gpkg) or a PostGIS

@@ -759,3 +759,26 @@ def test_heatisland_postgis_to_postgis_in_bulk(postgis, tmp_path):
     expected = th._rows(reference["OUTPUT"])
     assert len(found) == 74 and found == expected
     assert sum(1 for row in found.values() if row[th.SCORE_FIELDS.index("refroidissement_2021")]) > 10
+
+
+def test_carbon_from_postgis_through_a_copy(postgis, tmp_path):
+    """ocs:carbon from a PostGIS layer: copied to a temporary GeoPackage (GDAL) for the SQLite fast path; the stocks
+    and flows by hand of test_carbon (59002: 50 → 30 tC; 62001: 140.205 → 121.705 tC, −14.1 tC ploughed)."""
+    import test_carbon as tca
+
+    source = load(postgis, tca.land(), "carbon_in", tmp_path)
+    zones = load(postgis, tca.communes(), "carbon_communes", tmp_path)
+    results, feedback = run("ocs:carbon", {"INPUT": source, "ZONES": zones, "ZONE_FIELD": "insee_com",
+                                           "OUTPUT": str(tmp_path / "s.gpkg"), "OUTPUT_FLOWS": str(tmp_path / "f.gpkg")})
+    assert "3 features copied." in feedback.infos
+    # only the first check declined (the input is not a GeoPackage); the engine's fast path read the copy
+    assert [m for m in feedback.debug if "fast path not used" in m] == [
+        "GeoPackage fast path not used: not a plain OGR layer"]
+    stocks = {f["zone"]: f for f in QgsVectorLayer(results["OUTPUT"], "s", "ogr").getFeatures()}
+    assert stocks["59002"]["sol_tc_2015"] == pytest.approx(50.0)
+    assert stocks["59002"]["sol_tc_2021"] == pytest.approx(30.0)
+    assert stocks["62001"]["total_tc_2015"] == pytest.approx(140.205)
+    assert stocks["62001"]["total_tc_2021"] == pytest.approx(121.705)
+    flows = {(f["zone"], f["periode"]): f for f in QgsVectorLayer(results["OUTPUT_FLOWS"], "f", "ogr").getFeatures()}
+    assert flows[("62001", "2015-2021")]["total_tc"] == pytest.approx(-14.1)
+    assert flows[("total", "2015-2021")]["total_tc"] == pytest.approx(-34.1)
