@@ -166,8 +166,19 @@ class CarbonAlgorithm(base.OcsAlgorithm):
         polygons = None
         if parameters.get(self.OUTPUT_POLYGONS) not in (None, ""):
             polygons = PolygonWriter(self, parameters, context, job)
-        ledger = job.run(polygons.add if polygons else None, all_attributes=polygons is not None,
-                         gpkg_layer=self._gpkg_layer(parameters, context, feedback) if polygons is None else None)
+        gpkg_layer, copy = None, None
+        if polygons is None:
+            gpkg_layer = self._gpkg_layer(parameters, context, feedback)
+            cover = carbon_inputs.cover
+            if gpkg_layer is None and cover.transform is None and not cover.meter.geographic:
+                copy = base.copied_pg_input(self, parameters, self.INPUT, context, feedback, cover)
+                gpkg_layer = copy[:2] if copy is not None else None
+        try:
+            ledger = job.run(polygons.add if polygons else None, all_attributes=polygons is not None,
+                             gpkg_layer=gpkg_layer)
+        finally:
+            if copy is not None:
+                gpkg.remove_gpkg(copy[0])
         if ledger is None:
             return {}
         results = {}

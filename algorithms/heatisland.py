@@ -28,7 +28,7 @@ from ..core.tables import matrix_rows
 from . import base, inputs
 from ..fastpath import gpkg
 from ..engines import heat as heat_engine
-from ..engines import landcover, styling
+from ..engines import landcover, postgis, styling
 
 
 class HeatIslandAlgorithm(base.OcsAlgorithm):
@@ -132,11 +132,20 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
                 fast = base.gpkg_input(self, parameters, self.INPUT, context)
             except (gpkg.FastPathUnavailable, RuntimeError) as reason:
                 feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
-        classes = heat_engine.ClassesInput(source, land.vintages, land.transform, fast)
         steps = heat.grid_steps(options.cell, options.resolution, heat_engine.COARSE_MIN) \
             if units == "grid" else None
         if steps is not None:
-            return self._run_grid(parameters, context, feedback, engine, classes, steps)
+            copy = None if fast is not None or land.transform is not None else \
+                base.copied_pg_input(self, parameters, self.INPUT, context, feedback, land)
+            if copy is not None:
+                fast, source = copy[:2], copy[2][0]
+            try:
+                classes = heat_engine.ClassesInput(source, land.vintages, land.transform, fast)
+                return self._run_grid(parameters, context, feedback, engine, classes, steps)
+            finally:
+                if copy is not None:
+                    gpkg.remove_gpkg(copy[0])
+        classes = heat_engine.ClassesInput(source, land.vintages, land.transform, fast)
         if not engine.prepare_classes(classes):
             return {}
         if units in ("grid", "hexagons"):
@@ -168,8 +177,18 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         return results
 
     def _grid_output(self, parameters, context, feedback, engine, fast):
-        """The grid written with SQLite when the output is a GeoPackage file (heatgrid.write_gpkg), else through
-        the Processing sink."""
+        """The grid written with SQLite when the output is a GeoPackage file (heatgrid.write_gpkg) or a PostGIS
+        table (a temporary GeoPackage loaded with GDAL's COPY), else through the Processing sink."""
+        text = base.destination_text(parameters.get(self.OUTPUT), context)
+        if postgis.destination_uri(text) is not None:
+            destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
+            out_path = postgis.temporary_gpkg("output")
+            try:
+                written = engine.write_grid_gpkg(out_path, "grid")
+                postgis.load_output(out_path, "grid", destination, feedback)
+            finally:
+                gpkg.remove_gpkg(out_path)
+            return self._finish_output(context, feedback, engine.years, destination, written)
         value = parameters.get(self.OUTPUT)
         if isinstance(value, QgsProcessingOutputLayerDefinition):
             value = value.sink.staticValue()

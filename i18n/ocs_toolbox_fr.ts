@@ -543,42 +543,42 @@
         <translation>MAPPING doit avoir 3 colonnes (couverture, usage, categorie) ; {0} valeurs reçues.</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="180"/>
+        <location filename="../algorithms/carbon.py" line="191"/>
         <source>{0}: {1} tC in {2} ha, {3} tC/ha ({4} tCO2e).</source>
         <translation>{0} : {1} tC sur {2} ha, {3} tC/ha ({4} tCO2e).</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="219"/>
+        <location filename="../algorithms/carbon.py" line="230"/>
         <source>Could not create the output {0}.</source>
         <translation>Impossible de créer la sortie {0}.</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="236"/>
+        <location filename="../algorithms/carbon.py" line="247"/>
         <source>Carbon stocks {0}</source>
         <translation>Stocks de carbone {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="256"/>
+        <location filename="../algorithms/carbon.py" line="267"/>
         <source>Carbon flows {0}</source>
         <translation>Flux de carbone {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="267"/>
+        <location filename="../algorithms/carbon.py" line="278"/>
         <source>Carbon stocks and flows — {0}</source>
         <translation>Stocks et flux de carbone — {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="268"/>
+        <location filename="../algorithms/carbon.py" line="279"/>
         <source>ADEME ALDO method on {0}; mapping of the codes to ALDO categories proposed by OCS Toolbox. OCS Toolbox, ocs:carbon.</source>
         <translation>Méthode ALDO de l’ADEME sur {0} ; correspondance des codes avec les catégories ALDO proposée par OCS Toolbox. OCS Toolbox, ocs:carbon.</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="273"/>
+        <location filename="../algorithms/carbon.py" line="284"/>
         <source>Report written to {0}</source>
         <translation>Rapport écrit dans {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/carbon.py" line="336"/>
+        <location filename="../algorithms/carbon.py" line="347"/>
         <source>{0} polygons written with their ALDO category and stock.</source>
         <translation>{0} polygones écrits avec leur catégorie ALDO et leur stock.</translation>
     </message>
@@ -1315,17 +1315,17 @@
         <translation>Le score est calculé et écrit dans {0}, le SCR des mesures.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="195"/>
+        <location filename="../algorithms/heatisland.py" line="214"/>
         <source>{0} units with land cover written.</source>
         <translation>{0} unités couvertes écrites.</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="196"/>
+        <location filename="../algorithms/heatisland.py" line="215"/>
         <source>Heat island score {0}</source>
         <translation>Score de surchauffe {0}</translation>
     </message>
     <message>
-        <location filename="../algorithms/heatisland.py" line="207"/>
+        <location filename="../algorithms/heatisland.py" line="226"/>
         <source>Heat island score {0}, raster</source>
         <translation>Score de surchauffe {0}, raster</translation>
     </message>
@@ -1468,22 +1468,22 @@
         <translation>Exécuté par PostgreSQL : écriture de {0}…</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="333"/>
+        <location filename="../algorithms/base.py" line="350"/>
         <source>Auto-detect</source>
         <translation>Détection automatique</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="333"/>
+        <location filename="../algorithms/base.py" line="350"/>
         <source>OCS2D Hauts-de-France 2021</source>
         <translation>OCS2D Hauts-de-France 2021</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="334"/>
+        <location filename="../algorithms/base.py" line="351"/>
         <source>OCS GE (IGN)</source>
         <translation>OCS GE (IGN)</translation>
     </message>
     <message>
-        <location filename="../algorithms/base.py" line="334"/>
+        <location filename="../algorithms/base.py" line="351"/>
         <source>OCS2D Nord-Pas-de-Calais 2005/2015 (legacy codes)</source>
         <translation>OCS2D Nord-Pas-de-Calais 2005/2015 (anciens codes)</translation>
     </message>

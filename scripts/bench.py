@@ -165,6 +165,7 @@ STEPS = [
     ("heat_200k", "ocs:heatisland as heat_grid, on the N/5-polygon layer (its own territory, the layer of "
                   "friches_200k)"),
     ("native_heat_200k", "native pipeline of native_heat_grid on the N/5-polygon layer (grid on its extent)"),
+    ("heat_pg_200k", "ocs:heatisland as heat_200k, PostGIS → PostGIS, in the cluster of reclassify_pg_200k"),
     ("friches_200k", "ocs:friches, N/5 polygons (its own territory), MIN_AREA_M2=1000, the 3 vintages, every "
                      "context layer"),
     ("friches_1m", "ocs:friches, N polygons, MIN_AREA_M2=1000, the 3 vintages, every context layer"),
@@ -194,10 +195,12 @@ FRICHES_STEPS = ("friches_200k", "friches_1m")
 HEAT_SMALL_STEPS = {"heat_200k": "heat_grid", "native_heat_200k": "native_heat_grid"}
 PG_STEPS = ("reclassify_gpkg_200k", "reclassify_pg_200k", "reclassify_gpkg_pg_200k", "reclassify_pg_gpkg_200k",
             "copy_pg_200k", "artif_gpkg_200k", "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k",
-            "changes_gpkg_200k", "changes_pg_200k", "matrix_gpkg_200k", "matrix_pg_200k")   # issue #17, N/5
+            "changes_gpkg_200k", "changes_pg_200k", "matrix_gpkg_200k", "matrix_pg_200k",
+            "heat_pg_200k")   # issue #17, N/5
 # PostGIS in or out, in a throwaway cluster
 PG_CLUSTER_STEPS = ("reclassify_pg_200k", "reclassify_gpkg_pg_200k", "reclassify_pg_gpkg_200k", "copy_pg_200k",
-                    "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k", "changes_pg_200k", "matrix_pg_200k")
+                    "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k", "changes_pg_200k", "matrix_pg_200k",
+                    "heat_pg_200k")
 GPKG_TO_PG_STEPS = ("reclassify_gpkg_pg_200k", "artif_gpkg_pg_200k")    # the input stays the GeoPackage
 PG_TO_GPKG_STEPS = ("reclassify_pg_gpkg_200k", "artif_pg_gpkg_200k")    # the output stays a GeoPackage
 COPY_STEPS = ("copy", "copy_pg_200k")     # ogr2ogr, not Processing
@@ -553,6 +556,8 @@ def _calls(step, uri, out, spec=None):
         ]
     if step in ("artif_gpkg_200k", "artif_pg_200k", "artif_gpkg_pg_200k", "artif_pg_gpkg_200k"):
         return _calls("artif_thresholds", uri, out, spec)
+    if step == "heat_pg_200k":
+        return _calls("heat_grid", uri, out, spec)
     if step in ("matrix_gpkg_200k", "matrix_pg_200k"):
         return [("transitionmatrix", "ocs:transitionmatrix", {
             "INPUT": uri, "NOMENCLATURE": 1, "FROM_VINTAGE": "2005", "TO_VINTAGE": "2021", "TARGET": 7,
