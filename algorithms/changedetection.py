@@ -1,10 +1,13 @@
 """ocs:changedetection — change polygons between two vintages, with the type of change."""
+import os
+
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsWkbTypes,
@@ -13,7 +16,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import changes as ch
-from ..engines import changepushdown, postgis, styling
+from ..engines import changepushdown, changes, postgis, styling
 from ..fastpath import gpkg
 from . import base
 from .changes import ChangeAlgorithm, spatial_rules_parameter
@@ -88,41 +91,87 @@ class ChangeDetectionAlgorithm(ChangeAlgorithm):
 
     def _write(self, parameters, context, job, only_changes, transitions):
         """The feature-by-feature path: (destination, [count, area m²] written, {type of change: area m²}), or
-        (None, None, None) when cancelled."""
+        (None, None, None) when cancelled. A GeoPackage output of two layers is written straight from the pieces'
+        WKB with SQLite (changes.PieceWriter), any other through the sink."""
         period = job.periods[0]
+        columns = ([(job.zone_field, "str")] if job.zone_field else []) + list(ch.DETECTION_FIELDS)
         fields = QgsFields()
-        if job.zone_field:
-            fields.append(compat.make_field(job.zone_field, "str"))
-        for name, kind in ch.DETECTION_FIELDS:
+        for name, kind in columns:
             fields.append(compat.make_field(name, kind))
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
-                                                 compat.WKB_MULTIPOLYGON, job.crs)
+        writer = self._gpkg_writer(parameters, job, columns)
+        if writer is not None:
+            destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        else:
+            sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields,
+                                                     compat.WKB_MULTIPOLYGON, job.crs)
         batch = []
         kept = [0, 0.0]
-        with_zone = job.zone_field is not None
         type_areas = {}
+        values_of = {}      # (Side before, Side after) → (type, written, values before the area, values after)
 
         def consumer(geometry, zone, before, after, area):
-            values = ch.detection_values(before, after, area, period)
-            type_areas[values[5]] = type_areas.get(values[5], 0.0) + area
-            if only_changes and before.code == after.code:
+            entry = values_of.get((before, after))
+            if entry is None:
+                values = ch.detection_values(before, after, 0.0, period)
+                entry = values_of[(before, after)] = (
+                    values[5], not only_changes or before.code != after.code, tuple(values[:4]), tuple(values[5:]))
+            change, written, head, tail = entry
+            type_areas[change] = type_areas.get(change, 0.0) + area
+            if not written:
                 return
-            feature = QgsFeature(fields)
-            if not QgsWkbTypes.isMultiType(geometry.wkbType()):    # the overlay's cut pieces already are
-                geometry = QgsGeometry(geometry)
-                geometry.convertToMultiType()
-            feature.setGeometry(geometry)
-            feature.setAttributes([zone] + values if with_zone else values)
-            batch.append(feature)
+            values = head + (area,) + tail
+            if job.zone_field is not None:
+                values = (zone,) + values
             kept[0] += 1
             kept[1] += area
+            if writer is not None:      # geometry: (WKB, box), see ChangeJob.run
+                batch.append(writer.row(kept[0], geometry, values))
+            else:
+                batch.append(_feature(fields, geometry, list(values)))
             if len(batch) >= BATCH:
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                writer.add(batch) if writer is not None else sink.addFeatures(batch, QgsFeatureSink.FastInsert)
                 del batch[:]
 
-        if not job.run(transitions, consumer, period):
+        done = False
+        try:
+            done = job.run(transitions, consumer, period, raw=writer is not None)
+            if done and batch:
+                writer.add(batch) if writer is not None else sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+        finally:
+            if writer is not None:
+                writer.close() if done else writer.abort()
+        if not done:
             return None, None, None
-        if batch:
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-        del sink  # flush and close the file before storing its style
+        if writer is None:
+            del sink  # flush and close the file before storing its style
         return destination, kept, type_areas
+
+    def _gpkg_writer(self, parameters, job, columns):
+        """A changes.PieceWriter when the pieces can be written straight to a GeoPackage file with SQLite (two
+        layers, OUTPUT a GeoPackage file that is not an input; see PieceWriter), else None (the sink)."""
+        value = parameters.get(self.OUTPUT)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink.staticValue()
+        try:
+            if job.mode != "overlay":
+                raise gpkg.FastPathUnavailable("one multi-date layer")
+            if not isinstance(value, str):
+                raise gpkg.FastPathUnavailable("output is not a file")
+            inputs = [layer.gpkg_layer[0] for layer in job.layers() if layer.gpkg_layer]
+            path, layer_name = gpkg.gpkg_output(value, inputs[0] if inputs else "")
+            if len(inputs) > 1 and os.path.exists(path) and os.path.samefile(path, inputs[1]):
+                raise gpkg.FastPathUnavailable("output is the input")
+            return changes.PieceWriter(job, path, layer_name, columns)
+        except gpkg.FastPathUnavailable as reason:
+            job.feedback.pushDebugInfo("Output written through the sink: %s" % reason)
+            return None
+
+
+def _feature(fields, geometry, attributes):
+    feature = QgsFeature(fields)
+    if not QgsWkbTypes.isMultiType(geometry.wkbType()):    # the overlay's cut pieces already are
+        geometry = QgsGeometry(geometry)
+        geometry.convertToMultiType()
+    feature.setGeometry(geometry)
+    feature.setAttributes(attributes)
+    return feature

@@ -6,16 +6,20 @@ Three input shapes give the same stream of pieces (geometry, zone, side before, 
   attributes are compared polygon by polygon, no overlay;
 - two layers (``before`` and ``after``): overlaid here. Polygons identical in both vintages (the bulk of a real
   OCS GE pair) are matched by their WKB without any GEOS call; the others are cut pair by pair (``Cutter``: pairs
-  from the boxes in bulk, prepared predicates, on Linux in a forked process), and the land covered by one vintage
-  only becomes ``hors couverture``;
+  from the boxes in bulk, prepared predicates, on Linux in forked processes), and the land covered by one vintage
+  only becomes ``hors couverture``; the pieces can be handed on as WKB (``run(raw=True)``), which
+  ``PieceWriter`` writes to a GeoPackage with SQLite;
 - with zones every piece is split at zone borders: a grid of cells lying inside one zone assigns most polygons
   without a geometry operation.
 Domain rules (codes, statuses, type of change, flows) are in core/changes.py.
 
 Public API: ``ChangeInputs`` (the layers), ``ChangeOptions`` (what to compare), ``ChangeJob(inputs, options,
-context, feedback)`` then ``job.run(transitions, consumer, period)``; ``ZoneFinder``; ``multipolygon``.
+context, feedback)`` then ``job.run(transitions, consumer, period, raw)``; ``PieceWriter``; ``ZoneFinder``;
+``multipolygon``.
 """
+import array
 import dataclasses
+import gc
 import math
 import multiprocessing
 import os
@@ -24,6 +28,7 @@ import threading
 from collections import Counter
 
 import numpy
+from osgeo import osr
 
 from qgis.core import (
     QgsApplication,
@@ -40,6 +45,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import boxes as box_pairs
+from ..fastpath import gpkgwrite
 from . import changepushdown, changerules, landcover, spatial
 from ..language import number as local_number
 
@@ -85,7 +91,7 @@ class ChangeOptions:
     all_periods: bool = True
     spatial_rules: bool = True
     statuses: bool = True
-    workers: int = 0                # processes of the two-layer overlay (0: one with 2 cores or more; 1: none)
+    workers: int = 0                # forked processes of the two-layer overlay (0: one per core but one; 1: none)
 
 
 class Stream:
@@ -186,6 +192,7 @@ class ChangeJob:
         self.spatial_rules = options.spatial_rules
         self.statuses = options.statuses
         self.workers = options.workers
+        self.raw = False        # pieces handed on as (WKB, box): see run
         self.counters = {"invalid": 0, "empty": 0, "dropped": 0}
         source = inputs.before
         landcover.require_features(source)
@@ -365,20 +372,22 @@ class ChangeJob:
         return "%s (%s)" % (name, zone) if name else "%s %s" % (self.zone_field, zone)
 
     # -- the stream of pieces -----------------------------------------------------------------------------
-    def run(self, transitions, consumer=None, period_for_output=None):
+    def run(self, transitions, consumer=None, period_for_output=None, raw=False):
         """Feed ``transitions`` with every piece; ``consumer(geometry, zone, before, after, area)`` receives
-        the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS).
-        Returns False when cancelled."""
+        the pieces of ``period_for_output`` (Ellipsis: of every period; geometry in the input CRS). ``raw``: the
+        geometry is given as (WKB, (xmin, ymin, xmax, ymax)) instead of a QgsGeometry (the overlay's pieces cut
+        in a forked process are then never rebuilt here). Returns False when cancelled."""
+        self.raw = raw and consumer is not None
         if consumer is None:
             grouped = changepushdown.run_by_groups(self, transitions, self.feedback)
             if grouped is not None:
                 return grouped
-        if not self._apply_spatial_rules():
-            return False
         if self.mode == "multidate":
+            if not self._apply_spatial_rules():
+                return False
             ok = self._run_multidate(Stream(transitions, consumer, period_for_output))
         else:
-            ok = self._run_overlay(transitions, consumer)
+            ok = self._run_overlay(transitions, consumer, raw)
         if ok:
             self._report(transitions)
         return ok
@@ -454,7 +463,7 @@ class ChangeJob:
                 before, after = sides[period[0]], sides[period[1]]
                 stream.transitions.add(period, zone, before, after, part_area)
                 if stream.consumer is not None and (stream.period is Ellipsis or period == stream.period):
-                    stream.consumer(part, zone, before, after, part_area)
+                    stream.consumer(raw_geometry(part) if self.raw else part, zone, before, after, part_area)
         return area
 
     def _run_multidate(self, stream):
@@ -520,7 +529,9 @@ class ChangeJob:
             items[feature.id()] = (geometry, feature.attributes())
         return items
 
-    def _run_overlay(self, transitions, consumer):
+    def _run_overlay(self, transitions, consumer, raw):
+        """The two-layer overlay; the cuts start (in forked processes) before the OCS2D spatial rules, which the
+        sides of the pieces need but the cuts do not."""
         before_items = self._read(self.before, None, 0, 15)
         after_items = self._read(self.after, self.transform_after, 15, 30) if before_items is not None else None
         if after_items is None:
@@ -529,28 +540,35 @@ class ChangeJob:
             len(before_items), len(after_items)))
         stream = Stream(transitions, consumer, (self.years[0], self.years[1]))
         after_covered = {}
-        area_in = self._overlay_first(stream, before_items, after_items, after_covered)
+        cutter = self._cutter = Cutter(before_items, after_items, self.meter)
+        # without zones to split by, the pieces are not needed as QgsGeometry when written raw or not at all
+        form = GEOMETRY if self.zones is not None else NONE if consumer is None else RAW if raw else GEOMETRY
+        cuts = cutter.results(self._workers(), form)
+        try:
+            area_in = self._overlay_first(stream, before_items, after_items, after_covered, cuts) \
+                if self._apply_spatial_rules() else None
+        finally:
+            cuts.close()
         if area_in is None:
             return False
         area_in = self._overlay_second(stream, before_items, after_items, after_covered, area_in)
         self.area_in[stream.period] = area_in
         return True
 
-    def _overlay_first(self, stream, before_items, after_items, after_covered):
-        """Pieces of every first-vintage polygon (cut by the second vintage, the rest outside it); m² of land
-        compared, or None when cancelled. ``after_covered``: {second-vintage fid: m² covered} is filled."""
+    def _overlay_first(self, stream, before_items, after_items, after_covered, results):
+        """Pieces of every first-vintage polygon (cut by the second vintage, the rest outside it) from
+        ``results`` (Cutter.results); m² of land compared, or None when cancelled. ``after_covered``:
+        {second-vintage fid: m² covered} is filled."""
         year_before, year_after = stream.period
-        cutter = Cutter(before_items, after_items, self.meter)
+        cutter = self._cutter
         a_fids, b_fids = cutter.a_fids, cutter.b_fids
         sides = {}      # second-vintage index → its Side (classified once)
         area_in = 0.0
         total = len(a_fids) or 1
         step = max(1, total // 70)
-        results = cutter.results(self._workers())
         for count, (i, (area, pieces, rest)) in enumerate(results):
             if count % step == 0:
                 if self.feedback.isCanceled():
-                    results.close()
                     return None
                 self.feedback.setProgress(30 + 60.0 * count / total)
             fid = a_fids[i]
@@ -568,21 +586,21 @@ class ChangeJob:
                 self._piece(stream, piece, piece_area, before, after)
             if rest is not None:
                 self._piece(stream, rest[0], rest[1], before, ch.OUTSIDE_SIDE)
-        self._cutter = cutter
         return area_in
 
     def _workers(self):
-        """Processes cutting the polygons beside this one: ``workers`` of the options (1: none), else one on a
-        machine of 2 cores or more when the overlay is big enough. None where processes cannot be forked (not
-        Linux) or the areas are measured through a transform or on the ellipsoid. None by default in QGIS
-        Desktop (a GUI process with its own threads is not forked; qgis_process, scripts and tests are)."""
+        """Processes cutting the polygons beside this one (which cuts too whenever it has no piece to hand on):
+        ``workers`` of the options (1: none), else one per core but one (at most 4). None where processes cannot
+        be forked (not Linux) or the areas are measured through a transform or on the ellipsoid. None by default
+        in QGIS Desktop (a GUI process with its own threads is not forked; qgis_process, scripts and tests
+        are)."""
         if self.meter.transform is not None or self.meter.geographic or not FORK:
             return 0
         if self.workers:
             return self.workers if self.workers > 1 else 0
         if in_desktop():
             return 0
-        return 1 if (os.cpu_count() or 1) >= 2 else 0
+        return max(0, min(4, (os.cpu_count() or 1) - 1))
 
     def _overlay_second(self, stream, before_items, after_items, after_covered, area_in):
         """Pieces of the land of the second vintage outside the first; returns ``area_in`` plus their m² (sets
@@ -604,7 +622,9 @@ class ChangeJob:
             rest = self._outside(cutter.b_geometries[j], [cutter.a_geometries[i] for i in others])
             if rest is not None:
                 area_in += rest[1]
-                self._piece(stream, rest[0], rest[1], ch.OUTSIDE_SIDE, after)
+                # without zones the pieces go to the consumer as they are (raw from the cuts when asked)
+                piece = raw_geometry(rest[0]) if self.raw and self.zones is None else rest[0]
+                self._piece(stream, piece, rest[1], ch.OUTSIDE_SIDE, after)
         self.area_after = area_after
         return area_in
 
@@ -673,6 +693,44 @@ class ChangeJob:
                     ch.period_label(period), local_number(expected / 1e4, 4), local_number(found / 1e4, 4)))
 
 
+class PieceWriter:
+    """The pieces of ``ChangeJob.run(raw=True)`` written straight to a new GeoPackage layer with SQLite
+    (fastpath.gpkgwrite: no QgsFeature per piece, the R-tree written packed), the same features as the sink would
+    write (2D MultiPolygons). ``columns``: [(name, 'int' | 'double' | 'str')] after fid and geom; the fids are 1,
+    2, … in the order of ``row``."""
+
+    def __init__(self, job, path, layer_name, columns):
+        srs = None
+        if job.crs.isValid():
+            srs = osr.SpatialReference()
+            srs.ImportFromWkt(job.crs.toWkt())
+        self.writer = gpkgwrite.LayerWriter(path, layer_name, srs, columns)
+        self.srs_id = self.writer.srs_id
+        self.boxes = array.array("d")      # minx, maxx, miny, maxy of each row, for the R-tree
+
+    def row(self, fid, geometry, values):
+        """The row of a piece: ``geometry`` = (WKB, (xmin, ymin, xmax, ymax)), ``values`` of the columns."""
+        wkb, box = geometry
+        self.boxes.extend((box[0], box[2], box[1], box[3]))
+        try:
+            blob = gpkgwrite.multipolygon_blob(self.srs_id, wkb, box)
+        except ValueError:      # not a 2D Polygon (a feature unlike its layer's type): as the sink writes it
+            plain = QgsGeometry(landcover.plain_geometry(_from_wkb(wkb)))
+            plain.convertToMultiType()
+            blob = gpkgwrite.multipolygon_blob(self.srs_id, bytes(plain.asWkb()), box)
+        return (fid, blob, *values)
+
+    def add(self, rows):
+        self.writer.add(rows)
+
+    def close(self):
+        boxes = numpy.frombuffer(self.boxes, dtype=float).reshape(-1, 4)
+        self.writer.close(numpy.arange(1, len(boxes) + 1), boxes)
+
+    def abort(self):
+        self.writer.abort()
+
+
 def in_desktop():
     """True in QGIS Desktop (QgsApplication.platform() "desktop"), False under qgis_process and in scripts."""
     app = QgsApplication.instance()
@@ -709,23 +767,54 @@ def _box_rows(geometries):
 
 
 FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-_FORKED = None      # the Cutter read by the forked processes (set while they start)
+GEOMETRY, RAW, NONE = "geometry", "raw", "none"     # forms of the pieces of Cutter.results
+_FORKED = None      # (Cutter, chunks, shared number of the next chunk) of the forked processes, while they start
 _FORK_LOCK = threading.Lock()
 
 
-def _forked_cuts(bounds):
-    """In a forked process: [(m², [(piece WKB, m², second-layer index)], (rest WKB, m²) or None)] of the
-    first-layer polygons start ≤ i < end that are not matched (None for those)."""
-    cutter = _FORKED
-    found = []
-    for i in range(*bounds):
-        if i in cutter.same:
-            found.append(None)
-            continue
-        area, pieces, rest = cutter.cut(i)
-        found.append((area, [(bytes(piece.asWkb()), piece_area, j) for piece, piece_area, j in pieces],
-                      None if rest is None else (bytes(rest[0].asWkb()), rest[1])))
-    return found
+def _forked_cuts(_task):
+    """In a forked process: (k, cuts) of the next chunk k of first-layer polygons that no process took yet, or
+    None when none is left; cuts: [(m², [(piece, m², second-layer index)], (rest, m²) or None) as raw_geometry,
+    or None for a polygon that is matched (not cut here)]."""
+    cutter, chunks, claim, form = _FORKED
+    k = _claim(claim, len(chunks))
+    if k is None:
+        return None
+    return k, [None if i in cutter.same else _as_raw(cutter.cut(i), form) for i in range(*chunks[k])]
+
+
+def _claim(counter, count):
+    """The number of the next chunk (taken: the shared ``counter`` moves on), or None when all are taken."""
+    with counter.get_lock():
+        k = counter.value
+        if k >= count:
+            return None
+        counter.value = k + 1
+    return k
+
+
+def raw_geometry(geometry):
+    """(WKB, (xmin, ymin, xmax, ymax)) of a QgsGeometry."""
+    box = geometry.boundingBox()
+    return bytes(geometry.asWkb()), (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+
+
+def _as_raw(cut, form=RAW):
+    """A cut with its geometries as raw_geometry (``form`` RAW) or None (NONE)."""
+    area, pieces, rest = cut
+    convert = raw_geometry if form == RAW else _nothing
+    return (area, [(convert(piece), piece_area, j) for piece, piece_area, j in pieces],
+            None if rest is None else (convert(rest[0]), rest[1]))
+
+
+def _nothing(_geometry):
+    return None
+
+
+def _from_raw(cut):
+    area, pieces, rest = cut
+    return (area, [(_multi(_from_wkb(piece[0])), piece_area, j) for piece, piece_area, j in pieces],
+            None if rest is None else (_from_wkb(rest[0][0]), rest[1]))
 
 
 def _from_wkb(wkb):
@@ -734,19 +823,93 @@ def _from_wkb(wkb):
     return geometry
 
 
+class _Cuts:
+    """The cuts of every first-layer polygon, in order, as Cutter.results gives them. The forked processes start
+    at once and take chunks of CHUNK polygons in turn; this process hands the pieces on in order and, whenever
+    the next chunk is not ready, takes the next free chunk and cuts it itself, so that every process stays busy
+    whatever the share of reading, writing and cutting. ``close`` ends the processes."""
+
+    def __init__(self, cutter, workers, form):
+        self.cutter, self.form = cutter, form
+        count = len(cutter.a_fids)
+        self.chunks = [(start, min(start + cutter.CHUNK, count)) for start in range(0, count, cutter.CHUNK)]
+        self.pool = self.forked = None
+        self.ready = {}     # chunk number → its cuts, done ahead of their turn
+        if workers >= 1 and len(cutter.same) < count:
+            global _FORKED
+            context = multiprocessing.get_context("fork")
+            self.claim = context.Value("q", 0)
+            with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
+                _FORKED = (cutter, self.chunks, self.claim, RAW if form == GEOMETRY else form)
+                # the objects read so far out of the collector's reach: its passes in a forked process would
+                # otherwise write to every one of them, and copy the pages shared with this process
+                gc.freeze()
+                try:
+                    self.pool = context.Pool(workers)
+                finally:
+                    gc.unfreeze()
+                    _FORKED = None
+            self.forked = self.pool.imap_unordered(_forked_cuts, range(len(self.chunks)))
+
+    def _cut(self, i):
+        area, pieces, rest = self.cutter.cut(i)
+        if self.form != GEOMETRY:
+            return _as_raw((area, pieces, rest), self.form)
+        if i in self.cutter.same:   # the polygon itself
+            return area, pieces, rest
+        return area, [(_multi(piece), piece_area, j) for piece, piece_area, j in pieces], rest
+
+    def _here(self, k):
+        return [self._cut(i) for i in range(*self.chunks[k])]
+
+    def _take(self, k):
+        """The cuts of chunk ``k``: [cut, or None for a polygon to cut here]."""
+        if self.pool is None:
+            return self._here(k)
+        while k not in self.ready:
+            try:
+                while True:     # what the forked processes have done so far
+                    self._store(self.forked.next(timeout=0))
+            except (multiprocessing.TimeoutError, StopIteration):
+                pass
+            if k in self.ready:
+                break
+            mine = _claim(self.claim, len(self.chunks))
+            if mine is not None:
+                self.ready[mine] = self._here(mine)
+            else:   # every chunk is taken: wait for the forked processes
+                self._store(self.forked.next())
+        return self.ready.pop(k)
+
+    def _store(self, result):
+        if result is not None:
+            k, cuts = result
+            self.ready[k] = cuts if self.form != GEOMETRY else [None if c is None else _from_raw(c) for c in cuts]
+
+    def __iter__(self):
+        for k, (start, end) in enumerate(self.chunks):
+            for i, cut in zip(range(start, end), self._take(k)):
+                yield i, self._cut(i) if cut is None else cut
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
 class Cutter:
     """The two-layer overlay, polygon by polygon of the first layer, optionally in forked processes.
 
     Polygons identical in both layers (same box, same WKB) are matched first, without any GEOS call. The pairs
     of the others whose boxes overlap come from fastpath.boxes in one pass (no spatial-index query per polygon);
     the box test spares the ``contains`` / ``within`` calls that cannot hold, prepared predicates skip the
-    neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers)``
-    yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or None))
-    in the order of the first layer, whatever the number of processes: the pieces are the same.
+    neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers,
+    form)`` yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or
+    None)) in the order of the first layer, whatever the number of processes: the pieces are the same.
     """
 
     CHUNK = 256     # first-layer polygons per task
-    MAIN_SHARE = 5  # with forked processes, one task in 5 is cut by the process writing the pieces
 
     def __init__(self, before_items, after_items, meter):
         self.meter = meter
@@ -754,39 +917,39 @@ class Cutter:
         self.a_geometries = [before_items[fid][0] for fid in self.a_fids]
         self.b_geometries = [after_items[fid][0] for fid in self.b_fids]
         self.a_boxes, self.b_boxes = _box_rows(self.a_geometries), _box_rows(self.b_geometries)
-        self.same = self._identical()
+        self.b_box_rows = self.b_boxes.tolist()
+        # planar areas in metres: QgsGeometry.area itself, without the meter's checks (the pieces are never null)
+        self.area = QgsGeometry.area if meter.transform is None and not meter.geographic and meter.factor == 1.0 \
+            else meter.area
+        ia, ib = box_pairs.overlapping_pairs(self.a_boxes, self.b_boxes)
+        self.same = self._identical(ia, ib)
         # a second-layer polygon matched by an identical one only touches the other first-layer polygons (the
         # layers are tessellations): it is not cut again, but it still bounds their rest outside the second layer
         # (overlapping first-layer polygons then break the area check instead of being counted twice)
         self.matched = numpy.zeros(len(self.b_fids), dtype=bool)
         self.matched[list(self.same.values())] = True
-        rest = numpy.array([i for i in range(len(self.a_fids)) if i not in self.same], dtype=numpy.int64)
-        ia, self.ib = box_pairs.overlapping_pairs(self.a_boxes[rest], self.b_boxes) if len(rest) else \
-            (box_pairs.EMPTY, box_pairs.EMPTY)
-        ia = rest[ia] if len(ia) else ia
+        if self.same:
+            keep = ~numpy.isin(ia, numpy.fromiter(self.same, dtype=numpy.int64, count=len(self.same)))
+            ia, ib = ia[keep], ib[keep]
+        self.ib = ib
         everyone = numpy.arange(len(self.a_fids))
         self.starts = numpy.searchsorted(ia, everyone, "left")
         self.ends = numpy.searchsorted(ia, everyone, "right")
 
-    def _identical(self):
-        """{first-layer index: second-layer index} of the polygons with the same box and the same WKB."""
-        by_box = {}
-        for j, row in enumerate(self.b_boxes.tolist()):
-            by_box.setdefault(tuple(row), []).append(j)
+    def _identical(self, ia, ib):
+        """{first-layer index: second-layer index} of the polygons with the same box and the same WKB, among the
+        pairs ``ia``, ``ib`` of overlapping boxes."""
+        equal = numpy.flatnonzero((self.a_boxes[ia] == self.b_boxes[ib]).all(axis=1))
         same = {}
         b_wkb = {}
-        for i, row in enumerate(self.a_boxes.tolist()):
-            found = by_box.get(tuple(row))
-            if not found:
+        for i, j in zip(ia[equal].tolist(), ib[equal].tolist()):
+            if i in same:
                 continue
-            wkb = self.a_geometries[i].asWkb()
-            for j in found:
-                other = b_wkb.get(j)
-                if other is None:
-                    other = b_wkb[j] = self.b_geometries[j].asWkb()
-                if other == wkb:
-                    same[i] = j
-                    break
+            other = b_wkb.get(j)
+            if other is None:
+                other = b_wkb[j] = self.b_geometries[j].asWkb()
+            if other == self.a_geometries[i].asWkb():
+                same[i] = j
         return same
 
     def neighbours_of_second(self, indexes):
@@ -799,47 +962,19 @@ class Cutter:
         ends = numpy.searchsorted(ib, numpy.arange(len(indexes)), "right")
         return [ia[start:end].tolist() for start, end in zip(starts, ends)]
 
-    def results(self, workers=0):
-        """Generator of the cuts of every first-layer polygon, in order; ``workers`` forked processes cut the
-        polygons that are not matched while this one goes on (0: all here). Threads do not pay here: the GIL,
-        taken back after every QGIS call, makes them slower than one thread."""
-        chunks = [(start, min(start + self.CHUNK, len(self.a_fids))) for start in range(0, len(self.a_fids),
-                                                                                        self.CHUNK)]
-        if workers < 1 or len(self.same) == len(self.a_fids):
-            for start, end in chunks:
-                for i in range(start, end):
-                    yield i, self.cut(i)
-            return
-        global _FORKED
-        with _FORK_LOCK:    # two jobs at once (threads of QGIS): each pool forks with its own Cutter
-            _FORKED = self
-            pool = multiprocessing.get_context("fork").Pool(workers)
-            _FORKED = None
-        try:
-            # this process writes the pieces and cuts one task in MAIN_SHARE too: both ends stay busy
-            forked = pool.imap(_forked_cuts, [c for k, c in enumerate(chunks) if k % self.MAIN_SHARE])
-            for k, (start, end) in enumerate(chunks):
-                if not k % self.MAIN_SHARE:
-                    for i in range(start, end):
-                        yield i, self.cut(i)
-                    continue
-                cuts = next(forked)
-                for i in range(start, end):
-                    if i in self.same:
-                        yield i, self.cut(i)
-                        continue
-                    area, pieces, rest = cuts[i - start]
-                    yield i, (area, [(_from_wkb(wkb), piece_area, j) for wkb, piece_area, j in pieces],
-                              None if rest is None else (_from_wkb(rest[0]), rest[1]))
-        finally:
-            pool.terminate()
-            pool.join()
+    def results(self, workers=0, form=GEOMETRY):
+        """The cuts of every first-layer polygon, in order (an iterable; call its ``close`` when done):
+        ``workers`` forked processes, started now, cut the polygons that are not matched while this one goes
+        on (0: all here). ``form``: the pieces as QgsGeometry (GEOMETRY: MultiPolygons), as raw_geometry (RAW)
+        or None (NONE: not needed). Threads do not pay here: the GIL, taken back after every QGIS call, makes
+        them slower than one thread."""
+        return _Cuts(self, workers, form)
 
     def cut(self, i):
-        """(m², [(piece, m², second-layer index)], (rest, m²) or None) of first-layer polygon ``i``."""
+        """(m², [(piece, m², second-layer index)], (rest, m²) or None) of first-layer polygon ``i``; a piece is a
+        Polygon or a MultiPolygon."""
         geometry = self.a_geometries[i]
-        meter = self.meter
-        area = meter.area(geometry)
+        area = self.area(geometry)
         j = self.same.get(i)
         if j is not None:
             return area, [(geometry, area, j)], None
@@ -848,7 +983,7 @@ class Cutter:
         candidates = candidates.tolist()
         rest = None
         if area - covered > max(RESIDUAL_SHARE * area, 1e-6):
-            rest = outside(geometry, [self.b_geometries[j] for j in candidates], meter)
+            rest = outside(geometry, [self.b_geometries[j] for j in candidates], self.meter)
         return area, pieces, rest
 
     def _pieces(self, geometry, i, candidates):
@@ -859,25 +994,24 @@ class Cutter:
         engine = QgsGeometry.createGeometryEngine(geometry.constGet())
         engine.prepareGeometry()
         ax0, ay0, ax1, ay1 = self.a_boxes[i].tolist()
-        meter = self.meter
+        area_of, b_geometries, b_boxes = self.area, self.b_geometries, self.b_box_rows
         pieces = []
         covered = 0.0
         for j in candidates:
-            other = self.b_geometries[j]
+            other = b_geometries[j]
             other_abstract = other.constGet()
-            bx0, by0, bx1, by1 = self.b_boxes[j].tolist()
+            bx0, by0, bx1, by1 = b_boxes[j]
             if ax0 <= bx0 and ay0 <= by0 and bx1 <= ax1 and by1 <= ay1 and engine.contains(other_abstract):
-                piece = _multi(other)
+                piece = other
             elif bx0 <= ax0 and by0 <= ay0 and ax1 <= bx1 and ay1 <= by1 and engine.within(other_abstract):
-                piece = _multi(geometry)
+                piece = geometry
             elif engine.intersects(other_abstract):
                 piece = _geometry(engine.intersection(other_abstract))
                 if piece is None:
                     continue
-                piece = _multi(piece)
             else:
                 continue
-            piece_area = meter.area(piece)
+            piece_area = area_of(piece)
             if piece_area > 0:
                 pieces.append((piece, piece_area, j))
                 covered += piece_area

@@ -1,14 +1,20 @@
 """The two-layer overlay of engines/changes.py on independent tessellations (issue #17): no polygon shared, every
 border crossing; hand-computed areas, and the same pieces with and without forked processes."""
-import numpy
+import sqlite3
+import struct
 
-from helpers import box, make_layer
-from test_change_engine import ha, run, source
+import numpy
+import pytest
+from qgis.core import QgsFeatureRequest, QgsGeometry, QgsRectangle, QgsVectorLayer
+
+from helpers import Y0, box, make_layer
+from helpers import run as run_algorithm
+from test_change_engine import Feedback, context, ha, run, source
 from test_changes import AG, FOR, HAB
 
 from ocs_toolbox.core import changes as ch
 from ocs_toolbox.engines import changes
-from ocs_toolbox.fastpath import boxes
+from ocs_toolbox.fastpath import boxes, gpkgwrite
 
 PERIOD = ("2015", "2021")
 
@@ -72,6 +78,111 @@ def test_forked_processes_give_the_same_pieces():
     # land of 2015: 600 m × 400 m; of 2021: 609 × 377 m, shifted by (−3, −4): the union is what the pieces cover
     matrix = found[0][1]
     assert abs(sum(matrix.values()) - (600 * 400 + 609 * 377 - 600 * 373)) < 1e-3
+
+
+def multi(geometry):
+    """A copy of ``geometry`` as a multi-geometry (a piece is a Polygon or a MultiPolygon)."""
+    geometry = QgsGeometry(geometry)
+    geometry.convertToMultiType()
+    return geometry
+
+
+def test_raw_pieces_are_the_pieces():
+    """ChangeJob.run(raw=True) gives every piece as (WKB, box): the same pieces as QgsGeometry, with their
+    boxes, in this process and in forked ones."""
+    before = make_layer([("cs15", "string"), ("us15", "string")], grid(30, 20, 20.0, [AG, FOR, HAB]))
+    after = make_layer([("cs21", "string"), ("us21", "string")], grid(21, 13, 29.0, [HAB, AG, FOR], (-3.0, -4.0)))
+    _job, _transitions, pieces, _feedback = run(changes.ChangeInputs(source(before), source(after)),
+                                                changes.ChangeOptions(target="p4", workers=1))
+    expected = [(multi(g).asWkt(3), b.code, a.code, round(area, 6)) for g, _z, b, a, area in pieces]
+    for workers in (1, 2):
+        job = changes.ChangeJob(changes.ChangeInputs(source(before), source(after)),
+                                changes.ChangeOptions(target="p4", workers=workers), context(), Feedback())
+        raw = []
+        assert job.run(ch.Transitions(), lambda *piece: raw.append(piece), Ellipsis, raw=True)
+        found = []
+        for (wkb, piece_box), _z, b, a, area in raw:
+            geometry = QgsGeometry()
+            geometry.fromWkb(wkb)
+            bounds = geometry.boundingBox()
+            assert piece_box == (bounds.xMinimum(), bounds.yMinimum(), bounds.xMaximum(), bounds.yMaximum())
+            found.append((multi(geometry).asWkt(3), b.code, a.code, round(area, 6)))
+        assert found == expected
+
+
+@pytest.mark.parametrize("zones", [False, True])
+def test_geopackage_output_written_with_sqlite_as_the_sink_writes(tmp_path, zones):
+    """ocs:changedetection, two layers: a GeoPackage output is written straight from the pieces' WKB with SQLite
+    (changes.PieceWriter); it holds the features the sink writes (a FlatGeobuf file), covers the union of the two
+    layers, and its R-tree finds them. With zones (two halves, west and east of x = 300 m, and land outside both
+    beyond y = 390 m), the pieces split at their borders are written the same way."""
+    before = make_layer([("cs15", "string"), ("us15", "string")], grid(30, 20, 20.0, [AG, FOR, HAB]))
+    after = make_layer([("cs21", "string"), ("us21", "string")], grid(21, 13, 29.0, [HAB, AG, FOR], (-3.0, -4.0)))
+    parameters = {"INPUT": before, "INPUT_AFTER": after, "TARGET": 7, "ONLY_CHANGES": False}
+    if zones:
+        y0 = 6600000.0 - Y0     # the grids' origin in the frame of helpers.box
+        parameters.update(ZONES=make_layer([("insee", "string")], [
+            (box(-10, y0 - 10, 300, y0 + 390), "A"), (box(300, y0 - 10, 700, y0 + 390), "B")]),
+            ZONE_FIELD="insee")
+    path = str(tmp_path / "changes.gpkg")
+    results, feedback = run_algorithm("ocs:changedetection", dict(parameters, OUTPUT=path))
+    assert not any("through the sink" in line for line in feedback.debug)
+    fast = QgsVectorLayer(results["OUTPUT"], "fast", "ogr")
+    results, feedback = run_algorithm("ocs:changedetection", dict(parameters, OUTPUT=str(tmp_path / "sink.fgb")))
+    assert any("through the sink" in line for line in feedback.debug)
+    sink = QgsVectorLayer(results["OUTPUT"], "sink", "ogr")
+    names = [f.name() for f in sink.fields()]
+
+    def rows(layer):
+        return sorted((f.geometry().asWkt(3), tuple(str(f[name]) for name in names)) for f in layer.getFeatures())
+
+    assert fast.isValid() and fast.featureCount() > 600
+    if zones:
+        assert {f["insee"] for f in fast.getFeatures()} == {"A", "B", "hors zones"}
+    assert [f.name() for f in fast.fields()] == ["fid"] + names
+    assert [f.type() for f in fast.fields()][1:] == [f.type() for f in sink.fields()]
+    assert rows(fast) == rows(sink)
+    # land of 2015: 600 m × 400 m; of 2021: 609 × 377 m, shifted by (−3, −4)
+    union = 600 * 400 + 609 * 377 - 600 * 373
+    assert abs(sum(f.geometry().area() for f in fast.getFeatures()) - union) < 1e-3
+    assert abs(sum(f["surface_m2"] for f in fast.getFeatures()) - union) < 1e-3
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("SELECT rtreecheck('rtree_changes_geom')").fetchone()[0] == "ok"
+        assert connection.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'changes'"
+                                  ).fetchone()[0] == fast.featureCount()
+    finally:
+        connection.close()
+    window = QgsRectangle(700100, 6600100, 700160, 6600130)
+    by_index = {f.id() for f in fast.getFeatures(QgsFeatureRequest().setFilterRect(window))}
+    touching = {f.id() for f in fast.getFeatures() if f.geometry().intersects(window)}
+    by_box = {f.id() for f in fast.getFeatures() if f.geometry().boundingBox().intersects(window)}
+    assert touching and touching <= by_index <= by_box
+
+
+def test_piece_blobs(tmp_path):
+    """fastpath.gpkgwrite.multipolygon_blob: the GeoPackage header (magic, version 0, flags 3 = little-endian with
+    an XY envelope, SRS id, envelope minx, maxx, miny, maxy) then the WKB, a Polygon wrapped in a one-part
+    MultiPolygon, any other WKB refused; changes.PieceWriter writes such a piece (a PolygonZ) as the sink would,
+    a 2D MultiPolygon."""
+    polygon = QgsGeometry.fromWkt("POLYGON((0 0, 4 0, 4 3, 0 0))")
+    blob = gpkgwrite.multipolygon_blob(2154, bytes(polygon.asWkb()), (0.0, 0.0, 4.0, 3.0))
+    assert blob[:4] == b"GP\x00\x03" and struct.unpack("<i4d", blob[4:40]) == (2154, 0.0, 4.0, 0.0, 3.0)
+    back = QgsGeometry()
+    back.fromWkb(blob[40:])
+    assert back.asWkt() == "MultiPolygon (((0 0, 4 0, 4 3, 0 0)))"
+    multi = QgsGeometry.fromWkt("MULTIPOLYGON(((0 0, 4 0, 4 3, 0 0)))")
+    assert gpkgwrite.multipolygon_blob(2154, bytes(multi.asWkb()), (0.0, 0.0, 4.0, 3.0)) == blob
+    with_z = bytes(QgsGeometry.fromWkt("POLYGON Z((0 0 1, 4 0 1, 4 3 1, 0 0 1))").asWkb())
+    with pytest.raises(ValueError):
+        gpkgwrite.multipolygon_blob(2154, with_z, (0.0, 0.0, 4.0, 3.0))
+    before, after = two_by_two_against_three_strips()
+    job = changes.ChangeJob(changes.ChangeInputs(source(before), source(after)), changes.ChangeOptions(target="p4"),
+                            context(), Feedback())
+    writer = changes.PieceWriter(job, str(tmp_path / "pieces.gpkg"), "pieces", [("code", "str")])
+    fid, written, code = writer.row(1, (with_z, (0.0, 0.0, 4.0, 3.0)), ("1",))
+    assert (fid, code) == (1, "1") and written[:40] == blob[:40] and written[40:] == blob[40:]
+    writer.abort()
 
 
 def test_overlapping_pairs_each_once():
