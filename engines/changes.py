@@ -165,6 +165,11 @@ class Layer:
             enaf = override[1] if pre_enaf < 0 else enaf
         return self.classifier.classify(cs, us, code, enaf, artif)
 
+    def codes(self, attributes, year):
+        """(couverture, usage) values of a feature's ``attributes`` at ``year``."""
+        cs_index, us_index = self.indexes[year][:2]
+        return attributes[cs_index], attributes[us_index]
+
     def field_names(self, year):
         """(couverture, usage, target, ENAF, artificialisation) field names of ``year`` ("" for a field the layer
         lacks)."""
@@ -410,14 +415,7 @@ class ChangeJob:
             values, overrides, count, area = group[:4]
             area *= self.meter.factor
             sides = {year: layer.side_of(year, *values[year], override=overrides.get(year)) for year in years}
-            by_default = False
-            for year, side in sides.items():
-                if side.code == ch.UNKNOWN:
-                    self.codes["before" if year == self.years[0] else "after"][
-                        "%s/%s" % tuple(values[year][:2])] += count
-                by_default = by_default or layer.by_default(side, year)
-            if by_default:
-                self.by_default += area
+            self._tally(layer, sides, lambda year: values[year][:2], area, count)
             area_in += self._emit(stream, None, area, sides)
             classified.append((group, sides))
         if self.feedback.isCanceled():
@@ -488,13 +486,7 @@ class ChangeJob:
             attributes = feature.attributes()
             fid = feature.id()
             sides = {year: layer.side(attributes, year, fid) for year in years}
-            by_default = False
-            for year, side in sides.items():
-                if side.code == ch.UNKNOWN:
-                    self._count_unknown(side, attributes, layer, year)
-                by_default = by_default or layer.by_default(side, year)
-            if by_default:
-                self.by_default += area
+            self._tally(layer, sides, lambda year: layer.codes(attributes, year), area)
             area_in += self._emit(stream, geometry, area, sides)
         for period in self.periods:
             self.area_in[period] = area_in
@@ -506,10 +498,21 @@ class ChangeJob:
             self.counters["empty"] += 1
         return valid
 
-    def _count_unknown(self, side, attributes, layer, year):
-        cs_index, us_index = layer.indexes[year][:2]
+    def _tally(self, layer, sides, codes, area, count=1):
+        """Count the NULL or unknown codes of ``sides`` ({year: Side} of ``count`` polygons of ``layer``;
+        ``codes(year)``: their couverture and usage values), and add ``area`` to the land that took an attribute
+        default where a spatial rule was not applied."""
+        by_default = False
+        for year, side in sides.items():
+            if side.code == ch.UNKNOWN:
+                self._count_unknown(layer, year, *codes(year), count=count)
+            by_default = by_default or layer.by_default(side, year)
+        if by_default:
+            self.by_default += area
+
+    def _count_unknown(self, layer, year, cs, us, count=1):
         self.codes["before" if layer is self.before and year == self.years[0] else "after"][
-            "%s/%s" % (attributes[cs_index], attributes[us_index])] += 1
+            "%s/%s" % (cs, us)] += count
 
     def _read(self, layer, transform, progress_from, progress_to):
         """{fid: (geometry, attributes)} of a layer, valid geometries in the input CRS."""
@@ -576,7 +579,7 @@ class ChangeJob:
             attributes = before_items[fid][1]
             before = self.before.side(attributes, year_before, fid)
             if before.code == ch.UNKNOWN:
-                self._count_unknown(before, attributes, self.before, year_before)
+                self._count_unknown(self.before, year_before, *self.before.codes(attributes, year_before))
             for piece, piece_area, j in pieces:
                 other = b_fids[j]
                 after_covered[other] = after_covered.get(other, 0.0) + piece_area
@@ -615,7 +618,7 @@ class ChangeJob:
             area_after += area
             after = self.after.side(attributes, year_after, fid)
             if after.code == ch.UNKNOWN:
-                self._count_unknown(after, attributes, self.after, year_after)
+                self._count_unknown(self.after, year_after, *self.after.codes(attributes, year_after))
             if area - after_covered.get(fid, 0.0) > max(RESIDUAL_SHARE * area, 1e-6):
                 uncovered.append((j, after))
         for (j, after), others in zip(uncovered, cutter.neighbours_of_second([j for j, _a in uncovered])):
