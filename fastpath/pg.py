@@ -158,6 +158,15 @@ def missing_geometries(source):
         connection.close()
 
 
+def lookup_cte(width, rows):
+    """The common table expression ``lut(k, c0 … c<width - 1>)`` of ``rows`` (SQL texts ``(key, values…)``); with
+    no row, an empty one of text columns."""
+    names = ",".join(["k"] + ["c%d" % i for i in range(width)])
+    if rows:
+        return "lut(%s) AS (VALUES %s)" % (names, ",".join(rows))
+    return "lut(%s) AS (SELECT %s WHERE false)" % (names, ",".join(["NULL::text"] * (width + 1)))
+
+
 class PgReclassifier:
     """Runs the attribute rules of a Reclassifier on a PgRelation, in its database; writes the output tables of
     the push-downs (``write``: a look-up on the code tuples; ``write_values``: values per key)."""
@@ -231,10 +240,7 @@ class PgReclassifier:
                 selects.append("CAST(lut.c%d AS %s) AS %s" % (position, "integer" if kind == "int" else
                                                               "varchar(254)", quote_identifier(name)))
                 position += 1
-        width = position
-        lut = "lut(%s) AS (VALUES %s)" % (",".join(["k"] + ["c%d" % i for i in range(width)]), ",".join(
-            rows.values())) if rows else "lut(%s) AS (SELECT %s WHERE false)" % (
-            ",".join(["k"] + ["c%d" % i for i in range(width)]), ",".join(["NULL::text"] * (width + 1)))
+        lut = lookup_cte(position, list(rows.values()))
         join = " || chr(31) || ".join("coalesce(l.%s, '')" % quote_identifier(f) for f in codes)
         self.create(out, fields, "WITH %s" % lut, "LEFT JOIN lut ON lut.k = (%s)" % join, selects)
 
@@ -271,13 +277,8 @@ class PgReclassifier:
         change_groups, of the same Grouping ``groups``) is in ``values`` {group key: [value per column of
         ``kinds``]}: ``kinds`` [(name, str | int | double)]; ``area_column``, the area of each polygon (planar,
         times ``factor``) instead of a value."""
-        width = len(kinds)
-        names = ["k"] + ["c%d" % i for i in range(width)]
-        if values:
-            lut = "lut(%s) AS (VALUES %s)" % (",".join(names), ",".join(
-                "(%s)" % ",".join([literal(key)] + [literal(x) for x in row]) for key, row in values.items()))
-        else:
-            lut = "lut(%s) AS (SELECT %s WHERE false)" % (",".join(names), ",".join(["NULL::text"] * (width + 1)))
+        lut = lookup_cte(len(kinds), ["(%s)" % ",".join([literal(key)] + [literal(x) for x in row])
+                                      for key, row in values.items()])
         types = {"str": "varchar", "int": "integer", "double": "double precision"}
         selects = []
         for i, (name, kind) in enumerate(kinds):
