@@ -326,15 +326,14 @@ def gpkg_input(alg, parameters, name, context):
 def copied_pg_input(alg, parameters, name, context, feedback, land):
     """(path, layer name, what to keep while it is read) of the PostgreSQL layer of parameter ``name`` (whole,
     integer key; ``land``: its landcover.LandCover) copied to a temporary GeoPackage for a GeoPackage fast path
-    (postgis.copy_input; the caller removes the file), or None when it is not a PostgreSQL layer or cannot be
+    (postgis.copy_land_cover; the caller removes the file), or None when it is not a PostgreSQL layer or cannot be
     copied (said in the log)."""
     try:
         relation = pg_input(alg, parameters, name, context)
     except (gpkg.FastPathUnavailable, RuntimeError):
         return None
     try:
-        postgis.bulk_input(relation, land.source, land.source.wkbType())
-        return postgis.copy_input(relation, land.source, land.crs, feedback)
+        return postgis.copy_land_cover(relation, land, feedback)
     except (gpkg.FastPathUnavailable, RuntimeError) as reason:
         bulk_not_used(feedback, reason)
         return None

@@ -445,8 +445,7 @@ def copied_input(cover, relation, feedback):
     fastpath.pg.PgRelation: GDAL reads it once; fids 1, 2, … in the key's order, or the key when it is named
     fid, as the feature-by-feature path numbers a GeoPackage output), and the copy's (path, kept objects) to
     keep while it is read. Raises gpkg.FastPathUnavailable when the relation does not qualify."""
-    postgis.bulk_input(relation, cover.source, cover.source.wkbType())
-    path, _layer_name, kept = postgis.copy_input(relation, cover.source, cover.crs, feedback)
+    path, _layer_name, kept = postgis.copy_land_cover(relation, cover, feedback)
     return dataclasses.replace(cover, source=kept[0]), (path, kept)
 
 

@@ -276,6 +276,13 @@ def copy_input(relation, source, crs, feedback):
     return path, "input", (QgsProcessingFeatureSource(layer, context, False), layer, context)
 
 
+def copy_land_cover(relation, cover, feedback):
+    """``copy_input`` of PgRelation ``relation``, the PostgreSQL source of landcover.LandCover ``cover``, once
+    ``bulk_input`` says it qualifies (else FastPathUnavailable): (path, layer name, what to keep while it is read)."""
+    bulk_input(relation, cover.source, cover.source.wkbType())
+    return copy_input(relation, cover.source, cover.crs, feedback)
+
+
 def load_output(path, layer_name, destination, feedback):
     """Load GeoPackage layer ``layer_name`` of ``path`` into the PostGIS destination ``destination`` (text, as
     ``prepare_destination`` gives it) in bulk, with GDAL (COPY): key ``fid``, geometry column of the destination
