@@ -374,6 +374,8 @@ class PgGeometries(ThreadConnections):
     """The bounding boxes and geometries (WKB) of a relation's rows by key, one GDAL connection per thread (the
     interface of gpkg.GpkgGeometries, for engines/spatialrules.py)."""
 
+    REMOTE = True   # each row read is a round of the server: spatialrules keeps what it reads again
+
     def __init__(self, source):
         super().__init__()
         self.source = source
@@ -402,16 +404,24 @@ class PgGeometries(ThreadConnections):
         return fids[order], numpy.ascontiguousarray(boxes)
 
     def wkb(self, fids):
-        """{key: WKB} of ``fids`` (non-empty geometries only)."""
+        """{key: WKB} of ``fids`` (non-empty geometries only). The geometry comes as a ``bytea`` of ISO WKB
+        (``ST_AsBinary``), read with GetFieldAsBinary: GDAL does not build an OGR geometry per row to export it
+        again."""
         found = {}
+        dataset = self._connection().dataset
         for batch in self.batches(fids):
-            rows = self._connection().query(
-                "SELECT l.%s::bigint AS k, l.%s FROM %s l WHERE l.%s = ANY('{%s}'::bigint[]) AND l.%s IS NOT NULL" % (
+            result = dataset.ExecuteSQL(
+                "SELECT l.%s::bigint AS k, ST_AsBinary(l.%s, 'NDR') AS w FROM %s l WHERE l.%s = ANY('{%s}'::bigint[]) "
+                "AND l.%s IS NOT NULL AND NOT ST_IsEmpty(l.%s)" % (
                     self.key, self.geometry, self.source.relation, self.key, ",".join(map(str, batch)),
-                    self.geometry))
-            for key, wkb in rows:
-                if wkb is not None:
-                    found[key] = wkb
+                    self.geometry, self.geometry))
+            if result is None:
+                continue
+            try:
+                for feature in result:
+                    found[feature.GetFieldAsInteger64(0)] = bytes(feature.GetFieldAsBinary(1))
+            finally:
+                dataset.ReleaseResultSet(result)
         return found
 
 

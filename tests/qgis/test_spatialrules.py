@@ -1,5 +1,6 @@
 """engines/spatialrules.py called directly on small hand-built layers: which polygons the OCS2D spatial rules
 override, through the streamed scan and the GeoPackage scan, in a metric and in a geographic CRS."""
+import numpy
 from qgis.core import QgsVectorLayer
 
 from cover_fixture import open_cover, release_layers  # noqa: F401 (autouse fixture)
@@ -123,3 +124,39 @@ def test_geopackage_scan_finds_what_the_streamed_scan_finds(tmp_path):
     assert fast == streamed
     assert [m for m in fast_feedback.infos if "lie within" in m] == \
         [m for m in streamed_feedback.infos if "lie within" in m]
+
+
+class CountingStore(gpkg.GpkgGeometries):
+    """A GeoPackage store that says it is remote and counts the keys it is asked for."""
+
+    REMOTE = True
+
+    def __init__(self, path, layer):
+        super().__init__(path, layer, "geom")
+        self.asked = []
+
+    def wkb(self, fids):
+        fids = [int(f) for f in fids]
+        self.asked.extend(fids)
+        return super().wkb(fids)
+
+
+def test_remote_store_reads_each_member_once_across_vintages(tmp_path):
+    """_KeptWkb: polygons 1 and 2 are members in both vintages, 3 only in the first; vintage 3 has no
+    agricultural structure (never closed). Each polygon is read once; its WKB is dropped after its last use, and a
+    polygon of one vintage only is not kept."""
+    layer = make_layer(FIELDS, [(box(0, 0, 10, 10), 1) + URBAN, (box(10, 0, 20, 10), 2) + URBAN,
+                                (box(20, 0, 30, 10), 3) + URBAN])
+    path = to_gpkg(layer, tmp_path / "in.gpkg", "ocs")
+    store = CountingStore(path, "ocs")
+    try:
+        kept = spatialrules._KeptWkb([{1, 2, 3}, {1, 2}, {1, 2, 3}], [True, True, False])
+        first = kept.wkb(store, numpy.array([1, 2, 3]))
+        assert sorted(first) == [1, 2, 3] and store.asked == [1, 2, 3]
+        assert sorted(kept.wkbs) == [1, 2]           # 3 has no later use
+        second = kept.wkb(store, numpy.array([2, 1]))
+        assert store.asked == [1, 2, 3]              # nothing read again
+        assert second == {1: first[1], 2: first[2]}
+        assert kept.wkbs == {} and kept.uses == {}   # last uses taken: nothing kept
+    finally:
+        store.close()
