@@ -135,16 +135,11 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         steps = heat.grid_steps(options.cell, options.resolution, heat_engine.COARSE_MIN) \
             if units == "grid" else None
         if steps is not None:
-            copy = None if fast is not None or land.transform is not None else \
-                base.copied_pg_input(self, parameters, self.INPUT, context, feedback, land)
-            if copy is not None:
-                fast, source = copy[:2], copy[2][0]
-            try:
-                classes = heat_engine.ClassesInput(source, land.vintages, land.transform, fast)
-                return self._run_grid(parameters, context, feedback, engine, classes, steps)
-            finally:
-                if copy is not None:
-                    gpkg.remove_gpkg(copy[0])
+            # a PostgreSQL layer: its classes read in place, band by band
+            class_source = self._pg_class_source(parameters, context, engine, land) \
+                if fast is None and land.transform is None else None
+            classes = heat_engine.ClassesInput(source, land.vintages, land.transform, fast)
+            return self._run_grid(parameters, context, feedback, engine, (classes, class_source), steps)
         classes = heat_engine.ClassesInput(source, land.vintages, land.transform, fast)
         if not engine.prepare_classes(classes):
             return {}
@@ -163,9 +158,19 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         engine.close()
         return results
 
-    def _run_grid(self, parameters, context, feedback, engine, classes, steps):
-        """Square grid whose cells are whole blocks of pixels: read off the raster (engines/heatgrid.py)."""
-        class_source = engine.grid_class_source(classes)
+    def _pg_class_source(self, parameters, context, engine, land):
+        """engine.pg_class_source of the input when it is a whole PostgreSQL layer with an integer key, else None."""
+        try:
+            relation = base.pg_input(self, parameters, self.INPUT, context)
+        except (gpkg.FastPathUnavailable, RuntimeError):
+            return None
+        return engine.pg_class_source(relation, land.vintages, land.source)
+
+    def _run_grid(self, parameters, context, feedback, engine, inputs, steps):
+        """Square grid whose cells are whole blocks of pixels: read off the raster (engines/heatgrid.py).
+        ``inputs``: (heat_engine.ClassesInput, the class source when one is made already, or None)."""
+        classes, class_source = inputs
+        class_source = class_source or engine.grid_class_source(classes)
         if class_source is None:
             return {}
         if not engine.burn_grid(class_source, steps):

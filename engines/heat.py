@@ -33,7 +33,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import compat
 from ..core import heat
-from ..fastpath import gpkg
+from ..fastpath import gpkg, pg
 from . import heatgrid, landcover
 from ..language import number as local_number
 
@@ -204,12 +204,26 @@ class HeatEngine:
             return None
         q = gpkg.quote_identifier
         geometry = q(reader.layer.GetGeometryColumn())
-        ctes, expressions, joins = [], [], []
-        unknown = 0
         # one scan of the layer for every vintage: the areas of its distinct (cs, us, cs, us…) combinations
         fields = [q(f) for v in vintages for f in (v.cs_field, v.us_field)]
         combinations = reader.query("SELECT %s, SUM(ST_Area(%s)) FROM %s GROUP BY %s" % (
             ", ".join(fields), geometry, reader.table, ", ".join(str(i + 1) for i in range(len(fields)))))
+        ctes, expressions, joins = [], [], []
+        for position, (entry, table) in enumerate(zip(vintages, self.class_lookups(combinations, vintages))):
+            alias = "lut%d" % position
+            rows = ",".join("(%s,%d)" % (gpkg.literal(key), value) for key, value in table.items())
+            ctes.append("%s(k, c) AS (VALUES %s)" % (alias, rows))
+            expressions.append("CAST(ifnull(%s.c, 0) AS INTEGER)" % alias)
+            joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, gpkg.pair_key_sql(
+                entry.cs_field, entry.us_field, "l.")))
+        return reader, "WITH " + ",".join(ctes), " ".join(joins), expressions
+
+    def class_lookups(self, combinations, vintages):
+        """[{pair key: class id}] per vintage from ``combinations``, the rows (cs, us of every vintage…, area) of
+        the layer's distinct code tuples; the vector area of every class is summed on the way, and the unknown
+        pairs are reported."""
+        tables = []
+        unknown = 0
         for position, entry in enumerate(vintages):
             year = entry.vintage
             table, pairs = {}, {}
@@ -220,17 +234,59 @@ class HeatEngine:
                     table[gpkg.pair_key(cs, us)] = class_id
                     unknown += class_id == 0
                 self.vector_area[year][pairs[cs, us]] += area or 0.0
-            alias = "lut%d" % position
-            rows = ",".join("(%s,%d)" % (gpkg.literal(key), value) for key, value in table.items())
-            ctes.append("%s(k, c) AS (VALUES %s)" % (alias, rows))
-            expressions.append("CAST(ifnull(%s.c, 0) AS INTEGER)" % alias)
-            joins.append("LEFT JOIN %s ON %s.k = %s" % (alias, alias, gpkg.pair_key_sql(
-                entry.cs_field, entry.us_field, "l.")))
+            tables.append(table)
         if unknown:
             self.feedback.reportError(translate("HeatIslandAlgorithm", "{0} (couverture, usage) pairs have a NULL "
                                                 "or unknown couverture code: their polygons are left out of the "
                                                 "covered part.").format(unknown), False)
-        return reader, "WITH " + ",".join(ctes), " ".join(joins), expressions
+        return tables
+
+    def pg_class_source(self, relation, vintages, source):
+        """A heatgrid.PgClassSource reading the classes of PostgreSQL relation ``relation`` (a pg.PgRelation whose
+        rows ``source`` gives) band by band, without copying it; the extent is that of the geometries' exact
+        boxes. None when it does not qualify (said in the log): then the caller copies the relation."""
+        fields = [f for v in vintages for f in (v.cs_field, v.us_field)]
+        try:
+            if not landcover.is_plain(source.wkbType()):
+                raise gpkg.FastPathUnavailable("geometry type with curves, Z or M")
+            reader = pg.PgReclassifier(relation)
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            self.feedback.pushDebugInfo("PostgreSQL classes not read in place: %s" % reason)
+            return None
+        try:
+            types = reader.column_types()
+            if any(types.get(f) != ogr.OFTString for f in fields):
+                self.feedback.pushDebugInfo("PostgreSQL classes not read in place: code fields not all text")
+                return None
+            names = ", ".join("l.%s" % pg.quote_identifier(f) for f in fields)
+            combinations = reader.connection.query("SELECT %s, SUM(ST_Area(l.%s)) AS a FROM %s l GROUP BY %s" % (
+                names, reader.geometry, relation.relation, ", ".join(str(i + 1) for i in range(len(fields)))))
+            box = reader.connection.query(
+                "SELECT min(ST_XMin(b)) AS x0, min(ST_YMin(b)) AS y0, max(ST_XMax(b)) AS x1, max(ST_YMax(b)) AS y1 "
+                "FROM (SELECT Box2D(l.%s) AS b FROM %s l) e" % (reader.geometry, relation.relation))[0]
+            srid = reader.srid()
+        finally:
+            reader.close()
+        if box[0] is None:
+            return None
+        joins, expressions = [], []
+        for position, (entry, table) in enumerate(zip(vintages, self.class_lookups(combinations, vintages))):
+            alias = "lut%d" % position
+            rows = ",".join("(%s,%d)" % (pg.literal(key), value) for key, value in table.items())
+            key = " || chr(31) || ".join("coalesce(l.%s, '')" % pg.quote_identifier(f)
+                                         for f in (entry.cs_field, entry.us_field))
+            joins.append("LEFT JOIN (VALUES %s) AS %s(k, c) ON %s.k = %s" % (
+                rows or "(NULL::text, 0)", alias, alias, key))
+            expressions.append("coalesce(%s.c, 0)::bigint" % alias)
+        try:
+            class_source = heatgrid.PgClassSource(relation, srid, expressions, " ".join(joins))
+        except (gpkg.FastPathUnavailable, RuntimeError) as reason:
+            self.feedback.pushDebugInfo("PostgreSQL classes not read in place: %s" % reason)
+            self.vector_area = {year: numpy.zeros(self.n_ids) for year in self.years}
+            return None
+        self.extent = QgsRectangle(*box)
+        self.feedback.pushInfo(translate("HeatIslandAlgorithm", "Classes read by GDAL straight from PostgreSQL."))
+        return class_source
 
     def write_classes_sql(self, path, layer_name, vintages, source, out_path):
         """The classes GeoPackage written by GDAL in one SQL statement (a join on the distinct (cs, us) pairs);

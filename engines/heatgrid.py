@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy
 from osgeo import gdal
 
-from ..fastpath import gpkg, gpkgwrite
+from ..fastpath import gpkg, gpkgwrite, pg
 
 GPKG_CELL = numpy.dtype([
     ("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"), ("envelope", "<f8", (4,)),
@@ -104,10 +104,7 @@ class ClassSource:
         for start in range(0, len(chosen), 4):
             group = chosen[start:start + 4]
             packed = " + ".join("(%s) * %d" % (self.expressions[v], 1 << (8 * i)) for i, v in enumerate(group))
-            box = (xmin + width * res, xmin, ymax, ymax - height * res)
-            sql = ("%s SELECT l.%s AS geom, %s AS v FROM %s l %s WHERE l.%s IN (SELECT id FROM %s WHERE "
-                   "minx <= %r AND maxx >= %r AND miny <= %r AND maxy >= %r)") % (
-                self.prefix, self.geometry, packed, self.table, self.joins, self.fid, self.rtree, *box)
+            sql = self.band_sql(packed, (xmin, ymax - height * res, xmin + width * res, ymax))
             kind = gdal.GDT_Byte if len(group) == 1 else gdal.GDT_UInt32
             raster = self.memory.Create("", width, height, 1, kind)
             raster.SetGeoTransform((xmin, res, 0.0, ymax, 0.0, -res))
@@ -125,6 +122,14 @@ class ClassSource:
                 out.extend(numpy.ascontiguousarray(planes[:, :, i]) for i in range(len(group)))
         return out
 
+    def band_sql(self, packed, box):
+        """The SELECT of the geometries whose R-tree box meets ``box`` (xmin, ymin, xmax, ymax), with the packed
+        class ids ``packed`` as ``v``."""
+        xmin, ymin, xmax, ymax = box
+        return ("%s SELECT l.%s AS geom, %s AS v FROM %s l %s WHERE l.%s IN (SELECT id FROM %s WHERE "
+                "minx <= %r AND maxx >= %r AND miny <= %r AND maxy >= %r)") % (
+            self.prefix, self.geometry, packed, self.table, self.joins, self.fid, self.rtree, xmax, xmin, ymax, ymin)
+
     def close(self):
         self.dataset = None
 
@@ -133,7 +138,7 @@ class ClassSource:
         Window), in order, burnt by ``workers`` threads (GDAL releases the GIL; each thread reads through its own
         connection), at most ``ahead`` bands in advance. Closing the generator cancels what is pending."""
         xmin, ymax, width, height, res = window.xmin, window.ymax, window.width, window.height, window.res
-        clones = _Clones(self.arguments)
+        clones = _Clones(type(self), self.arguments)
 
         def burn(start):
             return clones.connection().burn(xmin, ymax - start * res, width, min(rows, height - start), res)
@@ -161,17 +166,43 @@ class ClassSource:
 
 
 class _Clones(gpkg.ThreadConnections):
-    """One ClassSource per thread (its own GDAL connection), opened with the same ``arguments``."""
+    """One class source per thread (its own GDAL connection): ``kind`` (ClassSource or PgClassSource) opened with
+    the same ``arguments``."""
 
-    def __init__(self, arguments):
+    def __init__(self, kind, arguments):
         super().__init__()
+        self.kind = kind
         self.arguments = arguments
 
     def _open(self):
-        return ClassSource(*self.arguments)
+        return self.kind(*self.arguments)
 
     def connection(self):
         return self._connection()
+
+
+class PgClassSource(ClassSource):
+    """``ClassSource`` of a PostgreSQL relation (fastpath.pg.PgRelation ``relation``, geometries of SRID
+    ``srid``), read by GDAL's PG driver band by band: the band is the GiST index's ``&&`` on its rectangle, the
+    look-ups of the classes are ``VALUES`` lists joined in ``joins`` (``expressions`` read them)."""
+
+    def __init__(self, relation, srid, expressions, joins=""):
+        self.arguments = (relation, srid, expressions, joins)
+        self.connection = pg.Connection(relation.conninfo)
+        self.dataset = self.connection.dataset
+        self.relation, self.srid = relation, int(srid)
+        self.geometry = pg.quote_identifier(relation.geometry)
+        self.expressions = list(expressions)
+        self.joins = joins
+        self.memory = gdal.GetDriverByName("MEM")
+
+    def band_sql(self, packed, box):
+        return "SELECT l.%s AS geom, %s AS v FROM %s l %s WHERE l.%s && ST_MakeEnvelope(%r, %r, %r, %r, %d)" % (
+            self.geometry, packed, self.relation.relation, self.joins, self.geometry, *box, self.srid)
+
+    def close(self):
+        self.dataset = None
+        self.connection.close()
 
 
 def grid_size(extent, cell):

@@ -739,16 +739,18 @@ def test_matrix_and_flows_by_groups_equal_the_geopackage(postgis, tmp_path):
 
 
 def test_heatisland_postgis_to_postgis_in_bulk(postgis, tmp_path):
-    """ocs:heatisland on the square grid from and to PostGIS: the input copied to a temporary GeoPackage (GDAL),
-    the grid written there and loaded with COPY: cell by cell the scores of GeoPackage → GeoPackage (the town of
-    test_heatisland: 74 cells of 100 m, the wood cooling its neighbours)."""
+    """ocs:heatisland on the square grid from and to PostGIS: the classes burnt band by band by GDAL straight from
+    PostgreSQL (no copy of the input), the grid written to a temporary GeoPackage and loaded with COPY: cell by cell
+    the scores of GeoPackage → GeoPackage (the town of test_heatisland: 74 cells of 100 m, the wood cooling its
+    neighbours)."""
     import test_heatisland as th
 
     two, path = th._town(tmp_path)
     source = load(postgis, two, "town", tmp_path)
     results, feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0,
                                                "OUTPUT": out(postgis, "town_heat")})
-    assert "7 features copied." in feedback.infos
+    assert "Classes read by GDAL straight from PostgreSQL." in feedback.infos
+    assert not any("copied" in m for m in feedback.infos)
     assert any(m.startswith('Loading the output into "public"."town_heat"') for m in feedback.infos)
     check_output(postgis, "town_heat", style="classe_2021")
     layer = pg_layer(postgis, "town_heat")
@@ -759,6 +761,34 @@ def test_heatisland_postgis_to_postgis_in_bulk(postgis, tmp_path):
     expected = th._rows(reference["OUTPUT"])
     assert len(found) == 74 and found == expected
     assert sum(1 for row in found.values() if row[th.SCORE_FIELDS.index("refroidissement_2021")]) > 10
+
+
+def test_heatisland_postgis_grid_origin_is_exact(postgis, tmp_path):
+    """The grid's origin is the corner of the exact extent of the geometries: a town whose corners are no float32
+    values (x0 = 700,000.37, y0 = 7,030,000.81; PostGIS's cached boxes are float32) gives the cells of the
+    GeoPackage path, at the same places: 11 × 7 = 77 cells of 100 m from (700,000.37, 7,030,620.81)."""
+    import test_heatisland as th
+    from helpers import X0, Y0, make_layer
+
+    x0, y0 = 0.37, 0.81
+    rows = [((0, 0, 1000, 200), th.ASPHALT + th.ASPHALT), ((0, 200, 300, 620), th.BUILT + th.BUILT),
+            ((300, 200, 650, 620), th.TREES + th.TREES), ((650, 200, 1050, 620), th.WATER + th.GRASS),
+            ((1000, 0, 1050, 200), th.GRASS + th.GRASS)]
+    layer = make_layer([("CS_2018", "string"), ("US_2018", "string"), ("CS_2021", "string"), ("US_2021", "string")],
+                       [(box(x0 + a, y0 + b, x0 + c, y0 + d),) + codes for (a, b, c, d), codes in rows])
+    source = load(postgis, layer, "shifted", tmp_path)
+    results, feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0,
+                                               "OUTPUT": out(postgis, "shifted_heat")})
+    assert "Classes read by GDAL straight from PostgreSQL." in feedback.infos
+    found = pg_layer(postgis, "shifted_heat")
+    reference = QgsVectorLayer(run("ocs:heatisland", {
+        "INPUT": to_gpkg(layer, tmp_path / "shifted.gpkg"), "CELL_SIZE": 100.0,
+        "OUTPUT": str(tmp_path / "shifted_heat.gpkg")})[0]["OUTPUT"], "ref", "ogr")
+    cells = {f["id"]: f.geometry().boundingBox() for f in found.getFeatures()}
+    assert len(cells) == 77
+    assert (cells[1].xMinimum(), cells[1].yMaximum()) == (X0 + x0, Y0 + y0 + 620.0)
+    assert cells == {f["id"]: f.geometry().boundingBox() for f in reference.getFeatures()}
+    assert rows_by(found, "id") == rows_by(reference, "id")
 
 
 def test_carbon_from_postgis_through_a_copy(postgis, tmp_path):
