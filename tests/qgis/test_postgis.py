@@ -791,6 +791,31 @@ def test_heatisland_postgis_grid_origin_is_exact(postgis, tmp_path):
     assert rows_by(found, "id") == rows_by(reference, "id")
 
 
+def test_heatisland_postgis_subset_read_in_place(postgis, tmp_path):
+    """A subset string on the PostGIS layer (the 1,000 × 200 m asphalt strip along the south left out): the classes
+    read in place are those of the rows it keeps: cell by cell the GeoPackage path on a layer without the strip
+    (the 20 cells of the strip's two rows left without land cover: 54 cells written of 74)."""
+    import test_heatisland as th
+    from helpers import make_layer
+
+    two, _path = th._town(tmp_path)
+    source = load(postgis, two, "town_sub", tmp_path) + " sql=\"US_2018\" <> 'US4.1.1'"
+    results, feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0,
+                                               "OUTPUT": out(postgis, "town_sub_heat")})
+    assert "Classes read by GDAL straight from PostgreSQL." in feedback.infos
+    kept = make_layer([(f.name(), "string") for f in two.fields()],
+                      [(f.geometry().asWkt(),) + tuple(f.attributes()) for f in two.getFeatures()
+                       if f["US_2018"] != "US4.1.1"])
+    reference = run("ocs:heatisland", {"INPUT": to_gpkg(kept, tmp_path / "kept.gpkg"), "CELL_SIZE": 100.0,
+                                       "OUTPUT": str(tmp_path / "kept_heat.gpkg")})[0]["OUTPUT"]
+    found = {f["id"]: [None if is_null(f[n]) or f[n] == "" else (round(f[n], 9) if isinstance(f[n], float)
+                                                                 else f[n]) for n in th.SCORE_FIELDS]
+             for f in pg_layer(postgis, "town_sub_heat").getFeatures()}
+    expected = th._rows(reference)
+    assert len(found) == 54
+    assert found == expected
+
+
 def test_carbon_from_postgis_through_a_copy(postgis, tmp_path):
     """ocs:carbon from a PostGIS layer: copied to a temporary GeoPackage (GDAL) for the SQLite fast path; the stocks
     and flows by hand of test_carbon (59002: 50 → 30 tC; 62001: 140.205 → 121.705 tC, −14.1 tC ploughed)."""
