@@ -8,6 +8,8 @@ the pair's PairResult, and ``rules.Reclassifier.near_values`` the values ocs:rec
 handed to the side classifier as the precomputed values of the target and of the ENAF class, as if the input had
 been reclassified first. Fields already written by ocs:reclassify (``p4_``/``p21_``/``enaf_``/``naf_``) win.
 """
+import threading
+
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core import nomenclature as nom
@@ -52,25 +54,116 @@ def overrides(land_cover, target, feedback, gpkg_layer=None, pg_relation=None):
     ``gpkg_layer``: (path, layer name) when the source is a whole GeoPackage layer, ``pg_relation``: the
     fastpath.pg.PgRelation of a whole PostgreSQL layer: the codes are read with one SQL GROUP BY and only the
     geometries the rules need are read (as ocs:reclassify's fast path and push-down do)."""
-    classifier = rules.Reclassifier(land_cover.nomenclature, RECLASSIFY_TARGETS)
-    by_codes, store = _sql_reading(land_cover, gpkg_layer, pg_relation, feedback)
-    try:
-        near = spatialrules.spatial_rules(land_cover, classifier, feedback, by_codes, store)
-    finally:
+    return Overrides(land_cover, target, feedback, gpkg_layer, pg_relation).result()
+
+
+class Overrides:
+    """``overrides`` in two steps. The constructor reads the codes: ``candidates`` are then the only fids whose
+    values a rule may change. The geometric part runs in ``result``, or beforehand on a thread (``start``, when
+    ``can_run_aside``: a whole GeoPackage or PostgreSQL layer in a metric CRS, whose geometries are then read
+    with SQL, never through QGIS) while the caller reads the layer; its messages are said by ``result``."""
+
+    def __init__(self, land_cover, target, feedback, gpkg_layer=None, pg_relation=None):
+        self.land_cover = land_cover
+        self.target = target
+        self.feedback = feedback
+        self.classifier = rules.Reclassifier(land_cover.nomenclature, RECLASSIFY_TARGETS)
+        by_codes, self.store = _sql_reading(land_cover, gpkg_layer, pg_relation, feedback)
+        try:
+            self.sets = spatialrules.rule_sets(land_cover, self.classifier, feedback, by_codes)
+        except BaseException:
+            self._close()
+            raise
         by_codes = None
-        if store is not None:
-            store.close()
-    if feedback.isCanceled():
-        return None
-    values = {}
-    found = {}
-    years = land_cover.years()
-    for (fid, v_index), result in near.items():
-        pair = values.get(id(result))
-        if pair is None:
-            pair = values[id(result)] = near_values(classifier, result, target)
-        found[(fid, years[v_index])] = pair
-    return found
+        self.candidates = spatialrules.candidates(self.sets) if self.sets is not None else set()
+        self.near = None
+        self.error = None
+        self.thread = None
+        self.log = None
+
+    def can_run_aside(self):
+        return self.store is not None and self.land_cover.transform is None and self.sets is not None
+
+    def start(self):
+        """Compute the geometric part on a thread (``can_run_aside`` must hold)."""
+        self.log = RecordingFeedback(self.feedback)
+        self.thread = threading.Thread(target=self._compute, args=(self.log,), name="ocs-spatial-rules",
+                                       daemon=True)
+        self.thread.start()
+
+    def _compute(self, feedback):
+        try:
+            self.near = {} if self.sets is None else \
+                spatialrules.overridden(self.land_cover, self.sets, feedback, self.store)
+        except BaseException as error:  # said on the caller's thread
+            self.error = error
+        finally:
+            self.sets = None
+            self._close()
+
+    def _close(self):
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def wait(self):
+        """Wait for the thread, if any (also when the caller stops early)."""
+        if self.thread is not None:
+            self.thread.join()
+
+    def result(self):
+        """{(fid, year): (value of the target or None, ENAF code)}, None when cancelled (see ``overrides``)."""
+        if self.thread is None:
+            self._compute(self.feedback)
+        else:
+            self.thread.join()
+            self.log.replay()
+        if self.error is not None:
+            raise self.error
+        if self.feedback.isCanceled() or self.near is None:
+            return None
+        values = {}
+        found = {}
+        years = self.land_cover.years()
+        for (fid, v_index), result in self.near.items():
+            pair = values.get(id(result))
+            if pair is None:
+                pair = values[id(result)] = near_values(self.classifier, result, self.target)
+            found[(fid, years[v_index])] = pair
+        self.near = None
+        return found
+
+
+class RecordingFeedback:
+    """What the spatial rules call on a feedback, from another thread: the messages are kept and said on the
+    caller's thread (``replay``), the progress is left to the caller's own work, cancelling is the caller's."""
+
+    def __init__(self, feedback):
+        self.feedback = feedback
+        self.messages = []
+
+    def isCanceled(self):  # noqa: N802
+        return self.feedback.isCanceled()
+
+    def setProgress(self, _progress):  # noqa: N802
+        pass
+
+    def pushInfo(self, text):  # noqa: N802
+        self.messages.append(("pushInfo", (text,)))
+
+    def pushDebugInfo(self, text):  # noqa: N802
+        self.messages.append(("pushDebugInfo", (text,)))
+
+    def pushWarning(self, text):  # noqa: N802
+        self.messages.append(("pushWarning", (text,)))
+
+    def reportError(self, text, fatal=False):  # noqa: N802
+        self.messages.append(("reportError", (text, fatal)))
+
+    def replay(self):
+        for method, arguments in self.messages:
+            getattr(self.feedback, method)(*arguments)
+        self.messages = []
 
 
 def _sql_reading(land_cover, gpkg_layer, pg_relation, feedback):

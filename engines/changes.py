@@ -388,9 +388,11 @@ class ChangeJob:
             if grouped is not None:
                 return grouped
         if self.mode == "multidate":
-            if not self._apply_spatial_rules():
+            # without a consumer the pieces a rule may change can wait for the rules, which then run aside
+            pending = self._apply_spatial_rules(aside=consumer is None)
+            if pending is None:
                 return False
-            ok = self._run_multidate(Stream(transitions, consumer, period_for_output))
+            ok = self._run_multidate(Stream(transitions, consumer, period_for_output), pending)
         else:
             ok = self._run_overlay(transitions, consumer, raw)
         if ok:
@@ -404,7 +406,7 @@ class ChangeJob:
         ENAF, artificialisation field values)} and ``overrides`` {year: override of a spatial rule or None},
         their number and their area in layer units. Feeds ``transitions`` and returns [(group, {year: Side})],
         or None when cancelled."""
-        if not self._apply_spatial_rules():
+        if self._apply_spatial_rules() is None:
             return None
         layer = self.before
         years = [v.vintage for v in layer.vintages]
@@ -425,10 +427,14 @@ class ChangeJob:
         self._report(transitions)
         return classified
 
-    def _apply_spatial_rules(self):
+    def _apply_spatial_rules(self, aside=False):
         """The overrides of the OCS2D spatial rules of each input layer, computed once per layer for the vintages
         whose sides depend on them (none when the layer carries the fields of ocs:reclassify); with
-        ``spatial_rules`` off, those vintages are classified by their attributes and said. False when cancelled."""
+        ``spatial_rules`` off, those vintages are classified by their attributes and said. Returns the layers
+        whose rules still run (``aside``: those that can run on a thread while the layer is read, see
+        changerules.Overrides) as [(layer, years, Overrides)], to be finished by ``_finish_spatial_rules``;
+        None when cancelled."""
+        pending = []
         for layer in self.layers():
             years = changerules.years_needing_rules(layer.key, self.target, self.statuses, layer.indexes)
             if not years:
@@ -438,9 +444,23 @@ class ChangeJob:
                 continue
             vintages = [v for v in layer.vintages if v.vintage in years]
             land_cover = landcover.resolved(layer.source, vintages, layer.key, self.context)
-            near = changerules.overrides(land_cover, self.target, self.feedback, layer.gpkg_layer,
-                                         layer.pg_relation)
+            rules_job = changerules.Overrides(land_cover, self.target, self.feedback, layer.gpkg_layer,
+                                              layer.pg_relation)
+            if aside and rules_job.can_run_aside():
+                rules_job.start()
+                pending.append((layer, years, rules_job))
+            elif not self._finish_spatial_rules([(layer, years, rules_job)]):
+                self._wait(pending)
+                return None
+        return pending
+
+    def _finish_spatial_rules(self, pending):
+        """Collect the overrides of ``pending`` (see ``_apply_spatial_rules``) into their layers; False when
+        cancelled."""
+        for layer, years, rules_job in pending:
+            near = rules_job.result()
             if near is None:
+                self._wait(pending)
                 return False
             layer.near = near
             self.feedback.pushInfo(translate(
@@ -449,12 +469,25 @@ class ChangeJob:
                 layer.source.sourceName(), ", ".join(years), len(near)))
         return True
 
+    @staticmethod
+    def _wait(pending):
+        for _layer, _years, rules_job in pending:
+            rules_job.wait()
+
     def _emit(self, stream, geometry, area, sides):
         """Split one piece by zones and add it for every period; returns its area (repaired if it had to be)."""
+        parts, area = self._split(geometry, area)
+        self._add(stream, parts, sides)
+        return area
+
+    def _split(self, geometry, area):
+        """([(zone or None, part, m²)], m²) of one piece: its parts by zones (see ZoneFinder.split)."""
         if self.zones is not None:
-            parts, area = self.zones.split(geometry, area)
-        else:
-            parts = ((None, geometry, area),)
+            return self.zones.split(geometry, area)
+        return ((None, geometry, area),), area
+
+    def _add(self, stream, parts, sides):
+        """Add the ``parts`` of one piece (``_split``) for every period."""
         for zone, part, part_area in parts:
             zone = ch.OUTSIDE_ZONES if zone is None and self.zones is not None else zone
             for period in self.periods:
@@ -462,9 +495,17 @@ class ChangeJob:
                 stream.transitions.add(period, zone, before, after, part_area)
                 if stream.consumer is not None and (stream.period is Ellipsis or period == stream.period):
                     stream.consumer(raw_geometry(part) if self.raw else part, zone, before, after, part_area)
-        return area
 
-    def _run_multidate(self, stream):
+    def _run_multidate(self, stream, pending=()):
+        """The stream of one multi-date layer. ``pending``: the spatial rules still running aside (without a
+        consumer): the polygons they may override are split by zones as the others but classified and added once
+        the rules are done."""
+        try:
+            return self._stream_multidate(stream, pending)
+        finally:
+            self._wait(pending)
+
+    def _stream_multidate(self, stream, pending):
         layer = self.before
         source = layer.source
         request = QgsFeatureRequest().setSubsetOfAttributes(layer.attribute_indexes())
@@ -473,6 +514,8 @@ class ChangeJob:
         years = [v.vintage for v in layer.vintages]
         area_in = 0.0
         meter = self.meter
+        waiting = set().union(*(rules_job.candidates for _l, _y, rules_job in pending)) if pending else ()
+        deferred = []   # (fid, attributes, m², [(zone, None, m²)]) of the polygons in ``waiting``
         for count, feature in enumerate(landcover.features(source, request)):
             if count % step == 0:
                 if self.feedback.isCanceled():
@@ -485,9 +528,20 @@ class ChangeJob:
             area = meter.area(geometry)
             attributes = feature.attributes()
             fid = feature.id()
+            if fid in waiting:
+                parts, split_area = self._split(geometry, area)
+                deferred.append((fid, attributes, area, [(zone, None, a) for zone, _part, a in parts]))
+                area_in += split_area
+                continue
             sides = {year: layer.side(attributes, year, fid) for year in years}
             self._tally(layer, sides, lambda year: layer.codes(attributes, year), area)
             area_in += self._emit(stream, geometry, area, sides)
+        if pending and not self._finish_spatial_rules(pending):
+            return False
+        for fid, attributes, area, parts in deferred:
+            sides = {year: layer.side(attributes, year, fid) for year in years}
+            self._tally(layer, sides, lambda year: layer.codes(attributes, year), area)
+            self._add(stream, parts, sides)
         for period in self.periods:
             self.area_in[period] = area_in
         return True
@@ -549,7 +603,7 @@ class ChangeJob:
         cuts = cutter.results(self._workers(), form)
         try:
             area_in = self._overlay_first(stream, before_items, after_items, after_covered, cuts) \
-                if self._apply_spatial_rules() else None
+                if self._apply_spatial_rules() is not None else None
         finally:
             cuts.close()
         if area_in is None:

@@ -96,16 +96,39 @@ def spatial_rules(land_cover, classifier, feedback, by_codes=None, store=None):
     ``by_codes`` (optional): {(cs, us of every vintage): [fids]}, when the caller has it already (fast path).
     ``store`` (optional): a gpkg.GpkgGeometries of the source, to read only the geometries needed.
     """
-    source, vintages = land_cover.source, land_cover.vintages
+    sets = rule_sets(land_cover, classifier, feedback, by_codes)
+    if sets is None:
+        return {}
+    return overridden(land_cover, sets, feedback, store)
+
+
+def rule_sets(land_cover, classifier, feedback, by_codes=None):
+    """[VintageSets] of every vintage of ``land_cover`` from the codes alone (``by_codes`` as in
+    ``spatial_rules``, read here when None); None when cancelled. ``candidates(sets)`` are then the only polygons
+    whose values ``overridden(land_cover, sets, …)`` can change."""
     feedback.pushInfo(translate("ReclassifyAlgorithm", "Spatial rules: reading the codes…"))
     if by_codes is None:
-        by_codes = read_codes(source, land_cover.indexes(), feedback)
+        by_codes = read_codes(land_cover.source, land_cover.indexes(), feedback)
         if by_codes is None:
-            return {}
-    sets = vintage_sets(by_codes, classifier, len(vintages))
-    by_codes = None
+            return None
+    return vintage_sets(by_codes, classifier, len(land_cover.vintages))
+
+
+def candidates(sets):
+    """The fids a spatial rule may override (US7.0.0 polygons and agricultural structures of some vintage)."""
+    found = set()
+    for s in sets:
+        found.update(s.us7, s.agri)
+    return found
+
+
+def overridden(land_cover, sets, feedback, store=None):
+    """``spatial_rules`` once the [VintageSets] ``sets`` are known (``rule_sets``): the geometric part. With a
+    ``store`` (and no transform), no feature is read through QGIS: it may then run on another thread than the
+    one reading ``land_cover.source``, given a feedback that may be used from there."""
     if not any(s.us7 for s in sets) and not any(s.agri for s in sets):
         return {}
+    source, vintages = land_cover.source, land_cover.vintages
     transform = land_cover.transform
     repairs = {}
 
@@ -117,7 +140,8 @@ def spatial_rules(land_cover, classifier, feedback, by_codes=None, store=None):
             geometry.transform(transform)
         return geometry
 
-    candidate_fids, points, agri_geoms = _candidates(source, sets, metric)
+    candidate_fids, points, agri_geoms = _candidates(
+        source, sets, metric, store if transform is None else None)
     searches = [spatial.PointSearch({fid: points[fid] for fid in s.us7 if fid in points}, spatial.US7_DISTANCE)
                 for s in sets]
     points = None
@@ -146,24 +170,35 @@ def spatial_rules(land_cover, classifier, feedback, by_codes=None, store=None):
     return near
 
 
-def _candidates(source, sets, metric):
+def _candidates(source, sets, metric, store=None):
     """(fids, {fid: point on surface} of the US7.0.0 polygons, {fid: geometry} of the agricultural structures)
-    of the polygons a rule may change, in the metric CRS (repaired)."""
-    candidate_fids = set()
-    for s in sets:
-        candidate_fids.update(s.us7, s.agri)
+    of the polygons a rule may change, in the metric CRS (repaired); read from ``store`` (a gpkg.GpkgGeometries
+    or pg.PgGeometries of the source, in its CRS, which is then the metric one) when given, else from
+    ``source``."""
+    candidate_fids = candidates(sets)
     points = {}       # point on surface of the US7.0.0 polygons
     agri_geoms = {}   # the agricultural structures
     us7_fids, agri_fids = set().union(*(s.us7 for s in sets)), set().union(*(s.agri for s in sets))
-    for feature in landcover.features(source, QgsFeatureRequest().setFilterFids(list(candidate_fids))
-                                      .setNoAttributes()):
-        geometry = metric(feature.geometry(), True)
+    for fid, geometry in _candidate_geometries(source, candidate_fids, store):
+        geometry = metric(geometry, True)
         if geometry is not None:
-            if feature.id() in us7_fids:
-                points[feature.id()] = geometry.pointOnSurface()
-            if feature.id() in agri_fids:
-                agri_geoms[feature.id()] = geometry
+            if fid in us7_fids:
+                points[fid] = geometry.pointOnSurface()
+            if fid in agri_fids:
+                agri_geoms[fid] = geometry
     return candidate_fids, points, agri_geoms
+
+
+def _candidate_geometries(source, fids, store):
+    """(fid, QgsGeometry) of the features ``fids`` of ``source``, or of ``store`` by batches when given (no
+    QGIS read: any thread)."""
+    if store is None:
+        for feature in landcover.features(source, QgsFeatureRequest().setFilterFids(list(fids)).setNoAttributes()):
+            yield feature.id(), feature.geometry()
+        return
+    for batch in store.batches(fids):
+        for fid, wkb in store.wkb(batch).items():
+            yield fid, _from_wkb(wkb)
 
 
 def _close_envelopes(sets, agri_geoms, members_of, feedback):

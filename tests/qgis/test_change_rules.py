@@ -266,6 +266,62 @@ def test_whole_geopackage_reads_the_boxes_from_the_blobs(tmp_path, monkeypatch):
     assert calls == ['"ocs2d"']
 
 
+def zone_matrix(path):
+    """{(zone, code before, code after): ha} of a matrix per zone (non-zero cells)."""
+    cells = {}
+    for feature in QgsVectorLayer(path, "m", "ogr").getFeatures():
+        key = (feature["zone"], feature["code_avant"], feature["code_apres"])
+        cells[key] = cells.get(key, 0.0) + feature["surface_ha"]
+    return {key: round(area, 6) for key, area in cells.items() if area}
+
+
+# per commune (A west of x = 415, B east of it), with the rules: T 1→1 16 ha in A; X 1→1 and B 2→1 cut in halves
+# (0.135 and 0.15 ha in each); S and F 2→1 0.09 ha each in B
+WITH_RULES_BY_ZONE = {("A", "1", "1"): 16.135, ("A", "2", "1"): 0.15,
+                      ("B", "1", "1"): 0.135, ("B", "2", "1"): 0.33}
+
+
+def test_matrix_per_zone_with_the_rules_aside(tmp_path, monkeypatch):
+    # on a whole GeoPackage layer the rules run on a thread while the layer is read; the polygons they may override
+    # (B, X, S, F: US7.0.0 or agricultural structures) wait for them, then are classified with the overrides
+    from ocs_toolbox.engines import changerules
+
+    started = []
+    start = changerules.Overrides.start
+
+    def counted(self):
+        started.append(sorted(self.candidates))
+        return start(self)
+    monkeypatch.setattr(changerules.Overrides, "start", counted)
+    source = to_gpkg(multidate(), tmp_path / "raw.gpkg", "ocs2d")
+    inputs = {"INPUT": source + "|layername=ocs2d", "TARGET": 7, "ZONES": zones(), "ZONE_FIELD": "insee"}
+    path, feedback = run_tool("ocs:transitionmatrix", inputs, tmp_path, "aside")
+    assert zone_matrix(path) == WITH_RULES_BY_ZONE
+    assert started == [[2, 3, 4, 5]]
+    # the rules' messages are said once they are done, before the stream's
+    said = [m for m in feedback.infos if "US7.0.0 polygons lie within" in m or "OCS2D spatial rules applied" in m
+            or "Conservation" in m]
+    assert [m.split(":")[0] for m in said] == ["2015", "2021", "OCS2D spatial rules applied to 'raw' (2015, 2021)",
+                                              "Conservation 2015-2021"]
+    assert "3 polygon-vintages" in said[2]
+    # a memory layer: the rules first, on this thread; the same cells
+    path, _feedback = run_tool("ocs:transitionmatrix", dict(inputs, INPUT=multidate()), tmp_path, "memory")
+    assert zone_matrix(path) == WITH_RULES_BY_ZONE
+    assert len(started) == 1
+    # the flows (no consumer either) run them aside too: ENAF A → Ua (B) and A → Ue (S)
+    path, _feedback = run_tool("ocs:territoryflows", inputs, tmp_path, "flows")
+    total = rows(path, ("zone",))[("total",)]
+    assert round(total["conso_enaf_2015_2021_ha"], 6) == 0.39
+    assert len(started) == 2
+    # the change polygons are handed on as they come (a consumer): the rules first, as before
+    path, _feedback = run_tool("ocs:changedetection", dict(inputs, ONLY_CHANGES=False), tmp_path, "changes")
+    assert len(started) == 2
+    path, _feedback = run_tool("ocs:transitionmatrix", inputs, tmp_path, "off", SPATIAL_RULES=False)
+    assert zone_matrix(path) == {("A", "1", "1"): 16.0, ("A", "2", "3"): 0.15, ("A", "3", "1"): 0.135,
+                                 ("B", "2", "3"): 0.15, ("B", "3", "1"): 0.135, ("B", "2", "1"): 0.18}
+    assert len(started) == 2
+
+
 def test_partly_reclassified_input(tmp_path):
     # Reclassify with 4 postes only: p4_yyyy is used as it is; the ENAF statuses (no enaf_yyyy) still need the
     # rules in the flows, not in a 4-postes matrix
