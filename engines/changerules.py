@@ -58,47 +58,76 @@ def overrides(land_cover, target, feedback, gpkg_layer=None, pg_relation=None):
 
 
 class Overrides:
-    """``overrides`` in two steps. The constructor reads the codes: ``candidates`` are then the only fids whose
-    values a rule may change. The geometric part runs in ``result``, or beforehand on a thread (``start``, when
-    ``can_run_aside``: a whole GeoPackage or PostgreSQL layer in a metric CRS, whose geometries are then read
-    with SQL, never through QGIS) while the caller reads the layer; its messages are said by ``result``."""
+    """``overrides`` in steps: ``result`` reads the codes then computes the geometric part; or ``start`` does both on
+    a thread (when ``can_run_aside``: a whole GeoPackage or PostgreSQL layer in a metric CRS, whose codes and
+    geometries are then read with SQL, never through QGIS) while the caller reads the layer, ``may_change`` telling
+    which features to hold back, and ``result`` collects (its messages said then)."""
+
+    # the rules of core.rules that override a pair by where its polygon lies
+    RULES = ("us7_near_urban", "agri_structure_near_envelope")
 
     def __init__(self, land_cover, target, feedback, gpkg_layer=None, pg_relation=None):
         self.land_cover = land_cover
         self.target = target
         self.feedback = feedback
+        self.sql = (gpkg_layer, pg_relation)
         self.classifier = rules.Reclassifier(land_cover.nomenclature, RECLASSIFY_TARGETS)
-        by_codes, self.store = _sql_reading(land_cover, gpkg_layer, pg_relation, feedback)
-        try:
-            self.sets = spatialrules.rule_sets(land_cover, self.classifier, feedback, by_codes)
-        except BaseException:
-            self._close()
-            raise
-        by_codes = None
-        self.candidates = spatialrules.candidates(self.sets) if self.sets is not None else set()
-        self.near = None
-        self.error = None
-        self.thread = None
-        self.log = None
+        self.sets = self.store = self.near = self.error = self.thread = self.log = None
 
     def can_run_aside(self):
-        return self.store is not None and self.land_cover.transform is None and self.sets is not None
+        return (self.sql[0] is not None or self.sql[1] is not None) and self.land_cover.transform is None
 
     def start(self):
-        """Compute the geometric part on a thread (``can_run_aside`` must hold)."""
+        """Read the codes and compute the geometric part on a thread (``can_run_aside`` must hold); when no SQL
+        store of the geometries can be opened there, the geometric part is left to ``result``."""
         self.log = RecordingFeedback(self.feedback)
-        self.thread = threading.Thread(target=self._compute, args=(self.log,), name="ocs-spatial-rules",
-                                       daemon=True)
+        self.thread = threading.Thread(target=self._aside, name="ocs-spatial-rules", daemon=True)
         self.thread.start()
 
-    def _compute(self, feedback):
+    def may_change(self):
+        """A test of a feature's attributes (a full row, by field index): True when one of its vintages has a pair
+        that a spatial rule may override (US7.0.0, agricultural structure). Exactly the features whose values
+        ``result`` may change; classified by pair with a classifier of its own (the thread has one)."""
+        classifier = rules.Reclassifier(self.land_cover.nomenclature, RECLASSIFY_TARGETS)
+        indexes = [i for pair in self.land_cover.indexes() for i in pair]
+        count = len(indexes) // 2
+        ruled = self.RULES
+        memo = {}
+
+        def compute(values):
+            return any(classifier.classify(values[2 * v], values[2 * v + 1]).spatial_rule in ruled
+                       for v in range(count))
+
+        def test(attributes):
+            values = tuple(map(attributes.__getitem__, indexes))
+            try:
+                return memo[values]
+            except KeyError:
+                found = memo[values] = compute(values)
+                return found
+            except TypeError:   # an unhashable value
+                return compute(values)
+        return test
+
+    def _read_codes(self, feedback):
+        by_codes, self.store = _sql_reading(self.land_cover, self.sql[0], self.sql[1], feedback)
+        self.sets = spatialrules.rule_sets(self.land_cover, self.classifier, feedback, by_codes)
+
+    def _geometric(self, feedback):
         try:
             self.near = {} if self.sets is None else \
                 spatialrules.overridden(self.land_cover, self.sets, feedback, self.store)
-        except BaseException as error:  # said on the caller's thread
-            self.error = error
         finally:
             self.sets = None
+            self._close()
+
+    def _aside(self):
+        try:
+            self._read_codes(self.log)
+            if self.store is not None:
+                self._geometric(self.log)
+        except BaseException as error:  # raised on the caller's thread
+            self.error = error
             self._close()
 
     def _close(self):
@@ -113,13 +142,18 @@ class Overrides:
 
     def result(self):
         """{(fid, year): (value of the target or None, ENAF code)}, None when cancelled (see ``overrides``)."""
-        if self.thread is None:
-            self._compute(self.feedback)
-        else:
-            self.thread.join()
-            self.log.replay()
-        if self.error is not None:
-            raise self.error
+        try:
+            if self.thread is None:
+                self._read_codes(self.feedback)
+            else:
+                self.thread.join()
+                self.log.replay()
+                if self.error is not None:
+                    raise self.error
+            if self.near is None:   # not computed aside: read through QGIS here
+                self._geometric(self.feedback)
+        finally:
+            self._close()
         if self.feedback.isCanceled() or self.near is None:
             return None
         values = {}

@@ -514,8 +514,10 @@ class ChangeJob:
         years = [v.vintage for v in layer.vintages]
         area_in = 0.0
         meter = self.meter
-        waiting = set().union(*(rules_job.candidates for _l, _y, rules_job in pending)) if pending else ()
-        deferred = []   # (fid, attributes, m², [(zone, None, m²)]) of the polygons in ``waiting``
+        tests = [rules_job.may_change() for _layer, _years, rules_job in pending]
+        waits = tests[0] if len(tests) == 1 else (lambda values: any(test(values) for test in tests)) if tests \
+            else None
+        deferred = []   # (fid, attributes, m², [(zone, None, m²)]) of the polygons a rule may change
         for count, feature in enumerate(landcover.features(source, request)):
             if count % step == 0:
                 if self.feedback.isCanceled():
@@ -528,7 +530,7 @@ class ChangeJob:
             area = meter.area(geometry)
             attributes = feature.attributes()
             fid = feature.id()
-            if fid in waiting:
+            if waits is not None and waits(attributes):
                 parts, split_area = self._split(geometry, area)
                 deferred.append((fid, attributes, area, [(zone, None, a) for zone, _part, a in parts]))
                 area_in += split_area

@@ -286,18 +286,30 @@ def test_matrix_per_zone_with_the_rules_aside(tmp_path, monkeypatch):
     # (B, X, S, F: US7.0.0 or agricultural structures) wait for them, then are classified with the overrides
     from ocs_toolbox.engines import changerules
 
-    started = []
-    start = changerules.Overrides.start
+    started, held = [], []
+    start, may_change = changerules.Overrides.start, changerules.Overrides.may_change
 
     def counted(self):
-        started.append(sorted(self.candidates))
+        started.append(self.land_cover.years())
         return start(self)
+
+    def recorded(self):
+        test = may_change(self)
+
+        def holds(attributes):
+            found = test(attributes)
+            if found:
+                held.append(tuple(attributes[2:6]))     # cs15, us15, cs21, us21 (after fid and id)
+            return found
+        return holds
     monkeypatch.setattr(changerules.Overrides, "start", counted)
+    monkeypatch.setattr(changerules.Overrides, "may_change", recorded)
     source = to_gpkg(multidate(), tmp_path / "raw.gpkg", "ocs2d")
     inputs = {"INPUT": source + "|layername=ocs2d", "TARGET": 7, "ZONES": zones(), "ZONE_FIELD": "insee"}
     path, feedback = run_tool("ocs:transitionmatrix", inputs, tmp_path, "aside")
     assert zone_matrix(path) == WITH_RULES_BY_ZONE
-    assert started == [[2, 3, 4, 5]]
+    assert started == [["2015", "2021"]]
+    assert sorted(held) == sorted(before + after for _wkt, i, before, after in LAYOUT if i != 1)
     # the rules' messages are said once they are done, before the stream's
     said = [m for m in feedback.infos if "US7.0.0 polygons lie within" in m or "OCS2D spatial rules applied" in m
             or "Conservation" in m]
