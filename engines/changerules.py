@@ -8,6 +8,8 @@ the pair's PairResult, and ``rules.Reclassifier.near_values`` the values ocs:rec
 handed to the side classifier as the precomputed values of the target and of the ENAF class, as if the input had
 been reclassified first. Fields already written by ocs:reclassify (``p4_``/``p21_``/``enaf_``/``naf_``) win.
 """
+import gc
+import multiprocessing
 import threading
 
 from qgis.PyQt.QtCore import QCoreApplication
@@ -58,10 +60,12 @@ def overrides(land_cover, target, feedback, gpkg_layer=None, pg_relation=None):
 
 
 class Overrides:
-    """``overrides`` in steps: ``result`` reads the codes then computes the geometric part; or ``start`` does both on
-    a thread (when ``can_run_aside``: a whole GeoPackage or PostgreSQL layer in a metric CRS, whose codes and
-    geometries are then read with SQL, never through QGIS) while the caller reads the layer, ``may_change`` telling
-    which features to hold back, and ``result`` collects (its messages said then)."""
+    """``overrides`` in steps: ``result`` reads the codes then computes the geometric part; or ``start`` does both
+    aside (when ``can_run_aside``: a whole GeoPackage or PostgreSQL layer in a metric CRS, whose codes and
+    geometries are then read with SQL, never through QGIS), in a forked process or on a thread, while the caller
+    reads the layer, ``may_change`` telling which features to hold back; ``result`` collects (the messages said
+    then). Whatever goes wrong aside (a forked process that dies), ``result`` computes them here: the same
+    overrides."""
 
     # the rules of core.rules that override a pair by where its polygon lies
     RULES = ("us7_near_urban", "agri_structure_near_envelope")
@@ -73,16 +77,56 @@ class Overrides:
         self.sql = (gpkg_layer, pg_relation)
         self.classifier = rules.Reclassifier(land_cover.nomenclature, RECLASSIFY_TARGETS)
         self.sets = self.store = self.near = self.error = self.thread = self.log = None
+        self.process = self.receiver = None
 
     def can_run_aside(self):
         return (self.sql[0] is not None or self.sql[1] is not None) and self.land_cover.transform is None
 
-    def start(self):
-        """Read the codes and compute the geometric part on a thread (``can_run_aside`` must hold); when no SQL
-        store of the geometries can be opened there, the geometric part is left to ``result``."""
+    def start(self, fork=False):
+        """Read the codes and compute the geometric part aside (``can_run_aside`` must hold): in a forked process
+        (``fork``: Linux, not QGIS Desktop; no GIL shared with the caller), else on a thread. When no SQL store of
+        the geometries can be opened there, the geometric part is left to ``result``."""
         self.log = RecordingFeedback(self.feedback)
+        if fork:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            gc.freeze()     # the collector's passes in the forked process would copy the pages of every object
+            try:
+                self.process = context.Process(target=self._forked, args=(sender,), name="ocs-spatial-rules",
+                                               daemon=True)
+                self.process.start()
+            finally:
+                gc.unfreeze()
+                sender.close()
+            return
         self.thread = threading.Thread(target=self._aside, name="ocs-spatial-rules", daemon=True)
         self.thread.start()
+
+    def _forked(self, sender):
+        """In the forked process: send (messages, overrides of ``result``) or None when they were not computed."""
+        found = None
+        try:
+            self._aside()
+            if self.error is None and self.near is not None:
+                found = (self.log.messages, self._values())
+        finally:
+            sender.send(found)
+            sender.close()
+
+    def _collect(self):
+        """The overrides from the forked process (its messages said), or None when it did not compute them."""
+        try:
+            found = self.receiver.recv()
+        except (EOFError, OSError):
+            found = None
+        self.receiver.close()
+        self.process.join()
+        self.process = self.receiver = None
+        if found is None:
+            return None
+        self.log.messages = found[0]
+        self.log.replay()
+        return found[1]
 
     def may_change(self):
         """A test of a feature's attributes (a full row, by field index): True when one of its vintages has a pair
@@ -136,12 +180,22 @@ class Overrides:
             self.store = None
 
     def wait(self):
-        """Wait for the thread, if any (also when the caller stops early)."""
+        """Wait for the thread, stop the forked process, if any (when the caller stops early)."""
         if self.thread is not None:
             self.thread.join()
+        if self.process is not None:
+            self.process.terminate()
+            self.process.join()
+            self.receiver.close()
+            self.process = self.receiver = None
 
     def result(self):
         """{(fid, year): (value of the target or None, ENAF code)}, None when cancelled (see ``overrides``)."""
+        if self.process is not None:
+            found = self._collect()
+            if found is not None:
+                return None if self.feedback.isCanceled() else found
+            self.log = None     # nothing came back: everything here
         try:
             if self.thread is None:
                 self._read_codes(self.feedback)
@@ -156,6 +210,9 @@ class Overrides:
             self._close()
         if self.feedback.isCanceled() or self.near is None:
             return None
+        return self._values()
+
+    def _values(self):
         values = {}
         found = {}
         years = self.land_cover.years()

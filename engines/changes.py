@@ -188,6 +188,9 @@ class ChangeJob:
     zones are in it), ``frame`` and ``meter`` (where areas are measured: landcover.measure), ``zone_field`` and ``zones`` (a ZoneFinder; None without zones), ``target``, ``before``
     and ``after`` (Layer; the same one in multi-date mode)."""
 
+    RULES_ASIDE = True      # the spatial rules beside the multi-date stream when they can (see run)
+    RULES_FORK = True       # ... in a forked process where processes can be forked (else on a thread)
+
     def __init__(self, inputs, options, context, feedback):
         self.context = context
         self.feedback = feedback
@@ -389,7 +392,7 @@ class ChangeJob:
                 return grouped
         if self.mode == "multidate":
             # without a consumer the pieces a rule may change can wait for the rules, which then run aside
-            pending = self._apply_spatial_rules(aside=consumer is None)
+            pending = self._apply_spatial_rules(aside=consumer is None and self.RULES_ASIDE)
             if pending is None:
                 return False
             ok = self._run_multidate(Stream(transitions, consumer, period_for_output), pending)
@@ -447,7 +450,7 @@ class ChangeJob:
             rules_job = changerules.Overrides(land_cover, self.target, self.feedback, layer.gpkg_layer,
                                               layer.pg_relation)
             if aside and rules_job.can_run_aside():
-                rules_job.start()
+                rules_job.start(fork=self.RULES_FORK and FORK and not in_desktop())
                 pending.append((layer, years, rules_job))
             elif not self._finish_spatial_rules([(layer, years, rules_job)]):
                 self._wait(pending)

@@ -248,8 +248,10 @@ def test_zantrajectory_as_reclassify(tmp_path):
 def test_whole_geopackage_reads_the_boxes_from_the_blobs(tmp_path, monkeypatch):
     # on a whole GeoPackage layer in a metric CRS the rules take the boxes from the blob headers and read only
     # the geometries they need (fastpath.gpkg.GpkgGeometries), as ocs:reclassify's fast path does
+    from ocs_toolbox.engines import changes
     from ocs_toolbox.fastpath import gpkg
 
+    monkeypatch.setattr(changes.ChangeJob, "RULES_FORK", False)   # the rules aside on a thread: calls seen here
     calls = []
     boxes = gpkg.GpkgGeometries.boxes
 
@@ -281,17 +283,21 @@ WITH_RULES_BY_ZONE = {("A", "1", "1"): 16.135, ("A", "2", "1"): 0.15,
                       ("B", "1", "1"): 0.135, ("B", "2", "1"): 0.33}
 
 
-def test_matrix_per_zone_with_the_rules_aside(tmp_path, monkeypatch):
-    # on a whole GeoPackage layer the rules run on a thread while the layer is read; the polygons they may override
-    # (B, X, S, F: US7.0.0 or agricultural structures) wait for them, then are classified with the overrides
-    from ocs_toolbox.engines import changerules
+@pytest.mark.parametrize("fork", [True, False])
+def test_matrix_per_zone_with_the_rules_aside(tmp_path, monkeypatch, fork):
+    # on a whole GeoPackage layer the rules run in a forked process (or on a thread) while the layer is read; the
+    # polygons they may override (B, X, S, F: US7.0.0 or agricultural structures) wait for them, then are
+    # classified with the overrides
+    from ocs_toolbox.engines import changerules, changes
+
+    monkeypatch.setattr(changes.ChangeJob, "RULES_FORK", fork)
 
     started, held = [], []
     start, may_change = changerules.Overrides.start, changerules.Overrides.may_change
 
-    def counted(self):
+    def counted(self, **options):
         started.append(self.land_cover.years())
-        return start(self)
+        return start(self, **options)
 
     def recorded(self):
         test = may_change(self)
@@ -302,13 +308,21 @@ def test_matrix_per_zone_with_the_rules_aside(tmp_path, monkeypatch):
                 held.append(tuple(attributes[2:6]))     # cs15, us15, cs21, us21 (after fid and id)
             return found
         return holds
+    collected, collect = [], changerules.Overrides._collect
+
+    def came_back(self):
+        found = collect(self)
+        collected.append(found is not None and len(found))
+        return found
     monkeypatch.setattr(changerules.Overrides, "start", counted)
     monkeypatch.setattr(changerules.Overrides, "may_change", recorded)
+    monkeypatch.setattr(changerules.Overrides, "_collect", came_back)
     source = to_gpkg(multidate(), tmp_path / "raw.gpkg", "ocs2d")
     inputs = {"INPUT": source + "|layername=ocs2d", "TARGET": 7, "ZONES": zones(), "ZONE_FIELD": "insee"}
     path, feedback = run_tool("ocs:transitionmatrix", inputs, tmp_path, "aside")
     assert zone_matrix(path) == WITH_RULES_BY_ZONE
     assert started == [["2015", "2021"]]
+    assert collected == ([3] if fork else [])    # the 3 overrides came from the forked process
     assert sorted(held) == sorted(before + after for _wkt, i, before, after in LAYOUT if i != 1)
     # the rules' messages are said once they are done, before the stream's
     said = [m for m in feedback.infos if "US7.0.0 polygons lie within" in m or "OCS2D spatial rules applied" in m
