@@ -521,6 +521,9 @@ class ChangeJob:
         waits = tests[0] if len(tests) == 1 else (lambda values: any(test(values) for test in tests)) if tests \
             else None
         deferred = []   # (fid, attributes, m², [(zone, None, m²)]) of the polygons a rule may change
+        # without overrides a feature's sides depend on the values of its fields only: classified once per tuple
+        used = layer.attribute_indexes()
+        memo = {} if not layer.near else None
         for count, feature in enumerate(landcover.features(source, request)):
             if count % step == 0:
                 if self.feedback.isCanceled():
@@ -538,8 +541,22 @@ class ChangeJob:
                 deferred.append((fid, attributes, area, [(zone, None, a) for zone, _part, a in parts]))
                 area_in += split_area
                 continue
-            sides = {year: layer.side(attributes, year, fid) for year in years}
-            self._tally(layer, sides, lambda year: layer.codes(attributes, year), area)
+            entry = None
+            if memo is not None:
+                values = tuple(map(attributes.__getitem__, used))
+                try:
+                    entry = memo.get(values)
+                except TypeError:   # an unhashable value
+                    values = None
+            if entry is None:
+                sides = {year: layer.side(attributes, year, fid) for year in years}
+                entry = (sides, any(side.code == ch.UNKNOWN or layer.by_default(side, year)
+                                    for year, side in sides.items()))
+                if memo is not None and values is not None:
+                    memo[values] = entry
+            sides, tally = entry
+            if tally:
+                self._tally(layer, sides, lambda year: layer.codes(attributes, year), area)
             area_in += self._emit(stream, geometry, area, sides)
         if pending and not self._finish_spatial_rules(pending):
             return False
@@ -1118,6 +1135,7 @@ class ZoneFinder:
             self.index.addFeature(i, box)
             extent.combineExtentWith(box)
         self.extent = extent
+        self.origin = (extent.xMinimum(), extent.yMinimum())
         # cells of about 1/12 of a typical zone's side (≈ 240 m for 8 km² communes): most land-cover polygons
         # fall in one to four cells, and a cell is classified once
         mean_area = sum(g.area() for g in self.geometries) / len(self.geometries)
@@ -1132,6 +1150,23 @@ class ZoneFinder:
             engine = self.engines[i] = QgsGeometry.createGeometryEngine(self.geometries[i].constGet())
             engine.prepareGeometry()
         return engine
+
+    def _one_zone(self, ix0, ix1, iy0, iy1):
+        """The zone that contains every cell of the block ix0..ix1 × iy0..iy1, or -1."""
+        cells = self.cells
+        zone = cells.get((ix0, iy0))
+        if zone is None:
+            zone = self._cell(ix0, iy0)
+        if zone < 0:
+            return -1
+        for ix in range(ix0, ix1 + 1):
+            for iy in range(iy0, iy1 + 1):
+                other = cells.get((ix, iy))
+                if other is None:
+                    other = self._cell(ix, iy)
+                if other != zone:
+                    return -1
+        return zone
 
     def _cell(self, ix, iy):
         key = (ix, iy)
@@ -1156,13 +1191,12 @@ class ZoneFinder:
         repaired one, which the parts add up to.
         """
         box = geometry.boundingBox()
-        x0, y0, size = self.extent.xMinimum(), self.extent.yMinimum(), self.size
+        x0, y0, size = self.origin[0], self.origin[1], self.size
         ix0, ix1 = int(math.floor((box.xMinimum() - x0) / size)), int(math.floor((box.xMaximum() - x0) / size))
         iy0, iy1 = int(math.floor((box.yMinimum() - y0) / size)), int(math.floor((box.yMaximum() - y0) / size))
         if (ix1 - ix0 + 1) * (iy1 - iy0 + 1) <= 9:
-            zone = self._cell(ix0, iy0)
-            if zone >= 0 and all(self._cell(ix, iy) == zone for ix in range(ix0, ix1 + 1)
-                                 for iy in range(iy0, iy1 + 1)):
+            zone = self._one_zone(ix0, ix1, iy0, iy1)
+            if zone >= 0:
                 return [(self.values[zone], geometry, area)], area
         candidates = self.index.intersects(box)
         if not candidates:
