@@ -105,12 +105,18 @@ class Overrides:
     def _forked(self, sender):
         """In the forked process: send (messages, overrides of ``result``) or None when they were not computed."""
         found = None
+        # the read end copied into this process: closed, so that a caller gone away breaks the pipe instead of
+        # leaving this process blocked on a full one
+        self.receiver.close()
         try:
             self._aside()
             if self.error is None and self.near is not None:
                 found = (self.log.messages, self._values())
         finally:
-            sender.send(found)
+            try:
+                sender.send(found)
+            except OSError:     # the caller is gone
+                pass
             sender.close()
 
     def _collect(self):
