@@ -10,6 +10,7 @@ been reclassified first. Fields already written by ocs:reclassify (``p4_``/``p21
 """
 import gc
 import multiprocessing
+import os
 import threading
 
 from qgis.PyQt.QtCore import QCoreApplication
@@ -90,6 +91,7 @@ class Overrides:
         if fork:
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
+            self.log.parent = os.getpid()
             gc.freeze()     # the collector's passes in the forked process would copy the pages of every object
             try:
                 self.process = context.Process(target=self._forked, args=(sender,), name="ocs-spatial-rules",
@@ -238,9 +240,10 @@ class RecordingFeedback:
     def __init__(self, feedback):
         self.feedback = feedback
         self.messages = []
+        self.parent = None  # in a forked process: the caller's process id (gone away: cancelled)
 
     def isCanceled(self):  # noqa: N802
-        return self.feedback.isCanceled()
+        return self.feedback.isCanceled() or (self.parent is not None and os.getppid() != self.parent)
 
     def setProgress(self, _progress):  # noqa: N802
         pass
