@@ -91,10 +91,9 @@ class Overrides:
         if fork:
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
-            self.log.parent = os.getpid()
             gc.freeze()     # the collector's passes in the forked process would copy the pages of every object
             try:
-                self.process = context.Process(target=self._forked, args=(sender,), name="ocs-spatial-rules",
+                self.process = context.Process(target=self._forked, args=(sender, os.getpid()), name="ocs-spatial-rules",
                                                daemon=True)
                 self.process.start()
             finally:
@@ -104,12 +103,13 @@ class Overrides:
         self.thread = threading.Thread(target=self._aside, name="ocs-spatial-rules", daemon=True)
         self.thread.start()
 
-    def _forked(self, sender):
+    def _forked(self, sender, parent):
         """In the forked process: send (messages, overrides of ``result``) or None when they were not computed."""
         found = None
         # the read end copied into this process: closed, so that a caller gone away breaks the pipe instead of
         # leaving this process blocked on a full one
         self.receiver.close()
+        self.log.parent = parent
         try:
             self._aside()
             if self.error is None and self.near is not None:
