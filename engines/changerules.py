@@ -93,8 +93,8 @@ class Overrides:
             self.receiver, sender = context.Pipe(duplex=False)
             gc.freeze()     # the collector's passes in the forked process would copy the pages of every object
             try:
-                self.process = context.Process(target=self._forked, args=(sender, os.getpid()), name="ocs-spatial-rules",
-                                               daemon=True)
+                self.process = context.Process(target=self._forked, args=(sender, os.getpid()),
+                                               name="ocs-spatial-rules", daemon=True)
                 self.process.start()
             finally:
                 gc.unfreeze()
