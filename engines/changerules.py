@@ -122,9 +122,16 @@ class Overrides:
             sender.close()
 
     def _collect(self):
-        """The overrides from the forked process (its messages said), or None when it did not compute them."""
+        """The overrides from the forked process (its messages said), or None when it did not compute them (or
+        the run is cancelled meanwhile: the process is stopped)."""
+        found = None
         try:
-            found = self.receiver.recv()
+            while not self.receiver.poll(0.2):
+                if self.feedback.isCanceled() or not self.process.is_alive() and not self.receiver.poll(0):
+                    self.process.terminate()
+                    break
+            else:
+                found = self.receiver.recv()
         except (EOFError, OSError):
             found = None
         self.receiver.close()
@@ -201,7 +208,7 @@ class Overrides:
         """{(fid, year): (value of the target or None, ENAF code)}, None when cancelled (see ``overrides``)."""
         if self.process is not None:
             found = self._collect()
-            if found is not None:
+            if found is not None or self.feedback.isCanceled():
                 return None if self.feedback.isCanceled() else found
             self.log = None     # nothing came back: everything here
         try:
