@@ -360,3 +360,17 @@ def test_partly_reclassified_input(tmp_path):
     total = rows(path, ("zone",))[("total",)]
     assert (round(total["conso_enaf_2015_2021_ha"], 6), round(total["p4_1_2021_ha"], 6)) == (0.39, 16.75)
     assert any("OCS2D spatial rules applied" in m and "(2015, 2021): 3 polygon-vintages" in m for m in feedback.infos)
+
+
+def test_matrix_per_zone_when_the_forked_rules_die(tmp_path, monkeypatch):
+    # a forked process that dies without answering leaves the rules to the caller: the same cells and messages
+    import os
+
+    from ocs_toolbox.engines import changerules
+
+    monkeypatch.setattr(changerules.Overrides, "_forked", lambda self, sender, parent: os._exit(3))
+    source = to_gpkg(multidate(), tmp_path / "raw.gpkg", "ocs2d")
+    inputs = {"INPUT": source + "|layername=ocs2d", "TARGET": 7, "ZONES": zones(), "ZONE_FIELD": "insee"}
+    path, feedback = run_tool("ocs:transitionmatrix", inputs, tmp_path, "died")
+    assert zone_matrix(path) == WITH_RULES_BY_ZONE
+    assert any("OCS2D spatial rules applied to 'raw' (2015, 2021): 3 polygon-vintages" in m for m in feedback.infos)
