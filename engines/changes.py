@@ -45,7 +45,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import boxes as box_pairs
-from ..fastpath import gpkgwrite
+from ..fastpath import gpkg, gpkgwrite
 from . import changepushdown, changerules, landcover, spatial
 from ..language import number as local_number
 
@@ -515,7 +515,13 @@ class ChangeJob:
             "%s/%s" % (cs, us)] += count
 
     def _read(self, layer, transform, progress_from, progress_to):
-        """{fid: (geometry, attributes)} of a layer, valid geometries in the input CRS."""
+        """{fid: (geometry, attributes)} of a layer, valid geometries in the input CRS (None when cancelled). A
+        whole GeoPackage layer of 2D polygons that needs no transform is read with SQLite (``_read_gpkg``)."""
+        if layer.gpkg_layer is not None and transform is None:
+            try:
+                return self._read_gpkg(layer, progress_from, progress_to)
+            except gpkg.FastPathUnavailable as reason:
+                self.feedback.pushDebugInfo("'%s' read through QGIS: %s" % (layer.source.sourceName(), reason))
         source = layer.source
         request = QgsFeatureRequest().setSubsetOfAttributes(layer.attribute_indexes())
         items = {}
@@ -531,6 +537,56 @@ class ChangeJob:
                 continue
             items[feature.id()] = (geometry, feature.attributes())
         return items
+
+    def _read_gpkg(self, layer, progress_from, progress_to):
+        """``_read`` of a whole GeoPackage layer declared 2D POLYGON or MULTIPOLYGON, straight from the file with
+        SQLite (fastpath.gpkg.feature_rows: no QgsFeature per polygon): the same ids, geometries (a blob that is not
+        a 2D polygon is made plain as QGIS would read it) and attributes (a list holding the values of the fields
+        the layer's vintages use at their field indexes, NULL elsewhere). FastPathUnavailable when the layer does
+        not qualify, before anything is read."""
+        path, layer_name = layer.gpkg_layer
+        gpkg.require_plain_polygons(path, layer_name)
+        fid_name = gpkg.fid_column(path, layer_name)
+        fields = layer.source.fields()
+        indexes = layer.attribute_indexes()
+        names = [fields.at(i).name() for i in indexes]
+        items = {}
+        total = layer.source.featureCount() or 1
+        done = 0
+        counted = dict(self.counters)
+        try:
+            for rows in gpkg.feature_rows(path, layer_name, [fid_name] + names):
+                if self.feedback.isCanceled():
+                    return None
+                self._read_rows(rows, indexes, fields.count(), items)
+                done += len(rows)
+                self.feedback.setProgress(progress_from + (progress_to - progress_from) * done / total)
+        except gpkg.FastPathUnavailable:
+            self.counters.update(counted)    # read again through QGIS
+            raise
+        return items
+
+    def _read_rows(self, rows, indexes, width, items):
+        """Add the rows (fid, values of the fields at ``indexes``, WKB, box) of fastpath.gpkg.feature_rows to
+        ``items``."""
+        null = compat.null_attribute()     # as QGIS gives a NULL value
+        for row in rows:
+            wkb = row[-2]
+            if wkb is None:
+                self.counters["empty"] += 1
+                continue
+            geometry = QgsGeometry()
+            geometry.fromWkb(wkb)
+            if wkb[:5] not in _PLAIN_WKB:
+                geometry = landcover.plain_geometry(geometry)
+            geometry = self._valid(geometry)
+            if geometry is None:
+                continue
+            attributes = [null] * width
+            for index, value in zip(indexes, row[1:-2]):
+                if value is not None:
+                    attributes[index] = value
+            items[row[0]] = (geometry, attributes)
 
     def _run_overlay(self, transitions, consumer, raw):
         """The two-layer overlay; the cuts start (in forked processes) before the OCS2D spatial rules, which the
@@ -769,6 +825,8 @@ def _box_rows(geometries):
     return rows
 
 
+# little-endian 2D Polygon and MultiPolygon WKB headers: read as they are
+_PLAIN_WKB = (b"\x01\x03\x00\x00\x00", b"\x01\x06\x00\x00\x00")
 FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 GEOMETRY, RAW, NONE = "geometry", "raw", "none"     # forms of the pieces of Cutter.results
 _FORKED = None      # (Cutter, chunks, shared number of the next chunk) of the forked processes, while they start
