@@ -35,6 +35,7 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsGeometry,
     QgsProcessingException,
+    QgsProcessingFeedback,
     QgsRectangle,
     QgsSpatialIndex,
     QgsWkbTypes,
@@ -425,21 +426,22 @@ class ChangeJob:
         self._report(transitions)
         return classified
 
-    def _apply_spatial_rules(self):
+    def _apply_spatial_rules(self, forked=None):
         """The overrides of the OCS2D spatial rules of each input layer, computed once per layer for the vintages
         whose sides depend on them (none when the layer carries the fields of ocs:reclassify); with
-        ``spatial_rules`` off, those vintages are classified by their attributes and said. False when cancelled."""
-        for layer in self.layers():
-            years = changerules.years_needing_rules(layer.key, self.target, self.statuses, layer.indexes)
-            if not years:
-                continue
-            if not self.spatial_rules:
-                layer.warned.update(years)
-                continue
-            vintages = [v for v in layer.vintages if v.vintage in years]
-            land_cover = landcover.resolved(layer.source, vintages, layer.key, self.context)
-            near = changerules.overrides(land_cover, self.target, self.feedback, layer.gpkg_layer,
-                                         layer.pg_relation)
+        ``spatial_rules`` off, those vintages are classified by their attributes and said. ``forked``: a
+        _RulesProcess computing them already (its result is taken; computed here if it failed). False when
+        cancelled."""
+        plan = self._rules_plan()
+        nears = forked.result(self.feedback) if forked is not None else None
+        if nears is False:
+            return False
+        for k, (layer, years) in enumerate(plan):
+            if nears is not None:
+                say(self.feedback, nears[k][0])
+                near = nears[k][1]
+            else:
+                near = self._overrides(layer, years, self.feedback)
             if near is None:
                 return False
             layer.near = near
@@ -448,6 +450,27 @@ class ChangeJob:
                 "values near urban areas or near the enveloppe urbaine, as in Reclassify.").format(
                 layer.source.sourceName(), ", ".join(years), len(near)))
         return True
+
+    def _rules_plan(self):
+        """[(layer, years)]: the input layers whose sides need the spatial rules computed, and those vintages;
+        with ``spatial_rules`` off, the vintages are marked as classified by their attributes instead."""
+        plan = []
+        for layer in self.layers():
+            years = changerules.years_needing_rules(layer.key, self.target, self.statuses, layer.indexes)
+            if not years:
+                continue
+            if not self.spatial_rules:
+                layer.warned.update(years)
+                continue
+            plan.append((layer, years))
+        return plan
+
+    def _overrides(self, layer, years, feedback):
+        """The overrides {(fid, year): (value, ENAF code)} of the spatial rules of ``layer`` at ``years``
+        (changerules.overrides), or None when cancelled."""
+        vintages = [v for v in layer.vintages if v.vintage in years]
+        land_cover = landcover.resolved(layer.source, vintages, layer.key, self.context)
+        return changerules.overrides(land_cover, self.target, feedback, layer.gpkg_layer, layer.pg_relation)
 
     def _emit(self, stream, geometry, area, sides):
         """Split one piece by zones and add it for every period; returns its area (repaired if it had to be)."""
@@ -590,7 +613,18 @@ class ChangeJob:
 
     def _run_overlay(self, transitions, consumer, raw):
         """The two-layer overlay; the cuts start (in forked processes) before the OCS2D spatial rules, which the
-        sides of the pieces need but the cuts do not."""
+        sides of the pieces need but the cuts do not. Where processes are forked and the layers of the rules are
+        whole GeoPackage layers, the rules are computed in one from the start, while this one reads the layers
+        (_RulesProcess; a database layer is not read from a forked process, which would share its connection)."""
+        plan = self._rules_plan() if self._workers() else []
+        forked = _RulesProcess(self, plan) if plan and all(layer.gpkg_layer for layer, _y in plan) else None
+        try:
+            return self._overlay(transitions, consumer, raw, forked)
+        finally:
+            if forked is not None:
+                forked.close()
+
+    def _overlay(self, transitions, consumer, raw, forked):
         before_items = self._read(self.before, None, 0, 15)
         after_items = self._read(self.after, self.transform_after, 15, 30) if before_items is not None else None
         if after_items is None:
@@ -605,7 +639,7 @@ class ChangeJob:
         cuts = cutter.results(self._workers(), form)
         try:
             area_in = self._overlay_first(stream, before_items, after_items, after_covered, cuts) \
-                if self._apply_spatial_rules() else None
+                if self._apply_spatial_rules(forked) else None
         finally:
             cuts.close()
         if area_in is None:
@@ -842,6 +876,84 @@ def _forked_cuts(_task):
     if k is None:
         return None
     return k, [None if i in cutter.same else _as_raw(cutter.cut(i), form) for i in range(*chunks[k])]
+
+
+class _RulesProcess:
+    """The overrides of the spatial rules of the layers of ``plan`` ([(Layer, years)], ChangeJob._rules_plan)
+    computed in a forked process from the start of the overlay, while this one reads the layers and starts the
+    cuts: the rules read the layers on their own (SQLite, GDAL or QGIS) and hand back small dictionaries. Their
+    messages are said here, in order, when the result is taken."""
+
+    def __init__(self, job, plan):
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=_forked_rules, args=(job, plan, sender), daemon=True)
+        self.process.start()
+        sender.close()
+
+    def result(self, feedback):
+        """[(messages, overrides) of each layer of the plan], False when cancelled, or None when the process
+        failed (the caller computes them itself)."""
+        while not self.receiver.poll(0.1):
+            if feedback.isCanceled():
+                return False
+            if not self.process.is_alive() and not self.receiver.poll(0):
+                return None
+        try:
+            found = self.receiver.recv()
+        except (EOFError, OSError):
+            return None
+        if isinstance(found, str):      # the error
+            feedback.pushDebugInfo("Spatial rules computed again here: %s" % found)
+            return None
+        return found
+
+    def close(self):
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.receiver.close()
+
+
+class _Recorder(QgsProcessingFeedback):
+    """The feedback of _forked_rules: what it says is kept, to be said by the parent process."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def pushInfo(self, info):  # noqa: N802
+        self.messages.append(("pushInfo", (info,)))
+
+    def pushDebugInfo(self, info):  # noqa: N802
+        self.messages.append(("pushDebugInfo", (info,)))
+
+    def pushWarning(self, warning):  # noqa: N802
+        self.messages.append(("pushWarning", (warning,)))
+
+    def reportError(self, error, fatalError=False):  # noqa: N802,N803
+        self.messages.append(("reportError", (error, fatalError)))
+
+
+def _forked_rules(job, plan, sender):
+    """In a forked process: send [(messages, overrides) of each layer of ``plan``], or the error as text."""
+    try:
+        try:
+            found = []
+            for layer, years in plan:
+                recorder = _Recorder()
+                found.append((recorder.messages, job._overrides(layer, years, recorder)))
+        except Exception as error:      # the parent computes them itself and says why
+            found = "%s: %s" % (type(error).__name__, error)
+        sender.send(found)
+    finally:
+        sender.close()
+
+
+def say(feedback, messages):
+    """Say ``messages`` [(feedback method name, arguments)] (kept by a _Recorder) to ``feedback``."""
+    for kind, args in messages:
+        getattr(feedback, kind)(*args)
 
 
 def _claim(counter, count):

@@ -278,3 +278,43 @@ def test_partly_reclassified_input(tmp_path):
     total = rows(path, ("zone",))[("total",)]
     assert (round(total["conso_enaf_2015_2021_ha"], 6), round(total["p4_1_2021_ha"], 6)) == (0.39, 16.75)
     assert any("OCS2D spatial rules applied" in m and "(2015, 2021): 3 polygon-vintages" in m for m in feedback.infos)
+
+
+def test_rules_of_two_geopackage_layers_in_a_forked_process(tmp_path, monkeypatch):
+    """Two whole GeoPackage layers, forked processes allowed: the rules are computed in a forked process while
+    the layers are read (engines/changes._RulesProcess), with the figures and the messages of the rules computed
+    here; when that process fails, they are computed here and the reason is said."""
+    import os
+
+    from test_change_engine import run as run_job
+    from test_change_engine import source
+
+    from ocs_toolbox.engines import changerules, changes
+
+    paths = [to_gpkg(single(year), tmp_path / ("raw%s.gpkg" % year), "ocs%s" % year) for year in ("15", "21")]
+    layers = [QgsVectorLayer(path, "ocs%s" % year, "ogr") for path, year in zip(paths, ("15", "21"))]
+
+    def job(workers):
+        inputs = changes.ChangeInputs(source(layers[0]), source(layers[1]), before_gpkg=(paths[0], "ocs15"),
+                                      after_gpkg=(paths[1], "ocs21"))
+        found, transitions, _pieces, feedback = run_job(inputs, changes.ChangeOptions(target="p4", workers=workers))
+        return {key: round(area / 1e4, 6) for key, area in transitions.matrix(("2015", "2021")).items() if area}, \
+            [line for line in feedback.infos if "Spatial rules" not in line], feedback.debug
+
+    here, forked = job(1), job(2)
+    assert here[0] == forked[0] == WITH_RULES
+    assert here[1] == forked[1]
+    assert any("US7.0.0 polygons lie within 20 m" in line for line in forked[1])
+    parent = os.getpid()
+    real = changerules.overrides
+
+    def failing(*args):
+        if os.getpid() != parent:
+            raise RuntimeError("no rules in the forked process")
+        return real(*args)
+
+    monkeypatch.setattr(changerules, "overrides", failing)
+    again = job(2)
+    assert again[:2] == here[:2]
+    assert any("Spatial rules computed again here: RuntimeError: no rules in the forked process" in line
+               for line in again[2])
