@@ -200,6 +200,7 @@ class ChangeJob:
         self.workers = options.workers
         self.raw = False        # pieces handed on as (WKB, box): see run
         self.counters = {"invalid": 0, "empty": 0, "dropped": 0}
+        self.header_boxes = {}  # id(Layer) → {fid: box} from the blob headers (_read_gpkg)
         source = inputs.before
         landcover.require_features(source)
         self.crs = source.sourceCrs()
@@ -577,11 +578,12 @@ class ChangeJob:
         total = layer.source.featureCount() or 1
         done = 0
         counted = dict(self.counters)
+        boxes = self.header_boxes[id(layer)] = {}
         try:
             for rows in gpkg.feature_rows(path, layer_name, [fid_name] + names):
                 if self.feedback.isCanceled():
                     return None
-                self._read_rows(rows, indexes, fields.count(), items)
+                self._read_rows(rows, indexes, fields.count(), items, boxes)
                 done += len(rows)
                 self.feedback.setProgress(progress_from + (progress_to - progress_from) * done / total)
         except gpkg.FastPathUnavailable:
@@ -589,22 +591,23 @@ class ChangeJob:
             raise
         return items
 
-    def _read_rows(self, rows, indexes, width, items):
+    def _read_rows(self, rows, indexes, width, items, boxes):
         """Add the rows (fid, values of the fields at ``indexes``, WKB, box) of fastpath.gpkg.feature_rows to
-        ``items``."""
+        ``items``, and to ``boxes`` the box of the blob's header of the geometries kept as they are."""
         null = compat.null_attribute()     # as QGIS gives a NULL value
         for row in rows:
             wkb = row[-2]
             if wkb is None:
                 self.counters["empty"] += 1
                 continue
-            geometry = QgsGeometry()
-            geometry.fromWkb(wkb)
-            if wkb[:5] not in _PLAIN_WKB:
-                geometry = landcover.plain_geometry(geometry)
+            read = QgsGeometry()
+            read.fromWkb(wkb)
+            geometry = read if wkb[:5] in _PLAIN_WKB else landcover.plain_geometry(read)
             geometry = self._valid(geometry)
             if geometry is None:
                 continue
+            if geometry is read and row[-1] is not None:
+                boxes[row[0]] = row[-1]
             attributes = [null] * width
             for index, value in zip(indexes, row[1:-2]):
                 if value is not None:
@@ -633,7 +636,8 @@ class ChangeJob:
             len(before_items), len(after_items)))
         stream = Stream(transitions, consumer, (self.years[0], self.years[1]))
         after_covered = {}
-        cutter = self._cutter = Cutter(before_items, after_items, self.meter)
+        cutter = self._cutter = Cutter(before_items, after_items, self.meter,
+                                       (self.header_boxes.get(id(self.before)), self.header_boxes.get(id(self.after))))
         # without zones to split by, the pieces are not needed as QgsGeometry when written raw or not at all
         form = GEOMETRY if self.zones is not None else NONE if consumer is None else RAW if raw else GEOMETRY
         cuts = cutter.results(self._workers(), form)
@@ -850,13 +854,18 @@ def outside(geometry, others, meter):
     return (rest, area) if area > 0 else None
 
 
-def _box_rows(geometries):
-    """numpy rows (xmin, ymin, xmax, ymax) of the bounding boxes of ``geometries``."""
-    rows = numpy.empty((len(geometries), 4), dtype=float)
-    for k, geometry in enumerate(geometries):
-        box = geometry.boundingBox()
-        rows[k] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
-    return rows
+def _box_rows(geometries, fids=None, known=None):
+    """numpy rows (xmin, ymin, xmax, ymax) of the bounding boxes of ``geometries`` (ids ``fids``), those of
+    ``known`` ({fid: box}) taken as they are."""
+    known = known or {}
+    rows = []
+    for fid, geometry in zip(fids or [None] * len(geometries), geometries):
+        box = known.get(fid)
+        if box is None:
+            bounds = geometry.boundingBox()
+            box = (bounds.xMinimum(), bounds.yMinimum(), bounds.xMaximum(), bounds.yMaximum())
+        rows.append(box)
+    return numpy.array(rows, dtype=float).reshape(-1, 4)
 
 
 # little-endian 2D Polygon and MultiPolygon WKB headers: read as they are
@@ -1080,16 +1089,20 @@ class Cutter:
     neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers,
     form)`` yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or
     None)) in the order of the first layer, whatever the number of processes: the pieces are the same.
+    ``known_boxes``: ({fid: box} of the first layer, of the second) where the boxes are known already (the blob
+    headers of a GeoPackage), or None.
     """
 
     CHUNK = 256     # first-layer polygons per task
 
-    def __init__(self, before_items, after_items, meter):
+    def __init__(self, before_items, after_items, meter, known_boxes=None):
         self.meter = meter
         self.a_fids, self.b_fids = list(before_items), list(after_items)
         self.a_geometries = [before_items[fid][0] for fid in self.a_fids]
         self.b_geometries = [after_items[fid][0] for fid in self.b_fids]
-        self.a_boxes, self.b_boxes = _box_rows(self.a_geometries), _box_rows(self.b_geometries)
+        known = known_boxes or (None, None)
+        self.a_boxes = _box_rows(self.a_geometries, self.a_fids, known[0])
+        self.b_boxes = _box_rows(self.b_geometries, self.b_fids, known[1])
         self.b_box_rows = self.b_boxes.tolist()
         # planar areas in metres: QgsGeometry.area itself, without the meter's checks (the pieces are never null)
         self.area = QgsGeometry.area if meter.transform is None and not meter.geographic and meter.factor == 1.0 \

@@ -205,7 +205,7 @@ def test_geopackage_inputs_read_with_sqlite_as_qgis_reads_them(tmp_path):
     """Two whole GeoPackage layers (ChangeInputs.before_gpkg / after_gpkg) are read with SQLite: the same pieces,
     matrix, areas and counts as through QGIS, with a NULL code (counted as unknown), a self-crossing polygon
     (repaired: two triangles of 100 m² each) and a feature without geometry (left out). A layer declared with Z is
-    read through QGIS."""
+    read through QGIS. The boxes of the polygons read as they are come from the blob headers."""
     rows = grid(30, 20, 20.0, [AG, FOR, HAB])
     rows[7] = (rows[7][0], None, "US1.1.1")
     rows.append(("POLYGON((700000 6599900, 700020 6599880, 700020 6599900, 700000 6599880, 700000 6599900))",)
@@ -222,6 +222,9 @@ def test_geopackage_inputs_read_with_sqlite_as_qgis_reads_them(tmp_path):
                                       after_gpkg=gpkg_layers[1])
         job, transitions, pieces, feedback = run(inputs, changes.ChangeOptions(target="p4", workers=1))
         assert not any("read through QGIS" in line for line in feedback.debug)
+        # the boxes of the blob headers, but for the repaired polygon
+        assert [len(job.header_boxes.get(id(layer), ())) for layer in (job.before, job.after)] == \
+            ([600, 273] if whole else [0, 0])
         found.append(([(b.code, a.code, round(area, 6), geometry.asWkt(3)) for geometry, _z, b, a, area in pieces],
                       transitions.matrix(PERIOD), job.area_in[PERIOD], dict(job.counters), dict(job.codes["before"]),
                       feedback.errors))
