@@ -7,7 +7,7 @@ import numpy
 import pytest
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsRectangle, QgsVectorLayer
 
-from helpers import Y0, box, make_layer, to_gpkg
+from helpers import Y0, box, file_source, make_layer, to_gpkg
 from helpers import run as run_algorithm
 from test_change_engine import Feedback, context, ha, run, source
 from test_changes import AG, FOR, HAB
@@ -214,12 +214,12 @@ def test_geopackage_inputs_read_with_sqlite_as_qgis_reads_them(tmp_path):
     before = make_layer([("cs15", "string"), ("us15", "string")], rows)
     after = make_layer([("cs21", "string"), ("us21", "string")], grid(21, 13, 29.0, [HAB, AG, FOR], (-3.0, -4.0)))
     paths = [to_gpkg(before, tmp_path / "before.gpkg", "before"), to_gpkg(after, tmp_path / "after.gpkg", "after")]
-    layers = [QgsVectorLayer(path, name, "ogr") for path, name in zip(paths, ("before", "after"))]
+    keep = []
     found = []
     for whole in (False, True):
         gpkg_layers = [(path, name) if whole else None for path, name in zip(paths, ("before", "after"))]
-        inputs = changes.ChangeInputs(source(layers[0]), source(layers[1]), before_gpkg=gpkg_layers[0],
-                                      after_gpkg=gpkg_layers[1])
+        inputs = changes.ChangeInputs(file_source(paths[0], "before", keep), file_source(paths[1], "after", keep),
+                                      before_gpkg=gpkg_layers[0], after_gpkg=gpkg_layers[1])
         job, transitions, pieces, feedback = run(inputs, changes.ChangeOptions(target="p4", workers=1))
         assert not any("read through QGIS" in line for line in feedback.debug)
         # the boxes of the blob headers, but for the repaired polygon
@@ -236,7 +236,7 @@ def test_geopackage_inputs_read_with_sqlite_as_qgis_reads_them(tmp_path):
     with_z = make_layer([("cs15", "string"), ("us15", "string")], [(box(0, 0, 100, 100),) + AG],
                         geometry="PolygonZ")
     path = to_gpkg(with_z, tmp_path / "z.gpkg", "z")
-    inputs = changes.ChangeInputs(source(QgsVectorLayer(path, "z", "ogr")), source(layers[1]),
+    inputs = changes.ChangeInputs(file_source(path, "z", keep), file_source(paths[1], "after", keep),
                                   before_gpkg=(path, "z"), after_gpkg=(paths[1], "after"))
     _job, transitions, _pieces, feedback = run(inputs, changes.ChangeOptions(target="p4", workers=1))
     assert any("'z' read through QGIS" in line for line in feedback.debug)

@@ -286,17 +286,17 @@ def test_rules_of_two_geopackage_layers_in_a_forked_process(tmp_path, monkeypatc
     here; when that process fails, they are computed here and the reason is said."""
     import os
 
+    from helpers import file_source
     from test_change_engine import run as run_job
-    from test_change_engine import source
 
     from ocs_toolbox.engines import changerules, changes
 
     paths = [to_gpkg(single(year), tmp_path / ("raw%s.gpkg" % year), "ocs%s" % year) for year in ("15", "21")]
-    layers = [QgsVectorLayer(path, "ocs%s" % year, "ogr") for path, year in zip(paths, ("15", "21"))]
+    keep = []
 
     def job(workers):
-        inputs = changes.ChangeInputs(source(layers[0]), source(layers[1]), before_gpkg=(paths[0], "ocs15"),
-                                      after_gpkg=(paths[1], "ocs21"))
+        inputs = changes.ChangeInputs(file_source(paths[0], "ocs15", keep), file_source(paths[1], "ocs21", keep),
+                                      before_gpkg=(paths[0], "ocs15"), after_gpkg=(paths[1], "ocs21"))
         found, transitions, _pieces, feedback = run_job(inputs, changes.ChangeOptions(target="p4", workers=workers))
         return {key: round(area / 1e4, 6) for key, area in transitions.matrix(("2015", "2021")).items() if area}, \
             [line for line in feedback.infos if "Spatial rules" not in line], feedback.debug
