@@ -4,7 +4,9 @@ Prefer the scoped ``Qgis.*`` enums where the running QGIS has them; fall back to
 """
 from qgis.core import (
     Qgis,
+    QgsFeature,
     QgsField,
+    QgsFields,
     QgsGeometry,
     QgsProcessing,
     QgsProcessingAlgorithm,
@@ -85,6 +87,16 @@ MODEL_SOURCE_STATIC = _model_source_static()
 
 # Algorithm flags (Qgis.ProcessingAlgorithmFlag from 3.36).
 FLAG_NO_THREADING = _scoped("ProcessingAlgorithmFlag", "NoThreading", QgsProcessingAlgorithm.FlagNoThreading)
+
+
+def null_attribute():
+    """The value PyQGIS gives for a NULL attribute (QVariant NULL on 3.22, None on some later builds), for
+    attributes read without QGIS that must look the same."""
+    fields = QgsFields()
+    fields.append(make_field("value", "str"))
+    feature = QgsFeature(fields)
+    feature.setAttributes([None])
+    return feature.attributes()[0]
 
 
 def null_rectangle():

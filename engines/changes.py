@@ -45,7 +45,7 @@ from .. import compat
 from ..core import changes as ch
 from ..core import nomenclature as nom
 from ..fastpath import boxes as box_pairs
-from ..fastpath import gpkgwrite
+from ..fastpath import gpkg, gpkgwrite
 from . import changepushdown, changerules, landcover, spatial
 from ..language import number as local_number
 
@@ -202,6 +202,7 @@ class ChangeJob:
         self.workers = options.workers
         self.raw = False        # pieces handed on as (WKB, box): see run
         self.counters = {"invalid": 0, "empty": 0, "dropped": 0}
+        self.header_boxes = {}  # id(Layer) → {fid: box} from the blob headers (_read_gpkg)
         source = inputs.before
         landcover.require_features(source)
         self.crs = source.sourceCrs()
@@ -430,13 +431,13 @@ class ChangeJob:
         self._report(transitions)
         return classified
 
-    def _apply_spatial_rules(self, aside=False):
+    def _apply_spatial_rules(self, aside=False, defer=False):
         """The overrides of the OCS2D spatial rules of each input layer, computed once per layer for the vintages
         whose sides depend on them (none when the layer carries the fields of ocs:reclassify); with
         ``spatial_rules`` off, those vintages are classified by their attributes and said. Returns the layers
         whose rules still run (``aside``: those that can run on a thread while the layer is read, see
-        changerules.Overrides) as [(layer, years, Overrides)], to be finished by ``_finish_spatial_rules``;
-        None when cancelled."""
+        changerules.Overrides; ``defer``: the others too, not started, computed by ``_finish_spatial_rules``)
+        as [(layer, years, Overrides)], to be finished by ``_finish_spatial_rules``; None when cancelled."""
         pending = []
         for layer in self.layers():
             years = changerules.years_needing_rules(layer.key, self.target, self.statuses, layer.indexes)
@@ -451,6 +452,8 @@ class ChangeJob:
                                               layer.pg_relation)
             if aside and rules_job.can_run_aside():
                 rules_job.start(fork=self.RULES_FORK and FORK and not in_desktop())
+                pending.append((layer, years, rules_job))
+            elif defer:
                 pending.append((layer, years, rules_job))
             elif not self._finish_spatial_rules([(layer, years, rules_job)]):
                 self._wait(pending)
@@ -591,7 +594,13 @@ class ChangeJob:
             "%s/%s" % (cs, us)] += count
 
     def _read(self, layer, transform, progress_from, progress_to):
-        """{fid: (geometry, attributes)} of a layer, valid geometries in the input CRS."""
+        """{fid: (geometry, attributes)} of a layer, valid geometries in the input CRS (None when cancelled). A
+        whole GeoPackage layer of 2D polygons that needs no transform is read with SQLite (``_read_gpkg``)."""
+        if layer.gpkg_layer is not None and transform is None:
+            try:
+                return self._read_gpkg(layer, progress_from, progress_to)
+            except gpkg.FastPathUnavailable as reason:
+                self.feedback.pushDebugInfo("'%s' read through QGIS: %s" % (layer.source.sourceName(), reason))
         source = layer.source
         request = QgsFeatureRequest().setSubsetOfAttributes(layer.attribute_indexes())
         items = {}
@@ -608,9 +617,72 @@ class ChangeJob:
             items[feature.id()] = (geometry, feature.attributes())
         return items
 
+    def _read_gpkg(self, layer, progress_from, progress_to):
+        """``_read`` of a whole GeoPackage layer declared 2D POLYGON or MULTIPOLYGON, straight from the file with
+        SQLite (fastpath.gpkg.feature_rows: no QgsFeature per polygon): the same ids, geometries (a blob that is not
+        a 2D polygon is made plain as QGIS would read it) and attributes (a list holding the values of the fields
+        the layer's vintages use at their field indexes, NULL elsewhere). FastPathUnavailable when the layer does
+        not qualify, before anything is read."""
+        path, layer_name = layer.gpkg_layer
+        gpkg.require_plain_polygons(path, layer_name)
+        fid_name = gpkg.fid_column(path, layer_name)
+        fields = layer.source.fields()
+        indexes = layer.attribute_indexes()
+        names = [fields.at(i).name() for i in indexes]
+        items = {}
+        total = layer.source.featureCount() or 1
+        done = 0
+        counted = dict(self.counters)
+        boxes = self.header_boxes[id(layer)] = {}
+        try:
+            for rows in gpkg.feature_rows(path, layer_name, [fid_name] + names):
+                if self.feedback.isCanceled():
+                    return None
+                self._read_rows(rows, indexes, fields.count(), items, boxes)
+                done += len(rows)
+                self.feedback.setProgress(progress_from + (progress_to - progress_from) * done / total)
+        except gpkg.FastPathUnavailable:
+            self.counters.update(counted)    # read again through QGIS
+            raise
+        return items
+
+    def _read_rows(self, rows, indexes, width, items, boxes):
+        """Add the rows (fid, values of the fields at ``indexes``, WKB, box) of fastpath.gpkg.feature_rows to
+        ``items``, and to ``boxes`` the box of the blob's header of the geometries kept as they are."""
+        null = compat.null_attribute()     # as QGIS gives a NULL value
+        for row in rows:
+            wkb = row[-2]
+            if wkb is None:
+                self.counters["empty"] += 1
+                continue
+            read = QgsGeometry()
+            read.fromWkb(wkb)
+            geometry = read if wkb[:5] in _PLAIN_WKB else landcover.plain_geometry(read)
+            geometry = self._valid(geometry)
+            if geometry is None:
+                continue
+            if geometry is read and row[-1] is not None:
+                boxes[row[0]] = row[-1]
+            attributes = [null] * width
+            for index, value in zip(indexes, row[1:-2]):
+                if value is not None:
+                    attributes[index] = value
+            items[row[0]] = (geometry, attributes)
+
     def _run_overlay(self, transitions, consumer, raw):
         """The two-layer overlay; the cuts start (in forked processes) before the OCS2D spatial rules, which the
-        sides of the pieces need but the cuts do not."""
+        sides of the pieces need but the cuts do not. Where the cuts are forked, the rules of a whole GeoPackage
+        or PostgreSQL layer are computed aside from the start (changerules.Overrides: a forked process, reading
+        the layer with SQL through its own connections), while this one reads the layers; the others once the
+        cuts have started."""
+        pending = self._apply_spatial_rules(aside=True, defer=True) if self._workers() else None
+        try:
+            return self._overlay(transitions, consumer, raw, pending)
+        finally:
+            if pending:
+                self._wait(pending)
+
+    def _overlay(self, transitions, consumer, raw, pending):
         before_items = self._read(self.before, None, 0, 15)
         after_items = self._read(self.after, self.transform_after, 15, 30) if before_items is not None else None
         if after_items is None:
@@ -619,13 +691,15 @@ class ChangeJob:
             len(before_items), len(after_items)))
         stream = Stream(transitions, consumer, (self.years[0], self.years[1]))
         after_covered = {}
-        cutter = self._cutter = Cutter(before_items, after_items, self.meter)
+        cutter = self._cutter = Cutter(before_items, after_items, self.meter,
+                                       (self.header_boxes.get(id(self.before)), self.header_boxes.get(id(self.after))))
         # without zones to split by, the pieces are not needed as QgsGeometry when written raw or not at all
         form = GEOMETRY if self.zones is not None else NONE if consumer is None else RAW if raw else GEOMETRY
         cuts = cutter.results(self._workers(), form)
         try:
             area_in = self._overlay_first(stream, before_items, after_items, after_covered, cuts) \
-                if self._apply_spatial_rules() is not None else None
+                if (self._finish_spatial_rules(pending) if pending is not None
+                    else self._apply_spatial_rules() is not None) else None
         finally:
             cuts.close()
         if area_in is None:
@@ -836,15 +910,22 @@ def outside(geometry, others, meter):
     return (rest, area) if area > 0 else None
 
 
-def _box_rows(geometries):
-    """numpy rows (xmin, ymin, xmax, ymax) of the bounding boxes of ``geometries``."""
-    rows = numpy.empty((len(geometries), 4), dtype=float)
-    for k, geometry in enumerate(geometries):
-        box = geometry.boundingBox()
-        rows[k] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
-    return rows
+def _box_rows(geometries, fids=None, known=None):
+    """numpy rows (xmin, ymin, xmax, ymax) of the bounding boxes of ``geometries`` (ids ``fids``), those of
+    ``known`` ({fid: box}) taken as they are."""
+    known = known or {}
+    rows = []
+    for fid, geometry in zip(fids or [None] * len(geometries), geometries):
+        box = known.get(fid)
+        if box is None:
+            bounds = geometry.boundingBox()
+            box = (bounds.xMinimum(), bounds.yMinimum(), bounds.xMaximum(), bounds.yMaximum())
+        rows.append(box)
+    return numpy.array(rows, dtype=float).reshape(-1, 4)
 
 
+# little-endian 2D Polygon and MultiPolygon WKB headers: read as they are
+_PLAIN_WKB = (b"\x01\x03\x00\x00\x00", b"\x01\x06\x00\x00\x00")
 FORK = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 GEOMETRY, RAW, NONE = "geometry", "raw", "none"     # forms of the pieces of Cutter.results
 _FORKED = None      # (Cutter, chunks, shared number of the next chunk) of the forked processes, while they start
@@ -986,16 +1067,20 @@ class Cutter:
     neighbours that only touch, and only the pairs sharing some interior are intersected. ``results(workers,
     form)`` yields (first-layer index, (m², [(piece, m², second-layer index)], rest outside the second layer or
     None)) in the order of the first layer, whatever the number of processes: the pieces are the same.
+    ``known_boxes``: ({fid: box} of the first layer, of the second) where the boxes are known already (the blob
+    headers of a GeoPackage), or None.
     """
 
     CHUNK = 256     # first-layer polygons per task
 
-    def __init__(self, before_items, after_items, meter):
+    def __init__(self, before_items, after_items, meter, known_boxes=None):
         self.meter = meter
         self.a_fids, self.b_fids = list(before_items), list(after_items)
         self.a_geometries = [before_items[fid][0] for fid in self.a_fids]
         self.b_geometries = [after_items[fid][0] for fid in self.b_fids]
-        self.a_boxes, self.b_boxes = _box_rows(self.a_geometries), _box_rows(self.b_geometries)
+        known = known_boxes or (None, None)
+        self.a_boxes = _box_rows(self.a_geometries, self.a_fids, known[0])
+        self.b_boxes = _box_rows(self.b_geometries, self.b_fids, known[1])
         self.b_box_rows = self.b_boxes.tolist()
         # planar areas in metres: QgsGeometry.area itself, without the meter's checks (the pieces are never null)
         self.area = QgsGeometry.area if meter.transform is None and not meter.geographic and meter.factor == 1.0 \

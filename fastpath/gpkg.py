@@ -860,6 +860,23 @@ def feature_rows(path, layer_name, columns, batch=20000):
         connection.close()
 
 
+def fid_column(path, layer_name):
+    """The name of the primary-key column of a GeoPackage layer (its feature ids), read-only; FastPathUnavailable
+    when SQLite cannot tell it."""
+    try:
+        connection = sqlite3.connect(pathlib.Path(path).absolute().as_uri() + "?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % literal(layer_name)
+                                     ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise FastPathUnavailable("SQLite: %s" % error)
+    if row is None:
+        raise FastPathUnavailable("no primary key")
+    return row[0]
+
+
 def _header_box(blob):
     """(xmin, ymin, xmax, ymax) of the XY envelope of a little-endian GeoPackage blob header, else None."""
     if blob is None or len(blob) < 40 or blob[:2] != b"GP" or blob[3] & 0x10 or (blob[3] >> 1) & 7 == 0 or \

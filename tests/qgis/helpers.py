@@ -5,6 +5,7 @@ from qgis.core import (
     QgsFeature,
     QgsGeometry,
     QgsProcessingContext,
+    QgsProcessingFeatureSource,
     QgsProcessingFeedback,
     QgsProject,
     QgsVectorLayer,
@@ -102,3 +103,15 @@ def to_gpkg(layer, path, layer_name=None):
                                                       options)
     assert error[0] == QgsVectorFileWriter.NoError, error
     return str(path)
+
+
+def file_source(path, layer_name, keep):
+    """The layer ``layer_name`` of the GeoPackage ``path`` as Processing hands it to an algorithm, its layer and
+    context kept in ``keep``: a list local to the test, so that they go with it (an OGR layer kept until the
+    interpreter exits makes QGIS's exit crash)."""
+    layer = QgsVectorLayer(path + "|layername=" + layer_name, layer_name, "ogr")
+    assert layer.isValid()
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    keep.append((layer, context))
+    return QgsProcessingFeatureSource(layer, context, False)

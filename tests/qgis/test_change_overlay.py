@@ -7,7 +7,7 @@ import numpy
 import pytest
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsRectangle, QgsVectorLayer
 
-from helpers import Y0, box, make_layer
+from helpers import Y0, box, file_source, make_layer, to_gpkg
 from helpers import run as run_algorithm
 from test_change_engine import Feedback, context, ha, run, source
 from test_changes import AG, FOR, HAB
@@ -199,3 +199,44 @@ def test_overlapping_pairs_each_once():
              if a[i, 0] < b[j, 2] and b[j, 0] < a[i, 2] and a[i, 1] < b[j, 3] and b[j, 1] < a[i, 3]]
     assert list(zip(ia.tolist(), ib.tolist())) == brute
     assert (5, 1) not in brute and (0, 1) in brute
+
+
+def test_geopackage_inputs_read_with_sqlite_as_qgis_reads_them(tmp_path):
+    """Two whole GeoPackage layers (ChangeInputs.before_gpkg / after_gpkg) are read with SQLite: the same pieces,
+    matrix, areas and counts as through QGIS, with a NULL code (counted as unknown), a self-crossing polygon
+    (repaired: two triangles of 100 m² each) and a feature without geometry (left out). A layer declared with Z is
+    read through QGIS. The boxes of the polygons read as they are come from the blob headers."""
+    rows = grid(30, 20, 20.0, [AG, FOR, HAB])
+    rows[7] = (rows[7][0], None, "US1.1.1")
+    rows.append(("POLYGON((700000 6599900, 700020 6599880, 700020 6599900, 700000 6599880, 700000 6599900))",)
+                + AG)
+    rows.append(("",) + FOR)
+    before = make_layer([("cs15", "string"), ("us15", "string")], rows)
+    after = make_layer([("cs21", "string"), ("us21", "string")], grid(21, 13, 29.0, [HAB, AG, FOR], (-3.0, -4.0)))
+    paths = [to_gpkg(before, tmp_path / "before.gpkg", "before"), to_gpkg(after, tmp_path / "after.gpkg", "after")]
+    keep = []
+    found = []
+    for whole in (False, True):
+        gpkg_layers = [(path, name) if whole else None for path, name in zip(paths, ("before", "after"))]
+        inputs = changes.ChangeInputs(file_source(paths[0], "before", keep), file_source(paths[1], "after", keep),
+                                      before_gpkg=gpkg_layers[0], after_gpkg=gpkg_layers[1])
+        job, transitions, pieces, feedback = run(inputs, changes.ChangeOptions(target="p4", workers=1))
+        assert not any("read through QGIS" in line for line in feedback.debug)
+        # the boxes of the blob headers, but for the repaired polygon
+        assert [len(job.header_boxes.get(id(layer), ())) for layer in (job.before, job.after)] == \
+            ([600, 273] if whole else [0, 0])
+        found.append(([(b.code, a.code, round(area, 6), geometry.asWkt(3)) for geometry, _z, b, a, area in pieces],
+                      transitions.matrix(PERIOD), job.area_in[PERIOD], dict(job.counters), dict(job.codes["before"]),
+                      feedback.errors))
+    assert found[0] == found[1]
+    assert found[1][3] == {"invalid": 1, "empty": 1, "dropped": 0}
+    assert found[1][4] == {"NULL/US1.1.1": 1}
+    # 2015: 600 m × 400 m and the two triangles; 2021: 609 × 377 m, shifted by (−3, −4)
+    assert abs(sum(found[1][1].values()) - (600 * 400 + 200 + 609 * 377 - 600 * 373)) < 1e-3
+    with_z = make_layer([("cs15", "string"), ("us15", "string")], [(box(0, 0, 100, 100),) + AG],
+                        geometry="PolygonZ")
+    path = to_gpkg(with_z, tmp_path / "z.gpkg", "z")
+    inputs = changes.ChangeInputs(file_source(path, "z", keep), file_source(paths[1], "after", keep),
+                                  before_gpkg=(path, "z"), after_gpkg=(paths[1], "after"))
+    _job, transitions, _pieces, feedback = run(inputs, changes.ChangeOptions(target="p4", workers=1))
+    assert any("'z' read through QGIS" in line for line in feedback.debug)

@@ -374,3 +374,44 @@ def test_matrix_per_zone_when_the_forked_rules_die(tmp_path, monkeypatch):
     path, feedback = run_tool("ocs:transitionmatrix", inputs, tmp_path, "died")
     assert zone_matrix(path) == WITH_RULES_BY_ZONE
     assert any("OCS2D spatial rules applied to 'raw' (2015, 2021): 3 polygon-vintages" in m for m in feedback.infos)
+
+
+def test_rules_of_two_geopackage_layers_in_a_forked_process(tmp_path, monkeypatch):
+    """Two whole GeoPackage layers, forked processes allowed: the rules of each are computed in a forked process
+    while the layers are read (changerules.Overrides), with the figures and the messages of the rules computed
+    here; when that process dies without answering, they are computed here."""
+    import os
+
+    from helpers import file_source
+    from test_change_engine import run as run_job
+
+    from ocs_toolbox.engines import changerules, changes
+
+    paths = [to_gpkg(single(year), tmp_path / ("raw%s.gpkg" % year), "ocs%s" % year) for year in ("15", "21")]
+    keep = []
+    started = []
+    real_start = changerules.Overrides.start
+
+    def start(self, fork=False):
+        started.append(fork)
+        return real_start(self, fork)
+
+    monkeypatch.setattr(changerules.Overrides, "start", start)
+
+    def job(workers):
+        inputs = changes.ChangeInputs(file_source(paths[0], "ocs15", keep), file_source(paths[1], "ocs21", keep),
+                                      before_gpkg=(paths[0], "ocs15"), after_gpkg=(paths[1], "ocs21"))
+        found, transitions, _pieces, feedback = run_job(inputs, changes.ChangeOptions(target="p4", workers=workers))
+        return {key: round(area / 1e4, 6) for key, area in transitions.matrix(("2015", "2021")).items() if area}, \
+            [line for line in feedback.infos if "Spatial rules" not in line], feedback.debug
+
+    here = job(1)
+    assert started == []
+    forked = job(2)
+    assert started == [True, True]
+    assert here[0] == forked[0] == WITH_RULES
+    assert here[1] == forked[1]
+    assert any("US7.0.0 polygons lie within 20 m" in line for line in forked[1])
+    monkeypatch.setattr(changerules.Overrides, "_forked", lambda self, sender, parent: os._exit(3))
+    again = job(2)
+    assert again[:2] == here[:2]
