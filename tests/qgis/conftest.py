@@ -1,4 +1,6 @@
 """pytest-qgis fixtures: QGIS application, Processing, and the `ocs` provider registered once."""
+import gc
+
 import pytest
 
 
@@ -16,3 +18,11 @@ def ocs_provider(qgis_app, qgis_processing):
     yield provider
 
 
+
+
+@pytest.fixture(autouse=True)
+def collect_cycles():
+    """Whatever a test left in reference cycles (an OGR layer among them) is freed when the test ends, while QGIS
+    runs: collected after QGIS has exited, an OGR layer makes the interpreter's exit crash."""
+    yield
+    gc.collect()
