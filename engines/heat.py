@@ -244,7 +244,7 @@ class HeatEngine:
     def pg_class_source(self, relation, vintages, source):
         """A heatgrid.PgClassSource reading the classes of PostgreSQL relation ``relation`` (a pg.PgRelation whose
         rows ``source`` gives) band by band, without copying it; the extent is that of the geometries' exact
-        boxes. None when it does not qualify (said in the log): then the caller copies the relation."""
+        boxes. None when it does not qualify (said in the log): then the generic path reads it."""
         fields = [f for v in vintages for f in (v.cs_field, v.us_field)]
         try:
             if not landcover.is_plain(source.wkbType()):
@@ -273,10 +273,8 @@ class HeatEngine:
         for position, (entry, table) in enumerate(zip(vintages, self.class_lookups(combinations, vintages))):
             alias = "lut%d" % position
             rows = ",".join("(%s,%d)" % (pg.literal(key), value) for key, value in table.items())
-            key = " || chr(31) || ".join("coalesce(l.%s, '')" % pg.quote_identifier(f)
-                                         for f in (entry.cs_field, entry.us_field))
             joins.append("LEFT JOIN (VALUES %s) AS %s(k, c) ON %s.k = %s" % (
-                rows or "(NULL::text, 0)", alias, alias, key))
+                rows or "(NULL::text, 0)", alias, alias, pg.pair_key_sql((entry.cs_field, entry.us_field))))
             expressions.append("coalesce(%s.c, 0)::bigint" % alias)
         try:
             class_source = heatgrid.PgClassSource(relation, srid, expressions, " ".join(joins))

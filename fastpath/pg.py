@@ -167,6 +167,12 @@ def lookup_cte(width, rows):
     return "lut(%s) AS (SELECT %s WHERE false)" % (names, ",".join(["NULL::text"] * (width + 1)))
 
 
+def pair_key_sql(fields):
+    """The PostgreSQL expression of the look-up key of a row ``l`` (gpkg.pair_key, SEPARATOR = chr(31)): the
+    values of the text columns ``fields``, NULL as ''."""
+    return " || chr(31) || ".join("coalesce(l.%s, '')" % quote_identifier(f) for f in fields)
+
+
 class PgReclassifier:
     """Runs the attribute rules of a Reclassifier on a PgRelation, in its database; writes the output tables of
     the push-downs (``write``: a look-up on the code tuples; ``write_values``: values per key)."""
@@ -241,8 +247,7 @@ class PgReclassifier:
                                                               "varchar(254)", quote_identifier(name)))
                 position += 1
         lut = lookup_cte(position, list(rows.values()))
-        join = " || chr(31) || ".join("coalesce(l.%s, '')" % quote_identifier(f) for f in codes)
-        self.create(out, fields, "WITH %s" % lut, "LEFT JOIN lut ON lut.k = (%s)" % join, selects)
+        self.create(out, fields, "WITH %s" % lut, "LEFT JOIN lut ON lut.k = (%s)" % pair_key_sql(codes), selects)
 
     def write_values(self, out, fields, keys, columns):
         """Create table ``out`` (``create``) with integer ``columns`` [(name, [value or None per key])] given for
