@@ -182,18 +182,13 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         return results
 
     def _grid_output(self, parameters, context, feedback, engine, fast):
-        """The grid written with SQLite when the output is a GeoPackage file (heatgrid.write_gpkg) or a PostGIS
-        table (a temporary GeoPackage loaded with GDAL's COPY), else through the Processing sink."""
+        """The grid written with SQLite when the output is a GeoPackage file (heatgrid.write_gpkg), by PostgreSQL
+        when it is a PostGIS table (``_grid_postgis``), else through the Processing sink."""
         text = base.destination_text(parameters.get(self.OUTPUT), context)
         if postgis.destination_uri(text) is not None:
             destination = self.postgis_output_layer(parameters, self.OUTPUT, context)
-            out_path = postgis.temporary_gpkg("output")
-            try:
-                written = engine.write_grid_gpkg(out_path, "grid")
-                postgis.load_output(out_path, "grid", destination, feedback)
-            finally:
-                gpkg.remove_gpkg(out_path)
-            return self._finish_output(context, feedback, engine.years, destination, written)
+            return self._finish_output(context, feedback, engine.years, destination,
+                                       self._grid_postgis(feedback, engine, destination))
         value = parameters.get(self.OUTPUT)
         if isinstance(value, QgsProcessingOutputLayerDefinition):
             value = value.sink.staticValue()
@@ -208,6 +203,24 @@ class HeatIslandAlgorithm(base.OcsAlgorithm):
         destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         written = engine.write_grid_gpkg(out_path, out_layer)
         return self._finish_output(context, feedback, engine.years, destination, written)
+
+    def _grid_postgis(self, feedback, engine, destination):
+        """The grid written into the PostGIS table ``destination`` by PostgreSQL from the values (squares built
+        from each cell's column and row), else through a temporary GeoPackage loaded with GDAL's COPY; the number
+        of cells written."""
+        try:
+            return postgis.write_output(engine.write_grid_pg, destination, feedback, self.tr(
+                "Grid written straight into {0} by PostgreSQL (squares built from the cells' columns and rows, "
+                "no temporary GeoPackage)."))
+        except gpkg.FastPathUnavailable as reason:
+            feedback.pushDebugInfo("Grid not written straight into PostgreSQL: %s" % reason)
+        out_path = postgis.temporary_gpkg("output")
+        try:
+            written = engine.write_grid_gpkg(out_path, "grid")
+            postgis.load_output(out_path, "grid", destination, feedback)
+        finally:
+            gpkg.remove_gpkg(out_path)
+        return written
 
     def _sink_factory(self, parameters, context):
         """make_sink(fields, wkb_type, crs) -> (sink, destination) of OUTPUT, for the engine."""

@@ -774,6 +774,15 @@ class HeatEngine:
         heatgrid.write_gpkg(path, layer_name, self.srs, table, self.grid_cells())
         return len(table.ids)
 
+    def write_grid_pg(self, conninfo, out):
+        """The cells of the square grid read off the raster, written straight into PostgreSQL table ``out`` (a
+        fastpath.pg.PgTable, replaced) of the database ``conninfo`` (heatgrid.write_pg): (row count, area). Raise
+        gpkg.FastPathUnavailable, nothing written, when it cannot (the CRS has no EPSG code, the server refuses)."""
+        srid = pg.epsg_srid(self.srs)
+        if srid is None:
+            raise gpkg.FastPathUnavailable("the CRS has no EPSG code")
+        return heatgrid.write_pg(conninfo, out, srid, self._grid_table(), self.grid_cells())
+
     def write_grid_sink(self, make_sink):
         """The cells of the square grid read off the raster, written through the sink of ``make_sink(fields,
         wkb_type, crs) -> (sink, destination)``; (destination, cells written)."""

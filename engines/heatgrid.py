@@ -12,6 +12,7 @@ written packed).
 import collections
 import dataclasses
 import math
+import struct
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy
@@ -262,3 +263,39 @@ def write_gpkg(path, layer_name, srs, table, grid):
         writer.abort()
         raise
     writer.close(table.ids, numpy.stack(boxes, axis=1))
+
+
+def square_template(cell, srid):
+    """The hex EWKB of the MultiPolygon square of side ``cell`` whose top-left corner is (0, 0), its ring as
+    ``cell_blobs`` writes it (top-left, top-right, bottom-right, bottom-left): moved by (left, top) with
+    ST_Translate, its corners are left + 0, left + cell, top + 0, top - cell to the bit."""
+    ring = (0.0, 0.0, cell, 0.0, cell, -cell, 0.0, -cell, 0.0, 0.0)
+    return struct.pack("<BIiIBIII10d", 1, 6 | 0x20000000, srid, 1, 1, 3, 1, 5, *ring).hex()
+
+
+def pg_insert(out, table, grid, srid, rows):
+    """The INSERT into PgTable ``out`` of the cells ``rows`` (a slice) of ``table`` (a Table): the key and the
+    fields as arrays (fastpath.pg.unnest_sql), the square of each cell built by PostgreSQL from its column and row
+    (the corner computed as ``cell_boxes`` does, in doubles)."""
+    ids = numpy.asarray(table.ids)[rows]
+    given, values = pg.unnest_sql([("int", ids)] + [(kind, column[rows])
+                                                    for (_name, kind), column in zip(table.fields, table.columns)])
+    corner = "float8 '%r' + ((v.c0 - 1) / %d)::float8 * float8 '%r', float8 '%r' - ((v.c0 - 1) %% %d)::float8 * " \
+             "float8 '%r'" % (grid.x0, grid.rows, grid.cell, grid.y0, grid.rows, grid.cell)
+    names = [out.key, out.geometry] + [name for name, _kind in table.fields]
+    return "INSERT INTO %s (%s) SELECT v.c0, ST_Translate('%s'::geometry, %s), %s FROM %s" % (
+        out.name, ", ".join(pg.quote_identifier(n) for n in names), square_template(grid.cell, srid), corner,
+        ", ".join(values[1:]), given)
+
+
+def write_pg(conninfo, out, srid, table, grid, chunk=20000):
+    """The cells of ``grid`` (GridCells) whose rows are ``table`` (a Table: the cells ``table.ids``, sorted, 1-based,
+    key = id) written straight into PgTable ``out`` of EPSG SRID ``srid`` (fastpath.pg.fill_table: the table of
+    fastpath.pg.load_gpkg from ``write_gpkg``'s layer, without the GeoPackage), ``chunk`` cells per INSERT; (row
+    count, area). Raise FastPathUnavailable, nothing written, when it cannot."""
+    columns = [(name, pg.column_type(name, kind)) for name, kind in table.fields]
+    left, right, bottom, top = cell_boxes(table.ids, grid.x0, grid.y0, grid.cell, grid.rows)
+    expected = (len(left), float(numpy.sum((right - left) * (top - bottom))))
+    statements = (pg_insert(out, table, grid, srid, slice(start, start + chunk))
+                  for start in range(0, len(left), chunk))
+    return pg.fill_table(conninfo, out, srid, columns, statements, expected)

@@ -738,11 +738,15 @@ def test_matrix_and_flows_by_groups_equal_the_geopackage(postgis, tmp_path):
         assert len(found) == (1 if algorithm == "ocs:territoryflows" else {6: 16, 7: 9}[target])
 
 
+GRID_STRAIGHT = ('Grid written straight into "public"."%s" (database ocs_test) by PostgreSQL (squares built from '
+                 "the cells' columns and rows, no temporary GeoPackage).")
+
+
 def test_heatisland_postgis_to_postgis_in_bulk(postgis, tmp_path):
     """ocs:heatisland on the square grid from and to PostGIS: the classes burnt band by band by GDAL straight from
-    PostgreSQL (no copy of the input), the grid written to a temporary GeoPackage and loaded with COPY: cell by cell
-    the scores of GeoPackage → GeoPackage (the town of test_heatisland: 74 cells of 100 m, the wood cooling its
-    neighbours)."""
+    PostgreSQL (no copy of the input), the grid written straight into the table by PostgreSQL (no temporary
+    GeoPackage): cell by cell the scores of GeoPackage → GeoPackage (the town of test_heatisland: 74 cells of 100 m,
+    the wood cooling its neighbours)."""
     import test_heatisland as th
 
     two, path = th._town(tmp_path)
@@ -751,7 +755,8 @@ def test_heatisland_postgis_to_postgis_in_bulk(postgis, tmp_path):
                                                "OUTPUT": out(postgis, "town_heat")})
     assert "Classes read by GDAL straight from PostgreSQL." in feedback.infos
     assert not any("copied" in m for m in feedback.infos)
-    assert any(m.startswith('Loading the output into "public"."town_heat"') for m in feedback.infos)
+    assert GRID_STRAIGHT % "town_heat" in feedback.infos
+    assert not any(m.startswith("Loading the output into") for m in feedback.infos)
     check_output(postgis, "town_heat", style="classe_2021")
     layer = pg_layer(postgis, "town_heat")
     found = {f["id"]: [None if is_null(f[n]) or f[n] == "" else (round(f[n], 9) if isinstance(f[n], float)
@@ -763,12 +768,10 @@ def test_heatisland_postgis_to_postgis_in_bulk(postgis, tmp_path):
     assert sum(1 for row in found.values() if row[th.SCORE_FIELDS.index("refroidissement_2021")]) > 10
 
 
-def test_heatisland_postgis_grid_origin_is_exact(postgis, tmp_path):
-    """The grid's origin is the corner of the exact extent of the geometries: a town whose corners are no float32
-    values (x0 = 700,000.37, y0 = 7,030,000.81; PostGIS's cached boxes are float32) gives the cells of the
-    GeoPackage path, at the same places: 11 × 7 = 77 cells of 100 m from (700,000.37, 7,030,620.81)."""
+def _shifted_town():
+    """The town of test_heatisland moved by (0.37, 0.81) m: (memory layer, (0.37, 0.81)); 1,050 × 620 m."""
     import test_heatisland as th
-    from helpers import X0, Y0, make_layer
+    from helpers import make_layer
 
     x0, y0 = 0.37, 0.81
     rows = [((0, 0, 1000, 200), th.ASPHALT + th.ASPHALT), ((0, 200, 300, 620), th.BUILT + th.BUILT),
@@ -776,10 +779,21 @@ def test_heatisland_postgis_grid_origin_is_exact(postgis, tmp_path):
             ((1000, 0, 1050, 200), th.GRASS + th.GRASS)]
     layer = make_layer([("CS_2018", "string"), ("US_2018", "string"), ("CS_2021", "string"), ("US_2021", "string")],
                        [(box(x0 + a, y0 + b, x0 + c, y0 + d),) + codes for (a, b, c, d), codes in rows])
+    return layer, (x0, y0)
+
+
+def test_heatisland_postgis_grid_origin_is_exact(postgis, tmp_path):
+    """The grid's origin is the corner of the exact extent of the geometries: a town whose corners are no float32
+    values (x0 = 700,000.37, y0 = 7,030,000.81; PostGIS's cached boxes are float32) gives the cells of the
+    GeoPackage path, at the same places: 11 × 7 = 77 cells of 100 m from (700,000.37, 7,030,620.81)."""
+    from helpers import X0, Y0
+
+    layer, (x0, y0) = _shifted_town()
     source = load(postgis, layer, "shifted", tmp_path)
     results, feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0,
                                                "OUTPUT": out(postgis, "shifted_heat")})
     assert "Classes read by GDAL straight from PostgreSQL." in feedback.infos
+    assert GRID_STRAIGHT % "shifted_heat" in feedback.infos
     found = pg_layer(postgis, "shifted_heat")
     reference = QgsVectorLayer(run("ocs:heatisland", {
         "INPUT": to_gpkg(layer, tmp_path / "shifted.gpkg"), "CELL_SIZE": 100.0,
@@ -789,6 +803,80 @@ def test_heatisland_postgis_grid_origin_is_exact(postgis, tmp_path):
     assert (cells[1].xMinimum(), cells[1].yMaximum()) == (X0 + x0, Y0 + y0 + 620.0)
     assert cells == {f["id"]: f.geometry().boundingBox() for f in reference.getFeatures()}
     assert rows_by(found, "id") == rows_by(reference, "id")
+
+
+def column_definitions(conninfo, table):
+    """[(column, type, identity)] of ``public.<table>`` in order (the geometry as geometry(type, SRID))."""
+    return [(r[0], r[1], r[2]) for r in sql(
+        conninfo, "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attidentity FROM pg_attribute a WHERE "
+                  "a.attrelid = 'public.%s'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum" % table)]
+
+
+def test_heatisland_postgis_grid_straight_is_the_loaded_table(postgis, tmp_path, monkeypatch):
+    """The grid written straight by PostgreSQL is the table the temporary GeoPackage loaded with COPY makes (that
+    fallback forced here, and said in the log): the same columns, types, key (bigint identity, primary key),
+    MultiPolygon geometry of SRID 2154 and GiST index; row by row the same keys, texts and squares (WKB to the
+    byte); the doubles are those of the GeoPackage output to the bit (GDAL's COPY writes 15 significant digits:
+    within 1e-14 there). Cell 9 of the shifted town's 11 × 7 grid is the cell of column 1, row 1: the square from
+    its top-left corner (x0 + 100, y0 + 620 - 100) = (700,100.37, 7,030,520.81) clockwise, 100 m a side."""
+    import struct
+
+    from helpers import X0, Y0
+    from ocs_toolbox.engines import heat as heat_engine
+    from ocs_toolbox.fastpath.gpkg import FastPathUnavailable
+
+    layer, (x0, y0) = _shifted_town()
+    source = load(postgis, layer, "shifted_b", tmp_path)
+    parameters = {"INPUT": source, "CELL_SIZE": 100.0}
+    feedback = run("ocs:heatisland", dict(parameters, OUTPUT=out(postgis, "shifted_straight")))[1]
+    assert GRID_STRAIGHT % "shifted_straight" in feedback.infos
+
+    def refuse(_engine, _conninfo, _out):
+        raise FastPathUnavailable("refused by the test")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(heat_engine.HeatEngine, "write_grid_pg", refuse)
+        feedback = run("ocs:heatisland", dict(parameters, OUTPUT=out(postgis, "shifted_copied")))[1]
+    assert "Grid not written straight into PostgreSQL: refused by the test" in feedback.debug
+    assert any(m.startswith('Loading the output into "public"."shifted_copied"') for m in feedback.infos)
+    types = column_definitions(postgis, "shifted_straight")
+    assert types == column_definitions(postgis, "shifted_copied")
+    assert types[:4] == [("fid", "bigint", "d"), ("geom", "geometry(MultiPolygon,2154)", ""),
+                         ("id", "integer", ""), ("part_couverte", "double precision", "")]
+    assert ("classe_2021", "character varying", "") in types
+    for table in ("shifted_straight", "shifted_copied"):
+        check_output(postgis, table, style="classe_2021")
+    doubles = [name for name, kind, _i in types if kind == "double precision"]
+    others = [name for name, kind, _i in types if kind != "double precision" and name != "geom"]
+    differ = " OR ".join(["a.%s IS DISTINCT FROM b.%s" % (quoted, quoted) for quoted in map(pg_name, others)] +
+                         ["ST_AsBinary(a.geom) <> ST_AsBinary(b.geom)"] +
+                         ["(a.{0} IS NULL) <> (b.{0} IS NULL) OR abs(a.{0} - b.{0}) > 1e-14 * abs(a.{0})".format(
+                             pg_name(n)) for n in doubles])
+    assert sql(postgis, "SELECT count(*), count(a.fid), count(b.fid), count(*) FILTER (WHERE %s) FROM "
+                        "public.shifted_straight a FULL JOIN public.shifted_copied b USING (fid)" % differ) == [
+        [77, 77, 77, 0]]
+    # the doubles to the bit: those of the GeoPackage output
+    reference = run("ocs:heatisland", dict(parameters, INPUT=to_gpkg(layer, tmp_path / "shifted_b.gpkg"),
+                                           OUTPUT=str(tmp_path / "shifted_b_heat.gpkg")))[0]["OUTPUT"]
+    with closing(sqlite3.connect(reference.split("|")[0])) as db:
+        (grid,), = db.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchall()
+        expected = {row[0]: list(row[1:]) for row in db.execute(
+            "SELECT fid, %s FROM %s" % (", ".join(map(pg_name, doubles)), pg_name(grid)))}
+    found = {int(row[0]): [None if not row[i] else struct.unpack(">d", bytes.fromhex(row[i]))[0]
+                           for i in range(1, len(row))]
+             for row in sql(postgis, "SELECT fid, %s FROM public.shifted_straight" % ", ".join(
+                 "encode(float8send(%s), 'hex')" % pg_name(n) for n in doubles))}
+    assert len(found) == 77 and found == expected
+    left, top = X0 + x0 + 100.0, Y0 + y0 + 620.0 - 100.0
+    square = struct.pack("<BIIBIII10d", 1, 6, 1, 1, 3, 1, 5, left, top, left + 100.0, top, left + 100.0,
+                         top - 100.0, left, top - 100.0, left, top)
+    assert sql(postgis, "SELECT encode(ST_AsBinary(geom, 'NDR'), 'hex') FROM public.shifted_straight WHERE "
+                        "fid = 9") == [[square.hex()]]
+    assert (left, top) == (700100.37, 7030520.81)
+
+
+def pg_name(name):
+    return '"%s"' % name
 
 
 def test_heatisland_postgis_subset_read_in_place(postgis, tmp_path):
@@ -803,6 +891,7 @@ def test_heatisland_postgis_subset_read_in_place(postgis, tmp_path):
     results, feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0,
                                                "OUTPUT": out(postgis, "town_sub_heat")})
     assert "Classes read by GDAL straight from PostgreSQL." in feedback.infos
+    assert GRID_STRAIGHT % "town_sub_heat" in feedback.infos
     kept = make_layer([(f.name(), "string") for f in two.fields()],
                       [(f.geometry().asWkt(),) + tuple(f.attributes()) for f in two.getFeatures()
                        if f["US_2018"] != "US4.1.1"])
