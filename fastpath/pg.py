@@ -605,7 +605,7 @@ def _numbers(values, kind):
         return ",".join("NULL" if v is None else str(int(v)) for v in values)
     values = numpy.asarray([numpy.nan if v is None else v for v in values] if isinstance(values, list) else values,
                            dtype=numpy.float64) + 0.0
-    return ",".join(map(repr, values.tolist())).replace("nan", "NULL").replace("inf", "Infinity")
+    return repr(values.tolist())[1:-1].replace("nan", "NULL").replace("inf", "Infinity")   # "x, y, …"
 
 
 def unnest_sql(columns):
