@@ -597,32 +597,48 @@ def load_gpkg(conninfo, path, layer_name, out):
 
 # -- tables written from arrays (ocs:heatisland's grid) ------------------------------------------------------
 
-def _numbers(values, kind):
-    """The elements of a PostgreSQL array literal of ``values`` (numpy array or list): integers, or doubles written
-    with repr (read back by the server to the bit); NaN and None as NULL, -0.0 as 0.0 (as SQLite stores it)."""
-    if kind == "int":
-        values = values.tolist() if isinstance(values, numpy.ndarray) else values
-        return ",".join("NULL" if v is None else str(int(v)) for v in values)
-    values = numpy.asarray([numpy.nan if v is None else v for v in values] if isinstance(values, list) else values,
-                           dtype=numpy.float64) + 0.0
-    return repr(values.tolist())[1:-1].replace("nan", "NULL").replace("inf", "Infinity")   # "x, y, …"
+def _integers(values):
+    """The elements of a PostgreSQL array literal of the integers ``values`` (numpy array or list; None as NULL)."""
+    values = values.tolist() if isinstance(values, numpy.ndarray) else list(values)
+    return repr(values)[1:-1].replace("None", "NULL")
+
+
+def _doubles(values):
+    """(the elements of a float8 array literal of the distinct values of ``values``, numpy array or list, each
+    written with repr: read back by the server to the bit; the elements of an integer array literal of the 1-based
+    index of each value in it, NULL for NaN and None). -0.0 is written 0.0, as SQLite stores it. A grid's columns
+    repeat their values (shares of 400 pixels, a few thousand scores in 20,000 cells): each distinct value is
+    written and parsed once."""
+    if isinstance(values, list):
+        values = [numpy.nan if v is None else v for v in values]
+    values = numpy.asarray(values, dtype=numpy.float64) + 0.0
+    known = ~numpy.isnan(values)
+    distinct, inverse = numpy.unique(values[known], return_inverse=True)
+    index = numpy.zeros(len(values), dtype=numpy.int64)
+    index[known] = inverse.reshape(-1) + 1
+    indexes = index.tolist() if known.all() else [i or None for i in index.tolist()]
+    return repr(distinct.tolist())[1:-1].replace("inf", "Infinity"), _integers(indexes)
 
 
 def unnest_sql(columns):
     """(``unnest(…) AS v(c0, c1…)``, [SQL expression of the value of each column]) of ``columns`` [(kind, values)]
-    with kind 'int', 'double' (``_numbers``) or 'str': a text column is sent as the index of each value in the
-    array of its distinct values (NULL for None)."""
+    with kind 'int' (an array of the values), 'double' (``_doubles``: an array of indexes in the array of the
+    distinct values) or 'str' (the index of each value in the array of its distinct values, NULL for None)."""
     arrays, values = [], []
     for i, (kind, column) in enumerate(columns):
         if kind == "str":
             labels = sorted({x for x in column if x is not None})
             index = {x: n + 1 for n, x in enumerate(labels)}
-            arrays.append("'{%s}'::integer[]" % ",".join("NULL" if x is None else str(index[x]) for x in column))
+            arrays.append("'{%s}'::integer[]" % _integers([None if x is None else index[x] for x in column]))
             values.append("(%s)[v.c%d]" % ("ARRAY[%s]::varchar[]" % ",".join(literal(x) for x in labels)
                                             if labels else "'{}'::varchar[]", i))
-        else:
-            arrays.append("'{%s}'::%s[]" % (_numbers(column, kind), "bigint" if kind == "int" else "float8"))
+        elif kind == "int":
+            arrays.append("'{%s}'::bigint[]" % _integers(column))
             values.append("v.c%d" % i)
+        else:
+            distinct, indexes = _doubles(column)
+            arrays.append("'{%s}'::integer[]" % indexes)
+            values.append("('{%s}'::float8[])[v.c%d]" % (distinct, i))
     names = ", ".join("c%d" % i for i in range(len(columns)))
     return "unnest(%s) AS v(%s)" % (", ".join(arrays), names), values
 

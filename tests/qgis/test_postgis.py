@@ -879,6 +879,26 @@ def pg_name(name):
     return '"%s"' % name
 
 
+def test_grid_values_sent_as_indexes_in_their_distinct_values(postgis):
+    """How heat's grid values travel (fastpath/pg.unnest_sql): integers as they are; doubles as 1-based indexes in
+    the array of their distinct values written with repr (0.1 + 0.2 = 0.30000000000000004 comes back to the bit, NaN
+    is NULL, -0.0 is 0.0 as SQLite stores it); texts as indexes in their distinct values, None as NULL."""
+    import numpy
+    from ocs_toolbox.fastpath import pg
+
+    given, values = pg.unnest_sql([("int", numpy.array([3, 4, 5, 6])),
+                                   ("double", numpy.array([0.1 + 0.2, numpy.nan, -0.0, 0.1 + 0.2])),
+                                   ("str", ["b", None, "a", "b"])])
+    assert given == ("unnest('{3, 4, 5, 6}'::bigint[], '{2, NULL, 1, 2}'::integer[], '{2, NULL, 1, 2}'::integer[]) "
+                     "AS v(c0, c1, c2)")
+    assert values == ["v.c0", "('{0.0, 0.30000000000000004}'::float8[])[v.c1]", "(ARRAY['a','b']::varchar[])[v.c2]"]
+    rows = sql(postgis, "SELECT %s, encode(float8send(%s), 'hex') FROM %s" % (", ".join(values), values[1], given))
+    assert [[r[0], None if is_null(r[1]) else r[1], None if is_null(r[2]) else r[2], None if is_null(r[3]) else r[3]]
+            for r in rows] == [[3, 0.30000000000000004, "b", "3fd3333333333334"],
+                               [4, None, None, None], [5, 0.0, "a", "0000000000000000"],
+                               [6, 0.30000000000000004, "b", "3fd3333333333334"]]
+
+
 def test_heatisland_postgis_subset_read_in_place(postgis, tmp_path):
     """A subset string on the PostGIS layer (the 1,000 × 200 m asphalt strip along the south left out): the classes
     read in place are those of the rows it keeps: cell by cell the GeoPackage path on a layer without the strip
