@@ -777,7 +777,7 @@ class HeatEngine:
     def write_grid_pg(self, conninfo, out):
         """The cells of the square grid read off the raster, written straight into PostgreSQL table ``out`` (a
         fastpath.pg.PgTable, replaced) of the database ``conninfo`` (heatgrid.write_pg): (row count, area). Raise
-        gpkg.FastPathUnavailable, nothing written, when it cannot (the CRS has no EPSG code, the server refuses)."""
+        gpkg.FastPathUnavailable, no table left, when it cannot (the CRS has no EPSG code, the server refuses)."""
         srid = pg.epsg_srid(self.srs)
         if srid is None:
             raise gpkg.FastPathUnavailable("the CRS has no EPSG code")

@@ -292,7 +292,7 @@ def write_pg(conninfo, out, srid, table, grid, chunk=20000):
     """The cells of ``grid`` (GridCells) whose rows are ``table`` (a Table: the cells ``table.ids``, sorted, 1-based,
     key = id) written straight into PgTable ``out`` of EPSG SRID ``srid`` (fastpath.pg.fill_table: the table of
     fastpath.pg.load_gpkg from ``write_gpkg``'s layer, without the GeoPackage), ``chunk`` cells per INSERT; (row
-    count, area). Raise FastPathUnavailable, nothing written, when it cannot."""
+    count, area). Raise FastPathUnavailable, no table left, when it cannot."""
     columns = [(name, pg.column_type(name, kind)) for name, kind in table.fields]
     left, right, bottom, top = cell_boxes(table.ids, grid.x0, grid.y0, grid.cell, grid.rows)
     expected = (len(left), float(numpy.sum((right - left) * (top - bottom))))

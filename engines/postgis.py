@@ -313,7 +313,7 @@ def load_output(path, layer_name, destination, feedback):
 def write_output(write, destination, feedback, message):
     """Write the PostGIS destination ``destination`` (text, as ``prepare_destination`` gives it) with ``write(conninfo,
     out)``, which creates fastpath.pg.PgTable ``out`` (replaced), checks it and returns (row count, area), or raises
-    FastPathUnavailable having written nothing (raised on); then the log line ``message`` ({0}: the table) and
+    FastPathUnavailable leaving no table (raised on); then the log line ``message`` ({0}: the table) and
     the spatial index and ANALYZE (``finish_destination``). Returns the row count."""
     uri = destination_uri(destination)[1]
     out = pg.output_table(uri)

@@ -11,6 +11,7 @@ primary key (QGIS's feature ids are its values), read whole (a subset string is 
 MultiPolygon geometries, text code fields, an output table in the same database. Everything else goes through
 the generic path.
 """
+import collections
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
@@ -643,30 +644,31 @@ def unnest_sql(columns):
     return "unnest(%s) AS v(%s)" % (", ".join(arrays), names), values
 
 
-def fill_table(conninfo, out, srid, columns, statements, expected):
+def fill_table(conninfo, out, srid, columns, statements, expected, workers=2):
     """Create PgTable ``out`` (dropped first if it exists) as ``create_table`` does (key, MultiPolygon of EPSG SRID
     ``srid``, ``columns`` [(name, PostgreSQL type)]) and fill it with the SQL statements ``statements`` (an
-    iterable: each text is made while the server runs the previous one), in one transaction, committed once the
-    table holds ``expected`` (row count, sum of the planar areas, to 1e-9); the key numbered on after the largest.
-    No spatial index (the caller adds it and analyses the table). Raise FastPathUnavailable, the database left as
-    it was, when create_table declines, the server refuses a statement or the measures differ."""
+    iterable: each text is made while the server runs the previous ones), run by ``workers`` connections at once,
+    each in one transaction committed once every statement ran; then the table must hold ``expected`` (row count,
+    sum of the planar areas, to 1e-9); the key numbered on after the largest. No spatial index (the caller adds it
+    and analyses the table). Raise FastPathUnavailable, the table dropped, when create_table declines, the server
+    refuses a statement or the measures differ."""
     connection = Connection(conninfo)
-    dataset = connection.dataset
     try:
+        connection.execute("DROP TABLE IF EXISTS %s" % out.name)
+        if not create_table(connection, out, srid, columns):
+            raise FastPathUnavailable("a column type, a column name or SRID %d not supported" % srid)
         try:
-            dataset.StartTransaction()
-            connection.execute("DROP TABLE IF EXISTS %s" % out.name)
-            if not create_table(connection, out, srid, columns):
-                raise FastPathUnavailable("a column type, a column name or SRID %d not supported" % srid)
-            _run_all(connection, statements)
+            _Writers(conninfo).run(statements, workers)
             number_on(connection, out)
             count, area = measures(connection, out)
             if count != expected[0] or abs(area - expected[1]) > 1e-9 * max(expected[1], 1.0):
                 raise FastPathUnavailable("%d rows (area %r) written instead of %d (area %r)" % (
                     count, area, expected[0], expected[1]))
-            dataset.CommitTransaction()
         except BaseException as error:
-            _rollback(dataset)
+            try:
+                connection.execute("DROP TABLE IF EXISTS %s" % out.name)
+            except RuntimeError:
+                pass
             if isinstance(error, RuntimeError):
                 raise FastPathUnavailable("PostgreSQL refused the rows: %s" % str(error).strip()[:300])
             raise
@@ -675,20 +677,49 @@ def fill_table(conninfo, out, srid, columns, statements, expected):
         connection.close()
 
 
-def _run_all(connection, statements):
-    """Run ``statements`` on ``connection`` one after the other in a thread (GDAL releases the GIL while the server
-    works), the next text being made meanwhile; every statement is finished on return, also on error."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    pending = None
-    try:
-        for statement in statements:
-            if pending is not None:
-                pending.result()
-            pending = pool.submit(connection.execute, statement)
-        if pending is not None:
-            pending.result()
-    finally:
-        pool.shutdown(wait=True)
+class _Writers(ThreadConnections):
+    """Connections that run statements from threads, each connection in one transaction."""
+
+    def __init__(self, conninfo):
+        super().__init__()
+        self.conninfo = conninfo
+
+    def _open(self):
+        connection = Connection(self.conninfo)
+        connection.dataset.StartTransaction()
+        return connection
+
+    def _execute(self, statement):
+        self._connection().execute(statement)
+
+    def run(self, statements, workers):
+        """Run ``statements`` with ``workers`` threads (GDAL releases the GIL while the server works), the next
+        text being made meanwhile; the transactions committed when every statement ran, else rolled back."""
+        pool = ThreadPoolExecutor(max_workers=workers)
+        pending = collections.deque()
+        done = False
+        try:
+            for statement in statements:
+                if len(pending) >= workers:
+                    pending.popleft().result()
+                pending.append(pool.submit(self._execute, statement))
+            while pending:
+                pending.popleft().result()
+            done = True
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            failed = None
+            for connection in self.connections:   # every transaction ended before the caller may drop the table
+                try:
+                    if done and failed is None:
+                        connection.dataset.CommitTransaction()
+                    else:
+                        _rollback(connection.dataset)
+                except RuntimeError as error:
+                    failed = error
+            self.close()
+        if failed is not None:
+            raise failed
 
 
 def _rollback(dataset):

@@ -879,6 +879,48 @@ def pg_name(name):
     return '"%s"' % name
 
 
+def test_heatisland_postgis_grid_in_chunks_and_refused(postgis, tmp_path, monkeypatch):
+    """The town's 74 cells sent 20 at a time (4 INSERTs run by two connections) make the table of one INSERT, row
+    by row; when the server refuses the third INSERT, the table is dropped and the grid goes the temporary
+    GeoPackage's way (the reason in the log), whole: 74 rows, the same."""
+    import functools
+
+    import test_heatisland as th
+    from ocs_toolbox.engines import heatgrid
+
+    two, _path = th._town(tmp_path)
+    source = load(postgis, two, "town_c_in", tmp_path)
+    run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0, "OUTPUT": out(postgis, "town_one")})
+    sent = []
+    insert = heatgrid.pg_insert
+
+    def counted(*args):
+        sent.append(args[-1])
+        return insert(*args)
+
+    monkeypatch.setattr(heatgrid, "write_pg", functools.partial(heatgrid.write_pg, chunk=20))
+    monkeypatch.setattr(heatgrid, "pg_insert", counted)
+    feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0, "OUTPUT": out(postgis, "town_chunks")})[1]
+    assert GRID_STRAIGHT % "town_chunks" in feedback.infos
+    assert sent == [slice(0, 20), slice(20, 40), slice(40, 60), slice(60, 80)]
+    same = "SELECT count(*) FROM public.town_one a FULL JOIN public.%s b USING (fid) WHERE a.* IS DISTINCT FROM b.*"
+    assert sql(postgis, same % "town_chunks") == [[0]]
+
+    def refused(*args):
+        return "SELECT no_such_column FROM public.town_one" if args[-1].start == 40 else insert(*args)
+
+    monkeypatch.setattr(heatgrid, "pg_insert", refused)
+    feedback = run("ocs:heatisland", {"INPUT": source, "CELL_SIZE": 100.0, "OUTPUT": out(postgis, "town_refused")})[1]
+    assert any(m.startswith("Grid not written straight into PostgreSQL: PostgreSQL refused the rows: ") and
+               "no_such_column" in m for m in feedback.debug)
+    assert any(m.startswith('Loading the output into "public"."town_refused"') for m in feedback.infos)
+    assert sql(postgis, "SELECT count(*) FROM public.town_refused") == [[74]]
+    differ = "SELECT count(*) FROM public.town_one a FULL JOIN public.town_refused b USING (fid) WHERE " \
+             "ST_AsBinary(a.geom) <> ST_AsBinary(b.geom) OR a.classe_2021 IS DISTINCT FROM b.classe_2021 OR " \
+             "abs(a.score_2021 - b.score_2021) > 1e-12"
+    assert sql(postgis, differ) == [[0]]
+
+
 def test_grid_values_sent_as_indexes_in_their_distinct_values(postgis):
     """How heat's grid values travel (fastpath/pg.unnest_sql): integers as they are; doubles as 1-based indexes in
     the array of their distinct values written with repr (0.1 + 0.2 = 0.30000000000000004 comes back to the bit, NaN
