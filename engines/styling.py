@@ -98,7 +98,8 @@ def _is_geopackage(path):
 def save_style_in_database(layer, name, description, as_default):
     """``layer.saveStyleToDatabase`` without its question: QGIS 3.22 asks in a modal dialog whether to overwrite a
     style of the same name (which never returns under qgis_process), so an existing one of this layer is deleted
-    first (the styles of the other layers, listed after the layer's, are left alone). Returns QGIS's error message ("" on success)."""
+    first (the styles of the other layers, listed after the layer's, are left alone). Returns QGIS's error
+    message ("" on success)."""
     related, ids, names, _descriptions, _error = layer.listStylesInDatabase()
     for style_id, style_name in zip(ids[:max(related, 0)], names[:max(related, 0)]):   # then other layers' styles
         if style_name == name:
