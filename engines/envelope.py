@@ -60,7 +60,7 @@ def membership(key):
 
 
 def read_members(land_cover, feedback):
-    """[[member geometry]] per vintage, repaired and in the metric CRS (one copy per feature shared by its
+    """[[member WKB]] per vintage, repaired, non-empty and in the metric CRS (one copy per feature shared by its
     vintages); None when cancelled. Unknown or NULL codes and repairs are reported."""
     source = land_cover.source
     to_metric = land_cover.transform
@@ -89,10 +89,11 @@ def read_members(land_cover, feedback):
                 continue
             if geometry is None:
                 geometry = spatial.repaired(feature.geometry(), repairs)
-                if geometry is None:
+                if geometry is None or geometry.isEmpty():
                     break
                 if to_metric is not None:
                     geometry.transform(to_metric)
+                geometry = bytes(geometry.asWkb())   # kept as WKB: a third of the memory, no conversion later
             members[v].append(geometry)
         if count % 5000 == 0:
             feedback.setProgress(60.0 * count / total)

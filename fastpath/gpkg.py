@@ -215,11 +215,11 @@ class _Layout:
     srs: object
 
 
-def _joined_copy(lookup, combinations):
-    """One lookup table keyed on the whole tuple of code fields of every vintage."""
-    fields = [field for pair in lookup.vintages for field in pair]
-    width = sum(len(c) for c in lookup.columns)
-    rows = {}   # by key, as the join sees it: NULL and '' give the same key (and the same values)
+def joined_rows(lookup, combinations):
+    """The rows of the look-up keyed on the whole tuple of code fields of every vintage (a Lookup), as SQL
+    ``VALUES`` rows "(key, values…)", one per distinct key of the tuples ``combinations``: NULL and '' give the same
+    key, as the join sees it (SQLite here, PostgreSQL in fastpath/pg.py)."""
+    rows = {}
     for values in combinations:
         key = SEPARATOR.join("" if x is None else x for x in values)
         if key not in rows:
@@ -227,8 +227,16 @@ def _joined_copy(lookup, combinations):
             for v, table in enumerate(lookup.tables):
                 row.extend(literal(x) for x in table[pair_key(values[2 * v], values[2 * v + 1])])
             rows[key] = "(%s)" % ",".join(row)
+    return list(rows.values())
+
+
+def _joined_copy(lookup, combinations):
+    """One lookup table keyed on the whole tuple of code fields of every vintage."""
+    fields = [field for pair in lookup.vintages for field in pair]
+    width = sum(len(c) for c in lookup.columns)
+    rows = joined_rows(lookup, combinations)
     ctes = ["lut(%s) AS (VALUES %s)" % (",".join(["k"] + ["c%d" % i for i in range(width)]),
-                                         ",".join(rows.values()))]
+                                         ",".join(rows))]
     selects = []
     position = 0
     for vintage_columns in lookup.columns:

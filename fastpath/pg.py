@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy
 
 from osgeo import gdal, ogr
-from .gpkg import SEPARATOR, FastPathUnavailable, ThreadConnections, literal, pair_key, quote_identifier
+from .gpkg import FastPathUnavailable, ThreadConnections, joined_rows, literal, quote_identifier
 from .gpkgwrite import KINDS
 
 INTEGER_TYPES = ("int2", "int4", "int8", "integer", "bigint", "smallint", "serial", "bigserial")
@@ -234,14 +234,7 @@ class PgReclassifier:
         """Create table ``out`` (``create``) with the joined columns of ``lookup`` (a gpkg.Lookup), in one
         statement. ``combinations``: the distinct tuples of the code fields."""
         codes = [field for pair in lookup.vintages for field in pair]
-        rows = {}
-        for values in combinations:
-            key = SEPARATOR.join("" if x is None else x for x in values)
-            if key not in rows:
-                row = [literal(key)]
-                for v, table in enumerate(lookup.tables):
-                    row.extend(literal(x) for x in table[pair_key(values[2 * v], values[2 * v + 1])])
-                rows[key] = "(%s)" % ",".join(row)
+        rows = joined_rows(lookup, combinations)
         selects = []
         position = 0
         for vintage_columns in lookup.columns:
@@ -249,7 +242,7 @@ class PgReclassifier:
                 selects.append("CAST(lut.c%d AS %s) AS %s" % (position, "integer" if kind == "int" else
                                                               "varchar(254)", quote_identifier(name)))
                 position += 1
-        lut = lookup_cte(position, list(rows.values()))
+        lut = lookup_cte(position, rows)
         self.create(out, fields, "WITH %s" % lut, "LEFT JOIN lut ON lut.k = (%s)" % pair_key_sql(codes), selects)
 
     def write_values(self, out, fields, keys, columns):
