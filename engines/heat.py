@@ -329,7 +329,9 @@ class HeatEngine:
             self.feedback.pushDebugInfo("GeoPackage fast path not used: %s" % reason)
             self.vector_area = {year: numpy.zeros(self.n_ids) for year in self.years}
             return None
-        self.extent = QgsRectangle(source.sourceExtent())
+        # the geometries' exact extent, as the generic path and PostgreSQL's Box2D give it
+        exact = heatgrid.exact_extent(path, layer_name)
+        self.extent = QgsRectangle(*exact) if exact is not None else QgsRectangle(source.sourceExtent())
         self.feedback.pushInfo(translate("HeatIslandAlgorithm", "Classes read by GDAL (GeoPackage fast path)."))
         return class_source
 

@@ -77,6 +77,20 @@ def spatial_index(dataset, table):
     return rtree
 
 
+def exact_extent(path, table):
+    """(xmin, ymin, xmax, ymax) of the geometries of GeoPackage layer ``table`` to the bit (not the float32 boxes
+    of its R-tree, nor the extent GDAL reports, which may be a unit in the last place off), or None."""
+    dataset = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+    rtree = spatial_index(dataset, table)
+    column = dataset.GetLayerByName(table).GetGeometryColumn() or "geom"
+    dataset = None
+    store = gpkg.GpkgGeometries(path, table, column)
+    try:
+        return store.extent(gpkg.quote_identifier(rtree))
+    finally:
+        store.close()
+
+
 class ClassSource:
     """Class ids of the vintages burnt band by band from a GeoPackage layer (one SQL statement per band).
 

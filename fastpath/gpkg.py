@@ -674,6 +674,24 @@ class GpkgGeometries(ThreadConnections):
         order = numpy.argsort(fids, kind="stable")
         return fids[order], numpy.ascontiguousarray(boxes[order])
 
+    def extent(self, rtree):
+        """(xmin, ymin, xmax, ymax) of the geometries to the bit, or None when there is none. The R-tree
+        ``rtree`` (quoted name) holds float32 boxes rounded outward, so the features holding each bound are among
+        those whose R-tree box has that bound's extreme value; their WKB gives the exact one."""
+        connection = self._connection()
+        bounds = connection.execute("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM %s" % rtree).fetchone()
+        if bounds[0] is None:
+            return None
+        ids = set()
+        for column, value in zip(("minx", "miny", "maxx", "maxy"), bounds):
+            ids.update(row[0] for row in connection.execute("SELECT id FROM %s WHERE %s = ?" % (rtree, column),
+                                                            (value,)))
+        boxes = [box for box in (_wkb_box(wkb) for wkb in self.wkb(sorted(ids)).values()) if box is not None]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes))
+
     def wkb(self, fids):
         """{fid: WKB} of ``fids`` (non-empty geometries only)."""
         found = {}

@@ -14,6 +14,7 @@ score = their mean:
     C: 10, 40 → 25           D: 0, 15 → 7.5
 """
 import os
+import sqlite3
 
 import pytest
 from osgeo import gdal, ogr
@@ -23,6 +24,7 @@ from helpers import Feedback, X0, Y0, box, make_layer
 from ocs_toolbox.core import heat
 from ocs_toolbox.core import nomenclature as nom
 from ocs_toolbox.engines import heat as engine_module
+from ocs_toolbox.engines import heatgrid
 from ocs_toolbox.engines import landcover
 
 ASPHALT = ("CS1.1.1.2", "US4.1.1")
@@ -199,3 +201,22 @@ def test_cancelled(tmp_path):
     feedback.cancel()
     assert engine.burn_grid(class_source, (20, 4)) is False
     class_source.close()
+
+
+def test_exact_extent_of_a_geopackage_layer(tmp_path):
+    """The grid's origin on the GeoPackage fast path: the geometries' extent to the bit, where the R-tree holds
+    float32 boxes (700,000.37 is not one) and GDAL's reported extent may be a unit in the last place off."""
+    path = str(tmp_path / "extent.gpkg")
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    layer = dataset.CreateLayer("land", geom_type=ogr.wkbPolygon)
+    corners = [(700000.37, 7030000.81, 700100.37, 7030100.81), (700100.37, 7030000.81, 700250.1699999999,
+                                                                7030133.680000001)]
+    for xmin, ymin, xmax, ymax in corners:
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetGeometry(ogr.CreateGeometryFromWkt("POLYGON((%r %r,%r %r,%r %r,%r %r,%r %r))" % (
+            xmin, ymin, xmin, ymax, xmax, ymax, xmax, ymin, xmin, ymin)))
+        layer.CreateFeature(feature)
+    dataset = None
+    assert heatgrid.exact_extent(path, "land") == (700000.37, 7030000.81, 700250.1699999999, 7030133.680000001)
+    rtree_min = sqlite3.connect(path).execute("SELECT min(minx) FROM rtree_land_geom").fetchone()[0]
+    assert rtree_min < 700000.37   # the float32 box, rounded outward
