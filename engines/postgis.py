@@ -305,9 +305,7 @@ def load_output(path, layer_name, destination, feedback):
     if count != measured[0] or abs(area - measured[1]) > 1e-9 * max(measured[1], 1.0):
         raise QgsProcessingException(translate("OcsPostGIS", "{0}: {1} features loaded instead of {2}.").format(
             table_name(uri), count, measured[0]))
-    if not uri.geometryColumn():
-        uri.setGeometryColumn(out.geometry)
-    finish_destination(PREFIXES[0] + uri.uri(False), feedback)
+    _finish_written(uri, out, feedback)
 
 
 def write_output(write, destination, feedback, message):
@@ -319,7 +317,13 @@ def write_output(write, destination, feedback, message):
     out = pg.output_table(uri)
     count, _area = write(uri.connectionInfo(True), out)
     feedback.pushInfo(message.format(table_name(uri)))
+    _finish_written(uri, out, feedback)
+    return count
+
+
+def _finish_written(uri, out, feedback):
+    """``finish_destination`` of the table PgTable ``out`` written for QgsDataSourceUri ``uri`` (its geometry
+    column named as written when the destination did not name one)."""
     if not uri.geometryColumn():
         uri.setGeometryColumn(out.geometry)
     finish_destination(PREFIXES[0] + uri.uri(False), feedback)
-    return count

@@ -643,8 +643,7 @@ class GpkgGeometries(ThreadConnections):
         self.uri = pathlib.Path(path).absolute().as_uri() + "?mode=ro"
         self.table = quote_identifier(layer_name)
         self.geometry = quote_identifier(geometry_column)
-        self.fid = quote_identifier(self._connection().execute(
-            "SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % literal(layer_name)).fetchone()[0])
+        self.fid = quote_identifier(_primary_key(self._connection(), layer_name))
 
     def _open(self):
         return sqlite3.connect(self.uri, uri=True, check_same_thread=False)
@@ -892,15 +891,20 @@ def fid_column(path, layer_name):
     try:
         connection = sqlite3.connect(pathlib.Path(path).absolute().as_uri() + "?mode=ro", uri=True)
         try:
-            row = connection.execute("SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % literal(layer_name)
-                                     ).fetchone()
+            name = _primary_key(connection, layer_name)
         finally:
             connection.close()
     except sqlite3.Error as error:
         raise FastPathUnavailable("SQLite: %s" % error)
-    if row is None:
+    if name is None:
         raise FastPathUnavailable("no primary key")
-    return row[0]
+    return name
+
+
+def _primary_key(connection, layer_name):
+    """The name of the primary-key column of table ``layer_name`` (an SQLite connection), or None."""
+    row = connection.execute("SELECT name FROM pragma_table_info(%s) WHERE pk = 1" % literal(layer_name)).fetchone()
+    return row[0] if row is not None else None
 
 
 def _header_box(blob):
